@@ -1,0 +1,1 @@
+"""adviz: automatic differentiation you can watch."""
