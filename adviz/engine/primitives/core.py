@@ -1,0 +1,272 @@
+"""What a primitive is, and the few helpers every derivative rule shares.
+
+A *primitive* is an operation the engine treats as atomic: it knows how to evaluate it
+(with NumPy) and how to differentiate it locally.  Everything about one primitive lives in
+one :class:`Primitive` entry, so adding an operation to adviz is adding one entry:
+
+* ``impl``: the NumPy function that computes the value;
+* ``template`` / ``symbol`` / ``latex``: how tapes, tables and graphs display it;
+* ``partials`` (elementwise operations): the textbook local derivatives
+  ``∂ans/∂argᵢ`` as functions of ``ans`` and the arguments, with their formula text.
+  From these alone the engine derives the forward rule (``tangent = partial · ẋ``), the
+  reverse rule (``x̄ += unbroadcast(ȳ · partial)``) and the chain-rule text;
+* ``jvps`` / ``vjps`` (structural operations such as ``sum``, ``matmul``, indexing): the
+  linear maps themselves, one per argument.
+
+Rules are written with NumPy operations on whatever they receive (arrays *or* tracers of
+an enclosing transformation), never on raw ``.data``: that is why derivatives of
+derivatives work.
+
+Batched tangents
+----------------
+``jacfwd`` pushes a whole basis of tangents through one forward sweep, and ``jacrev`` a
+whole basis of cotangents through one reverse sweep.  Such a tangent has extra *leading*
+axes compared to its primal value.  Rules find out how many with :func:`nbatch` and use
+:func:`align` and :func:`unbroadcast`, which understand them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+__all__ = [
+    "Primitive",
+    "Partial",
+    "ONE",
+    "MINUS_ONE",
+    "ndim",
+    "shape",
+    "nbatch",
+    "align",
+    "unbroadcast",
+    "REGISTRY",
+    "register",
+]
+
+TextRule = Union[str, Callable[..., str]]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A local partial derivative ∂ans/∂argᵢ of an elementwise primitive.
+
+    ``fn(ans, *args, **params)`` computes its value (any shape that broadcasts against
+    ``ans``); ``text`` / ``latex`` give the textbook formula, with ``{0}``, ``{1}`` … for
+    the operands and ``{ans}`` for the primitive's own result.  ``text`` may also be a
+    function ``(operand_texts, operand_values, ans_text) -> str`` when the formula depends
+    on a constant operand (``x**2`` has partial ``2*x``, not ``2*x**(2-1)``).
+    """
+
+    fn: Callable[..., Any]
+    text: TextRule
+    latex: Optional[TextRule] = None
+    kind: str = "general"  # "one" / "minus_one" let rules skip a useless multiplication
+
+
+ONE = Partial(lambda ans, *args, **params: 1.0, "1", "1", kind="one")
+MINUS_ONE = Partial(lambda ans, *args, **params: -1.0, "-1", "-1", kind="minus_one")
+
+
+@dataclass(eq=False)
+class Primitive:
+    """One registry entry: everything adviz knows about one operation."""
+
+    name: str
+    impl: Callable[..., Any]
+    template: str  # definition text, e.g. "sin({0})", "{0} + {1}", "sum({0}{params})"
+    symbol: str  # short operator symbol for graph nodes: "sin", "+", "Σ"
+    latex: str = ""
+    partials: Optional[Sequence[Optional[Partial]]] = None
+    jvps: Sequence[Optional[Callable[..., Any]]] = ()
+    vjps: Sequence[Optional[Callable[..., Any]]] = ()
+    # Display of structural rules: the linear map applied to a tangent ``{t}`` (forward)
+    # or to an adjoint ``{g}`` (reverse), per argument.
+    jvp_texts: Sequence[str] = ()
+    vjp_texts: Sequence[str] = ()
+    partial_texts: Sequence[str] = ()  # what ∂ans/∂argᵢ "is" for structural ops
+    differentiable: bool = True
+    jvp_all: Optional[Callable[..., Any]] = None  # optional all-at-once JVP (concatenate)
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.partials is not None:
+            self.jvps = tuple(
+                self.jvps[i] if i < len(self.jvps) and self.jvps[i] is not None else _jvp_from_partial(p, i)
+                for i, p in enumerate(self.partials)
+            )
+            self.vjps = tuple(
+                self.vjps[i] if i < len(self.vjps) and self.vjps[i] is not None else _vjp_from_partial(p, i)
+                for i, p in enumerate(self.partials)
+            )
+
+    @property
+    def elementwise(self) -> bool:
+        return self.partials is not None
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    # -- display -------------------------------------------------------------------------
+    def definition(self, operands: Sequence[str], params: dict) -> str:
+        """The right-hand side of a tape line, e.g. ``sin(v2)`` or ``sum(v3, axis=0)``."""
+        return self.template.format(
+            *operands, args=", ".join(operands), params=format_params(params), **params_for_format(params)
+        )
+
+    def partial_text(self, argnum: int, operands: Sequence[str], values: Sequence[Any], ans: str) -> str:
+        """The textbook formula of ∂ans/∂operand[argnum] with names filled in."""
+        if self.partials is not None:
+            p = self.partials[argnum]
+            return _fill(p.text, operands, values, ans) if p is not None else "0"
+        if argnum < len(self.partial_texts):
+            return _fill(self.partial_texts[argnum], operands, values, ans)
+        return "∂"
+
+    def partial_latex(self, argnum: int, operands: Sequence[str], values: Sequence[Any], ans: str) -> str:
+        if self.partials is not None and self.partials[argnum] is not None:
+            p = self.partials[argnum]
+            if p.latex is not None:
+                return _fill(p.latex, operands, values, ans)
+        return _latexify(self.partial_text(argnum, operands, values, ans))
+
+
+def _fill(rule: TextRule, operands: Sequence[str], values: Sequence[Any], ans: str) -> str:
+    if callable(rule):
+        return rule(operands, values, ans)
+    return rule.format(*operands, ans=ans)
+
+
+def _latexify(text: str) -> str:
+    out = text.replace("**", "^").replace("*", r" \cdot ").replace("ᵀ", "^T")
+    for fn in ("sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sign"):
+        out = out.replace(fn + "(", "\\" + fn + "(") if fn in ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh") else out
+    return out
+
+
+def format_params(params: dict) -> str:
+    shown = {k: v for k, v in params.items() if not k.startswith("_") and v is not None and k != "nb"}
+    if not shown:
+        return ""
+    return ", " + ", ".join(f"{k}={_short(v)}" for k, v in shown.items())
+
+
+def params_for_format(params: dict) -> dict:
+    return {k: _short(v) for k, v in params.items() if k != "params"}
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array{v.shape}"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_short(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, slice):
+        parts = ["" if p is None else str(p) for p in (v.start, v.stop)]
+        return ":".join(parts) + (f":{v.step}" if v.step is not None else "")
+    return repr(v) if not isinstance(v, str) else v
+
+
+# -- shapes of values that may be arrays, NumPy scalars, Python numbers or tracers --------
+
+def shape(x: Any) -> tuple[int, ...]:
+    s = getattr(x, "shape", None)
+    return s if s is not None else ()
+
+
+def ndim(x: Any) -> int:
+    return len(shape(x))
+
+
+def nbatch(t: Any, primal: Any) -> int:
+    """How many leading batch axes a (co)tangent ``t`` carries beyond its primal's shape."""
+    return ndim(t) - ndim(primal)
+
+
+def align(t: Any, primal_ndim: int, out_ndim: int) -> Any:
+    """Make a batched tangent of an operand broadcast correctly against the output.
+
+    An operand of shape ``(4,)`` broadcast into an output of shape ``(3, 4)`` has, when
+    batched, a tangent of shape ``(B, 4)``; NumPy would align ``B`` with the ``3``.  We
+    insert the missing axes after the batch axes: ``(B, 1, 4)``.
+    """
+    nb = ndim(t) - primal_ndim
+    if nb == 0 or primal_ndim >= out_ndim:
+        return t
+    s = shape(t)
+    return t.reshape(s[:nb] + (1,) * (out_ndim - primal_ndim) + s[nb:])
+
+
+def unbroadcast(x: Any, target_shape: tuple[int, ...], nb: int = 0) -> Any:
+    """Sum an adjoint back down to the shape of the operand that was broadcast.
+
+    Broadcasting copies a value along new or length-1 axes; the adjoint of a copy is a
+    sum, so the reverse rule sums over exactly those axes.  ``nb`` leading batch axes are
+    left alone.
+    """
+    xs = shape(x)
+    extra = len(xs) - nb - len(target_shape)
+    if extra > 0:
+        x = x.sum(axis=tuple(range(nb, nb + extra)))
+        xs = shape(x)
+    elif extra < 0:  # a scalar-like adjoint for a bigger operand: broadcast it up
+        return _broadcast(x, xs[:nb] + tuple(target_shape))
+    axes = tuple(nb + i for i, n in enumerate(target_shape) if n == 1 and xs[nb + i] != 1)
+    if axes:
+        x = x.sum(axis=axes, keepdims=True)
+    if shape(x)[nb:] != tuple(target_shape):
+        x = _broadcast(x, shape(x)[:nb] + tuple(target_shape))
+    return x
+
+
+def _broadcast(x: Any, to: tuple[int, ...]) -> Any:
+    return np.broadcast_to(x, to)
+
+
+def _jvp_from_partial(p: Optional[Partial], i: int):
+    """Forward rule of an elementwise operand: tangent contribution = partial · ẋᵢ."""
+    if p is None:
+        return None
+
+    def jvp_rule(t, ans, *args, **params):
+        t = align(t, ndim(args[i]), ndim(ans))
+        if p.kind == "one":
+            return t
+        if p.kind == "minus_one":
+            return -t
+        return p.fn(ans, *args, **params) * t
+
+    jvp_rule.partial = p  # type: ignore[attr-defined]
+    return jvp_rule
+
+
+def _vjp_from_partial(p: Optional[Partial], i: int):
+    """Reverse rule of an elementwise operand: x̄ᵢ += unbroadcast(ȳ · partial)."""
+    if p is None:
+        return None
+
+    def vjp_rule(g, ans, *args, **params):
+        nb = ndim(g) - ndim(ans)
+        if p.kind == "one":
+            c = g
+        elif p.kind == "minus_one":
+            c = -g
+        else:
+            c = g * p.fn(ans, *args, **params)
+        return unbroadcast(c, shape(args[i]), nb)
+
+    vjp_rule.partial = p  # type: ignore[attr-defined]
+    return vjp_rule
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def register(prim: Primitive) -> Primitive:
+    """Add a primitive to the registry (one entry per operation)."""
+    if prim.name in REGISTRY:
+        raise ValueError(f"primitive {prim.name!r} registered twice")
+    REGISTRY[prim.name] = prim
+    return prim

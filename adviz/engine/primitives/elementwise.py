@@ -1,0 +1,232 @@
+"""Elementwise primitives: each is fully described by its local partial derivatives.
+
+Read each entry as a line of a calculus table: ``sin`` has partial ``cos(x)``, ``x * y``
+has partials ``y`` and ``x``.  ``fn(ans, *args)`` computes the partial's value (``ans`` is
+the primitive's result, handy when the derivative reuses it, as for ``exp`` or ``tanh``);
+the text is what tables and graphs print.  Forward and reverse rules are derived from the
+partials in ``core.py``; a few entries override a rule only to save a multiplication
+(``x̄ += ȳ / y`` instead of ``ȳ · (1/y)``), never to change the math.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, register, shape, unbroadcast
+
+LOG2 = np.log(2.0)
+LOG10 = np.log(10.0)
+
+
+def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None):
+    return register(
+        Primitive(
+            name=name,
+            impl=impl,
+            template=template or f"{name}({{0}})",
+            symbol=symbol or name,
+            latex=prim_latex or f"\\operatorname{{{name}}}({{0}})",
+            partials=(Partial(fn, text, latex),),
+            jvps=(jvp,),
+            vjps=(vjp,),
+        )
+    )
+
+
+def binary(name, impl, partials, *, template, symbol, latex="", jvps=(None, None), vjps=(None, None)):
+    return register(
+        Primitive(name=name, impl=impl, template=template, symbol=symbol, latex=latex,
+                  partials=partials, jvps=jvps, vjps=vjps)
+    )
+
+
+def _reduce_rule(i, fn):
+    """A reverse rule ``x̄ᵢ += unbroadcast(fn(ȳ, ans, *args))`` (used to save a multiply)."""
+
+    def vjp(g, ans, *args, **params):
+        return unbroadcast(fn(g, ans, *args), shape(args[i]), ndim(g) - ndim(ans))
+
+    return vjp
+
+
+def _fwd_rule(i, fn):
+    def jvp(t, ans, *args, **params):
+        return fn(align(t, ndim(args[i]), ndim(ans)), ans, *args)
+
+    return jvp
+
+
+# ---------------------------------------------------------------- arithmetic
+add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}")
+subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}")
+multiply = binary(
+    "multiply", operator.mul,
+    (Partial(lambda ans, x, y: y, "{1}"), Partial(lambda ans, x, y: x, "{0}")),
+    template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}",
+)
+true_divide = binary(
+    "true_divide", operator.truediv,
+    (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}"),
+     Partial(lambda ans, x, y: -ans / y, "-{0}/{1}**2", r"-\frac{{{0}}}{{{1}^2}}")),
+    template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}",
+    jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, lambda t, ans, x, y: -(ans / y) * t)),
+    vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
+)
+negative = unary("negative", operator.neg, MINUS_ONE.fn, "-1", "-1", template="-{0}", symbol="−", prim_latex="-{0}",
+                 jvp=_fwd_rule(0, lambda t, ans, x: -t), vjp=_reduce_rule(0, lambda g, ans, x: -g))
+positive = unary("positive", operator.pos, ONE.fn, "1", "1", template="+{0}", symbol="+",
+                 jvp=_fwd_rule(0, lambda t, ans, x: t), vjp=_reduce_rule(0, lambda g, ans, x: g))
+
+
+def _power_base_partial(ans, x, y):
+    from ..tracer import Tracer
+
+    if not isinstance(y, Tracer) and np.ndim(y) == 0:
+        if y == 2:
+            return 2.0 * x
+        if y == 1:
+            return np.ones_like(x) if np.ndim(x) else 1.0 + 0.0 * x
+        if y == 0:
+            return 0.0 * x
+    return y * x ** (y - 1)
+
+
+def _power_base_text(ops, vals, ans):
+    x, y = ops
+    yv = vals[1]
+    from ..tracer import Tracer
+
+    if not isinstance(yv, Tracer) and np.ndim(yv) == 0:
+        yf = float(np.real(yv))
+        if yf == 2:
+            return f"2*{x}"
+        if yf == 1:
+            return "1"
+        if yf == 0:
+            return "0"
+        if yf == 0.5:
+            return f"0.5/sqrt({x})"
+        return f"{y}*{x}**{_num(yf - 1)}"
+    return f"{y}*{x}**({y} - 1)"
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(v)
+
+
+def _power_exponent_partial(ans, x, y):
+    # d/dy x**y = x**y · log(x); where x == 0 the limit is 0 (for y > 0), not 0·(-inf).
+    safe_x = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, 0.0 * ans, ans * np.log(safe_x))
+
+
+power = binary(
+    "power", operator.pow,
+    (Partial(_power_base_partial, _power_base_text, None),
+     Partial(_power_exponent_partial, "log({0})*{0}**{1}", r"\log({0})\,{0}^{{{1}}}")),
+    template="{0}**{1}", symbol="^", latex="{0}^{{{1}}}",
+)
+square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", template="{0}**2", symbol="x²", prim_latex="{0}^2")
+reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -(ans * ans), "-1/{0}**2", r"-\frac{{1}}{{{0}^2}}",
+                   template="1/{0}", symbol="1/x", prim_latex=r"\frac{{1}}{{{0}}}")
+
+# ---------------------------------------------------------------- powers, exponentials, logarithms
+sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\frac{{1}}{{2\sqrt{{{0}}}}}",
+             symbol="√", prim_latex=r"\sqrt{{{0}}}")
+cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), "1/(3*cbrt({0})**2)",
+             r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}")
+exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}")
+expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}")
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}")
+log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}", prim_latex=r"\log({0})",
+            jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x))
+log1p = unary("log1p", np.log1p, lambda ans, x: 1.0 / (1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
+              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)), vjp=_reduce_rule(0, lambda g, ans, x: g / (1.0 + x)))
+log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}")
+log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}")
+
+# ---------------------------------------------------------------- trigonometric and hyperbolic
+sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})")
+cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})")
+tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})")
+arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}")
+arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}")
+arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}")
+sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})")
+cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})")
+tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})")
+arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}")
+arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}")
+arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), "1/(1 - {0}**2)", r"\frac{{1}}{{1-{0}^2}}")
+
+# ---------------------------------------------------------------- kinks: abs, max/min, clip, where
+absolute = unary("absolute", np.absolute, lambda ans, x: np.sign(x), "sign({0})", r"\operatorname{{sign}}({0})",
+                 template="abs({0})", symbol="|x|", prim_latex=r"\lvert {0} \rvert")
+
+
+def _tie_split(a, b):
+    """1 where ``a`` wins, ½ at a tie (the symmetric choice JAX and autograd make), else 0."""
+    return (a > b) * 1.0 + (a == b) * 0.5
+
+
+maximum = binary("maximum", np.maximum,
+                 (Partial(lambda ans, x, y: _tie_split(x, y), "[{0} > {1}]"),
+                  Partial(lambda ans, x, y: _tie_split(y, x), "[{1} > {0}]")),
+                 template="maximum({0}, {1})", symbol="max", latex=r"\max({0}, {1})")
+minimum = binary("minimum", np.minimum,
+                 (Partial(lambda ans, x, y: _tie_split(y, x), "[{0} < {1}]"),
+                  Partial(lambda ans, x, y: _tie_split(x, y), "[{1} < {0}]")),
+                 template="minimum({0}, {1})", symbol="min", latex=r"\min({0}, {1})")
+clip = register(Primitive(
+    name="clip", impl=np.clip, template="clip({0}, {1}, {2})", symbol="clip", latex=r"\operatorname{{clip}}({0}, {1}, {2})",
+    partials=(Partial(lambda ans, x, lo, hi: ((x >= lo) & (x <= hi)) * 1.0, "[{1} ≤ {0} ≤ {2}]"),
+              Partial(lambda ans, x, lo, hi: (x < lo) * 1.0, "[{0} < {1}]"),
+              Partial(lambda ans, x, lo, hi: (x > hi) * 1.0, "[{0} > {2}]")),
+))
+where = register(Primitive(
+    name="where", impl=np.where, template="where({0}, {1}, {2})", symbol="where",
+    latex=r"\operatorname{{where}}({0}, {1}, {2})",
+    partials=(None,
+              Partial(lambda ans, c, x, y: c * 1.0, "[{0}]"),
+              Partial(lambda ans, c, x, y: (1.0 - c * 1.0), "[not {0}]")),
+))
+
+# ---------------------------------------------------------------- two-argument functions
+arctan2 = binary("arctan2", np.arctan2,
+                 (Partial(lambda ans, y, x: x / (x * x + y * y), "{1}/({0}**2 + {1}**2)"),
+                  Partial(lambda ans, y, x: -y / (x * x + y * y), "-{0}/({0}**2 + {1}**2)")),
+                 template="arctan2({0}, {1})", symbol="atan2", latex=r"\operatorname{{atan2}}({0}, {1})")
+logaddexp = binary("logaddexp", np.logaddexp,
+                   (Partial(lambda ans, x, y: np.exp(x - ans), "exp({0} - {ans})"),
+                    Partial(lambda ans, x, y: np.exp(y - ans), "exp({1} - {ans})")),
+                   template="logaddexp({0}, {1})", symbol="lse", latex=r"\log(e^{{{0}}}+e^{{{1}}})")
+hypot = binary("hypot", np.hypot,
+               (Partial(lambda ans, x, y: x / ans, "{0}/{ans}"), Partial(lambda ans, x, y: y / ans, "{1}/{ans}")),
+               template="hypot({0}, {1})", symbol="hypot", latex=r"\sqrt{{{0}^2+{1}^2}}")
+
+
+def _astype_impl(x, dtype):
+    return x.astype(dtype) if hasattr(x, "astype") else np.asarray(x, dtype=dtype)
+
+
+astype = register(Primitive(
+    name="astype", impl=_astype_impl, template="{0}.astype({dtype})", symbol="cast",
+    partials=(ONE,),
+    jvps=(lambda t, ans, x, dtype: t.astype(dtype),),
+    vjps=(lambda g, ans, x, dtype: g.astype(np.result_type(x)),),
+))
+
+# ---------------------------------------------------------------- not differentiable: plain values
+# Comparisons, sign, rounding and integer casts have derivative zero almost everywhere (or
+# none at all); they return plain, untraced values, and control flow follows the branch taken.
+NONDIFFERENTIABLE_UFUNCS = (
+    np.sign, np.floor, np.ceil, np.trunc, np.rint, np.greater, np.greater_equal, np.less,
+    np.less_equal, np.equal, np.not_equal, np.logical_and, np.logical_or, np.logical_not,
+    np.logical_xor, np.isfinite, np.isnan, np.isinf, np.signbit, np.floor_divide,
+    np.bitwise_and, np.bitwise_or, np.invert,
+)
+for _uf in NONDIFFERENTIABLE_UFUNCS:
+    register(Primitive(name=_uf.__name__, impl=_uf, template=f"{_uf.__name__}({{0}})", symbol=_uf.__name__,
+                       differentiable=False))

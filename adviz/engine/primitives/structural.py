@@ -1,0 +1,284 @@
+"""Structural primitives: reductions, reshaping and indexing.
+
+These operations are *linear* in their input (``sum``, ``reshape``, ``transpose``, ``x[i]``)
+or nearly so (``max`` picks entries, ``prod`` multiplies them).  Their derivatives are not
+elementwise partials but small linear maps, written directly:
+
+* forward (JVP): apply the same operation to the tangent — the derivative of a linear map
+  is the map itself;
+* reverse (VJP): apply its *transpose* — ``sum`` becomes ``broadcast``, ``x[i]`` becomes
+  "scatter-add into zeros", ``reshape`` becomes reshaping back.
+
+Every rule accepts (co)tangents with extra leading batch axes (see ``core.py``): axes are
+addressed from the end (negative axis numbers) so that leading batch axes never get in the way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Primitive, align, nbatch, ndim, register, shape, unbroadcast
+
+
+def _neg_axes(axis: tuple[int, ...], nd: int) -> tuple[int, ...]:
+    return tuple(a - nd for a in axis)
+
+
+def _keep(g, x_shape, axis, keepdims):
+    """Re-insert reduced axes (as length 1) into an adjoint, batch axes untouched."""
+    if keepdims:
+        return g
+    nb = ndim(g) - (len(x_shape) - len(axis))
+    kept = list(shape(g)[:nb])
+    rest = iter(shape(g)[nb:])
+    for i in range(len(x_shape)):
+        kept.append(1 if i in axis else next(rest))
+    return g.reshape(tuple(kept))
+
+
+# ---------------------------------------------------------------- sum
+def _sum_impl(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _sum_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t, axis=_neg_axes(axis, ndim(x)), keepdims=keepdims)
+
+
+def _sum_vjp(g, ans, x, axis, keepdims):
+    g = _keep(g, shape(x), axis, keepdims)
+    return np.broadcast_to(g, shape(g)[: ndim(g) - ndim(x)] + shape(x))
+
+
+sum_ = register(Primitive(
+    name="sum", impl=_sum_impl, template="sum({0}{params})", symbol="Σ", latex=r"\sum {0}",
+    jvps=(_sum_jvp,), vjps=(_sum_vjp,), jvp_texts=("sum({t})",), vjp_texts=("broadcast({g})",),
+    partial_texts=("1",),
+))
+
+
+# ---------------------------------------------------------------- prod
+def _prod_impl(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def _prod_jvp(t, ans, x, axis, keepdims):
+    ratio = _keep(ans, shape(x), axis, keepdims) / x  # ∂/∂xᵢ Π x = Π x / xᵢ (for xᵢ ≠ 0)
+    return np.sum(t * ratio, axis=_neg_axes(axis, ndim(x)), keepdims=keepdims)
+
+
+def _prod_vjp(g, ans, x, axis, keepdims):
+    ratio = _keep(ans, shape(x), axis, keepdims) / x
+    return _keep(g, shape(x), axis, keepdims) * ratio
+
+
+prod = register(Primitive(
+    name="prod", impl=_prod_impl, template="prod({0}{params})", symbol="Π", latex=r"\prod {0}",
+    jvps=(_prod_jvp,), vjps=(_prod_vjp,), jvp_texts=("sum({ans}/{0} * {t})",), vjp_texts=("{g} * {ans}/{0}",),
+    partial_texts=("{ans}/{0}",),
+))
+
+
+# ---------------------------------------------------------------- max / min
+def _extremum(name, fn):
+    def impl(x, axis, keepdims):
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    def mask_and_count(ans, x, axis, keepdims):
+        mask = (x == _keep(ans, shape(x), axis, keepdims)) * 1.0  # plain: comparisons are not traced
+        return mask, np.sum(mask, axis=axis, keepdims=True)
+
+    def jvp(t, ans, x, axis, keepdims):
+        mask, count = mask_and_count(ans, x, axis, keepdims)
+        picked = np.sum(t * (mask / count), axis=_neg_axes(axis, ndim(x)), keepdims=keepdims)
+        return picked
+
+    def vjp(g, ans, x, axis, keepdims):
+        mask, count = mask_and_count(ans, x, axis, keepdims)
+        return _keep(g, shape(x), axis, keepdims) * (mask / count)  # ties share the adjoint
+
+    return register(Primitive(
+        name=name, impl=impl, template=f"{name}({{0}}{{params}})", symbol=name, latex=f"\\{name} {{0}}",
+        jvps=(jvp,), vjps=(vjp,), jvp_texts=(f"{{t}}[arg{name}]",), vjp_texts=(f"{{g}} at arg{name}",),
+        partial_texts=(f"[{{0}} = {name}]",),
+    ))
+
+
+max_ = _extremum("max", np.max)
+min_ = _extremum("min", np.min)
+
+
+# ---------------------------------------------------------------- cumsum
+def _flip(x, axis_neg):
+    return x[(Ellipsis, slice(None, None, -1)) + (slice(None),) * (-axis_neg - 1)]
+
+
+cumsum = register(Primitive(
+    name="cumsum", impl=lambda x, axis: np.cumsum(x, axis=axis), template="cumsum({0}, axis={axis})", symbol="cumsum",
+    jvps=(lambda t, ans, x, axis: np.cumsum(t, axis=axis - ndim(x)),),
+    vjps=(lambda g, ans, x, axis: _flip(np.cumsum(_flip(g, axis - ndim(x)), axis=axis - ndim(x)), axis - ndim(x)),),
+    jvp_texts=("cumsum({t})",), vjp_texts=("reverse-cumsum({g})",), partial_texts=("[j ≤ i]",),
+))
+
+
+# ---------------------------------------------------------------- reshape / transpose / broadcast_to
+reshape = register(Primitive(
+    name="reshape", impl=lambda x, newshape: np.reshape(x, newshape), template="reshape({0}, {newshape})",
+    symbol="reshape",
+    jvps=(lambda t, ans, x, newshape: t.reshape(shape(t)[: nbatch(t, x)] + tuple(newshape)),),
+    vjps=(lambda g, ans, x, newshape: g.reshape(shape(g)[: nbatch(g, ans)] + shape(x)),),
+    jvp_texts=("reshape({t})",), vjp_texts=("reshape({g})",), partial_texts=("1",),
+))
+
+
+def _batched_perm(axes, nb):
+    return tuple(range(nb)) + tuple(a + nb for a in axes)
+
+
+transpose = register(Primitive(
+    name="transpose", impl=lambda x, axes: np.transpose(x, axes), template="transpose({0}, {axes})", symbol="ᵀ",
+    jvps=(lambda t, ans, x, axes: np.transpose(t, _batched_perm(axes, nbatch(t, x))),),
+    vjps=(lambda g, ans, x, axes: np.transpose(g, _batched_perm(tuple(np.argsort(axes)), nbatch(g, ans))),),
+    jvp_texts=("{t}ᵀ",), vjp_texts=("{g}ᵀ",), partial_texts=("1",),
+))
+
+
+def _broadcast_jvp(t, ans, x, to):
+    nb = nbatch(t, x)
+    t = align(t, ndim(x), len(to))
+    return np.broadcast_to(t, shape(t)[:nb] + tuple(to))
+
+
+broadcast_to = register(Primitive(
+    name="broadcast_to", impl=lambda x, to: np.broadcast_to(x, to), template="broadcast_to({0}, {to})",
+    symbol="bcast", jvps=(_broadcast_jvp,),
+    vjps=(lambda g, ans, x, to: unbroadcast(g, shape(x), nbatch(g, ans)),),
+    jvp_texts=("broadcast({t})",), vjp_texts=("sum({g})",), partial_texts=("1",),
+))
+
+
+# ---------------------------------------------------------------- indexing and its transpose
+def _is_gather(idx: tuple) -> bool:
+    """True if ``idx`` has integer-array parts (which may repeat entries)."""
+    for part in idx:
+        if isinstance(part, np.ndarray) and part.dtype != bool:
+            return True
+    return False
+
+
+def _full_index(idx: tuple, nb: int) -> tuple:
+    """Extend ``idx`` so that ``nb`` trailing batch axes are kept whole."""
+    if any(p is Ellipsis for p in idx):
+        return idx + (slice(None),) * nb
+    return idx + (Ellipsis,) + (slice(None),) * nb
+
+
+def _to_back(x, nb):
+    n = ndim(x)
+    return np.transpose(x, tuple(range(nb, n)) + tuple(range(nb))) if nb else x
+
+
+def _to_front(x, nb):
+    n = ndim(x)
+    return np.transpose(x, tuple(range(n - nb, n)) + tuple(range(n - nb))) if nb else x
+
+
+def batched_getitem(x, idx, nb):
+    """``x[idx]`` for an ``x`` with ``nb`` leading batch axes (moved out of the way first)."""
+    if nb == 0:
+        return x[idx]
+    return _to_front(_to_back(x, nb)[_full_index(idx, nb)], nb)
+
+
+def _scatter_impl(g, idx, shape, nb):
+    batch = np.shape(g)[:nb]
+    moved = np.moveaxis(g, tuple(range(nb)), tuple(range(-nb, 0))) if nb else g
+    out = np.zeros(tuple(shape) + batch, dtype=np.result_type(g))
+    full = _full_index(idx, nb) if nb else idx
+    if _is_gather(idx):
+        np.add.at(out, full, moved)  # repeated indices accumulate
+    else:
+        out[full] = moved
+    return np.moveaxis(out, tuple(range(-nb, 0)), tuple(range(nb))) if nb else out
+
+
+getitem = register(Primitive(
+    name="getitem", impl=lambda x, idx: x[idx], template="{0}[{idx}]", symbol="[ ]",
+    jvps=(lambda t, ans, x, idx: batched_getitem(t, idx, nbatch(t, x)),),
+    vjps=(lambda g, ans, x, idx: scatter_add_prim_apply(g, idx, shape(x), nbatch(g, ans)),),
+    jvp_texts=("{t}[…]",), vjp_texts=("scatter({g})",), partial_texts=("1 (selected entries)",),
+))
+
+scatter_add = register(Primitive(
+    name="scatter_add", impl=_scatter_impl, template="scatter_add({0}, {idx})", symbol="scatter",
+    jvps=(lambda t, ans, g, idx, shape, nb: scatter_add_prim_apply(t, idx, shape, nb + nbatch(t, g)),),
+    vjps=(lambda h, ans, g, idx, shape, nb: batched_getitem(h, idx, nb + nbatch(h, ans)),),
+    jvp_texts=("scatter({t})",), vjp_texts=("{g}[…]",), partial_texts=("1",),
+))
+
+
+def scatter_add_prim_apply(g, idx, shape_, nb):
+    from ..tracer import bind
+
+    return bind(scatter_add, g, idx=idx, shape=tuple(shape_), nb=nb)
+
+
+# ---------------------------------------------------------------- concatenate
+def _concat_impl(*xs, axis):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concat_slices(xs, axis):
+    start = 0
+    for x in xs:
+        stop = start + shape(x)[axis]
+        yield start, stop
+        start = stop
+
+
+def _concat_vjp(i):
+    def vjp(g, ans, *xs, axis):
+        a = axis - ndim(ans)
+        start, stop = list(_concat_slices(xs, axis))[i]
+        return g[(Ellipsis, slice(start, stop)) + (slice(None),) * (-a - 1)]
+
+    return vjp
+
+
+def _concat_jvp_all(tangents, ans, *xs, axis):
+    nb = next(nbatch(t, x) for t, x in zip(tangents, xs) if t is not None)
+    batch = next(shape(t)[:nb] for t in tangents if t is not None)
+    parts = [t if t is not None else np.zeros(batch + shape(x), dtype=np.result_type(ans)) for t, x in zip(tangents, xs)]
+    return np.concatenate(parts, axis=axis - ndim(ans))
+
+
+def _concat_jvp(i):
+    def jvp(t, ans, *xs, axis):
+        tangents = [None] * len(xs)
+        tangents[i] = t
+        return _concat_jvp_all(tangents, ans, *xs, axis=axis)
+
+    return jvp
+
+
+class _PerArg(tuple):
+    """A tuple of rules for variadic primitives: rule ``i`` is built on demand."""
+
+    def __new__(cls, factory):
+        obj = super().__new__(cls, ())
+        obj.factory = factory
+        return obj
+
+    def __getitem__(self, i):
+        return self.factory(i)
+
+    def __len__(self):
+        return 1 << 30
+
+
+concatenate = register(Primitive(
+    name="concatenate", impl=_concat_impl, template="concatenate({args}, axis={axis})", symbol="concat",
+    jvps=_PerArg(_concat_jvp), vjps=_PerArg(_concat_vjp), jvp_all=_concat_jvp_all,
+    jvp_texts=_PerArg(lambda i: "pad({t})"), vjp_texts=_PerArg(lambda i: "{g}[block]"),
+    partial_texts=_PerArg(lambda i: "1 (its block)"),
+))

@@ -1,0 +1,494 @@
+"""Records for people: the traced tape and step-by-step sweeps that views display.
+
+``ad.trace(f, *args)`` runs ``f`` once on a tape and returns a :class:`Trace`: the Wengert
+list with readable names (inputs keep their variable names, operations are ``v1, v2, …``)::
+
+    >>> t = ad.trace("sin(x**2 + 1)", x=3.0)
+    >>> for node in t.nodes: print(node.name, "=", node.definition, "=", node.value)
+    x = input = 3.0
+    v1 = x**2 = 9.0
+    v2 = v1 + 1 = 10.0
+    v3 = sin(v2) = -0.5440211108893698
+
+``t.forward(seed)`` and ``t.reverse(seed)`` run the chain rule over that tape and record
+**every step**: which node, which local partial (formula *and* value), what contribution
+it made and the running tangent/adjoint.  Tables, graphs and animations only read these
+records — they never redo the math — so what they show is exactly what was computed::
+
+    >>> for step in t.reverse().steps:
+    ...     for term in step.terms: print(term.update())
+    v̄2 += v̄3·cos(v2)
+    v̄1 += v̄2·1
+    x̄ += v̄1·2*x
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from . import notation
+from .primitives.core import Primitive, align, ndim, shape, unbroadcast
+from .tape import Tape
+from .tracer import Tracer, lowest, new_interpreter
+from .transforms import as_input
+
+__all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "trace"]
+
+
+@dataclass(frozen=True)
+class Operand:
+    """An operand of a tape line: another node (``node`` is its index) or a constant."""
+
+    node: Optional[int]
+    value: Any
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One line of the Wengert list, e.g. ``v2 = v1 + 1`` with value 10."""
+
+    index: int
+    name: str
+    op: str
+    primitive: Optional[Primitive]
+    operands: tuple[Operand, ...]
+    params: dict
+    value: Any
+    is_output: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.primitive is None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.value)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.result_type(self.value)
+
+    @property
+    def definition(self) -> str:
+        """The right-hand side: ``"x**2"``, ``"v1 + 1"``, ``"sin(v2)"`` (``"input"`` for inputs)."""
+        if self.primitive is None:
+            return "input"
+        return self.primitive.definition([o.text for o in self.operands], self.params)
+
+    @property
+    def symbol(self) -> str:
+        return "input" if self.primitive is None else self.primitive.symbol
+
+    @property
+    def latex(self) -> str:
+        if self.primitive is None or not self.primitive.latex:
+            return self.name
+        try:
+            return self.primitive.latex.format(*[o.text for o in self.operands])
+        except (IndexError, KeyError):
+            return self.definition
+
+    def __repr__(self) -> str:
+        return f"Node({self.name} = {self.definition}, shape={self.shape})"
+
+
+@dataclass(frozen=True, eq=False)
+class Term:
+    """One use of the chain rule along one edge of the graph.
+
+    Forward: ``source`` is an operand, ``target`` the node being computed; the term adds
+    ``partial · ṡource`` to the target's tangent.  Reverse: ``source`` is the node whose
+    adjoint is being propagated and ``target`` one of its operands; the term adds
+    ``s̄ource · partial`` to the target's adjoint.
+    """
+
+    mode: str
+    source: int
+    target: int
+    argnum: int
+    partial: str
+    partial_latex: str
+    partial_value: Any
+    contribution: Any
+    total: Any
+    names: tuple[str, str]  # (source name, target name)
+    rhs: str  # the structural formula, used when there is no elementwise partial
+    first: bool  # the first term written into its target during this sweep
+
+    def update(self, ascii: bool = False) -> str:
+        """The update this term performed, e.g. ``v̄2 += v̄3·cos(v2)`` or ``v̇1 = 2*x·ẋ``."""
+        src, tgt = self.names
+        times = notation.times(ascii)
+        if self.mode == "forward":
+            lhs = notation.dot(tgt, ascii)
+            rhs = (f"{_group(self.partial)}{times}{notation.dot(src, ascii)}" if self.partial_value is not None
+                   else self.rhs.format(t=notation.dot(src, ascii)))
+            out = f"{lhs} {'=' if self.first else '+='} {rhs}"
+        else:
+            lhs = notation.bar(tgt, ascii)
+            rhs = (f"{notation.bar(src, ascii)}{times}{_group(self.partial)}" if self.partial_value is not None
+                   else self.rhs.format(g=notation.bar(src, ascii)))
+            out = f"{lhs} += {rhs}"
+        return notation.to_ascii(out) if ascii else out
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One node's turn in a sweep: its tangent computed (forward) or its adjoint sent back (reverse)."""
+
+    index: int
+    node: int
+    terms: tuple[Term, ...]
+    value: Any
+
+    @property
+    def ops(self) -> int:
+        return len(self.terms)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """A whole forward or reverse sweep over a :class:`Trace`, step by step."""
+
+    mode: str
+    seed: dict
+    steps: tuple[Step, ...]
+    values: tuple
+    result: Any
+    trace: "Trace" = field(repr=False)
+
+    @property
+    def ops(self) -> int:
+        """Elementary derivative operations performed (one per term)."""
+        return sum(len(s.terms) for s in self.steps)
+
+    @property
+    def flops(self) -> int:
+        """Scalar multiply-adds performed: each term costs the size of its contribution."""
+        return sum(int(np.size(lowest(t.contribution))) for s in self.steps for t in s.terms)
+
+    def value_of(self, name_or_index: Union[str, int]) -> Any:
+        """The final tangent/adjoint of a node (zeros if nothing reached it)."""
+        i = self.trace.index(name_or_index)
+        v = self.values[i]
+        return v if v is not None else np.zeros_like(self.trace.nodes[i].value)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+class Trace:
+    """A recorded computation: the Wengert list plus forward/reverse sweeps over it.
+
+    Build one with :func:`trace`.  ``t.nodes`` is the tape in order (inputs first),
+    ``t.forward(seed)`` / ``t.reverse(seed)`` return :class:`Sweep` records, and the
+    views (``t.table()``, ``t.graph()``, ``adviz trace …``) display them.
+    """
+
+    def __init__(self, nodes: Sequence[Node], output_indices: Sequence[int], value: Any, expression: Any = None):
+        self.nodes: tuple[Node, ...] = tuple(nodes)
+        self._outputs = tuple(output_indices)
+        self.value = value
+        self.expression = expression
+        self._by_name = {n.name: n.index for n in self.nodes}
+
+    # -- structure ---------------------------------------------------------------------
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if n.is_input)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.inputs)
+
+    @property
+    def outputs(self) -> tuple[Node, ...]:
+        return tuple(self.nodes[i] for i in self._outputs)
+
+    @property
+    def output(self) -> Node:
+        return self.outputs[0]
+
+    @property
+    def primitive_count(self) -> int:
+        """Number of primitive applications recorded (the tape's length minus its inputs)."""
+        return sum(1 for n in self.nodes if not n.is_input)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def index(self, name_or_index: Union[str, int]) -> int:
+        if isinstance(name_or_index, (int, np.integer)):
+            return int(name_or_index)
+        try:
+            return self._by_name[name_or_index]
+        except KeyError:
+            raise KeyError(f"no node named {name_or_index!r}; nodes are {', '.join(self._by_name)}") from None
+
+    def __getitem__(self, name_or_index: Union[str, int]) -> Node:
+        return self.nodes[self.index(name_or_index)]
+
+    def __repr__(self) -> str:
+        lines = [f"{n.name} = {n.definition}" for n in self.nodes]
+        return f"Trace({len(self.inputs)} inputs, {self.primitive_count} primitives)\n  " + "\n  ".join(lines)
+
+    def to_text(self) -> str:
+        """The tape as plain text, one line per node with its value."""
+        width = max(len(n.name) for n in self.nodes)
+        return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in self.nodes)
+
+    # -- sweeps ------------------------------------------------------------------------
+    def forward(self, seed: Any = None) -> Sweep:
+        """Forward sweep: push input tangents through the tape, recording each step.
+
+        ``seed``: None (tangent 1 on the only scalar input), an input name (tangent 1 on
+        that scalar input), or a dict ``{name: tangent}``; inputs left out get tangent 0.
+        """
+        seeds = self._forward_seed(seed)
+        tangents: list = [None] * len(self.nodes)
+        for name, t in seeds.items():
+            tangents[self.index(name)] = t
+        steps = []
+        for node in self.nodes:
+            if node.is_input:
+                continue
+            prim = node.primitive
+            args = tuple(o.value for o in node.operands)
+            terms = []
+            total = None
+            for i, o in enumerate(node.operands):
+                if o.node is None or tangents[o.node] is None or _rule(prim.jvps, i) is None:
+                    continue
+                t = tangents[o.node]
+                p_text, p_latex, p_value = self._partial(node, i)
+                if p_value is not None:
+                    c = p_value * align(t, ndim(o.value), ndim(node.value))
+                else:
+                    c = prim.jvps[i](t, node.value, *args, **node.params)
+                c = np.broadcast_to(c, shape(node.value)) if shape(c) != shape(node.value) else c
+                total = c if total is None else total + c
+                terms.append(Term("forward", o.node, node.index, i, p_text, p_latex, p_value, c, total,
+                                  (self.nodes[o.node].name, node.name), _fmt(_rule(prim.jvp_texts, i, ""), node, "t"),
+                                  not terms))
+            tangents[node.index] = total
+            steps.append(Step(len(steps), node.index, tuple(terms), total if total is not None else np.zeros_like(node.value)))
+        result = tuple(tangents[i] if tangents[i] is not None else np.zeros_like(self.nodes[i].value) for i in self._outputs)
+        return Sweep("forward", seeds, tuple(steps), tuple(tangents), result[0] if len(result) == 1 else result, self)
+
+    def reverse(self, seed: Any = None) -> Sweep:
+        """Reverse sweep: pull the output adjoint back through the tape, recording each update.
+
+        ``seed`` is the output's adjoint ``ȳ`` (default 1 for a scalar output).
+        """
+        out = self.output
+        if seed is None:
+            if out.shape != ():
+                raise ValueError(f"the output has shape {out.shape}: give reverse(seed=...) an adjoint of that shape")
+            seed = np.ones_like(out.value)
+        seed = np.asarray(seed, dtype=np.result_type(out.value))
+        if seed.shape != out.shape:
+            raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
+        adjoints: list = [None] * len(self.nodes)
+        adjoints[out.index] = seed
+        written: set = {out.index}
+        steps = []
+        for node in reversed(self.nodes[: out.index + 1]):
+            g = adjoints[node.index]
+            if g is None or node.is_input:
+                continue
+            prim = node.primitive
+            args = tuple(o.value for o in node.operands)
+            terms = []
+            for i, o in enumerate(node.operands):
+                if o.node is None or _rule(prim.vjps, i) is None:
+                    continue
+                p_text, p_latex, p_value = self._partial(node, i)
+                if p_value is not None:
+                    c = unbroadcast(g * p_value, shape(o.value), 0)
+                else:
+                    c = prim.vjps[i](g, node.value, *args, **node.params)
+                prev = adjoints[o.node]
+                total = c if prev is None else prev + c
+                adjoints[o.node] = total
+                terms.append(Term("reverse", node.index, o.node, i, p_text, p_latex, p_value, c, total,
+                                  (node.name, self.nodes[o.node].name), _fmt(_rule(prim.vjp_texts, i, ""), node, "g"),
+                                  o.node not in written))
+                written.add(o.node)
+            steps.append(Step(len(steps), node.index, tuple(terms), g))
+        result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
+                  for n in self.inputs}
+        return Sweep("reverse", {out.name: seed}, tuple(steps), tuple(adjoints), result, self)
+
+    def gradient(self) -> dict:
+        """``{input name: ∂output/∂input}`` from one reverse sweep."""
+        return self.reverse().result
+
+    # -- helpers -----------------------------------------------------------------------
+    def _forward_seed(self, seed: Any) -> dict:
+        inputs = self.inputs
+        if seed is None:
+            scalars = [n for n in inputs if n.shape == ()]
+            if len(inputs) != 1 or not scalars:
+                raise ValueError("forward() needs a seed when there is not exactly one scalar input: "
+                                 f"give an input name ({', '.join(self.input_names)}) or a dict of tangents")
+            seed = inputs[0].name
+        if isinstance(seed, str):
+            node = self[seed]
+            if not node.is_input:
+                raise ValueError(f"{seed!r} is not an input")
+            return {seed: np.ones_like(node.value)}
+        if isinstance(seed, dict):
+            out = {}
+            for name, t in seed.items():
+                node = self[name]
+                if not node.is_input:
+                    raise ValueError(f"{name!r} is not an input")
+                t = np.broadcast_to(np.asarray(t, dtype=np.result_type(node.value)), node.shape)
+                out[name] = t
+            return out
+        raise TypeError("seed must be None, an input name or a dict {name: tangent}")
+
+    def _partial(self, node: Node, i: int) -> tuple[str, str, Any]:
+        prim = node.primitive
+        texts = [o.text for o in node.operands]
+        values = [o.value for o in node.operands]
+        text = prim.partial_text(i, texts, values, node.name)
+        latex = prim.partial_latex(i, texts, values, node.name)
+        value = None
+        if prim.partials is not None and prim.partials[i] is not None:
+            value = prim.partials[i].fn(node.value, *values, **node.params)
+            value = np.asarray(value, dtype=np.result_type(value, node.value)) if not isinstance(value, Tracer) else value
+        return text, latex, value
+
+
+def _group(formula: str) -> str:
+    """Parenthesize a compound partial so ``v̄1·(2*x)`` reads unambiguously."""
+    depth = 0
+    for ch in formula[1:]:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "+-*/ ":
+            return f"({formula})"
+    return formula
+
+
+def _rule(rules, i, default=None):
+    try:
+        return rules[i]
+    except (IndexError, TypeError):
+        return default
+
+
+def _fmt(template: str, node: Node, placeholder: str) -> str:
+    """Fill a structural rule's display template, keeping ``{t}``/``{g}`` for the symbol."""
+    if not template:
+        return "{" + placeholder + "}"
+    ops = [o.text for o in node.operands]
+    try:
+        filled = template.format(*ops, ans=node.name, t="\0t", g="\0g")
+    except (IndexError, KeyError):
+        filled = template
+    return filled.replace("{", "{{").replace("}", "}}").replace("\0t", "{t}").replace("\0g", "{g}")
+
+
+def _short_value(v: Any) -> str:
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return repr(a.item())
+    return f"array{a.shape} {np.array2string(a, precision=4, threshold=6)}"
+
+
+# ---------------------------------------------------------------- recording
+def _const_text(v: Any) -> str:
+    v = lowest(v)
+    a = np.asarray(v)
+    if a.ndim == 0 and a.dtype != object:
+        x = a.item()
+        if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+            return str(int(x))
+        return repr(x) if not isinstance(x, float) else f"{x:.6g}"
+    return f"const{a.shape}"
+
+
+def _input_names(f: Callable, nargs: int) -> list[str]:
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i in range(nargs):
+        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
+            names.append(params[i].name)
+        else:
+            names.append(f"x{i + 1}")
+    return names
+
+
+def trace(f: Any, *args: Any, **kwargs: Any) -> Trace:
+    """Record ``f`` at the given inputs and return its :class:`Trace`.
+
+    ``f`` is a Python function of NumPy arrays (inputs named after its parameters), an
+    expression string (``ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)``) or a parsed
+    :class:`~adviz.expr.Expression` (values given as keywords).
+    """
+    expression = None
+    if isinstance(f, str) or _is_expression(f):
+        from ..expr import parse
+
+        expression = parse(f) if isinstance(f, str) else f
+        if args:
+            raise TypeError("give expression values as keywords: ad.trace('x**2', x=3.0)")
+        missing = [v for v in expression.variables if v not in kwargs]
+        extra = [k for k in kwargs if k not in expression.variables]
+        if missing:
+            raise ValueError(f"no value given for {', '.join(missing)}")
+        if extra:
+            raise ValueError(f"{', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not in the expression")
+        names = list(expression.variables)
+        values = [kwargs[n] for n in names]
+        fn = lambda *vals: expression(**dict(zip(names, vals)))  # noqa: E731
+        fn_kwargs: dict = {}
+    else:
+        names = _input_names(f, len(args))
+        values, fn, fn_kwargs = list(args), f, kwargs
+    tape = Tape()
+    with new_interpreter(tape):
+        inputs = [tape.new_input(as_input(v)) for v in values]
+        out = fn(*inputs, **fn_kwargs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    out_indices = []
+    for o in outs:
+        idx = tape.index_of(o)
+        if idx is None:
+            raise ValueError("the output does not depend on the inputs: there is nothing to differentiate")
+        out_indices.append(idx)
+    return _build(tape, names, out_indices, expression)
+
+
+def _is_expression(f: Any) -> bool:
+    return type(f).__name__ == "Expression" and hasattr(f, "variables")
+
+
+def _build(tape: Tape, input_names: list[str], out_indices: list[int], expression: Any) -> Trace:
+    names: list[str] = []
+    counter = 0
+    it = iter(input_names)
+    nodes = []
+    for k, tn in enumerate(tape.nodes):
+        if tn.prim is None:
+            names.append(next(it))
+            nodes.append(Node(k, names[-1], "input", None, (), {}, tn.ans, k in out_indices))
+            continue
+        counter += 1
+        names.append(f"v{counter}")
+        operands = tuple(
+            Operand(p, a, names[p] if p is not None else _const_text(a)) for p, a in zip(tn.parents, tn.args)
+        )
+        nodes.append(Node(k, names[-1], tn.prim.name, tn.prim, operands, dict(tn.params), tn.ans, k in out_indices))
+    value = tape.nodes[out_indices[0]].ans if len(out_indices) == 1 else tuple(tape.nodes[i].ans for i in out_indices)
+    return Trace(nodes, out_indices, value, expression)
