@@ -283,6 +283,17 @@ def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return sum(getitem(x, (i, i)))
 
 
+def diag(x, k=0):
+    if k != 0:
+        raise UnsupportedOperation("np.diag with k != 0 is not supported on traced values")
+    if ndim(x) == 1:
+        return reshape(x, (-1, 1)) * np.eye(_shape_of(x)[0], dtype=np.result_type(lowest(x)))
+    if ndim(x) == 2:
+        i = np.arange(builtins.min(_shape_of(x)))
+        return getitem(x, (i, i))
+    raise ValueError("np.diag expects a 1-D or 2-D array")
+
+
 def norm(x, ord=None, axis=None, keepdims=False):
     if ord not in (None, 2, "fro") or (ord == 2 and ndim(x) != 1 and axis is None):
         raise UnsupportedOperation("np.linalg.norm on traced values supports the 2-norm / Frobenius norm only")
@@ -376,7 +387,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.expand_dims: expand_dims, np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.transpose: transpose,
     np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.broadcast_to: broadcast_to, np.concatenate: concatenate,
     np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take, np.dot: dot,
-    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.where: where, np.clip: clip,
+    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.diag: diag, np.diagonal: lambda x, offset=0, axis1=0, axis2=1: diag(x), np.where: where, np.clip: clip,
     np.linalg.solve: lambda a, b: bind(P["solve"], a, b), np.linalg.inv: lambda a: bind(P["inv"], a),
     np.linalg.det: lambda a: bind(P["det"], a), np.linalg.norm: norm, np.copy: _identity,
     np.real: _identity, np.conj: _identity,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Primitive, ndim, register, shape, unbroadcast
+from .core import Primitive, align, ndim, register, shape, unbroadcast
 
 
 def _mT(x):
@@ -67,14 +67,17 @@ def _promote_out(g, a, b):
 
 
 def _matmul_jvp_a(t, ans, a, b):
+    a2, b2 = _promote(a, b)
     t2 = _insert(t, -2) if ndim(a) == 1 else t
-    _, b2 = _promote(a, b)
+    # a batched tangent must not pair its batch axis with b's leading (stack) axes
+    t2 = align(t2, ndim(a2), max(ndim(a2), ndim(b2)))
     return _demote(t2 @ b2, a, b)
 
 
 def _matmul_jvp_b(t, ans, a, b):
+    a2, b2 = _promote(a, b)
     t2 = _insert(t, -1) if ndim(b) == 1 else t
-    a2, _ = _promote(a, b)
+    t2 = align(t2, ndim(b2), max(ndim(a2), ndim(b2)))
     return _demote(a2 @ t2, a, b)
 
 
@@ -103,13 +106,6 @@ matmul = register(Primitive(
 
 
 # ---------------------------------------------------------------- solve, inv, det
-def _solve(A, b):
-    """``np.linalg.solve`` that also accepts stacks of right-hand vectors ``(..., n)``."""
-    if ndim(b) == 1 or ndim(b) == ndim(A) - 1 and ndim(A) > 2:
-        return _drop(np.linalg.solve(A, _insert(b, -1)), -1)
-    return np.linalg.solve(A, b)
-
-
 def _solve_impl(A, b):
     return np.linalg.solve(A, b)
 
@@ -123,6 +119,7 @@ def _vec_solve(A, t, b):
 
 def _solve_jvp_A(t, ans, A, b):
     x = ans
+    t = align(t, ndim(A), max(ndim(A), ndim(b)))
     dAx = (t @ _insert(x, -1))[..., 0] if ndim(b) == 1 else t @ x
     return -_vec_solve(A, dAx, b)
 
