@@ -93,6 +93,7 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
     nodes' adjoints are always kept.
     """
     adjoints: list = [None] * len(nodes)
+    owned = [False] * len(nodes)  # adjoint arrays this sweep allocated itself (safe to update in place)
     adjoints[out_index] = seed
     for k in range(out_index, -1, -1):
         g = adjoints[k]
@@ -110,7 +111,14 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
                 continue
             c = rule(g, ans, *args, **params)
             prev = adjoints[p]
-            adjoints[p] = c if prev is None else prev + c
+            if prev is None:
+                adjoints[p] = c
+            elif owned[p] and type(prev) is np.ndarray and type(c) is np.ndarray and prev.shape == c.shape \
+                    and prev.dtype == np.result_type(prev, c):
+                prev += c
+            else:
+                adjoints[p] = prev + c
+                owned[p] = True
         if keep is None or k not in keep:
             adjoints[k] = None
     return adjoints

@@ -44,6 +44,8 @@ __all__ = [
     "unbroadcast",
     "REGISTRY",
     "register",
+    "scale",
+    "recip",
 ]
 
 TextRule = Union[str, Callable[..., str]]
@@ -64,6 +66,7 @@ class Partial:
     text: TextRule
     latex: Optional[TextRule] = None
     kind: str = "general"  # "one" / "minus_one" let rules skip a useless multiplication
+    fresh: bool = True  # fn returns a new array (not an operand or ans): rules may reuse it in place
 
 
 ONE = Partial(lambda ans, *args, **params: 1.0, "1", "1", kind="one")
@@ -254,11 +257,38 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
         elif p.kind == "minus_one":
             c = -g
         else:
-            c = g * p.fn(ans, *args, **params)
+            c = scale(g, p.fn(ans, *args, **params), p.fresh)
         return unbroadcast(c, shape(args[i]), nb)
 
     vjp_rule.partial = p  # type: ignore[attr-defined]
     return vjp_rule
+
+
+# -- memory-aware products ----------------------------------------------------------------
+# On large arrays, allocating a fresh result costs more than the arithmetic itself (the
+# operating system must hand over and zero new pages).  These two helpers save allocations
+# when it is safe: they only ever write into an array the caller has just created.
+
+def _is_broadcast_one(g: Any) -> bool:
+    """``g`` is a broadcast view of the scalar 1 (the adjoint that ``sum`` hands back)."""
+    return type(g) is np.ndarray and g.ndim > 0 and not any(g.strides) and g.flat[0] == 1
+
+
+def scale(g: Any, partial: Any, fresh: bool) -> Any:
+    """``g * partial``, written into ``partial`` when it is a fresh array of the right shape."""
+    if type(partial) is np.ndarray and type(g) is np.ndarray and partial.shape == g.shape:
+        if _is_broadcast_one(g) and partial.dtype == g.dtype:
+            return partial  # multiplying by a broadcast 1 is a no-op
+        if fresh and partial.dtype == np.result_type(partial, g):
+            return np.multiply(partial, g, out=partial)
+    return g * partial
+
+
+def recip(x: Any) -> Any:
+    """``1 / x`` for an ``x`` the caller just created (inverted in place when it is an array)."""
+    if type(x) is np.ndarray and np.issubdtype(x.dtype, np.inexact):
+        return np.reciprocal(x, out=x)
+    return 1.0 / x
 
 
 REGISTRY: dict[str, Primitive] = {}

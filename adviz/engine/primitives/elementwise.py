@@ -14,13 +14,14 @@ import operator
 
 import numpy as np
 
-from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, register, shape, unbroadcast
+from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, recip, register, shape, unbroadcast
 
 LOG2 = np.log(2.0)
 LOG10 = np.log(10.0)
 
 
-def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None):
+def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
+          fresh=True):
     return register(
         Primitive(
             name=name,
@@ -28,7 +29,7 @@ def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_
             template=template or f"{name}({{0}})",
             symbol=symbol or name,
             latex=prim_latex or f"\\operatorname{{{name}}}({{0}})",
-            partials=(Partial(fn, text, latex),),
+            partials=(Partial(fn, text, latex, fresh=fresh),),
             jvps=(jvp,),
             vjps=(vjp,),
         )
@@ -63,7 +64,7 @@ add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", 
 subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}")
 multiply = binary(
     "multiply", operator.mul,
-    (Partial(lambda ans, x, y: y, "{1}"), Partial(lambda ans, x, y: x, "{0}")),
+    (Partial(lambda ans, x, y: y, "{1}", fresh=False), Partial(lambda ans, x, y: x, "{0}", fresh=False)),
     template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}",
 )
 true_divide = binary(
@@ -137,13 +138,13 @@ sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\fr
              symbol="√", prim_latex=r"\sqrt{{{0}}}")
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), "1/(3*cbrt({0})**2)",
              r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}")
-exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}")
+exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False)
 expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}")
 exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}")
 log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}", prim_latex=r"\log({0})",
             jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x))
-log1p = unary("log1p", np.log1p, lambda ans, x: 1.0 / (1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
-              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)), vjp=_reduce_rule(0, lambda g, ans, x: g / (1.0 + x)))
+log1p = unary("log1p", np.log1p, lambda ans, x: recip(1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
+              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)))
 log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}")
 log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}")
 
