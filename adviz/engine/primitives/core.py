@@ -245,12 +245,23 @@ def _jvp_from_partial(p: Optional[Partial], i: int):
     return jvp_rule
 
 
+_FLOAT64 = np.float64
+
+
 def _vjp_from_partial(p: Optional[Partial], i: int):
     """Reverse rule of an elementwise operand: x̄ᵢ += unbroadcast(ȳ · partial)."""
     if p is None:
         return None
 
+    kind = p.kind
+
     def vjp_rule(g, ans, *args, **params):
+        if type(g) is _FLOAT64:  # scalar adjoint: scalar operands, nothing to unbroadcast
+            if kind == "one":
+                return g
+            if kind == "minus_one":
+                return -g
+            return g * p.fn(ans, *args, **params)
         nb = ndim(g) - ndim(ans)
         if p.kind == "one":
             c = g
