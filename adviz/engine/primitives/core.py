@@ -289,7 +289,9 @@ def scale(g: Any, partial: Any, fresh: bool) -> Any:
     """``g * partial``, written into ``partial`` when it is a fresh array of the right shape."""
     if type(partial) is np.ndarray and type(g) is np.ndarray and partial.shape == g.shape:
         if _is_broadcast_one(g) and partial.dtype == g.dtype:
-            return partial  # multiplying by a broadcast 1 is a no-op
+            # multiplying by a broadcast 1 is a no-op; an operand's own array (not fresh)
+            # is copied so that an adjoint never aliases the user's data
+            return partial if fresh else partial.copy()
         if fresh and partial.dtype == np.result_type(partial, g):
             return np.multiply(partial, g, out=partial)
     return g * partial
