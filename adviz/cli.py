@@ -1,0 +1,548 @@
+"""The ``adviz`` command: automatic differentiation in the terminal.
+
+    adviz trace "sin(x**2+1)" --at x=3       the tape, the forward and the reverse sweep
+    adviz grad "x1*x2 + sin(x1)" --at x1=2 --at x2=5
+    adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3
+    adviz demo                               a step-by-step classroom walk-through
+    adviz lessons                            copy the lesson notebooks to ./adviz-lessons
+
+This module is deliberately thin: it reads the command line, asks the engine for a
+:class:`~adviz.engine.record.Trace` and its sweeps, and hands those records to the table
+renderers in :mod:`adviz.render.table`. It never differentiates anything itself.
+
+How the file is organised (other commands are added the same way):
+
+* one function per command, registered with ``@app.command()``; its docstring is its
+  ``--help`` text and ends with an example;
+* shared options (``--at``, ``--json``, ``--ascii``, ``--full``) are module-level
+  ``Annotated`` aliases (``AtOption``, ``JsonOption``, …) so every command spells them alike;
+* a command reports bad input by raising :class:`InputError` (exit code 2); any other
+  exception becomes a one-line ``adviz: error: …`` on stderr with exit code 1. That is done
+  once for every command by :class:`_Group`, so commands contain no ``try`` boilerplate;
+* heavy imports (NumPy, the engine, rich) happen inside the commands, so ``adviz --help``
+  stays fast and nothing imports Jupyter, Graphviz, matplotlib or SymPy on these paths.
+
+JSON output (``--json``): numbers are JSON numbers, arrays nested lists; values JSON cannot
+hold are the strings ``"inf"``, ``"-inf"`` and ``"nan"``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, List, Optional
+
+import typer
+
+try:  # Typer ≥ 0.25 vendors click as typer._click; older versions use click itself
+    from typer import _click as _click_mod  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import click as _click_mod  # type: ignore[no-redef]
+
+from typing_extensions import Annotated
+
+__all__ = ["app", "main", "InputError", "parse_assignments", "parse_value"]
+
+
+# ---------------------------------------------------------------- errors
+class InputError(Exception):
+    """Bad input from the user: printed as ``adviz: error: <message>``, exit code 2.
+
+    ``detail`` is printed below the message (used for the caret under a syntax error).
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+def _fail(message: str, detail: str = "", code: int = 2) -> "typer.Exit":
+    lines = [f"adviz: error: {_one_line(message)}"]
+    if detail:
+        lines.append(detail)
+    typer.echo("\n".join(lines), err=True)
+    return typer.Exit(code)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Group(typer.core.TyperGroup):
+    """Runs every command inside the error policy: input errors → 2, anything else → 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, _click_mod.exceptions.ClickException,
+                _click_mod.exceptions.Exit, _click_mod.exceptions.Abort):
+            raise
+        except InputError as err:
+            raise _fail(err.message, err.detail, 2) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", code=130) from None
+        except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
+            raise _fail(_describe(err), code=1) from None
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, RecursionError):
+        return "the expression is nested too deeply to evaluate"
+    if isinstance(err, MemoryError):
+        return "out of memory"
+    text = str(err) or type(err).__name__
+    return f"{type(err).__name__}: {text}" if not isinstance(err, (ValueError, TypeError)) else text
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="adviz",
+    help="Automatic differentiation you can watch: the tape, the forward and the reverse sweep.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# ---------------------------------------------------------------- shared options
+AtOption = Annotated[List[str], typer.Option(
+    "--at", "-a", metavar="NAME=VALUE",
+    help="Value of a variable: --at x=3, --at x=[1,2,3], --at W=[[1,2],[3,4]] or --at \"x=3,y=2\". "
+         "Repeat for several variables.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+AsciiOption = Annotated[bool, typer.Option("--ascii", help="ASCII notation (x_dot, x_bar, *) and boxes.")]
+FullOption = Annotated[bool, typer.Option("--full", help="Print arrays whole instead of shape and summary.")]
+ExprArgument = Annotated[str, typer.Argument(metavar="EXPR", help="The expression, e.g. \"sin(x**2+1)\".",
+                                             show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"adviz {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """Automatic differentiation you can watch: the tape, the forward and the reverse sweep."""
+
+
+# ---------------------------------------------------------------- reading values
+def parse_value(text: str, name: str = "value") -> Any:
+    """Read ``3``, ``-1.5e3``, ``inf``, ``[1, 2, 3]`` or ``[[1, 2], [3, 4]]`` — never with ``eval``.
+
+    Returns a float for a number, a float NumPy array for a (nested) list.
+
+    >>> parse_value("[1, 2.5]").tolist()
+    [1.0, 2.5]
+    """
+    import numpy as np
+
+    src = text.strip()
+    if not src:
+        raise InputError(f"no value given for {name} (write {name}=3)")
+    if len(src) > 1_000_000:
+        raise InputError(f"the value for {name} is too long")
+    tokens = _value_tokens(src, name)
+    pos = 0
+
+    def item() -> Any:
+        nonlocal pos
+        tok = tokens[pos]
+        if tok == "[":
+            pos += 1
+            out = []
+            if tokens[pos] == "]":
+                raise InputError(f"empty list in the value for {name}")
+            while True:
+                out.append(item())
+                tok = tokens[pos]
+                pos += 1
+                if tok == "]":
+                    return out
+                if tok != ",":
+                    raise InputError(f"expected ',' or ']' in the value for {name}, found {tok!r}")
+        if tok in (",", "]", None):
+            raise InputError(f"the value for {name} is missing a number ({src!r})")
+        pos += 1
+        try:
+            return float(tok.replace("_", "#"))
+        except ValueError:
+            raise InputError(f"the value for {name} is not a number: {tok!r}") from None
+
+    tokens.append(None)
+    depth = max_depth = 0
+    for tok in tokens:
+        depth += tok == "["
+        depth -= tok == "]"
+        max_depth = max(max_depth, depth)
+    if max_depth > 32:
+        raise InputError(f"the value for {name} is nested too deeply")
+    value = item()
+    if tokens[pos] is not None:
+        raise InputError(f"unexpected {tokens[pos]!r} after the value for {name} ({src!r})")
+    if isinstance(value, float):
+        return value
+    try:
+        return np.array(value, dtype=np.float64)
+    except ValueError:
+        raise InputError(f"the value for {name} is ragged: all rows of a matrix need the same length") from None
+
+
+def _value_tokens(src: str, name: str) -> list:
+    tokens: list = []
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c.isspace():
+            i += 1
+        elif c in "[],":
+            tokens.append(c)
+            i += 1
+        else:
+            j = i
+            while j < len(src) and src[j] not in "[],\t\n " :
+                j += 1
+            tokens.append(src[i:j])
+            i = j
+    if not tokens:
+        raise InputError(f"no value given for {name}")
+    return tokens
+
+
+def _split_top(text: str) -> list[str]:
+    """Split ``"x=3,y=[1,2]"`` at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def parse_assignments(items: Optional[List[str]], option: str = "--at") -> dict:
+    """``["x=3", "y=[1,2]"]`` or ``["x=3,y=2"]`` → ``{"x": 3.0, "y": array([1., 2.])}``."""
+    values: dict = {}
+    for item in items or []:
+        parts = _split_top(item)
+        if not parts:
+            raise InputError(f"{option} needs NAME=VALUE, got {item!r}")
+        for part in parts:
+            if "=" not in part:
+                raise InputError(f"{option} needs NAME=VALUE, got {part.strip()!r} (for example {option} x=3)")
+            name, _, text = part.partition("=")
+            name = name.strip()
+            if not name.isidentifier():
+                raise InputError(f"{option}: {name!r} is not a variable name")
+            if name in values:
+                raise InputError(f"{option}: {name} is given twice")
+            values[name] = parse_value(text, name)
+    return values
+
+
+# ---------------------------------------------------------------- building the trace
+def _parse(expr: str) -> Any:
+    from .expr import ParseError, parse
+
+    try:
+        return parse(expr)
+    except ParseError as err:
+        raise InputError(f"syntax error: {err}", _indent(err.pretty(width=70))) from None
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
+    """Parse EXPR, check ``--at`` against its variables and trace it: ``(expression, trace, values)``."""
+    import numpy as np
+
+    from .engine import trace
+
+    expression = _parse(expr)
+    values = parse_assignments(at)
+    names = expression.variables
+    if not names:
+        with np.errstate(all="ignore"):
+            constant = expression()
+        from .render.table import format_value
+
+        raise InputError(f"the expression has no variables (its value is {format_value(constant)}): "
+                         "there is nothing to differentiate")
+    missing = [n for n in names if n not in values]
+    extra = [n for n in values if n not in names]
+    if missing:
+        hint = " ".join(f"--at {n}=…" for n in missing)
+        raise InputError(f"no value for {_names(missing)}: the expression uses {_names(names)} (add {hint})")
+    if extra:
+        raise InputError(f"{_names(extra)} {'is' if len(extra) == 1 else 'are'} not in the expression "
+                         f"(it uses {_names(names)})")
+    with np.errstate(all="ignore"):
+        try:
+            t = trace(expression, **{n: values[n] for n in names})
+        except ValueError as err:   # e.g. an index out of range, clashing shapes
+            raise InputError(str(err)) from None
+    return expression, t, {n: values[n] for n in names}
+
+
+def _names(names: Any) -> str:
+    return ", ".join(names)
+
+
+def _warn_nonfinite(t: Any, ascii: bool = False) -> None:
+    """Print one honest warning per node where the computation produced nan or inf."""
+    from .engine import notation
+    from .render.table import format_value, nonfinite_origins
+
+    for node in nonfinite_origins(t):
+        args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
+        definition = notation.to_ascii(node.definition) if ascii else node.definition
+        typer.echo(f"adviz: warning: {node.name} = {definition} is {_nonfinite_word(node.value)}"
+                   f"{f' at {args}' if args else ''} (outside the domain of {node.op}, or an overflow); "
+                   "later values and derivatives inherit it", err=True)
+
+
+def _nonfinite_word(value: Any) -> str:
+    import numpy as np
+
+    a = np.asarray(value)
+    kinds = [w for w, present in (("nan", np.isnan(a).any()), ("inf", np.isposinf(a).any()),
+                                  ("-inf", np.isneginf(a).any())) if present]
+    return "/".join(kinds) or "not finite"
+
+
+def _console(ascii: bool = False) -> Any:
+    """A rich Console that prints plain text when piped or when NO_COLOR is set."""
+    from rich.console import Console
+
+    plain = "NO_COLOR" in os.environ and os.environ.get("NO_COLOR", "") != ""
+    kwargs: dict = {"highlight": False, "emoji": False}
+    if plain:
+        kwargs["color_system"] = None
+    if ascii:
+        kwargs["safe_box"] = True
+    return Console(**kwargs)
+
+
+def _sweeps(t: Any, mode: str, seed: Optional[List[str]]) -> tuple[list, list]:
+    """Run the sweeps a command needs, straight from the engine's records."""
+    import numpy as np
+
+    forward, reverse = [], []
+    if mode in ("forward", "both"):
+        if seed:
+            direction = parse_assignments(seed, "--seed")
+            unknown = [n for n in direction if n not in t.input_names]
+            if unknown:
+                raise InputError(f"--seed: {_names(unknown)} {'is' if len(unknown) == 1 else 'are'} not an input "
+                                 f"(inputs: {_names(t.input_names)})")
+            try:
+                forward.append(t.forward(direction))
+            except ValueError as err:
+                raise InputError(f"--seed: {err}") from None
+        else:
+            forward = [t.forward(name) for name in t.input_names]
+    if mode in ("reverse", "both"):
+        out = t.output
+        if out.shape == ():
+            reverse.append(t.reverse())
+        else:
+            size = int(np.prod(out.shape))
+            for k in range(size):
+                adjoint = np.zeros(out.shape)
+                adjoint.flat[k] = 1.0
+                reverse.append(t.reverse(adjoint))
+    return forward, reverse
+
+
+_MODES = ("forward", "reverse", "both")
+
+
+def _check_mode(mode: str, allowed: tuple = _MODES) -> str:
+    mode = mode.lower()
+    if mode not in allowed:
+        raise InputError(f"--mode must be one of {', '.join(allowed)}, not {mode!r}")
+    return mode
+
+
+# ---------------------------------------------------------------- JSON
+def to_json_value(value: Any) -> Any:
+    """NumPy values → JSON: numbers, nested lists, and the strings "inf", "-inf", "nan"."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    a = np.asarray(value)
+    if a.ndim > 0:
+        return [to_json_value(v) for v in a]
+    x = a.item()
+    if isinstance(x, complex):
+        return {"real": to_json_value(x.real), "imag": to_json_value(x.imag)}
+    if isinstance(x, bool) or isinstance(x, int):
+        return x
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+def _node_json(node: Any) -> dict:
+    return {"name": node.name, "op": node.op, "definition": node.definition,
+            "operands": [o.text for o in node.operands], "value": to_json_value(node.value),
+            "shape": list(node.shape), "is_input": node.is_input, "is_output": node.is_output}
+
+
+def _sweep_json(sweep: Any, trace: Any) -> dict:
+    steps = []
+    for step in sweep.steps:
+        steps.append({
+            "node": trace.nodes[step.node].name,
+            "value": to_json_value(step.value),
+            "terms": [{"update": term.update(), "update_ascii": term.update(ascii=True),
+                       "from": trace.nodes[term.source].name, "to": trace.nodes[term.target].name,
+                       "partial": term.partial, "partial_value": to_json_value(term.partial_value),
+                       "contribution": to_json_value(term.contribution), "total": to_json_value(term.total)}
+                      for term in step.terms],
+        })
+    result = sweep.result
+    return {"mode": sweep.mode, "seed": to_json_value(sweep.seed), "steps": steps, "ops": sweep.ops,
+            "result": to_json_value(result)}
+
+
+# ---------------------------------------------------------------- commands
+@app.command()
+def trace(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[str, typer.Option("--mode", "-m", help="Which sweeps to show: forward, reverse or both.")] = "both",
+    seed: Annotated[Optional[List[str]], typer.Option(
+        "--seed", "-s", metavar="NAME=VALUE",
+        help="Forward-mode direction, e.g. --seed x=1 --seed y=0 (inputs left out get 0). "
+             "Default: one forward sweep per input.")] = None,
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """Show the tape of EXPR and the chain rule run forwards and backwards.
+
+    Example:  adviz trace "sin(x**2+1)" --at x=3
+    """
+    mode = _check_mode(mode)
+    _, t, values = _record(expr, at)
+    forward, reverse = _sweeps(t, mode, seed)
+    _warn_nonfinite(t, ascii)
+    if json:
+        _print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                     "output": t.output.name,
+                     "nodes": [_node_json(n) for n in t.nodes],
+                     "forward": [_sweep_json(s, t) for s in forward],
+                     "reverse": [_sweep_json(s, t) for s in reverse]})
+        return
+    from .render.table import forward_table, input_text, reverse_table, summary_table, tape_table
+
+    console = _console(ascii)
+    console.print(f"adviz trace  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print()
+    console.print(tape_table(t, ascii=ascii, full=full))
+    for sweep in forward:
+        console.print()
+        console.print(forward_table(sweep, ascii=ascii, full=full))
+    for sweep in reverse:
+        console.print()
+        console.print(reverse_table(sweep, ascii=ascii, full=full))
+    console.print()
+    console.print(summary_table(t, forward, reverse, ascii=ascii, full=full))
+
+
+@app.command()
+def grad(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """Value and gradient of a scalar EXPR (one reverse sweep).
+
+    Example:  adviz grad "x1*x2 + sin(x1)" --at x1=2 --at x2=5
+    """
+    _, t, values = _record(expr, at)
+    if t.output.shape != ():
+        raise InputError(f"grad needs a scalar expression, this one has shape {t.output.shape}: "
+                         "use adviz jacobian")
+    sweep = t.reverse()
+    _warn_nonfinite(t, ascii)
+    if json:
+        _print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                     "gradient": to_json_value(sweep.result)})
+        return
+    from .engine import notation
+    from .render.table import _esc, _table, format_value, input_text
+
+    console = _console(ascii)
+    table = _table(f"adviz grad  {expr}  at {input_text(values, full)}", ascii)
+    table.add_column("", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_row(_esc("y"), _esc(format_value(t.value, full)))
+    for name, g in sweep.result.items():
+        label = f"∂y/∂{name}" if not ascii else f"dy/d{name}"
+        table.add_row(_esc(label), _esc(format_value(g, full)), style=_style_of("reverse"))
+    console.print(table)
+    console.print(f"one reverse sweep, {sweep.ops} chain-rule terms; "
+                  f"{notation.to_ascii('see every step: adviz trace') if ascii else 'see every step: adviz trace'}",
+                  style="dim", markup=False)
+
+
+def _style_of(role: str) -> str:
+    from .render.table import _style
+
+    return _style(role)
+
+
+# ---------------------------------------------------------------- entry point
+def main(argv: Optional[List[str]] = None) -> None:
+    """The ``adviz`` console script: run the app; never show a traceback.
+
+    Exit codes: 0 success, 2 usage or input error, 1 anything else.
+    """
+    try:
+        app(args=argv, prog_name="adviz")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("adviz: interrupted", err=True)
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001
+        typer.echo(f"adviz: error: {_one_line(_describe(err))}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
