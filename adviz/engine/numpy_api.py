@@ -311,8 +311,8 @@ def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVA
     _no({"out": out}, "clip", "out")
     lo = a_min if a_min is not _NOVALUE else min
     hi = a_max if a_max is not _NOVALUE else max
-    lo = -np.inf if lo in (None, _NOVALUE) else lo
-    hi = np.inf if hi in (None, _NOVALUE) else hi
+    lo = -np.inf if lo is None or lo is _NOVALUE else lo
+    hi = np.inf if hi is None or hi is _NOVALUE else hi
     return bind(P["clip"], x, lo, hi)
 
 

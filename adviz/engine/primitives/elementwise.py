@@ -16,8 +16,13 @@ import numpy as np
 
 from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, recip, register, shape, unbroadcast
 
-LOG2 = np.log(2.0)
-LOG10 = np.log(10.0)
+LOG2 = float(np.log(2.0))  # Python floats are "weak": float32 stays float32
+LOG10 = float(np.log(10.0))
+
+
+def _mask(condition, like):
+    """A 0/1 array in ``like``'s floating dtype (a bare bool mask would promote to float64)."""
+    return np.asarray(condition, dtype=like.dtype)
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
@@ -119,8 +124,13 @@ def _num(v: float) -> str:
 
 def _power_exponent_partial(ans, x, y):
     # d/dy x**y = x**y · log(x); where x == 0 the limit is 0 (for y > 0), not 0·(-inf).
-    safe_x = np.where(x == 0, 1.0, x)
-    return np.where(x == 0, 0.0 * ans, ans * np.log(safe_x))
+    from ..tracer import Tracer
+
+    if not isinstance(x, Tracer) and np.ndim(x) == 0:  # a constant base, e.g. 2.0**y
+        return ans * float(np.log(x)) if x != 0 else 0.0 * ans
+    zero = x == 0
+    safe_x = np.where(zero, 1.0, x)
+    return np.where(zero, 0.0 * ans, ans * np.log(safe_x))
 
 
 power = binary(
@@ -167,31 +177,31 @@ absolute = unary("absolute", np.absolute, lambda ans, x: np.sign(x), "sign({0})"
                  template="abs({0})", symbol="|x|", prim_latex=r"\lvert {0} \rvert")
 
 
-def _tie_split(a, b):
+def _tie_split(a, b, ans):
     """1 where ``a`` wins, ½ at a tie (the symmetric choice JAX and autograd make), else 0."""
-    return (a > b) * 1.0 + (a == b) * 0.5
+    return _mask((a > b) * 1.0 + (a == b) * 0.5, ans)
 
 
 maximum = binary("maximum", np.maximum,
-                 (Partial(lambda ans, x, y: _tie_split(x, y), "[{0} > {1}]"),
-                  Partial(lambda ans, x, y: _tie_split(y, x), "[{1} > {0}]")),
+                 (Partial(lambda ans, x, y: _tie_split(x, y, ans), "[{0} > {1}]"),
+                  Partial(lambda ans, x, y: _tie_split(y, x, ans), "[{1} > {0}]")),
                  template="maximum({0}, {1})", symbol="max", latex=r"\max({0}, {1})")
 minimum = binary("minimum", np.minimum,
-                 (Partial(lambda ans, x, y: _tie_split(y, x), "[{0} < {1}]"),
-                  Partial(lambda ans, x, y: _tie_split(x, y), "[{1} < {0}]")),
+                 (Partial(lambda ans, x, y: _tie_split(y, x, ans), "[{0} < {1}]"),
+                  Partial(lambda ans, x, y: _tie_split(x, y, ans), "[{1} < {0}]")),
                  template="minimum({0}, {1})", symbol="min", latex=r"\min({0}, {1})")
 clip = register(Primitive(
     name="clip", impl=np.clip, template="clip({0}, {1}, {2})", symbol="clip", latex=r"\operatorname{{clip}}({0}, {1}, {2})",
-    partials=(Partial(lambda ans, x, lo, hi: ((x >= lo) & (x <= hi)) * 1.0, "[{1} ≤ {0} ≤ {2}]"),
-              Partial(lambda ans, x, lo, hi: (x < lo) * 1.0, "[{0} < {1}]"),
-              Partial(lambda ans, x, lo, hi: (x > hi) * 1.0, "[{0} > {2}]")),
+    partials=(Partial(lambda ans, x, lo, hi: _mask((x >= lo) & (x <= hi), ans), "[{1} ≤ {0} ≤ {2}]"),
+              Partial(lambda ans, x, lo, hi: _mask(x < lo, ans), "[{0} < {1}]"),
+              Partial(lambda ans, x, lo, hi: _mask(x > hi, ans), "[{0} > {2}]")),
 ))
 where = register(Primitive(
     name="where", impl=np.where, template="where({0}, {1}, {2})", symbol="where",
     latex=r"\operatorname{{where}}({0}, {1}, {2})",
     partials=(None,
-              Partial(lambda ans, c, x, y: c * 1.0, "[{0}]"),
-              Partial(lambda ans, c, x, y: (1.0 - c * 1.0), "[not {0}]")),
+              Partial(lambda ans, c, x, y: _mask(c, ans), "[{0}]"),
+              Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]")),
 ))
 
 # ---------------------------------------------------------------- two-argument functions

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tracer import lowest
 from .core import Primitive, align, nbatch, ndim, register, shape, unbroadcast
 
 
@@ -62,20 +63,39 @@ def _prod_impl(x, axis, keepdims):
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
+def _product_of_others(ans, x, axis, keepdims):
+    """∂(Π x)/∂xᵢ = Π_{j≠i} xⱼ, for every i.
+
+    Without zeros this is simply ``ans / xᵢ``.  With a zero entry that division breaks, so
+    we compute the products of the others directly: replace xᵢ by 1 on row i of a K×K
+    table and multiply along the rows (K = number of entries reduced).
+    """
+    if not np.any(lowest(x) == 0):
+        return _keep(ans, shape(x), axis, keepdims) / x
+    nd = ndim(x)
+    perm = tuple(a for a in range(nd) if a not in axis) + tuple(axis)
+    moved = np.transpose(x, perm)
+    lead = shape(moved)[: nd - len(axis)]
+    k = int(np.prod(shape(moved)[nd - len(axis):], dtype=np.int64))
+    if k > 4096:
+        raise ValueError("the derivative of prod over more than 4096 entries containing zeros is not supported")
+    rows = np.where(np.eye(k, dtype=bool), 1.0, moved.reshape(lead + (1, k)))
+    others = np.prod(rows, axis=-1).reshape(shape(moved))
+    return np.transpose(others, tuple(np.argsort(perm)))
+
+
 def _prod_jvp(t, ans, x, axis, keepdims):
-    ratio = _keep(ans, shape(x), axis, keepdims) / x  # ∂/∂xᵢ Π x = Π x / xᵢ (for xᵢ ≠ 0)
-    return np.sum(t * ratio, axis=_neg_axes(axis, ndim(x)), keepdims=keepdims)
+    return np.sum(t * _product_of_others(ans, x, axis, keepdims), axis=_neg_axes(axis, ndim(x)), keepdims=keepdims)
 
 
 def _prod_vjp(g, ans, x, axis, keepdims):
-    ratio = _keep(ans, shape(x), axis, keepdims) / x
-    return _keep(g, shape(x), axis, keepdims) * ratio
+    return _keep(g, shape(x), axis, keepdims) * _product_of_others(ans, x, axis, keepdims)
 
 
 prod = register(Primitive(
     name="prod", impl=_prod_impl, template="prod({0}{params})", symbol="Π", latex=r"\prod {0}",
-    jvps=(_prod_jvp,), vjps=(_prod_vjp,), jvp_texts=("sum({ans}/{0} * {t})",), vjp_texts=("{g} * {ans}/{0}",),
-    partial_texts=("{ans}/{0}",),
+    jvps=(_prod_jvp,), vjps=(_prod_vjp,), jvp_texts=("sum(Π others · {t})",), vjp_texts=("{g} · Π others",),
+    partial_texts=("Π of the others",),
 ))
 
 
@@ -85,7 +105,8 @@ def _extremum(name, fn):
         return fn(x, axis=axis, keepdims=keepdims)
 
     def mask_and_count(ans, x, axis, keepdims):
-        mask = (x == _keep(ans, shape(x), axis, keepdims)) * 1.0  # plain: comparisons are not traced
+        hit = x == _keep(ans, shape(x), axis, keepdims)  # plain: comparisons are not traced
+        mask = np.asarray(hit, dtype=np.result_type(lowest(x)))
         return mask, np.sum(mask, axis=axis, keepdims=True)
 
     def jvp(t, ans, x, axis, keepdims):
