@@ -191,12 +191,14 @@ class ErrorSweep:
         }
 
 
-def _curve(f, x: float, exact: float, hs: np.ndarray, method: str, levels: int) -> MethodCurve:
+def _curve(f, x: float, exact: float, hs: np.ndarray, method: str, levels: int, tick=None) -> MethodCurve:
     estimates, evaluations = np.empty(hs.size), 0
     with np.errstate(all="ignore"):
         for k, h in enumerate(hs):
             r = derivative(f, x, method, float(h), levels=levels, exact_step=False)
             estimates[k], evaluations = float(np.real(r.value)), r.evaluations
+            if tick is not None:
+                tick(k + 1)
     abs_error = np.abs(estimates - exact)
     rel_error = abs_error / abs(exact) if exact != 0 else abs_error.copy()
     p = method_order(method, levels)
@@ -237,7 +239,7 @@ def error_sweep(
     methods: Sequence[str] = ("forward", "central", "complex"),
     *,
     levels: int = 2,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ErrorSweep:
     """Measure the error of each finite-difference ``method`` at every step in ``hs``.
 
@@ -245,8 +247,8 @@ def error_sweep(
     x:        the point; exact: the true f'(x) (from AD or a formula).
     hs:       steps to try; default ``np.logspace(-16, -1, 151)`` (ten per decade).
     methods:  any of :data:`~adviz.numeric.finite_differences.METHODS`.
-    progress: optional callback ``progress(method, done, total)`` after each method (for a
-              progress bar in the CLI).
+    progress: optional callback ``progress(done, total)``, called after each (method, h)
+              estimate, for a progress bar.
     """
     if np.ndim(x) != 0:
         raise ValueError(f"error_sweep() needs a scalar x, got shape {np.shape(x)}")
@@ -261,8 +263,8 @@ def error_sweep(
     x, exact = float(x), float(exact)
     f_value = float(np.real(np.asarray(f(x))))
     curves: dict[str, MethodCurve] = {}
+    total = len(methods) * hs.size
     for k, m in enumerate(methods):
-        curves[m] = _curve(f, x, exact, hs, m, levels)
-        if progress is not None:
-            progress(m, k + 1, len(methods))
+        tick = None if progress is None else (lambda j, k=k: progress(k * hs.size + j, total))
+        curves[m] = _curve(f, x, exact, hs, m, levels, tick)
     return ErrorSweep(x=x, exact=exact, f_value=f_value, hs=hs, curves=curves)

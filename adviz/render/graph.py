@@ -56,6 +56,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
     "build_graph",
+    "folding_note",
     "repr_mimebundle",
     "repr_svg",
     "to_svg",
@@ -627,6 +628,22 @@ def build_graph(
         label = f"{len(keys)} edges" if len(keys) > 1 else ""
         g.edge(tail, head, label, **attrs)
     return g
+
+
+def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> str:
+    """One line saying what :func:`build_graph` folds on this trace ("" if nothing)."""
+    if expand:
+        return ""
+    plan = collapse(
+        [_signature(n) for n in trace.nodes], keep={n.index for n in trace.outputs}, max_units=max(8, max_nodes)
+    )
+    if not plan.collapsed:
+        return ""
+    folded = sum(len(g.members) for g in plan.groups)
+    return (
+        f"folded {folded} of {plan.total} nodes into {len(plan.groups)} boxes "
+        f"({len(plan.units)} boxes drawn); draw every node with expand=True (adviz graph --expand)"
+    )
 
 
 # ---------------------------------------------------------------- pictures

@@ -170,6 +170,56 @@ def _annotate_regimes(ax: Axes, curves: dict, scale: float, relative: bool) -> N
                     ha="right", va="top")
 
 
+COST_STYLE: dict[str, dict[str, str]] = {
+    "fd-forward": {"color": "#1f77b4", "marker": "o", "ls": "--"},
+    "fd-central": {"color": "#ff7f0e", "marker": "s", "ls": "--"},
+    "forward": {"color": "#9467bd", "marker": "^", "ls": "-"},
+    "reverse": {"color": "#2ca02c", "marker": "v", "ls": "-"},
+}
+
+
+def cost_plot(sweep: Any, *, timing: bool | None = None, path: str | Path | None = None) -> "Figure":
+    """Cost of a Jacobian against n (m fixed) and against m (n fixed), from a cost sweep.
+
+    Top row: work counted on the tape (primitive evaluations + derivative operations). Forward
+    mode and finite differences climb with n and ignore m; reverse mode climbs with m and
+    ignores n; the dotted line marks n = m, where they cross. Bottom row (when the sweep was
+    timed): wall-clock seconds of the same passes.
+    """
+    from adviz.numeric.cost import METHOD_LABELS
+
+    timing = timing if timing is not None else sweep.by_n[0].rows[0].seconds is not None
+    rows = 2 if timing else 1
+    fig = _new_figure(10.0, 4.2 * rows)
+    axes = fig.subplots(rows, 2, squeeze=False)
+    panels = (("n", sweep.ns, f"m = {sweep.fixed_m} outputs", sweep.fixed_m, "n (inputs)"),
+              ("m", sweep.ms, f"n = {sweep.fixed_n} inputs", sweep.fixed_n, "m (outputs)"))
+    fields = [("total_ops", "operations on the tape")] + ([("seconds", "seconds")] if timing else [])
+    for r, (field, ylabel) in enumerate(fields):
+        for c, (axis, values, fixed_text, fixed, xlabel) in enumerate(panels):
+            ax = axes[r][c]
+            for method, style in COST_STYLE.items():
+                ys = sweep.series(axis, method, field)
+                fd_line = method.startswith("fd-")  # wide and pale: AD lines may lie exactly on top
+                ax.plot(values, ys, ls=style["ls"], marker=style["marker"], color=style["color"],
+                        ms=6 if fd_line else 4, lw=3.0 if fd_line else 1.5, alpha=0.55 if fd_line else 1.0,
+                        label=METHOD_LABELS[method])
+            ax.axvline(fixed, color="0.4", ls=":", lw=1)
+            ax.annotate("n = m", xy=(fixed, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                        textcoords="offset points", fontsize=8, va="top", color="0.3")
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xticks(values, [str(v) for v in values])
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(ylabel)
+            ax.set_title(f"Jacobian cost vs {axis}  ({fixed_text})", fontsize=10)
+            ax.grid(True, alpha=0.25)
+    axes[0][0].legend(fontsize=8, loc="upper left")
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
 def swell_plot(reports: Any, *, path: str | Path | None = None, log: bool = True) -> Figure:
     """Operation counts against depth, one panel per :class:`~adviz.numeric.symbolic.SwellReport`.
 
@@ -190,12 +240,12 @@ def swell_plot(reports: Any, *, path: str | Path | None = None, log: bool = True
     for ax, report in zip(axes, reports):
         depths = report.depths
         for key, label, color, fmt in series:
-            ax.plot(depths, [max(v, 0.8) for v in report.column(key)], fmt, color=color, label=label, ms=4)
+            ax.plot(depths, _positive(report.column(key)), fmt, color=color, label=label, ms=4)
         primitives, reverse = report.column("tape_primitives"), report.column("reverse_ops")
         if all(v is not None for v in primitives + reverse):
-            ax.plot(depths, [p + r for p, r in zip(primitives, reverse)], "-^", color="#2ca02c", ms=5,
+            ax.plot(depths, _positive([p + r for p, r in zip(primitives, reverse)]), "-^", color="#2ca02c", ms=5,
                     label="AD: tape + reverse sweep")
-            ax.plot(depths, primitives, ":", color="#2ca02c", label="AD: tape of f")
+            ax.plot(depths, _positive(primitives), ":", color="#2ca02c", label="AD: tape of f")
         if log:
             ax.set_yscale("log")
         ax.set_title(_short_title(getattr(report, "title", "") or report.family, 48), fontsize=10)
@@ -207,6 +257,11 @@ def swell_plot(reports: Any, *, path: str | Path | None = None, log: bool = True
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def _positive(values: list[Any]) -> list[float]:
+    """Counts for a log axis: zeros (an empty derivative, f = x) become gaps, not a plunge."""
+    return [float(v) if v and v > 0 else float("nan") for v in values]
 
 
 def _short_title(text: str, limit: int = 40) -> str:

@@ -139,28 +139,27 @@ def _finite(value: Any) -> bool:
 
 # ---------------------------------------------------------------- shared pieces
 def _style(role: str) -> str:
-    try:
-        from .style import rich_style
-    except ImportError:  # pragma: no cover - style.py is part of the package
-        return "bold"
+    """The rich style of a role (``"forward"``, ``"reverse-active"``, …) from the shared palette."""
+    from .style import rich_style
+
     return rich_style(role)
 
 
-def _table(title: Optional[str], ascii: bool, caption: Optional[str] = None, **kwargs: Any) -> "Table":
+def _table(title: Optional[str], ascii: bool, **kwargs: Any) -> "Table":
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, caption=caption, box=box.ASCII2 if ascii else box.SIMPLE_HEAVY,
-                 title_justify="left", caption_justify="left", pad_edge=False,
-                 safe_box=ascii, **kwargs)
+    return Table(title=title, box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, title_justify="left",
+                 title_style="bold", pad_edge=False, safe_box=ascii, **kwargs)
 
 
 def _num(table: "Table", header: str, **kwargs: Any) -> None:
-    """A column of numbers: long numbers fold onto the next line instead of being cut."""
-    table.add_column(header, overflow="fold", **kwargs)
+    """A column of numbers: kept on one line while the table fits; folded (never cut) when it cannot."""
+    table.add_column(header, overflow="fold", no_wrap=True, **kwargs)
 
 
 def _text(table: "Table", header: str, **kwargs: Any) -> None:
+    """A column of formulas: wraps at spaces, folds long words, never cuts."""
     table.add_column(header, overflow="fold", **kwargs)
 
 
@@ -168,11 +167,47 @@ def _a(text: str, ascii: bool) -> str:
     return notation.to_ascii(text) if ascii else text
 
 
-def _esc(text: str) -> "Any":
-    """Plain text for a cell (square brackets in ``[1, 2]`` are not rich markup)."""
+def _esc(text: str, style: str = "") -> Any:
+    """A plain-text cell (the brackets in ``[1, 2]`` are not rich markup)."""
     from rich.text import Text
 
-    return Text(text)
+    return Text(text, style=style)
+
+
+def _lines(*parts: tuple[str, str]) -> Any:
+    """A multi-line cell from ``(text, style)`` pairs, one line each (empty texts skipped)."""
+    from rich.text import Text
+
+    cell = Text()
+    for text, style in parts:
+        if text:
+            if cell:
+                cell.append("\n")
+            cell.append(text, style=style)
+    return cell
+
+
+class _Responsive:
+    """Show ``wide`` when it fits the console, else ``narrow`` (a layout with fewer columns).
+
+    Rich asks a renderable for its lines given the available width; deciding there means
+    the same object prints well in a 120-column terminal, an 80x24 classroom projector
+    and a 60-column split pane."""
+
+    def __init__(self, wide: Any, narrow: Any) -> None:
+        self.wide = wide
+        self.narrow = narrow
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        fits = Measurement.get(console, options, self.wide).minimum <= options.max_width
+        yield self.wide if fits else self.narrow
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.narrow)
 
 
 # ---------------------------------------------------------------- the tape
@@ -181,9 +216,9 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
     """The Wengert list: node, definition and value, inputs first, then ``y = <output>``.
 
     >>> import adviz as ad; from rich.console import Console
-    >>> Console(width=60).print(tape_table(ad.trace("sin(x**2+1)", x=3.0), title=None))  # doctest: +NORMALIZE_WHITESPACE
+    >>> Console(width=60).print(tape_table(ad.trace("sin(x**2+1)", x=3.0), title=None))  # doctest: +SKIP
      node   definition   value
-    ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
      x      input        3.0
      v1     x**2         9.0
      v2     v1 + 1       10.0
@@ -195,118 +230,165 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
     _text(table, "definition")
     _num(table, "value")
     for node in trace.nodes:
-        style = _style("input") if node.is_input else None
-        table.add_row(_esc(node.name), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full)),
-                      style=style)
+        style = _style("input") if node.is_input else ""
+        table.add_row(_esc(node.name, style), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full)))
     for node in trace.outputs:
-        table.add_row(_esc("y"), _esc(node.name), _esc(format_value(node.value, full)), style=_style("output"))
+        table.add_row(_esc("y", _style("output")), _esc(node.name), _esc(format_value(node.value, full)))
     return table
+
+
+def _partial_name(trace: "Trace", term: Any, ascii: bool) -> str:
+    """``∂v3/∂v2`` for a term (the node computed over the operand it depends on)."""
+    out, wrt = (term.target, term.source) if term.mode == "forward" else (term.source, term.target)
+    d = "d" if ascii else "∂"
+    return f"{d}{trace.nodes[out].name}/{d}{trace.nodes[wrt].name}"
+
+
+def _partial(term: Any, ascii: bool, full: bool) -> str:
+    """``cos(v2) = -0.8390715290764524``; structural rules (sum, matmul, …) have no single
+    elementwise partial: their update formula says what they do."""
+    if term.partial_value is None:
+        return "—" if not ascii else "-"
+    return f"{_a(term.partial, ascii)} = {format_value(term.partial_value, full)}"
 
 
 # ---------------------------------------------------------------- forward sweep
 def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
-                  title: Optional[str] = None, upto: Optional[int] = None) -> "Table":
+                  title: Optional[str] = None, upto: Optional[int] = None) -> Any:
     """The forward sweep, one row per chain-rule term, in tape order.
 
     Columns: node, definition, value, the tangent update (``v̇1 = (2*x)·ẋ``), the local
     partial (formula = value) and the node's tangent after the update. Inputs show their
-    seed. A node reached by two terms (``v3 = x1 * x2``) gets two rows: ``=`` then ``+=``.
+    seed. A node reached by two terms (``v3 = v1 * v2``) gets two rows: ``=`` then ``+=``.
+    In a narrow console the same rows are stacked into two columns.
 
     ``upto`` (used by ``adviz demo``) shows only the first ``upto`` terms and highlights
     the last one shown.
     """
     trace = sweep.trace
     if title is None:
-        title = f"Forward sweep (tangents, inputs → output): seed {seed_text(sweep, ascii, full)}"
-    table = _table(_a(title, ascii), ascii)
+        title = f"Forward sweep (tangents, inputs → output), seed {seed_text(sweep, ascii, full)}"
+    title = _a(title, ascii)
     dot = lambda name: notation.dot(name, ascii)  # noqa: E731
-    _text(table, "node", no_wrap=True)
-    _text(table, "definition")
-    _num(table, "value")
-    _text(table, "tangent update", style=_style("forward"))
-    _num(table, "local partial")
-    _num(table, _a("tangent " + dot("v"), ascii), style=_style("forward"))
+    fwd, active = _style("forward"), _style("forward-active")
+
+    wide = _table(title, ascii)
+    _text(wide, "node", no_wrap=True)
+    _text(wide, "definition")
+    _num(wide, "value")
+    _text(wide, "tangent update")
+    _text(wide, "local partial")
+    _num(wide, "tangent " + dot("v"))
+    narrow = _table(title, ascii)
+    _text(narrow, "node = definition = value")
+    _text(narrow, "tangent update, local partial, new tangent")
+
     for node in trace.inputs:
-        tangent = sweep.seed.get(node.name)
-        table.add_row(_esc(node.name), _esc("input"), _esc(format_value(node.value, full)),
-                      _esc(f"{dot(node.name)} = seed"), _esc(""), _esc(format_value(tangent, full)),
-                      style=_style("input"))
-    shown = 0
+        tangent = format_value(sweep.seed.get(node.name), full)
+        istyle = _style("input")
+        wide.add_row(_esc(node.name, istyle), _esc("input"), _esc(format_value(node.value, full)),
+                     _esc(f"{dot(node.name)} = seed", fwd), _esc(""), _esc(tangent, fwd))
+        narrow.add_row(_lines((f"{node.name} (input)", istyle), (format_value(node.value, full), "")),
+                       _lines((f"{dot(node.name)} = {tangent} (seed)", fwd)))
+
     steps = {s.node: s for s in sweep.steps}
-    last = None
+    shown, total_terms = 0, sum(len(s.terms) for s in sweep.steps)
     for node in trace.nodes:
         if node.is_input:
             continue
-        step = steps.get(node.index)
-        terms = step.terms if step is not None else ()
-        first_cells = [_esc(node.name), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full))]
+        if upto is not None and shown >= upto:
+            break
+        terms = steps[node.index].terms if node.index in steps else ()
+        value = format_value(node.value, full)
+        definition = _a(node.definition, ascii)
         if not terms:
-            if upto is not None and shown >= upto:
-                break
-            table.add_row(*first_cells, _esc(f"{dot(node.name)} = 0"), _esc("(no seeded input reaches it)"),
-                          _esc("0"), style=_style("pending"))
+            pending = _style("pending")
+            wide.add_row(_esc(node.name), _esc(definition), _esc(value), _esc(f"{dot(node.name)} = 0", pending),
+                         _esc("no seeded input reaches it", pending), _esc("0", pending))
+            narrow.add_row(_lines((f"{node.name} = {definition}", ""), (value, "")),
+                           _lines((f"{dot(node.name)} = 0 (no seeded input reaches it)", pending)))
             continue
         for k, term in enumerate(terms):
             if upto is not None and shown >= upto:
                 break
-            cells = first_cells if k == 0 else [_esc(""), _esc(""), _esc("")]
-            table.add_row(*cells, _esc(term.update(ascii)), _esc(_partial(term, ascii, full)),
-                          _esc(format_value(term.total, full)))
             shown += 1
-            last = len(table.rows) - 1
-    if upto is not None and last is not None:
-        table.rows[last].style = _style("forward-active")
-    if upto is None or shown >= sum(len(s.terms) for s in sweep.steps):
+            style = active if upto is not None and shown == upto else ""
+            update, partial = _a(term.update(ascii), ascii), _partial(term, ascii, full)
+            tangent = format_value(term.total, full)
+            first = k == 0
+            wide.add_row(_esc(node.name if first else ""), _esc(definition if first else ""),
+                         _esc(value if first else ""), _esc(update, fwd), _esc(partial), _esc(tangent, fwd),
+                         style=style)
+            pname = _partial_name(trace, term, ascii)
+            narrow.add_row(_lines((f"{node.name} = {definition}", ""), (value, "")) if first else _esc(""),
+                           _lines((update, fwd),
+                                  (f"{pname}: {partial}" if term.partial_value is not None else "", ""),
+                                  (f"{dot(node.name)} = {tangent}", fwd)),
+                           style=style)
+    if upto is None or shown >= total_terms:
+        ostyle = _style("output")
         for node in trace.outputs:
-            table.add_row(_esc("y"), _esc(node.name), _esc(format_value(node.value, full)),
-                          _esc(f"{dot('y')} = {dot(node.name)}"), _esc(""),
-                          _esc(format_value(sweep.value_of(node.index), full)), style=_style("output"))
-    return table
-
-
-def _partial(term: Any, ascii: bool, full: bool) -> str:
-    if term.partial_value is None:
-        return f"{_a(term.partial, ascii)} (structural)" if term.partial else "(structural)"
-    return f"{_a(term.partial, ascii)} = {format_value(term.partial_value, full)}"
+            tangent = format_value(sweep.value_of(node.index), full)
+            value = format_value(node.value, full)
+            wide.add_row(_esc("y", ostyle), _esc(node.name), _esc(value), _esc(f"{dot('y')} = {dot(node.name)}", fwd),
+                         _esc(""), _esc(tangent, fwd))
+            narrow.add_row(_lines((f"y = {node.name}", ostyle), (value, "")),
+                           _lines((f"{dot('y')} = {dot(node.name)} = {tangent}", fwd)))
+    return _Responsive(wide, narrow)
 
 
 # ---------------------------------------------------------------- reverse sweep
 def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
-                  title: Optional[str] = None, upto: Optional[int] = None) -> "Table":
+                  title: Optional[str] = None, upto: Optional[int] = None) -> Any:
     """The reverse sweep as the ordered list of adjoint updates it performed.
 
     Row 0 is the seed (``v̄3 = 1.0``); each later row is one term, ``v̄2 += v̄3·cos(v2)``,
-    with the local partial (formula = value), the contribution it added and the
-    adjoint of the updated node afterwards. The last row reached for each input is its
-    gradient component.
+    with the local partial (formula = value), the contribution it added and the adjoint
+    of the updated node afterwards. The last update of each input is its gradient
+    component. In a narrow console the same rows are stacked into two columns.
     """
     trace = sweep.trace
     if title is None:
-        title = f"Reverse sweep (adjoints, output → inputs): seed {seed_text(sweep, ascii, full)}"
-    table = _table(_a(title, ascii), ascii)
+        title = f"Reverse sweep (adjoints, output → inputs), seed {seed_text(sweep, ascii, full)}"
+    title = _a(title, ascii)
     bar = lambda name: notation.bar(name, ascii)  # noqa: E731
-    _text(table, "#", no_wrap=True, justify="right")
-    _text(table, "adjoint update", style=_style("reverse"))
-    _num(table, "local partial")
-    _num(table, "contribution")
-    _num(table, _a("adjoint " + bar("v") + " after", ascii), style=_style("reverse"))
+    rev, active = _style("reverse"), _style("reverse-active")
+
+    wide = _table(title, ascii)
+    _text(wide, "#", no_wrap=True, justify="right")
+    _text(wide, "adjoint update")
+    _text(wide, "local partial")
+    _num(wide, "contribution")
+    _num(wide, "new adjoint")
+    narrow = _table(title, ascii)
+    _text(narrow, "#", no_wrap=True, justify="right")
+    _text(narrow, "adjoint update, local partial, contribution, new adjoint")
+
     for name, value in sweep.seed.items():
-        table.add_row(_esc("0"), _esc(f"{bar(name)} = seed ({bar('y')})"), _esc(""), _esc(""),
-                      _esc(format_value(value, full)), style=_style("output"))
+        seed = f"{bar(name)} = {format_value(value, full)} (seed {bar('y')})"
+        wide.add_row(_esc("0"), _esc(f"{bar(name)} = seed", rev), _esc(""), _esc(""),
+                     _esc(format_value(value, full), rev))
+        narrow.add_row(_esc("0"), _esc(seed, rev))
     shown = 0
-    last = None
     for step in sweep.steps:
         for term in step.terms:
             if upto is not None and shown >= upto:
                 break
             shown += 1
-            table.add_row(_esc(str(shown)), _esc(term.update(ascii)), _esc(_partial(term, ascii, full)),
-                          _esc(format_value(term.contribution, full)),
-                          _esc(f"{bar(trace.nodes[term.target].name)} = {format_value(term.total, full)}"))
-            last = len(table.rows) - 1
-    if upto is not None and last is not None:
-        table.rows[last].style = _style("reverse-active")
-    return table
+            style = active if upto is not None and shown == upto else ""
+            target = trace.nodes[term.target].name
+            update, partial = _a(term.update(ascii), ascii), _partial(term, ascii, full)
+            contribution, total = format_value(term.contribution, full), format_value(term.total, full)
+            wide.add_row(_esc(str(shown)), _esc(update, rev), _esc(partial), _esc(contribution),
+                         _esc(f"{bar(target)} = {total}", rev), style=style)
+            pname = _partial_name(trace, term, ascii)
+            narrow.add_row(_esc(str(shown)),
+                           _lines((update, rev),
+                                  (f"{pname}: {partial}" if term.partial_value is not None else "", ""),
+                                  (f"adds {contribution}", ""),
+                                  (f"{bar(target)} = {total}", rev)),
+                           style=style)
+    return _Responsive(wide, narrow)
 
 
 # ---------------------------------------------------------------- summary
