@@ -526,6 +526,91 @@ def _style_of(role: str) -> str:
     return _style(role)
 
 
+# ---------------------------------------------------------------- graph (adviz.render.graph)
+@app.command()
+def graph(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[Optional[str], typer.Option(
+        "--mode", "-m", help="Draw a sweep on the graph: forward or reverse. Default: values and local "
+                             "partials only (reverse when --step is given).")] = None,
+    step: Annotated[Optional[int], typer.Option(
+        "--step", "-k", metavar="K", help="Show the sweep after K steps (0: only the seed is known).")] = None,
+    seed: Annotated[Optional[List[str]], typer.Option(
+        "--seed", "-s", metavar="NAME=VALUE",
+        help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0). Default: the first input.")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="Where to write: .svg, .png, .pdf (needs Graphviz's dot program) or .dot (the DOT source). "
+             "Default: ./adviz-graph.svg")] = None,
+    expand: Annotated[bool, typer.Option(
+        "--expand", help="Draw every node of a big tape instead of folding repeated structure.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Say which Graphviz (dot program or WebAssembly) rendered the picture.")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
+
+    Example:  adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
+    """
+    import logging
+
+    from .render.graph import FORMATS, folding_note, write_graph
+    from .render.graphviz_backend import NoBackendError, RenderError, backend_name
+
+    if mode is None and step is not None:
+        mode = "reverse"
+    mode = _check_mode(mode, ("forward", "reverse")) if mode is not None else None
+    path = output if output is not None else Path("adviz-graph.svg")
+    fmt = path.suffix.lstrip(".").lower().replace("gv", "dot")
+    if fmt not in FORMATS:
+        raise InputError(f"-o {path}: the file name must end in .svg, .png, .pdf or .dot")
+    _, t, values = _record(expr, at)
+    sweep = None
+    if mode == "forward" and not seed:
+        sweep = t.forward(t.input_names[0])
+        if len(t.input_names) > 1:
+            typer.echo(f"adviz: note: forward sweep seeded on {t.input_names[0]} (choose with --seed)", err=True)
+    elif mode is not None:
+        sweeps = _sweeps(t, mode, seed)
+        sweep = (sweeps[0] or sweeps[1])[0]
+        if mode == "reverse" and t.output.shape != ():
+            typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
+                       "the reverse sweep is seeded on its first entry", err=True)
+    if step is not None and not 0 <= step <= len(sweep.steps):
+        raise InputError(f"--step must be from 0 to {len(sweep.steps)} (this {mode} sweep has "
+                         f"{len(sweep.steps)} steps), got {step}")
+    handler = None
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("adviz: %(message)s"))
+        logger = logging.getLogger("adviz.render")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        write_graph(t, path, sweep, step, expand=expand, title=f"{expr}  at  "
+                    + ", ".join(f"{n} = {v:g}" if isinstance(v, float) else f"{n}: shape {v.shape}"
+                                for n, v in values.items()))
+    except NoBackendError as err:
+        raise InputError(str(err)) from None
+    except RenderError as err:
+        raise _fail(str(err), code=1) from None
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+    finally:
+        if handler is not None:
+            logging.getLogger("adviz.render").removeHandler(handler)
+    note = folding_note(t, expand=expand)
+    if json:
+        _print_json({"expression": expr, "at": to_json_value(values), "path": str(path), "format": fmt,
+                     "mode": mode, "step": step, "nodes": len(t.nodes),
+                     "backend": None if fmt == "dot" else backend_name(), "folded": note or None})
+        return
+    if note:
+        typer.echo(f"adviz: note: {note}", err=True)
+    typer.echo(str(path))
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv: Optional[List[str]] = None) -> None:
     """The ``adviz`` console script: run the app; never show a traceback.

@@ -149,13 +149,22 @@ def _table(title: Optional[str], ascii: bool, **kwargs: Any) -> "Table":
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, title_justify="left",
-                 title_style="bold", pad_edge=False, safe_box=ascii, **kwargs)
+    from rich.cells import cell_len
+
+    return Table(title=title, box=_ascii_box() if ascii else box.SIMPLE_HEAVY, title_justify="left",
+                 title_style="bold", pad_edge=False, safe_box=ascii,
+                 min_width=cell_len(title) if title else None, **kwargs)
+
+
+def _ascii_box() -> Any:
+    from rich.box import Box
+
+    return Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
 
 
 def _num(table: "Table", header: str, **kwargs: Any) -> None:
-    """A column of numbers: kept on one line while the table fits; folded (never cut) when it cannot."""
-    table.add_column(header, overflow="fold", no_wrap=True, **kwargs)
+    """A column of numbers (never cut: folded onto a second line if a console is very narrow)."""
+    table.add_column(header, overflow="fold", **kwargs)
 
 
 def _text(table: "Table", header: str, **kwargs: Any) -> None:
@@ -164,7 +173,10 @@ def _text(table: "Table", header: str, **kwargs: Any) -> None:
 
 
 def _a(text: str, ascii: bool) -> str:
-    return notation.to_ascii(text) if ascii else text
+    """The ASCII spelling of a formula or title when ``ascii`` is set."""
+    if not ascii:
+        return text
+    return notation.to_ascii(text).replace("→", "->").replace("—", "-").replace("∂", "d")
 
 
 def _esc(text: str, style: str = "") -> Any:
@@ -187,27 +199,62 @@ def _lines(*parts: tuple[str, str]) -> Any:
     return cell
 
 
+def _fit(table: "Table", console: Any, options: Any) -> bool:
+    """Choose column widths so that ``table`` fits ``options.max_width`` without breaking a word.
+
+    Every column keeps at least the width of its longest word, so a number such as
+    ``-0.5440211108893698`` is never split or cut; formulas wrap at their spaces. Returns
+    False when even that is too wide (the caller then picks a narrower layout).
+    """
+    from rich.cells import cell_len
+    from rich.measure import Measurement
+
+    for column in table.columns:
+        column.width = None
+    natural, least = [], []
+    for column in table.columns:
+        texts = [str(column.header)] + [str(cell) for cell in column.cells]
+        natural.append(max((cell_len(line) for t in texts for line in t.splitlines()), default=0))
+        least.append(max((cell_len(word) for t in texts for word in t.split()), default=0))
+    overhead = Measurement.get(console, options.update_width(10**6), table).maximum - sum(natural)
+    available = options.max_width - overhead
+    if sum(natural) <= available:
+        return True
+    if sum(least) > available:
+        return False
+    widths = list(natural)
+    excess = sum(widths) - available
+    while excess > 0:                      # take one column of width from the widest column that can give
+        k = max(range(len(widths)), key=lambda i: widths[i] - least[i])
+        widths[k] -= 1
+        excess -= 1
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    return True
+
+
 class _Responsive:
     """Show ``wide`` when it fits the console, else ``narrow`` (a layout with fewer columns).
 
     Rich asks a renderable for its lines given the available width; deciding there means
     the same object prints well in a 120-column terminal, an 80x24 classroom projector
-    and a 60-column split pane."""
+    and a 60-column split pane. Numbers are never cut: see :func:`_fit`."""
 
-    def __init__(self, wide: Any, narrow: Any) -> None:
+    def __init__(self, wide: Any, narrow: Any = None) -> None:
         self.wide = wide
         self.narrow = narrow
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        from rich.measure import Measurement
-
-        fits = Measurement.get(console, options, self.wide).minimum <= options.max_width
-        yield self.wide if fits else self.narrow
+        if _fit(self.wide, console, options) or self.narrow is None:
+            yield self.wide
+        else:
+            _fit(self.narrow, console, options)
+            yield self.narrow
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         from rich.measure import Measurement
 
-        return Measurement.get(console, options, self.narrow)
+        return Measurement.get(console, options, self.narrow if self.narrow is not None else self.wide)
 
 
 # ---------------------------------------------------------------- the tape
@@ -226,7 +273,7 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
      y      v3           -0.5440211108893698
     """
     table = _table(title, ascii)
-    _text(table, "node", no_wrap=True)
+    _text(table, "node")
     _text(table, "definition")
     _num(table, "value")
     for node in trace.nodes:
@@ -234,7 +281,7 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
         table.add_row(_esc(node.name, style), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full)))
     for node in trace.outputs:
         table.add_row(_esc("y", _style("output")), _esc(node.name), _esc(format_value(node.value, full)))
-    return table
+    return _Responsive(table)
 
 
 def _partial_name(trace: "Trace", term: Any, ascii: bool) -> str:
@@ -273,23 +320,25 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     fwd, active = _style("forward"), _style("forward-active")
 
     wide = _table(title, ascii)
-    _text(wide, "node", no_wrap=True)
+    _text(wide, "node")
     _text(wide, "definition")
     _num(wide, "value")
     _text(wide, "tangent update")
     _text(wide, "local partial")
     _num(wide, "tangent " + dot("v"))
     narrow = _table(title, ascii)
-    _text(narrow, "node = definition = value")
-    _text(narrow, "tangent update, local partial, new tangent")
+    _text(narrow, "node")
+    _text(narrow, "forward step: update, local partial, tangent")
 
     for node in trace.inputs:
+        seeded = node.name in sweep.seed
         tangent = format_value(sweep.seed.get(node.name), full)
         istyle = _style("input")
+        update = f"{dot(node.name)} = seed" if seeded else f"{dot(node.name)} = 0 (not seeded)"
         wide.add_row(_esc(node.name, istyle), _esc("input"), _esc(format_value(node.value, full)),
-                     _esc(f"{dot(node.name)} = seed", fwd), _esc(""), _esc(tangent, fwd))
+                     _esc(update, fwd), _esc(""), _esc(tangent, fwd))
         narrow.add_row(_lines((f"{node.name} (input)", istyle), (format_value(node.value, full), "")),
-                       _lines((f"{dot(node.name)} = {tangent} (seed)", fwd)))
+                       _lines((f"{dot(node.name)} = {tangent} (seed)" if seeded else update, fwd)))
 
     steps = {s.node: s for s in sweep.steps}
     shown, total_terms = 0, sum(len(s.terms) for s in sweep.steps)
@@ -355,14 +404,14 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     rev, active = _style("reverse"), _style("reverse-active")
 
     wide = _table(title, ascii)
-    _text(wide, "#", no_wrap=True, justify="right")
+    _text(wide, "#", justify="right")
     _text(wide, "adjoint update")
     _text(wide, "local partial")
     _num(wide, "contribution")
     _num(wide, "new adjoint")
     narrow = _table(title, ascii)
-    _text(narrow, "#", no_wrap=True, justify="right")
-    _text(narrow, "adjoint update, local partial, contribution, new adjoint")
+    _text(narrow, "#", justify="right")
+    _text(narrow, "reverse step: update, local partial, contribution, adjoint")
 
     for name, value in sweep.seed.items():
         seed = f"{bar(name)} = {format_value(value, full)} (seed {bar('y')})"
@@ -401,10 +450,10 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
     chain-rule terms (elementary derivative operations) the sweep evaluated.
     """
     table = _table(title, ascii)
-    _text(table, "", no_wrap=True)
+    _text(table, "")
     _text(table, "quantity")
     _num(table, "value")
-    _text(table, "cost", no_wrap=False)
+    _text(table, "cost")
     for node in trace.outputs:
         table.add_row(_esc("value"), _esc(f"y = {node.name}"), _esc(format_value(node.value, full)), _esc(""),
                       style=_style("output"))
@@ -420,7 +469,7 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
                 label += f" for {seed}"
             table.add_row(_esc("reverse" if k == 0 else ""), _esc(_a(label, ascii)), _esc(format_value(value, full)),
                           _esc(f"1 sweep, {sweep.ops} terms" if k == 0 else ""), style=_style("reverse"))
-    return table
+    return _Responsive(table)
 
 
 # ---------------------------------------------------------------- jacobian
@@ -433,12 +482,12 @@ def jacobian_table(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, 
     """
     m = np.asarray(matrix)
     table = _table(title, ascii)
-    _text(table, "", no_wrap=True)
+    _text(table, "")
     for name in columns:
         _num(table, f"∂/∂{name}" if not ascii else f"d/d{name}", justify="right")
     for i, name in enumerate(rows):
         table.add_row(_esc(name), *[_esc(format_value(m[i, j])) for j in range(len(columns))])
-    return table
+    return _Responsive(table)
 
 
 def component_names(name: str, shape: Iterable[int]) -> list[str]:
