@@ -1,0 +1,404 @@
+"""Tests for adviz.render.graph: the computational graph, sweeps drawn step by step, folding.
+
+Structure is checked on the *rendered* SVG (what a student sees), parsed with
+xml.etree: boxes are ``<g class="node">`` titled ``n<index>``, arrows ``<g class="edge">``
+titled ``n<a>->n<b>``.  Expected numbers are the textbook ones, written out by hand:
+for sin(x**2 + 1) at x = 3, cos(10) = -0.83907 and dy/dx = 6 cos(10) = -5.0344; for
+x1*x2 + sin(x1) at (2, 5), dy/dx1 = x2 + cos(x1) = 5 - 0.41615 = 4.58385, dy/dx2 = x1 = 2.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import adviz as ad
+from adviz.cli import app
+from adviz.render import graphviz_backend as gb
+from adviz.render import style
+from adviz.render.graph import (
+    build_graph,
+    folding_note,
+    repr_mimebundle,
+    summary,
+    to_svg,
+    write_graph,
+)
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(autouse=True)
+def _auto_backend(monkeypatch):
+    monkeypatch.delenv(gb.ENV_VAR, raising=False)
+
+
+@pytest.fixture
+def sin_trace():
+    return ad.trace("sin(x**2+1)", x=3.0)
+
+
+@pytest.fixture
+def two_paths():
+    return ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+
+
+class Drawing:
+    """The boxes, arrows and caption of a rendered graph."""
+
+    def __init__(self, svg: str):
+        root = ET.fromstring(svg)
+        assert root.tag == f"{NS}svg"
+        self.nodes: dict[str, ET.Element] = {}
+        self.edges: dict[str, list[ET.Element]] = {}
+        self.caption: list[str] = []
+        graph = root.find(f"{NS}g")
+        self.caption = [t.text or "" for t in graph.findall(f"{NS}text")]
+        for g in graph.findall(f"{NS}g"):
+            title = g.find(f"{NS}title").text
+            if g.get("class") == "node":
+                self.nodes[title] = g
+            elif g.get("class") == "edge":
+                self.edges.setdefault(title, []).append(g)
+
+    @staticmethod
+    def texts(element: ET.Element) -> list[str]:
+        return [(t.text or "").replace("\xa0", " ") for t in element.iter(f"{NS}text")]
+
+    def node_texts(self, name: str) -> list[str]:
+        return self.texts(self.nodes[name])
+
+    def edge_texts(self, name: str) -> list[str]:
+        return [text for e in self.edges[name] for text in self.texts(e)]
+
+    def fill(self, name: str) -> str:
+        shape = next(
+            e for e in self.nodes[name].iter() if e.tag in (f"{NS}polygon", f"{NS}path")
+        )
+        return shape.get("fill")
+
+    def stroke(self, edge: str) -> tuple[str, float]:
+        path = self.edges[edge][0].find(f"{NS}path")
+        return path.get("stroke"), float(path.get("stroke-width", "1"))
+
+    def caption_text(self) -> str:
+        return "\n".join(self.caption).replace("\xa0", " ")
+
+
+def draw(trace, sweep=None, step=None, **options) -> Drawing:
+    return Drawing(to_svg(trace, sweep, step, **options))
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_sin_graph_structure_values_and_partials(sin_trace):
+    d = draw(sin_trace)
+    assert set(d.nodes) == {"n0", "n1", "n2", "n3"}
+    assert set(d.edges) == {"n0->n1", "n1->n2", "n2->n3"}
+    assert d.node_texts("n0") == ["x", "input", "3"]
+    assert d.node_texts("n1") == ["v1 = x**2", "9"]
+    assert d.node_texts("n2") == ["v2 = v1 + 1", "10"]
+    assert d.node_texts("n3") == ["v3 = sin(v2)", "−0.544"]
+    assert d.edge_texts("n0->n1") == ["∂v1/∂x = 2*x = 6"]
+    assert d.edge_texts("n1->n2") == ["∂v2/∂v1 = 1"]
+    assert d.edge_texts("n2->n3") == ["∂v3/∂v2 = cos(v2) = −0.8391"]
+    assert d.caption_text().startswith("sin(x**2+1)  at  x = 3")
+
+
+def test_node_kinds_are_styled_distinctly(sin_trace):
+    d = draw(sin_trace)
+    fills = {d.fill(n) for n in ("n0", "n1", "n3")}
+    assert fills == {style.INPUT.fill, style.INTERMEDIATE.fill, style.OUTPUT.fill}
+    outline = ET.tostring(d.nodes["n3"], encoding="unicode")
+    assert f'stroke="{style.OUTPUT.line}"' in outline
+
+
+def test_reverse_sweep_complete_shows_every_adjoint(sin_trace):
+    d = draw(sin_trace, sin_trace.reverse())
+    assert d.node_texts("n3")[-1] == "v̄3 = 1 (seed)"
+    assert d.node_texts("n2")[-1] == "v̄2 = −0.8391"
+    assert d.node_texts("n1")[-1] == "v̄1 = −0.8391"
+    assert d.node_texts("n0")[-1] == "x̄ = −5.034"
+    assert d.edge_texts("n0->n1") == ["∂v1/∂x = 2*x = 6", "x̄ += v̄1·(2*x) = −5.034"]
+    assert "result: x̄ = ∂v3/∂x = −5.034" in d.caption_text()
+    for edge in d.edges:  # every arrow carried its contribution; none is "active"
+        assert d.stroke(edge) == (style.REVERSE.strong, pytest.approx(1.4))
+
+
+def test_reverse_steps_read_like_the_adjoint_derivation(sin_trace):
+    sweep = sin_trace.reverse()
+    lines = []
+    for k in range(len(sweep.steps) + 1):
+        d = draw(sin_trace, sweep, k)
+        lines.append(d.caption[2].replace("\xa0", " "))
+        known = {n for n in d.nodes if "?" not in d.node_texts(n)[-1]}
+        assert known == set(
+            ["n3", "n2", "n1", "n0"][: k + 1]
+        )  # adjoints appear output-first
+    assert lines == [
+        "step 0 of 3: only the seed is known",
+        "step 1 of 3 (v3): v̄2 += v̄3·cos(v2) = 1·(−0.8391) = −0.8391",
+        "step 2 of 3 (v2): v̄1 += v̄2·1 = (−0.8391)·1 = −0.8391",
+        "step 3 of 3 (v1): x̄ += v̄1·(2*x) = (−0.8391)·6 = −5.034",
+    ]
+
+
+def test_step_highlighting_done_active_and_pending(sin_trace):
+    d = draw(sin_trace, sin_trace.reverse(), 2)  # v̄1 += v̄2·1 just happened
+    assert d.fill("n2") == style.REVERSE.active  # the node being processed
+    assert d.fill("n3") == d.fill("n1") == style.REVERSE.light  # done
+    assert d.fill("n0") == style.PENDING.fill  # not reached yet
+    assert d.stroke("n1->n2") == (style.REVERSE.strong, 3.0)  # the current contribution
+    assert d.stroke("n2->n3")[0] == style.REVERSE.strong  # already used
+    assert d.stroke("n0->n1")[0] == style.PENDING.line
+    assert d.node_texts("n0")[-1] == "x̄ = ?"
+    assert d.edge_texts("n0->n1") == [
+        "∂v1/∂x = 2*x = 6",
+        "x̄ += v̄1·(2*x)",
+    ]  # still to come
+
+
+def test_forward_steps_use_the_forward_colours(sin_trace):
+    sweep = sin_trace.forward()
+    d = draw(sin_trace, sweep, 1)
+    assert d.fill("n1") == style.FORWARD.active
+    assert d.fill("n0") == style.FORWARD.light
+    assert d.fill("n2") == d.fill("n3") == style.PENDING.fill
+    assert d.stroke("n0->n1") == (style.FORWARD.strong, 3.0)
+    assert d.node_texts("n0")[-1] == "ẋ = 1 (seed)"
+    assert d.node_texts("n1")[-1] == "v̇1 = 6"
+    assert draw(sin_trace, sweep).node_texts("n3")[-1] == "v̇3 = −5.034"
+
+
+def test_two_paths_sum_in_reverse_mode(two_paths):
+    d = draw(two_paths, two_paths.reverse())
+    # x1 feeds v1 = x1*x2 and v2 = sin(x1): two arrows, two contributions, one sum
+    assert {"n0->n2", "n0->n3", "n1->n2"} <= set(d.edges)
+    assert d.node_texts("n0")[-1] == "x̄1 = −0.4161 + 5 = 4.584"
+    assert d.node_texts("n1")[-1] == "x̄2 = 2"
+    assert d.edge_texts("n0->n2")[-1] == "x̄1 += v̄1·x2 = 5"
+    assert d.edge_texts("n0->n3")[-1] == "x̄1 += v̄2·cos(x1) = −0.4161"
+    assert "x̄1 = ∂v3/∂x1 = 4.584, x̄2 = ∂v3/∂x2 = 2" in d.caption_text()
+
+
+def test_two_paths_partial_sum_while_stepping(two_paths):
+    sweep = two_paths.reverse()
+    after_sin = next(
+        k for k, s in enumerate(sweep.steps, 1) if two_paths.nodes[s.node].op == "sin"
+    )
+    d = draw(two_paths, sweep, after_sin)
+    assert d.node_texts("n0")[-1] == "x̄1 = −0.4161 + …"  # one path in, one to come
+
+
+def test_forward_sum_of_two_paths(two_paths):
+    d = draw(two_paths, two_paths.forward("x1"))
+    assert d.node_texts("n4")[-1] == "v̇3 = 5 − 0.4161 = 4.584"
+    assert d.node_texts("n1")[-1] == "ẋ2 = 0"  # not seeded: zero tangent
+    assert d.edge_texts("n1->n2") == [
+        "∂v1/∂x2 = x1 = 2"
+    ]  # partial shown even with no term
+
+
+def test_arrays_show_shape_and_summary():
+    def f(x, W):
+        return np.sum(np.tanh(W @ x))
+
+    t = ad.trace(f, np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3) / 10)
+    d = draw(t, t.reverse())
+    assert d.node_texts("n0")[:3] == ["x", "input", "[1, 2, 3]"]
+    assert d.node_texts("n1")[2] == "2×3 [0 … 0.5]"
+    assert d.node_texts("n1")[3].startswith("W̄ = 2×3 [")
+    assert summary(np.zeros((0, 2))) == "0×2 (empty)"
+
+
+def test_record_syntax_in_labels_is_escaped():
+    def f(a_rather_long_input_name):  # a long definition: the box shows the symbol |x|
+        return np.abs(a_rather_long_input_name)
+
+    d = draw(ad.trace(f, -3.0))
+    assert d.node_texts("n1") == ["v1", "|x|", "3"]
+
+
+# ---------------------------------------------------------------- backends
+
+
+@pytest.mark.parametrize("backend", gb.available_backends())
+def test_valid_svg_through_each_backend(monkeypatch, two_paths, backend):
+    monkeypatch.setenv(gb.ENV_VAR, backend)
+    d = draw(two_paths, two_paths.reverse(), 2)
+    assert len(d.nodes) == 5 and sum(len(e) for e in d.edges.values()) == 5
+
+
+def test_graph_without_the_dot_program(monkeypatch, tmp_path, sin_trace):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert gb.backend_name() == "wasm"
+    d = draw(sin_trace, sin_trace.reverse(), 1)
+    assert d.fill("n3") == style.REVERSE.active
+    png = write_graph(
+        sin_trace, tmp_path / "g.png", sin_trace.reverse(), 1
+    ).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_dot_source_needs_no_graphviz(monkeypatch, tmp_path, sin_trace):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(gb, "_wasm_installed", lambda: False)
+    path = write_graph(sin_trace, tmp_path / "g.dot")
+    assert path.read_text().startswith("digraph adviz {")
+    assert repr_mimebundle(sin_trace) == {"text/plain": repr(sin_trace)}
+
+
+def test_repr_mimebundle_has_svg(sin_trace):
+    bundle = repr_mimebundle(sin_trace)
+    assert Drawing(bundle["image/svg+xml"]).nodes.keys() == {"n0", "n1", "n2", "n3"}
+    assert repr_mimebundle(sin_trace, exclude={"image/svg+xml"}).keys() == {
+        "text/plain"
+    }
+
+
+def test_bad_arguments(sin_trace, two_paths, tmp_path):
+    with pytest.raises(ValueError, match="step needs a sweep"):
+        build_graph(sin_trace, step=1)
+    with pytest.raises(ValueError, match="from 0 to 3"):
+        build_graph(sin_trace, sin_trace.reverse(), step=4)
+    with pytest.raises(ValueError, match="different trace"):
+        build_graph(sin_trace, two_paths.reverse())
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf or \.dot"):
+        write_graph(sin_trace, tmp_path / "g.jpg")
+
+
+# ---------------------------------------------------------------- big tapes
+
+
+def _loop(x):
+    for _ in range(330):
+        x = np.sin(x) * 1.01 + 0.1
+    return x
+
+
+def test_big_loop_is_folded_and_says_so():
+    t = ad.trace(_loop, 0.5)
+    assert len(t.nodes) == 991
+    sweep = t.reverse()
+    d = draw(t, sweep, 500)
+    assert len(d.nodes) <= 20
+    assert "327 more repetitions of [sin, multiply, add]" in d.caption_text()
+    folded = [n for n in d.nodes if any("more ×" in s for s in d.node_texts(n))]
+    assert (
+        len(folded) == 1 and d.fill(folded[0]) == style.REVERSE.active
+    )  # step 500 is inside
+    assert "folded 981 of 991 nodes" in folding_note(t)
+
+
+def test_expand_draws_every_node():
+    t = ad.trace(_loop, 0.5)
+    source = build_graph(t, expand=True).source
+    assert all(f"\tn{i} [" in source for i in range(len(t.nodes)))
+    assert folding_note(t, expand=True) == ""
+
+
+def test_small_graphs_are_never_folded(two_paths):
+    assert folding_note(two_paths) == ""
+
+
+# ---------------------------------------------------------------- command line
+
+runner = CliRunner()
+
+
+def test_cli_default_writes_adviz_graph_svg(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["graph", "sin(x**2+1)", "--at", "x=3"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "adviz-graph.svg"
+    assert set(Drawing((tmp_path / "adviz-graph.svg").read_text()).nodes) == {
+        "n0",
+        "n1",
+        "n2",
+        "n3",
+    }
+
+
+def test_cli_reverse_step_png_and_dot(tmp_path):
+    out = tmp_path / "step2.svg"
+    result = runner.invoke(
+        app,
+        [
+            "graph",
+            "sin(x**2+1)",
+            "--at",
+            "x=3",
+            "--mode",
+            "reverse",
+            "--step",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "step 2 of 3 (v2): v̄1 += v̄2·1 = (−0.8391)·1 = −0.8391"
+        in Drawing(out.read_text()).caption_text()
+    )
+    png = tmp_path / "g.png"
+    assert (
+        runner.invoke(
+            app,
+            [
+                "graph",
+                "x1*x2 + sin(x1)",
+                "--at",
+                "x1=2",
+                "--at",
+                "x2=5",
+                "-m",
+                "forward",
+                "-o",
+                str(png),
+            ],
+        ).exit_code
+        == 0
+    )
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    dot = tmp_path / "g.dot"
+    assert (
+        runner.invoke(app, ["graph", "sin(x)", "--at", "x=1", "-o", str(dot)]).exit_code
+        == 0
+    )
+    assert dot.read_text().startswith("digraph adviz {")
+
+
+def test_cli_verbose_names_the_backend(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(
+        app,
+        ["graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / "g.svg"), "--verbose"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "rendered svg with wasm" in result.stderr
+
+
+def test_cli_errors(tmp_path):
+    bad_suffix = runner.invoke(
+        app, ["graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / "g.jpg")]
+    )
+    assert bad_suffix.exit_code == 2 and ".svg, .png, .pdf or .dot" in bad_suffix.stderr
+    bad_step = runner.invoke(
+        app,
+        [
+            "graph",
+            "sin(x)",
+            "--at",
+            "x=1",
+            "--step",
+            "5",
+            "-o",
+            str(tmp_path / "g.svg"),
+        ],
+    )
+    assert bad_step.exit_code == 2 and "--step must be from 0 to 1" in bad_step.stderr
