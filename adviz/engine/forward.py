@@ -60,12 +60,19 @@ class JVPInterpreter(Interpreter):
             tangent = prim.jvp_all(tangents, ans, *primals, **params)
         else:
             tangent = None
+            owned = False  # may the running tangent be updated in place?
             for i, t in enumerate(tangents):
                 rule = prim.jvps[i] if t is not None else None
                 if rule is None:
                     continue
                 c = rule(t, ans, *primals, **params)
-                tangent = c if tangent is None else tangent + c
+                if tangent is None:
+                    tangent, owned = c, getattr(rule, "fresh", False)
+                elif owned and type(tangent) is np.ndarray and type(c) is np.ndarray and tangent.shape == c.shape \
+                        and tangent.dtype == np.result_type(tangent, c) and tangent.flags.writeable:
+                    tangent += c
+                else:
+                    tangent, owned = tangent + c, True
         if tangent is None:
             return ans
         want = self.batch_shape + shape(ans)

@@ -113,8 +113,9 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
             prev = adjoints[p]
             if prev is None:
                 adjoints[p] = c
+                owned[p] = getattr(rule, "fresh", False)
             elif owned[p] and type(prev) is np.ndarray and type(c) is np.ndarray and prev.shape == c.shape \
-                    and prev.dtype == np.result_type(prev, c):
+                    and prev.dtype == np.result_type(prev, c) and prev.flags.writeable:
                 prev += c
             else:
                 adjoints[p] = prev + c

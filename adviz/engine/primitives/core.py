@@ -32,6 +32,8 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from ..tracer import Tracer
+
 __all__ = [
     "Primitive",
     "Partial",
@@ -239,9 +241,10 @@ def _jvp_from_partial(p: Optional[Partial], i: int):
             return t
         if p.kind == "minus_one":
             return -t
-        return p.fn(ans, *args, **params) * t
+        return scale(t, p.fn(ans, *args, **params), p.fresh)
 
     jvp_rule.partial = p  # type: ignore[attr-defined]
+    jvp_rule.fresh = p.kind != "one"  # type: ignore[attr-defined]  (returns an array nobody else holds)
     return jvp_rule
 
 
@@ -272,6 +275,7 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
         return unbroadcast(c, shape(args[i]), nb)
 
     vjp_rule.partial = p  # type: ignore[attr-defined]
+    vjp_rule.fresh = p.kind != "one"  # type: ignore[attr-defined]
     return vjp_rule
 
 
@@ -286,20 +290,27 @@ def _is_broadcast_one(g: Any) -> bool:
 
 
 def scale(g: Any, partial: Any, fresh: bool) -> Any:
-    """``g * partial``, written into ``partial`` when it is a fresh array of the right shape."""
-    if type(partial) is np.ndarray and type(g) is np.ndarray and partial.shape == g.shape:
-        if _is_broadcast_one(g) and partial.dtype == g.dtype:
-            # multiplying by a broadcast 1 is a no-op; an operand's own array (not fresh)
-            # is copied so that an adjoint never aliases the user's data
-            return partial if fresh else partial.copy()
-        if fresh and partial.dtype == np.result_type(partial, g):
-            return np.multiply(partial, g, out=partial)
+    """``g * partial``, written into ``partial`` when it is a fresh array of the right shape.
+
+    The result is always an array that nobody else holds (or a tracer of an enclosing
+    transformation), so callers may later update it in place.
+    """
+    if type(g) is np.ndarray and shape(partial) == g.shape:
+        if type(partial) is np.ndarray:
+            if _is_broadcast_one(g) and partial.dtype == g.dtype:
+                # multiplying by a broadcast 1 is a no-op; an operand's own array (not
+                # fresh) is copied so that an adjoint never aliases the user's data
+                return partial if fresh else partial.copy()
+            if fresh and partial.dtype == np.result_type(partial, g):
+                return np.multiply(partial, g, out=partial)
+        elif _is_broadcast_one(g) and isinstance(partial, Tracer):
+            return partial  # a traced value is never written in place
     return g * partial
 
 
 def recip(x: Any) -> Any:
     """``1 / x`` for an ``x`` the caller just created (inverted in place when it is an array)."""
-    if type(x) is np.ndarray and np.issubdtype(x.dtype, np.inexact):
+    if type(x) is np.ndarray and np.issubdtype(x.dtype, np.inexact) and x.flags.writeable:
         return np.reciprocal(x, out=x)
     return 1.0 / x
 
