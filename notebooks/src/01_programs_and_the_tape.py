@@ -87,7 +87,7 @@ assert t.primitive_count == 3
 from IPython.display import SVG, display
 from adviz.render.graph import to_svg
 
-display(SVG(to_svg(t)))
+display(SVG(to_svg(t, title="sin(x**2 + 1)  at  x = 3")))
 
 # %% [markdown]
 # ## 4. Local derivatives, and the chain rule along a path
