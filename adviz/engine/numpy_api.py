@@ -33,7 +33,8 @@ _NOVALUE = np._NoValue  # NumPy's "argument not given" marker
 
 def _no(kw: dict, fname: str, *names: str) -> None:
     for name in names:
-        if kw.get(name, _NOVALUE) not in (_NOVALUE, None):
+        value = kw.get(name, _NOVALUE)
+        if value is not _NOVALUE and value is not None:
             raise UnsupportedOperation(f"np.{fname}(..., {name}=...) is not supported on traced values")
 
 
@@ -365,7 +366,8 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.maximum: _prim_caller("maximum"), np.minimum: _prim_caller("minimum"),
     np.fmax: _prim_caller("maximum"), np.fmin: _prim_caller("minimum"),
     np.arctan2: _prim_caller("arctan2"), np.logaddexp: _prim_caller("logaddexp"), np.hypot: _prim_caller("hypot"),
-    np.matmul: matmul, np.conjugate: _identity,
+    np.matmul: matmul, np.conjugate: _identity, np.remainder: _prim_caller("remainder"),
+    np.fmod: _prim_caller("fmod"),
     np.deg2rad: lambda x: x * (np.pi / 180.0), np.rad2deg: lambda x: x * (180.0 / np.pi),
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
@@ -455,7 +457,7 @@ def _install() -> None:
     T.__array_ufunc__ = _array_ufunc
     T.__array_function__ = _array_function
     for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
-                         ("pow", "power"), ("matmul", "matmul")):
+                         ("pow", "power"), ("matmul", "matmul"), ("mod", "remainder"), ("floordiv", "floor_divide")):
         op, rop = _binop(name)
         setattr(T, f"__{dunder}__", op)
         setattr(T, f"__r{dunder}__", rop)

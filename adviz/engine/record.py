@@ -78,7 +78,8 @@ class Node:
         """The right-hand side: ``"x**2"``, ``"v1 + 1"``, ``"sin(v2)"`` (``"input"`` for inputs)."""
         if self.primitive is None:
             return "input"
-        return self.primitive.definition([o.text for o in self.operands], self.params)
+        return self.primitive.definition([o.text for o in self.operands], self.params,
+                                         [o.value for o in self.operands])
 
     @property
     def symbol(self) -> str:
@@ -400,7 +401,7 @@ def _short_value(v: Any) -> str:
     a = np.asarray(v)
     if a.ndim == 0:
         return repr(a.item())
-    return f"array{a.shape} {np.array2string(a, precision=4, threshold=6)}"
+    return f"array{a.shape} " + " ".join(np.array2string(a, precision=4, threshold=6).split())
 
 
 # ---------------------------------------------------------------- recording

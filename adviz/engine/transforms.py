@@ -75,8 +75,12 @@ def _argnums(argnums: ArgNums, nargs: int) -> tuple[int, ...]:
     return tuple(n % nargs for n in nums)
 
 
-def _finish(g: Any, like: Any) -> Any:
-    """Shape a derivative like its input: 0-d NumPy scalars for scalars, fresh writable arrays."""
+def _finish(g: Any, like: Any, avoid: Sequence[Any] = ()) -> Any:
+    """Shape a derivative like its input: 0-d NumPy scalars for scalars, fresh writable arrays.
+
+    ``avoid`` lists arrays the user handed in (tangents, cotangents): a result must never
+    share memory with them, or an in-place update by the user would corrupt their input.
+    """
     if isinstance(g, Tracer):
         return g
     g = np.asarray(g)
@@ -85,7 +89,8 @@ def _finish(g: Any, like: Any) -> Any:
         g = np.broadcast_to(g, want)
     if g.ndim == 0:
         return g[()]
-    if not g.flags.writeable or g is like or not g.flags.owndata:
+    if not g.flags.writeable or g is like or not g.flags.owndata or any(
+            isinstance(a, np.ndarray) and np.may_share_memory(g, a) for a in avoid):
         g = np.array(g)
     return g
 
@@ -183,7 +188,7 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
         ct = cotangent if isinstance(cotangent, Tracer) else np.asarray(cotangent, dtype=np.result_type(lowest(value)))
         if shape(ct) != out_shape:
             raise ValueError(f"vjp_fn expected a cotangent of shape {out_shape}, got {shape(ct)}")
-        return tuple(_finish(g, v.primal) for g, v in zip(_pullback(tape, out, inputs, ct), inputs))
+        return tuple(_finish(g, v.primal, (cotangent,)) for g, v in zip(_pullback(tape, out, inputs, ct), inputs))
 
     return value, vjp_fn
 
@@ -232,7 +237,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     with new_interpreter(interp):
         out = f(*[Dual(interp, p, t) for p, t in zip(primals, tans)])
     y = _tree_map(lambda o: _split(o, interp)[0], out)
-    y_dot = _tree_map(lambda o: _finish(_split(o, interp)[1], _split(o, interp)[0]), out)
+    y_dot = _tree_map(lambda o: _finish(_split(o, interp)[1], _split(o, interp)[0], tangents), out)
     return y, y_dot
 
 

@@ -116,11 +116,20 @@ class Primitive:
         return f"<primitive {self.name}>"
 
     # -- display -------------------------------------------------------------------------
-    def definition(self, operands: Sequence[str], params: dict) -> str:
+    def definition(self, operands: Sequence[str], params: dict, values: Sequence[Any] = ()) -> str:
         """The right-hand side of a tape line, e.g. ``sin(v2)`` or ``sum(v3, axis=0)``."""
-        return self.template.format(
-            *operands, args=", ".join(operands), params=format_params(params), **params_for_format(params)
-        )
+        shown = dict(params)
+        if "axis" in shown and isinstance(shown["axis"], tuple) and values:
+            if len(shown["axis"]) == ndim(values[0]):
+                shown["axis"] = None  # reducing every axis: numpy's default, not worth printing
+            elif len(shown["axis"]) == 1:
+                shown["axis"] = shown["axis"][0]
+        if shown.get("keepdims") is False:
+            shown["keepdims"] = None
+        fmt = params_for_format(params)
+        if "idx" in params:
+            fmt["idx"] = format_index(params["idx"])
+        return self.template.format(*operands, args=", ".join(operands), params=format_params(shown), **fmt)
 
     def partial_text(self, argnum: int, operands: Sequence[str], values: Sequence[Any], ans: str) -> str:
         """The textbook formula of ∂ans/∂operand[argnum] with names filled in."""
@@ -157,6 +166,25 @@ def format_params(params: dict) -> str:
     if not shown:
         return ""
     return ", " + ", ".join(f"{k}={_short(v)}" for k, v in shown.items())
+
+
+def format_index(idx: tuple) -> str:
+    """An index as Python source would write it: ``1:3``, ``None, :``, ``[0, 0, 2]``, ``mask(4,)``."""
+    parts = []
+    for p in idx if isinstance(idx, tuple) else (idx,):
+        if p is None:
+            parts.append("None")
+        elif p is Ellipsis:
+            parts.append("...")
+        elif isinstance(p, slice):
+            parts.append(_short(p))
+        elif isinstance(p, np.ndarray) and p.dtype == bool:
+            parts.append(f"mask{p.shape}")
+        elif isinstance(p, np.ndarray):
+            parts.append(np.array2string(p, separator=", ", threshold=8) if p.size <= 8 else f"int{p.shape}")
+        else:
+            parts.append(str(p))
+    return ", ".join(parts)
 
 
 def params_for_format(params: dict) -> dict:

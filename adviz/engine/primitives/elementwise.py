@@ -204,6 +204,14 @@ where = register(Primitive(
               Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]")),
 ))
 
+# ---------------------------------------------------------------- remainders: slope 1 between the jumps
+remainder = binary("remainder", np.remainder,
+                   (ONE, Partial(lambda ans, x, y: -np.floor(x / y), "-floor({0}/{1})")),
+                   template="{0} % {1}", symbol="mod", latex=r"{0} \bmod {1}")
+fmod = binary("fmod", np.fmod,
+              (ONE, Partial(lambda ans, x, y: -np.trunc(x / y), "-trunc({0}/{1})")),
+              template="fmod({0}, {1})", symbol="fmod", latex=r"\operatorname{{fmod}}({0}, {1})")
+
 # ---------------------------------------------------------------- two-argument functions
 arctan2 = binary("arctan2", np.arctan2,
                  (Partial(lambda ans, y, x: x / (x * x + y * y), "{1}/({0}**2 + {1}**2)"),
