@@ -243,6 +243,57 @@ class Trace:
         width = max(len(n.name) for n in self.nodes)
         return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in self.nodes)
 
+    # -- views (renderers are imported only when asked for: the engine never needs them) --
+    def graph(self, sweep: Optional[Sweep] = None, step: Optional[int] = None, **options: Any):
+        """The computational graph as a ``graphviz.Digraph`` (see :mod:`adviz.render.graph`).
+
+        ``sweep``: a record from :meth:`forward` / :meth:`reverse`, or the string
+        ``"forward"`` / ``"reverse"``; ``step``: show the sweep after that many steps.
+        """
+        from ..render.graph import build_graph
+
+        return build_graph(self, self._sweep(sweep), step, **options)
+
+    def to_svg(self, sweep: Any = None, step: Optional[int] = None, **options: Any) -> str:
+        """The graph rendered to SVG text (Graphviz's ``dot`` if installed, else its WebAssembly build)."""
+        from ..render.graph import to_svg
+
+        return to_svg(self, self._sweep(sweep), step, **options)
+
+    def to_html(self, path: Any, mode: str = "reverse", seed: Any = None, **options: Any):
+        """Write a self-contained HTML page that plays the sweep step by step (for slides)."""
+        from ..render.html import write_sweep_html
+
+        return write_sweep_html(self, path, mode, seed, **options)
+
+    def table(self, sweep: Any = None, *, ascii: bool = False, full: bool = False):
+        """A rich table: the tape, or a sweep's tangents/adjoints (print it with ``rich.print``)."""
+        from ..render import table as tables
+
+        sweep = self._sweep(sweep)
+        if sweep is None:
+            return tables.tape_table(self, ascii=ascii, full=full)
+        if sweep.mode == "forward":
+            return tables.forward_table(sweep, ascii=ascii, full=full)
+        return tables.reverse_table(sweep, ascii=ascii, full=full)
+
+    def _repr_svg_(self):
+        from ..render.graph import repr_svg
+
+        return repr_svg(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from ..render.graph import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
+
+    def _sweep(self, sweep: Any) -> Optional[Sweep]:
+        if sweep == "forward":
+            return self.forward()
+        if sweep == "reverse":
+            return self.reverse()
+        return sweep
+
     # -- sweeps ------------------------------------------------------------------------
     def forward(self, seed: Any = None) -> Sweep:
         """Forward sweep: push input tangents through the tape, recording each step.
