@@ -452,6 +452,29 @@ def _binop(prim_name: str):
     return op, rop
 
 
+def _transpose_method(self, *axes):
+    """``x.transpose()``, ``x.transpose(1, 0)`` and ``x.transpose((1, 0))`` all work, as in NumPy."""
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return transpose(self, axes or None)
+
+
+def _plain_method(fn: Callable) -> Callable:
+    return lambda self, *args, **kwargs: fn(lowest(self), *args, **kwargs)
+
+
+# Array methods of traced values: the same functions as the np.* ones above.
+METHODS: dict[str, Any] = {
+    "sum": sum, "prod": prod, "max": max, "min": min, "mean": mean, "var": var, "std": std, "cumsum": cumsum,
+    "reshape": reshape, "ravel": ravel, "flatten": lambda self, order="C": ravel(self, order), "squeeze": squeeze,
+    "transpose": _transpose_method, "swapaxes": swapaxes, "dot": dot, "clip": clip, "astype": astype,
+    "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
+    "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
+    "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
+    "argmin": _plain_method(np.argmin),
+}
+
+
 def _install() -> None:
     T = Tracer
     T.__array_ufunc__ = _array_ufunc
@@ -469,33 +492,8 @@ def _install() -> None:
     T.__pos__ = lambda self: self
     T.__abs__ = lambda self: bind(P["absolute"], self)
     T.__getitem__ = getitem
-    T.T = property(lambda self: transpose(self))
-    T.mT = property(lambda self: swapaxes(self, -1, -2))
-    T.sum = sum
-    T.prod = prod
-    T.max = max
-    T.min = min
-    T.mean = mean
-    T.var = var
-    T.std = std
-    T.cumsum = cumsum
-    T.reshape = reshape
-    T.ravel = ravel
-    T.flatten = lambda self, order="C": ravel(self, order)
-    T.squeeze = squeeze
-    T.transpose = lambda self, *axes: transpose(self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
-    T.swapaxes = swapaxes
-    T.dot = dot
-    T.clip = clip
-    T.astype = astype
-    T.copy = _identity
-    T.conj = _identity
-    T.conjugate = _identity
-    T.real = property(_identity)
-    T.all = lambda self, *a, **k: np.all(lowest(self), *a, **k)
-    T.any = lambda self, *a, **k: np.any(lowest(self), *a, **k)
-    T.argmax = lambda self, *a, **k: np.argmax(lowest(self), *a, **k)
-    T.argmin = lambda self, *a, **k: np.argmin(lowest(self), *a, **k)
+    for name, method in METHODS.items():
+        setattr(T, name, method)
 
 
 _install()
