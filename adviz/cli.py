@@ -588,9 +588,7 @@ def graph(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
-        write_graph(t, path, sweep, step, expand=expand, title=f"{expr}  at  "
-                    + ", ".join(f"{n} = {v:g}" if isinstance(v, float) else f"{n}: shape {v.shape}"
-                                for n, v in values.items()))
+        write_graph(t, path, sweep, step, expand=expand)
     except NoBackendError as err:
         raise InputError(str(err)) from None
     except RenderError as err:

@@ -99,12 +99,12 @@ def summary(value: Any) -> str:
     """Scalar: its value.  Small vector: all entries.  Otherwise: shape and range.
 
     >>> summary(3.0), summary(np.array([1.0, -2.0])), summary(np.zeros((3, 4)))
-    ('3', '[1, −2]', '3×4 [0 … 0]')
+    ('3', '[1, −2]', '(3, 4) [0 … 0]')
     """
     a = np.asarray(value)
     if a.ndim == 0:
         return _num(a)
-    shape = "×".join(str(n) for n in a.shape)
+    shape = str(a.shape)  # NumPy's own notation: (4,), (3, 4)
     if a.size == 0:
         return f"{shape} (empty)"
     if a.ndim == 1 and a.size <= 3:
@@ -413,11 +413,10 @@ def _edge_attrs(
 
 
 def _title(trace: Trace) -> str:
+    # "x = 3", "x = [1, 2]" when every entry is shown, else "W: (3, 4) [−1 … 2]"
+    shown = {n.name: summary(n.value) for n in trace.inputs}
     values = ", ".join(
-        f"{n.name} = {summary(n.value)}"
-        if _is_scalar(n.value)
-        else f"{n.name}: {summary(n.value)}"
-        for n in trace.inputs
+        f"{k}: {v}" if v.startswith("(") else f"{k} = {v}" for k, v in shown.items()
     )
     expression = getattr(trace, "expression", None)
     source = getattr(expression, "source", None)
@@ -630,12 +629,16 @@ def build_graph(
     return g
 
 
-def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> str:
+def folding_note(
+    trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT_MAX_NODES
+) -> str:
     """One line saying what :func:`build_graph` folds on this trace ("" if nothing)."""
     if expand:
         return ""
     plan = collapse(
-        [_signature(n) for n in trace.nodes], keep={n.index for n in trace.outputs}, max_units=max(8, max_nodes)
+        [_signature(n) for n in trace.nodes],
+        keep={n.index for n in trace.outputs},
+        max_units=max(8, max_nodes),
     )
     if not plan.collapsed:
         return ""

@@ -210,9 +210,9 @@ def test_arrays_show_shape_and_summary():
     t = ad.trace(f, np.array([1.0, 2.0, 3.0]), np.arange(6.0).reshape(2, 3) / 10)
     d = draw(t, t.reverse())
     assert d.node_texts("n0")[:3] == ["x", "input", "[1, 2, 3]"]
-    assert d.node_texts("n1")[2] == "2×3 [0 … 0.5]"
-    assert d.node_texts("n1")[3].startswith("W̄ = 2×3 [")
-    assert summary(np.zeros((0, 2))) == "0×2 (empty)"
+    assert d.node_texts("n1")[2] == "(2, 3) [0 … 0.5]"
+    assert d.node_texts("n1")[3].startswith("W̄ = (2, 3) [")
+    assert summary(np.zeros((0, 2))) == "(0, 2) (empty)"
 
 
 def test_record_syntax_in_labels_is_escaped():
