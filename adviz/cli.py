@@ -71,21 +71,56 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PASS_THROUGH = tuple({typer.Exit, typer.Abort, _click_mod.exceptions.ClickException,
+                       *(getattr(_click_mod.exceptions, n) for n in ("Exit", "Abort")
+                         if hasattr(_click_mod.exceptions, n))})
+"""Exceptions that are Typer/click's own way of ending a command: let them through."""
+
+
 class _Group(typer.core.TyperGroup):
     """Runs every command inside the error policy: input errors → 2, anything else → 1."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, _click_mod.exceptions.ClickException,
-                _click_mod.exceptions.Exit, _click_mod.exceptions.Abort):
+        except _PASS_THROUGH:
             raise
+        except BrokenPipeError:          # `adviz trace … | head`: the reader left; stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except InputError as err:
             raise _fail(err.message, err.detail, 2) from None
         except KeyboardInterrupt:
             raise _fail("interrupted", code=130) from None
         except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
             raise _fail(_describe(err), code=1) from None
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _click_mod.exceptions.ClickException as err:
+            ctx = getattr(err, "ctx", None)
+            message = err.format_message()
+            if message:                  # empty when `adviz` alone printed the help
+                hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+                typer.echo(f"adviz: error: {_one_line(message)}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except (typer.Abort, _click_mod.exceptions.Abort):
+            typer.echo("adviz: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests)
+        pass
 
 
 def _describe(err: BaseException) -> str:
@@ -116,8 +151,9 @@ AtOption = Annotated[List[str], typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 AsciiOption = Annotated[bool, typer.Option("--ascii", help="ASCII notation (x_dot, x_bar, *) and boxes.")]
 FullOption = Annotated[bool, typer.Option("--full", help="Print arrays whole instead of shape and summary.")]
-ExprArgument = Annotated[str, typer.Argument(metavar="EXPR", help="The expression, e.g. \"sin(x**2+1)\".",
-                                             show_default=False)]
+ExprArgument = Annotated[str, typer.Argument(
+    metavar="EXPR", help="The expression, e.g. \"sin(x**2+1)\"; - reads it from standard input.",
+    show_default=False)]
 
 
 def _version(value: bool) -> None:
@@ -261,7 +297,8 @@ def _parse(expr: str) -> Any:
     try:
         return parse(expr)
     except ParseError as err:
-        raise InputError(f"syntax error: {err}", _indent(err.pretty(width=70))) from None
+        where = "\n".join(err.pretty(width=70).splitlines()[:2])   # the expression and the caret
+        raise InputError(f"syntax error: {err}", _indent(where)) from None
 
 
 def _indent(text: str) -> str:
@@ -274,6 +311,8 @@ def _record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
 
     from .engine import trace
 
+    if expr == "-":                       # read the expression from standard input
+        expr = sys.stdin.read().strip()
     expression = _parse(expr)
     values = parse_assignments(at)
     names = expression.variables
@@ -503,27 +542,14 @@ def grad(
         _print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
                      "gradient": to_json_value(sweep.result)})
         return
-    from .engine import notation
-    from .render.table import _esc, _table, format_value, input_text
+    from .render.table import gradient_table, input_text
 
     console = _console(ascii)
-    table = _table(f"adviz grad  {expr}  at {input_text(values, full)}", ascii)
-    table.add_column("", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    table.add_row(_esc("y"), _esc(format_value(t.value, full)))
-    for name, g in sweep.result.items():
-        label = f"∂y/∂{name}" if not ascii else f"dy/d{name}"
-        table.add_row(_esc(label), _esc(format_value(g, full)), style=_style_of("reverse"))
-    console.print(table)
-    console.print(f"one reverse sweep, {sweep.ops} chain-rule terms; "
-                  f"{notation.to_ascii('see every step: adviz trace') if ascii else 'see every step: adviz trace'}",
-                  style="dim", markup=False)
-
-
-def _style_of(role: str) -> str:
-    from .render.table import _style
-
-    return _style(role)
+    console.print(f"adviz grad  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print()
+    console.print(gradient_table(sweep, ascii=ascii, full=full))
+    console.print(f"One reverse sweep, {sweep.ops} chain-rule terms. Every step: adviz trace", style="dim",
+                  markup=False)
 
 
 # ---------------------------------------------------------------- graph (adviz.render.graph)
@@ -607,6 +633,226 @@ def graph(
     if note:
         typer.echo(f"adviz: note: {note}", err=True)
     typer.echo(str(path))
+
+
+@app.command()
+def jacobian(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[str, typer.Option(
+        "--mode", "-m", help="forward (one sweep per input component), reverse (one per output "
+                             "component) or both (run both and check they agree).")] = "both",
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """The Jacobian of a (vector-valued) EXPR, and how many sweeps each mode needs.
+
+    Forward mode fills the Jacobian one column per sweep (seed one input component);
+    reverse mode fills it one row per sweep (seed one output component).
+
+    Example:  adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse
+    """
+    import numpy as np
+
+    from .render.table import component_names
+
+    mode = _check_mode(mode)
+    _, t, values = _record(expr, at)
+    out = t.output
+    columns = [(node, idx) for node in t.inputs for idx in np.ndindex(*node.shape)]
+    col_names = [n for node in t.inputs for n in component_names(node.name, node.shape)]
+    row_names = component_names("y", out.shape)
+    n, m = len(columns), int(np.prod(out.shape, dtype=int))
+    matrices, terms = {}, {}
+    if mode in ("forward", "both"):                   # one forward sweep per input component
+        cols, ops = [], 0
+        for node, idx in columns:
+            tangent = np.zeros(node.shape)
+            tangent[idx] = 1.0
+            sweep = t.forward({node.name: tangent})
+            cols.append(np.ravel(sweep.result))
+            ops += sweep.ops
+        matrices["forward"], terms["forward"] = np.stack(cols, axis=1), ops
+    if mode in ("reverse", "both"):                   # one reverse sweep per output component
+        rows, ops = [], 0
+        for idx in np.ndindex(*out.shape):
+            adjoint = np.zeros(out.shape)
+            adjoint[idx] = 1.0
+            sweep = t.reverse(adjoint)
+            rows.append(np.concatenate([np.ravel(sweep.result[node.name]) for node in t.inputs]))
+            ops += sweep.ops
+        matrices["reverse"], terms["reverse"] = np.stack(rows, axis=0), ops
+    _warn_nonfinite(t, ascii)
+    matrix = matrices.get("forward", matrices.get("reverse"))
+    agree = None
+    if len(matrices) == 2:
+        agree = bool(np.allclose(matrices["forward"], matrices["reverse"], rtol=1e-12, atol=0, equal_nan=True))
+        if not agree:
+            typer.echo("adviz: warning: the forward and reverse Jacobians differ", err=True)
+    if json:
+        by_input, start = {}, 0
+        for node in t.inputs:
+            size = int(np.prod(node.shape, dtype=int))
+            by_input[node.name] = to_json_value(matrix[:, start:start + size].reshape(out.shape + node.shape))
+            start += size
+        data = {"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                "mode": mode, "rows": row_names, "columns": col_names, "jacobian": to_json_value(matrix),
+                "jacobian_by_input": by_input, "sweeps": {"forward": n, "reverse": m},
+                "terms": terms}
+        if agree is not None:
+            data["modes_agree"] = agree
+        _print_json(data)
+        return
+    from .render.table import format_value, input_text, jacobian_table, sweep_count_table
+
+    console = _console(ascii)
+    console.print(f"adviz jacobian  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(f"y = {format_value(t.value, full)}", markup=False)
+    console.print()
+    used = " and ".join(k for k in ("forward", "reverse") if k in matrices)
+    console.print(jacobian_table(row_names, col_names, matrix, ascii=ascii,
+                                 title=f"Jacobian ({m} x {n}), computed in {used} mode"))
+    console.print()
+    console.print(sweep_count_table({"forward": n, "reverse": m}, terms, ascii=ascii))
+    cheaper = "forward" if n < m else "reverse" if m < n else "either"
+    note = (f"{n} input component{'s' if n != 1 else ''}, {m} output component{'s' if m != 1 else ''}: "
+            f"{cheaper} mode needs fewer sweeps here.")
+    if agree:
+        note += " Both modes gave the same Jacobian."
+    console.print(note, markup=False)
+
+
+@app.command()
+def demo(
+    expr: Annotated[Optional[str], typer.Argument(
+        metavar="[EXPR]", help="The expression (default: sin(x**2+1) at x=3).", show_default=False)] = None,
+    at: AtOption = None,  # type: ignore[assignment]
+    auto: Annotated[Optional[float], typer.Option(
+        "--auto", metavar="SECONDS", help="Advance by itself every SECONDS instead of waiting for Enter.")] = None,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """A classroom walk-through: the tape, then the forward and the reverse sweep, one step at a time.
+
+    Press Enter to advance (q then Enter to stop); --auto SECONDS plays it by itself.
+
+    Example:  adviz demo "x1*x2 + sin(x1)" --at x1=2 --at x2=5 --auto 2
+    """
+    import time
+
+    if expr is None:
+        expr, at = "sin(x**2+1)", at or ["x=3"]
+    if auto is not None and not auto >= 0:
+        raise InputError("--auto needs a number of seconds >= 0")
+    _, t, values = _record(expr, at)
+    if t.output.shape != ():
+        raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")
+    _warn_nonfinite(t, ascii)
+    console = _console(ascii)
+    frames = _demo_frames(t, expr, values, console, ascii, full)
+    interactive = auto is None and sys.stdin.isatty() and console.is_terminal
+    for k, (title, body, note) in enumerate(frames):
+        if console.is_terminal:
+            console.clear()
+        elif k:
+            console.rule(style="dim")
+        console.print(f"adviz demo  {expr}  ·  {title}  ({k + 1}/{len(frames)})" if not ascii else
+                      f"adviz demo  {expr}  -  {title}  ({k + 1}/{len(frames)})", style="bold", markup=False)
+        console.print()
+        if body is not None:
+            console.print(body)
+        if note:
+            console.print(note, markup=False)
+        if k == len(frames) - 1:
+            break
+        if auto is not None:
+            time.sleep(auto)
+            continue
+        console.print("Enter: next step   q: quit" if interactive else "", style="dim", markup=False)
+        line = sys.stdin.readline()
+        if line.strip().lower() in ("q", "quit", "exit"):
+            break
+
+
+def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, full: bool) -> list:
+    """Every screen of ``adviz demo`` as ``(title, renderable, note)``, built from the records."""
+    from .engine import notation
+    from .render.table import (explain_term, format_value, input_text, progress_table, summary_table,
+                               sweep_terms, tape_table)
+
+    a = (lambda s: notation.to_ascii(s).replace("→", "->")) if ascii else (lambda s: s)  # noqa: E731
+    max_rows = max(3, console.height - 12)
+    frames: list = [("the idea", None, a(
+        f"We compute y = {expr} at {input_text(values, full)} and its derivative(s).\n\n"
+        "1. Record the tape: the computation cut into primitives, v1, v2, … in order.\n"
+        "2. Forward sweep: push tangents (ẋ = 1) from the input to the output.\n"
+        "3. Reverse sweep: pull adjoints (ȳ = 1) from the output back to the inputs.\n\n"
+        "Each step uses one local derivative: the chain rule, one primitive at a time."))]
+    ops = [n for n in t.nodes if not n.is_input]
+    for k, node in enumerate(ops, start=1):
+        frames.append((f"tape {k}/{len(ops)}", tape_table(t, ascii=ascii, full=full, title=None, upto=k),
+                       a(f"{node.name} = {node.definition} = {format_value(node.value, full)}: "
+                         "evaluate one primitive and record it on the tape.")))
+    forward = [t.forward(name) for name in t.input_names]
+    for sweep in forward:
+        seed = ", ".join(f"{notation.dot(n, ascii)} = {format_value(v, full)}" for n, v in sweep.seed.items())
+        terms = sweep_terms(sweep)
+        frames.append((f"forward sweep, seed {seed}", progress_table(sweep, 0, ascii=ascii, full=full,
+                                                                     max_rows=max_rows),
+                       a(f"Seed {seed}: we ask how y moves when {next(iter(sweep.seed))} moves. Tangents flow "
+                         "in tape order.")))
+        for k, term in enumerate(terms, start=1):
+            frames.append((f"forward {k}/{len(terms)}", progress_table(sweep, k, ascii=ascii, full=full,
+                                                                       max_rows=max_rows),
+                           explain_term(sweep, term, ascii=ascii, full=full)))
+        dy = f"{notation.dot('y', ascii)} = {format_value(sweep.result, full)}"
+        frames[-1] = (frames[-1][0], frames[-1][1], frames[-1][2] + "\n" + a(
+            f"Done: {dy} is dy/d{next(iter(sweep.seed))}, one forward sweep per input."))
+    reverse = t.reverse()
+    terms = sweep_terms(reverse)
+    frames.append(("reverse sweep, seed ȳ = 1" if not ascii else "reverse sweep, seed y_bar = 1",
+                   progress_table(reverse, 0, ascii=ascii, full=full, max_rows=max_rows),
+                   a(f"Seed {notation.bar(t.output.name, ascii)} = ȳ = 1. Adjoints flow backwards: each "
+                     "node sends its adjoint to its operands.")))
+    for k, term in enumerate(terms, start=1):
+        frames.append((f"reverse {k}/{len(terms)}", progress_table(reverse, k, ascii=ascii, full=full,
+                                                                   max_rows=max_rows),
+                       explain_term(reverse, term, ascii=ascii, full=full)))
+    grads = ", ".join(f"{notation.bar(n, ascii)} = {format_value(g, full)}" for n, g in reverse.result.items())
+    frames.append(("summary", summary_table(t, forward, [reverse], ascii=ascii, full=full, title=None),
+                   a(f"One reverse sweep gave the whole gradient ({grads}); forward mode needed "
+                     f"{len(forward)} sweep{'s' if len(forward) != 1 else ''}, one per input.")))
+    return frames
+
+
+@app.command()
+def lessons(
+    dest: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to copy the notebooks.")] = Path("adviz-lessons"),
+) -> None:
+    """Copy the lesson notebooks into DIR (default ./adviz-lessons) and say how to open them.
+
+    Example:  adviz lessons ~/ad-course
+    """
+    try:
+        from .lessons import copy_lessons
+    except ImportError:
+        typer.echo("No lessons are installed yet in this version of adviz.")
+        return
+    try:
+        copied = copy_lessons(dest)
+    except OSError as err:
+        raise InputError(f"cannot copy the lessons to {dest}: {err.strerror or err}") from None
+    if not copied:
+        typer.echo("No lessons are installed yet in this version of adviz.")
+        return
+    typer.echo(f"Copied {len(copied)} lesson{'s' if len(copied) != 1 else ''} to {dest}:")
+    for path in copied:
+        typer.echo(f"  {path}")
+    typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
+
+
+# ---------------------------------------------------------------- compare (owned by the comparisons module)
 
 
 # ---------------------------------------------------------------- entry point

@@ -47,6 +47,12 @@ __all__ = [
     "reverse_table",
     "summary_table",
     "jacobian_table",
+    "gradient_table",
+    "sweep_count_table",
+    "progress_table",
+    "explain_term",
+    "sweep_terms",
+    "component_names",
     "seed_text",
 ]
 
@@ -146,14 +152,14 @@ def _style(role: str) -> str:
 
 
 def _table(title: Optional[str], ascii: bool, **kwargs: Any) -> "Table":
+    """An empty table in adviz's look. Its title is printed above it by :class:`_Responsive`,
+    so a title wider than the table stays on one line instead of wrapping."""
     from rich import box
     from rich.table import Table
 
-    from rich.cells import cell_len
-
-    return Table(title=title, box=_ascii_box() if ascii else box.SIMPLE_HEAVY, title_justify="left",
-                 title_style="bold", pad_edge=False, safe_box=ascii,
-                 min_width=cell_len(title) if title else None, **kwargs)
+    table = Table(box=_ascii_box() if ascii else box.SIMPLE_HEAVY, pad_edge=False, safe_box=ascii, **kwargs)
+    table.adviz_title = title  # type: ignore[attr-defined]
+    return table
 
 
 def _ascii_box() -> Any:
@@ -245,11 +251,16 @@ class _Responsive:
         self.narrow = narrow
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        if _fit(self.wide, console, options) or self.narrow is None:
-            yield self.wide
-        else:
-            _fit(self.narrow, console, options)
-            yield self.narrow
+        from rich.text import Text
+
+        table = self.wide
+        if not _fit(self.wide, console, options) and self.narrow is not None:
+            table = self.narrow
+            _fit(table, console, options)
+        title = getattr(table, "adviz_title", None)
+        if title:
+            yield Text(title, style="bold", overflow="fold")
+        yield table
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         from rich.measure import Measurement
@@ -259,8 +270,12 @@ class _Responsive:
 
 # ---------------------------------------------------------------- the tape
 def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
-               title: Optional[str] = "Tape (Wengert list): one row per primitive") -> "Table":
+               title: Optional[str] = "Tape (Wengert list): one row per primitive",
+               upto: Optional[int] = None) -> Any:
     """The Wengert list: node, definition and value, inputs first, then ``y = <output>``.
+
+    ``upto`` (used by ``adviz demo``) shows the inputs and the first ``upto`` primitives,
+    highlighting the last one.
 
     >>> import adviz as ad; from rich.console import Console
     >>> Console(width=60).print(tape_table(ad.trace("sin(x**2+1)", x=3.0), title=None))  # doctest: +SKIP
@@ -276,11 +291,24 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
     _text(table, "node")
     _text(table, "definition")
     _num(table, "value")
+    shown = 0
+    pending = _style("pending")
     for node in trace.nodes:
+        if not node.is_input:
+            shown += 1
+        if upto is not None and shown > upto:     # not recorded yet: shown greyed, value hidden
+            table.add_row(_esc(node.name, pending), _esc(_a(node.definition, ascii), pending), _esc("…" if not ascii
+                                                                                                  else "...", pending))
+            continue
         style = _style("input") if node.is_input else ""
-        table.add_row(_esc(node.name, style), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full)))
+        active = _style("forward-active") if upto is not None and shown == upto and not node.is_input else ""
+        table.add_row(_esc(node.name, style), _esc(_a(node.definition, ascii)), _esc(format_value(node.value, full)),
+                      style=active)
     for node in trace.outputs:
-        table.add_row(_esc("y", _style("output")), _esc(node.name), _esc(format_value(node.value, full)))
+        done = upto is None or shown <= upto
+        table.add_row(_esc("y", _style("output") if done else pending), _esc(node.name, "" if done else pending),
+                      _esc(format_value(node.value, full) if done else "…" if not ascii else "...",
+                           "" if done else pending))
     return _Responsive(table)
 
 
@@ -440,9 +468,102 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     return _Responsive(wide, narrow)
 
 
+# ---------------------------------------------------------------- one step at a time (adviz demo)
+def sweep_terms(sweep: "Sweep") -> list:
+    """The terms of a sweep in the order they ran (what ``adviz demo`` reveals one by one)."""
+    return [term for step in sweep.steps for term in step.terms]
+
+
+def progress_table(sweep: "Sweep", upto: int, *, ascii: bool = False, full: bool = False,
+                   max_rows: int = 12) -> Any:
+    """A compact view of the first ``upto`` terms of a sweep, the last one highlighted.
+
+    Four columns (node = definition, value, update, new tangent/adjoint) so that it fits an
+    80-column projector; only the last ``max_rows`` rows are kept, with a note of how many
+    scrolled away.
+    """
+    trace = sweep.trace
+    forward = sweep.mode == "forward"
+    mark = notation.dot if forward else notation.bar
+    colour, active = _style(sweep.mode), _style(f"{sweep.mode}-active")
+    rows = []
+    if forward:
+        for node in trace.inputs:
+            label = "seed" if node.name in sweep.seed else "0 (not seeded)"
+            rows.append((f"{node.name} (input)", format_value(node.value, full), f"{mark(node.name, ascii)} = {label}",
+                         format_value(sweep.seed.get(node.name), full)))
+    else:
+        for name, value in sweep.seed.items():
+            rows.append((f"{name} = {_a(trace[name].definition, ascii)}", format_value(trace[name].value, full),
+                         f"{mark(name, ascii)} = seed", format_value(value, full)))
+    first_term_row = len(rows)
+    terms = sweep_terms(sweep)
+    for term in terms:
+        node = trace.nodes[term.target]
+        left = f"{node.name} = {_a(node.definition, ascii)}" if not node.is_input else f"{node.name} (input)"
+        rows.append((left, format_value(node.value, full), _a(term.update(ascii), ascii),
+                     format_value(term.total, full)))
+    current = first_term_row + upto - 1 if upto else None          # row of the term just performed
+    last_visible = current if current is not None else first_term_row - 1
+    hidden = max(0, min(len(rows) - max_rows, last_visible + 1 - max_rows // 2)) if len(rows) > max_rows else 0
+    header = "tangent " + mark("v", ascii) if forward else "adjoint " + mark("v", ascii)
+    table = _table(None, ascii)
+    _text(table, "node")
+    _num(table, "value")
+    _text(table, "update")
+    _num(table, header)
+    if hidden:
+        table.add_row(_esc(f"… {hidden} earlier rows" if not ascii else f"... {hidden} earlier rows",
+                           _style("pending")), _esc(""), _esc(""), _esc(""))
+    pending = _style("pending")
+    for k, (left, value, update, total) in enumerate(rows[hidden:hidden + max_rows], start=hidden):
+        if k > last_visible:            # not performed yet: formula greyed, number hidden
+            table.add_row(_esc(left, pending), _esc(value, pending), _esc(update, pending),
+                          _esc("…" if not ascii else "...", pending))
+            continue
+        table.add_row(_esc(left), _esc(value), _esc(update, colour), _esc(total, colour),
+                      style=active if k == current else "")
+    if hidden + max_rows < len(rows):
+        more = len(rows) - hidden - max_rows
+        table.add_row(_esc(f"… {more} more rows" if not ascii else f"... {more} more rows", pending),
+                      _esc(""), _esc(""), _esc(""))
+    return _Responsive(table)
+
+
+def explain_term(sweep: "Sweep", term: Any, *, ascii: bool = False, full: bool = False) -> str:
+    """One sentence about one chain-rule term, with the numbers the sweep recorded::
+
+        v̇3 = cos(v2)·v̇2: the local partial ∂v3/∂v2 = cos(v2) = -0.839… times the
+        tangent of v2 gives v̇3 = -5.034429174458714.
+    """
+    trace = sweep.trace
+    src, tgt = trace.nodes[term.source].name, trace.nodes[term.target].name
+    update = _a(term.update(ascii), ascii)
+    mark = notation.dot if sweep.mode == "forward" else notation.bar
+    if sweep.mode == "forward":     # a node's tangent is final once computed: read it from the sweep
+        incoming = sweep.value_of(term.source)
+    else:                           # the adjoint the step was propagating when it made this term
+        incoming = next(s.value for s in sweep.steps if any(x is term for x in s.terms))
+    incoming_text = f"{mark(src, ascii)} = {format_value(incoming, full)}"
+    total = f"{mark(tgt, ascii)} = {format_value(term.total, full)}"
+    if term.partial_value is None:
+        what = "tangent" if sweep.mode == "forward" else "adjoint"
+        return _a(f"{update}: a structural rule (no single elementwise partial) moves the {what} "
+                  f"{incoming_text}; now {total}.", ascii)
+    partial = f"{_partial_name(trace, term, ascii)} = {_partial(term, ascii, full)}"
+    contribution = format_value(term.contribution, full)
+    if sweep.mode == "forward":
+        action = "gives" if term.first else f"adds {contribution}, so now"
+        text = f"{update}: the local partial {partial} times {incoming_text} {action} {total}."
+    else:
+        text = (f"{update}: {incoming_text} times the local partial {partial} adds {contribution} "
+                f"to {mark(tgt, ascii)}; now {total}.")
+    return _a(text, ascii)
+
+
 # ---------------------------------------------------------------- summary
 def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequence["Sweep"] = (), *,
-                  ascii: bool = False, full: bool = False, title: Optional[str] = "Result") -> "Table":
+                  ascii: bool = False, full: bool = False, title: Optional[str] = "Result") -> Any:
     """The value and every derivative the given sweeps produced, with their cost.
 
     One row per forward sweep (``ẏ`` for its seed: a directional derivative) and one
@@ -460,7 +581,7 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
     for sweep in forward:
         label = _a(f"{notation.dot('y', ascii)} for {seed_text(sweep, ascii, full)}", ascii)
         table.add_row(_esc("forward"), _esc(label), _esc(format_value(sweep.result, full)),
-                      _esc(f"1 sweep, {sweep.ops} terms"), style=_style("forward"))
+                      _esc(_cost(sweep)), style=_style("forward"))
     for sweep in reverse:
         seed = seed_text(sweep, ascii, full)
         for k, (name, value) in enumerate(sweep.result.items()):
@@ -468,13 +589,45 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
             if len(trace.output.shape) > 0:
                 label += f" for {seed}"
             table.add_row(_esc("reverse" if k == 0 else ""), _esc(_a(label, ascii)), _esc(format_value(value, full)),
-                          _esc(f"1 sweep, {sweep.ops} terms" if k == 0 else ""), style=_style("reverse"))
+                          _esc(_cost(sweep) if k == 0 else ""), style=_style("reverse"))
     return _Responsive(table)
+
+
+def gradient_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
+                   title: Optional[str] = None) -> Any:
+    """The value and the gradient a reverse sweep produced: ``y``, then ``∂y/∂x`` per input."""
+    trace = sweep.trace
+    table = _table(title, ascii)
+    _text(table, "")
+    _num(table, "value")
+    table.add_row(_esc("y", _style("output")), _esc(format_value(trace.output.value, full)))
+    for name, g in sweep.result.items():
+        table.add_row(_esc(_a(f"∂y/∂{name}", ascii)), _esc(format_value(g, full), _style("reverse")))
+    return _Responsive(table)
+
+
+def sweep_count_table(sweeps: dict, terms: dict, *, ascii: bool = False,
+                      title: Optional[str] = "Sweeps needed for the whole Jacobian") -> Any:
+    """How many sweeps each mode needs (``sweeps``: mode → count) and, for the modes that
+    ran, how many chain-rule terms they evaluated (``terms``: mode → count)."""
+    table = _table(title, ascii)
+    for header in ("mode", "sweeps", "one sweep per", "chain-rule terms"):
+        _text(table, header)
+    per = {"forward": "input component (fills a column)", "reverse": "output component (fills a row)"}
+    for mode, count in sweeps.items():
+        ran = mode in terms
+        table.add_row(_esc(mode), _esc(str(count)), _esc(per[mode]), _esc(str(terms[mode]) if ran else "(not run)"),
+                      style=_style(mode) if ran else _style("pending"))
+    return _Responsive(table)
+
+
+def _cost(sweep: "Sweep") -> str:
+    return f"1 sweep, {sweep.ops} term{'s' if sweep.ops != 1 else ''}"
 
 
 # ---------------------------------------------------------------- jacobian
 def jacobian_table(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, ascii: bool = False,
-                   title: Optional[str] = None) -> "Table":
+                   title: Optional[str] = None) -> Any:
     """A Jacobian as a matrix: one row per output component, one column per input component.
 
     ``matrix`` is a 2-D array (``len(rows) × len(columns)``) that a sweep produced;
