@@ -50,10 +50,12 @@ def test_source_parser_rejects_text_outside_cells():
         build.parse_cells("x = 1\n# %%\ny = 2\n", "bad.py")
     with pytest.raises(ValueError, match="must start with '#'"):
         build.parse_cells("# %% [markdown]\nnot a comment\n", "bad.py")
-    cells = build.parse_cells('# %% [markdown]\n# # Title\n#\n# text\n\n# %% tags=["exercise"]\nx = 1\n')
+    cells = build.parse_cells(
+        '# %% [markdown]\n# # Title\n#\n# text\n\n# %% tags=["exercise"]\n# %matplotlib inline\n# note\nx = 1\n'
+    )
     assert cells == [
         {"type": "markdown", "tags": [], "source": "# Title\n\ntext"},
-        {"type": "code", "tags": ["exercise"], "source": "x = 1"},
+        {"type": "code", "tags": ["exercise"], "source": "%matplotlib inline\n# note\nx = 1"},
     ]
 
 

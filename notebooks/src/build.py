@@ -14,7 +14,8 @@ VS Code understand, because a ``.py`` file is easy to review and diff::
     answer = x
 
 A ``# %%`` line starts a cell; ``[markdown]`` makes it a Markdown cell (its lines lose the
-leading ``# ``), ``tags=[...]`` adds cell tags.  The notebooks are written without outputs
+leading ``# ``), ``tags=[...]`` adds cell tags.  In a code cell an IPython magic is written
+commented out, ``# %matplotlib inline``, so the source stays valid Python (jupytext's rule).  The notebooks are written without outputs
 and with stable cell ids, so building twice gives identical files.  Run::
 
     python notebooks/src/build.py           # rebuild every lesson
@@ -35,6 +36,7 @@ import nbformat
 SRC = Path(__file__).resolve().parent
 OUT = SRC.parent
 MARKER = re.compile(r"^# %%(?P<markdown> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+MAGIC = re.compile(r"^# (?P<magic>%[a-z]\w*.*)$")
 
 
 def parse_cells(text: str, name: str = "<source>") -> list[dict]:
@@ -58,6 +60,8 @@ def parse_cells(text: str, name: str = "<source>") -> list[dict]:
             if line.strip() and not line.startswith("#"):
                 raise ValueError(f"{name}:{lineno}: a Markdown line must start with '#': {line!r}")
             line = line[2:] if line.startswith("# ") else line[1:]
+        elif MAGIC.match(line):
+            line = MAGIC.match(line)["magic"]
         current["lines"].append(line)
     for cell in cells:
         lines = cell.pop("lines")
