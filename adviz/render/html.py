@@ -1,0 +1,461 @@
+"""A sweep as HTML: the step-by-step table, and one self-contained page that plays it.
+
+A sweep is a sequence of small steps, and a lecture shows it one step at a time.  This
+module prepares those steps for a web page:
+
+* :func:`sweep_frames` draws the graph after every step (``build_graph(trace, sweep,
+  step=k)`` for ``k = 0 … n``) and writes what the step did in one line
+  (:func:`step_caption`), once, so that showing a step later is only *swapping a
+  picture*, never recomputing one;
+* :func:`sweep_table_html` is the sweep as a table: one row per chain-rule term
+  (``v̄2 += v̄3·cos(v2)``), with its local partial, its contribution and the running
+  tangent or adjoint.  Rows already done are plain, the current step's rows are marked,
+  rows still to come are grey with their numbers hidden;
+* :func:`sweep_html` puts both, with play/pause/step buttons, a slider and a speed
+  control, into **one** HTML file: every frame inlined, a small script, no network and
+  no Python kernel.  Open it in a browser, put it on a course website, or project it in
+  a lecture.  ``page.html#step=3`` opens at step 3, ``#play`` starts playing.
+
+The Jupyter widgets (:mod:`adviz.render.widgets`) show the same frames and the same table.
+
+>>> import adviz as ad
+>>> t = ad.trace("sin(x**2 + 1)", x=3.0)
+>>> write_sweep_html(t, "sweep.html", mode="reverse")     # doctest: +SKIP
+
+Like every view, this module only reads the engine's records: it does no calculus.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import style
+from .graph import summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.record import Step, Sweep, Term, Trace
+
+__all__ = [
+    "TABLE_CSS",
+    "Frame",
+    "make_sweep",
+    "step_caption",
+    "sweep_frames",
+    "sweep_html",
+    "sweep_table_html",
+    "write_sweep_html",
+]
+
+
+def make_sweep(trace: Trace, mode: str = "reverse", seed: Any = None) -> Sweep:
+    """``trace.forward(seed)`` or ``trace.reverse(seed)``, with a clear error for any other mode."""
+    if mode not in ("forward", "reverse"):
+        raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+    return trace.forward(seed) if mode == "forward" else trace.reverse(seed)
+
+
+# ---------------------------------------------------------------- words and numbers
+
+
+def _mark(name: str, mode: str) -> str:
+    from ..engine import notation
+
+    return notation.dot(name) if mode == "forward" else notation.bar(name)
+
+
+def _scalar(value: Any) -> bool:
+    return value is not None and np.ndim(value) == 0
+
+
+def _paren(text: str) -> str:
+    """``−0.8391`` → ``(−0.8391)``, so a product of numbers reads unambiguously."""
+    return f"({text})" if text.startswith("−") else text
+
+
+def _worked(sweep: Sweep, step: Step, term: Term) -> str:
+    """``v̄2 += v̄3·cos(v2) = 1·(−0.8391) = −0.8391``: a term's update with its numbers."""
+    text = term.update()
+    if not (_scalar(term.partial_value) and _scalar(term.contribution)):
+        return text
+    if sweep.mode == "reverse":
+        carried = step.value  # the adjoint being sent back
+    else:
+        carried = sweep.values[term.source]  # a tangent is final once it has been used
+    if not _scalar(carried):
+        return text
+    a, b = _paren(summary(carried)), _paren(summary(term.partial_value))
+    product = f"{a}·{b}" if sweep.mode == "reverse" else f"{b}·{a}"
+    text = f"{text} = {product} = {summary(term.contribution)}"
+    if not term.first:  # an accumulation: say what the sum is now
+        text += f", so {_mark(term.names[1], sweep.mode)} = {summary(term.total)}"
+    return text
+
+
+def _seed_text(trace: Trace, sweep: Sweep) -> str:
+    return ", ".join(f"{_mark(name, sweep.mode)} = {summary(value)}" for name, value in sweep.seed.items())
+
+
+def _result_text(trace: Trace, sweep: Sweep) -> str:
+    out = trace.output.name
+    if sweep.mode == "reverse":
+        return ", ".join(f"∂{out}/∂{name} = {summary(v)}" for name, v in sweep.result.items())
+    result = sweep.result
+    if isinstance(result, tuple):
+        return ", ".join(f"{_mark(n.name, 'forward')} = {summary(v)}" for n, v in zip(trace.outputs, result))
+    return f"{_mark(out, 'forward')} = {summary(result)}"
+
+
+def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
+    """One line saying what the sweep does at ``step`` (``0`` = only the seed is set).
+
+    >>> import adviz as ad
+    >>> t = ad.trace("sin(x**2 + 1)", x=3.0)
+    >>> step_caption(t, t.reverse(), 1)
+    'Step 1 of 3 — v3 = sin(v2) sends its adjoint back: v̄2 += v̄3·cos(v2) = 1·(−0.8391) = −0.8391'
+    """
+    n = len(sweep.steps)
+    if not 0 <= step <= n:
+        raise ValueError(f"step must be from 0 to {n}, got {step}")
+    if step == 0:
+        what = "tangent" if sweep.mode == "forward" else "adjoint"
+        return f"Step 0 of {n} — the seed: {_seed_text(trace, sweep)}; no {what} has been propagated yet"
+    s = sweep.steps[step - 1]
+    node = trace.nodes[s.node]
+    head = f"Step {step} of {n} — {node.name} = {node.definition}"
+    if sweep.mode == "forward":
+        verb = "gets its tangent"
+    else:
+        verb = "sends its adjoint back"
+    updates = "; ".join(_worked(sweep, s, t) for t in s.terms)
+    if not updates:
+        updates = (f"{_mark(node.name, 'forward')} = 0 (no operand carries a tangent)" if sweep.mode == "forward"
+                   else "nothing to propagate (no differentiable operand)")
+    text = f"{head} {verb}: {updates}"
+    if step == n:
+        text += f". Done: {_result_text(trace, sweep)}"
+    return text
+
+
+# ---------------------------------------------------------------- frames
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What is shown after ``step`` steps of a sweep: the graph (SVG text) and a caption."""
+
+    step: int
+    svg: str
+    caption: str
+
+
+def _inline_svg(svg: str) -> str:
+    """Graphviz's SVG without the XML prolog and comments, ready to sit inside HTML."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame]:
+    """Draw the graph after every step of ``sweep``: ``len(sweep.steps) + 1`` frames.
+
+    ``graph_options`` go to :func:`~adviz.render.graph.build_graph` (``expand=True``,
+    ``max_nodes=…``, ``edge_labels=…``, ``title=…``).
+    """
+    from .graph import to_svg
+
+    return [
+        Frame(k, _inline_svg(to_svg(trace, sweep, step=k, **graph_options)), step_caption(trace, sweep, k))
+        for k in range(len(sweep.steps) + 1)
+    ]
+
+
+# ---------------------------------------------------------------- the table
+
+TABLE_CSS = """
+.adviz-table { border-collapse: collapse; font: 14px/1.35 system-ui, sans-serif; color: #111827; }
+.adviz-table th { text-align: left; padding: 4px 10px; border-bottom: 2px solid var(--strong); color: var(--strong); }
+.adviz-table td { padding: 3px 10px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+.adviz-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+.adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
+.adviz-table tr.done td.new { background: var(--light); }
+.adviz-table tr.current td { background: var(--active); font-weight: bold; }
+.adviz-table tr.current td:first-child::before { content: "\\25B6\\00A0"; }
+.adviz-table tr.pending td { color: #9ca3af; }
+.adviz-table tr.pending td.val { visibility: hidden; }
+""".strip()
+"""Styles of :func:`sweep_table_html`; the colours come from CSS variables set on the table."""
+
+
+def _row_state(row_step: int, step: int) -> str:
+    """A row of step ``row_step`` is done, current or pending when the sweep is at ``step``."""
+    if row_step < step or (row_step == 0 and step > 0):
+        return "done"
+    return "current" if row_step == step else "pending"
+
+
+def _cell(text: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<td{attr}>{html.escape(text)}</td>"
+
+
+def _partial_text(term: Term) -> str:
+    if term.partial_value is None:
+        return "—"  # structural op (matmul, sum): no elementwise partial; the update says it all
+    value = summary(term.partial_value)
+    return term.partial if value == term.partial else f"{term.partial} = {value}"
+
+
+def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None) -> str:
+    """The sweep as an HTML table, one row per chain-rule term, the rows of ``step`` marked.
+
+    ``step`` counts like the graph's: ``0`` = only the seed, ``k`` = after k steps (its
+    rows are the *current* ones), ``None`` = the finished sweep with nothing marked.
+    Every row carries ``data-step`` and a class ``done``/``current``/``pending``, so a
+    page script can move the mark without rebuilding the table.  Style it with
+    :data:`TABLE_CSS`.
+    """
+    n = len(sweep.steps)
+    shown = n + 1 if step is None else step  # "after the end": every row done, none current
+    if step is not None and not 0 <= step <= n:
+        raise ValueError(f"step must be from 0 to {n}, got {step}")
+    colours = style.mode_colours(sweep.mode)
+    word = "tangent" if sweep.mode == "forward" else "adjoint"
+    variables = f"--strong:{colours.strong};--light:{colours.light};--active:{colours.active}"
+    head = ["", "step", "node", "update", "local partial", "contribution", f"new {word}"]
+    rows = [
+        f'<table class="adviz-table {sweep.mode}" style="{variables}">',
+        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
+    ]
+
+    def row(row_step: int, cells: list[str]) -> None:
+        rows.append(f'<tr data-step="{row_step}" class="{_row_state(row_step, shown)}">' + "".join(cells) + "</tr>")
+
+    for name, value in sweep.seed.items():
+        row(0, [_cell(""), _cell("0", "num"), _cell(name), _cell(f"{_mark(name, sweep.mode)} = {summary(value)} (seed)",
+                "code"), _cell(""), _cell(""), _cell(f"{_mark(name, sweep.mode)} = {summary(value)}", "num val new")])
+    for s in sweep.steps:
+        k = s.index + 1
+        node = trace.nodes[s.node]
+        where = f"{node.name} = {node.definition}" if not node.is_input else node.name
+        if not s.terms:
+            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell("nothing to propagate", "code"), _cell(""),
+                    _cell(""), _cell(summary(s.value), "num val new")])
+        for term in s.terms:
+            target = term.names[1]
+            row(k, [
+                _cell(""), _cell(str(k), "num"), _cell(where), _cell(term.update(), "code"),
+                _cell(_partial_text(term), "code val"), _cell(summary(term.contribution), "num val"),
+                _cell(f"{_mark(target, sweep.mode)} = {summary(term.total)}", "num val new"),
+            ])
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------- the page
+
+_PAGE_CSS = """
+:root { --strong: %(strong)s; --light: %(light)s; --active: %(active)s; }
+body { margin: 0; padding: 16px 24px; font: 15px/1.4 system-ui, sans-serif; color: #111827; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.lead { margin: 0 0 12px; color: #374151; }
+.controls { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 8px; }
+.controls button { font-size: 16px; min-width: 2.6em; padding: 3px 8px; border: 1px solid #cbd5e1;
+  border-radius: 6px; background: #f8fafc; cursor: pointer; }
+.controls button:hover { border-color: var(--strong); }
+.controls #play { min-width: 5.5em; color: #fff; background: var(--strong); border-color: var(--strong); }
+.controls input[type=range] { flex: 1; min-width: 160px; accent-color: var(--strong); }
+#counter { font-variant-numeric: tabular-nums; min-width: 7em; }
+#caption { margin: 0 0 10px; padding: 8px 12px; border-left: 5px solid var(--strong); background: var(--light);
+  font-size: 17px; min-height: 1.4em; }
+#graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 12px; text-align: center; }
+#graph svg { max-width: 100%%; height: auto; }
+#table { overflow: auto; max-height: 40vh; }
+footer { margin-top: 10px; color: #6b7280; font-size: 13px; }
+"""
+
+_SCRIPT = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("adviz-data").textContent);
+  var n = data.captions.length - 1, step = 0, timer = null;
+  var $ = function (id) { return document.getElementById(id); };
+  var graph = $("graph"), caption = $("caption"), slider = $("slider"), counter = $("counter"),
+      playButton = $("play"), speed = $("speed"), table = $("table");
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tr[data-step]"));
+
+  function state(rowStep, k) {
+    if (rowStep < k || (rowStep === 0 && k > 0)) return "done";
+    return rowStep === k ? "current" : "pending";
+  }
+  function show(k) {
+    k = Math.max(0, Math.min(n, k | 0));
+    step = k;
+    graph.innerHTML = data.frames[k];
+    caption.textContent = data.captions[k];
+    slider.value = k;
+    counter.textContent = "step " + k + " / " + n;
+    document.body.setAttribute("data-step", k);
+    var first = null;
+    rows.forEach(function (r) {
+      r.className = state(+r.getAttribute("data-step"), k);
+      if (!first && r.className === "current") first = r;
+    });
+    if (first) {  // keep the current row visible inside the table's own scroll box
+      var top = first.offsetTop, bottom = top + first.offsetHeight;
+      if (top < table.scrollTop + 30 || bottom > table.scrollTop + table.clientHeight) {
+        table.scrollTop = Math.max(0, top - table.clientHeight / 3);
+      }
+    }
+    if (history.replaceState) history.replaceState(null, "", "#step=" + k + (timer ? "&play" : ""));
+  }
+  function pause() {
+    if (timer) clearInterval(timer);
+    timer = null;
+    playButton.textContent = "\u25B6 play";
+    document.body.removeAttribute("data-playing");
+    if (history.replaceState) history.replaceState(null, "", "#step=" + step);
+  }
+  function play() {
+    if (step >= n) show(0);
+    timer = setInterval(function () { if (step >= n) { pause(); } else { show(step + 1); } },
+                        data.interval / +speed.value);
+    playButton.textContent = "\u275A\u275A pause";
+    document.body.setAttribute("data-playing", "");
+  }
+  function toggle() { if (timer) pause(); else play(); }
+  function manual(k) { pause(); show(k); }
+
+  playButton.onclick = toggle;
+  $("first").onclick = function () { manual(0); };
+  $("prev").onclick = function () { manual(step - 1); };
+  $("next").onclick = function () { manual(step + 1); };
+  $("last").onclick = function () { manual(n); };
+  slider.oninput = function () { manual(+slider.value); };
+  speed.onchange = function () { if (timer) { clearInterval(timer); timer = null; play(); } };
+  document.addEventListener("keydown", function (e) {
+    if (e.target && e.target.tagName === "SELECT") return;
+    if (e.key === "ArrowRight") { manual(step + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { manual(step - 1); e.preventDefault(); }
+    else if (e.key === "Home") { manual(0); e.preventDefault(); }
+    else if (e.key === "End") { manual(n); e.preventDefault(); }
+    else if (e.key === " ") { toggle(); e.preventDefault(); }
+  });
+  function fromHash() {
+    var hash = location.hash, m = /step=(\d+)/.exec(hash);
+    show(m ? +m[1] : data.start);
+    if (/play/.test(hash) && !timer) play();
+  }
+  window.addEventListener("hashchange", function () { pause(); fromHash(); });
+  fromHash();
+})();
+"""
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON that can sit inside ``<script>``: every ``<`` escaped, so no ``</script>`` ends it early."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _page_title(trace: Trace, sweep: Sweep) -> str:
+    source = getattr(getattr(trace, "expression", None), "source", None)
+    what = source if source else f"{trace.output.name} = {trace.output.definition}"
+    values = ", ".join(f"{n.name} = {summary(n.value)}" for n in trace.inputs)
+    mode = "Forward mode" if sweep.mode == "forward" else "Reverse mode"
+    return f"{mode}: {what} at {values}" if values else f"{mode}: {what}"
+
+
+def sweep_html(
+    trace: Trace,
+    mode: str = "reverse",
+    seed: Any = None,
+    *,
+    sweep: Sweep | None = None,
+    title: str | None = None,
+    interval: int = 1200,
+    start: int = 0,
+    **graph_options: Any,
+) -> str:
+    """One self-contained HTML page that plays a sweep of ``trace`` step by step.
+
+    mode, seed: which sweep (``trace.forward(seed)`` / ``trace.reverse(seed)``), or pass
+    the ``sweep`` itself.  title: the heading (default: mode, expression and values).
+    interval: milliseconds per step when playing at 1×.  start: the step shown on
+    opening (a ``#step=k`` in the address overrides it).  graph_options go to
+    :func:`~adviz.render.graph.build_graph`.
+
+    The page holds every frame's SVG and a small script: no network, no kernel.  Without
+    JavaScript it shows the frame of ``start``.
+    """
+    if sweep is None:
+        sweep = make_sweep(trace, mode, seed)
+    elif getattr(sweep, "trace", trace) is not trace:
+        raise ValueError("this sweep was recorded on a different trace")
+    if not isinstance(interval, int) or interval <= 0:
+        raise ValueError(f"interval must be a positive number of milliseconds, got {interval!r}")
+    n = len(sweep.steps)
+    if not 0 <= start <= n:
+        raise ValueError(f"start must be a step from 0 to {n}, got {start}")
+    frames = sweep_frames(trace, sweep, **graph_options)
+    colours = style.mode_colours(sweep.mode)
+    heading = title if title is not None else _page_title(trace, sweep)
+    word, direction = (
+        ("tangents", "from the inputs forward to the output") if sweep.mode == "forward"
+        else ("adjoints", "from the output back to the inputs")
+    )
+    data = {"frames": [f.svg for f in frames], "captions": [f.caption for f in frames],
+            "interval": interval, "start": start}
+    speeds = "".join(f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in (0.25, 0.5, 1, 2, 4))
+    css = _PAGE_CSS % {"strong": colours.strong, "light": colours.light, "active": colours.active}
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="adviz">
+<title>{html.escape(heading)}</title>
+<style>{css}
+{TABLE_CSS}</style>
+</head>
+<body class="{sweep.mode}" data-step="{start}" data-steps="{n}">
+<h1>{html.escape(heading)}</h1>
+<p class="lead">{sweep.mode.capitalize()} mode carries {word} {direction}, one node per step
+(seed {html.escape(_seed_text(trace, sweep))}).  The strong box is the node being processed, the strong arrows
+carry this step's contributions; grey is not reached yet.</p>
+<div class="controls">
+<button id="first" title="first step (Home)">⇤</button>
+<button id="prev" title="previous step (←)">←</button>
+<button id="play" title="play / pause (space)">▶ play</button>
+<button id="next" title="next step (→)">→</button>
+<button id="last" title="last step (End)">⇥</button>
+<input id="slider" type="range" min="0" max="{n}" step="1" value="{start}" aria-label="step">
+<span id="counter">step {start} / {n}</span>
+<label>speed <select id="speed">{speeds}</select></label>
+</div>
+<p id="caption">{html.escape(frames[start].caption)}</p>
+<div id="graph">{frames[start].svg}</div>
+<div id="table">{sweep_table_html(trace, sweep, start)}</div>
+<footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,
+<code>#play</code> starts playing.  Made with adviz.</footer>
+<script type="application/json" id="adviz-data">{_json_for_script(data)}</script>
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def write_sweep_html(
+    trace: Trace, path: str | Path, mode: str = "reverse", seed: Any = None, **options: Any
+) -> Path:
+    """Write :func:`sweep_html` to ``path`` (UTF-8) and return the path."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"write the sweep to an .html file, got {path.name!r}")
+    page = sweep_html(trace, mode, seed, **options)
+    path.write_text(page, encoding="utf-8")
+    return path

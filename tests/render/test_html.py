@@ -1,0 +1,384 @@
+"""Tests for adviz.render.html: captions, the step table, and the standalone page in a real browser.
+
+Expected numbers are the textbook ones, written out by hand: for x1*x2 + sin(x1) at (2, 5),
+cos(2) = -0.41615, so dy/dx1 = x2 + cos(x1) = 4.58385 and dy/dx2 = x1 = 2; for sin(x**2 + 1)
+at x = 3, cos(10) = -0.83907 and dy/dx = 6 cos(10) = -5.0344.
+
+The browser tests drive headless Chromium over the DevTools protocol on a pipe
+(``--remote-debugging-pipe``: NUL-separated JSON on file descriptors 3 and 4), so they need
+no extra Python package, only a ``chromium`` binary (Debian: ``apt-get install chromium``).
+They are skipped only when no such binary exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import pytest
+
+import adviz as ad
+from adviz.render import style
+from adviz.render.html import (
+    make_sweep,
+    step_caption,
+    sweep_frames,
+    sweep_html,
+    sweep_table_html,
+    write_sweep_html,
+)
+
+
+@pytest.fixture(scope="module")
+def two_inputs():
+    return ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+
+
+# ---------------------------------------------------------------- captions and table
+
+
+def test_reverse_captions_say_each_update_with_its_numbers(two_inputs):
+    s = two_inputs.reverse()
+    assert [step_caption(two_inputs, s, k) for k in range(4)] == [
+        "Step 0 of 3 — the seed: v̄3 = 1; no adjoint has been propagated yet",
+        "Step 1 of 3 — v3 = v1 + v2 sends its adjoint back: v̄1 += v̄3·1 = 1·1 = 1; v̄2 += v̄3·1 = 1·1 = 1",
+        "Step 2 of 3 — v2 = sin(x1) sends its adjoint back: x̄1 += v̄2·cos(x1) = 1·(−0.4161) = −0.4161",
+        "Step 3 of 3 — v1 = x1 * x2 sends its adjoint back: x̄1 += v̄1·x2 = 1·5 = 5, so x̄1 = 4.584; "
+        "x̄2 += v̄1·x1 = 1·2 = 2. Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2",
+    ]
+
+
+def test_forward_caption_multiplies_partial_by_incoming_tangent():
+    t = ad.trace("sin(x**2 + 1)", x=3.0)
+    s = t.forward()
+    x_dot = "x\u0307"  # x with a combining dot above, as the engine writes it
+    assert step_caption(t, s, 1) == f"Step 1 of 3 — v1 = x**2 gets its tangent: v̇1 = (2*x)·{x_dot} = 6·1 = 6"
+    assert step_caption(t, s, 3).endswith("v̇3 = cos(v2)·v̇2 = (−0.8391)·6 = −5.034. Done: v̇3 = −5.034")
+
+
+def test_caption_rejects_a_step_outside_the_sweep(two_inputs):
+    with pytest.raises(ValueError, match="from 0 to 3"):
+        step_caption(two_inputs, two_inputs.reverse(), 4)
+
+
+def _rows(table: str) -> list[tuple[int, str, str]]:
+    """(data-step, class, text of the update cell) for every body row."""
+    out = []
+    for m in re.finditer(r'<tr data-step="(\d+)" class="(\w+)">(.*?)</tr>', table, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", m.group(3))
+        out.append((int(m.group(1)), m.group(2), cells[3]))
+    return out
+
+
+def test_table_marks_rows_of_the_current_step_and_greys_later_ones(two_inputs):
+    s = two_inputs.reverse()
+    rows = _rows(sweep_table_html(two_inputs, s, step=3))
+    assert rows == [
+        (0, "done", "v̄3 = 1 (seed)"),
+        (1, "done", "v̄1 += v̄3·1"),
+        (1, "done", "v̄2 += v̄3·1"),
+        (2, "done", "x̄1 += v̄2·cos(x1)"),
+        (3, "current", "x̄1 += v̄1·x2"),
+        (3, "current", "x̄2 += v̄1·x1"),
+    ]
+    at_one = _rows(sweep_table_html(two_inputs, s, step=1))
+    assert [c for _, c, _ in at_one] == ["done", "current", "current", "pending", "pending", "pending"]
+    assert [c for _, c, _ in _rows(sweep_table_html(two_inputs, s, step=0))][:2] == ["current", "pending"]
+    assert {c for _, c, _ in _rows(sweep_table_html(two_inputs, s))} == {"done"}
+
+
+def test_table_shows_running_adjoint_after_each_term(two_inputs):
+    table = sweep_table_html(two_inputs, two_inputs.reverse(), step=3)
+    # x̄1 collects cos(2) = -0.4161 first, then x2 = 5: the running sum is 4.584
+    assert "x̄1 = −0.4161</td>" in table and "x̄1 = 4.584</td>" in table
+    assert "cos(x1) = −0.4161" in table  # the local partial with its value
+    assert f"--active:{style.REVERSE.active}" in table
+
+
+def test_table_escapes_html():
+    t = ad.trace(lambda x: np.where(x > 0, x, -x), 2.0)
+    table = sweep_table_html(t, t.reverse(), step=1)
+    assert "<td>v1 = where(" in table or "<td>v" in table
+    assert "x > 0" not in table  # any '<' or '>' from a definition must arrive escaped
+    for cell in re.findall(r"<td[^>]*>(.*?)</td>", table):
+        assert "<" not in cell and ">" not in cell
+
+
+def test_frames_one_per_step_plus_the_seed(two_inputs):
+    s = two_inputs.reverse()
+    frames = sweep_frames(two_inputs, s)
+    assert [f.step for f in frames] == [0, 1, 2, 3]
+    assert all(f.svg.startswith("<svg") for f in frames)  # inlinable: no XML prolog
+    assert "step 2 of 3" in frames[2].svg  # the graph's own caption names the step
+    assert frames[2].caption == step_caption(two_inputs, s, 2)
+
+
+def test_make_sweep_rejects_unknown_mode(two_inputs):
+    with pytest.raises(ValueError, match="'forward' or 'reverse'"):
+        make_sweep(two_inputs, "sideways")
+
+
+# ---------------------------------------------------------------- the page, statically
+
+
+def test_page_is_self_contained(two_inputs):
+    page = sweep_html(two_inputs)
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"<(link|img|iframe)\b", page)
+    assert not re.search(r"\bsrc\s*=", page)
+    assert "@import" not in page and "url(http" not in page and "fetch(" not in page
+    data = json.loads(re.search(r'<script type="application/json" id="adviz-data">(.*?)</script>', page, re.S).group(1))
+    assert len(data["frames"]) == len(data["captions"]) == 4
+    assert all(f.startswith("<svg") for f in data["frames"])
+
+
+def test_page_data_cannot_close_its_script_tag(two_inputs):
+    page = sweep_html(two_inputs, title="</script><b>x</b>")
+    assert page.count("</script>") == 2  # the data block's and the program's, nothing injected
+    assert "&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_page_rejects_bad_arguments(two_inputs, tmp_path):
+    with pytest.raises(ValueError, match="start must be a step from 0 to 3"):
+        sweep_html(two_inputs, start=7)
+    with pytest.raises(ValueError, match="interval"):
+        sweep_html(two_inputs, interval=0)
+    with pytest.raises(ValueError, match=r"\.html file"):
+        write_sweep_html(two_inputs, tmp_path / "sweep.svg")
+    other = ad.trace("x*2", x=1.0)
+    with pytest.raises(ValueError, match="different trace"):
+        sweep_html(two_inputs, sweep=other.reverse())
+
+
+def test_write_sweep_html_writes_utf8(two_inputs, tmp_path):
+    path = write_sweep_html(two_inputs, tmp_path / "sweep.html", mode="forward", seed="x1")
+    text = path.read_text(encoding="utf-8")
+    assert "Forward mode: x1*x2 + sin(x1) at x1 = 2, x2 = 5" in text
+    assert f"--strong: {style.FORWARD.strong}" in text
+
+
+# ---------------------------------------------------------------- the page in headless Chromium
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self, binary: str, width: int = 1200, height: int = 900):
+        self.profile = tempfile.mkdtemp(prefix="adviz-chromium-")
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+
+        def wire_pipes():  # in the child: the protocol pipes become fds 3 (commands) and 4 (replies)
+            high_in = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
+            high_out = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_in, 3)
+            os.dup2(high_out, 4)
+
+        self.proc = subprocess.Popen(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-pipe",
+             "--hide-scrollbars", f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
+             "about:blank"],
+            preexec_fn=wire_pipes, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._out = os.fdopen(to_child_w, "wb", buffering=0)
+        self._in = os.fdopen(from_child_r, "rb", buffering=0)
+        self._buffer = b""
+        self._id = 0
+        self.events: list[dict] = []
+        page = next(t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page")
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+        self.call("Page.enable", session=True)
+        self.call("Network.enable", session=True)
+        self.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    def _message(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = self._in.read(1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method: str, session: bool = False, **params):
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        self._out.write(json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._message()
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+            self.events.append(reply)
+
+    def js(self, expression: str):
+        result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.call("Page.navigate", session=True, url=url)
+        self.wait_for("document.readyState === 'complete' && document.body.hasAttribute('data-step')")
+
+    def wait_for(self, condition: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.js(condition):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout} s: {condition}")
+            time.sleep(0.02)
+
+    def key(self, key: str, code: str, key_code: int) -> None:
+        for kind in ("rawKeyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", session=True, type=kind, key=key, code=code,
+                      windowsVirtualKeyCode=key_code)
+
+    def screenshot(self) -> bytes:
+        return base64.b64decode(self.call("Page.captureScreenshot", session=True, format="png")["data"])
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+        except (OSError, RuntimeError):
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("no chromium binary on PATH (Debian/Ubuntu: apt-get install chromium)")
+    b = Browser(binary)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, two_inputs):
+    path = tmp_path_factory.mktemp("html") / "sweep.html"
+    write_sweep_html(two_inputs, path, mode="reverse", interval=250)
+    return path
+
+
+def _state(b: Browser) -> dict:
+    return b.js("""({
+        step: +document.body.getAttribute('data-step'),
+        caption: document.getElementById('caption').textContent,
+        slider: +document.getElementById('slider').value,
+        current: Array.from(document.querySelectorAll('tr.current td:nth-child(4)')).map(td => td.textContent),
+        svgs: document.querySelectorAll('#graph svg').length,
+        graphText: document.getElementById('graph').textContent,
+        hash: location.hash,
+    })""")
+
+
+def test_browser_opens_the_step_named_in_the_address(browser, page, two_inputs):
+    s = two_inputs.reverse()
+    browser.open(page.as_uri() + "#step=2")
+    state = _state(browser)
+    assert state["step"] == state["slider"] == 2
+    assert state["caption"] == step_caption(two_inputs, s, 2)
+    assert state["current"] == ["x̄1 += v̄2·cos(x1)"]
+    assert state["svgs"] == 1 and "step 2 of 3" in state["graphText"]
+    requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
+    assert requests and all(url.startswith(page.as_uri()) for url in requests), requests  # no network
+
+
+def test_browser_buttons_keys_and_slider_step_the_sweep(browser, page, two_inputs):
+    s = two_inputs.reverse()
+    browser.open(page.as_uri())
+    assert _state(browser)["step"] == 0
+    browser.js("document.getElementById('next').click()")
+    state = _state(browser)
+    assert state["step"] == 1 and state["current"] == ["v̄1 += v̄3·1", "v̄2 += v̄3·1"]
+    assert state["hash"] == "#step=1"
+    browser.js("document.getElementById('last').click()")
+    assert _state(browser)["caption"] == step_caption(two_inputs, s, 3)
+    browser.js("document.getElementById('next').click()")  # past the end: stays at the end
+    assert _state(browser)["step"] == 3
+    browser.js("document.getElementById('prev').click()")
+    assert _state(browser)["step"] == 2
+    browser.key("ArrowLeft", "ArrowLeft", 37)
+    assert _state(browser)["step"] == 1
+    browser.key("ArrowRight", "ArrowRight", 39)
+    assert _state(browser)["step"] == 2
+    browser.js("const r = document.getElementById('slider'); r.value = 0; r.dispatchEvent(new Event('input'))")
+    assert _state(browser)["caption"] == step_caption(two_inputs, s, 0)
+    browser.js("document.getElementById('first').click()")
+    assert _state(browser)["step"] == 0
+
+
+def test_browser_plays_to_the_end_and_stops(browser, page):
+    browser.open(page.as_uri())
+    time.sleep(0.4)
+    assert _state(browser)["step"] == 0  # nothing moves until asked
+    browser.open(page.as_uri() + "#play")
+    browser.wait_for("+document.body.getAttribute('data-step') === 3 && !document.body.hasAttribute('data-playing')")
+    assert browser.js("document.getElementById('play').textContent") == "▶ play"
+    browser.js("document.getElementById('play').click()")  # play again from the end: restarts at 0
+    assert browser.js("document.body.hasAttribute('data-playing')")
+    assert browser.js("+document.body.getAttribute('data-step')") < 3
+    browser.js("document.getElementById('play').click()")  # pause
+    paused_at = browser.js("+document.body.getAttribute('data-step')")
+    time.sleep(0.6)
+    assert not browser.js("document.body.hasAttribute('data-playing')")
+    assert browser.js("+document.body.getAttribute('data-step')") == paused_at
+
+
+def _graph_pixels(b: Browser):
+    """The screenshot cropped to the graph, as an (h, w, 3) array of 0-255 ints."""
+    from PIL import Image
+
+    box = b.js("(() => { const r = document.getElementById('graph').getBoundingClientRect();"
+               " return [r.left, r.top, r.right, r.bottom].map(Math.round); })()")
+    image = Image.open(io.BytesIO(b.screenshot())).convert("RGB").crop(tuple(box))
+    return np.asarray(image).astype(int)
+
+
+def _share(pixels, hex_colour: str) -> float:
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return float(np.mean(np.all(np.abs(pixels - rgb) <= 6, axis=-1)))
+
+
+def test_screenshot_shows_the_highlighted_step(browser, page, tmp_path):
+    """At step 2 the active node is filled in the reverse 'active' orange; at step 0 nothing is."""
+    browser.open(page.as_uri() + "#step=0")
+    before = _graph_pixels(browser)
+    browser.open(page.as_uri() + "#step=2")
+    after = _graph_pixels(browser)
+    (tmp_path / "step2.png").write_bytes(browser.screenshot())  # for a person to look at when this fails
+    assert after.shape[0] > 150 and after.shape[1] > 300  # the graph is drawn at a readable size
+    assert _share(before, style.REVERSE.active) < 0.001
+    assert _share(after, style.REVERSE.active) > 0.005
+    assert _share(after, style.REVERSE.strong) > _share(before, style.REVERSE.strong)
