@@ -158,9 +158,10 @@ def _annotate_regimes(ax: Axes, curves: dict, scale: float, relative: bool) -> N
         if np.isfinite(c.truncation_slope):
             h = c.best_h * 10**2.2
             y = float(c.truncation_model(h)) / scale
+            above = name == "forward"  # forward: above-left of its line; central: below-right of its own
             ax.annotate(f"truncation ∝ h{_sup(c.order)}\n(fitted slope {c.truncation_slope:.2f})",
-                        xy=(h, y), xytext=(8, -14), textcoords="offset points", fontsize=8, color=color,
-                        ha="left", va="top")
+                        xy=(h, y), xytext=(-10, 10) if above else (8, -14), textcoords="offset points", fontsize=8,
+                        color=color, ha="right" if above else "left", va="bottom" if above else "top")
     c = curves.get("forward") or curves.get("central")
     if c is not None and np.isfinite(c.roundoff_slope):
         h = c.best_h * 10**-3.5
@@ -178,7 +179,7 @@ COST_STYLE: dict[str, dict[str, str]] = {
 }
 
 
-def cost_plot(sweep: Any, *, timing: bool | None = None, path: str | Path | None = None) -> "Figure":
+def cost_plot(sweep: Any, *, timing: bool | None = None, path: str | Path | None = None) -> Figure:
     """Cost of a Jacobian against n (m fixed) and against m (n fixed), from a cost sweep.
 
     Top row: work counted on the tape (primitive evaluations + derivative operations). Forward

@@ -67,3 +67,23 @@ def test_swell_plot_one_panel_per_family(tmp_path):
     line = fig.axes[1].get_lines()[0]
     assert list(line.get_ydata()) == reports[1].column("derivative_ops")
     assert (tmp_path / "swell.png").stat().st_size > 1000
+
+
+def test_cost_plot_shows_the_crossover(tmp_path):
+    from adviz.numeric.cost import cost_sweep
+
+    s = cost_sweep(ns=(1, 2, 4, 8), ms=(1, 2, 4, 8), fixed_m=4, fixed_n=4)
+    fig = plots.cost_plot(s, path=tmp_path / "cost.svg")
+    assert len(fig.axes) == 2  # not timed: counts only
+    by_label = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    assert list(by_label["reverse mode (VJP)"].get_ydata()) == s.series("n", "reverse")
+    assert list(by_label["forward mode (JVP)"].get_ydata()) == s.series("n", "forward")
+    verticals = [ln.get_xdata()[0] for ln in fig.axes[1].get_lines() if len(set(ln.get_xdata())) == 1]
+    assert verticals == [4]  # the n = m marker
+    assert (tmp_path / "cost.svg").stat().st_size > 1000
+
+
+def test_swell_plot_includes_the_tape_when_measured():
+    fig = plots.swell_plot(swell("logistic", range(1, 5)))
+    labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
+    assert "AD: tape + reverse sweep" in labels and "AD: tape of f" in labels
