@@ -73,3 +73,41 @@ def test_report_renders_as_a_rich_table():
     text = out.getvalue()
     assert "softplus layers" in text and "f′ after CSE" in text
     assert "29" in text  # derivative ops at depth 2
+
+
+# ------------------------------------------------------------------ against the tape (needs the engine)
+
+
+@pytest.mark.parametrize("family, per_layer", [("product", 3), ("softplus", 5), ("logistic", 3)])
+def test_tape_grows_linearly_while_the_symbolic_derivative_does_not(family, per_layer):
+    r = symbolic.swell(family, range(2, 8))
+    tape = r.column("tape_primitives")
+    reverse = r.column("reverse_ops")
+    assert np.all(np.diff(tape) == per_layer)  # one fixed set of primitives per layer / factor
+    assert np.all(second_differences(reverse) == 0)  # and the reverse sweep, too
+    assert np.all(second_differences(r.column("derivative_ops")) > 0)
+    swell = [row.swell for row in r.rows]
+    assert swell[-1] > 1.5 * swell[0]  # symbolic / AD keeps widening with depth
+
+
+def test_softplus_tape_matches_the_formula_operation_by_operation():
+    r = symbolic.swell("softplus", [1, 2, 3])
+    # w·l, + b, exp, 1 +, log: the tape and sympy's count_ops agree on the function
+    assert r.column("tape_primitives") == r.column("function_ops") == [5, 10, 15]
+
+
+def test_user_expression_nested_into_itself():
+    r = symbolic.swell_of_expression("x*sin(x)", [1, 2, 3, 4])
+    assert r.column("tape_primitives") == [2, 4, 6, 8]  # mul and sin per level
+    assert r.column("derivative_ops")[0] == 4  # x*cos(x) + sin(x)
+    assert np.all(second_differences(r.column("derivative_ops")) > 0)
+    assert "nested into itself" in r.title
+
+
+def test_user_expression_with_two_variables_needs_a_choice():
+    with pytest.raises(ValueError, match="variable="):
+        symbolic.swell_of_expression("x1*x2 + sin(x1)", [1])
+    r = symbolic.swell_of_expression("x1*x2 + sin(x1)", [1, 2], variable="x1", at={"x2": 5.0})
+    assert r.column("tape_primitives") == [3, 6]
+    with pytest.raises(ValueError, match="not a variable"):
+        symbolic.swell_of_expression("x*y", [1], variable="z")
