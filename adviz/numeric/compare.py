@@ -1,0 +1,318 @@
+"""One function, every way of differentiating it: AD, the complex step and finite differences.
+
+:func:`compare` computes the gradient of a scalar expression (or NumPy function) at a point by
+
+* AD reverse mode (one sweep), the reference every other row is measured against;
+* AD forward mode (one sweep per input);
+* the complex step (one complex evaluation per input);
+* forward and central differences at the textbook-optimal step, then at a few other steps on
+  both sides of it, and Richardson extrapolation;
+
+and reports, per row, the value, its absolute and relative error, the number of correct
+digits and what it cost. It also sweeps h over 1e-16 … 1e-1 along one variable (the V-shaped
+error curve, :mod:`adviz.numeric.error_sweep`) and counts the cost of the whole gradient on
+the tape (:mod:`adviz.numeric.cost`). ``adviz compare EXPR --at x=3`` prints the report.
+
+>>> r = compare("sin(x**2+1)", {"x": 3.0}, sweep=False, cost=False)
+>>> r.row("complex step").rel_error < 1e-15, r.row("forward difference").rel_error > 1e-10
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import finite_differences as fd
+from .cost import CostReport, measure_cost
+from .error_sweep import ErrorSweep, error_sweep
+
+__all__ = ["NOT_COMPLEX_SAFE", "OTHER_STEPS", "ComparisonReport", "ComparisonRow", "compare"]
+
+OTHER_STEPS: tuple[float, ...] = (1e-2, 1e-6, 1e-10, 1e-14)
+"""Steps tried besides the textbook one: two on each side of the two optima."""
+
+NOT_COMPLEX_SAFE: frozenset[str] = frozenset({
+    "absolute", "sign", "signbit", "maximum", "minimum", "max", "min", "clip", "where", "floor", "ceil",
+    "rint", "trunc", "floor_divide", "hypot", "arctan2", "astype",
+})
+"""Primitives that are not complex-analytic (or refuse complex input): if the tape holds one,
+the complex step's answer is not the derivative, so the report says so instead of showing it."""
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One way of computing the gradient and how it fared against AD reverse mode.
+
+    value: the gradient, flattened over all inputs (None when the method could not run);
+    h: the step (None for AD); h_label: how h was chosen; evaluations: f evaluations for
+    differences, sweeps for AD; cost: the same in words; note: why a row is missing or suspect.
+    Textbook steps are scaled: "textbook √ε" means h = √ε·max(1, |x|) for each component x.
+    """
+
+    method: str
+    kind: str
+    h: float | None
+    h_label: str
+    value: np.ndarray | None
+    abs_error: float
+    rel_error: float
+    evaluations: int
+    cost: str
+    note: str = ""
+
+    @property
+    def digits(self) -> float:
+        """Correct significant digits, ``-log10(relative error)``, capped at 16."""
+        if not np.isfinite(self.rel_error):
+            return 0.0
+        return float(min(16.0, max(0.0, -np.log10(max(self.rel_error, 1e-16)))))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "kind": self.kind, "h": self.h, "h_label": self.h_label,
+                "value": None if self.value is None else [_num(float(v)) for v in self.value],
+                "abs_error": _num(self.abs_error), "rel_error": _num(self.rel_error),
+                "digits": round(self.digits, 2), "evaluations": self.evaluations, "cost": self.cost,
+                "note": self.note}
+
+
+def _num(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class ComparisonReport:
+    """Everything :func:`compare` measured; printable with rich, plottable, JSON-ready.
+
+    ``labels`` name the gradient's components (``x``, or ``W[0,1]`` for array inputs);
+    ``wrt`` is the component the error sweep moved.
+    """
+
+    expression: str
+    at: dict[str, Any]
+    value: float
+    labels: tuple[str, ...]
+    reference: np.ndarray
+    rows: tuple[ComparisonRow, ...]
+    wrt: str
+    sweep: ErrorSweep | None = None
+    cost: CostReport | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def row(self, method: str, h_label: str | None = None) -> ComparisonRow:
+        """The first row of ``method`` (and of ``h_label``, if given)."""
+        for r in self.rows:
+            if r.method == method and (h_label is None or r.h_label == h_label):
+                return r
+        raise KeyError(f"no row {method!r}" + (f" with h {h_label!r}" if h_label else ""))
+
+    def plot(self, path: Any = None, **kwargs: Any) -> Any:
+        """The error-vs-h figure of the sweep (see :func:`adviz.render.plots.error_plot`)."""
+        if self.sweep is None:
+            raise ValueError("this comparison was made with sweep=False: there is no error curve to plot")
+        from adviz.render.plots import error_plot
+
+        title = kwargs.pop("title", None) or f"∂/∂{self.wrt} of {self.expression} at {_at_text(self.at)}"
+        return error_plot(self.sweep, path=path, title=title, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "at": {k: np.asarray(v).tolist() for k, v in self.at.items()},
+            "value": float(self.value),
+            "gradient": dict(zip(self.labels, (float(v) for v in self.reference))),
+            "rows": [r.to_dict() for r in self.rows],
+            "wrt": self.wrt,
+            "sweep": None if self.sweep is None else self.sweep.to_dict(),
+            "cost": None if self.cost is None else self.cost.to_dict(),
+            "notes": list(self.notes),
+        }
+
+    def __rich__(self) -> Any:
+        from adviz.render.compare_table import comparison_renderable
+
+        return comparison_renderable(self)
+
+
+def _at_text(at: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={np.asarray(v).tolist()}" for k, v in at.items())
+
+
+class _Target:
+    """The function under study as a callable of one flat float vector (all inputs concatenated)."""
+
+    def __init__(self, f: Any, at: dict[str, Any]):
+        from adviz import parse
+
+        if isinstance(f, str) or (type(f).__name__ == "Expression" and hasattr(f, "variables")):
+            self.expression = parse(f) if isinstance(f, str) else f
+            self.source = self.expression.source
+            names = tuple(self.expression.variables)
+            missing = [n for n in names if n not in at]
+            extra = [n for n in at if n not in names]
+            if missing or extra:
+                raise ValueError(f"{self.source!r} uses {', '.join(names) or 'no variables'}; "
+                                 + (f"missing values for {', '.join(missing)}" if missing else
+                                    f"{', '.join(extra)} not in the expression"))
+            self.call = self.expression
+        elif callable(f):
+            self.expression, names = None, tuple(at)
+            self.source = getattr(f, "__name__", "f")
+            self.call = lambda *values: f(**dict(zip(names, values)))
+        else:
+            raise TypeError(f"compare() needs an expression string or a function, got {type(f).__name__}")
+        if not names:
+            raise ValueError("the function has no variables: there is nothing to differentiate")
+        self.names = names
+        self.values = [np.asarray(at[n], dtype=float) for n in names]
+        self.shapes = [v.shape for v in self.values]
+        self.labels = tuple(
+            name if shape == () else f"{name}[{','.join(map(str, idx))}]"
+            for name, shape in zip(names, self.shapes) for idx in np.ndindex(*shape)
+        )
+        self.x0 = np.concatenate([v.ravel() for v in self.values])
+
+    def split(self, flat: Any) -> list[Any]:
+        parts, start = [], 0
+        for shape in self.shapes:
+            size = int(np.prod(shape))
+            part = flat[start:start + size]
+            parts.append(part[0] if shape == () else part.reshape(shape))
+            start += size
+        return parts
+
+    def flat_call(self, flat: Any) -> Any:
+        return self.call(*self.split(flat))
+
+
+def _errors(value: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """Max-norm absolute error and the same relative to the largest gradient entry."""
+    abs_error = float(np.max(np.abs(value - reference)))
+    scale = float(np.max(np.abs(reference)))
+    return abs_error, abs_error / scale if scale > 0 else abs_error
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def compare(
+    expression_or_fn: Any,
+    at: dict[str, Any],
+    *,
+    wrt: str | None = None,
+    other_steps: Sequence[float] = OTHER_STEPS,
+    sweep: bool = True,
+    hs: Sequence[float] | None = None,
+    cost: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ComparisonReport:
+    """Compare AD with the complex step and finite differences on one scalar function.
+
+    expression_or_fn: an expression string (``"sin(x**2+1)"``), an ``Expression``, or a Python
+                      function taking the variables of ``at`` as keyword arguments.
+    at:               values of the variables, e.g. ``{"x": 3.0}``; arrays are allowed.
+    wrt:              the variable (a scalar one, or ``"W[0,1]"`` for an entry) whose partial
+                      derivative the h sweep follows; default the first component.
+    other_steps:      steps tried besides the textbook one, for both difference formulas.
+    sweep, hs:        run the error-vs-h sweep (``hs`` default ``logspace(-16, -1, 151)``).
+    cost:             count the gradient's cost on the tape (:func:`~adviz.numeric.cost.measure_cost`).
+    progress:         ``progress(done, total)`` during the sweep.
+    """
+    from adviz import grad, jvp, trace
+
+    target = _Target(expression_or_fn, at)
+    n = target.x0.size
+    tape = trace(target.expression, **dict(zip(target.names, target.values))) if target.expression is not None \
+        else trace(target.call, *target.values)
+    if np.size(tape.output.value) != 1 or np.shape(tape.output.value) != ():
+        raise ValueError(f"compare needs a scalar-valued function; {target.source!r} has shape "
+                         f"{np.shape(tape.output.value)} (use a Jacobian command for vector outputs)")
+    value = float(tape.value)
+
+    # AD reverse mode: the reference.
+    argnums = tuple(range(len(target.values)))
+    gradient = grad(target.call, argnums=argnums)(*target.values)
+    reference = np.concatenate([np.ravel(np.asarray(g, dtype=float)) for g in gradient])
+    rows = [ComparisonRow("AD reverse", "ad", None, "", reference, 0.0, 0.0, 1, "1 reverse sweep",
+                          "reference")]
+
+    # AD forward mode: one JVP per input direction.
+    columns = []
+    for k in range(n):
+        e = np.zeros(n)
+        e[k] = 1.0
+        _, tangent = jvp(target.call, tuple(target.values), tuple(target.split(e)))
+        columns.append(float(tangent))
+    forward = np.array(columns)
+    rows.append(ComparisonRow("AD forward", "ad", None, "", forward, *_errors(forward, reference), n,
+                              _plural(n, "forward sweep")))
+
+    notes: list[str] = []
+    unsafe = sorted({node.op for node in tape.nodes if node.op in NOT_COMPLEX_SAFE})
+    complex_ok = not unsafe
+    if complex_ok:
+        try:
+            r = fd.gradient(target.flat_call, target.x0, "complex")
+            rows.append(ComparisonRow("complex step", "complex", float(np.ravel(r.h)[0]), "1e-20",
+                                      np.ravel(r.value), *_errors(np.ravel(r.value), reference), r.evaluations,
+                                      _plural(r.evaluations, "complex f eval")))
+        except TypeError as err:
+            complex_ok = False
+            notes.append(f"complex step skipped: {err}")
+    else:
+        notes.append(f"complex step skipped: the expression uses {', '.join(unsafe)}, which is not complex-analytic, "
+                     "so Im f(x+ih)/h would not be the derivative")
+    if not complex_ok:
+        rows.append(ComparisonRow("complex step", "complex", None, "", None, float("nan"), float("nan"), 0,
+                                  "–", "skipped: see the note"))
+
+    with np.errstate(all="ignore"):
+        for method, label, rule in (("forward", "forward difference", "√ε"),
+                                    ("central", "central difference", "∛ε")):
+            for h in (None, *other_steps):
+                r = fd.gradient(target.flat_call, target.x0, method, h, exact_step=False)
+                est = np.ravel(r.value)
+                h_value = float(np.max(np.ravel(r.h)))
+                rows.append(ComparisonRow(label, "fd", h_value, f"textbook {rule}" if h is None else f"{h:g}",
+                                          est, *_errors(est, reference), r.evaluations,
+                                          _plural(r.evaluations, "f eval")))
+        r = fd.richardson(target.flat_call, target.x0)
+        est = np.ravel(r.value)
+        rows.append(ComparisonRow("Richardson", "fd", float(np.max(np.ravel(r.h))), "ε^(1/5), h/2",
+                                  est, *_errors(est, reference), r.evaluations, _plural(r.evaluations, "f eval")))
+
+    k = _component(target, wrt)
+    sweep_result = None
+    if sweep:
+        def along(t: Any, k: int = k) -> Any:
+            point = target.x0.astype(np.result_type(target.x0, t))
+            point[k] = t
+            return target.flat_call(point)
+
+        methods = ("forward", "central", "complex") if complex_ok else ("forward", "central")
+        with np.errstate(all="ignore"):
+            sweep_result = error_sweep(along, float(target.x0[k]), float(reference[k]), hs=hs, methods=methods,
+                                       progress=progress)
+    cost_result = None
+    if cost:
+        if target.expression is not None:
+            cost_result = measure_cost(target.expression, at=dict(zip(target.names, target.values)), timing=False)
+        else:
+            cost_result = measure_cost(target.call, *target.values, timing=False)
+    return ComparisonReport(target.source, dict(zip(target.names, target.values)), value, target.labels, reference,
+                            tuple(rows), target.labels[k], sweep_result, cost_result, tuple(notes))
+
+
+def _component(target: _Target, wrt: str | None) -> int:
+    if wrt is None:
+        return 0
+    if wrt in target.labels:
+        return target.labels.index(wrt)
+    if wrt in target.names:
+        example = next(lab for lab in target.labels if lab.startswith(wrt + "["))
+        raise ValueError(f"{wrt} is an array; name one of its entries for the sweep, such as {example}")
+    raise ValueError(f"{wrt!r} is not a variable here (variables: {', '.join(target.names)})")
