@@ -346,12 +346,13 @@ _SCRIPT = r"""
     else if (e.key === "End") { manual(n); e.preventDefault(); }
     else if (e.key === " ") { toggle(); e.preventDefault(); }
   });
-  function fromHash() {
+  function fromHash() {  // "#step=3" opens step 3, "#play" starts playing
     var hash = location.hash, m = /step=(\d+)/.exec(hash);
+    pause();
     show(m ? +m[1] : data.start);
-    if (/play/.test(hash) && !timer) play();
+    if (/play/.test(hash)) play();
   }
-  window.addEventListener("hashchange", function () { pause(); fromHash(); });
+  window.addEventListener("hashchange", fromHash);
   fromHash();
 })();
 """
