@@ -110,17 +110,26 @@ class CostReport:
                 "jacrev_seconds": self.jacrev_seconds}
 
     def __rich__(self) -> Any:
+        from rich import box
         from rich.table import Table
 
         what = "gradient" if self.n_outputs == 1 else "Jacobian"
-        table = Table(title=f"Cost of the {what}: n = {self.n_inputs} inputs, m = {self.n_outputs} outputs, "
-                            f"f = {self.primitive_count} primitives", title_justify="left")
-        for head in ("method", "passes", "primitive evals", "derivative ops", "total", "time"):
+        timed = any(r.seconds is not None for r in self.rows)
+        table = Table(title=f"Cost of the {what}: n = {_plural(self.n_inputs, 'input')}, "
+                            f"m = {_plural(self.n_outputs, 'output')}, f = {_plural(self.primitive_count, 'primitive')}",
+                      title_justify="left", title_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False)
+        for head in ("method", "passes", "primitive evals", "derivative ops", "total") + (("time",) if timed else ()):
             table.add_column(head, justify="left" if head == "method" else "right")
         for r in self.rows:
-            table.add_row(r.label, str(r.passes), str(r.primitive_evals), str(r.derivative_ops), str(r.total_ops),
-                          "–" if r.seconds is None else _fmt_seconds(r.seconds))
+            cells = [r.label, str(r.passes), str(r.primitive_evals), str(r.derivative_ops), str(r.total_ops)]
+            if timed:
+                cells.append("–" if r.seconds is None else _fmt_seconds(r.seconds))
+            table.add_row(*cells)
         return table
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def _fmt_seconds(s: float) -> str:

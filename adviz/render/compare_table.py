@@ -178,6 +178,5 @@ def _parts(report: ComparisonReport, ascii: bool, cost: bool, width: int) -> lis
     if summary is not None:
         parts.append(summary)
     if cost and report.cost is not None:
-        parts.append(Text())
         parts.append(report.cost.__rich__())
     return parts

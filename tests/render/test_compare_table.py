@@ -93,7 +93,7 @@ def test_sweep_summary_and_cost_are_printed():
     assert "h sweep along x: 151 steps" in text
     assert "fitted slopes: truncation 1.00" in text and "truncation 2.00" in text
     assert "complex  relative error" in text
-    assert "Cost of the gradient: n = 1 inputs" in text
+    assert "Cost of the gradient: n = 1 input, m = 1 output, f = 1 primitive" in text
 
 
 def test_error_colours():
