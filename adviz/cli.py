@@ -81,8 +81,11 @@ class _Group(typer.core.TyperGroup):
     """Runs every command inside the error policy: input errors → 2, anything else → 1."""
 
     def invoke(self, ctx: Any) -> Any:
+        import numpy as np  # already loaded by the adviz package
+
         try:
-            return super().invoke(ctx)
+            with np.errstate(all="ignore"):   # nan/inf are reported by adviz itself, naming the node
+                return super().invoke(ctx)
         except _PASS_THROUGH:
             raise
         except BrokenPipeError:          # `adviz trace … | head`: the reader left; stop quietly
@@ -655,14 +658,14 @@ def jacobian(
     """
     import numpy as np
 
-    from .render.table import component_names
+    from .render.table import component_names, output_name
 
     mode = _check_mode(mode)
     _, t, values = _record(expr, at)
     out = t.output
     columns = [(node, idx) for node in t.inputs for idx in np.ndindex(*node.shape)]
     col_names = [n for node in t.inputs for n in component_names(node.name, node.shape)]
-    row_names = component_names("y", out.shape)
+    row_names = component_names(output_name(t), out.shape)
     n, m = len(columns), int(np.prod(out.shape, dtype=int))
     matrices, terms = {}, {}
     if mode in ("forward", "both"):                   # one forward sweep per input component
@@ -708,7 +711,7 @@ def jacobian(
 
     console = _console(ascii)
     console.print(f"adviz jacobian  {expr}  at {input_text(values, full)}", style="bold", markup=False)
-    console.print(f"y = {format_value(t.value, full)}", markup=False)
+    console.print(f"{row_names[0].split('[')[0]} = {format_value(t.value, full)}", markup=False)
     console.print()
     used = " and ".join(k for k in ("forward", "reverse") if k in matrices)
     console.print(jacobian_table(row_names, col_names, matrix, ascii=ascii,
@@ -756,7 +759,7 @@ def demo(
         if console.is_terminal:
             console.clear()
         elif k:
-            console.rule(style="dim")
+            console.rule(style="dim", characters="=" if ascii else "─")
         console.print(f"adviz demo  {expr}  ·  {title}  ({k + 1}/{len(frames)})" if not ascii else
                       f"adviz demo  {expr}  -  {title}  ({k + 1}/{len(frames)})", style="bold", markup=False)
         console.print()
@@ -778,16 +781,17 @@ def demo(
 def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, full: bool) -> list:
     """Every screen of ``adviz demo`` as ``(title, renderable, note)``, built from the records."""
     from .engine import notation
-    from .render.table import (explain_term, format_value, input_text, progress_table, summary_table,
-                               sweep_terms, tape_table)
+    from .render.table import (explain_term, format_value, input_text, output_name, progress_table,
+                               summary_table, sweep_terms, tape_table)
 
+    y = output_name(t)
     a = (lambda s: notation.to_ascii(s).replace("→", "->")) if ascii else (lambda s: s)  # noqa: E731
     max_rows = max(3, console.height - 12)
     frames: list = [("the idea", None, a(
         f"We compute y = {expr} at {input_text(values, full)} and its derivative(s).\n\n"
         "1. Record the tape: the computation cut into primitives, v1, v2, … in order.\n"
-        "2. Forward sweep: push tangents (ẋ = 1) from the input to the output.\n"
-        "3. Reverse sweep: pull adjoints (ȳ = 1) from the output back to the inputs.\n\n"
+        f"2. Forward sweep: push tangents ({notation.dot(t.input_names[0], ascii)} = 1) from the input to the output.\n"
+        f"3. Reverse sweep: pull adjoints ({notation.bar(y, ascii)} = 1) from the output back to the inputs.\n\n"
         "Each step uses one local derivative: the chain rule, one primitive at a time."))]
     ops = [n for n in t.nodes if not n.is_input]
     for k, node in enumerate(ops, start=1):
@@ -806,14 +810,14 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
             frames.append((f"forward {k}/{len(terms)}", progress_table(sweep, k, ascii=ascii, full=full,
                                                                        max_rows=max_rows),
                            explain_term(sweep, term, ascii=ascii, full=full)))
-        dy = f"{notation.dot('y', ascii)} = {format_value(sweep.result, full)}"
+        dy = f"{notation.dot(y, ascii)} = {format_value(sweep.result, full)}"
         frames[-1] = (frames[-1][0], frames[-1][1], frames[-1][2] + "\n" + a(
-            f"Done: {dy} is dy/d{next(iter(sweep.seed))}, one forward sweep per input."))
+            f"Done: {dy} is d{y}/d{next(iter(sweep.seed))}, one forward sweep per input."))
     reverse = t.reverse()
     terms = sweep_terms(reverse)
-    frames.append(("reverse sweep, seed ȳ = 1" if not ascii else "reverse sweep, seed y_bar = 1",
+    frames.append((f"reverse sweep, seed {notation.bar(y, ascii)} = 1",
                    progress_table(reverse, 0, ascii=ascii, full=full, max_rows=max_rows),
-                   a(f"Seed {notation.bar(t.output.name, ascii)} = ȳ = 1. Adjoints flow backwards: each "
+                   a(f"Seed {notation.bar(t.output.name, ascii)} = {notation.bar(y, ascii)} = 1. Adjoints flow backwards: each "
                      "node sends its adjoint to its operands.")))
     for k, term in enumerate(terms, start=1):
         frames.append((f"reverse {k}/{len(terms)}", progress_table(reverse, k, ascii=ascii, full=full,
@@ -850,9 +854,6 @@ def lessons(
     for path in copied:
         typer.echo(f"  {path}")
     typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
-
-
-# ---------------------------------------------------------------- compare (owned by the comparisons module)
 
 
 # ---------------------------------------------------------------- compare (owned by the comparisons module)

@@ -54,6 +54,7 @@ __all__ = [
     "sweep_terms",
     "component_names",
     "seed_text",
+    "output_name",
 ]
 
 SUMMARY_SIZE = 4
@@ -87,13 +88,22 @@ def format_value(value: Any, full: bool = False) -> str:
         body = np.array2string(a, separator=", ", threshold=sys.maxsize, floatmode="unique",
                                max_line_width=sys.maxsize, formatter=_FORMATTER)
     else:
-        body = np.array2string(a, separator=", ", threshold=SUMMARY_SIZE, edgeitems=2, precision=4,
-                               max_line_width=sys.maxsize)
+        body = np.array2string(a, separator=", ", threshold=SUMMARY_SIZE, edgeitems=2,
+                               max_line_width=sys.maxsize, formatter=_SHORT_FORMATTER)
         body = body.replace("...", "…")
     return f"{shape} {body}"
 
 
 _FORMATTER = {"float_kind": lambda x: _scalar(x), "complex_kind": lambda x: _scalar(x)}
+
+
+def _short(x: Any) -> str:
+    """A scalar in a summary: whole if short, else 4 significant digits (the ``…`` marks a summary)."""
+    text = _scalar(x)
+    return text if len(text) <= 8 else f"{complex(x):.4g}" if isinstance(x, complex) else f"{float(x):.4g}"
+
+
+_SHORT_FORMATTER = {"float_kind": lambda x: _short(x), "complex_kind": lambda x: _short(x)}
 
 
 def _scalar(x: Any) -> str:
@@ -107,6 +117,12 @@ def _scalar(x: Any) -> str:
     if isinstance(x, (np.complexfloating, complex)):
         return str(x)
     return str(x)
+
+
+def output_name(trace: "Trace") -> str:
+    """What tables call the output: ``y`` as in the textbooks, unless an input is named ``y``
+    (then ``f``, or ``out``), so that a symbol such as ``ẏ`` never means two things."""
+    return next(name for name in ("y", "f", "out", "output") if name not in trace.input_names)
 
 
 def input_text(values: dict, full: bool = False) -> str:
@@ -306,7 +322,7 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
                       style=active)
     for node in trace.outputs:
         done = upto is None or shown <= upto
-        table.add_row(_esc("y", _style("output") if done else pending), _esc(node.name, "" if done else pending),
+        table.add_row(_esc(output_name(trace), _style("output") if done else pending), _esc(node.name, "" if done else pending),
                       _esc(format_value(node.value, full) if done else "…" if not ascii else "...",
                            "" if done else pending))
     return _Responsive(table)
@@ -346,6 +362,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     title = _a(title, ascii)
     dot = lambda name: notation.dot(name, ascii)  # noqa: E731
     fwd, active = _style("forward"), _style("forward-active")
+    y = output_name(trace)
 
     wide = _table(title, ascii)
     _text(wide, "node")
@@ -407,10 +424,10 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
         for node in trace.outputs:
             tangent = format_value(sweep.value_of(node.index), full)
             value = format_value(node.value, full)
-            wide.add_row(_esc("y", ostyle), _esc(node.name), _esc(value), _esc(f"{dot('y')} = {dot(node.name)}", fwd),
+            wide.add_row(_esc(y, ostyle), _esc(node.name), _esc(value), _esc(f"{dot(y)} = {dot(node.name)}", fwd),
                          _esc(""), _esc(tangent, fwd))
-            narrow.add_row(_lines((f"y = {node.name}", ostyle), (value, "")),
-                           _lines((f"{dot('y')} = {dot(node.name)} = {tangent}", fwd)))
+            narrow.add_row(_lines((f"{y} = {node.name}", ostyle), (value, "")),
+                           _lines((f"{dot(y)} = {dot(node.name)} = {tangent}", fwd)))
     return _Responsive(wide, narrow)
 
 
@@ -442,7 +459,7 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     _text(narrow, "reverse step: update, local partial, contribution, adjoint")
 
     for name, value in sweep.seed.items():
-        seed = f"{bar(name)} = {format_value(value, full)} (seed {bar('y')})"
+        seed = f"{bar(name)} = {format_value(value, full)} (seed {bar(output_name(trace))})"
         wide.add_row(_esc("0"), _esc(f"{bar(name)} = seed", rev), _esc(""), _esc(""),
                      _esc(format_value(value, full), rev))
         narrow.add_row(_esc("0"), _esc(seed, rev))
@@ -576,16 +593,16 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
     _num(table, "value")
     _text(table, "cost")
     for node in trace.outputs:
-        table.add_row(_esc("value"), _esc(f"y = {node.name}"), _esc(format_value(node.value, full)), _esc(""),
+        table.add_row(_esc("value"), _esc(f"{output_name(trace)} = {node.name}"), _esc(format_value(node.value, full)), _esc(""),
                       style=_style("output"))
     for sweep in forward:
-        label = _a(f"{notation.dot('y', ascii)} for {seed_text(sweep, ascii, full)}", ascii)
+        label = _a(f"{notation.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full)}", ascii)
         table.add_row(_esc("forward"), _esc(label), _esc(format_value(sweep.result, full)),
                       _esc(_cost(sweep)), style=_style("forward"))
     for sweep in reverse:
         seed = seed_text(sweep, ascii, full)
         for k, (name, value) in enumerate(sweep.result.items()):
-            label = f"{notation.bar(name, ascii)} = ∂y/∂{name}"
+            label = f"{notation.bar(name, ascii)} = ∂{output_name(trace)}/∂{name}"
             if len(trace.output.shape) > 0:
                 label += f" for {seed}"
             table.add_row(_esc("reverse" if k == 0 else ""), _esc(_a(label, ascii)), _esc(format_value(value, full)),
@@ -600,9 +617,9 @@ def gradient_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     table = _table(title, ascii)
     _text(table, "")
     _num(table, "value")
-    table.add_row(_esc("y", _style("output")), _esc(format_value(trace.output.value, full)))
+    table.add_row(_esc(output_name(trace), _style("output")), _esc(format_value(trace.output.value, full)))
     for name, g in sweep.result.items():
-        table.add_row(_esc(_a(f"∂y/∂{name}", ascii)), _esc(format_value(g, full), _style("reverse")))
+        table.add_row(_esc(_a(f"∂{output_name(trace)}/∂{name}", ascii)), _esc(format_value(g, full), _style("reverse")))
     return _Responsive(table)
 
 
