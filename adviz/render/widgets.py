@@ -1,0 +1,791 @@
+"""Jupyter widgets that make a derivative move: sweeps you can play, modes side by side,
+finite differences under a slider, and a playground for your own expressions.
+
+* :class:`SweepPlayer` plays a forward or reverse sweep of a :class:`~adviz.engine.record.Trace`
+  one step at a time: the graph with the active node and arrows highlighted, and the
+  table of tangents or adjoints with the current row marked, kept in step by one slider;
+* :class:`ModeComparison` runs forward mode (one sweep per input) and reverse mode (one
+  sweep per output) on the same function, side by side, counting operations as they go;
+* :class:`FiniteDifferenceExplorer` puts the step ``h`` of a finite difference on a log
+  slider and shows the estimates, their errors and the V-shaped error curve;
+* :class:`Playground` traces whatever expression a student types.
+
+Every widget is an ordinary Python object with a ``.widget`` (an ipywidgets box); a
+notebook cell that ends with the object shows it.  Their state can also be driven from
+Python (``player.next()``, ``player.goto(3)``, ``explorer.h = 1e-8``), which is how the
+tests and the lessons check them.
+
+**Stepping is instant** because nothing is computed while stepping: every frame (the
+graph's SVG and the table after each step) is drawn once when the widget is built;
+a step only swaps the text of two HTML widgets.  Building costs one Graphviz layout per
+step (about 15–30 ms each).
+
+ipywidgets is imported inside the functions that need it, so ``import adviz`` stays light.
+
+>>> import adviz as ad
+>>> from adviz.render.widgets import SweepPlayer
+>>> player = SweepPlayer(ad.trace("sin(x**2 + 1)", x=3.0), mode="reverse")
+>>> player.next(); player.step
+1
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+import io
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import style
+from .graph import summary
+from .html import TABLE_CSS, make_sweep, sweep_frames, sweep_table_html
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.record import Sweep, Trace
+
+__all__ = [
+    "FiniteDifferenceExplorer",
+    "ModeComparison",
+    "Playground",
+    "SweepPlayer",
+    "error_html",
+    "parse_values",
+    "trace_from",
+]
+
+logger = logging.getLogger("adviz.render")
+
+SPEEDS = (("¼×", 0.25), ("½×", 0.5), ("1×", 1.0), ("2×", 2.0), ("4×", 4.0))
+"""Choices of the speed control: a factor on the player's base interval."""
+
+
+# ---------------------------------------------------------------- inputs: "x=3, y=[1,2]" and friends
+
+
+def _split_top_level(text: str) -> list[tuple[int, str]]:
+    """Cut ``text`` at commas outside brackets; keep each piece's starting column."""
+    pieces, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            pieces.append((start, text[start:i]))
+            start = i + 1
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def parse_values(text: str) -> dict[str, Any]:
+    """Read input values written like ``"x=3, y=2"`` or ``"x=[1, 2, 3], t=pi/4"``.
+
+    Each value is read by adviz's own expression language (never Python's ``eval``), so
+    numbers, ``pi``, arithmetic and ``[…]`` vectors work and nothing else runs.  A bad
+    value raises :class:`~adviz.expr.ParseError` pointing into ``text``.
+
+    >>> parse_values("x=3, v=[1, 2]")
+    {'x': 3.0, 'v': array([1., 2.])}
+    """
+    from ..expr import ParseError, parse
+
+    values: dict[str, Any] = {}
+    if not text.strip():
+        return values
+    for start, piece in _split_top_level(text):
+        if not piece.strip():
+            raise ParseError("empty value: write name=value, separated by commas", text, start)
+        name, eq, value_text = piece.partition("=")
+        name_col = start + len(name) - len(name.lstrip())
+        if not eq:
+            raise ParseError(f"expected name=value, got {piece.strip()!r}", text, name_col)
+        name = name.strip()
+        if not name.isidentifier():
+            raise ParseError(f"{name!r} is not a variable name", text, name_col)
+        if name in values:
+            raise ParseError(f"{name} is given twice", text, name_col)
+        value_col = start + len(piece) - len(value_text) + (len(value_text) - len(value_text.lstrip()))
+        try:
+            expression = parse(value_text.strip())
+        except ParseError as error:  # re-aim the caret at the whole text
+            raise ParseError(error.message, text, value_col + error.column) from None
+        if expression.variables:
+            raise ParseError(f"the value of {name} must be a number, not a formula in "
+                             f"{', '.join(expression.variables)}", text, value_col)
+        value = np.asarray(expression(), dtype=float)
+        values[name] = float(value) if value.ndim == 0 else value
+    return values
+
+
+def trace_from(fn_or_expr: Any, at: Any = None) -> Trace:
+    """Trace a function or expression at a point given in any convenient form.
+
+    ``fn_or_expr``: an expression string, a parsed :class:`~adviz.expr.Expression` or a
+    Python function of NumPy values.  ``at``: a dict ``{name: value}``, a string
+    ``"x=3, y=2"`` (see :func:`parse_values`), a tuple of positional arguments (for a
+    function), or one value for a function or expression of one variable.
+    """
+    from .. import engine
+    from ..expr import Expression, parse
+
+    if isinstance(at, str):
+        at = parse_values(at)
+    if isinstance(fn_or_expr, str):
+        fn_or_expr = parse(fn_or_expr)
+    if isinstance(fn_or_expr, Expression):
+        names = tuple(fn_or_expr.variables)
+        if not isinstance(at, dict):
+            if len(names) != 1 or at is None:
+                raise ValueError(f"give values for {', '.join(names) or 'no variables'} as a dict or 'x=3, y=2'")
+            at = {names[0]: at}
+        return engine.trace(fn_or_expr, **at)
+    if not callable(fn_or_expr):
+        raise TypeError(f"need a function or an expression string, got {type(fn_or_expr).__name__}")
+    if isinstance(at, dict):
+        params = [p.name for p in inspect.signature(fn_or_expr).parameters.values()]
+        missing = [p for p in params if p not in at]
+        extra = [k for k in at if k not in params]
+        if missing or extra:
+            raise ValueError(f"{fn_or_expr.__name__}({', '.join(params)}): "
+                             + (f"no value for {', '.join(missing)}" if missing else f"no parameter {', '.join(extra)}"))
+        return engine.trace(fn_or_expr, *(at[p] for p in params))
+    args = at if isinstance(at, tuple) else (at,)
+    return engine.trace(fn_or_expr, *args)
+
+
+def error_html(error: BaseException) -> str:
+    """An error as a student should see it in a widget: a short ``<pre>`` block, no traceback.
+
+    A :class:`~adviz.expr.ParseError` shows its text with a caret under the column.
+    """
+    from ..expr import ParseError
+
+    text = error.pretty() if isinstance(error, ParseError) else str(error) or type(error).__name__
+    return ('<pre class="adviz-error" style="color:#991b1b;background:#fef2f2;border-left:4px solid #dc2626;'
+            f'padding:6px 10px;margin:4px 0;white-space:pre-wrap">{html.escape(text)}</pre>')
+
+
+# ---------------------------------------------------------------- small ipywidgets helpers
+
+
+def _controls(n_steps: int, interval: int, on_step: Callable[[int], None]):
+    """Play + slider (linked in the browser) + step buttons + speed: the shared transport bar."""
+    import ipywidgets as w
+
+    play = w.Play(value=0, min=0, max=n_steps, step=1, interval=interval, description="play",
+                  show_repeat=False)
+    slider = w.IntSlider(value=0, min=0, max=n_steps, step=1, description="step",
+                         layout=w.Layout(width="320px"))
+    w.jslink((play, "value"), (slider, "value"))  # in the browser, play moves the slider
+    buttons = {
+        name: w.Button(description=label, tooltip=tip, layout=w.Layout(width="44px"))
+        for name, label, tip in (("first", "⇤", "first step"), ("prev", "←", "previous step"),
+                                 ("next", "→", "next step"), ("last", "⇥", "last step"))
+    }
+    speed = w.Dropdown(options=SPEEDS, value=1.0, description="speed", layout=w.Layout(width="150px"))
+
+    def on_speed(change):
+        play.interval = max(20, int(interval / change["new"]))
+
+    speed.observe(on_speed, "value")
+    slider.observe(lambda change: on_step(change["new"]), "value")
+    bar = w.HBox([buttons["first"], buttons["prev"], play, buttons["next"], buttons["last"], slider, speed],
+                 layout=w.Layout(flex_flow="row wrap", align_items="center"))
+    return bar, play, slider, buttons, speed
+
+
+def _graph_box(svg: str) -> str:
+    return f'<div class="adviz-graph" style="overflow:auto;max-width:100%">{svg}</div>'
+
+
+def _caption_box(text: str, mode: str) -> str:
+    c = style.mode_colours(mode)
+    return (f'<div class="adviz-caption" style="border-left:5px solid {c.strong};background:{c.light};'
+            f'padding:6px 10px;font-size:15px">{html.escape(text)}</div>')
+
+
+def _table_box(table: str, max_height: str = "320px") -> str:
+    return f'<style>{TABLE_CSS}</style><div style="max-height:{max_height};overflow:auto">{table}</div>'
+
+
+class _Stepper:
+    """What every stepping widget shares: a step number moved by buttons, slider and Play."""
+
+    n_steps: int
+    widget: Any
+
+    def _build_transport(self, interval: int) -> Any:
+        bar, self._play, self._slider, buttons, self._speed = _controls(self.n_steps, interval, self._show)
+        buttons["first"].on_click(lambda _: self.first())
+        buttons["prev"].on_click(lambda _: self.prev())
+        buttons["next"].on_click(lambda _: self.next())
+        buttons["last"].on_click(lambda _: self.last())
+        self._buttons = buttons
+        return bar
+
+    @property
+    def step(self) -> int:
+        """The step shown now: ``0`` (only the seed) … ``n_steps`` (the sweep done)."""
+        return int(self._slider.value)
+
+    def goto(self, k: int) -> None:
+        """Show step ``k`` (clamped to ``0 … n_steps``)."""
+        k = max(0, min(self.n_steps, int(k)))
+        self._play.value = k
+        self._slider.value = k
+        self._show(k)
+
+    def next(self) -> None:
+        self.goto(self.step + 1)
+
+    def prev(self) -> None:
+        self.goto(self.step - 1)
+
+    def first(self) -> None:
+        self.goto(0)
+
+    def last(self) -> None:
+        self.goto(self.n_steps)
+
+    def _show(self, k: int) -> None:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# ---------------------------------------------------------------- the sweep player
+
+
+class SweepPlayer(_Stepper):
+    """Play a sweep step by step: the graph and the table, kept in sync.
+
+    ``SweepPlayer(trace, mode="reverse")`` plays ``trace.reverse(seed)``;
+    ``mode="forward"`` plays ``trace.forward(seed)`` (``seed`` as in those methods).
+    Step ``0`` shows only the seed; step ``k`` shows the sweep after k steps, with the
+    node processed at step k and the arrows it used drawn strong, and its rows marked
+    in the table.  ``interval``: milliseconds per step when playing at 1×.
+    ``graph_options`` go to :func:`~adviz.render.graph.build_graph`.
+
+    Python-side state: ``step``, ``n_steps``, ``next()``, ``prev()``, ``goto(k)``,
+    ``first()``, ``last()``, ``current_svg``, ``current_table_html``, ``current_caption``.
+    """
+
+    def __init__(self, trace: Trace, mode: str = "reverse", seed: Any = None, *, sweep: Sweep | None = None,
+                 interval: int = 1000, **graph_options: Any) -> None:
+        import ipywidgets as w
+
+        self.trace = trace
+        self.sweep = sweep if sweep is not None else make_sweep(trace, mode, seed)
+        self.mode = self.sweep.mode
+        self.n_steps = len(self.sweep.steps)
+        self.frames = sweep_frames(trace, self.sweep, **graph_options)
+        self.tables = [sweep_table_html(trace, self.sweep, k) for k in range(self.n_steps + 1)]
+        self._graph = w.HTML()
+        self._table = w.HTML()
+        self._caption = w.HTML()
+        bar = self._build_transport(interval)
+        self.widget = w.VBox([bar, self._caption, self._graph, self._table])
+        self.widget.add_class("adviz-sweep-player")
+        self._show(0)
+
+    def _show(self, k: int) -> None:
+        self._graph.value = _graph_box(self.frames[k].svg)
+        self._table.value = _table_box(self.tables[k])
+        self._caption.value = _caption_box(self.frames[k].caption, self.mode)
+
+    @property
+    def current_svg(self) -> str:
+        """The graph's SVG at the current step."""
+        return self.frames[self.step].svg
+
+    @property
+    def current_table_html(self) -> str:
+        """The sweep table at the current step (its rows carry ``class="current"``)."""
+        return self.tables[self.step]
+
+    @property
+    def current_caption(self) -> str:
+        """What the current step does, in one line (see :func:`~adviz.render.html.step_caption`)."""
+        return self.frames[self.step].caption
+
+
+# ---------------------------------------------------------------- forward vs reverse
+
+
+def _unit_seeds(trace: Trace, nodes: Sequence[Any], mode: str) -> list[tuple[str, dict | Any]]:
+    """One unit seed per scalar component of ``nodes``: (label, seed for forward/reverse)."""
+    mark = "\u0307" if mode == "forward" else "\u0304"
+    seeds = []
+    for node in nodes:
+        shape = np.shape(node.value)
+        symbol = node.name[0] + mark + node.name[1:]
+        for index in np.ndindex(*shape):
+            unit = np.zeros(shape)
+            unit[index] = 1.0
+            where = "[" + ", ".join(map(str, index)) + "]" if index else ""
+            seeds.append((f"{symbol}{where} = 1", {node.name: unit} if mode == "forward" else unit))
+    return seeds
+
+
+def _timeline(sweeps: Sequence[Sweep], total: int) -> list[tuple[int, int, int]]:
+    """For each time ``t = 0 … total``: (sweep index, step within it, operations done so far).
+
+    Sweeps run one after the other; a side that finishes early stays on its last frame.
+    """
+    out = [(0, 0, 0)]
+    ops_before = 0
+    for i, s in enumerate(sweeps):
+        done = ops_before
+        for k, step in enumerate(s.steps, start=1):
+            done += len(step.terms)
+            out.append((i, k, done))
+        ops_before = done
+    last = out[-1]
+    out.extend([last] * (total + 1 - len(out)))
+    return out
+
+
+class ModeComparison(_Stepper):
+    """Forward mode and reverse mode on the same function, side by side, stepping together.
+
+    Forward mode gets one column of the Jacobian per sweep, so it runs one sweep per
+    input component (seed ``ẋᵢ = 1``); reverse mode gets one row per sweep, so it runs one
+    sweep per output component (for a scalar function: one).  Both sides start together;
+    each step of the slider is one step of each side, and the operation counters
+    (chain-rule terms evaluated, :attr:`Sweep.ops <adviz.engine.record.Sweep.ops>`) grow
+    as they go.  For ``f(x1, …, xn) -> scalar`` the forward side needs ``n`` sweeps while
+    the reverse side is done after one: that is why training uses reverse mode.
+
+    ``fn_or_expr``, ``at``: as in :func:`trace_from`.  ``max_sweeps``: refuse examples that
+    would need more sweeps per mode (every step of every sweep is drawn).
+    """
+
+    def __init__(self, fn_or_expr: Any, at: Any = None, *, interval: int = 1000, max_sweeps: int = 12,
+                 **graph_options: Any) -> None:
+        import ipywidgets as w
+
+        self.trace = trace = trace_from(fn_or_expr, at)
+        forward_seeds = _unit_seeds(trace, trace.inputs, "forward")
+        reverse_seeds = _unit_seeds(trace, [trace.output], "reverse")
+        for what, seeds in (("input", forward_seeds), ("output", reverse_seeds)):
+            if len(seeds) > max_sweeps:
+                raise ValueError(f"this function has {len(seeds)} {what} components: drawing {len(seeds)} sweeps "
+                                 f"is too much for a comparison (max_sweeps={max_sweeps}); try a smaller example")
+        self.forward_labels = [label for label, _ in forward_seeds]
+        self.reverse_labels = [label for label, _ in reverse_seeds]
+        self.forward_sweeps = [trace.forward(seed) for _, seed in forward_seeds]
+        self.reverse_sweeps = [trace.reverse(seed) for _, seed in reverse_seeds]
+        self.forward_total_ops = sum(s.ops for s in self.forward_sweeps)
+        self.reverse_total_ops = sum(s.ops for s in self.reverse_sweeps)
+        self.n_steps = max(sum(len(s.steps) for s in self.forward_sweeps),
+                           sum(len(s.steps) for s in self.reverse_sweeps))
+        self._timelines = {"forward": _timeline(self.forward_sweeps, self.n_steps),
+                           "reverse": _timeline(self.reverse_sweeps, self.n_steps)}
+        self._frames = {"forward": [sweep_frames(trace, s, **graph_options) for s in self.forward_sweeps],
+                        "reverse": [sweep_frames(trace, s, **graph_options) for s in self.reverse_sweeps]}
+        self._views = {mode: {part: w.HTML() for part in ("head", "caption", "graph", "known")}
+                       for mode in ("forward", "reverse")}
+        columns = [w.VBox([v["head"], v["caption"], v["graph"], v["known"]],
+                          layout=w.Layout(width="50%", overflow="auto", padding="0 6px"))
+                   for v in self._views.values()]
+        bar = self._build_transport(interval)
+        self._summary = w.HTML(self._summary_html())
+        self.widget = w.VBox([bar, w.HBox(columns), self._summary])
+        self.widget.add_class("adviz-mode-comparison")
+        self._show(0)
+
+    # -- where each side is -------------------------------------------------------------
+    def position(self, mode: str, t: int | None = None) -> tuple[int, int]:
+        """(which sweep, its step) that side ``mode`` shows at time ``t`` (default: now)."""
+        i, k, _ = self._timelines[mode][self.step if t is None else t]
+        return i, k
+
+    @property
+    def forward_position(self) -> tuple[int, int]:
+        return self.position("forward")
+
+    @property
+    def reverse_position(self) -> tuple[int, int]:
+        return self.position("reverse")
+
+    @property
+    def forward_ops(self) -> int:
+        """Chain-rule terms the forward side has evaluated so far."""
+        return self._timelines["forward"][self.step][2]
+
+    @property
+    def reverse_ops(self) -> int:
+        """Chain-rule terms the reverse side has evaluated so far."""
+        return self._timelines["reverse"][self.step][2]
+
+    @property
+    def current_forward_svg(self) -> str:
+        i, k = self.forward_position
+        return self._frames["forward"][i][k].svg
+
+    @property
+    def current_reverse_svg(self) -> str:
+        i, k = self.reverse_position
+        return self._frames["reverse"][i][k].svg
+
+    def known(self, mode: str, t: int | None = None) -> dict[str, Any]:
+        """The derivatives ``∂output/∂input`` that side has finished at time ``t`` (default: now).
+
+        Forward sweep i delivers the derivative with respect to input component i (a column
+        of the Jacobian); a reverse sweep delivers all of them for its output component.
+        """
+        i, k = self.position(mode, t)
+        sweeps = self.forward_sweeps if mode == "forward" else self.reverse_sweeps
+        finished = i + (k == len(sweeps[i].steps))
+        out: dict[str, Any] = {}
+        if mode == "forward":
+            for label, s in zip(self.forward_labels[:finished], sweeps[:finished]):
+                out[label.split(" = ")[0]] = s.result
+        else:
+            for label, s in zip(self.reverse_labels[:finished], sweeps[:finished]):
+                out[label.split(" = ")[0]] = dict(s.result)
+        return out
+
+    # -- drawing ------------------------------------------------------------------------
+    def _head_html(self, mode: str, t: int) -> str:
+        c = style.mode_colours(mode)
+        i, k, done = self._timelines[mode][t]
+        sweeps = self.forward_sweeps if mode == "forward" else self.reverse_sweeps
+        labels = self.forward_labels if mode == "forward" else self.reverse_labels
+        total = self.forward_total_ops if mode == "forward" else self.reverse_total_ops
+        what = "one sweep per input" if mode == "forward" else "one sweep per output"
+        finished = i == len(sweeps) - 1 and k == len(sweeps[i].steps)
+        status = "done" if finished else f"sweep {i + 1} of {len(sweeps)}, seed {labels[i]}"
+        return (f'<div style="border-bottom:3px solid {c.strong};margin-bottom:4px">'
+                f'<b style="color:{c.strong};font-size:16px">{mode.capitalize()} mode</b> ({what}): '
+                f'{html.escape(status)}<br><span style="font-size:15px">operations so far: '
+                f'<b class="ops">{done}</b> of {total}</span></div>')
+
+    def _known_html(self, mode: str, t: int) -> str:
+        out = self.trace.output.name
+        rows = []
+        if mode == "forward":
+            for label, s in zip(self.forward_labels, self.forward_sweeps):
+                name = label.split(" = ")[0]
+                wrt = name.replace("\u0307", "")
+                value = self.known("forward", t).get(name)
+                rows.append(f"∂{out}/∂{wrt} = {summary(value) if value is not None else '?'}")
+        else:
+            known = self.known("reverse", t)
+            for label in self.reverse_labels:
+                name = label.split(" = ")[0]
+                for wrt in self.trace.input_names:
+                    value = known.get(name, {}).get(wrt)
+                    where = name.replace("\u0304", "")
+                    rows.append(f"∂{where}/∂{wrt} = {summary(value) if value is not None else '?'}")
+        return '<div style="font-size:14px">' + "<br>".join(html.escape(r) for r in rows) + "</div>"
+
+    def _summary_html(self) -> str:
+        n, m = len(self.forward_sweeps), len(self.reverse_sweeps)
+        return (f'<p style="font-size:15px">The whole Jacobian ({m}×{n}): forward mode needs <b>{n}</b> '
+                f'sweep{"s" if n != 1 else ""} and <b>{self.forward_total_ops}</b> operations, reverse mode '
+                f'<b>{m}</b> sweep{"s" if m != 1 else ""} and <b>{self.reverse_total_ops}</b>.</p>')
+
+    def _show(self, t: int) -> None:
+        for mode, view in self._views.items():
+            i, k = self.position(mode, t)
+            frame = self._frames[mode][i][k]
+            view["head"].value = self._head_html(mode, t)
+            view["caption"].value = _caption_box(frame.caption, mode)
+            view["graph"].value = _graph_box(frame.svg)
+            view["known"].value = self._known_html(mode, t)
+
+
+# ---------------------------------------------------------------- finite differences
+
+
+_FD_FORMULAS = {
+    "forward": "(f(x+h) − f(x)) / h",
+    "backward": "(f(x) − f(x−h)) / h",
+    "central": "(f(x+h) − f(x−h)) / 2h",
+    "complex": "Im f(x+ih) / h",
+}
+
+
+def _scalar_function(trace: Trace, fn_or_expr: Any, wrt: str) -> Callable[[Any], Any]:
+    """``f`` as a function of the input ``wrt`` alone, the other inputs held at their values."""
+    from ..expr import parse
+
+    values = {n.name: n.value for n in trace.inputs}
+    if isinstance(fn_or_expr, str):
+        fn_or_expr = parse(fn_or_expr)
+    if trace.expression is not None:
+        expression = trace.expression
+        return lambda x: expression(**{**values, wrt: x})
+    names = list(trace.input_names)
+    return lambda x: fn_or_expr(*[x if name == wrt else values[name] for name in names])
+
+
+class FiniteDifferenceExplorer:
+    """Drag ``h`` and watch finite differences go right, then wrong, against AD.
+
+    The slider moves ``h`` over 1e-16 … 1e-1 on a log scale.  The table shows each
+    method's estimate of ``df/d(wrt)`` at that ``h``, its error against the AD value (a
+    forward sweep of the trace), and the plot shows the whole error-vs-h curve (the "V":
+    truncation error on the right, round-off on the left) with the current h marked.
+
+    ``fn_or_expr``, ``at``: as in :func:`trace_from`; the function must have a scalar
+    output.  ``wrt``: the (scalar) input to vary (default: the first input).
+    ``methods``: any of :data:`adviz.numeric.finite_differences.METHODS`.
+
+    Python-side state: ``h`` (settable), ``ad_value``, ``estimates``, ``errors``,
+    ``table_html``, ``plot_html``, ``marker_xy``.
+    """
+
+    def __init__(self, fn_or_expr: Any, at: Any = None, wrt: str | None = None, *,
+                 methods: Sequence[str] = ("forward", "central", "complex"), h: float = 1e-6) -> None:
+        import ipywidgets as w
+
+        from ..numeric.error_sweep import error_sweep
+        from ..numeric.finite_differences import METHODS
+
+        self.trace = trace = trace_from(fn_or_expr, at)
+        self.wrt = wrt if wrt is not None else trace.input_names[0]
+        if self.wrt not in trace.input_names:
+            raise ValueError(f"wrt={self.wrt!r} is not an input; the inputs are {', '.join(trace.input_names)}")
+        if np.ndim(trace[self.wrt].value) != 0 or np.ndim(trace.output.value) != 0:
+            raise ValueError("the finite-difference explorer needs a scalar input and a scalar output")
+        for m in methods:
+            if m not in METHODS:
+                raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
+        self.methods = tuple(methods)
+        self.x = float(trace[self.wrt].value)
+        self.ad_value = float(np.real(trace.forward(self.wrt).result))
+        self.function = _scalar_function(trace, fn_or_expr, self.wrt)
+        self.sweep = error_sweep(self.function, self.x, exact=self.ad_value, methods=self.methods)
+        self._draw_curve()
+        self._slider = w.FloatLogSlider(value=h, base=10, min=-16, max=-1, step=0.05, description="h",
+                                        readout_format=".1e", continuous_update=True,
+                                        layout=w.Layout(width="520px"))
+        self._table = w.HTML()
+        self._plot = w.HTML()
+        self._slider.observe(lambda change: self._show(change["new"]), "value")
+        title = w.HTML(f'<b style="font-size:16px">Finite differences vs AD: d/d{html.escape(self.wrt)} at '
+                       f'{html.escape(self.wrt)} = {summary(self.x)}</b>')
+        self.widget = w.VBox([title, self._slider, self._table, self._plot])
+        self.widget.add_class("adviz-fd-explorer")
+        self._show(self.h)
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def h(self) -> float:
+        return float(self._slider.value)
+
+    @h.setter
+    def h(self, value: float) -> None:
+        if not (np.isfinite(value) and 1e-16 <= value <= 1e-1):
+            raise ValueError(f"h must be between 1e-16 and 1e-1, got {value!r}")
+        self._slider.value = value
+        self._show(self.h)
+
+    def estimate(self, method: str, h: float | None = None) -> float:
+        """The ``method`` estimate of the derivative at step ``h`` (default: the slider's)."""
+        from ..numeric.finite_differences import derivative
+
+        with np.errstate(all="ignore"):
+            r = derivative(self.function, self.x, method, self.h if h is None else h, exact_step=False)
+        return float(np.real(r.value))
+
+    @property
+    def estimates(self) -> dict[str, float]:
+        return {m: self.estimate(m) for m in self.methods}
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """``|estimate − AD value|`` per method at the current h."""
+        return {m: abs(v - self.ad_value) for m, v in self.estimates.items()}
+
+    @property
+    def table_html(self) -> str:
+        return self._table.value
+
+    @property
+    def plot_html(self) -> str:
+        return self._plot.value
+
+    # -- drawing ------------------------------------------------------------------------
+    def _draw_curve(self) -> None:
+        """Draw the error curves once; remember how to place a marker on the picture."""
+        from .plots import error_plot
+
+        fig = error_plot(self.sweep, relative=True, models=False)
+        self._ax = ax = fig.axes[0]
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi)  # same dpi: data → pixel transform stays valid
+        self._png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self._size = (int(round(fig.bbox.width)), int(round(fig.bbox.height)))
+        self._scale = abs(self.sweep.exact) if self.sweep.exact != 0 else 1.0
+        self._ylim = ax.get_ylim()
+        self.figure = fig
+
+    def _pixel(self, h: float, value: float | None = None) -> tuple[float, float]:
+        """Where the point (h, relative error) sits on the saved picture, in pixels from top-left."""
+        y = self._ylim[1] if value is None else min(max(value, self._ylim[0]), self._ylim[1])
+        px, py = self._ax.transData.transform((h, y))
+        return float(px), float(self._size[1] - py)
+
+    def marker_xy(self, method: str | None = None) -> tuple[float, float]:
+        """Pixel position of the h marker (top of the line) or of ``method``'s dot on it."""
+        if method is None:
+            return self._pixel(self.h)
+        return self._pixel(self.h, self.errors[method] / self._scale)
+
+    def _plot_html(self, h: float) -> str:
+        from .plots import METHOD_STYLE
+
+        width, height = self._size
+        (x, top), (_, bottom) = self._pixel(h), self._pixel(h, self._ylim[0])
+        dots = []
+        for m, error in self.errors.items():
+            cx, cy = self._pixel(h, error / self._scale)
+            colour = METHOD_STYLE.get(m, {}).get("color", "#111827")
+            dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="{colour}" stroke="black"/>')
+        return (f'<div style="position:relative;width:{width}px;height:{height}px">'
+                f'<img src="data:image/png;base64,{self._png}" width="{width}" height="{height}" alt="error vs h">'
+                f'<svg style="position:absolute;left:0;top:0" width="{width}" height="{height}">'
+                f'<line class="h-marker" x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" '
+                f'stroke="#dc2626" stroke-width="2"/>'
+                f'<text x="{x + 4:.1f}" y="{top + 14:.1f}" fill="#dc2626" font-size="13">h = {h:.1e}</text>'
+                + "".join(dots) + "</svg></div>")
+
+    def _table_html(self, h: float) -> str:
+        rows = [f"<tr><th>method</th><th>formula</th><th>estimate at h = {h:.1e}</th><th>|error|</th>"
+                "<th>relative error</th></tr>"]
+        for m, value in self.estimates.items():
+            error = abs(value - self.ad_value)
+            rel = error / abs(self.ad_value) if self.ad_value != 0 else error
+            rows.append(f"<tr><td>{m}</td><td>{html.escape(_FD_FORMULAS.get(m, m))}</td><td>{value:.16g}</td>"
+                        f"<td>{error:.2e}</td><td>{rel:.2e}</td></tr>")
+        rows.append(f'<tr style="font-weight:bold"><td>AD</td><td>forward sweep</td><td>{self.ad_value:.16g}</td>'
+                    "<td colspan=2>exact up to rounding</td></tr>")
+        return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:14px">'
+                + "".join(rows).replace("<td>", '<td style="padding:2px 10px">') + "</table>")
+
+    def _show(self, h: float) -> None:
+        self._table.value = self._table_html(h)
+        self._plot.value = self._plot_html(h)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# ---------------------------------------------------------------- the playground
+
+
+def _tape_html(trace: Trace) -> str:
+    """The tape as an HTML table: one row per node, names coloured by kind."""
+    pad = "padding:2px 10px"
+    rows = [f'<tr><th style="{pad}">node</th><th style="{pad}">definition</th><th style="{pad}">value</th></tr>']
+    for node in trace.nodes:
+        kind = style.INPUT if node.is_input else (style.OUTPUT if node.is_output else style.INTERMEDIATE)
+        rows.append(f'<tr><td style="{pad};color:{kind.line};font-weight:bold">{html.escape(node.name)}</td>'
+                    f'<td style="{pad}">{html.escape(node.definition)}</td>'
+                    f'<td style="{pad}">{html.escape(summary(node.value))}</td></tr>')
+    return '<table class="adviz-tape" style="border-collapse:collapse;font-size:14px">' + "".join(rows) + "</table>"
+
+
+class Playground:
+    """Type an expression and values, see its tape, graph and sweep.
+
+    Two text boxes, ``sin(x**2 + 1)`` and ``x=3`` (vectors as ``v=[1, 2, 3]``), and a
+    forward/reverse switch; pressing Enter (or the button) traces the expression and
+    shows the tape and a :class:`SweepPlayer`.  A mistake shows what is wrong and where
+    (for a syntax error: the text with a caret under the spot), never a traceback.
+
+    Python-side: ``submit(expression=None, values=None, mode=None)``, ``error`` (the
+    message shown, or None), ``trace``, ``player``.
+    """
+
+    def __init__(self, expression: str = "sin(x**2 + 1)", values: str = "x=3", mode: str = "reverse") -> None:
+        import ipywidgets as w
+
+        self._expression = w.Text(value=expression, description="f =", continuous_update=False,
+                                  layout=w.Layout(width="480px"))
+        self._values = w.Text(value=values, description="at", continuous_update=False,
+                              layout=w.Layout(width="480px"))
+        self._mode = w.ToggleButtons(options=["forward", "reverse"], value=mode)
+        self._seed = w.Dropdown(options=[], description="seed on", layout=w.Layout(width="200px"))
+        button = w.Button(description="trace it", button_style="primary")
+        self._output = w.VBox()
+        self.trace: Trace | None = None
+        self.player: SweepPlayer | None = None
+        self.error: str | None = None
+        self.error_widget = w.HTML()
+        button.on_click(lambda _: self.submit())
+        for box in (self._expression, self._values):
+            box.observe(lambda _: self.submit(), "value")
+        self._mode.observe(lambda _: self.submit(), "value")
+        self._seed.observe(lambda change: self._on_seed(change), "value")
+        self.widget = w.VBox([self._expression, self._values, w.HBox([self._mode, self._seed, button]),
+                              self.error_widget, self._output])
+        self.widget.add_class("adviz-playground")
+        self._busy = False
+        self.submit()
+
+    def _on_seed(self, change) -> None:
+        if not self._busy and self._mode.value == "forward":
+            self.submit()
+
+    def submit(self, expression: str | None = None, values: str | None = None, mode: str | None = None) -> None:
+        """Trace the expression at the values (optionally replacing them first) and show it."""
+        import ipywidgets as w
+
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            if expression is not None:
+                self._expression.value = expression
+            if values is not None:
+                self._values.value = values
+            if mode is not None:
+                self._mode.value = mode
+            self._run(w)
+        finally:
+            self._busy = False
+
+    def _run(self, w) -> None:
+        from ..expr import ParseError, parse
+
+        try:
+            trace = trace_from(parse(self._expression.value), parse_values(self._values.value))
+            names = list(trace.input_names)
+            if list(self._seed.options) != names:
+                self._seed.options = names
+            seed = None
+            if self._mode.value == "forward":
+                name = self._seed.value or names[0]
+                seed = {name: np.ones_like(trace[name].value)}
+            player = SweepPlayer(trace, self._mode.value, seed)
+        except Exception as error:  # noqa: BLE001 - a student's input must never produce a traceback
+            if not isinstance(error, (ValueError, TypeError, ArithmeticError)):
+                logger.debug("playground: %r", error, exc_info=True)
+            self.error = error.pretty() if isinstance(error, ParseError) else str(error) or type(error).__name__
+            self.error_widget.value = error_html(error)
+            self._output.children = ()
+            self.trace, self.player = None, None
+            return
+        self.error = None
+        self.error_widget.value = ""
+        self.trace, self.player = trace, player
+        self._seed.layout.display = "" if self._mode.value == "forward" else "none"
+        self._output.children = (w.HTML("<b>The tape</b>" + _tape_html(trace)), player.widget)
+
+    @property
+    def error_html(self) -> str:
+        """The HTML shown for the current error ('' when there is none)."""
+        return self.error_widget.value
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,320 @@
+"""Tests for adviz.render.widgets: the widgets' state, driven from Python as a notebook would.
+
+No browser here: clicking a button is ``button.click()``, dragging the slider is setting its
+``value``, and we check what the HTML widgets then hold.  Reference numbers are written out
+by hand: for x1*x2 + sin(x1) at (2, 5), dy/dx1 = x2 + cos(x1) = 5 + cos(2) and dy/dx2 = x1 = 2;
+for sin(x**2 + 1) at x = 3, dy/dx = 6 cos(10).  Operation counts are counted by hand on the
+graph (one per chain-rule term, i.e. per arrow a sweep carries a nonzero derivative along).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets", reason="the widgets need ipywidgets (a dependency of adviz)")
+
+import adviz as ad  # noqa: E402
+from adviz.expr import ParseError  # noqa: E402
+from adviz.render import style  # noqa: E402
+from adviz.render.widgets import (  # noqa: E402
+    FiniteDifferenceExplorer,
+    ModeComparison,
+    Playground,
+    SweepPlayer,
+    error_html,
+    parse_values,
+    trace_from,
+)
+
+DX1 = 5.0 + math.cos(2.0)  # d(x1*x2 + sin x1)/dx1 at (2, 5)
+DSIN = 6.0 * math.cos(10.0)  # d sin(x**2 + 1)/dx at 3
+
+
+@pytest.fixture(scope="module")
+def two_inputs():
+    return ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+
+
+def _current_updates(table_html: str) -> list[str]:
+    rows = re.findall(r'<tr data-step="\d+" class="current">(.*?)</tr>', table_html, re.S)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r)[3] for r in rows]
+
+
+# ---------------------------------------------------------------- SweepPlayer
+
+
+def test_player_steps_forward_and_back_and_clamps(two_inputs):
+    p = SweepPlayer(two_inputs, mode="reverse")
+    assert (p.n_steps, p.step) == (3, 0)
+    p.next()
+    p.next()
+    assert p.step == 2
+    p.prev()
+    assert p.step == 1
+    p.goto(10)
+    assert p.step == 3
+    p.goto(-4)
+    assert p.step == 0
+    p.last()
+    assert p.step == 3
+    p.first()
+    assert p.step == 0
+
+
+def test_player_graph_table_and_caption_follow_the_step(two_inputs):
+    p = SweepPlayer(two_inputs, mode="reverse")
+    p.goto(3)
+    # step 3 is v1 = x1*x2 sending v̄1 to both operands
+    assert _current_updates(p.current_table_html) == ["x̄1 += v̄1·x2", "x̄2 += v̄1·x1"]
+    assert "step 3 of 3 (v1)" in p.current_svg
+    assert p.current_caption.endswith("Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2")
+    assert f"{DX1:.4g}" == "4.584"
+    # what the browser receives is what the state says
+    assert p.current_svg in p._graph.value
+    assert p.current_table_html in p._table.value
+    assert "Step 3 of 3" in p._caption.value
+
+
+def test_player_syncs_when_the_front_end_moves_the_slider(two_inputs):
+    """Play moves the slider in the browser (jslink); the kernel sees a new slider value."""
+    p = SweepPlayer(two_inputs, mode="reverse")
+    p._slider.value = 2
+    assert p.step == 2
+    assert _current_updates(p._table.value) == ["x̄1 += v̄2·cos(x1)"]
+    assert "step 2 of 3 (v2)" in p._graph.value
+    assert p._play.max == p._slider.max == 3
+
+
+def test_player_buttons_and_speed(two_inputs):
+    p = SweepPlayer(two_inputs, mode="reverse", interval=1000)
+    p._buttons["next"].click()
+    p._buttons["next"].click()
+    assert p.step == 2
+    p._buttons["prev"].click()
+    assert p.step == 1
+    p._buttons["last"].click()
+    assert p.step == 3
+    p._buttons["first"].click()
+    assert p.step == 0
+    p._speed.value = 4.0
+    assert p._play.interval == 250
+    p._speed.value = 0.5
+    assert p._play.interval == 2000
+
+
+def test_forward_player_marks_tangent_rows_in_blue(two_inputs):
+    p = SweepPlayer(two_inputs, mode="forward", seed="x1")
+    assert p.n_steps == 3  # one step per primitive, in tape order
+    p.goto(1)
+    assert _current_updates(p.current_table_html) == ["v\u03071 = x2·x\u03071"]
+    assert f"--strong:{style.FORWARD.strong}" in p.current_table_html
+    p.last()
+    assert p.current_caption.endswith(f"Done: v̇3 = {DX1:.4g}")
+
+
+def test_player_rejects_a_bad_mode(two_inputs):
+    with pytest.raises(ValueError, match="'forward' or 'reverse'"):
+        SweepPlayer(two_inputs, mode="backwards")
+
+
+def test_player_shows_in_a_notebook(two_inputs):
+    bundle = SweepPlayer(two_inputs)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# ---------------------------------------------------------------- ModeComparison
+
+
+def test_mode_comparison_counts_sweeps_and_operations():
+    m = ModeComparison("x1*x2 + sin(x1)", "x1=2, x2=5")
+    assert m.forward_labels == ["x\u03071 = 1", "x\u03072 = 1"]
+    assert m.reverse_labels == ["v\u03043 = 1"]
+    # forward, seed x1: v1 (x1 edge), v2 (x1 edge), v3 (both edges) = 4; seed x2: v1, v3 = 2
+    # reverse: v3 -> v1, v2; v2 -> x1; v1 -> x1, x2 = 5
+    assert (m.forward_total_ops, m.reverse_total_ops) == (6, 5)
+    assert m.n_steps == 6  # forward: 2 sweeps x 3 steps; reverse: 1 sweep of 3 steps
+
+
+def test_mode_comparison_steps_both_sides_together():
+    m = ModeComparison("x1*x2 + sin(x1)", {"x1": 2.0, "x2": 5.0})
+    assert (m.forward_position, m.reverse_position, m.forward_ops, m.reverse_ops) == ((0, 0), (0, 0), 0, 0)
+    m.goto(3)
+    assert m.reverse_position == (0, 3) and m.reverse_ops == 5
+    assert m.known("reverse")["v\u03043"]["x1"] == pytest.approx(DX1)
+    assert m.known("reverse")["v\u03043"]["x2"] == pytest.approx(2.0)
+    assert list(m.known("forward")) == ["x\u03071"]  # one column so far
+    assert m.known("forward")["x\u03071"] == pytest.approx(DX1)
+    m.next()
+    assert m.forward_position == (1, 1) and m.reverse_position == (0, 3)  # reverse waits, done
+    m.last()
+    assert m.forward_ops == 6 and m.known("forward")["x\u03072"] == pytest.approx(2.0)
+    assert "operations so far: <b class=\"ops\">6</b> of 6" in m._views["forward"]["head"].value
+    assert m.current_forward_svg in m._views["forward"]["graph"].value
+    assert "2</b> sweeps and <b>6</b> operations" in m._summary.value
+
+
+def test_mode_comparison_array_input_and_vector_output():
+    m = ModeComparison(lambda x: np.sum(x * x), (np.array([1.0, 2.0, 3.0]),))
+    assert len(m.forward_sweeps) == 3 and len(m.reverse_sweeps) == 1
+    m.last()
+    assert [float(v) for v in m.known("forward").values()] == [2.0, 4.0, 6.0]  # d/dxi sum(x*x) = 2 xi
+    v = ModeComparison("[x*y, x + y]", "x=3, y=4")
+    assert len(v.forward_sweeps) == 2 and len(v.reverse_sweeps) == 2
+    out = v.trace.output.name
+    assert v.reverse_labels == [f"{out[0]}\u0304{out[1:]}[0] = 1", f"{out[0]}\u0304{out[1:]}[1] = 1"]
+    v.last()  # each reverse sweep gives one row of the Jacobian [[y, x], [1, 1]]
+    rows = list(v.known("reverse").values())
+    assert [rows[0]["x"], rows[0]["y"], rows[1]["x"], rows[1]["y"]] == [4.0, 3.0, 1.0, 1.0]
+
+
+def test_mode_comparison_refuses_huge_examples():
+    with pytest.raises(ValueError, match="20 input components"):
+        ModeComparison(lambda x: np.sum(x), (np.ones(20),))
+
+
+# ---------------------------------------------------------------- FiniteDifferenceExplorer
+
+
+def _f(x):
+    return np.sin(x**2 + 1)
+
+
+def test_fd_explorer_compares_estimates_with_ad():
+    e = FiniteDifferenceExplorer("sin(x**2 + 1)", "x=3", h=1e-4)
+    assert e.ad_value == pytest.approx(DSIN, rel=1e-14)
+    h = e.h
+    assert h == pytest.approx(1e-4)
+    # independent formulas, written here
+    assert e.estimates["forward"] == pytest.approx((_f(3 + h) - _f(3)) / h, rel=1e-12)
+    assert e.estimates["central"] == pytest.approx((_f(3 + h) - _f(3 - h)) / (2 * h), rel=1e-12)
+    assert e.estimates["complex"] == pytest.approx(np.imag(_f(3 + 1j * h)) / h, rel=1e-12)
+    assert e.errors["forward"] > 1e-4  # truncation error ~ h f''/2
+    assert e.errors["central"] < 1e-6 < e.errors["forward"]
+    assert f"{e.estimates['central']:.16g}" in e.table_html
+
+
+def test_fd_explorer_slider_moves_the_marker_and_shows_roundoff():
+    e = FiniteDifferenceExplorer(_f, 3.0)
+    e.h = 1e-2
+    right = e.marker_xy()[0]
+    e.h = 1e-13
+    assert e.marker_xy()[0] < right  # smaller h: further left on the log axis
+    assert e.errors["forward"] > 1e-4  # round-off: far worse than at h = 1e-6
+    assert e.errors["complex"] < 1e-13  # no subtraction, no cancellation
+    assert 'class="h-marker"' in e.plot_html and "h = 1.0e-13" in e.plot_html
+    x, y = e.marker_xy("complex")
+    assert y > e.marker_xy("forward")[1]  # a smaller error sits lower on the picture
+    e._slider.value = 1e-8  # dragging the slider in the browser
+    assert "estimate at h = 1.0e-08" in e.table_html
+
+
+def test_fd_explorer_other_inputs_held_fixed_and_bad_arguments():
+    e = FiniteDifferenceExplorer("x1*x2 + sin(x1)", "x1=2, x2=5", wrt="x2")
+    assert e.ad_value == pytest.approx(2.0)
+    assert e.estimates["central"] == pytest.approx(2.0, rel=1e-8)
+    with pytest.raises(ValueError, match="not an input"):
+        FiniteDifferenceExplorer("x*2", "x=1", wrt="y")
+    with pytest.raises(ValueError, match="scalar input and a scalar output"):
+        FiniteDifferenceExplorer(lambda x: np.sum(x), (np.ones(3),))
+    with pytest.raises(ValueError, match="between 1e-16 and 1e-1"):
+        e.h = 1.0
+
+
+# ---------------------------------------------------------------- Playground
+
+
+def test_playground_traces_the_default_expression():
+    p = Playground()
+    assert p.error is None
+    assert p.trace.output.value == pytest.approx(math.sin(10.0))
+    assert p.player.sweep.result["x"] == pytest.approx(DSIN)
+    assert p._output.children[1] is p.player.widget
+
+
+def test_playground_shows_parse_errors_in_the_widget():
+    p = Playground()
+    p.submit("sin(x^2)", "x=3")  # no exception escapes
+    error = ParseError("use ** for powers", "sin(x^2)", 5)
+    assert p.error.splitlines()[:2] == ["sin(x^2)", "     ^"]
+    assert p.error_html.startswith("<pre") and "sin(x^2)\n     ^" in p.error_html
+    assert p.trace is None and p._output.children == ()
+    assert "^" in error_html(error)
+
+
+def test_playground_value_errors_point_into_the_values():
+    p = Playground()
+    p.submit("x*y", "x=1, y=[2, 3")
+    assert p.error.splitlines()[0] == "x=1, y=[2, 3"
+    assert p.error.splitlines()[1] == " " * 7 + "^"
+    p.submit("x*y", "x=1")
+    assert p.error == "no value given for y"
+    p.submit("x*y", "x=1, y=2, z=3")
+    assert "z is not in the expression" in p.error
+    p.submit("x*y", "x=1, y=<script>")
+    assert "<script>" not in p.error_html  # escaped
+
+
+def test_playground_recovers_and_seeds_forward_mode():
+    p = Playground("x1*x2", "x1=1")
+    assert p.error is not None
+    p.submit("x1*x2 + sin(x1)", "x1=2, x2=5", mode="forward")
+    assert p.error is None and p.error_html == ""
+    assert list(p.player.sweep.seed) == ["x1"]
+    assert p.player.sweep.result == pytest.approx(DX1)
+    p._seed.value = "x2"  # choosing another seed in the widget re-runs the sweep
+    assert p.player.sweep.result == pytest.approx(2.0)
+    p._mode.value = "reverse"
+    assert p.player.mode == "reverse" and p.player.sweep.result["x1"] == pytest.approx(DX1)
+
+
+def test_playground_typing_in_the_box_retraces():
+    p = Playground()
+    p._expression.value = "exp(x)"  # Enter in the text box (continuous_update=False)
+    assert p.trace.output.value == pytest.approx(math.exp(3.0))
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def test_parse_values_reads_numbers_vectors_and_constants():
+    values = parse_values("x=3, v=[1, 2.5], t = pi/4")
+    assert values["x"] == 3.0 and values["t"] == pytest.approx(math.pi / 4)
+    np.testing.assert_array_equal(values["v"], [1.0, 2.5])
+    assert parse_values("  ") == {}
+
+
+@pytest.mark.parametrize(
+    "text, column, message",
+    [
+        ("x=3, y", 5, "expected name=value"),
+        ("x=3,, y=2", 4, "empty value"),
+        ("2x=3", 0, "not a variable name"),
+        ("x=1, x=2", 5, "given twice"),
+        ("x=y+1", 2, "must be a number"),
+        ("x=__import__('os')", 13, "unexpected character"),
+    ],
+)
+def test_parse_values_errors_say_where(text, column, message):
+    with pytest.raises(ParseError) as info:
+        parse_values(text)
+    assert info.value.expression == text
+    assert info.value.column == column
+    assert message in info.value.message
+
+
+def test_trace_from_accepts_the_usual_forms():
+    def f(a, b):
+        return a * b
+
+    assert trace_from(f, {"b": 3.0, "a": 2.0}).input_names == ("a", "b")
+    assert trace_from(f, (2.0, 3.0)).value == 6.0
+    assert trace_from("x**2", 4.0).value == 16.0
+    assert trace_from("x*y", "x=2, y=5").value == 10.0
+    with pytest.raises(ValueError, match="no value for b"):
+        trace_from(f, {"a": 1.0})
+    with pytest.raises(ValueError, match="give values for x, y"):
+        trace_from("x*y", 1.0)
