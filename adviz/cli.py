@@ -40,7 +40,7 @@ try:  # Typer ≥ 0.25 vendors click as typer._click; older versions use click i
 except ImportError:  # pragma: no cover
     import click as _click_mod  # type: ignore[no-redef]
 
-from typing_extensions import Annotated
+from typing import Annotated
 
 __all__ = ["app", "main", "InputError", "parse_assignments", "parse_value"]
 
@@ -75,6 +75,8 @@ _PASS_THROUGH = tuple({typer.Exit, typer.Abort, _click_mod.exceptions.ClickExcep
                        *(getattr(_click_mod.exceptions, n) for n in ("Exit", "Abort")
                          if hasattr(_click_mod.exceptions, n))})
 """Exceptions that are Typer/click's own way of ending a command: let them through."""
+_ABORTS = tuple({typer.Abort, *(getattr(_click_mod.exceptions, n) for n in ("Abort",)
+                                if hasattr(_click_mod.exceptions, n))})
 
 
 class _Group(typer.core.TyperGroup):
@@ -101,6 +103,7 @@ class _Group(typer.core.TyperGroup):
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
+        _lean_coercion(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -112,10 +115,69 @@ class _Group(typer.core.TyperGroup):
                 hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
                 typer.echo(f"adviz: error: {_one_line(message)}{hint}", err=True)
             sys.exit(err.exit_code)
-        except (typer.Abort, _click_mod.exceptions.Abort):
+        except _ABORTS:
             typer.echo("adviz: aborted", err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _lean_coercion(group: Any) -> None:
+    """Convert plain option values (str, float, int, Path, lists of str) without Pydantic.
+
+    Recent Typer versions check every option value with a Pydantic ``TypeAdapter``; importing
+    Pydantic for that costs more than importing NumPy, which would make ``adviz trace`` feel
+    slow to start. Our options are all plain types, so each parameter gets a small converter
+    here before parsing. Parameters of other types, and Typer versions without this
+    mechanism, are left exactly as they are.
+    """
+    try:
+        from dataclasses import dataclass
+        from typing import Union, get_args, get_origin
+
+        from typer._coercion import RuntimeParam  # type: ignore[import-not-found]
+    except ImportError:  # an older Typer: nothing to do
+        return
+    lean = _LEAN_CLASS.get("class")
+    if lean is None:
+        @dataclass(frozen=True)
+        class _Lean(RuntimeParam):  # type: ignore[misc, valid-type]
+            convert: Any = None
+            many: bool = False
+
+            def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+                try:
+                    return [self.convert(v) for v in value] if self.many else self.convert(value)
+                except (TypeError, ValueError):
+                    label = getattr(self.convert, "__name__", "value")
+                    raise _click_mod.exceptions.BadParameter(f"{value!r} is not a valid {label}",
+                                                             ctx=ctx, param=param) from None
+
+        lean = _LEAN_CLASS["class"] = _Lean
+    plain = {str: str, float: float, int: int, bool: bool, Path: Path}
+    commands = [group, *getattr(group, "commands", {}).values()]
+    for command in commands:
+        params = list(getattr(command, "params", ()))
+        try:   # the --help option is made on first use and then cached: make it now
+            help_ctx = _click_mod.Context(command, help_option_names=["-h", "--help"])
+            params.append(command.get_help_option(help_ctx))
+        except Exception:  # noqa: BLE001 - an optimisation only
+            pass
+        for param in params:
+            descriptor = getattr(param, "type_descriptor", None)
+            if descriptor is None or getattr(param, "_runtime_param", "missing") is not None:
+                continue
+            annotation, many = descriptor.annotation, False
+            if get_origin(annotation) is Union:                      # Optional[X]
+                args = [a for a in get_args(annotation) if a is not type(None)]
+                annotation = args[0] if len(args) == 1 else annotation
+            if get_origin(annotation) in (list, List):               # List[X]
+                (annotation,), many = get_args(annotation), True
+            if annotation in plain:
+                param._runtime_param = lean(descriptor.parameter_info, descriptor.annotation,
+                                            convert=plain[annotation], many=many)
+
+
+_LEAN_CLASS: dict = {}
 
 
 def _silence_stdout() -> None:

@@ -173,7 +173,8 @@ def _table(title: Optional[str], ascii: bool, **kwargs: Any) -> "Table":
     from rich import box
     from rich.table import Table
 
-    table = Table(box=_ascii_box() if ascii else box.SIMPLE_HEAVY, pad_edge=False, safe_box=ascii, **kwargs)
+    table = Table(box=_ascii_box() if ascii else box.SIMPLE_HEAVY, pad_edge=False, collapse_padding=True,
+                  safe_box=ascii, **kwargs)
     table.adviz_title = title  # type: ignore[attr-defined]
     return table
 
@@ -246,10 +247,12 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
         return False
     widths = list(natural)
     excess = sum(widths) - available
-    while excess > 0:                      # take one column of width from the widest column that can give
-        k = max(range(len(widths)), key=lambda i: widths[i] - least[i])
-        widths[k] -= 1
-        excess -= 1
+    # Squeeze the column with the most room first, all the way, before touching the next:
+    # one column wrapping neatly ("cos(v2) =" over its value) reads better than several.
+    for k in sorted(range(len(widths)), key=lambda i: natural[i] - least[i], reverse=True):
+        take = min(excess, widths[k] - least[k])
+        widths[k] -= take
+        excess -= take
     for column, width in zip(table.columns, widths):
         column.width = width
     return True
