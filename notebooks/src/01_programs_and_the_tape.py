@@ -184,6 +184,18 @@ print("d/dx x⁴ at 2:", ad.grad(power)(2.0), "  (4·2³ = 32)")
 # are variables. Lesson 6 shows what this means for programs with branches.
 
 # %% [markdown]
+# ## 7. Your turn: a playground
+#
+# Type any expression and values below and press Enter: the widget traces it and shows its tape and
+# graph, with a player for the sweep (lessons 2 and 3 explain the sweeps). Try `x*x*x`,
+# `exp(sin(x)) * x` or `x1*x2 + sin(x1)`. A typing mistake shows where the problem is.
+
+# %%
+from adviz.render.widgets import Playground
+
+Playground("x1*x2 + sin(x1)", "x1=2, x2=5")
+
+# %% [markdown]
 # ## Exercise
 #
 # Take $g(x) = e^{\cos(3x)}$ at $x = 0.5$. Without calling adviz, work out:

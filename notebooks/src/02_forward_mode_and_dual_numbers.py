@@ -20,6 +20,7 @@ from rich.console import Console
 import adviz as ad
 from adviz.render.graph import to_svg
 from adviz.render.table import forward_table
+from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
 
@@ -66,13 +67,22 @@ console.print(forward_table(sweep))
 assert math.isclose(sweep.result, 6 * math.cos(10))
 
 # %% [markdown]
-# And as pictures, one per step. Watch the blue tangent move from the input to the output; the
-# strong blue box is the node being computed at that step, grey nodes are not reached yet.
+# Now watch it. The player below shows the graph and the table after each step: press ▶ (or step
+# with the buttons, or drag the slider). The strong blue box is the node whose tangent is computed at
+# that step, the strong arrow carries the contribution, grey nodes are not reached yet.
 
 # %%
-# TODO(widgets): show SweepPlayer(t, "forward") here once adviz.render.widgets lands.
-for k in range(len(sweep.steps) + 1):
-    display(SVG(to_svg(t, sweep, step=k)))
+player = SweepPlayer(t, mode="forward")
+player
+
+# %% [markdown]
+# The caption under the graph narrates each step; here are all of them, and the last picture:
+
+# %%
+for k in range(player.n_steps + 1):
+    player.goto(k)
+    print(player.current_caption)
+display(SVG(to_svg(t, sweep, step=len(sweep.steps))))
 
 # %% [markdown]
 # ## 3. Dual numbers: forward mode as arithmetic

@@ -20,6 +20,7 @@ from rich.console import Console
 import adviz as ad
 from adviz.render.graph import to_svg
 from adviz.render.table import reverse_table
+from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
 
@@ -80,10 +81,18 @@ sweep = t.reverse()          # seed v̄3 = 1 on the output
 console.print(reverse_table(sweep))
 assert math.isclose(sweep.result["x"], 6 * math.cos(10))
 
+# %% [markdown]
+# Press ▶ and watch the orange adjoints flow from the output back to the input — the same graph as
+# in lesson 2, the opposite direction:
+
 # %%
-# TODO(widgets): show SweepPlayer(t, "reverse") here once adviz.render.widgets lands.
-for k in range(len(sweep.steps) + 1):
-    display(SVG(to_svg(t, sweep, step=k)))
+player = SweepPlayer(t, mode="reverse")
+player
+
+# %%
+for k in range(player.n_steps + 1):
+    player.goto(k)
+    print(player.current_caption)
 
 # %% [markdown]
 # ## 4. One sweep, every partial derivative

@@ -17,6 +17,7 @@ from rich.console import Console
 import adviz as ad
 from adviz.numeric.cost import cost_sweep, layer_function, measure_cost
 from adviz.render.plots import cost_plot
+from adviz.render.widgets import ModeComparison
 
 console = Console(width=120)
 
@@ -94,7 +95,18 @@ for n in (10, 100, 400):
           f"    ratio {fwd / rev:6.1f}")
 
 # %% [markdown]
-# TODO(widgets): a `ModeComparison` widget goes here once adviz.render.widgets lands.
+# To *see* the difference, run both modes side by side on a function of four inputs and one output.
+# Each step of the slider advances both: forward mode needs a sweep per input (four), reverse mode
+# is done after one sweep. The counters show the chain-rule terms each side has evaluated.
+
+# %%
+comparison = ModeComparison("x1*x2 + x2*x3 + x3*x4 + sin(x4)", "x1=1, x2=2, x3=3, x4=4")
+comparison
+
+# %%
+comparison.last()
+print("chain-rule terms, forward mode (4 sweeps):", comparison.forward_ops)
+print("chain-rule terms, reverse mode (1 sweep): ", comparison.reverse_ops)
 
 # %% [markdown]
 # ## 4. Same product, different brackets

@@ -23,6 +23,7 @@ from adviz.numeric import finite_differences as fd
 from adviz.numeric.error_sweep import error_sweep
 from adviz.numeric.symbolic import swell
 from adviz.render.plots import error_plot, swell_plot
+from adviz.render.widgets import FiniteDifferenceExplorer
 
 # %% [markdown]
 # ## 1. The derivative as a limit, taken too literally
@@ -79,7 +80,17 @@ for name, curve in sweep.curves.items():
           f"truncation slope ≈ {curve.truncation_slope:.2f}, {curve.evaluations} evaluation(s) of f")
 
 # %% [markdown]
-# TODO(widgets): a `FiniteDifferenceExplorer` (an h slider) goes here once adviz.render.widgets lands.
+# Now find the V yourself. Drag the slider: it moves $h$ on a log scale, the table shows each method's
+# estimate and its error against AD, and the marker on the curve shows where you are.
+
+# %%
+explorer = FiniteDifferenceExplorer(f, 3.0)
+explorer
+
+# %%
+for h in (1e-2, 1e-6, 1e-10):
+    explorer.h = h
+    print(f"h = {h:.0e}:  |error| " + ",  ".join(f"{m} {e:.1e}" for m, e in explorer.errors.items()))
 
 # %% [markdown]
 # ## 3. The complex step: no subtraction, no cancellation
