@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -434,7 +435,8 @@ def test_subprocess_hostile_input_is_a_clean_error(args, stdin):
 
 def test_startup_imports_nothing_heavy():
     """`adviz --help` and `adviz trace` must not import notebook or plotting stacks."""
-    heavy = ["jupyter", "ipywidgets", "IPython", "graphviz", "matplotlib", "sympy", "wasmtime", "nbformat"]
+    heavy = ["jupyter", "ipywidgets", "IPython", "graphviz", "matplotlib", "sympy", "wasmtime", "nbformat",
+             "pydantic"]      # Typer would import Pydantic to check option values; adviz spares it
     for argv in (["--help"], ["trace", "sin(x**2+1)", "--at", "x=3"]):
         code = ("import sys\nfrom adviz.cli import main\nsys.argv = ['adviz', *sys.argv[1:]]\n"
                 "try:\n    main()\nexcept SystemExit:\n    pass\n"
@@ -442,3 +444,21 @@ def test_startup_imports_nothing_heavy():
         p = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=60,
                            env={**os.environ, **ENV})
         assert "LOADED []" in p.stderr, p.stderr
+
+
+# ---------------------------------------------------------------- classroom scripts in cli/
+SCRIPTS = sorted((Path(__file__).resolve().parents[1] / "cli").glob("demo_*.sh"))
+
+
+def test_classroom_scripts_exist():
+    assert {"demo_sin.sh", "demo_two_inputs.sh", "demo_modes.sh", "demo_walkthrough.sh"} <= {s.name for s in SCRIPTS}
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.name for s in SCRIPTS])
+def test_classroom_scripts_run_to_the_end(script):
+    env = {**os.environ, **ENV, "PAUSE": "0", "ADVIZ": f"{sys.executable} -m adviz.cli"}
+    p = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    assert "$ adviz " in p.stdout and "\x1b" not in p.stdout
