@@ -611,7 +611,6 @@ def grad(
 
     console = _console(ascii)
     console.print(f"adviz grad  {expr}  at {input_text(values, full)}", style="bold", markup=False)
-    console.print()
     console.print(gradient_table(sweep, ascii=ascii, full=full))
     console.print(f"One reverse sweep, {sweep.ops} chain-rule terms. Every step: adviz trace", style="dim",
                   markup=False)
