@@ -57,7 +57,9 @@ print(f"v1 = {v1},  v2 = {v2},  v3 = sin(10) = {v3:.6f}")
 
 # %%
 import numpy as np
+
 import adviz as ad
+
 
 def f(x):
     return np.sin(x**2 + 1)
@@ -81,13 +83,13 @@ assert t.primitive_count == 3
 # %% [markdown]
 # The same tape drawn as a **computational graph**: one box per node (its definition and value),
 # one arrow per data dependency. The label on an arrow is the *local partial derivative* of the
-# arrow's head with respect to its tail — our next topic.
+# arrow's head with respect to its tail — our next topic. In Jupyter a trace shows itself as its
+# graph; `t.to_svg(...)` gives the same picture with options, such as a title.
 
 # %%
 from IPython.display import SVG, display
-from adviz.render.graph import to_svg
 
-display(SVG(to_svg(t, title="sin(x**2 + 1)  at  x = 3")))
+display(SVG(t.to_svg(title="sin(x**2 + 1)  at  x = 3")))
 
 # %% [markdown]
 # ## 4. Local derivatives, and the chain rule along a path
@@ -138,7 +140,7 @@ print("formula cos(x²+1)·2x:            ", math.cos(10) * 6)
 # %%
 t2 = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
 print(t2.to_text())
-display(SVG(to_svg(t2)))
+display(t2)
 
 # %% [markdown]
 # Now $x_1$ reaches the output along **two paths**: through the product $v_1 = x_1 x_2$ and

@@ -18,8 +18,6 @@ from IPython.display import SVG, display
 from rich.console import Console
 
 import adviz as ad
-from adviz.render.graph import to_svg
-from adviz.render.table import forward_table
 from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
@@ -57,13 +55,13 @@ for name, value, tangent in [("x", x, x_dot), ("v1", v1, v1_dot), ("v2", v2, v2_
 # ## 2. The same sweep, recorded by adviz
 #
 # `t.forward()` runs this sweep over a recorded tape and keeps a record of every step: which local
-# partial it used, the contribution it made, and the new tangent. The table below prints that
-# record; blue is adviz's colour for forward mode.
+# partial it used, the contribution it made, and the new tangent. `t.table(sweep)` lays that record
+# out as a table (print it with a `rich` console); blue is adviz's colour for forward mode.
 
 # %%
 t = ad.trace("sin(x**2 + 1)", x=3.0)
 sweep = t.forward()          # seed ẋ = 1 on the only input
-console.print(forward_table(sweep))
+console.print(t.table(sweep))
 assert math.isclose(sweep.result, 6 * math.cos(10))
 
 # %% [markdown]
@@ -73,7 +71,7 @@ assert math.isclose(sweep.result, 6 * math.cos(10))
 
 # %%
 player = SweepPlayer(t, mode="forward")
-player
+display(player)
 
 # %% [markdown]
 # The caption under the graph narrates each step; here are all of them, and the last picture:
@@ -82,7 +80,7 @@ player
 for k in range(player.n_steps + 1):
     player.goto(k)
     print(player.current_caption)
-display(SVG(to_svg(t, sweep, step=len(sweep.steps))))
+display(SVG(t.to_svg(sweep, step=len(sweep.steps))))
 
 # %% [markdown]
 # ## 3. Dual numbers: forward mode as arithmetic
@@ -170,7 +168,7 @@ du = t2.forward({"x1": 0.6, "x2": 0.8}).result       # seed u = (0.6, 0.8)
 print(f"∂f/∂x1 = {d1:.6f}   (5 + cos 2 = {5 + math.cos(2):.6f})")
 print(f"∂f/∂x2 = {d2:.6f}   (x1 = 2)")
 print(f"∇f·u   = {du:.6f}   (0.6·∂f/∂x1 + 0.8·∂f/∂x2 = {0.6 * d1 + 0.8 * d2:.6f})")
-console.print(forward_table(t2.forward("x1")))
+console.print(t2.table(t2.forward("x1")))
 
 # %% [markdown]
 # Each forward sweep answers one question: *how does the output move if the inputs move in

@@ -18,8 +18,6 @@ from IPython.display import SVG, display
 from rich.console import Console
 
 import adviz as ad
-from adviz.render.graph import to_svg
-from adviz.render.table import reverse_table
 from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
@@ -78,7 +76,7 @@ print("cos(10)·6 =", math.cos(10) * 6)
 # %%
 t = ad.trace("sin(x**2 + 1)", x=3.0)
 sweep = t.reverse()          # seed v̄3 = 1 on the output
-console.print(reverse_table(sweep))
+console.print(t.table(sweep))
 assert math.isclose(sweep.result["x"], 6 * math.cos(10))
 
 # %% [markdown]
@@ -87,7 +85,7 @@ assert math.isclose(sweep.result["x"], 6 * math.cos(10))
 
 # %%
 player = SweepPlayer(t, mode="reverse")
-player
+display(player)
 
 # %%
 for k in range(player.n_steps + 1):
@@ -103,7 +101,7 @@ for k in range(player.n_steps + 1):
 # %%
 t2 = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
 sweep2 = t2.reverse()
-console.print(reverse_table(sweep2))
+console.print(t2.table(sweep2))
 print("gradient:", {k: float(v) for k, v in sweep2.result.items()})
 print("expected: x1 ->", 5 + math.cos(2), "  x2 ->", 2.0)
 
@@ -114,7 +112,7 @@ print("expected: x1 ->", 5 + math.cos(2), "  x2 ->", 2.0)
 # paths but one.
 
 # %%
-display(SVG(to_svg(t2, sweep2, step=len(sweep2.steps))))
+display(SVG(t2.to_svg(sweep2, step=len(sweep2.steps))))
 
 # %% [markdown]
 # ## 5. The price: the tape
@@ -170,8 +168,8 @@ def neuron_loss(w, b, x=1.5, y=0.5):
 
 tn = ad.trace(neuron_loss, 0.8, -0.3)
 sweep_n = tn.reverse()
-console.print(reverse_table(sweep_n))
-display(SVG(to_svg(tn, sweep_n, step=len(sweep_n.steps), title="L = (tanh(w·1.5 + b) − 0.5)²  at  w = 0.8, b = −0.3")))
+console.print(tn.table(sweep_n))
+display(SVG(tn.to_svg(sweep_n, step=len(sweep_n.steps), title="L = (tanh(w·1.5 + b) − 0.5)²  at  w = 0.8, b = −0.3")))
 
 # %%
 w, b, x_in, y_target = 0.8, -0.3, 1.5, 0.5

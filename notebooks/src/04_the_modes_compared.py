@@ -12,6 +12,7 @@
 # %%
 # %matplotlib inline
 import numpy as np
+from IPython.display import display
 from rich.console import Console
 
 import adviz as ad
@@ -101,7 +102,7 @@ for n in (10, 100, 400):
 
 # %%
 comparison = ModeComparison("x1*x2 + x2*x3 + x3*x4 + sin(x4)", "x1=1, x2=2, x3=3, x4=4")
-comparison
+display(comparison)
 
 # %%
 comparison.last()

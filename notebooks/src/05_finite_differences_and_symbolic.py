@@ -85,7 +85,7 @@ for name, curve in sweep.curves.items():
 
 # %%
 explorer = FiniteDifferenceExplorer(f, 3.0)
-explorer
+display(explorer)
 
 # %%
 for h in (1e-2, 1e-6, 1e-10):

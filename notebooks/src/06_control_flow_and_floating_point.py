@@ -129,8 +129,8 @@ a = 2.0
 print(" k   value error      derivative error   tape length")
 for k in range(1, 7):
     value = newton_sqrt(a, k)
-    slope = ad.grad(newton_sqrt)(a, k)                   # argnums=0: differentiate in a, not k
-    tape = ad.trace(lambda a: newton_sqrt(a, k), a)      # trace records every argument: fix k
+    slope = ad.grad(newton_sqrt)(a, iterations=k)    # differentiate with respect to a only
+    tape = ad.trace(newton_sqrt, a, iterations=k)    # keyword arguments are passed through, not traced
     print(f"{k:2d}   {abs(value - np.sqrt(a)):.2e}         {abs(slope - 0.5 / np.sqrt(a)):.2e}           "
           f"{tape.primitive_count}")
 

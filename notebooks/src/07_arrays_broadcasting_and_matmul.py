@@ -18,8 +18,6 @@ from rich.console import Console
 
 import adviz as ad
 from adviz.numeric import finite_differences as fd
-from adviz.render.graph import to_svg
-from adviz.render.table import reverse_table
 
 console = Console(width=120)
 
@@ -48,7 +46,7 @@ print(ad.jacfwd(np.sin)(x))
 
 # %%
 t = ad.trace(lambda x: np.sum(np.sin(x)), x)
-console.print(reverse_table(t.reverse()))
+console.print(t.table("reverse"))
 
 # %% [markdown]
 # Summing along one axis works the same way: the adjoint is copied back along that axis. A `mean`
@@ -74,8 +72,8 @@ print("\ngradient of sum(mean(X, axis=0)):\n", ad.grad(lambda X: np.sum(np.mean(
 b = np.array([10.0, 20.0])
 tb = ad.trace(lambda X, b: np.sum(X + b), X, b)
 sweep_b = tb.reverse()
-console.print(reverse_table(sweep_b))
-display(SVG(to_svg(tb, sweep_b, step=len(sweep_b.steps), title="z = sum(X + b),  X: (3, 2),  b: (2,)")))
+console.print(tb.table(sweep_b))
+display(SVG(tb.to_svg(sweep_b, step=len(sweep_b.steps), title="z = sum(X + b),  X: (3, 2),  b: (2,)")))
 
 # %% [markdown]
 # Look at the last row: the update is written $\bar b \mathrel{+}= \bar v_1\cdot 1$, but $\bar v_1$ has
@@ -134,7 +132,7 @@ print(ad.grad(lambda v: np.sum(v[[0, 0, 1]]))(v), "  (position 0 was used twice)
 A = rng.normal(size=(2, 3))
 Xm = rng.normal(size=(3, 4))
 tm = ad.trace(lambda A, X: np.sum(np.tanh(A @ X)), A, Xm)
-console.print(reverse_table(tm.reverse()))
+console.print(tm.table("reverse"))
 
 # %%
 A_bar, X_bar = ad.grad(lambda A, X: np.sum(np.tanh(A @ X)), argnums=(0, 1))(A, Xm)
