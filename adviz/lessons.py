@@ -85,9 +85,10 @@ class LessonsModifiedError(FileExistsError):
         self.paths = list(paths)
         names = ", ".join(p.name for p in self.paths)
         folder = self.paths[0].parent if self.paths else "."
+        some = "1 lesson was" if len(self.paths) == 1 else f"{len(self.paths)} lessons were"
         super().__init__(
-            f"{len(self.paths)} lesson(s) in {folder} differ from the shipped version and were left alone: "
-            f"{names}. Pass overwrite=True (adviz lessons --force) to replace them."
+            f"{some} changed in {folder} ({names}), so nothing was copied; "
+            "to replace them with fresh copies use overwrite=True (adviz lessons --force)"
         )
 
 

@@ -68,7 +68,8 @@ def test_modified_lessons_are_not_overwritten_unless_asked(wheel_layout, tmp_pat
     with pytest.raises(LessonsModifiedError) as info:
         copy_lessons(dest)
     assert info.value.paths == [dest / "01_first.ipynb"]
-    assert "01_first.ipynb" in str(info.value) and "overwrite" in str(info.value)
+    message = str(info.value)
+    assert "1 lesson was changed" in message and "01_first.ipynb" in message and "overwrite=True" in message
     # nothing was copied: the missing lesson is still missing, the edit is intact
     assert not (dest / "02_second.ipynb").exists()
     assert (dest / "01_first.ipynb").read_text() == "my own work"

@@ -140,8 +140,9 @@ for n, h, m in [(1000, 50, 1), (1, 50, 1000), (100, 50, 100)]:
 
 # %% [markdown]
 # AD never builds the matrices $J_k$: a sweep applies each local Jacobian to a vector directly, which
-# is why a sweep costs about as much as the function. (Choosing the cheapest bracketing for a long
-# chain with mixed widths is a real optimisation problem, solved by "cross-country" AD.)
+# is why a sweep costs about as much as the function. (For a long chain with mixed widths, neither
+# pure bracketing need be cheapest; mixing the two orders is called *cross-country* elimination, and
+# finding the cheapest order is a hard optimisation problem in general.)
 
 # %% [markdown]
 # ## 5. JVPs and VJPs are transposes of each other

@@ -89,7 +89,7 @@ for k, d in enumerate(derivatives):
 # $H_{ij} = \partial^2 f/\partial x_i\partial x_j$. It is the Jacobian of the gradient. The gradient
 # is one reverse sweep (a program $\mathbb{R}^n\to\mathbb{R}^n$); its Jacobian is square, so either mode
 # costs $n$ sweeps, and forward mode needs no extra tape. That is what `ad.hessian` does:
-# **forward-over-reverse**, `jacfwd(grad(f))`.
+# **forward-over-reverse**, `jacfwd(jacrev(f))` (for a scalar $f$, `jacrev(f)` is `grad(f)`).
 #
 # Rosenbrock's function $r(x, y) = (1 - x)^2 + 100(y - x^2)^2$ has its minimum at $(1, 1)$ at the bottom
 # of a long curved valley. Its Hessian there, by hand:
