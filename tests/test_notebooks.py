@@ -8,13 +8,13 @@ notebook also checks that its reference solution is right.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -39,9 +39,17 @@ def test_notebooks_match_their_sources():
     sources = build.sources()
     assert [build.target(s) for s in sources] == NOTEBOOKS, "every lesson has exactly one source in notebooks/src"
     for source in sources:
-        assert build.target(source).read_text(encoding="utf-8") == build.render(source), (
+        committed = nbformat.read(build.target(source), as_version=4)
+        expected = build.build_notebook(source)
+        assert _content(committed) == _content(expected), (
             f"{build.target(source).name} is out of date: run python notebooks/src/build.py"
         )
+
+
+def _content(nb) -> list:
+    """What a lesson says: its cells (kind, id, tags, text) and the kernel it asks for."""
+    cells = [(c.cell_type, c.get("id"), c.metadata.get("tags", []), c.source) for c in nb.cells]
+    return [nb.metadata.get("kernelspec"), *cells]
 
 
 def test_source_parser_rejects_text_outside_cells():
@@ -83,3 +91,40 @@ def test_lesson_executes(path, tmp_path):
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+def _assigned_names(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _used_names(source: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_check_cell_looks_at_the_students_answer(path):
+    """The check uses what the exercise defines, so a student's own answer is what gets checked."""
+    nb = nbformat.read(path, as_version=4)
+    exercise = "\n".join(c.source for c in nb.cells if "exercise" in c.metadata.get("tags", []))
+    check = "\n".join(c.source for c in nb.cells if "check" in c.metadata.get("tags", []))
+    defined = _assigned_names(exercise)
+    assert defined & _used_names(check), f"the check cell of {path.name} uses nothing the exercise defines"
+
+
+def test_a_wrong_answer_fails_the_check(tmp_path):
+    """Lesson 1 with a wrong derivative in the exercise: executing it must fail in the check cell."""
+    path = next(p for p in NOTEBOOKS if p.name.startswith("01_"))
+    nb = nbformat.read(path, as_version=4)
+    exercise = next(c for c in nb.cells if "exercise" in c.metadata.get("tags", []))
+    exercise.source += "\ndg_dx = dg_dx + 0.1  # a wrong answer"
+    client = nbclient.NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="AssertionError"):
+        client.execute()
