@@ -408,17 +408,31 @@ def _names(names: Any) -> str:
     return ", ".join(names)
 
 
-def _warn_nonfinite(t: Any, ascii: bool = False) -> None:
-    """Print one honest warning per node where the computation produced nan or inf."""
+def _warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = ()) -> None:
+    """Print one honest warning per node where the computation produced nan or inf, and per
+    node whose local derivative (as used by ``sweeps``) is not finite although its value is."""
     from .engine import notation
-    from .render.table import format_value, nonfinite_origins
+    from .render.table import format_value, nonfinite_origins, nonfinite_partials
 
+    conv = notation.to_ascii if ascii else (lambda s: s)
     for node in nonfinite_origins(t):
         args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
-        definition = notation.to_ascii(node.definition) if ascii else node.definition
-        typer.echo(f"adviz: warning: {node.name} = {definition} is {_nonfinite_word(node.value)}"
+        typer.echo(f"adviz: warning: {node.name} = {conv(node.definition)} is {_nonfinite_word(node.value)}"
                    f"{f' at {args}' if args else ''} (outside the domain of {node.op}, or an overflow); "
                    "later values and derivatives inherit it", err=True)
+    warned = set()
+    for sweep in sweeps:
+        for term in nonfinite_partials(sweep):
+            out, wrt = (term.target, term.source) if sweep.mode == "forward" else (term.source, term.target)
+            if (out, wrt) in warned:
+                continue
+            warned.add((out, wrt))
+            node, operand = t.nodes[out], t.nodes[wrt]
+            d = "d" if ascii else "∂"
+            typer.echo(f"adviz: warning: the local derivative {d}{node.name}/{d}{operand.name} = "
+                       f"{conv(term.partial)} of {node.name} = {conv(node.definition)} is "
+                       f"{_nonfinite_word(term.partial_value)} at {operand.name} = {format_value(operand.value)} "
+                       "(the slope is infinite or undefined there); derivatives through it are not finite", err=True)
 
 
 def _nonfinite_word(value: Any) -> str:
@@ -561,7 +575,7 @@ def trace(
     mode = _check_mode(mode)
     _, t, values = _record(expr, at)
     forward, reverse = _sweeps(t, mode, seed)
-    _warn_nonfinite(t, ascii)
+    _warn_nonfinite(t, ascii, [*forward, *reverse])
     if json:
         _print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
                      "output": t.output.name,
@@ -602,7 +616,7 @@ def grad(
         raise InputError(f"grad needs a scalar expression, this one has shape {t.output.shape}: "
                          "use adviz jacobian")
     sweep = t.reverse()
-    _warn_nonfinite(t, ascii)
+    _warn_nonfinite(t, ascii, [sweep])
     if json:
         _print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
                      "gradient": to_json_value(sweep.result)})
@@ -821,8 +835,8 @@ def demo(
             console.clear()
         elif k:
             console.rule(style="dim", characters="=" if ascii else "─")
-        console.print(f"adviz demo  {expr}  ·  {title}  ({k + 1}/{len(frames)})" if not ascii else
-                      f"adviz demo  {expr}  -  {title}  ({k + 1}/{len(frames)})", style="bold", markup=False)
+        dot = "-" if ascii else "·"
+        console.print(f"adviz demo {k + 1}/{len(frames)} {dot} {title} {dot} {expr}", style="bold", markup=False)
         console.print()
         if body is not None:
             console.print(body)
@@ -860,7 +874,8 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
                        a(f"{node.name} = {node.definition} = {format_value(node.value, full)}: "
                          "evaluate one primitive and record it on the tape.")))
     forward = [t.forward(name) for name in t.input_names]
-    for sweep in forward:
+    shown = forward if len(forward) <= 2 else forward[:1]    # the others only in the summary
+    for sweep in shown:
         seed = ", ".join(f"{notation.dot(n, ascii)} = {format_value(v, full)}" for n, v in sweep.seed.items())
         terms = sweep_terms(sweep)
         frames.append((f"forward sweep, seed {seed}", progress_table(sweep, 0, ascii=ascii, full=full,
@@ -872,8 +887,10 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
                                                                        max_rows=max_rows),
                            explain_term(sweep, term, ascii=ascii, full=full)))
         dy = f"{notation.dot(y, ascii)} = {format_value(sweep.result, full)}"
+        others = "" if len(shown) == len(forward) else (
+            f" The other {len(forward) - 1} inputs each need a sweep of their own (see the summary).")
         frames[-1] = (frames[-1][0], frames[-1][1], frames[-1][2] + "\n" + a(
-            f"Done: {dy} is d{y}/d{next(iter(sweep.seed))}, one forward sweep per input."))
+            f"Done: {dy} is d{y}/d{next(iter(sweep.seed))}, one forward sweep per input.{others}"))
     reverse = t.reverse()
     terms = sweep_terms(reverse)
     frames.append((f"reverse sweep, seed {notation.bar(y, ascii)} = 1",

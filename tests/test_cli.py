@@ -382,6 +382,15 @@ def test_overflow_and_domain_errors_are_computed_honestly():
     assert r.stderr.count("\n") == 1
 
 
+def test_infinite_local_derivative_is_named():
+    r = run("grad", "sqrt(x)", "--at", "x=0")
+    assert r.exit_code == 0
+    assert row(r.text, "∂y/∂x") == ["∂y/∂x", "inf"]          # d/dx sqrt(x) = 1/(2 sqrt x) → inf at 0
+    assert r.stderr.startswith("adviz: warning: the local derivative ∂v1/∂x = 1/(2*sqrt(x)) of v1 = sqrt(x) is inf")
+    assert r.stderr.count("\n") == 1
+    assert run("grad", "sqrt(x)", "--at", "x=4").stderr == ""
+
+
 def test_unexpected_errors_are_one_line_exit_1(monkeypatch):
     import adviz.cli as cli
 

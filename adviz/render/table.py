@@ -42,6 +42,7 @@ __all__ = [
     "format_value",
     "input_text",
     "nonfinite_origins",
+    "nonfinite_partials",
     "tape_table",
     "forward_table",
     "reverse_table",
@@ -75,6 +76,8 @@ def format_value(value: Any, full: bool = False) -> str:
     '(3,) [0.0, 1.0, 2.0]'
     >>> format_value(np.arange(100.0))
     '(100,) [0.0, 1.0, …, 98.0, 99.0]'
+    >>> format_value(np.eye(2))
+    '(2, 2) [[1.0, 0.0], [0.0, 1.0]]'
     """
     if value is None:
         return "0"
@@ -91,7 +94,7 @@ def format_value(value: Any, full: bool = False) -> str:
         body = np.array2string(a, separator=", ", threshold=SUMMARY_SIZE, edgeitems=2,
                                max_line_width=sys.maxsize, formatter=_SHORT_FORMATTER)
         body = body.replace("...", "…")
-    return f"{shape} {body}"
+    return f"{shape} {' '.join(line.strip() for line in body.splitlines())}"   # one line; wraps at spaces
 
 
 _FORMATTER = {"float_kind": lambda x: _scalar(x), "complex_kind": lambda x: _scalar(x)}
@@ -149,6 +152,25 @@ def nonfinite_origins(trace: "Trace") -> list["Node"]:
             continue
         if all(_finite(o.value) for o in node.operands):
             found.append(node)
+    return found
+
+
+def nonfinite_partials(sweep: "Sweep") -> list:
+    """Terms whose local partial is ``nan``/``±inf`` at a node whose value is finite.
+
+    ``sqrt(x)`` at ``x = 0`` is 0, but its slope ``0.5/sqrt(x)`` is infinite: the value
+    looks harmless while every derivative through that node is not finite. One term per
+    node is returned (the first one the sweep met).
+    """
+    found, seen = [], set()
+    for step in sweep.steps:
+        for term in step.terms:
+            node = term.target if sweep.mode == "forward" else term.source
+            if node in seen or term.partial_value is None or _finite(term.partial_value):
+                continue
+            if _finite(sweep.trace.nodes[node].value):
+                seen.add(node)
+                found.append(term)
     return found
 
 
@@ -376,7 +398,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     _num(wide, "tangent " + dot("v"))
     narrow = _table(title, ascii)
     _text(narrow, "node")
-    _text(narrow, "forward step: update, local partial, tangent")
+    _text(narrow, "update, local partial, new tangent")
 
     for node in trace.inputs:
         seeded = node.name in sweep.seed
@@ -459,7 +481,7 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     _num(wide, "new adjoint")
     narrow = _table(title, ascii)
     _text(narrow, "#", justify="right")
-    _text(narrow, "reverse step: update, local partial, contribution, adjoint")
+    _text(narrow, "update, local partial, contribution, new adjoint")
 
     for name, value in sweep.seed.items():
         seed = f"{bar(name)} = {format_value(value, full)} (seed {bar(output_name(trace))})"

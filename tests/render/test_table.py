@@ -48,7 +48,7 @@ def seed_trace():
     (1e-20, "1e-20"),
     (None, "0"),
     (np.array([1.0, 2.5]), "(2,) [1.0, 2.5]"),
-    (np.array([[1.0, 2.0], [3.0, 4.0]]), "(2, 2) [[1.0, 2.0],\n [3.0, 4.0]]"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]]), "(2, 2) [[1.0, 2.0], [3.0, 4.0]]"),
     (np.array([math.pi, np.inf, np.nan]), f"(3,) [{math.pi!r}, inf, nan]"),
 ])
 def test_format_value_is_honest(value, text):
@@ -249,3 +249,12 @@ def test_importing_the_module_does_not_import_rich():
     code = "import sys, adviz.render.table; print('rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_nonfinite_partials_finds_vertical_tangents():
+    t = ad.trace("sqrt(x) + x", x=0.0)
+    with np.errstate(divide="ignore"):
+        sweep = t.reverse()
+    (term,) = T.nonfinite_partials(sweep)
+    assert term.partial_value == np.inf and t.nodes[term.source].definition == "sqrt(x)"
+    assert T.nonfinite_partials(ad.trace("sqrt(x) + x", x=4.0).reverse()) == []
