@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,11 +45,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TABLE_CSS",
     "Frame",
+    "focus_node",
     "make_sweep",
+    "node_center",
     "step_caption",
     "sweep_frames",
     "sweep_html",
     "sweep_table_html",
+    "svg_size",
     "write_sweep_html",
 ]
 
@@ -147,17 +151,67 @@ def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
 
 @dataclass(frozen=True)
 class Frame:
-    """What is shown after ``step`` steps of a sweep: the graph (SVG text) and a caption."""
+    """What is shown after ``step`` steps of a sweep.
+
+    svg: the graph (SVG text, no XML prolog); caption: :func:`step_caption`;
+    width, height: the picture's natural size in CSS pixels; focus: the centre (x, y) in
+    those pixels of the box the step is about (the node being processed, or the seeded
+    node at step 0), or None if it is not drawn on its own (folded into a group).
+    """
 
     step: int
     svg: str
     caption: str
+    width: float = 0.0
+    height: float = 0.0
+    focus: tuple[float, float] | None = None
+
+
+_PX_PER_PT = 96 / 72  # Graphviz measures in points, browsers in CSS pixels
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_TRANSLATE = re.compile(r'class="graph" transform="[^"]*translate\(([-\d.]+) ([-\d.]+)\)"')
+_POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 
 
 def _inline_svg(svg: str) -> str:
     """Graphviz's SVG without the XML prolog and comments, ready to sit inside HTML."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """Natural (width, height) of a Graphviz SVG in CSS pixels; (0, 0) if it does not say."""
+    m = _SIZE.search(svg)
+    return (float(m.group(1)) * _PX_PER_PT, float(m.group(2)) * _PX_PER_PT) if m else (0.0, 0.0)
+
+
+def node_center(svg: str, index: int) -> tuple[float, float] | None:
+    """Centre of tape node ``index``'s box in a graph SVG, in CSS pixels from the top left.
+
+    The graph titles each box ``n<index>`` (see :mod:`adviz.render.graph`); the box's
+    outline is the first ``points``/``d`` attribute after the title.  None if the node
+    is not drawn as its own box.
+    """
+    title = svg.find(f"<title>n{index}</title>")
+    translate = _TRANSLATE.search(svg)
+    if title < 0 or translate is None:
+        return None
+    shape = re.compile(r'\s(?:points|d)="([^"]*)"').search(svg, title)
+    if shape is None:
+        return None
+    points = [(float(x), float(y)) for x, y in _POINT.findall(shape.group(1))]
+    if not points:
+        return None
+    tx, ty = float(translate.group(1)), float(translate.group(2))
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return ((min(xs) + max(xs)) / 2 + tx) * _PX_PER_PT, ((min(ys) + max(ys)) / 2 + ty) * _PX_PER_PT
+
+
+def focus_node(trace: Trace, sweep: Sweep, step: int) -> int:
+    """The tape node a step is about: the one processed at ``step``, or the seeded one at 0."""
+    if step > 0:
+        return sweep.steps[step - 1].node
+    return trace.index(next(iter(sweep.seed)))
 
 
 def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame]:
@@ -168,10 +222,13 @@ def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame
     """
     from .graph import to_svg
 
-    return [
-        Frame(k, _inline_svg(to_svg(trace, sweep, step=k, **graph_options)), step_caption(trace, sweep, k))
-        for k in range(len(sweep.steps) + 1)
-    ]
+    frames = []
+    for k in range(len(sweep.steps) + 1):
+        svg = _inline_svg(to_svg(trace, sweep, step=k, **graph_options))
+        width, height = svg_size(svg)
+        frames.append(Frame(k, svg, step_caption(trace, sweep, k), width, height,
+                            node_center(svg, focus_node(trace, sweep, k))))
+    return frames
 
 
 # ---------------------------------------------------------------- the table
@@ -188,6 +245,7 @@ TABLE_CSS = """
 .adviz-table tr.current td:first-child::before { content: "\\25B6\\00A0"; }
 .adviz-table tr.pending td { color: #9ca3af; }
 .adviz-table tr.pending td.val { visibility: hidden; }
+.adviz-table tr.more td { color: #6b7280; font-style: italic; }
 """.strip()
 """Styles of :func:`sweep_table_html`; the colours come from CSS variables set on the table."""
 
@@ -211,7 +269,7 @@ def _partial_text(term: Term) -> str:
     return term.partial if value == term.partial else f"{term.partial} = {value}"
 
 
-def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None) -> str:
+def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, window: int | None = None) -> str:
     """The sweep as an HTML table, one row per chain-rule term, the rows of ``step`` marked.
 
     ``step`` counts like the graph's: ``0`` = only the seed, ``k`` = after k steps (its
@@ -219,6 +277,10 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None) -> str
     Every row carries ``data-step`` and a class ``done``/``current``/``pending``, so a
     page script can move the mark without rebuilding the table.  Style it with
     :data:`TABLE_CSS`.
+
+    ``window``: show at most this many rows, chosen around the current ones, with a
+    "⋮ 12 earlier rows" line where rows are left out (for a widget, which cannot scroll
+    its table to the current row by itself).
     """
     n = len(sweep.steps)
     shown = n + 1 if step is None else step  # "after the end": every row done, none current
@@ -228,33 +290,47 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None) -> str
     word = "tangent" if sweep.mode == "forward" else "adjoint"
     variables = f"--strong:{colours.strong};--light:{colours.light};--active:{colours.active}"
     head = ["", "step", "node", "update", "local partial", "contribution", f"new {word}"]
-    rows = [
-        f'<table class="adviz-table {sweep.mode}" style="{variables}">',
-        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
-    ]
+    body: list[tuple[int, str]] = []
 
     def row(row_step: int, cells: list[str]) -> None:
-        rows.append(f'<tr data-step="{row_step}" class="{_row_state(row_step, shown)}">' + "".join(cells) + "</tr>")
+        state = _row_state(row_step, shown)
+        body.append((row_step, f'<tr data-step="{row_step}" class="{state}">' + "".join(cells) + "</tr>"))
 
     for name, value in sweep.seed.items():
-        row(0, [_cell(""), _cell("0", "num"), _cell(name), _cell(f"{_mark(name, sweep.mode)} = {summary(value)} (seed)",
-                "code"), _cell(""), _cell(""), _cell(f"{_mark(name, sweep.mode)} = {summary(value)}", "num val new")])
+        mark = f"{_mark(name, sweep.mode)} = {summary(value)}"
+        row(0, [_cell(""), _cell("0", "num"), _cell(name), _cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
+                _cell(mark, "num val new")])
     for s in sweep.steps:
         k = s.index + 1
         node = trace.nodes[s.node]
         where = f"{node.name} = {node.definition}" if not node.is_input else node.name
         if not s.terms:
-            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell("nothing to propagate", "code"), _cell(""),
-                    _cell(""), _cell(summary(s.value), "num val new")])
+            what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
+            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell(what, "code"), _cell(""), _cell(""),
+                    _cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
         for term in s.terms:
-            target = term.names[1]
             row(k, [
                 _cell(""), _cell(str(k), "num"), _cell(where), _cell(term.update(), "code"),
                 _cell(_partial_text(term), "code val"), _cell(summary(term.contribution), "num val"),
-                _cell(f"{_mark(target, sweep.mode)} = {summary(term.total)}", "num val new"),
+                _cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
             ])
-    rows.append("</tbody></table>")
-    return "\n".join(rows)
+    lines = [f'<table class="adviz-table {sweep.mode}" style="{variables}">',
+             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
+    first, last = 0, len(body)
+    if window is not None and len(body) > max(window, 3):
+        window = max(window, 3)
+        current = [i for i, (k, _) in enumerate(body) if k == shown] or [i for i, (k, _) in enumerate(body) if k < shown]
+        anchor = current[0] if current else 0
+        first = max(0, min(anchor - window // 3, len(body) - window))
+        last = first + window
+    if first:
+        lines.append(f'<tr class="more"><td></td><td colspan="6">⋮ {first} earlier row{"s" if first > 1 else ""}</td></tr>')
+    lines.extend(text for _, text in body[first:last])
+    if last < len(body):
+        later = len(body) - last
+        lines.append(f'<tr class="more"><td></td><td colspan="6">⋮ {later} later row{"s" if later > 1 else ""}</td></tr>')
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the page
@@ -273,8 +349,10 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 #counter { font-variant-numeric: tabular-nums; min-width: 7em; }
 #caption { margin: 0 0 10px; padding: 8px 12px; border-left: 5px solid var(--strong); background: var(--light);
   font-size: 17px; min-height: 1.4em; }
-#graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 12px; text-align: center; }
-#graph svg { max-width: 100%%; height: auto; }
+#graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 12px; }
+#graph:not(.fit) { max-height: 70vh; }
+#graph svg { display: block; }
+#graph.fit svg { max-width: 100%%; height: auto; margin: 0 auto; }
 #table { overflow: auto; max-height: 40vh; }
 footer { margin-top: 10px; color: #6b7280; font-size: 13px; }
 """
@@ -286,7 +364,7 @@ _SCRIPT = r"""
   var n = data.captions.length - 1, step = 0, timer = null;
   var $ = function (id) { return document.getElementById(id); };
   var graph = $("graph"), caption = $("caption"), slider = $("slider"), counter = $("counter"),
-      playButton = $("play"), speed = $("speed"), table = $("table");
+      playButton = $("play"), speed = $("speed"), table = $("table"), fit = $("fit");
   var rows = Array.prototype.slice.call(table.querySelectorAll("tr[data-step]"));
 
   function state(rowStep, k) {
@@ -297,6 +375,11 @@ _SCRIPT = r"""
     k = Math.max(0, Math.min(n, k | 0));
     step = k;
     graph.innerHTML = data.frames[k];
+    var focus = data.focus[k];
+    if (!fit.checked && focus) {  // full size: keep the node of this step in the middle
+      graph.scrollLeft = Math.max(0, focus[0] - graph.clientWidth / 2);
+      graph.scrollTop = Math.max(0, focus[1] - graph.clientHeight / 2);
+    }
     caption.textContent = data.captions[k];
     slider.value = k;
     counter.textContent = "step " + k + " / " + n;
@@ -337,6 +420,10 @@ _SCRIPT = r"""
   $("next").onclick = function () { manual(step + 1); };
   $("last").onclick = function () { manual(n); };
   slider.oninput = function () { manual(+slider.value); };
+  fit.onchange = function () { graph.classList.toggle("fit", fit.checked); show(step); };
+  var widest = Math.max.apply(null, data.sizes.map(function (s) { return s[0]; }));
+  fit.checked = widest <= 1.6 * graph.clientWidth;  // shrink only while labels stay readable
+  graph.classList.toggle("fit", fit.checked);
   speed.onchange = function () { if (timer) { clearInterval(timer); timer = null; play(); } };
   document.addEventListener("keydown", function (e) {
     if (e.target && e.target.tagName === "SELECT") return;
@@ -410,6 +497,8 @@ def sweep_html(
         else ("adjoints", "from the output back to the inputs")
     )
     data = {"frames": [f.svg for f in frames], "captions": [f.caption for f in frames],
+            "sizes": [[round(f.width), round(f.height)] for f in frames],
+            "focus": [[round(v) for v in f.focus] if f.focus else None for f in frames],
             "interval": interval, "start": start}
     speeds = "".join(f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in (0.25, 0.5, 1, 2, 4))
     css = _PAGE_CSS % {"strong": colours.strong, "light": colours.light, "active": colours.active}
@@ -437,9 +526,11 @@ carry this step's contributions; grey is not reached yet.</p>
 <input id="slider" type="range" min="0" max="{n}" step="1" value="{start}" aria-label="step">
 <span id="counter">step {start} / {n}</span>
 <label>speed <select id="speed">{speeds}</select></label>
+<label title="shrink the graph to the page width, or show it full size following the active node">
+<input type="checkbox" id="fit"> fit to width</label>
 </div>
 <p id="caption">{html.escape(frames[start].caption)}</p>
-<div id="graph">{frames[start].svg}</div>
+<div id="graph" class="fit">{frames[start].svg}</div>
 <div id="table">{sweep_table_html(trace, sweep, start)}</div>
 <footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,
 <code>#play</code> starts playing.  Made with adviz.</footer>

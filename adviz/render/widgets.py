@@ -43,7 +43,7 @@ import numpy as np
 
 from . import style
 from .graph import summary
-from .html import TABLE_CSS, make_sweep, sweep_frames, sweep_table_html
+from .html import TABLE_CSS, Frame, make_sweep, sweep_frames, sweep_table_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
@@ -199,8 +199,26 @@ def _controls(n_steps: int, interval: int, on_step: Callable[[int], None]):
     return bar, play, slider, buttons, speed
 
 
-def _graph_box(svg: str) -> str:
-    return f'<div class="adviz-graph" style="overflow:auto;max-width:100%">{svg}</div>'
+FIT_WIDTH_PX = 1600
+"""Graphs up to this wide (in CSS pixels) are shrunk to fit by default; wider ones would
+become unreadable, so they are shown full size with the active node kept in view."""
+
+_GRAPH_CSS = ".adviz-graph.fit svg { max-width: 100%; height: auto; } .adviz-graph svg { display: block; }"
+
+
+def _graph_box(frame: Frame, fit: bool = True) -> str:
+    """A frame's graph: shrunk to its column (``fit``) or full size, centred on the step's node.
+
+    Full size follows the action without any script: the picture is shifted left by
+    ``50% − x`` of its column (x = the node's centre), clamped so no blank margin shows.
+    """
+    if fit or frame.focus is None:
+        return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph fit" style="overflow:auto;max-width:100%">'
+                f"{frame.svg}</div>")
+    x = frame.focus[0]
+    shift = f"clamp(calc(100% - {frame.width:.0f}px), calc(50% - {x:.0f}px), 0px)"
+    return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph follow" style="overflow:hidden;max-width:100%">'
+            f'<div style="width:{frame.width:.0f}px;margin-left:{shift}">{frame.svg}</div></div>')
 
 
 def _caption_box(text: str, mode: str) -> str:
@@ -272,12 +290,18 @@ class SweepPlayer(_Stepper):
     in the table.  ``interval``: milliseconds per step when playing at 1×.
     ``graph_options`` go to :func:`~adviz.render.graph.build_graph`.
 
+    ``fit``: shrink the graph to the notebook's width (default: when it stays readable,
+    up to :data:`FIT_WIDTH_PX` wide); otherwise it is shown full size, shifted so the
+    step's node stays in view.  ``table_rows``: the table shows this many rows around
+    the current step (a widget cannot scroll to them by itself).
+
     Python-side state: ``step``, ``n_steps``, ``next()``, ``prev()``, ``goto(k)``,
-    ``first()``, ``last()``, ``current_svg``, ``current_table_html``, ``current_caption``.
+    ``first()``, ``last()``, ``fit``, ``current_svg``, ``current_table_html``,
+    ``current_caption``.
     """
 
     def __init__(self, trace: Trace, mode: str = "reverse", seed: Any = None, *, sweep: Sweep | None = None,
-                 interval: int = 1000, **graph_options: Any) -> None:
+                 interval: int = 1000, fit: bool | None = None, table_rows: int = 16, **graph_options: Any) -> None:
         import ipywidgets as w
 
         self.trace = trace
@@ -285,17 +309,31 @@ class SweepPlayer(_Stepper):
         self.mode = self.sweep.mode
         self.n_steps = len(self.sweep.steps)
         self.frames = sweep_frames(trace, self.sweep, **graph_options)
-        self.tables = [sweep_table_html(trace, self.sweep, k) for k in range(self.n_steps + 1)]
+        self.tables = [sweep_table_html(trace, self.sweep, k, window=table_rows) for k in range(self.n_steps + 1)]
         self._graph = w.HTML()
         self._table = w.HTML()
         self._caption = w.HTML()
+        if fit is None:
+            fit = max(f.width for f in self.frames) <= FIT_WIDTH_PX
+        self._fit = w.Checkbox(value=fit, description="fit to width", indent=False, layout=w.Layout(width="120px"))
+        self._fit.observe(lambda _: self._show(self.step), "value")
         bar = self._build_transport(interval)
+        bar.children = (*bar.children, self._fit)
         self.widget = w.VBox([bar, self._caption, self._graph, self._table])
         self.widget.add_class("adviz-sweep-player")
         self._show(0)
 
+    @property
+    def fit(self) -> bool:
+        """True: the graph is shrunk to the notebook's width; False: full size, following the step."""
+        return bool(self._fit.value)
+
+    @fit.setter
+    def fit(self, value: bool) -> None:
+        self._fit.value = bool(value)
+
     def _show(self, k: int) -> None:
-        self._graph.value = _graph_box(self.frames[k].svg)
+        self._graph.value = _graph_box(self.frames[k], self.fit)
         self._table.value = _table_box(self.tables[k])
         self._caption.value = _caption_box(self.frames[k].caption, self.mode)
 
@@ -498,7 +536,7 @@ class ModeComparison(_Stepper):
             frame = self._frames[mode][i][k]
             view["head"].value = self._head_html(mode, t)
             view["caption"].value = _caption_box(frame.caption, mode)
-            view["graph"].value = _graph_box(frame.svg)
+            view["graph"].value = _graph_box(frame)
             view["known"].value = self._known_html(mode, t)
 
 
@@ -650,7 +688,8 @@ class FiniteDifferenceExplorer:
         for m, error in self.errors.items():
             cx, cy = self._pixel(h, error / self._scale)
             colour = METHOD_STYLE.get(m, {}).get("color", "#111827")
-            dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="{colour}" stroke="black"/>')
+            dots.append(f'<circle class="h-dot" cx="{cx:.1f}" cy="{cy:.1f}" r="8" fill="white" fill-opacity="0.6" '
+                        f'stroke="{colour}" stroke-width="3"><title>{m}: relative error at h</title></circle>')
         return (f'<div style="position:relative;width:{width}px;height:{height}px">'
                 f'<img src="data:image/png;base64,{self._png}" width="{width}" height="{height}" alt="error vs h">'
                 f'<svg style="position:absolute;left:0;top:0" width="{width}" height="{height}">'
@@ -670,7 +709,9 @@ class FiniteDifferenceExplorer:
         rows.append(f'<tr style="font-weight:bold"><td>AD</td><td>forward sweep</td><td>{self.ad_value:.16g}</td>'
                     "<td colspan=2>exact up to rounding</td></tr>")
         return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:14px">'
-                + "".join(rows).replace("<td>", '<td style="padding:2px 10px">') + "</table>")
+                + "".join(rows).replace("<td>", '<td style="padding:2px 10px">') + "</table>"
+                + '<p style="font-size:13px;color:#374151">The red line on the plot is the current h; the rings '
+                "are each method's error there. Filled dots mark each method's best h.</p>")
 
     def _show(self, h: float) -> None:
         self._table.value = self._table_html(h)
@@ -726,12 +767,18 @@ class Playground:
         for box in (self._expression, self._values):
             box.observe(lambda _: self.submit(), "value")
         self._mode.observe(lambda _: self.submit(), "value")
+        self._mode.observe(lambda change: self._show_seed(change["new"]), "value")
+        self._show_seed(mode)
         self._seed.observe(lambda change: self._on_seed(change), "value")
         self.widget = w.VBox([self._expression, self._values, w.HBox([self._mode, self._seed, button]),
                               self.error_widget, self._output])
         self.widget.add_class("adviz-playground")
         self._busy = False
         self.submit()
+
+    def _show_seed(self, mode: str) -> None:
+        """The seed choice matters only in forward mode (reverse mode seeds the output)."""
+        self._seed.layout.display = "" if mode == "forward" else "none"
 
     def _on_seed(self, change) -> None:
         if not self._busy and self._mode.value == "forward":
@@ -779,7 +826,6 @@ class Playground:
         self.error = None
         self.error_widget.value = ""
         self.trace, self.player = trace, player
-        self._seed.layout.display = "" if self._mode.value == "forward" else "none"
         self._output.children = (w.HTML("<b>The tape</b>" + _tape_html(trace)), player.widget)
 
     @property

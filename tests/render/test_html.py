@@ -29,11 +29,14 @@ import pytest
 import adviz as ad
 from adviz.render import style
 from adviz.render.html import (
+    focus_node,
     make_sweep,
+    node_center,
     step_caption,
     sweep_frames,
     sweep_html,
     sweep_table_html,
+    svg_size,
     write_sweep_html,
 )
 
@@ -125,6 +128,46 @@ def test_frames_one_per_step_plus_the_seed(two_inputs):
 def test_make_sweep_rejects_unknown_mode(two_inputs):
     with pytest.raises(ValueError, match="'forward' or 'reverse'"):
         make_sweep(two_inputs, "sideways")
+
+
+def test_table_window_keeps_the_current_rows_in_view():
+    t = ad.trace(_chain, 0.5)  # 12 steps, one term each
+    s = t.reverse()
+    table = sweep_table_html(t, s, step=9, window=5)
+    rows = _rows(table)
+    assert len(rows) == 5 and [k for k, c, _ in rows if c == "current"] == [9]
+    assert "⋮ 8 earlier rows" in table and "⋮ 0 later" not in table
+    assert [k for k, _, _ in _rows(sweep_table_html(t, s, step=0, window=5))] == [0, 1, 2, 3, 4]
+    assert "earlier" not in sweep_table_html(t, s, step=0, window=5)
+    assert [k for k, _, _ in _rows(sweep_table_html(t, s, step=12, window=5))] == [8, 9, 10, 11, 12]
+    assert len(_rows(sweep_table_html(t, s, step=3, window=50))) == 13  # small enough: everything
+
+
+def _chain(x):
+    for _ in range(4):
+        x = np.sin(x) * 2.0 + 0.5
+    return x
+
+
+def test_focus_is_the_processed_node_or_the_seed(two_inputs):
+    s = two_inputs.reverse()
+    assert focus_node(two_inputs, s, 0) == two_inputs.output.index
+    assert [focus_node(two_inputs, s, k) for k in (1, 2, 3)] == [4, 3, 2]  # v3, v2, v1
+    f = two_inputs.forward("x1")
+    assert focus_node(two_inputs, f, 0) == 0 and focus_node(two_inputs, f, 1) == 2
+
+
+def test_node_centres_follow_the_left_to_right_layout(two_inputs):
+    frames = sweep_frames(two_inputs, two_inputs.reverse())
+    svg = frames[1].svg
+    width, height = svg_size(svg)
+    assert (frames[1].width, frames[1].height) == (width, height) and width > 300 and height > 100
+    x_in = node_center(svg, 0)[0]
+    x_v1 = node_center(svg, 2)[0]
+    x_out = node_center(svg, 4)[0]
+    assert 0 < x_in < x_v1 < x_out < width  # inputs on the left, output on the right
+    assert frames[1].focus == node_center(svg, 4)
+    assert node_center(svg, 99) is None
 
 
 # ---------------------------------------------------------------- the page, statically
@@ -382,3 +425,41 @@ def test_screenshot_shows_the_highlighted_step(browser, page, tmp_path):
     assert _share(before, style.REVERSE.active) < 0.001
     assert _share(after, style.REVERSE.active) > 0.005
     assert _share(after, style.REVERSE.strong) > _share(before, style.REVERSE.strong)
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory):
+    """A 40-node tape: too wide to shrink to the window, so the page follows the active node."""
+    def f(x, y):
+        z = x
+        for _ in range(10):
+            z = np.sin(z) * y + z / 2.0
+        return z
+
+    path = tmp_path_factory.mktemp("html") / "big.html"
+    t = ad.trace(f, 0.3, 1.7)
+    write_sweep_html(t, path, mode="reverse")
+    return path, t
+
+
+def test_browser_follows_the_active_node_of_a_wide_graph(browser, big_page):
+    path, t = big_page
+    s = t.reverse()
+    for k in (5, 20, len(s.steps) - 3):
+        browser.open(path.as_uri() + f"#step={k}")
+        assert browser.js("document.getElementById('fit').checked") is False
+        node = s.steps[k - 1].node
+        inside = browser.js(f"""(() => {{
+            const g = document.getElementById('graph').getBoundingClientRect();
+            const title = Array.from(document.querySelectorAll('#graph g.node > title'))
+                               .find(t => t.textContent === 'n{node}');
+            const r = title.parentNode.getBoundingClientRect();
+            const cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2;
+            return [cx > g.left && cx < g.right && cy > g.top && cy < g.bottom,
+                    document.getElementById('graph').scrollWidth > g.width];
+        }})()""")
+        assert inside == [True, True], k
+    browser.js("const c = document.getElementById('fit'); c.checked = true; c.dispatchEvent(new Event('change'))")
+    fits = browser.js("(() => { const g = document.getElementById('graph');"
+                      " return g.scrollWidth <= g.clientWidth + 1; })()")
+    assert fits

@@ -126,6 +126,36 @@ def test_player_shows_in_a_notebook(two_inputs):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+def _long_chain(x):
+    for _ in range(12):
+        x = np.sin(x) * 2.0 + 0.5
+    return x
+
+
+def test_player_on_a_wide_graph_follows_the_active_node():
+    t = ad.trace(_long_chain, 0.5)  # 37 nodes in a row: far too wide to shrink
+    p = SweepPlayer(t, mode="reverse", table_rows=8)
+    assert p.fit is False
+    p.goto(10)
+    frame = p.frames[10]
+    x = frame.focus[0]
+    assert f"calc(50% - {x:.0f}px)" in p._graph.value  # the picture is shifted to centre the node
+    p.goto(30)
+    assert p.frames[30].focus[0] < x  # reverse mode walks from the output (right) to the inputs (left)
+    assert f"calc(50% - {p.frames[30].focus[0]:.0f}px)" in p._graph.value
+    # the table shows the rows around the current step, not the first ones
+    assert _current_updates(p._table.value) == [p.sweep.steps[29].terms[0].update()]
+    assert "earlier rows" in p._table.value and len(re.findall(r"<tr data-step", p._table.value)) == 8
+    p.fit = True
+    assert "calc(" not in p._graph.value and 'class="adviz-graph fit"' in p._graph.value
+    p._fit.value = False  # the checkbox in the browser
+    assert "calc(" in p._graph.value
+
+
+def test_small_graphs_fit_by_default(two_inputs):
+    assert SweepPlayer(two_inputs).fit is True
+
+
 # ---------------------------------------------------------------- ModeComparison
 
 
