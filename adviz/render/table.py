@@ -308,6 +308,29 @@ class _Responsive:
 
         return Measurement.get(console, options, self.narrow if self.narrow is not None else self.wide)
 
+    def render(self, width: int = 100, color: bool = False) -> tuple[str, str]:
+        """``(text, html)`` of the table at ``width`` columns (for notebooks and the REPL)."""
+        import io
+
+        from rich.console import Console
+
+        console = Console(file=io.StringIO(), record=True, width=width, force_terminal=color,
+                          color_system="truecolor" if color else None, force_jupyter=False)
+        console.print(self)
+        text = "\n".join(line.rstrip() for line in console.export_text(clear=False).splitlines())
+        html = console.export_html(inline_styles=True, code_format="<pre style=\"font-family: monospace; "
+                                   "line-height: 1.25\">{code}</pre>")
+        return text, html
+
+    def __repr__(self) -> str:
+        return self.render()[0]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        """Jupyter shows the table itself (coloured HTML), not an object address."""
+        text, _ = self.render()
+        _, html = self.render(color=True)
+        return {"text/plain": text, "text/html": html}
+
 
 # ---------------------------------------------------------------- the tape
 def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,

@@ -258,3 +258,13 @@ def test_nonfinite_partials_finds_vertical_tangents():
     (term,) = T.nonfinite_partials(sweep)
     assert term.partial_value == np.inf and t.nodes[term.source].definition == "sqrt(x)"
     assert T.nonfinite_partials(ad.trace("sqrt(x) + x", x=4.0).reverse()) == []
+
+
+def test_tables_display_themselves_in_notebooks_and_the_repl(seed_trace):
+    view = T.reverse_table(seed_trace.reverse())
+    bundle = view._repr_mimebundle_()
+    assert "v̄2 += v̄3·cos(v2)" in bundle["text/plain"]
+    assert "<pre" in bundle["text/html"] and "color" in bundle["text/html"]     # coloured HTML
+    assert "v̄2 += v̄3·cos(v2)" in bundle["text/html"]
+    assert repr(view) == bundle["text/plain"]
+    assert "\x1b" not in repr(view)
