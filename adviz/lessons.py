@@ -88,7 +88,7 @@ class LessonsModifiedError(FileExistsError):
         some = "1 lesson was" if len(self.paths) == 1 else f"{len(self.paths)} lessons were"
         super().__init__(
             f"{some} changed in {folder} ({names}), so nothing was copied; "
-            "to replace them with fresh copies use overwrite=True (adviz lessons --force)"
+            "rename or move them (or pass overwrite=True) to get fresh copies"
         )
 
 
