@@ -19,8 +19,9 @@ How the file is organised (other commands are added the same way):
 * a command reports bad input by raising :class:`InputError` (exit code 2); any other
   exception becomes a one-line ``adviz: error: …`` on stderr with exit code 1. That is done
   once for every command by :class:`_Group`, so commands contain no ``try`` boilerplate;
-* heavy imports (NumPy, the engine, rich) happen inside the commands, so ``adviz --help``
-  stays fast and nothing imports Jupyter, Graphviz, matplotlib or SymPy on these paths.
+* rich, the renderers and everything optional are imported inside the commands that use
+  them (NumPy and the engine come with the ``adviz`` package), so ``adviz --help`` and
+  ``adviz trace`` never import Jupyter, Graphviz, matplotlib or SymPy.
 
 JSON output (``--json``): numbers are JSON numbers, arrays nested lists; values JSON cannot
 hold are the strings ``"inf"``, ``"-inf"`` and ``"nan"``.
@@ -31,16 +32,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Annotated, Any, List, Optional
 
 import typer
 
-try:  # Typer ≥ 0.25 vendors click as typer._click; older versions use click itself
+try:  # recent Typer versions carry their own copy of click as typer._click
     from typer import _click as _click_mod  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
+except ImportError:  # pragma: no cover - older Typer: click itself
     import click as _click_mod  # type: ignore[no-redef]
-
-from typing import Annotated
 
 __all__ = ["app", "main", "InputError", "parse_assignments", "parse_value"]
 
@@ -170,8 +169,8 @@ def _lean_coercion(group: Any) -> None:
             if get_origin(annotation) is Union:                      # Optional[X]
                 args = [a for a in get_args(annotation) if a is not type(None)]
                 annotation = args[0] if len(args) == 1 else annotation
-            if get_origin(annotation) in (list, List):               # List[X]
-                (annotation,), many = get_args(annotation), True
+            if get_origin(annotation) in (list, List) and len(get_args(annotation)) == 1:   # List[X]
+                annotation, many = get_args(annotation)[0], True
             if annotation in plain:
                 param._runtime_param = lean(descriptor.parameter_info, descriptor.annotation,
                                             convert=plain[annotation], many=many)
@@ -500,11 +499,16 @@ def _check_mode(mode: str, allowed: tuple = _MODES) -> str:
 
 # ---------------------------------------------------------------- JSON
 def to_json_value(value: Any) -> Any:
-    """NumPy values → JSON: numbers, nested lists, and the strings "inf", "-inf", "nan"."""
+    """NumPy values → JSON: numbers, nested lists, and the strings "inf", "-inf", "nan".
+
+    ``None`` stays ``null`` (a term with no elementwise partial, such as ``sum``'s).
+    """
     import math
 
     import numpy as np
 
+    if value is None:                    # e.g. the partial of a structural rule (sum, reshape)
+        return None
     if isinstance(value, dict):
         return {str(k): to_json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -849,7 +853,7 @@ def demo(
             continue
         console.print("Enter: next step   q: quit" if interactive else "", style="dim", markup=False)
         line = sys.stdin.readline()
-        if line.strip().lower() in ("q", "quit", "exit"):
+        if line.strip().lower() in ("q", "quit", "exit") or (interactive and not line):   # q, or Ctrl-D
             break
 
 
@@ -895,7 +899,8 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     terms = sweep_terms(reverse)
     frames.append((f"reverse sweep, seed {notation.bar(y, ascii)} = 1",
                    progress_table(reverse, 0, ascii=ascii, full=full, max_rows=max_rows),
-                   a(f"Seed {notation.bar(t.output.name, ascii)} = {notation.bar(y, ascii)} = 1. Adjoints flow backwards: each "
+                   a(f"Seed {notation.bar(t.output.name, ascii)} = {notation.bar(y, ascii)} = 1. "
+                     "Adjoints flow backwards: each "
                      "node sends its adjoint to its operands.")))
     for k, term in enumerate(terms, start=1):
         frames.append((f"reverse {k}/{len(terms)}", progress_table(reverse, k, ascii=ascii, full=full,

@@ -173,6 +173,17 @@ def test_trace_json():
     assert rev["result"]["x"] == pytest.approx(COS10 * 6, rel=1e-15)
 
 
+def test_trace_json_with_structural_rules_and_arrays():
+    r = run("trace", "sum(x*x)", "--at", "x=[1,2]", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    (rev,) = data["reverse"]
+    terms = [t for s in rev["steps"] for t in s["terms"]]
+    assert terms[0]["partial_value"] is None                  # sum has no elementwise partial
+    assert rev["result"] == {"x": [2.0, 4.0]}                 # d/dx sum(x²) = 2x
+    assert [f["result"] for f in data["forward"]] == [6.0]    # seed ẋ = (1, 1): 2·1 + 2·2
+
+
 # ---------------------------------------------------------------- grad
 def test_grad_golden():
     r = run("grad", "x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5")
