@@ -370,7 +370,8 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
                       style=active)
     for node in trace.outputs:
         done = upto is None or shown <= upto
-        table.add_row(_esc(output_name(trace), _style("output") if done else pending), _esc(node.name, "" if done else pending),
+        table.add_row(_esc(output_name(trace), _style("output") if done else pending),
+                      _esc(node.name, "" if done else pending),
                       _esc(format_value(node.value, full) if done else "…" if not ascii else "...",
                            "" if done else pending))
     return _Responsive(table)
@@ -641,7 +642,8 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
     _num(table, "value")
     _text(table, "cost")
     for node in trace.outputs:
-        table.add_row(_esc("value"), _esc(f"{output_name(trace)} = {node.name}"), _esc(format_value(node.value, full)), _esc(""),
+        table.add_row(_esc("value"), _esc(f"{output_name(trace)} = {node.name}"),
+                      _esc(format_value(node.value, full)), _esc(""),
                       style=_style("output"))
     for sweep in forward:
         label = _a(f"{notation.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full)}", ascii)
