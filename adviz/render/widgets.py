@@ -203,22 +203,41 @@ FIT_WIDTH_PX = 1600
 """Graphs up to this wide (in CSS pixels) are shrunk to fit by default; wider ones would
 become unreadable, so they are shown full size with the active node kept in view."""
 
-_GRAPH_CSS = ".adviz-graph.fit svg { max-width: 100%; height: auto; } .adviz-graph svg { display: block; }"
+_GRAPH_CSS = (".adviz-graph.fit svg { max-width: 100%; height: auto; } .adviz-graph svg { display: block; } "
+              # the HTML widget's content box is a flex item: let it shrink below the picture's width
+              ".adviz-html-host > .widget-html-content { min-width: 0; flex: 1 1 auto; }")
+
+
+FOLLOW_HEIGHT_PX = 560
+"""Height of the graph's window when a wide graph is shown full size."""
 
 
 def _graph_box(frame: Frame, fit: bool = True) -> str:
     """A frame's graph: shrunk to its column (``fit``) or full size, centred on the step's node.
 
-    Full size follows the action without any script: the picture is shifted left by
-    ``50% − x`` of its column (x = the node's centre), clamped so no blank margin shows.
+    Full size follows the action without any script: the picture is shifted by
+    ``50% − x`` of its window's width (x = the node's centre) and by ``height/2 − y``
+    vertically, clamped so that no blank margin shows.
     """
     if fit or frame.focus is None:
         return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph fit" style="overflow:auto;max-width:100%">'
                 f"{frame.svg}</div>")
-    x = frame.focus[0]
-    shift = f"clamp(calc(100% - {frame.width:.0f}px), calc(50% - {x:.0f}px), 0px)"
-    return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph follow" style="overflow:hidden;max-width:100%">'
-            f'<div style="width:{frame.width:.0f}px;margin-left:{shift}">{frame.svg}</div></div>')
+    x, y = frame.focus
+    height = min(frame.height, FOLLOW_HEIGHT_PX)
+    left = f"clamp(calc(100% - {frame.width:.0f}px), calc(50% - {x:.0f}px), 0px)"
+    top = f"{max(height - frame.height, min(0.0, height / 2 - y)):.0f}px"
+    return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph follow" '
+            f'style="overflow:hidden;max-width:100%;height:{height:.0f}px">'
+            f'<div style="width:{frame.width:.0f}px;margin-left:{left};margin-top:{top}">{frame.svg}</div></div>')
+
+
+def _html_box(overflow: str = "hidden") -> Any:
+    """An HTML widget as wide as the output area, never widened by what it shows."""
+    import ipywidgets as w
+
+    box = w.HTML(layout=w.Layout(width="100%", overflow=overflow))
+    box.add_class("adviz-html-host")  # see _GRAPH_CSS
+    return box
 
 
 def _caption_box(text: str, mode: str) -> str:
@@ -310,16 +329,16 @@ class SweepPlayer(_Stepper):
         self.n_steps = len(self.sweep.steps)
         self.frames = sweep_frames(trace, self.sweep, **graph_options)
         self.tables = [sweep_table_html(trace, self.sweep, k, window=table_rows) for k in range(self.n_steps + 1)]
-        self._graph = w.HTML()
-        self._table = w.HTML()
-        self._caption = w.HTML()
+        self._graph = _html_box(overflow="hidden")
+        self._table = _html_box(overflow="auto")
+        self._caption = _html_box(overflow="hidden")
         if fit is None:
             fit = max(f.width for f in self.frames) <= FIT_WIDTH_PX
         self._fit = w.Checkbox(value=fit, description="fit to width", indent=False, layout=w.Layout(width="120px"))
         self._fit.observe(lambda _: self._show(self.step), "value")
         bar = self._build_transport(interval)
         bar.children = (*bar.children, self._fit)
-        self.widget = w.VBox([bar, self._caption, self._graph, self._table])
+        self.widget = w.VBox([bar, self._caption, self._graph, self._table], layout=w.Layout(width="100%"))
         self.widget.add_class("adviz-sweep-player")
         self._show(0)
 
@@ -427,7 +446,7 @@ class ModeComparison(_Stepper):
                            "reverse": _timeline(self.reverse_sweeps, self.n_steps)}
         self._frames = {"forward": [sweep_frames(trace, s, **graph_options) for s in self.forward_sweeps],
                         "reverse": [sweep_frames(trace, s, **graph_options) for s in self.reverse_sweeps]}
-        self._views = {mode: {part: w.HTML() for part in ("head", "caption", "graph", "known")}
+        self._views = {mode: {part: _html_box() for part in ("head", "caption", "graph", "known")}
                        for mode in ("forward", "reverse")}
         columns = [w.VBox([v["head"], v["caption"], v["graph"], v["known"]],
                           layout=w.Layout(width="50%", overflow="auto", padding="0 6px"))
