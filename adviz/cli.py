@@ -655,24 +655,31 @@ def graph(
         "--expand", help="Draw every node of a big tape instead of folding repeated structure.")] = False,
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Say which Graphviz (dot program or WebAssembly) rendered the picture.")] = False,
+    animate: Annotated[bool, typer.Option(
+        "--animate", "-a", help="Write one self-contained HTML page that plays the sweep step by step "
+                                "(default -o ./adviz-sweep.html; --step K opens it at step K).")] = False,
     json: JsonOption = False,
 ) -> None:
     """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
 
     Example:  adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
+    Animated: adviz graph "sin(x**2+1)" --at x=3 --animate -o sweep.html
     """
     import logging
 
     from .render.graph import FORMATS, folding_note, write_graph
     from .render.graphviz_backend import NoBackendError, RenderError, backend_name
 
-    if mode is None and step is not None:
+    if mode is None and (step is not None or animate):
         mode = "reverse"
     mode = _check_mode(mode, ("forward", "reverse")) if mode is not None else None
-    path = output if output is not None else Path("adviz-graph.svg")
+    path = output if output is not None else Path("adviz-sweep.html" if animate else "adviz-graph.svg")
     fmt = path.suffix.lstrip(".").lower().replace("gv", "dot")
-    if fmt not in FORMATS:
-        raise InputError(f"-o {path}: the file name must end in .svg, .png, .pdf or .dot")
+    if animate and fmt not in ("html", "htm"):
+        raise InputError(f"-o {path}: --animate writes an HTML page; the file name must end in .html")
+    if not animate and fmt not in FORMATS:
+        hint = " (add --animate for an HTML page that plays the sweep)" if fmt in ("html", "htm") else ""
+        raise InputError(f"-o {path}: the file name must end in .svg, .png, .pdf or .dot{hint}")
     _, t, values = _record(expr, at)
     sweep = None
     if mode == "forward" and not seed:
@@ -696,7 +703,12 @@ def graph(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
-        write_graph(t, path, sweep, step, expand=expand)
+        if animate:
+            from .render.html import write_sweep_html
+
+            write_sweep_html(t, path, sweep=sweep, start=step or 0, expand=expand)
+        else:
+            write_graph(t, path, sweep, step, expand=expand)
     except NoBackendError as err:
         raise InputError(str(err)) from None
     except RenderError as err:
@@ -710,7 +722,8 @@ def graph(
     if json:
         _print_json({"expression": expr, "at": to_json_value(values), "path": str(path), "format": fmt,
                      "mode": mode, "step": step, "nodes": len(t.nodes),
-                     "backend": None if fmt == "dot" else backend_name(), "folded": note or None})
+                     "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
+                     "frames": len(sweep.steps) + 1 if animate else None})
         return
     if note:
         typer.echo(f"adviz: note: {note}", err=True)

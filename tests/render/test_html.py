@@ -463,3 +463,32 @@ def test_browser_follows_the_active_node_of_a_wide_graph(browser, big_page):
     fits = browser.js("(() => { const g = document.getElementById('graph');"
                       " return g.scrollWidth <= g.clientWidth + 1; })()")
     assert fits
+
+
+# ---------------------------------------------------------------- entry points: Trace.to_html and the CLI
+
+
+def test_trace_to_html_writes_the_page(two_inputs, tmp_path):
+    path = two_inputs.to_html(tmp_path / "t.html", mode="forward", seed="x1")
+    page = path.read_text(encoding="utf-8")
+    assert "Forward mode" in page and 'data-steps="3"' in page
+
+
+def test_cli_graph_animate_writes_a_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from adviz.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "sweep.html"
+    result = runner.invoke(app, ["graph", "x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5", "--animate",
+                                 "--step", "2", "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert (info["format"], info["mode"], info["frames"]) == ("html", "reverse", 4)
+    page = out.read_text(encoding="utf-8")
+    assert 'data-step="2"' in page and "Step 2 of 3 — v2 = sin(x1)" in page  # opens at --step
+    bad = runner.invoke(app, ["graph", "sin(x)", "--at", "x=1", "--animate", "-o", str(tmp_path / "a.svg")])
+    assert bad.exit_code != 0 and "must end in .html" in bad.output
+    hint = runner.invoke(app, ["graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / "a.html")])
+    assert hint.exit_code != 0 and "--animate" in hint.output
