@@ -24,9 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import adviz as ad  # noqa: E402
-from adviz.render.graphviz_backend import backend_name  # noqa: E402
-from adviz.render.widgets import FiniteDifferenceExplorer, ModeComparison, SweepPlayer  # noqa: E402
+import adviz as ad
+from adviz.render.graphviz_backend import backend_name
+from adviz.render.widgets import FiniteDifferenceExplorer, ModeComparison, SweepPlayer
 
 TARGET_MS = 50.0
 

@@ -49,10 +49,10 @@ __all__ = [
     "make_sweep",
     "node_center",
     "step_caption",
+    "svg_size",
     "sweep_frames",
     "sweep_html",
     "sweep_table_html",
-    "svg_size",
     "write_sweep_html",
 ]
 

@@ -681,7 +681,7 @@ class FiniteDifferenceExplorer:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=fig.dpi)  # same dpi: data → pixel transform stays valid
         self._png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self._size = (int(round(fig.bbox.width)), int(round(fig.bbox.height)))
+        self._size = (round(fig.bbox.width), round(fig.bbox.height))
         self._scale = abs(self.sweep.exact) if self.sweep.exact != 0 else 1.0
         self._ylim = ax.get_ylim()
         self.figure = fig
@@ -718,8 +718,8 @@ class FiniteDifferenceExplorer:
                 + "".join(dots) + "</svg></div>")
 
     def _table_html(self, h: float) -> str:
-        rows = [f"<tr><th>method</th><th>formula</th><th>estimate at h = {h:.1e}</th><th>|error|</th>"
-                "<th>relative error</th></tr>"]
+        rows = [(f"<tr><th>method</th><th>formula</th><th>estimate at h = {h:.1e}</th><th>|error|</th>"
+                 "<th>relative error</th></tr>")]
         for m, value in self.estimates.items():
             error = abs(value - self.ad_value)
             rel = error / abs(self.ad_value) if self.ad_value != 0 else error
@@ -834,7 +834,7 @@ class Playground:
                 name = self._seed.value or names[0]
                 seed = {name: np.ones_like(trace[name].value)}
             player = SweepPlayer(trace, self._mode.value, seed)
-        except Exception as error:  # noqa: BLE001 - a student's input must never produce a traceback
+        except Exception as error:  # a student's input must never end in a traceback
             if not isinstance(error, (ValueError, TypeError, ArithmeticError)):
                 logger.debug("playground: %r", error, exc_info=True)
             self.error = error.pretty() if isinstance(error, ParseError) else str(error) or type(error).__name__

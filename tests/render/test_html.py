@@ -33,10 +33,10 @@ from adviz.render.html import (
     make_sweep,
     node_center,
     step_caption,
+    svg_size,
     sweep_frames,
     sweep_html,
     sweep_table_html,
-    svg_size,
     write_sweep_html,
 )
 
@@ -55,8 +55,8 @@ def test_reverse_captions_say_each_update_with_its_numbers(two_inputs):
         "Step 0 of 3 — the seed: v̄3 = 1; no adjoint has been propagated yet",
         "Step 1 of 3 — v3 = v1 + v2 sends its adjoint back: v̄1 += v̄3·1 = 1·1 = 1; v̄2 += v̄3·1 = 1·1 = 1",
         "Step 2 of 3 — v2 = sin(x1) sends its adjoint back: x̄1 += v̄2·cos(x1) = 1·(−0.4161) = −0.4161",
-        "Step 3 of 3 — v1 = x1 * x2 sends its adjoint back: x̄1 += v̄1·x2 = 1·5 = 5, so x̄1 = 4.584; "
-        "x̄2 += v̄1·x1 = 1·2 = 2. Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2",
+        ("Step 3 of 3 — v1 = x1 * x2 sends its adjoint back: x̄1 += v̄1·x2 = 1·5 = 5, so x̄1 = 4.584; "
+         "x̄2 += v̄1·x1 = 1·2 = 2. Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2"),
     ]
 
 
@@ -76,7 +76,7 @@ def test_caption_rejects_a_step_outside_the_sweep(two_inputs):
 def _rows(table: str) -> list[tuple[int, str, str]]:
     """(data-step, class, text of the update cell) for every body row."""
     out = []
-    for m in re.finditer(r'<tr data-step="(\d+)" class="(\w+)">(.*?)</tr>', table, re.S):
+    for m in re.finditer(r'<tr data-step="(\d+)" class="(\w+)">(.*?)</tr>', table, re.DOTALL):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", m.group(3))
         out.append((int(m.group(1)), m.group(2), cells[3]))
     return out
@@ -179,7 +179,7 @@ def test_page_is_self_contained(two_inputs):
     assert not re.search(r"<(link|img|iframe)\b", page)
     assert not re.search(r"\bsrc\s*=", page)
     assert "@import" not in page and "url(http" not in page and "fetch(" not in page
-    data = json.loads(re.search(r'<script type="application/json" id="adviz-data">(.*?)</script>', page, re.S).group(1))
+    data = json.loads(re.search(r'<script type="application/json" id="adviz-data">(.*?)</script>', page, re.DOTALL).group(1))
     assert len(data["frames"]) == len(data["captions"]) == 4
     assert all(f.startswith("<svg") for f in data["frames"])
 
@@ -239,7 +239,7 @@ class Browser:
              "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-pipe",
              "--hide-scrollbars", f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
              "about:blank"],
-            preexec_fn=wire_pipes, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=wire_pipes, close_fds=False,  # noqa: PLW1509 - the tests start no threads stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         os.close(to_child_r)
         os.close(from_child_w)

@@ -15,12 +15,10 @@ import re
 import numpy as np
 import pytest
 
-pytest.importorskip("ipywidgets", reason="the widgets need ipywidgets (a dependency of adviz)")
-
-import adviz as ad  # noqa: E402
-from adviz.expr import ParseError  # noqa: E402
-from adviz.render import style  # noqa: E402
-from adviz.render.widgets import (  # noqa: E402
+import adviz as ad
+from adviz.expr import ParseError
+from adviz.render import style
+from adviz.render.widgets import (
     FiniteDifferenceExplorer,
     ModeComparison,
     Playground,
@@ -40,7 +38,7 @@ def two_inputs():
 
 
 def _current_updates(table_html: str) -> list[str]:
-    rows = re.findall(r'<tr data-step="\d+" class="current">(.*?)</tr>', table_html, re.S)
+    rows = re.findall(r'<tr data-step="\d+" class="current">(.*?)</tr>', table_html, re.DOTALL)
     return [re.findall(r"<td[^>]*>(.*?)</td>", r)[3] for r in rows]
 
 
@@ -236,7 +234,7 @@ def test_fd_explorer_slider_moves_the_marker_and_shows_roundoff():
     assert e.errors["forward"] > 1e-4  # round-off: far worse than at h = 1e-6
     assert e.errors["complex"] < 1e-13  # no subtraction, no cancellation
     assert 'class="h-marker"' in e.plot_html and "h = 1.0e-13" in e.plot_html
-    x, y = e.marker_xy("complex")
+    _, y = e.marker_xy("complex")
     assert y > e.marker_xy("forward")[1]  # a smaller error sits lower on the picture
     e._slider.value = 1e-8  # dragging the slider in the browser
     assert "estimate at h = 1.0e-08" in e.table_html
