@@ -1,0 +1,13 @@
+"""The benchmark workloads, one module each (W1–W5 and memory), in the issue's order."""
+
+from . import memory, w1_scalar, w2_array, w3_mlp, w4_jacobian, w5_hvp
+
+#: key -> module with ``run(ctx) -> Result``
+WORKLOADS = {
+    "W1": w1_scalar,
+    "W2": w2_array,
+    "W3": w3_mlp,
+    "W4": w4_jacobian,
+    "W5": w5_hvp,
+    "MEM": memory,
+}
