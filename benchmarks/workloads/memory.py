@@ -57,7 +57,8 @@ def held_arrays(tape: Tape) -> dict[int, np.ndarray]:
     """The distinct array buffers the tape keeps alive (a view counts as its base)."""
     held: dict[int, np.ndarray] = {}
     for node in tape.nodes:
-        for v in (*node.args, node.ans):
+        _, _, args, _, ans = node  # positional: a node may be a TapeNode or a plain tuple
+        for v in (*args, ans):
             if isinstance(v, np.ndarray) and v.size > 1:
                 base = v if v.base is None else v.base
                 held[id(base)] = base
@@ -82,8 +83,9 @@ def scalar_bytes_per_node(n: int = w1_scalar.ITERATIONS) -> tuple[float, int]:
 
 def _node_layout(tape: Tape) -> str:
     node = tape.nodes[-1]
-    parts = [f"{name}={type(getattr(node, name)).__name__}" for name in TapeNode._fields]
-    shallow = sys.getsizeof(node) + sum(sys.getsizeof(getattr(node, k)) for k in TapeNode._fields if k != "prim")
+    fields = dict(zip(TapeNode._fields, node))  # positional: a TapeNode or a plain tuple
+    parts = [f"{name}={type(value).__name__}" for name, value in fields.items()]
+    shallow = sys.getsizeof(node) + sum(sys.getsizeof(v) for k, v in fields.items() if k != "prim")
     return f"TapeNode({', '.join(parts)}); shallow size of the last W1 node and its own containers: {shallow} B"
 
 
@@ -103,9 +105,9 @@ def run(ctx: Context) -> Result:
                      f"{sum(a.nbytes for a in held.values()) / 2**20:.1f} MiB = "
                      f"{sum(a.nbytes for a in held.values()) / x.nbytes:.1f} × the input ({mib:.1f} MiB)")
     lines = []
-    for k, node in enumerate(tape.nodes):
-        name = "input" if node.prim is None else node.prim.name
-        arrays = sum(1 for v in (*node.args, node.ans) if isinstance(v, np.ndarray) and v.size > 1)
+    for k, (prim, _, args, _, ans) in enumerate(tape.nodes):
+        name = "input" if prim is None else prim.name
+        arrays = sum(1 for v in (*args, ans) if isinstance(v, np.ndarray) and v.size > 1)
         lines.append(f"{k}:{name}[{arrays}]")
     res.preface.append("W2 tape nodes, [arrays each keeps]: " + " ".join(lines))
     del tape, held
