@@ -42,6 +42,9 @@ class TapeNode(NamedTuple):
     ans: Any
 
 
+_new_node = tuple.__new__  # builds a TapeNode without NamedTuple's slower keyword constructor
+
+
 class TapeVar(Tracer):
     """A value recorded on a tape: the tape's interpreter plus the node's index."""
 
@@ -73,9 +76,10 @@ class Tape(Interpreter):
             else:
                 vals.append(a)
                 parents.append(None)
-        ans = bind(prim, *vals, **params)
+        # Level 1 has no interpreter below it: every value is concrete, call NumPy directly.
+        ans = prim.impl(*vals, **params) if self.level == 1 else bind(prim, *vals, **params)
         nodes = self.nodes
-        nodes.append(TapeNode(prim, tuple(parents), tuple(vals), params, ans))
+        nodes.append(_new_node(TapeNode, (prim, tuple(parents), tuple(vals), params, ans)))
         return TapeVar(self, ans, len(nodes) - 1)
 
     def index_of(self, out: Any) -> Optional[int]:
@@ -85,12 +89,15 @@ class Tape(Interpreter):
         return None
 
 
-def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[set] = None) -> list:
+def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[set] = None,
+             consume: bool = False) -> list:
     """Propagate ``seed`` (the output's adjoint) back through ``nodes``.
 
     Returns the list of adjoints, one per node (None where nothing flowed).  Adjoints of
     intermediate nodes are dropped once used unless their index is in ``keep``; input
-    nodes' adjoints are always kept.
+    nodes' adjoints are always kept.  With ``consume=True`` (a tape swept only once, as in
+    ``grad``) each node is also dropped from the tape as soon as it has been processed,
+    so the memory of the forward values is released while the sweep runs.
     """
     adjoints: list = [None] * len(nodes)
     owned = [False] * len(nodes)  # adjoint arrays this sweep allocated itself (safe to update in place)
@@ -102,6 +109,8 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
         prim, parents, args, params, ans = nodes[k]
         if prim is None:
             continue  # an input: its adjoint is a result
+        if consume:
+            nodes[k] = None
         vjps = prim.vjps
         for i, p in enumerate(parents):
             if p is None:
@@ -122,4 +131,5 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
                 owned[p] = True
         if keep is None or k not in keep:
             adjoints[k] = None
+        g = c = args = ans = None  # release this node's arrays before the next one allocates
     return adjoints

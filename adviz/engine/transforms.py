@@ -121,13 +121,16 @@ def _record(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]):
     return tape, out, inputs
 
 
-def _pullback(tape: Tape, out: Any, inputs: list, seed: Any) -> list:
-    """Adjoints of ``inputs`` for output adjoint ``seed`` (zeros where nothing flows)."""
+def _pullback(tape: Tape, out: Any, inputs: list, seed: Any, consume: bool = False) -> list:
+    """Adjoints of ``inputs`` for output adjoint ``seed`` (zeros where nothing flows).
+
+    ``consume=True`` lets the sweep free the tape as it goes (for tapes swept only once).
+    """
     idx = tape.index_of(out)
     batch = shape(seed)[: len(shape(seed)) - len(shape(lowest(out)))]
     if idx is None:
         return [_zeros_like(v.primal, batch) for v in inputs]
-    adjoints = backward(tape.nodes, idx, seed)
+    adjoints = backward(tape.nodes, idx, seed, consume=consume)
     return [adjoints[v.index] if adjoints[v.index] is not None else _zeros_like(v.primal, batch) for v in inputs]
 
 
@@ -153,7 +156,7 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0) -> Callable:
                 "use ad.jacrev, ad.jacfwd or ad.vjp for vector outputs"
             )
         seed = np.ones_like(lowest(value))
-        grads = [_finish(g, v.primal) for g, v in zip(_pullback(tape, out, inputs, seed), inputs)]
+        grads = [_finish(g, v.primal) for g, v in zip(_pullback(tape, out, inputs, seed, consume=True), inputs)]
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return value_and_grad_f
@@ -208,7 +211,7 @@ def jacrev(f: Callable, argnums: ArgNums = 0) -> Callable:
         m = int(np.prod(out_shape))
         seed = np.eye(m, dtype=np.result_type(lowest(value), np.float32)).reshape((m,) + out_shape)
         jacs = []
-        for g, v in zip(_pullback(tape, out, inputs, seed), inputs):
+        for g, v in zip(_pullback(tape, out, inputs, seed, consume=True), inputs):
             jacs.append(_finish(g.reshape(out_shape + shape(v.primal)), np.empty(out_shape + shape(v.primal))))
         return jacs[0] if isinstance(argnums, int) else tuple(jacs)
 
