@@ -45,7 +45,6 @@ so no input can hang it or raise ``RecursionError``. All traversals of the tree 
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import keyword
 import operator
@@ -588,6 +587,8 @@ class _Parser:
             return self.error(f"'{name}' is a constant, not a function {multiply}", tok.start)
         if name in self.uncalled:
             return self.error(f"'{name}' is a variable, not a function {multiply}", tok.start)
+        import difflib  # only needed for a suggestion, kept off the start-up path
+
         close = difflib.get_close_matches(name[:40], FUNCTIONS, n=1)
         if name in _NAME_HINTS:
             hint = _NAME_HINTS[name]
@@ -751,6 +752,8 @@ class Expression:
             values[name] = value
         unknown = [name for name in values if name not in names]
         if unknown:
+            import difflib
+
             close = difflib.get_close_matches(unknown[0], names, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             uses = _names(names) or "no variables"
