@@ -318,6 +318,27 @@ def test_lessons_copies_or_says_none(tmp_path):
         assert "jupyter lab" in r.stdout
 
 
+def test_lessons_again_keeps_changed_lessons_unless_force(tmp_path):
+    from adviz.lessons import lesson_paths
+
+    dest = tmp_path / "lessons"
+    assert run("lessons", str(dest)).exit_code == 0
+    again = run("lessons", str(dest))
+    assert again.exit_code == 0 and "nothing to copy" in again.stdout   # not "Copied 9" when it copied none
+
+    first = dest / lesson_paths()[0].name
+    first.write_text("my own notes", encoding="utf-8")
+    refused = run("lessons", str(dest))
+    assert refused.exit_code == 2
+    assert first.name in refused.stderr and "--force" in refused.stderr and "overwrite=True" not in refused.stderr
+    assert first.read_text(encoding="utf-8") == "my own notes"          # nothing was touched
+
+    forced = run("lessons", str(dest), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert first.read_bytes() == lesson_paths()[0].read_bytes()
+    assert "Copied 1 lesson " in forced.stdout
+
+
 # ---------------------------------------------------------------- help, version, usage
 def test_help_on_every_command_has_an_example():
     r = run("--help")
