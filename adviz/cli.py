@@ -269,6 +269,8 @@ def parse_value(text: str, name: str = "value") -> Any:
                 pos += 1
                 if tok == "]":
                     return out
+                if tok is None:
+                    raise InputError(f"the value for {name} ends before its closing ']' ({src!r})")
                 if tok != ",":
                     raise InputError(f"expected ',' or ']' in the value for {name}, found {tok!r}")
         if tok in (",", "]", None):
@@ -414,10 +416,17 @@ def _warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = ()) -> None:
     from .render.table import format_value, nonfinite_origins, nonfinite_partials
 
     conv = notation.to_ascii if ascii else (lambda s: s)
+    for node in t.nodes:
+        if node.is_input and not _all_finite(node.value):
+            typer.echo(f"adviz: warning: the input {node.name} = {format_value(node.value)} is not finite; "
+                       "values and derivatives that depend on it inherit it", err=True)
     for node in nonfinite_origins(t):
         args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
+        constants = [o for o in node.operands if o.node is None and not _all_finite(o.value)]
+        why = (f"a constant of the expression is already {_nonfinite_word(constants[0].value)}: it overflowed "
+               "a float" if constants else f"outside the domain of {node.op}, or an overflow")
         typer.echo(f"adviz: warning: {node.name} = {conv(node.definition)} is {_nonfinite_word(node.value)}"
-                   f"{f' at {args}' if args else ''} (outside the domain of {node.op}, or an overflow); "
+                   f"{f' at {args}' if args else ''} ({why}); "
                    "later values and derivatives inherit it", err=True)
     warned = set()
     for sweep in sweeps:
@@ -432,6 +441,12 @@ def _warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = ()) -> None:
                        f"{conv(term.partial)} of {node.name} = {conv(node.definition)} is "
                        f"{_nonfinite_word(term.partial_value)} at {operand.name} = {format_value(operand.value)} "
                        "(the slope is infinite or undefined there); derivatives through it are not finite", err=True)
+
+
+def _all_finite(value: Any) -> bool:
+    import numpy as np
+
+    return bool(np.all(np.isfinite(np.asarray(value))))
 
 
 def _nonfinite_word(value: Any) -> str:

@@ -375,6 +375,7 @@ BAD_INPUTS = [
     (["trace", "x", "--at", "x=abc"], "not a number"),
     (["trace", "x", "--at", "x"], "NAME=VALUE"),
     (["trace", "x", "--at", "x=[[1,2],[3]]"], "ragged"),
+    (["trace", "x", "--at", "x=[1,2"], "ends before its closing ']'"),
     (["trace", "x[5]", "--at", "x=[1,2]"], "x[5]"),
     (["trace", "9**9**9**9"], "no variables (its value is inf)"),
     (["trace", "(" * 10_000 + "x" + ")" * 10_000, "--at", "x=1"], "syntax error"),
@@ -407,11 +408,22 @@ def test_overflow_and_domain_errors_are_computed_honestly():
     r = run("grad", "x*9**9**9**9", "--at", "x=1")
     assert r.exit_code == 0
     assert row(r.text, "y") == ["y", "inf"]
+    # the overflowed constant is not a tape node: the first node that uses it is named
+    assert r.stderr.startswith("adviz: warning: v1 = x * inf is inf at x = 1.0 (a constant of the expression")
     r = run("trace", "log(x)", "--at", "x=-1")
     assert r.exit_code == 0
     assert row(r.text, "v1", "log(x)") == ["v1", "log(x)", "nan"]
     assert r.stderr.startswith("adviz: warning: v1 = log(x) is nan at x = -1.0")
     assert r.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("value, word", [("1e400", "inf"), ("nan", "nan"), ("[1,-inf]", "-inf")])
+def test_non_finite_inputs_are_computed_with_a_warning(value, word):
+    r = run("grad", "sum(2*x)", "--at", f"x={value}")
+    assert r.exit_code == 0
+    assert r.stderr.startswith("adviz: warning: the input x = ") and "is not finite" in r.stderr
+    assert word in r.stderr.splitlines()[0]
+    assert run("grad", "sum(2*x)", "--at", "x=[1,2]").stderr == ""
 
 
 def test_infinite_local_derivative_is_named():

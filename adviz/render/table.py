@@ -145,12 +145,14 @@ def nonfinite_origins(trace: "Trace") -> list["Node"]:
 
     These are the places where a computation *left* the real numbers (``log`` of a
     negative number, ``1/0``, an overflow); later nodes merely inherit the damage.
+    Constants are not nodes: ``inf * x`` (from ``9**9**9**9 * x``) is where ``inf`` first
+    enters the tape, so it counts as an origin.
     """
     found = []
     for node in trace.nodes:
         if node.is_input or _finite(node.value):
             continue
-        if all(_finite(o.value) for o in node.operands):
+        if all(_finite(o.value) for o in node.operands if o.node is not None):
             found.append(node)
     return found
 

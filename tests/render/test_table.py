@@ -242,6 +242,12 @@ def test_nonfinite_origins_names_the_first_bad_node():
     assert [n.definition for n in origins] == ["log(x)"]   # later nodes only inherit the nan
 
 
+def test_nonfinite_origins_counts_an_overflowed_constant():
+    with np.errstate(all="ignore"):
+        t = ad.trace(ad.parse("exp(x * 9**9**9**9)"), x=1.0)   # the constant is inf, not a node
+    assert [n.definition for n in T.nonfinite_origins(t)] == ["x * inf"]
+
+
 def test_importing_the_module_does_not_import_rich():
     import subprocess
     import sys
