@@ -112,13 +112,19 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
         if consume:
             nodes[k] = None
         vjps = prim.vjps
+        # May a rule overwrite g?  Only if this sweep allocated it, nobody keeps it, and a
+        # single operand edge reads it.
+        ours = owned[k] and (keep is None or k not in keep) and sum(p is not None for p in parents) == 1
         for i, p in enumerate(parents):
             if p is None:
                 continue
             rule = vjps[i]
             if rule is None:
                 continue
-            c = rule(g, ans, *args, **params)
+            if ours and getattr(rule, "reuses_adjoint", False):
+                c = rule(g, ans, *args, _g_is_ours=True, **params)
+            else:
+                c = rule(g, ans, *args, **params)
             prev = adjoints[p]
             if prev is None:
                 adjoints[p] = c

@@ -286,7 +286,7 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
 
     kind = p.kind
 
-    def vjp_rule(g, ans, *args, **params):
+    def vjp_rule(g, ans, *args, _g_is_ours=False, **params):
         if type(g) is _FLOAT64:  # scalar adjoint: scalar operands, nothing to unbroadcast
             if kind == "one":
                 return g
@@ -294,16 +294,25 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
                 return -g
             return g * p.fn(ans, *args, **params)
         nb = ndim(g) - ndim(ans)
+        # ``_g_is_ours``: the sweep allocated ``g`` and nothing else will read it, so the
+        # product may be written straight into it (saves allocating a fresh array).
+        ours = _g_is_ours and type(g) is np.ndarray and g.flags.writeable
         if p.kind == "one":
             c = g
         elif p.kind == "minus_one":
-            c = -g
+            c = np.negative(g, out=g) if ours else -g
         else:
-            c = scale(g, p.fn(ans, *args, **params), p.fresh)
+            partial = p.fn(ans, *args, **params)
+            if ours and not p.fresh and type(partial) is np.ndarray and partial.shape == g.shape \
+                    and g.dtype == np.result_type(g, partial):
+                c = np.multiply(g, partial, out=g)
+            else:
+                c = scale(g, partial, p.fresh)
         return unbroadcast(c, shape(args[i]), nb)
 
     vjp_rule.partial = p  # type: ignore[attr-defined]
     vjp_rule.fresh = p.kind != "one"  # type: ignore[attr-defined]
+    vjp_rule.reuses_adjoint = True  # type: ignore[attr-defined]  (accepts _g_is_ours)
     return vjp_rule
 
 
