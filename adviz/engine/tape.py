@@ -59,8 +59,11 @@ class TapeVar(Tracer):
 class Tape(Interpreter):
     """The recording interpreter: computes each primitive and appends a :class:`TapeNode`."""
 
-    def __init__(self) -> None:
+    def __init__(self, slim: bool = False) -> None:
         self.nodes: list[TapeNode] = []
+        # slim: the tape only serves derivatives (grad, vjp, jacrev), so large values its
+        # reverse rules will never read are stored as zero-cost stand-ins of the same shape.
+        self.slim = slim
 
     def new_input(self, value: Any) -> TapeVar:
         self.nodes.append(TapeNode(None, (), (), {}, value))
@@ -79,7 +82,17 @@ class Tape(Interpreter):
         # Level 1 has no interpreter below it: every value is concrete, call NumPy directly.
         ans = prim.impl(*vals, **params) if self.level == 1 else bind(prim, *vals, **params)
         nodes = self.nodes
-        nodes.append(_new_node(TapeNode, (prim, tuple(parents), tuple(vals), params, ans)))
+        kept_vals, kept_ans = tuple(vals), ans
+        reads = prim.vjp_reads
+        if self.slim and reads != "all" and self.level == 1 and (
+                type(ans) is np.ndarray or np.ndarray in map(type, vals)):
+            if callable(reads):  # depends on which operands are traced, e.g. power's exponent
+                reads = reads(parents)
+            if reads in ("nothing", "ans"):
+                kept_vals = tuple(_stand_in(v) for v in kept_vals)
+            if reads in ("nothing", "args"):
+                kept_ans = _stand_in(ans)
+        nodes.append(_new_node(TapeNode, (prim, tuple(parents), kept_vals, params, kept_ans)))
         return TapeVar(self, ans, len(nodes) - 1)
 
     def index_of(self, out: Any) -> Optional[int]:
@@ -87,6 +100,20 @@ class Tape(Interpreter):
         if isinstance(out, TapeVar) and out._interp is self:
             return out.index
         return None
+
+
+_SLIM_FROM = 1024  # values smaller than this are kept: a stand-in would save nothing
+
+
+def _stand_in(value: Any) -> Any:
+    """A zero-memory array with ``value``'s shape and dtype (a broadcast view of one zero).
+
+    Rules still see the right shape (for unbroadcasting) but the real array can be freed as
+    soon as the user's code no longer needs it.
+    """
+    if type(value) is np.ndarray and value.size >= _SLIM_FROM:
+        return np.broadcast_to(np.zeros((), dtype=value.dtype), value.shape)
+    return value
 
 
 def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[set] = None,
@@ -114,7 +141,8 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
         vjps = prim.vjps
         # May a rule overwrite g?  Only if this sweep allocated it, nobody keeps it, and a
         # single operand edge reads it.
-        ours = owned[k] and (keep is None or k not in keep) and sum(p is not None for p in parents) == 1
+        ours = (owned[k] and type(g) is np.ndarray and (keep is None or k not in keep)
+                and sum(p is not None for p in parents) == 1)
         for i, p in enumerate(parents):
             if p is None:
                 continue

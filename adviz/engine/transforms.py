@@ -109,7 +109,7 @@ def _tree_map(fn: Callable, tree: Any) -> Any:
 
 def _record(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]):
     """Run ``f`` on a fresh tape with the arguments in ``nums`` as its inputs."""
-    tape = Tape()
+    tape = Tape(slim=True)
     args = list(args)
     with new_interpreter(tape):
         inputs = []

@@ -96,6 +96,10 @@ class Primitive:
     jvp_all: Optional[Callable[..., Any]] = None  # optional all-at-once JVP (concatenate)
     description: str = ""
     extra: dict = field(default_factory=dict)
+    # What the reverse rules read besides shapes: "all" (operands and result), "args",
+    # "ans" or "nothing" -- or a function of the operands' parents returning one of these.
+    # A tape that only serves derivatives keeps the rest as stand-ins.
+    vjp_reads: Any = "all"
 
     def __post_init__(self) -> None:
         if self.partials is not None:
