@@ -19,7 +19,6 @@ than computing something silently wrong.
 from __future__ import annotations
 
 import builtins
-import operator
 from typing import Any, Callable
 
 import numpy as np

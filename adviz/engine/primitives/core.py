@@ -27,6 +27,7 @@ axes compared to its primal value.  Rules find out how many with :func:`nbatch` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -159,10 +160,9 @@ def _fill(rule: TextRule, operands: Sequence[str], values: Sequence[Any], ans: s
 
 
 def _latexify(text: str) -> str:
+    """A plain formula in LaTeX: ``**`` → ``^``, ``*`` → ``\cdot``, ``sin(`` → ``\sin(``."""
     out = text.replace("**", "^").replace("*", r" \cdot ").replace("ᵀ", "^T")
-    for fn in ("sqrt", "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sign"):
-        out = out.replace(fn + "(", "\\" + fn + "(") if fn in ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh") else out
-    return out
+    return re.sub(r"\b(exp|log|sinh|cosh|tanh|sin|cos|tan)\(", r"\\\1(", out)
 
 
 def format_params(params: dict) -> str:

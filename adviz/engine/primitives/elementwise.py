@@ -26,7 +26,7 @@ def _mask(condition, like):
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
-          fresh=True):
+          fresh=True, vjp_reads="all"):
     return register(
         Primitive(
             name=name,
@@ -37,14 +37,16 @@ def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_
             partials=(Partial(fn, text, latex, fresh=fresh),),
             jvps=(jvp,),
             vjps=(vjp,),
+            vjp_reads=vjp_reads,
         )
     )
 
 
-def binary(name, impl, partials, *, template, symbol, latex="", jvps=(None, None), vjps=(None, None)):
+def binary(name, impl, partials, *, template, symbol, latex="", jvps=(None, None), vjps=(None, None),
+           vjp_reads="all"):
     return register(
         Primitive(name=name, impl=impl, template=template, symbol=symbol, latex=latex,
-                  partials=partials, jvps=jvps, vjps=vjps)
+                  partials=partials, jvps=jvps, vjps=vjps, vjp_reads=vjp_reads)
     )
 
 
@@ -65,13 +67,12 @@ def _fwd_rule(i, fn):
 
 
 # ---------------------------------------------------------------- arithmetic
-add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}")
-subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}")
+add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}", vjp_reads="nothing")
+subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}", vjp_reads="nothing")
 multiply = binary(
     "multiply", operator.mul,
     (Partial(lambda ans, x, y: y, "{1}", fresh=False), Partial(lambda ans, x, y: x, "{0}", fresh=False)),
-    template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}",
-)
+    template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}", vjp_reads="args")
 true_divide = binary(
     "true_divide", operator.truediv,
     (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}"),
@@ -81,9 +82,11 @@ true_divide = binary(
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
 )
 negative = unary("negative", operator.neg, MINUS_ONE.fn, "-1", "-1", template="-{0}", symbol="−", prim_latex="-{0}",
-                 jvp=_fwd_rule(0, lambda t, ans, x: -t), vjp=_reduce_rule(0, lambda g, ans, x: -g))
+                 jvp=_fwd_rule(0, lambda t, ans, x: -t), vjp=_reduce_rule(0, lambda g, ans, x: -g),
+    vjp_reads="nothing")
 positive = unary("positive", operator.pos, ONE.fn, "1", "1", template="+{0}", symbol="+",
-                 jvp=_fwd_rule(0, lambda t, ans, x: t), vjp=_reduce_rule(0, lambda g, ans, x: g))
+                 jvp=_fwd_rule(0, lambda t, ans, x: t), vjp=_reduce_rule(0, lambda g, ans, x: g),
+    vjp_reads="nothing")
 
 
 def _power_base_partial(ans, x, y):
@@ -138,43 +141,51 @@ power = binary(
     (Partial(_power_base_partial, _power_base_text, None),
      Partial(_power_exponent_partial, "log({0})*{0}**{1}", r"\log({0})\,{0}^{{{1}}}")),
     template="{0}**{1}", symbol="^", latex="{0}^{{{1}}}",
+    # the exponent's partial x**y·log(x) reads the result; the base's partial does not
+    vjp_reads=lambda parents: "all" if parents[1] is not None else "args",
 )
-square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", template="{0}**2", symbol="x²", prim_latex="{0}^2")
+square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", template="{0}**2", symbol="x²", prim_latex="{0}^2", vjp_reads="args")
 reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -(ans * ans), "-1/{0}**2", r"-\frac{{1}}{{{0}^2}}",
-                   template="1/{0}", symbol="1/x", prim_latex=r"\frac{{1}}{{{0}}}")
+                   template="1/{0}", symbol="1/x", prim_latex=r"\frac{{1}}{{{0}}}",
+    vjp_reads="ans")
 
 # ---------------------------------------------------------------- powers, exponentials, logarithms
 sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\frac{{1}}{{2\sqrt{{{0}}}}}",
-             symbol="√", prim_latex=r"\sqrt{{{0}}}")
+             symbol="√", prim_latex=r"\sqrt{{{0}}}",
+    vjp_reads="ans")
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), "1/(3*cbrt({0})**2)",
-             r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}")
-exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False)
-expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}")
-exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}")
+             r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}",
+    vjp_reads="ans")
+exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False, vjp_reads="ans")
+expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}", vjp_reads="ans")
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}", vjp_reads="ans")
 log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}", prim_latex=r"\log({0})",
-            jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x))
+            jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x),
+    vjp_reads="args")
 log1p = unary("log1p", np.log1p, lambda ans, x: recip(1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
-              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)))
-log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}")
-log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}")
+              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)),
+    vjp_reads="args")
+log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}", vjp_reads="args")
+log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args")
 
 # ---------------------------------------------------------------- trigonometric and hyperbolic
-sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})")
-cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})")
-tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})")
-arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}")
-arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}")
-arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}")
-sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})")
-cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})")
-tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})")
-arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}")
-arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}")
-arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), "1/(1 - {0}**2)", r"\frac{{1}}{{1-{0}^2}}")
+sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args")
+cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args")
+tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})", vjp_reads="ans")
+arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
+arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
+arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args")
+sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args")
+cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args")
+tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans")
+arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}", vjp_reads="args")
+arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}", vjp_reads="args")
+arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), "1/(1 - {0}**2)", r"\frac{{1}}{{1-{0}^2}}", vjp_reads="args")
 
 # ---------------------------------------------------------------- kinks: abs, max/min, clip, where
 absolute = unary("absolute", np.absolute, lambda ans, x: np.sign(x), "sign({0})", r"\operatorname{{sign}}({0})",
-                 template="abs({0})", symbol="|x|", prim_latex=r"\lvert {0} \rvert")
+                 template="abs({0})", symbol="|x|", prim_latex=r"\lvert {0} \rvert",
+    vjp_reads="args")
 
 
 def _tie_split(a, b, ans):

@@ -98,7 +98,7 @@ def _matmul_vjp_b(g, ans, a, b):
 
 
 matmul = register(Primitive(
-    name="matmul", impl=np.matmul, template="{0} @ {1}", symbol="@", latex="{0} {1}",
+    name="matmul", vjp_reads="args", impl=np.matmul, template="{0} @ {1}", symbol="@", latex="{0} {1}",
     jvps=(_matmul_jvp_a, _matmul_jvp_b), vjps=(_matmul_vjp_a, _matmul_vjp_b),
     jvp_texts=("{t} @ {1}", "{0} @ {t}"), vjp_texts=("{g} @ {1}ᵀ", "{0}ᵀ @ {g}"),
     partial_texts=("{1}ᵀ (as a linear map)", "{0} (as a linear map)"),

@@ -52,7 +52,7 @@ def _sum_vjp(g, ans, x, axis, keepdims):
 
 
 sum_ = register(Primitive(
-    name="sum", impl=_sum_impl, template="sum({0}{params})", symbol="Σ", latex=r"\sum {0}",
+    name="sum", vjp_reads="nothing", impl=_sum_impl, template="sum({0}{params})", symbol="Σ", latex=r"\sum {0}",
     jvps=(_sum_jvp,), vjps=(_sum_vjp,), jvp_texts=("sum({t})",), vjp_texts=("broadcast({g})",),
     partial_texts=("1",),
 ))
@@ -135,7 +135,7 @@ def _flip(x, axis_neg):
 
 
 cumsum = register(Primitive(
-    name="cumsum", impl=lambda x, axis: np.cumsum(x, axis=axis), template="cumsum({0}, axis={axis})", symbol="cumsum",
+    name="cumsum", vjp_reads="nothing", impl=lambda x, axis: np.cumsum(x, axis=axis), template="cumsum({0}, axis={axis})", symbol="cumsum",
     jvps=(lambda t, ans, x, axis: np.cumsum(t, axis=axis - ndim(x)),),
     vjps=(lambda g, ans, x, axis: _flip(np.cumsum(_flip(g, axis - ndim(x)), axis=axis - ndim(x)), axis - ndim(x)),),
     jvp_texts=("cumsum({t})",), vjp_texts=("reverse-cumsum({g})",), partial_texts=("[j ≤ i]",),
@@ -144,7 +144,7 @@ cumsum = register(Primitive(
 
 # ---------------------------------------------------------------- reshape / transpose / broadcast_to
 reshape = register(Primitive(
-    name="reshape", impl=lambda x, newshape: np.reshape(x, newshape), template="reshape({0}, {newshape})",
+    name="reshape", vjp_reads="nothing", impl=lambda x, newshape: np.reshape(x, newshape), template="reshape({0}, {newshape})",
     symbol="reshape",
     jvps=(lambda t, ans, x, newshape: t.reshape(shape(t)[: nbatch(t, x)] + tuple(newshape)),),
     vjps=(lambda g, ans, x, newshape: g.reshape(shape(g)[: nbatch(g, ans)] + shape(x)),),
@@ -157,7 +157,7 @@ def _batched_perm(axes, nb):
 
 
 transpose = register(Primitive(
-    name="transpose", impl=lambda x, axes: np.transpose(x, axes), template="transpose({0}, {axes})", symbol="ᵀ",
+    name="transpose", vjp_reads="nothing", impl=lambda x, axes: np.transpose(x, axes), template="transpose({0}, {axes})", symbol="ᵀ",
     jvps=(lambda t, ans, x, axes: np.transpose(t, _batched_perm(axes, nbatch(t, x))),),
     vjps=(lambda g, ans, x, axes: np.transpose(g, _batched_perm(tuple(np.argsort(axes)), nbatch(g, ans))),),
     jvp_texts=("{t}ᵀ",), vjp_texts=("{g}ᵀ",), partial_texts=("1",),
@@ -171,7 +171,7 @@ def _broadcast_jvp(t, ans, x, to):
 
 
 broadcast_to = register(Primitive(
-    name="broadcast_to", impl=lambda x, to: np.broadcast_to(x, to), template="broadcast_to({0}, {to})",
+    name="broadcast_to", vjp_reads="nothing", impl=lambda x, to: np.broadcast_to(x, to), template="broadcast_to({0}, {to})",
     symbol="bcast", jvps=(_broadcast_jvp,),
     vjps=(lambda g, ans, x, to: unbroadcast(g, shape(x), nbatch(g, ans)),),
     jvp_texts=("broadcast({t})",), vjp_texts=("sum({g})",), partial_texts=("1",),
@@ -224,7 +224,7 @@ def _scatter_impl(g, idx, shape, nb):
 
 
 getitem = register(Primitive(
-    name="getitem", impl=lambda x, idx: x[idx], template="{0}[{idx}]", symbol="[ ]",
+    name="getitem", vjp_reads="nothing", impl=lambda x, idx: x[idx], template="{0}[{idx}]", symbol="[ ]",
     jvps=(lambda t, ans, x, idx: batched_getitem(t, idx, nbatch(t, x)),),
     vjps=(lambda g, ans, x, idx: scatter_add_prim_apply(g, idx, shape(x), nbatch(g, ans)),),
     jvp_texts=("{t}[…]",), vjp_texts=("scatter({g})",), partial_texts=("1 (selected entries)",),
@@ -298,7 +298,7 @@ class _PerArg(tuple):
 
 
 concatenate = register(Primitive(
-    name="concatenate", impl=_concat_impl, template="concatenate({args}, axis={axis})", symbol="concat",
+    name="concatenate", vjp_reads="nothing", impl=_concat_impl, template="concatenate({args}, axis={axis})", symbol="concat",
     jvps=_PerArg(_concat_jvp), vjps=_PerArg(_concat_vjp), jvp_all=_concat_jvp_all,
     jvp_texts=_PerArg(lambda i: "pad({t})"), vjp_texts=_PerArg(lambda i: "{g}[block]"),
     partial_texts=_PerArg(lambda i: "1 (its block)"),
