@@ -294,6 +294,15 @@ def _derivative_text(node: Node, p: _Progress) -> str:
     return f"{sym} = {summary(total)}{paths}"
 
 
+def _state_style(p: _Progress, active: bool, known: bool) -> dict[str, str]:
+    """Colours for a box's place in the sweep: the active step, already reached, or not yet."""
+    if active:
+        return {"fillcolor": p.colours.active, "color": p.colours.strong, "penwidth": "3"}
+    if known:
+        return {"fillcolor": p.colours.light}
+    return {"fillcolor": style.PENDING.fill, "color": style.PENDING.line, "fontcolor": style.PENDING.text}
+
+
 def _node_attrs(node: Node, p: _Progress | None) -> dict[str, str]:
     kind = _kind(node)
     fields = [_header(node), _record_field(summary(node.value))]
@@ -307,18 +316,7 @@ def _node_attrs(node: Node, p: _Progress | None) -> dict[str, str]:
     }
     if p is not None:
         fields.append(_record_field(_derivative_text(node, p)))
-        if node.index == p.active_node:
-            attrs.update(
-                fillcolor=p.colours.active, color=p.colours.strong, penwidth="3"
-            )
-        elif p.is_known(node.index):
-            attrs.update(fillcolor=p.colours.light)
-        else:
-            attrs.update(
-                fillcolor=style.PENDING.fill,
-                color=style.PENDING.line,
-                fontcolor=style.PENDING.text,
-            )
+        attrs.update(_state_style(p, node.index == p.active_node, p.is_known(node.index)))
     attrs["label"] = "|".join(fields)
     return attrs
 
@@ -348,18 +346,7 @@ def _group_attrs(trace: Trace, group: Group, p: _Progress | None) -> dict[str, s
     if p is not None:
         known = sum(1 for i in group.members if p.is_known(i))
         fields.append(f"{p.colours.word} known for {known} of {len(group.members)}")
-        if p.active_node in group.members:
-            attrs.update(
-                fillcolor=p.colours.active, color=p.colours.strong, penwidth="3"
-            )
-        elif known:
-            attrs.update(fillcolor=p.colours.light)
-        else:
-            attrs.update(
-                fillcolor=style.PENDING.fill,
-                color=style.PENDING.line,
-                fontcolor=style.PENDING.text,
-            )
+        attrs.update(_state_style(p, p.active_node in group.members, bool(known)))
     attrs["label"] = "|".join(_record_field(f) for f in fields)
     attrs["tooltip"] = f"folded: {_names(trace, group.members)}"
     return attrs
