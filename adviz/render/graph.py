@@ -693,5 +693,6 @@ def write_graph(
         )
     source = build_graph(trace, sweep, step, **options).source
     data = source.encode("utf-8") if fmt == "dot" else render(source, fmt)
-    path.write_bytes(data)
-    return path
+    from ..fileio import atomic_write
+
+    return atomic_write(path, data)

@@ -549,5 +549,6 @@ def write_sweep_html(
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"write the sweep to an .html file, got {path.name!r}")
     page = sweep_html(trace, mode, seed, **options)
-    path.write_text(page, encoding="utf-8")
-    return path
+    from ..fileio import atomic_write
+
+    return atomic_write(path, page)
