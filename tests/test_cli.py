@@ -436,12 +436,12 @@ def test_infinite_local_derivative_is_named():
 
 
 def test_unexpected_errors_are_one_line_exit_1(monkeypatch):
-    import adviz.cli as cli
+    import adviz.cli.trace as trace_commands
 
     def boom(*args, **kwargs):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(cli, "_record", boom)
+    monkeypatch.setattr(trace_commands, "record", boom)
     r = run("trace", "x", "--at", "x=1")
     assert r.exit_code == 1
     assert r.stderr == "adviz: error: RuntimeError: something broke\n"

@@ -1,0 +1,179 @@
+"""The Typer app, its entry point and the error policy shared by every command.
+
+A command never prints a traceback. It reports a mistake in the user's input by raising
+:class:`InputError` (exit code 2); anything else that goes wrong becomes one line,
+``adviz: error: …``, with exit code 1. That policy lives here, once, in :class:`ErrorPolicyGroup`,
+so the command modules contain no ``try`` boilerplate.
+
+Exit codes (the same for every command):
+
+====  ==============================================================
+0     success (also ``adviz`` alone, which prints the help)
+1     anything else that went wrong (a bug, a renderer that failed)
+2     a mistake in the command line or the input (usage, syntax, values, paths)
+130   interrupted with Ctrl-C
+====  ==============================================================
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any, List, Optional
+
+import typer
+
+from .coercion import install_plain_coercion
+
+try:   # Typer >= 0.2x vendors click; its exceptions derive from typer.TyperException
+    from typer import TyperException as _CommandLineError
+except ImportError:  # pragma: no cover - older Typer, built on the click package
+    from click import ClickException as _CommandLineError  # type: ignore[assignment]
+
+__all__ = ["InputError", "app", "fail", "main"]
+
+
+# ---------------------------------------------------------------- errors
+class InputError(Exception):
+    """Bad input from the user: printed as ``adviz: error: <message>``, exit code 2.
+
+    ``detail`` is printed below the message (used for the caret under a syntax error).
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+def fail(message: str, detail: str = "", code: int = 2) -> typer.Exit:
+    """Print ``adviz: error: message`` (and ``detail``) on stderr; return the Exit to raise."""
+    lines = [f"adviz: error: {one_line(message)}"]
+    if detail:
+        lines.append(detail)
+    _echo_err("\n".join(lines))
+    return typer.Exit(code)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` with its whitespace collapsed to single spaces, cut at ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(err: BaseException) -> str:
+    """A short description of an unexpected exception, for the one-line error."""
+    if isinstance(err, RecursionError):
+        return "the expression is nested too deeply to evaluate"
+    if isinstance(err, MemoryError):
+        return "out of memory"
+    text = str(err) or type(err).__name__
+    return f"{type(err).__name__}: {text}" if not isinstance(err, (ValueError, TypeError)) else text
+
+
+def _echo_err(text: str) -> None:
+    try:
+        typer.echo(text, err=True)
+    except (OSError, ValueError):   # stderr closed or unencodable: nothing more we can do
+        pass
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe left (``adviz trace … | head -1``), send what is still
+    buffered to /dev/null so that Python's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests)
+        pass
+
+
+_ENDINGS = (typer.Exit, typer.Abort, _CommandLineError)
+"""Exceptions that are Typer's own way of ending a command: let them through."""
+
+
+class ErrorPolicyGroup(typer.core.TyperGroup):
+    """Runs every command inside the error policy: input errors → 2, anything else → 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        import numpy as np  # already loaded by the adviz package
+
+        try:
+            with np.errstate(all="ignore"):   # nan/inf are reported by adviz itself, naming the node
+                return super().invoke(ctx)
+        except _ENDINGS:
+            raise
+        except BrokenPipeError:          # `adviz trace … | head`: the reader left; stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except InputError as err:
+            raise fail(err.message, err.detail, 2) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", code=130) from None
+        except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
+            raise fail(describe(err), code=1) from None
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
+        install_plain_coercion(self)
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _CommandLineError as err:
+            ctx = getattr(err, "ctx", None)
+            message = err.format_message()
+            if message:
+                hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+                _echo_err(f"adviz: error: {one_line(message)}{hint}")
+            sys.exit(getattr(err, "exit_code", 2))
+        except typer.Abort:
+            _echo_err("adviz: aborted")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=ErrorPolicyGroup,
+    name="adviz",
+    help="Automatic differentiation you can watch: the tape, the forward and the reverse sweep.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"adviz {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """Automatic differentiation you can watch: the tape, the forward and the reverse sweep."""
+
+
+# ---------------------------------------------------------------- entry point
+def main(argv: Optional[List[str]] = None) -> None:
+    """The ``adviz`` console script: run the app; never show a traceback.
+
+    Exit codes: 0 success, 2 usage or input error, 1 anything else, 130 interrupted.
+    """
+    try:
+        app(args=argv, prog_name="adviz")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _echo_err("adviz: interrupted")
+        sys.exit(130)
+    except Exception as err:  # noqa: BLE001
+        _echo_err(f"adviz: error: {one_line(describe(err))}")
+        sys.exit(1)

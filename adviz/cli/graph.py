@@ -1,0 +1,114 @@
+"""``adviz graph``: the computational graph as a picture (SVG, PNG, PDF, DOT) or an HTML animation.
+
+    adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
+
+Drawing is done by :mod:`adviz.render.graph` and :mod:`adviz.render.html`; this module only
+reads the command line and reports what was written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from .app import InputError, app, fail
+from .options import AtOption, ExprArgument, JsonOption
+from .output import print_json, to_json_value
+from .recording import check_mode, record, run_sweeps
+
+@app.command()
+def graph(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[Optional[str], typer.Option(
+        "--mode", "-m", help="Draw a sweep on the graph: forward or reverse. Default: values and local "
+                             "partials only (reverse when --step is given).")] = None,
+    step: Annotated[Optional[int], typer.Option(
+        "--step", "-k", metavar="K", help="Show the sweep after K steps (0: only the seed is known).")] = None,
+    seed: Annotated[Optional[List[str]], typer.Option(
+        "--seed", "-s", metavar="NAME=VALUE",
+        help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0). Default: the first input.")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="Where to write: .svg, .png, .pdf (needs Graphviz's dot program) or .dot (the DOT source). "
+             "Default: ./adviz-graph.svg")] = None,
+    expand: Annotated[bool, typer.Option(
+        "--expand", help="Draw every node of a big tape instead of folding repeated structure.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Say which Graphviz (dot program or WebAssembly) rendered the picture.")] = False,
+    animate: Annotated[bool, typer.Option(
+        "--animate", "-a", help="Write one self-contained HTML page that plays the sweep step by step "
+                                "(default -o ./adviz-sweep.html; --step K opens it at step K).")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
+
+    Example:  adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
+    Animated: adviz graph "sin(x**2+1)" --at x=3 --animate -o sweep.html
+    """
+    import logging
+
+    from ..render.graph import FORMATS, folding_note, write_graph
+    from ..render.graphviz_backend import NoBackendError, RenderError, backend_name
+
+    if mode is None and (step is not None or animate):
+        mode = "reverse"
+    mode = check_mode(mode, ("forward", "reverse")) if mode is not None else None
+    path = output if output is not None else Path("adviz-sweep.html" if animate else "adviz-graph.svg")
+    fmt = path.suffix.lstrip(".").lower().replace("gv", "dot")
+    if animate and fmt not in ("html", "htm"):
+        raise InputError(f"-o {path}: --animate writes an HTML page; the file name must end in .html")
+    if not animate and fmt not in FORMATS:
+        hint = " (add --animate for an HTML page that plays the sweep)" if fmt in ("html", "htm") else ""
+        raise InputError(f"-o {path}: the file name must end in .svg, .png, .pdf or .dot{hint}")
+    _, t, values = record(expr, at)
+    sweep = None
+    if mode == "forward" and not seed:
+        sweep = t.forward(t.input_names[0])
+        if len(t.input_names) > 1:
+            typer.echo(f"adviz: note: forward sweep seeded on {t.input_names[0]} (choose with --seed)", err=True)
+    elif mode is not None:
+        sweeps = run_sweeps(t, mode, seed)
+        sweep = (sweeps[0] or sweeps[1])[0]
+        if mode == "reverse" and t.output.shape != ():
+            typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
+                       "the reverse sweep is seeded on its first entry", err=True)
+    if step is not None and not 0 <= step <= len(sweep.steps):
+        raise InputError(f"--step must be from 0 to {len(sweep.steps)} (this {mode} sweep has "
+                         f"{len(sweep.steps)} steps), got {step}")
+    handler = None
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("adviz: %(message)s"))
+        logger = logging.getLogger("adviz.render")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        if animate:
+            from ..render.html import write_sweep_html
+
+            write_sweep_html(t, path, sweep=sweep, start=step or 0, expand=expand)
+        else:
+            write_graph(t, path, sweep, step, expand=expand)
+    except NoBackendError as err:
+        raise InputError(str(err)) from None
+    except RenderError as err:
+        raise fail(str(err), code=1) from None
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+    finally:
+        if handler is not None:
+            logging.getLogger("adviz.render").removeHandler(handler)
+    note = folding_note(t, expand=expand)
+    if json:
+        print_json({"expression": expr, "at": to_json_value(values), "path": str(path), "format": fmt,
+                     "mode": mode, "step": step, "nodes": len(t.nodes),
+                     "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
+                     "frames": len(sweep.steps) + 1 if animate else None})
+        return
+    if note:
+        typer.echo(f"adviz: note: {note}", err=True)
+    typer.echo(str(path))

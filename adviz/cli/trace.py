@@ -1,0 +1,184 @@
+"""``adviz trace``, ``adviz grad`` and ``adviz jacobian``: the chain rule as tables.
+
+    adviz trace "sin(x**2+1)" --at x=3       the tape, the forward and the reverse sweep
+    adviz grad "x1*x2 + sin(x1)" --at x1=2 --at x2=5
+    adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3
+
+Each command asks :mod:`.recording` for the trace and its sweeps and hands the records to the
+table renderers of :mod:`adviz.render.table`; it never differentiates anything itself.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, List, Optional
+
+import typer
+
+from .app import InputError, app
+from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption
+from .output import make_console, node_json, print_json, sweep_json, to_json_value
+from .recording import check_mode, record, run_sweeps, warn_nonfinite
+
+@app.command()
+def trace(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[str, typer.Option("--mode", "-m", help="Which sweeps to show: forward, reverse or both.")] = "both",
+    seed: Annotated[Optional[List[str]], typer.Option(
+        "--seed", "-s", metavar="NAME=VALUE",
+        help="Forward-mode direction, e.g. --seed x=1 --seed y=0 (inputs left out get 0). "
+             "Default: one forward sweep per input.")] = None,
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """Show the tape of EXPR and the chain rule run forwards and backwards.
+
+    Example:  adviz trace "sin(x**2+1)" --at x=3
+    """
+    mode = check_mode(mode)
+    _, t, values = record(expr, at)
+    forward, reverse = run_sweeps(t, mode, seed)
+    warn_nonfinite(t, ascii, [*forward, *reverse])
+    if json:
+        print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                     "output": t.output.name,
+                     "nodes": [node_json(n) for n in t.nodes],
+                     "forward": [sweep_json(s, t) for s in forward],
+                     "reverse": [sweep_json(s, t) for s in reverse]})
+        return
+    from ..render.table import forward_table, input_text, reverse_table, summary_table, tape_table
+
+    console = make_console(ascii)
+    console.print(f"adviz trace  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print()
+    console.print(tape_table(t, ascii=ascii, full=full))
+    for sweep in forward:
+        console.print()
+        console.print(forward_table(sweep, ascii=ascii, full=full))
+    for sweep in reverse:
+        console.print()
+        console.print(reverse_table(sweep, ascii=ascii, full=full))
+    console.print()
+    console.print(summary_table(t, forward, reverse, ascii=ascii, full=full))
+
+
+@app.command()
+def grad(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """Value and gradient of a scalar EXPR (one reverse sweep).
+
+    Example:  adviz grad "x1*x2 + sin(x1)" --at x1=2 --at x2=5
+    """
+    _, t, values = record(expr, at)
+    if t.output.shape != ():
+        raise InputError(f"grad needs a scalar expression, this one has shape {t.output.shape}: "
+                         "use adviz jacobian")
+    sweep = t.reverse()
+    warn_nonfinite(t, ascii, [sweep])
+    if json:
+        print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                     "gradient": to_json_value(sweep.result)})
+        return
+    from ..render.table import gradient_table, input_text
+
+    console = make_console(ascii)
+    console.print(f"adviz grad  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(gradient_table(sweep, ascii=ascii, full=full))
+    console.print(f"One reverse sweep, {sweep.ops} chain-rule terms. Every step: adviz trace", style="dim",
+                  markup=False)
+
+
+
+
+@app.command()
+def jacobian(
+    expr: ExprArgument,
+    at: AtOption = None,  # type: ignore[assignment]
+    mode: Annotated[str, typer.Option(
+        "--mode", "-m", help="forward (one sweep per input component), reverse (one per output "
+                             "component) or both (run both and check they agree).")] = "both",
+    json: JsonOption = False,
+    ascii: AsciiOption = False,
+    full: FullOption = False,
+) -> None:
+    """The Jacobian of a (vector-valued) EXPR, and how many sweeps each mode needs.
+
+    Forward mode fills the Jacobian one column per sweep (seed one input component);
+    reverse mode fills it one row per sweep (seed one output component).
+
+    Example:  adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse
+    """
+    import numpy as np
+
+    from ..render.table import component_names, output_name
+
+    mode = check_mode(mode)
+    _, t, values = record(expr, at)
+    out = t.output
+    columns = [(node, idx) for node in t.inputs for idx in np.ndindex(*node.shape)]
+    col_names = [n for node in t.inputs for n in component_names(node.name, node.shape)]
+    row_names = component_names(output_name(t), out.shape)
+    n, m = len(columns), int(np.prod(out.shape, dtype=int))
+    matrices, terms = {}, {}
+    if mode in ("forward", "both"):                   # one forward sweep per input component
+        cols, ops = [], 0
+        for node, idx in columns:
+            tangent = np.zeros(node.shape)
+            tangent[idx] = 1.0
+            sweep = t.forward({node.name: tangent})
+            cols.append(np.ravel(sweep.result))
+            ops += sweep.ops
+        matrices["forward"], terms["forward"] = np.stack(cols, axis=1), ops
+    if mode in ("reverse", "both"):                   # one reverse sweep per output component
+        rows, ops = [], 0
+        for idx in np.ndindex(*out.shape):
+            adjoint = np.zeros(out.shape)
+            adjoint[idx] = 1.0
+            sweep = t.reverse(adjoint)
+            rows.append(np.concatenate([np.ravel(sweep.result[node.name]) for node in t.inputs]))
+            ops += sweep.ops
+        matrices["reverse"], terms["reverse"] = np.stack(rows, axis=0), ops
+    warn_nonfinite(t, ascii)
+    matrix = matrices.get("forward", matrices.get("reverse"))
+    agree = None
+    if len(matrices) == 2:
+        agree = bool(np.allclose(matrices["forward"], matrices["reverse"], rtol=1e-12, atol=0, equal_nan=True))
+        if not agree:
+            typer.echo("adviz: warning: the forward and reverse Jacobians differ", err=True)
+    if json:
+        by_input, start = {}, 0
+        for node in t.inputs:
+            size = int(np.prod(node.shape, dtype=int))
+            by_input[node.name] = to_json_value(matrix[:, start:start + size].reshape(out.shape + node.shape))
+            start += size
+        data = {"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+                "mode": mode, "rows": row_names, "columns": col_names, "jacobian": to_json_value(matrix),
+                "jacobian_by_input": by_input, "sweeps": {"forward": n, "reverse": m},
+                "terms": terms}
+        if agree is not None:
+            data["modes_agree"] = agree
+        print_json(data)
+        return
+    from ..render.table import format_value, input_text, jacobian_table, sweep_count_table
+
+    console = make_console(ascii)
+    console.print(f"adviz jacobian  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(f"{row_names[0].split('[')[0]} = {format_value(t.value, full)}", markup=False)
+    console.print()
+    used = " and ".join(k for k in ("forward", "reverse") if k in matrices)
+    console.print(jacobian_table(row_names, col_names, matrix, ascii=ascii,
+                                 title=f"Jacobian ({m} x {n}), computed in {used} mode"))
+    console.print()
+    console.print(sweep_count_table({"forward": n, "reverse": m}, terms, ascii=ascii))
+    cheaper = "forward" if n < m else "reverse" if m < n else "either"
+    note = (f"{n} input component{'s' if n != 1 else ''}, {m} output component{'s' if m != 1 else ''}: "
+            f"{cheaper} mode needs fewer sweeps here.")
+    if agree:
+        note += " Both modes gave the same Jacobian."
+    console.print(note, markup=False)
