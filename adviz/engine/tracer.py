@@ -100,7 +100,7 @@ class Tracer:
     Subclasses store their interpreter in ``_interp`` and their own-level value in
     ``primal`` (which may itself be a tracer of a lower level when transforms are nested).
     The NumPy surface (operators, ufuncs, array functions, methods) is wired up in
-    ``numpy_api.py`` so that this class stays about the idea, not the plumbing.
+    ``numpy_api/`` so that this class stays about the idea, not the plumbing.
     """
 
     __slots__ = ("_interp", "primal")

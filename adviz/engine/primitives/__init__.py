@@ -4,7 +4,7 @@
 its NumPy implementation, display symbol and LaTeX, its textbook partial ``cos(x)`` and
 its forward/reverse rules.  To teach adviz a new operation, add one entry in the module
 that fits (``elementwise.py``, ``structural.py``, ``linalg.py``) and map the NumPy
-function to it in ``adviz/engine/numpy_api.py``.
+function to it in ``adviz/engine/numpy_api/``.
 """
 
 from . import elementwise, linalg, structural  # noqa: F401  (registration side effects)

@@ -1,0 +1,206 @@
+"""How NumPy code reaches the primitives: operators, ufuncs, array functions, methods.
+
+User code is plain NumPy.  When a tracer meets
+
+* an operator (``x * y``, ``x @ W``, ``-x``, ``x[1:3]``) Python calls the dunder methods
+  installed on :class:`~adviz.engine.tracer.Tracer` below;
+* a ufunc (``np.sin(x)``, ``np.maximum(x, 0)``) NumPy calls ``Tracer.__array_ufunc__``,
+  which looks the ufunc up in :data:`UFUNCS`;
+* any other NumPy function (``np.sum``, ``np.where``, ``np.linalg.solve``) NumPy calls
+  ``Tracer.__array_function__``, which looks it up in :data:`FUNCTIONS`.
+
+Functions that are combinations of primitives (``mean = sum / n``, ``stack =
+expand_dims + concatenate``, ``var``, ``outer``, ``dot``) are written as *composites*:
+they record several primitive nodes, and derivatives come for free.  They live in one
+module per family: ``reductions``, ``shapes``, ``indexing``, ``products``, ``elementwise``;
+this module holds the dispatch tables and installs them on :class:`Tracer`.  A NumPy function in
+neither table raises :class:`~adviz.engine.tracer.UnsupportedOperation` naming it, rather
+than computing something silently wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..primitives import REGISTRY as P
+from ..tracer import Tracer, UnsupportedOperation, bind, lowest
+from ._common import _as_operand, _identity, _plain
+from .elementwise import astype, clip, where
+from .indexing import diag, flip, getitem, take, trace
+from .products import dot, inner, matmul, norm, outer, vdot
+from .reductions import cumsum, max, mean, min, prod, std, sum, var
+from .shapes import (
+    atleast_1d,
+    atleast_2d,
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    hstack,
+    moveaxis,
+    ravel,
+    reshape,
+    squeeze,
+    stack,
+    swapaxes,
+    transpose,
+    vstack,
+)
+
+
+# ---------------------------------------------------------------- dispatch tables
+def _prim_caller(name: str) -> Callable:
+    prim = P[name]
+    return lambda *args: bind(prim, *args)
+
+
+UFUNCS: dict[np.ufunc, Callable] = {
+    np.add: _prim_caller("add"), np.subtract: _prim_caller("subtract"), np.multiply: _prim_caller("multiply"),
+    np.true_divide: _prim_caller("true_divide"), np.negative: _prim_caller("negative"),
+    np.positive: _prim_caller("positive"), np.power: _prim_caller("power"), np.float_power: _prim_caller("power"),
+    np.square: _prim_caller("square"), np.reciprocal: _prim_caller("reciprocal"), np.sqrt: _prim_caller("sqrt"),
+    np.cbrt: _prim_caller("cbrt"), np.exp: _prim_caller("exp"), np.expm1: _prim_caller("expm1"),
+    np.exp2: _prim_caller("exp2"), np.log: _prim_caller("log"), np.log1p: _prim_caller("log1p"),
+    np.log2: _prim_caller("log2"), np.log10: _prim_caller("log10"), np.sin: _prim_caller("sin"),
+    np.cos: _prim_caller("cos"), np.tan: _prim_caller("tan"), np.arcsin: _prim_caller("arcsin"),
+    np.arccos: _prim_caller("arccos"), np.arctan: _prim_caller("arctan"), np.sinh: _prim_caller("sinh"),
+    np.cosh: _prim_caller("cosh"), np.tanh: _prim_caller("tanh"), np.arcsinh: _prim_caller("arcsinh"),
+    np.arccosh: _prim_caller("arccosh"), np.arctanh: _prim_caller("arctanh"),
+    np.absolute: _prim_caller("absolute"), np.fabs: _prim_caller("absolute"),
+    np.maximum: _prim_caller("maximum"), np.minimum: _prim_caller("minimum"),
+    np.fmax: _prim_caller("maximum"), np.fmin: _prim_caller("minimum"),
+    np.arctan2: _prim_caller("arctan2"), np.logaddexp: _prim_caller("logaddexp"), np.hypot: _prim_caller("hypot"),
+    np.matmul: matmul, np.conjugate: _identity, np.remainder: _prim_caller("remainder"),
+    np.fmod: _prim_caller("fmod"),
+    np.deg2rad: lambda x: x * (np.pi / 180.0), np.rad2deg: lambda x: x * (180.0 / np.pi),
+}
+for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
+              "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
+              "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert"):
+    UFUNCS[getattr(np, _name)] = _prim_caller(_name)
+
+REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
+    (np.add, "reduce"): lambda x, axis=0, **kw: sum(x, axis=axis, keepdims=kw.get("keepdims", False)),
+    (np.multiply, "reduce"): lambda x, axis=0, **kw: prod(x, axis=axis, keepdims=kw.get("keepdims", False)),
+    (np.maximum, "reduce"): lambda x, axis=0, **kw: max(x, axis=axis, keepdims=kw.get("keepdims", False)),
+    (np.minimum, "reduce"): lambda x, axis=0, **kw: min(x, axis=axis, keepdims=kw.get("keepdims", False)),
+    (np.add, "accumulate"): lambda x, axis=0, **kw: cumsum(x, axis=axis),
+}
+
+FUNCTIONS: dict[Callable, Callable] = {
+    np.sum: sum, np.prod: prod, np.max: max, np.min: min, np.amax: max, np.amin: min, np.mean: mean,
+    np.var: var, np.std: std, np.cumsum: cumsum, np.reshape: reshape, np.ravel: ravel, np.squeeze: squeeze,
+    np.expand_dims: expand_dims, np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.transpose: transpose,
+    np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.broadcast_to: broadcast_to, np.concatenate: concatenate,
+    np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take, np.dot: dot,
+    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.diag: diag, np.diagonal: lambda x, offset=0, axis1=0, axis2=1: diag(x), np.where: where, np.clip: clip,
+    np.linalg.solve: lambda a, b: bind(P["solve"], a, b), np.linalg.inv: lambda a: bind(P["inv"], a),
+    np.linalg.det: lambda a: bind(P["det"], a), np.linalg.norm: norm, np.copy: _identity,
+    np.real: _identity, np.conj: _identity,
+    np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
+    np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
+    np.ones_like: _plain(np.ones_like), np.full_like: _plain(np.full_like), np.empty_like: _plain(np.empty_like),
+    np.isclose: _plain(np.isclose), np.allclose: _plain(np.allclose), np.array_equal: _plain(np.array_equal),
+    np.argmax: _plain(np.argmax), np.argmin: _plain(np.argmin), np.argsort: _plain(np.argsort),
+    np.round: _plain(np.round), np.around: _plain(np.around), np.iscomplexobj: _plain(np.iscomplexobj),
+    np.isrealobj: _plain(np.isrealobj), np.any: _plain(np.any), np.all: _plain(np.all),
+    np.count_nonzero: _plain(np.count_nonzero), np.nonzero: _plain(np.nonzero),
+}
+
+
+def _unsupported(name: str) -> UnsupportedOperation:
+    return UnsupportedOperation(
+        f"adviz cannot differentiate through {name}: it has no entry in the primitives registry. "
+        "To add it, write one Primitive entry in adviz/engine/primitives/ (or a composite of existing "
+        "ones) and map the NumPy function to it in adviz/engine/numpy_api/."
+    )
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if kwargs.get("out") is not None:
+        raise UnsupportedOperation(f"np.{ufunc.__name__}(..., out=...) writes in place: not supported on traced values")
+    if method == "__call__":
+        fn = UFUNCS.get(ufunc)
+        if fn is None:
+            raise _unsupported(f"np.{ufunc.__name__}")
+        kwargs.pop("out", None)
+        if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
+            raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
+        return fn(*inputs)
+    fn = REDUCTIONS.get((ufunc, method))
+    if fn is None:
+        raise _unsupported(f"np.{ufunc.__name__}.{method}")
+    kwargs.pop("out", None)
+    return fn(*inputs, **kwargs)
+
+
+def _array_function(self, func, types, args, kwargs):
+    fn = FUNCTIONS.get(func)
+    if fn is None:
+        module = getattr(func, "__module__", "numpy") or "numpy"
+        module = module.replace("numpy.linalg._linalg", "np.linalg").replace("numpy", "np")
+        raise _unsupported(f"{module}.{func.__name__}" if "np" in module else f"np.{func.__name__}")
+    return fn(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- install the NumPy surface on Tracer
+def _binop(prim_name: str):
+    prim = P[prim_name]
+
+    def op(self, other):
+        return bind(prim, self, _as_operand(other))
+
+    def rop(self, other):
+        return bind(prim, _as_operand(other), self)
+
+    return op, rop
+
+
+def _transpose_method(self, *axes):
+    """``x.transpose()``, ``x.transpose(1, 0)`` and ``x.transpose((1, 0))`` all work, as in NumPy."""
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return transpose(self, axes or None)
+
+
+def _plain_method(fn: Callable) -> Callable:
+    return lambda self, *args, **kwargs: fn(lowest(self), *args, **kwargs)
+
+
+# Array methods of traced values: the same functions as the np.* ones above.
+METHODS: dict[str, Any] = {
+    "sum": sum, "prod": prod, "max": max, "min": min, "mean": mean, "var": var, "std": std, "cumsum": cumsum,
+    "reshape": reshape, "ravel": ravel, "flatten": lambda self, order="C": ravel(self, order), "squeeze": squeeze,
+    "transpose": _transpose_method, "swapaxes": swapaxes, "dot": dot, "clip": clip, "astype": astype,
+    "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
+    "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
+    "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
+    "argmin": _plain_method(np.argmin),
+}
+
+
+def _install() -> None:
+    T = Tracer
+    T.__array_ufunc__ = _array_ufunc
+    T.__array_function__ = _array_function
+    for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "true_divide"),
+                         ("pow", "power"), ("matmul", "matmul"), ("mod", "remainder"), ("floordiv", "floor_divide")):
+        op, rop = _binop(name)
+        setattr(T, f"__{dunder}__", op)
+        setattr(T, f"__r{dunder}__", rop)
+    for dunder, name in (("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal"),
+                         ("eq", "equal"), ("ne", "not_equal")):
+        op, _ = _binop(name)
+        setattr(T, f"__{dunder}__", op)
+    T.__neg__ = lambda self: bind(P["negative"], self)
+    T.__pos__ = lambda self: self
+    T.__abs__ = lambda self: bind(P["absolute"], self)
+    T.__getitem__ = getitem
+    for name, method in METHODS.items():
+        setattr(T, name, method)
+
+
+_install()
+
+__all__ = ["UFUNCS", "FUNCTIONS", "REDUCTIONS"]

@@ -1,0 +1,55 @@
+"""Helpers shared by the NumPy-surface modules: argument checks, axes, operands."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..tracer import Tracer, UnsupportedOperation, lowest
+
+_NOVALUE = np._NoValue  # NumPy's "argument not given" marker
+
+
+def _no(kw: dict, fname: str, *names: str) -> None:
+    for name in names:
+        value = kw.get(name, _NOVALUE)
+        if value is not _NOVALUE and value is not None:
+            raise UnsupportedOperation(f"np.{fname}(..., {name}=...) is not supported on traced values")
+
+
+def _axes(axis, nd: int) -> tuple[int, ...]:
+    """Normalize an ``axis`` argument to a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(nd))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -nd <= a < nd:
+            raise np.exceptions.AxisError(a, nd)
+        out.append(a % nd)
+    return tuple(sorted(out))
+
+
+def _shape_of(x) -> tuple[int, ...]:
+    return np.shape(lowest(x))
+
+
+def _identity(x, *args, **kwargs):
+    return x
+
+
+def _plain(fn: Callable) -> Callable:
+    """Functions whose result does not depend differentiably on values (shapes, zeros_like…)."""
+
+    def plain(*args, **kwargs):
+        return fn(*[lowest(a) for a in args], **{k: lowest(v) for k, v in kwargs.items()})
+
+    plain.__name__ = getattr(fn, "__name__", "plain")
+    return plain
+
+
+def _as_operand(a):
+    return a if isinstance(a, Tracer) else (np.asarray(a) if isinstance(a, (list, tuple)) else a)

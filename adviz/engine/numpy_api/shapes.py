@@ -1,0 +1,116 @@
+"""Shapes: reshaping, transposing, broadcasting, joining and flipping arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..primitives import REGISTRY as P
+from ..primitives.core import ndim
+from ..tracer import UnsupportedOperation, bind
+from ._common import _as_operand, _axes, _no, _shape_of
+
+
+def reshape(x, *shape_args, order="C", newshape=None, shape=None):
+    if order != "C":
+        raise UnsupportedOperation("reshape(order=...) other than 'C' is not supported on traced values")
+    target = shape if shape is not None else newshape
+    if target is None:
+        target = shape_args[0] if len(shape_args) == 1 else shape_args
+    if isinstance(target, (int, np.integer)):
+        target = (int(target),)
+    size = int(np.prod(_shape_of(x)))
+    target = tuple(int(s) for s in target)
+    if -1 in target:
+        known = int(np.prod([s for s in target if s != -1]))
+        target = tuple(size // known if s == -1 else s for s in target)
+    if int(np.prod(target)) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {target}")
+    if target == _shape_of(x):
+        return x
+    return bind(P["reshape"], x, newshape=target)
+
+
+def ravel(x, order="C"):
+    return reshape(x, (-1,), order=order)
+
+
+def squeeze(x, axis=None):
+    s = _shape_of(x)
+    axes = tuple(i for i, n in enumerate(s) if n == 1) if axis is None else _axes(axis, len(s))
+    for a in axes:
+        if s[a] != 1:
+            raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+    return reshape(x, tuple(n for i, n in enumerate(s) if i not in axes))
+
+
+def expand_dims(x, axis):
+    s = list(_shape_of(x))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    nd = len(s) + len(axes)
+    for a in sorted(int(a) % nd for a in axes):
+        s.insert(a, 1)
+    return reshape(x, tuple(s))
+
+
+def atleast_1d(x):
+    return reshape(x, (1,)) if ndim(x) == 0 else x
+
+
+def atleast_2d(x):
+    return reshape(x, (1,) * (2 - ndim(x)) + _shape_of(x)) if ndim(x) < 2 else x
+
+
+def transpose(x, axes=None):
+    nd = ndim(x)
+    axes = tuple(range(nd))[::-1] if axes is None else tuple(int(a) % nd for a in axes)
+    if axes == tuple(range(nd)):
+        return x
+    return bind(P["transpose"], x, axes=axes)
+
+
+def swapaxes(x, axis1, axis2):
+    nd = ndim(x)
+    perm = list(range(nd))
+    a, b = int(axis1) % nd, int(axis2) % nd
+    perm[a], perm[b] = perm[b], perm[a]
+    return transpose(x, perm)
+
+
+def moveaxis(x, source, destination):
+    nd = ndim(x)
+    src = [int(s) % nd for s in np.atleast_1d(source)]
+    dst = [int(d) % nd for d in np.atleast_1d(destination)]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, order)
+
+
+def broadcast_to(x, shape, subok=False):
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if shape == _shape_of(x):
+        return x
+    return bind(P["broadcast_to"], x, to=shape)
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    _no({"out": out}, "concatenate", "out")
+    arrays = [_as_operand(a) for a in arrays]
+    if axis is None:
+        arrays, axis = [ravel(a) for a in arrays], 0
+    return bind(P["concatenate"], *arrays, axis=int(axis) % ndim(arrays[0]))
+
+
+def stack(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    arrays = [_as_operand(a) for a in arrays]
+    nd = ndim(arrays[0]) + 1
+    return concatenate([expand_dims(a, int(axis) % nd) for a in arrays], axis=int(axis) % nd)
+
+
+def hstack(arrays, dtype=None, casting="same_kind"):
+    arrays = [atleast_1d(_as_operand(a)) for a in arrays]
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
+
+
+def vstack(arrays, dtype=None, casting="same_kind"):
+    return concatenate([atleast_2d(_as_operand(a)) for a in arrays], axis=0)
