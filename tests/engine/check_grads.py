@@ -1,0 +1,349 @@
+"""``check_grads``: check every derivative adviz computes for ``f`` against numbers adviz did not compute.
+
+The model is autograd's ``check_grads`` and JAX's ``jax.test_util.check_grads``: push a
+random direction through forward mode and compare with central differences, check reverse
+mode by the dot-product identity, then do it all again one order up.  This version is
+stricter in three ways:
+
+* the reference comes with an **error estimate**.  Central differences are taken at two
+  step sizes ``h`` and ``h/2`` (4th-order stencil, one Richardson step); their disagreement
+  bounds the truncation error and ``eps·|f|/h`` the rounding error, so the tolerance follows
+  the function's own scale instead of a fixed ``1e-6``.  Where ``f`` is real-analytic the
+  **complex step** ``Im f(x + i·h·v)/h`` gives a second reference, exact to rounding, and the
+  two references must agree with each other before either is trusted;
+* every transform is checked, not only ``jvp``/``vjp``: ``grad``/``value_and_grad`` (scalar
+  outputs), and ``jacfwd``/``jacrev`` — the *batched* paths that push a whole basis of
+  tangents or cotangents through one sweep — against a Jacobian assembled column by column
+  from finite differences;
+* second order covers every pairing: forward-over-forward and reverse-over-forward on the
+  JVP function ``(x, v) ↦ J(x)·v``, forward-over-reverse and reverse-over-reverse on the VJP
+  function ``(x, w) ↦ wᵀJ(x)`` (both differentiated in *all* their inputs, as autograd
+  does), and ``hessian`` of the scalar ``⟨w, f(x)⟩`` against finite differences of its
+  (already checked) gradient.
+
+A failure raises :class:`WrongDerivative` (an ``AssertionError``) naming the transform, the
+argument and the worst element.  Any exception adviz raises propagates unchanged, so a
+caller can tell a wrong number from a refusal (``UnsupportedOperation``) or a crash.
+
+Usage::
+
+    check_grads(np.sin, (np.array([0.3, 1.2]),), analytic=True)
+    check_grads(lambda x, y: np.maximum(x, y), (x, y))      # kinks: finite differences only
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import adviz as ad
+
+EPS = float(np.finfo(np.float64).eps)
+FD_STEP = 1e-3  # relative step; the stencil reaches ±2h, so test domains keep a margin of ~0.01
+CS_STEP = 1e-20
+RTOL = 1e-6  # relative to the reference: a wrong rule is off by O(1), rounding by O(1e-12)
+JACOBIAN_SIZE_LIMIT = 8  # above this many scalar inputs, second-order checks use random directions only
+
+
+class WrongDerivative(AssertionError):
+    """adviz returned a derivative that disagrees with the independent reference."""
+
+
+@dataclass
+class Estimate:
+    """A reference derivative and an estimate of its absolute error (same shape)."""
+
+    value: np.ndarray
+    error: np.ndarray
+
+
+# --------------------------------------------------------------------------- references (NumPy only)
+
+
+def _f64(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _evaluate(f: Callable, args: Sequence[Any]) -> np.ndarray:
+    return _evaluate_with_eps(f, args)[0]
+
+
+def _evaluate_with_eps(f: Callable, args: Sequence[Any]) -> tuple[np.ndarray, float]:
+    """``f(*args)`` as float64, and the machine epsilon of the dtype ``f`` really computed in."""
+    with np.errstate(all="ignore"):
+        out = np.asarray(f(*args))
+    eps = float(np.finfo(out.dtype).eps) if out.dtype.kind == "f" else EPS
+    return out.astype(np.float64), max(eps, EPS)
+
+
+def fd_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], h: float = FD_STEP,
+           eps: float = EPS) -> Estimate:
+    """``J·v`` by central differences along ``v``, with an error estimate.
+
+    ``D(h) = [8(g(h) − g(−h)) − (g(2h) − g(−2h))] / 12h`` with ``g(t) = f(x + t·v)`` has error
+    ``O(h⁴)``; combining ``D(h)`` and ``D(h/2)`` cancels the ``h⁴`` term.  ``|D(h) − D(h/2)|``
+    bounds what is left, and ``eps·max|g|/h`` the rounding (``eps`` of float32 if ``f``
+    returns float32 or if the caller says it computes in float32 inside).
+    """
+    xs = [_f64(x) for x in primals]
+    vs = [_f64(v) for v in tangents]
+    scale = max([1.0] + [float(np.max(np.abs(x))) for x in xs if x.size])
+    h = h * scale
+
+    def g(t: float) -> np.ndarray:
+        nonlocal eps
+        out, out_eps = _evaluate_with_eps(f, [x + t * v for x, v in zip(xs, vs)])
+        eps = max(eps, out_eps)  # a float32 result rounds 1e9 times more coarsely
+        return out
+
+    samples = {k: g(k * h / 2) for k in (-4, -2, -1, 1, 2, 4)}
+
+    def stencil(step: int) -> np.ndarray:  # step in units of h/2
+        return (8 * (samples[step] - samples[-step]) - (samples[2 * step] - samples[-2 * step])) / (12 * step * h / 2)
+
+    coarse, fine = stencil(2), stencil(1)
+    value = fine + (fine - coarse) / 15.0
+    magnitude = np.max(np.abs(np.stack(list(samples.values()))), axis=0)
+    rounding = 30.0 * eps * magnitude / h
+    error = np.abs(fine - coarse) / 15.0 + rounding
+    return Estimate(value, error)
+
+
+def cs_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> Estimate:
+    """``J·v`` by the complex step ``Im f(x + i·h·v) / h`` (``f`` must be real-analytic)."""
+    shifted = [_f64(x) + 1j * CS_STEP * _f64(v) for x, v in zip(primals, tangents)]
+    with np.errstate(all="ignore"):
+        out = np.asarray(f(*shifted))
+    value = np.imag(out) / CS_STEP if np.iscomplexobj(out) else np.zeros(out.shape)
+    return Estimate(value, 10.0 * EPS * np.abs(value))
+
+
+def reference_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], analytic: bool,
+                  eps: float = EPS) -> Estimate:
+    """The best independent ``J·v``: central differences, confirmed by the complex step if analytic."""
+    fd = fd_jvp(f, primals, tangents, eps=eps)
+    if not analytic:
+        return fd
+    cs = cs_jvp(f, primals, tangents)
+    if cs.value.shape != fd.value.shape:
+        raise AssertionError("reference broken: complex step and finite differences have different shapes")
+    _compare(cs.value, fd, "reference self-check: complex step vs central differences (is f really analytic?)")
+    return cs
+
+
+def _unit(primals: Sequence[np.ndarray], argnum: int, flat: int) -> list[np.ndarray]:
+    tangents = [np.zeros(np.shape(p)) for p in primals]
+    e = np.zeros(np.size(primals[argnum]))
+    e[flat] = 1.0
+    tangents[argnum] = e.reshape(np.shape(primals[argnum]))
+    return tangents
+
+
+def reference_jacobian(f: Callable, primals: Sequence[Any], argnum: int, analytic: bool = False,
+                       eps: float = EPS) -> Estimate:
+    """Jacobian of ``f`` with respect to ``primals[argnum]`` (shape ``out.shape + in.shape``), column by column."""
+    xs = [_f64(p) for p in primals]
+    out_shape = _evaluate(f, xs).shape
+    in_shape = xs[argnum].shape
+    cols = [reference_jvp(f, xs, _unit(xs, argnum, j), analytic, eps) for j in range(xs[argnum].size)]
+    if not cols:
+        zeros = np.zeros(out_shape + in_shape)
+        return Estimate(zeros, zeros)
+    value = np.stack([c.value.reshape(-1) for c in cols], axis=-1).reshape(out_shape + in_shape)
+    error = np.stack([c.error.reshape(-1) for c in cols], axis=-1).reshape(out_shape + in_shape)
+    return Estimate(value, error)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _compare(got: Any, ref: Estimate, what: str, rtol: float = RTOL) -> None:
+    """Fail unless ``got`` matches ``ref`` elementwise within its error estimate plus ``rtol``."""
+    got_arr = np.asarray(got)
+    if got_arr.shape != ref.value.shape:
+        raise WrongDerivative(f"{what}: shape {got_arr.shape}, expected {ref.value.shape}")
+    if got_arr.dtype.kind not in "fiub":
+        raise WrongDerivative(f"{what}: dtype {got_arr.dtype}, expected a real float")
+    got_arr = got_arr.astype(np.float64)
+    expected = ref.value
+    if not got_arr.size:
+        return
+    both_nonfinite = ~np.isfinite(expected) & (got_arr == expected)
+    peak = float(np.max(np.abs(expected[np.isfinite(expected)]), initial=0.0))
+    tol = 10.0 * ref.error + rtol * np.abs(expected) + 1e-3 * rtol * peak + 1e-14
+    diff = np.abs(got_arr - expected)
+    bad = ~(diff <= tol) & ~both_nonfinite
+    if np.any(bad):
+        flat = int(np.argmax(np.where(bad, np.nan_to_num(diff / np.maximum(tol, 1e-300), nan=np.inf), -1.0)))
+        at = np.unravel_index(flat, got_arr.shape) if got_arr.ndim else ()
+        raise WrongDerivative(
+            f"{what}: {int(np.sum(bad))} of {got_arr.size} entries wrong; at {at}: "
+            f"adviz {got_arr[at]!r}, reference {expected[at]!r} ± {tol[at]:.3g}"
+        )
+
+
+def _compare_exact(got: Any, expected: Any, what: str, single: bool = False) -> None:
+    """Two engine results that must agree to rounding (same number computed two ways).
+
+    ``single``: one of them went through float32 arithmetic somewhere.
+    """
+    single = single or any(np.result_type(a) == np.float32 for a in (got, expected))
+    rtol = 1e-5 if single else 1e-9
+    got_arr, exp_arr = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if got_arr.shape != exp_arr.shape:
+        raise WrongDerivative(f"{what}: shape {got_arr.shape}, expected {exp_arr.shape}")
+    finite = np.isfinite(exp_arr)
+    peak = float(np.max(np.abs(exp_arr[finite]), initial=0.0))
+    ok = np.isclose(got_arr, exp_arr, rtol=rtol, atol=rtol * 1e-3 * max(1.0, peak), equal_nan=True)
+    if not np.all(ok):
+        at = np.unravel_index(int(np.argmin(ok)), got_arr.shape) if got_arr.ndim else ()
+        raise WrongDerivative(f"{what}: {got_arr[at]!r} != {exp_arr[at]!r} at {at}")
+
+
+def _check_type(got: Any, primal: Any, what: str) -> None:
+    """JAX's rule: a derivative has its input's shape, and float64 in gives float64 out."""
+    if np.shape(got) != np.shape(primal):
+        raise WrongDerivative(f"{what}: shape {np.shape(got)} but the input has shape {np.shape(primal)}")
+    if isinstance(got, ad.engine.tracer.Tracer):
+        raise WrongDerivative(f"{what}: a traced value leaked out of the transform: {got!r}")
+    want = np.result_type(primal) if np.issubdtype(np.result_type(primal), np.inexact) else np.float64
+    if np.result_type(got) != want:
+        raise WrongDerivative(f"{what}: dtype {np.result_type(got)}, expected {want}")
+
+
+def _inner(a: Sequence[Any], b: Sequence[Any]) -> float:
+    return float(sum(np.sum(_f64(x) * _f64(y)) for x, y in zip(a, b)))
+
+
+def _inner_estimate(w: np.ndarray, ref: Estimate) -> Estimate:
+    return Estimate(np.asarray(np.sum(w * ref.value)), np.asarray(np.sum(np.abs(w) * ref.error)))
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
+    return rng.uniform(-1.0, 1.0, np.shape(x))
+
+
+def check_grads(
+    f: Callable,
+    args: Sequence[Any],
+    *,
+    order: int = 2,
+    modes: Sequence[str] = ("fwd", "rev"),
+    analytic: bool = False,
+    jacobians: bool = True,
+    seed: int = 0,
+    single: bool = False,
+    name: str = "f",
+) -> None:
+    """Check adviz's derivatives of ``f`` at ``args`` (all positional, all differentiated).
+
+    ``order=2`` also checks every second-order composition; ``analytic=True`` adds the
+    complex-step reference (only for real-analytic ``f``: no ``abs``, ``max``, comparisons);
+    ``jacobians=False`` skips the full ``jacfwd``/``jacrev`` comparison (random directions
+    only); ``single=True`` says ``f`` computes in float32 somewhere, so two engine paths
+    may legitimately differ by float32 rounding.  Raises :class:`WrongDerivative` on the
+    first disagreement; adviz's own exceptions propagate.
+    """
+    rng = np.random.default_rng(seed)
+    args = tuple(args)
+    n = len(args)
+    nums = tuple(range(n))
+    expected_y = _evaluate(f, args)
+    v = [_random_like(rng, a) for a in args]
+    w = _random_like(rng, expected_y)
+    eps = float(np.finfo(np.float32).eps) if single else EPS
+    ref_jv = reference_jvp(f, args, v, analytic, eps)
+
+    # -- forward mode: jvp along a random direction
+    if "fwd" in modes:
+        y, y_dot = ad.jvp(f, args, tuple(v))
+        _compare_exact(y, expected_y, f"{name}: jvp primal output vs NumPy", single)
+        _compare(y_dot, ref_jv, f"{name}: jvp along a random direction vs central differences")
+
+    # -- reverse mode: vjp by the dot-product identity <w, J v> = <vjp(w), v>
+    if "rev" in modes:
+        y, vjp_fn = ad.vjp(f, *args)
+        _compare_exact(y, expected_y, f"{name}: vjp primal output vs NumPy", single)
+        x_bar = vjp_fn(w)
+        if not isinstance(x_bar, tuple) or len(x_bar) != n:
+            raise WrongDerivative(f"{name}: vjp_fn must return a tuple of {n} cotangents, got {type(x_bar).__name__}")
+        for i, (xb, a) in enumerate(zip(x_bar, args)):
+            _check_type(xb, a, f"{name}: vjp cotangent {i}")
+        _compare(_inner(x_bar, v), _inner_estimate(w, ref_jv),
+                 f"{name}: dot-product identity <vjp(w), v> vs <w, J v> by central differences")
+        if "fwd" in modes:  # the two modes compute the same linear map from two sides
+            _compare_exact(_inner(x_bar, v), np.sum(_f64(y_dot) * w), f"{name}: <vjp(w), v> vs <w, jvp(v)>", single)
+
+    # -- the batched paths, grad and vjp elementwise, against an assembled Jacobian
+    if jacobians:
+        refs = [reference_jacobian(f, args, i, analytic, eps) for i in nums]
+        if "fwd" in modes:
+            jf = ad.jacfwd(f, argnums=nums)(*args)
+            for i in nums:
+                _compare(jf[i], refs[i], f"{name}: jacfwd w.r.t. argument {i} vs finite-difference Jacobian")
+        if "rev" in modes:
+            jr = ad.jacrev(f, argnums=nums)(*args)
+            for i in nums:
+                _compare(jr[i], refs[i], f"{name}: jacrev w.r.t. argument {i} vs finite-difference Jacobian")
+            for i in nums:
+                k = expected_y.ndim
+                ref_bar = Estimate(np.tensordot(w, refs[i].value, axes=k), np.tensordot(np.abs(w), refs[i].error, axes=k))
+                _compare(x_bar[i], ref_bar, f"{name}: vjp cotangent {i} vs wᵀJ from finite differences")
+            if expected_y.shape == ():
+                value, g = ad.value_and_grad(f, argnums=nums)(*args)
+                _compare_exact(value, expected_y, f"{name}: value_and_grad value vs NumPy", single)
+                for i in nums:
+                    _check_type(g[i], args[i], f"{name}: grad w.r.t. argument {i}")
+                    _compare(g[i], refs[i], f"{name}: grad w.r.t. argument {i} vs finite differences")
+                g0 = ad.grad(f)(*args)
+                _compare_exact(g0, g[0], f"{name}: grad with int argnums vs tuple argnums", single)
+
+    if order < 2:
+        return
+
+    # -- second order, autograd-style: differentiate the first-order maps in all their inputs
+    sub = {"order": order - 1, "modes": modes, "analytic": False, "seed": seed + 1, "single": single}
+    small = sum(int(np.size(a)) for a in args) * 2 <= JACOBIAN_SIZE_LIMIT
+    if "fwd" in modes:
+        def jvp_map(*xv):
+            return ad.jvp(f, xv[:n], xv[n:])[1]
+
+        check_grads(jvp_map, args + tuple(v), jacobians=small, name=f"jvp({name})", **sub)
+    if "rev" in modes:
+        def vjp_map(*xw):
+            bars = ad.vjp(f, *xw[:n])[1](xw[n])
+            return bars[0] if n == 1 else np.concatenate([np.ravel(b) for b in bars])
+
+        check_grads(vjp_map, args + (w,), jacobians=small, name=f"vjp({name})", **sub)
+    if "fwd" in modes and "rev" in modes:
+        _check_hessian(f, args, w, v, name, eps)
+
+
+def _check_hessian(f: Callable, args: tuple, w: np.ndarray, v: list, name: str, eps: float) -> None:
+    """``hessian`` and forward-over-reverse ``jvp(grad)`` of ``s(x) = <w, f(x)>`` vs FD of its gradient."""
+    n = len(args)
+    nums = tuple(range(n))
+
+    def s(*xs):
+        return np.sum(f(*xs) * w)
+
+    def grad_s(*xs):  # checked at first order above (it is wᵀJ)
+        g = ad.grad(s, argnums=nums)(*xs)
+        return g[0] if n == 1 else np.concatenate([np.ravel(gi) for gi in g])
+
+    ref = fd_jvp(grad_s, args, v, eps=eps)
+    _, hv = ad.jvp(grad_s, args, tuple(v))
+    _compare(hv, ref, f"{name}: jvp of grad (forward-over-reverse H·v) vs central differences of grad")
+    hess = ad.hessian(s, argnums=nums)(*args)
+    rows = []
+    for i in nums:
+        hv_i = sum(np.tensordot(_f64(hess[i][j]), v[j], axes=np.ndim(args[j])) for j in nums)
+        rows.append(np.asarray(hv_i).reshape(np.shape(args[i])))
+    got = rows[0] if n == 1 else np.concatenate([np.ravel(r) for r in rows])
+    _compare(got, ref, f"{name}: hessian·v vs central differences of grad")
