@@ -69,7 +69,7 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.arccosh: _prim_caller("arccosh"), np.arctanh: _prim_caller("arctanh"),
     np.absolute: _prim_caller("absolute"), np.fabs: _prim_caller("absolute"),
     np.maximum: _prim_caller("maximum"), np.minimum: _prim_caller("minimum"),
-    np.fmax: _prim_caller("maximum"), np.fmin: _prim_caller("minimum"),
+    np.fmax: _prim_caller("fmax"), np.fmin: _prim_caller("fmin"),
     np.arctan2: _prim_caller("arctan2"), np.logaddexp: _prim_caller("logaddexp"), np.hypot: _prim_caller("hypot"),
     np.matmul: matmul, np.conjugate: _identity, np.remainder: _prim_caller("remainder"),
     np.fmod: _prim_caller("fmod"),

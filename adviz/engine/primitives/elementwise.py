@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from ..tracer import lowest
 from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, recip, register, shape, unbroadcast
 
 LOG2 = float(np.log(2.0))  # Python floats are "weak": float32 stays float32
@@ -201,11 +202,41 @@ minimum = binary("minimum", np.minimum,
                  (Partial(lambda ans, x, y: _tie_split(y, x, ans), "[{0} < {1}]"),
                   Partial(lambda ans, x, y: _tie_split(x, y, ans), "[{1} < {0}]")),
                  template="minimum({0}, {1})", symbol="min", latex=r"\min({0}, {1})")
+
+
+def _nan_aware_split(a, b, ans, wins=operator.gt):
+    """``fmax``/``fmin`` ignore a NaN operand: the other one wins outright (ties still split ½)."""
+    return _mask((wins(a, b) | (np.isnan(b) & ~np.isnan(a))) * 1.0 + (a == b) * 0.5, ans)
+
+
+fmax = binary("fmax", np.fmax,
+              (Partial(lambda ans, x, y: _nan_aware_split(x, y, ans), "[{0} > {1} or {1} is nan]"),
+               Partial(lambda ans, x, y: _nan_aware_split(y, x, ans), "[{1} > {0} or {0} is nan]")),
+              template="fmax({0}, {1})", symbol="fmax", latex=r"\max({0}, {1})")
+fmin = binary("fmin", np.fmin,
+              (Partial(lambda ans, x, y: _nan_aware_split(x, y, ans, operator.lt), "[{0} < {1} or {1} is nan]"),
+               Partial(lambda ans, x, y: _nan_aware_split(y, x, ans, operator.lt), "[{1} < {0} or {0} is nan]")),
+              template="fmin({0}, {1})", symbol="fmin", latex=r"\min({0}, {1})")
+def _clip_shares(x, lo, hi):
+    """How ``clip(x, lo, hi) = minimum(maximum(x, lo), hi)`` splits its slope among x, lo, hi.
+
+    The slope goes to whichever operand is the result; at a bound it is shared ½/½, exactly
+    as ``maximum``/``minimum`` share a tie (JAX's choice, and the mean of the two one-sided
+    slopes, which is what central differences see).  The masks are piecewise constant, so
+    they are computed on concrete values.
+    """
+    x, lo, hi = lowest(x), lowest(lo), lowest(hi)
+    m = np.maximum(x, lo)
+    through_m = (m < hi) + 0.5 * (m == hi)
+    return through_m * ((x > lo) + 0.5 * (x == lo)), through_m * ((lo > x) + 0.5 * (x == lo)), \
+        (hi < m) + 0.5 * (m == hi)
+
+
 clip = register(Primitive(
     name="clip", impl=np.clip, template="clip({0}, {1}, {2})", symbol="clip", latex=r"\operatorname{{clip}}({0}, {1}, {2})",
-    partials=(Partial(lambda ans, x, lo, hi: _mask((x >= lo) & (x <= hi), ans), "[{1} ≤ {0} ≤ {2}]"),
-              Partial(lambda ans, x, lo, hi: _mask(x < lo, ans), "[{0} < {1}]"),
-              Partial(lambda ans, x, lo, hi: _mask(x > hi, ans), "[{0} > {2}]")),
+    partials=(Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[0], ans), "[{1} < {0} < {2}] (½ at a bound)"),
+              Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[1], ans), "[{0} < {1}] (½ at a bound)"),
+              Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[2], ans), "[{0} > {2}] (½ at a bound)")),
 ))
 where = register(Primitive(
     name="where", impl=np.where, template="where({0}, {1}, {2})", symbol="where",
@@ -232,8 +263,14 @@ logaddexp = binary("logaddexp", np.logaddexp,
                    (Partial(lambda ans, x, y: np.exp(x - ans), "exp({0} - {ans})"),
                     Partial(lambda ans, x, y: np.exp(y - ans), "exp({1} - {ans})")),
                    template="logaddexp({0}, {1})", symbol="lse", latex=r"\log(e^{{{0}}}+e^{{{1}}})")
+def _over_hypot(v, ans):
+    """``v / hypot``, with 0 at the origin (the 0 subgradient, as ``abs`` has at 0) instead of 0/0."""
+    return v / np.where(lowest(ans) == 0, 1.0, ans)
+
+
 hypot = binary("hypot", np.hypot,
-               (Partial(lambda ans, x, y: x / ans, "{0}/{ans}"), Partial(lambda ans, x, y: y / ans, "{1}/{ans}")),
+               (Partial(lambda ans, x, y: _over_hypot(x, ans), "{0}/{ans}"),
+                Partial(lambda ans, x, y: _over_hypot(y, ans), "{1}/{ans}")),
                template="hypot({0}, {1})", symbol="hypot", latex=r"\sqrt{{{0}^2+{1}^2}}")
 
 
