@@ -131,7 +131,17 @@ def _pullback(tape: Tape, out: Any, inputs: list, seed: Any, consume: bool = Fal
     if idx is None:
         return [_zeros_like(v.primal, batch) for v in inputs]
     adjoints = backward(tape.nodes, idx, seed, consume=consume)
-    return [adjoints[v.index] if adjoints[v.index] is not None else _zeros_like(v.primal, batch) for v in inputs]
+    return [_in_dtype_of(adjoints[v.index], v.primal) if adjoints[v.index] is not None
+            else _zeros_like(v.primal, batch) for v in inputs]
+
+
+def _in_dtype_of(g: Any, primal: Any) -> Any:
+    """JAX's rule: a cotangent has its primal's dtype (float32 in, float32 out, even when a
+    float64 constant promoted the computation in between)."""
+    want = np.result_type(lowest(primal))
+    if np.result_type(lowest(g)) == want or not np.issubdtype(want, np.inexact):
+        return g
+    return g.astype(want) if isinstance(g, Tracer) else np.asarray(g).astype(want)
 
 
 def _primal_of(out: Any, tape: Tape) -> Any:

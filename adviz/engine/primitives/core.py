@@ -327,7 +327,7 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
 
 def _is_broadcast_one(g: Any) -> bool:
     """``g`` is a broadcast view of the scalar 1 (the adjoint that ``sum`` hands back)."""
-    return type(g) is np.ndarray and g.ndim > 0 and not any(g.strides) and g.flat[0] == 1
+    return type(g) is np.ndarray and g.size > 0 and not any(g.strides) and g.flat[0] == 1
 
 
 def scale(g: Any, partial: Any, fresh: bool) -> Any:

@@ -1,0 +1,290 @@
+"""Hostile probes: the inputs and habits an independent suite (or a student) throws at adviz.
+
+Empty arrays, the three kinds of scalar, float32, integers, huge and tiny magnitudes, inf
+and nan, non-contiguous / broadcast / read-only inputs, one array passed twice, keyword
+arguments, closures, NumPy scalars on the left of an operator, augmented assignment inside
+``f``.  Each answer is either right (checked against NumPy or a finite difference) or a
+clear refusal; never a silently wrong number, never a crash from deep inside the engine.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import adviz as ad
+
+from check_grads import check_grads, fd_jvp
+
+X = np.array([0.5, -1.25, 2.0])
+TRANSFORMS = ["grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian"]
+
+
+def derivative(kind: str, f, x):
+    """The derivative of scalar-valued ``f`` at ``x`` by one transform, shaped like JAX's."""
+    if kind == "grad":
+        return ad.grad(f)(x)
+    if kind == "jvp":
+        return ad.jvp(f, (x,), (np.ones_like(np.asarray(x)),))[1]
+    if kind == "vjp":
+        return ad.vjp(f, x)[1](1.0)[0]
+    if kind == "jacfwd":
+        return ad.jacfwd(f)(x)
+    if kind == "jacrev":
+        return ad.jacrev(f)(x)
+    return ad.hessian(f)(x)
+
+
+# --------------------------------------------------------------------------- regressions of wrong numbers found here
+
+
+def test_fmax_and_fmin_ignore_nan_like_numpy():
+    """Found by this suite: np.fmax ran np.maximum (nan instead of x, derivative 0 instead of 1)."""
+    other = np.array([np.nan, 0.0, 5.0])
+    x = np.array([1.0, 2.0, 3.0])
+    y, t = ad.jvp(lambda x: np.fmax(x, other), (x,), (np.ones(3),))
+    np.testing.assert_array_equal(y, np.fmax(x, other))
+    np.testing.assert_array_equal(t, [1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(np.fmin(x, other)))(x), [1.0, 0.0, 1.0])
+    assert ad.value_and_grad(lambda x: np.fmin(np.nan, x))(2.0) == (2.0, 1.0)
+
+
+def test_clip_at_a_bound_agrees_with_its_definition_as_minimum_of_maximum():
+    """clip used to give slope 1 at a bound while np.maximum(x, 0) gave ½ at 0 (relu two ways, two answers)."""
+    for x in (0.0, 1.0):
+        via_clip = ad.grad(lambda x: np.clip(x, 0.0, 1.0))(x)
+        via_max = ad.grad(lambda x: np.minimum(np.maximum(x, 0.0), 1.0))(x)
+        assert via_clip == via_max == 0.5
+
+
+def test_hypot_at_the_origin_is_zero_not_nan():
+    assert ad.grad(np.hypot, argnums=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+    assert ad.grad(lambda x: np.hypot(x, 0.0))(0.0) == ad.grad(np.abs)(0.0) == 0.0
+    check_grads(np.hypot, (np.array([3.0, -1.0]), np.array([4.0, 0.5])))
+
+
+# --------------------------------------------------------------------------- empty arrays
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_empty_arrays_give_empty_derivatives(shape):
+    x = np.zeros(shape)
+    assert ad.grad(lambda x: np.sum(np.sin(x) * x))(x).shape == shape
+    y, t = ad.jvp(np.exp, (x,), (x,))
+    assert y.shape == t.shape == shape
+    assert ad.vjp(np.tanh, x)[1](x)[0].shape == shape
+    assert ad.jacfwd(np.sin)(x).shape == shape + shape
+    assert ad.jacrev(np.sin)(x).shape == shape + shape
+    assert ad.hessian(lambda x: np.sum(x**3))(x).shape == shape + shape
+
+
+# --------------------------------------------------------------------------- scalars, dtypes, integers
+
+
+SCALARS = {"python float": 0.7, "numpy float64": np.float64(0.7), "0-d array": np.array(0.7)}
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("label", list(SCALARS))
+def test_every_kind_of_scalar_gives_a_0d_float64_derivative(label, kind):
+    f = lambda x: np.sin(x) * x**2  # noqa: E731
+    d1 = np.cos(0.7) * 0.49 + 2 * 0.7 * np.sin(0.7)
+    d2 = -np.sin(0.7) * 0.49 + 4 * 0.7 * np.cos(0.7) + 2 * np.sin(0.7)
+    got = derivative(kind, f, SCALARS[label])
+    assert np.shape(got) == () and np.result_type(got) == np.float64, (type(got), np.result_type(got))
+    assert got == pytest.approx(d2 if kind == "hessian" else d1, rel=1e-13)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_float32_in_float32_out(kind):
+    x = X.astype(np.float32)
+    got = derivative(kind, lambda x: np.sum(np.tanh(x) * x), x)
+    assert np.result_type(got) == np.float32
+
+
+@pytest.mark.parametrize("kind", ["grad", "vjp", "jacrev", "hessian"])
+def test_reverse_mode_derivatives_have_their_inputs_dtype_even_when_a_constant_promotes(kind):
+    """JAX's rule: a cotangent has its primal's dtype.  (jvp/jacfwd tangents follow the output: float64.)"""
+    x = X.astype(np.float32)
+    got = derivative(kind, lambda x: np.sum(x**3 * np.array([1.0, 2.0, 3.0])), x)
+    assert np.result_type(got) == np.float32
+    expected = 3 * X**2 * [1, 2, 3] if kind != "hessian" else np.diag(6 * X * [1, 2, 3])
+    np.testing.assert_allclose(np.asarray(got, float), expected, rtol=1e-6)
+    assert np.result_type(ad.jvp(lambda x: x * np.float64(2.0), (x,), (x,))[1]) == np.float64
+
+
+@pytest.mark.parametrize("x", [3, np.int64(3), np.array([1, 2, 3]), True], ids=["int", "np.int64", "int array", "bool"])
+def test_integer_and_bool_inputs_are_promoted_to_float(x):
+    g = ad.grad(lambda x: np.sum(x**2))(x)
+    np.testing.assert_array_equal(g, 2 * np.asarray(x, float))
+    assert np.result_type(g) == np.float64
+    np.testing.assert_array_equal(ad.jacfwd(lambda x: x**2)(x), ad.jacrev(lambda x: x**2)(x))
+
+
+# --------------------------------------------------------------------------- magnitudes, inf and nan
+
+
+def test_huge_and_tiny_magnitudes():
+    assert ad.grad(lambda x: x**2)(1e200) == 2e200
+    assert ad.grad(np.sqrt)(1e-300) == pytest.approx(0.5 / np.sqrt(1e-300), rel=1e-14)
+    assert ad.grad(lambda x: np.sum(x * 1e-300))(np.ones(2))[0] == 1e-300
+    assert ad.grad(np.logaddexp, argnums=(0, 1))(1e4, 1e4) == pytest.approx((0.5, 0.5), rel=1e-12)
+    assert ad.grad(lambda x: np.log(np.exp(x)))(700.0) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_inf_and_nan_inputs_propagate_as_the_formulas_say():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.isnan(ad.grad(np.sin)(np.nan))
+        assert ad.grad(np.exp)(np.inf) == np.inf
+        assert ad.grad(np.exp)(-np.inf) == 0.0
+        assert ad.grad(np.arctan)(np.inf) == 0.0
+        np.testing.assert_array_equal(ad.grad(lambda x: np.sum(3.0 * x))(np.array([np.inf, np.nan, 1.0])), [3, 3, 3])
+        _, t = ad.jvp(np.tanh, (np.array([np.inf, -np.inf]),), (np.ones(2),))
+        np.testing.assert_array_equal(t, [0.0, 0.0])
+
+
+# --------------------------------------------------------------------------- memory layouts and aliasing
+
+
+LAYOUTS = {
+    "non-contiguous": lambda: np.arange(12.0).reshape(3, 4)[:, ::2] / 7,
+    "fortran": lambda: np.asfortranarray(np.arange(6.0).reshape(2, 3) / 7),
+    "broadcast view": lambda: np.broadcast_to(np.arange(3.0) / 7, (2, 3)),
+    "read-only": lambda: _read_only(np.arange(6.0).reshape(2, 3) / 7),
+    "negative strides": lambda: (np.arange(6.0).reshape(2, 3) / 7)[::-1, ::-1],
+}
+
+
+def _read_only(a):
+    a.setflags(write=False)
+    return a
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_unusual_memory_layouts_give_the_same_derivatives_and_stay_untouched(layout):
+    x = LAYOUTS[layout]()
+    before = x.copy()
+    f = lambda x: np.sum(np.sin(x) * x + (x @ x.T) @ x)  # noqa: E731
+    g = ad.grad(f)(x)
+    np.testing.assert_allclose(g, ad.grad(f)(np.ascontiguousarray(x)), rtol=1e-14)
+    np.testing.assert_array_equal(x, before)
+    assert g.flags.writeable and not np.may_share_memory(g, x)
+    check_grads(lambda x: np.sin(x) * x + (x @ x.T) @ x, (x,), order=1)
+
+
+def test_one_array_passed_as_two_arguments():
+    gx, gy = ad.grad(lambda x, y: np.sum(x * np.sin(y)), argnums=(0, 1))(X, X)
+    np.testing.assert_allclose(gx, np.sin(X))
+    np.testing.assert_allclose(gy, X * np.cos(X))
+    assert not np.may_share_memory(gx, gy)
+    jx, jy = ad.jacrev(lambda x, y: x * y, argnums=(0, 1))(X, X)
+    np.testing.assert_array_equal(jx, np.diag(X))
+    np.testing.assert_array_equal(jy, np.diag(X))
+
+
+def test_derivatives_returned_are_fresh_arrays_the_user_may_modify():
+    f = lambda x: x * 1.0  # noqa: E731  (linear: a lazy engine might hand back the seed itself)
+    v = np.ones(3)
+    _, t = ad.jvp(f, (X,), (v,))
+    t[0] = 99.0
+    assert v[0] == 1.0
+    w = np.ones(3)
+    (xb,) = ad.vjp(f, X)[1](w)
+    xb[0] = 99.0
+    assert w[0] == 1.0 and ad.vjp(f, X)[1](w)[0][0] == 1.0
+
+
+# --------------------------------------------------------------------------- how f is written
+
+
+def test_keyword_arguments_to_f_are_passed_through_and_not_differentiated():
+    f = lambda x, *, p=2.0, scale=1.0: np.sum(scale * x**p)  # noqa: E731
+    np.testing.assert_allclose(ad.grad(f)(X, p=3.0, scale=2.0), 6.0 * X**2)
+    assert ad.value_and_grad(f)(X, p=1.0)[0] == pytest.approx(np.sum(X))
+    np.testing.assert_allclose(ad.jacfwd(lambda x, p=2: x**p)(X, p=3), np.diag(3 * X**2))
+    np.testing.assert_allclose(ad.jacrev(lambda x, p=2: x**p)(X, p=3), np.diag(3 * X**2))
+    np.testing.assert_allclose(ad.hessian(f)(X, p=3.0), np.diag(6 * X))
+
+
+def test_functions_closing_over_arrays():
+    W = np.array([[1.0, -2.0, 0.5], [0.0, 1.5, -1.0]])
+    W_before = W.copy()
+    f = lambda x: np.sum(np.tanh(W @ x))  # noqa: E731
+    check_grads(lambda x: np.tanh(W @ x), (X,))
+    np.testing.assert_allclose(ad.grad(f)(X), W.T @ (1 - np.tanh(W @ X) ** 2), rtol=1e-13)
+    np.testing.assert_array_equal(W, W_before)
+
+
+@pytest.mark.parametrize("left", [np.float64(2.5), np.float32(2.5), np.int64(2), np.array(2.5), np.array([2.5, 1.0, 3.0])],
+                         ids=["np.float64", "np.float32", "np.int64", "0-d array", "array"])
+def test_numpy_values_on_the_left_of_operators(left):
+    f = lambda x: left * x + left / (1.0 + x * x) - left ** (x / 4) + (left - x) ** 2  # noqa: E731
+    check_grads(f, (X,))
+
+
+def test_augmented_assignment_inside_f_rebinds_and_never_touches_the_input():
+    def f(x):
+        x += 1.0
+        x *= x
+        x -= 2.0
+        x /= 3.0
+        x **= 2
+        return np.sum(x)
+
+    x = X.copy()
+    expected = 2 * (((X + 1) ** 2 - 2) / 3) / 3 * 2 * (X + 1)
+    np.testing.assert_allclose(ad.grad(f)(x), expected, rtol=1e-14)
+    np.testing.assert_allclose(ad.jvp(f, (x,), (np.ones(3),))[1], np.sum(expected), rtol=1e-14)
+    np.testing.assert_array_equal(x, X)
+
+
+def test_writing_a_traced_value_into_a_numpy_array_is_refused():
+    def accumulate(x):
+        out = np.zeros(3)
+        out += x
+        return np.sum(out)
+
+    with pytest.raises(ad.UnsupportedOperation, match="np.add.*out"):
+        ad.grad(accumulate)(X)
+
+    def assign(x):
+        out = np.zeros(3)
+        out[:2] = x[:2]
+        return np.sum(out)
+
+    with pytest.raises(TypeError, match="traced value"):
+        ad.grad(assign)(X)
+
+    def assign_element(x):
+        out = np.zeros(3)
+        out[0] = x[0]  # NumPy reports a ValueError caused by adviz's TypeError
+        return np.sum(out)
+
+    with pytest.raises((TypeError, ValueError)) as info:
+        ad.grad(assign_element)(X)
+    assert "traced value" in str(info.value) + str(info.value.__cause__)
+
+
+def test_an_unsupported_numpy_function_is_named_in_the_refusal():
+    with pytest.raises(ad.UnsupportedOperation, match="np.fft.fft"):
+        ad.grad(lambda x: np.sum(np.abs(np.fft.fft(x))))(X)
+
+
+def test_control_flow_on_values_follows_the_branch_taken_in_every_mode():
+    def f(x):
+        return np.sin(x) if x > 0 else x**3
+
+    for x in (0.5, -0.5):
+        d = np.cos(x) if x > 0 else 3 * x**2
+        assert ad.grad(f)(x) == pytest.approx(d)
+        assert ad.jvp(f, (x,), (1.0,))[1] == pytest.approx(d)
+        assert ad.jacrev(f)(x) == pytest.approx(d)
+
+
+def test_finite_differences_agree_with_the_closed_form_here():
+    """The reference the suites lean on, checked once against a formula on a nasty scale."""
+    est = fd_jvp(lambda x: np.exp(10 * x), [np.array([1.0])], [np.array([1.0])])
+    assert abs(est.value[0] - 10 * np.exp(10.0)) <= 10 * est.error[0]
