@@ -67,7 +67,7 @@ def _dispatch_names() -> dict[str, tuple[str, object, object]]:
         names[f"x.{name}"] = ("method", Tracer, name)
     for name, value in vars(Tracer).items():
         if name.startswith("__") and name not in ("__array_ufunc__", "__array_function__") \
-                and getattr(value, "__module__", None) == numpy_api.__name__:
+                and (getattr(value, "__module__", None) or "").startswith(numpy_api.__name__):
             names[f"x.{name}"] = ("method", Tracer, name)
     return names
 
