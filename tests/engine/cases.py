@@ -470,6 +470,10 @@ case("getitem-then-nonlinear[3]", lambda x: np.sin(x[np.array([0, 0, 1])]) * x[0
 case("builtin-iter-sum[3]", lambda x: sum(x), Arg(REAL, (3,)), analytic=True)
 case("builtin-sum-list[2x2][2x2]", lambda a, b: sum([a, b]), Arg(REAL, (2, 2)), Arg(REAL, (2, 2)), analytic=True)
 case("len-in-code[3x2]", lambda x: x * len(x), Arg(REAL, (3, 2)), analytic=True)
+case("forwarded-methods[2x3]", lambda x: x[x.nonzero()] * np.ravel(x.round(1)), Arg(AWAY0, (2, 3)))
+case("builtin-round[float]", lambda x: x * round(x, 1), Arg(lattice(0.1, 0.02, 0.04), "float"))
+case("builtin-divmod[3]", lambda x: divmod(x, 0.75)[1] * (1.0 + divmod(x, 0.75)[0]), Arg(lattice(0.75, 0.1, 0.6), (3,)))
+case("builtin-rdivmod[3]", lambda x: divmod(2.0, x)[1] + x * divmod(2.0, x)[0], Arg(U(1.1, 1.9), (3,)))
 
 
 # --------------------------------------------------------------------------- linear algebra

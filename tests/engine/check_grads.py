@@ -64,6 +64,9 @@ class Estimate:
 
 
 def _f64(x: Any) -> np.ndarray:
+    """``x`` in float64, a scalar staying a scalar (``round(x)`` works on those, not on 0-d arrays)."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return np.float64(x)
     return np.asarray(x, dtype=np.float64)
 
 
@@ -252,6 +255,7 @@ def check_grads(
     """
     rng = np.random.default_rng(seed)
     args = tuple(args)
+    single = single or any(np.result_type(a) == np.float32 for a in args)
     n = len(args)
     nums = tuple(range(n))
     expected_y = _evaluate(f, args)

@@ -287,3 +287,35 @@ def test_finite_differences_agree_with_the_closed_form_here():
     """The reference the suites lean on, checked once against a formula on a nasty scale."""
     est = fd_jvp(lambda x: np.exp(10 * x), [np.array([1.0])], [np.array([1.0])])
     assert abs(est.value[0] - 10 * np.exp(10.0)) <= 10 * est.error[0]
+
+
+def test_array_methods_that_are_numpy_functions_work_and_the_rest_are_refused_by_name():
+    """No ``AttributeError: 'Dual' object has no attribute ...``: the user never wrote a Dual."""
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(x.take([0, 0, 2])))(X), [2.0, 0.0, 1.0])
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(x[x.nonzero()] * x.round()))(X), np.round(X))
+
+    def sorts_in_place(x):
+        x.sort()
+        return np.sum(x)
+
+    with pytest.raises(ad.UnsupportedOperation, match=r"x\.sort\(\) changes the array in place.*np\.sort"):
+        ad.grad(sorts_in_place)(X)
+    with pytest.raises(ad.UnsupportedOperation, match=r"x\.tofile"):
+        ad.grad(lambda x: x.tofile("never-written"))(X)
+
+    def probe(x):
+        assert not hasattr(x, "no_such_attribute") and not hasattr(x, "tofile")
+        with pytest.raises(AttributeError, match="traced ndarray has no attribute 'no_such_attribute'"):
+            x.no_such_attribute  # noqa: B018
+        return np.sum(x)
+
+    ad.grad(probe)(X)
+
+
+def test_divmod_and_round_builtins():
+    q, r = ad.jvp(lambda x: divmod(x, 0.75), (X,), (np.ones(3),))[1]
+    np.testing.assert_array_equal(q, 0.0)
+    np.testing.assert_array_equal(r, 1.0)
+    assert ad.grad(lambda x: x * round(x))(2.6) == 3.0
+    with pytest.raises(TypeError, match="np.round"):
+        ad.grad(lambda x: np.sum(round(x)))(X)

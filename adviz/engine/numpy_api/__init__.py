@@ -27,6 +27,7 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _as_operand, _identity, _plain
+from .attributes import missing_attribute, round_
 from .elementwise import astype, clip, where
 from .indexing import diag, flip, getitem, take, trace
 from .products import dot, inner, matmul, norm, outer, vdot
@@ -199,6 +200,10 @@ def _install() -> None:
     T.__getitem__ = getitem
     for name, method in METHODS.items():
         setattr(T, name, method)
+    T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest
+    T.__round__ = round_
+    T.__divmod__ = lambda self, other: (self // other, self % other)
+    T.__rdivmod__ = lambda self, other: (other // self, other % self)
 
 
 _install()

@@ -1,0 +1,67 @@
+"""Array attributes a traced value does not define itself: forward them, or refuse clearly.
+
+``x.take(idx)`` is ``np.take(x, idx)``: when NumPy's method is its function in disguise and
+the function is supported, the method works too.  ``x.sort()`` sorts *in place*, which a
+traced value (an immutable record of a computation) cannot do: the refusal names the
+function to use instead.  Any other ``ndarray`` attribute is refused by name rather than
+failing with ``AttributeError: 'Dual' object has no attribute …``, which names a class the
+user never wrote.  The refusal is both an :class:`UnsupportedOperation` and an
+``AttributeError``, so ``hasattr(x, name)`` stays ``False`` and NumPy's own probing works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tracer import UnsupportedOperation, lowest
+
+# ndarray methods that are exactly the NumPy function of the same name applied to the array
+_SAME_AS_FUNCTION = frozenset({
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip", "compress", "conj", "conjugate",
+    "cumprod", "cumsum", "diagonal", "dot", "max", "mean", "min", "nonzero", "prod", "ravel", "repeat", "round",
+    "searchsorted", "squeeze", "std", "sum", "swapaxes", "take", "trace", "var",
+})
+_SAME_AS_FUNCTION_PROPERTY = frozenset({"imag", "real"})
+
+# methods that change the array in place, and what to write instead
+_IN_PLACE = {
+    "sort": "np.sort(x)", "partition": "np.partition(x, kth)", "fill": "np.full_like(x, value)",
+    "resize": "np.resize(x, shape)", "put": "np.where or np.concatenate", "itemset": "np.where",
+    "setfield": "arithmetic on a new array", "byteswap": "a new array", "setflags": "a new array",
+}
+
+
+class UnsupportedAttribute(UnsupportedOperation, AttributeError):
+    """An ``ndarray`` attribute adviz has no rule for on traced values."""
+
+
+def missing_attribute(self: Any, name: str) -> Any:
+    """``Tracer.__getattr__``: called only when ``name`` is not found the ordinary way."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from . import (
+        FUNCTIONS,  # the dispatch table, filled in after this module is imported
+    )
+
+    fn = getattr(np, name, None)
+    if fn is not None and fn in FUNCTIONS:
+        if name in _SAME_AS_FUNCTION:
+            return lambda *args, **kwargs: fn(self, *args, **kwargs)
+        if name in _SAME_AS_FUNCTION_PROPERTY:
+            return fn(self)
+    if name in _IN_PLACE:
+        raise UnsupportedAttribute(f"x.{name}() changes the array in place, which a traced value cannot do: "
+                                   f"use {_IN_PLACE[name]} instead")
+    if hasattr(np.ndarray, name):
+        raise UnsupportedAttribute(f"x.{name} is not supported on traced values (adviz has no rule for it)")
+    raise AttributeError(f"a traced {type(lowest(self)).__name__} has no attribute {name!r}")
+
+
+def round_(self: Any, ndigits: Any = None) -> Any:
+    """``round(x)``: a plain value, like ``np.round`` (rounding has slope 0 almost everywhere)."""
+    value = lowest(self)
+    if np.ndim(value):
+        raise TypeError("round() of an array is not defined in NumPy either: use np.round(x, decimals)")
+    return round(value) if ndigits is None else np.round(value, ndigits)
