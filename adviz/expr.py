@@ -47,7 +47,9 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import math
 import operator
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
@@ -56,15 +58,21 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
-    "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Binary", "Call", "Constant",
+    "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "Binary", "Call", "Constant",
     "EvaluationError", "Expression", "Index", "ListLiteral", "Node", "Number", "ParseError",
-    "Unary", "Variable", "parse", "postorder", "tokenize",
+    "Unary", "Variable", "parse", "parse_constant", "postorder", "tokenize", "written_as",
 ]
 
 MAX_LENGTH = 10_000
 """Longest accepted input, in characters."""
 MAX_DEPTH = 100
 """Deepest accepted nesting of brackets, calls, lists, chained signs and chained powers."""
+MAX_ELEMENTS = int(os.environ.get("ADVIZ_MAX_ELEMENTS", "") or 10_000_000)
+"""Largest array, in elements, that evaluating an expression may create (default 10⁷, i.e.
+80 MB of floats). ``[1, 2, 3] + [[1], [2]]`` broadcasts to a 2 × 3 array: a few hundred
+characters of list literals could ask for gigabytes, so every operation checks the size of the
+result it is about to make and refuses a bigger one *before* allocating it. Change it with
+``adviz.expr.MAX_ELEMENTS = …`` or the environment variable ``ADVIZ_MAX_ELEMENTS``."""
 
 
 class Function(NamedTuple):
@@ -111,7 +119,12 @@ _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
            "**": operator.pow}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}       # "**" is handled by factor()
 _NAME_HINTS = {"ln": "did you mean 'log'?", "pow": "use ** for powers",
-               "power": "use ** for powers", "root": "use sqrt(x) or x**(1/n)"}
+               "power": "use ** for powers", "root": "use sqrt(x) or x**(1/n)",
+               "sigmoid": "write it out: 1/(1 + exp(-x))", "logistic": "write it out: 1/(1 + exp(-x))",
+               "relu": "write it out: maximum(x, 0)", "softplus": "write it out: logaddexp(0, x)",
+               "sec": "write it out: 1/cos(x)", "csc": "write it out: 1/sin(x)",
+               "cot": "write it out: 1/tan(x)", "exp10": "write it out: 10**x",
+               "norm": "write it out: sqrt(sum(x**2))", "matmul": "use dot(a, b)"}
 _CHAR_HINTS = {"^": "use ** for powers", "@": "use dot(a, b) for matrix products",
                "%": "there is no % operator", "=": "write an expression, not an equation",
                "{": "use [ ] for vectors", "}": "use [ ] for vectors",
@@ -587,16 +600,17 @@ class _Parser:
             return self.error(f"'{name}' is a constant, not a function {multiply}", tok.start)
         if name in self.uncalled:
             return self.error(f"'{name}' is a variable, not a function {multiply}", tok.start)
+        if name in _NAME_HINTS:
+            return self.error(f"unknown function '{name}' — {_NAME_HINTS[name]}", tok.start)
         import difflib  # only needed for a suggestion, kept off the start-up path
 
         close = difflib.get_close_matches(name[:40], FUNCTIONS, n=1)
-        if name in _NAME_HINTS:
-            hint = _NAME_HINTS[name]
-        elif close:
-            hint = f"did you mean '{close[0]}'?"
-        else:
+        if close:
+            return self.error(f"unknown function '{name}' — did you mean '{close[0]}'?", tok.start)
+        if len(name) == 1:                                    # a(b + c): most likely a product
             return self.error(f"unknown function '{name}' {multiply}", tok.start)
-        return self.error(f"unknown function '{name}' — {hint}", tok.start)
+        return self.error(f"unknown function '{name}': the functions are {', '.join(FUNCTIONS)}",
+                          tok.start)
 
 
 def _reduce(operands: list[Node], pending: list[str]) -> None:
@@ -613,7 +627,10 @@ def _signed(signs: list[Token], node: Node) -> Node:
 # ---------------------------------------------------------------- step 3: evaluation
 def _apply(node: Node, args: list, env: dict[str, Any], source: str) -> Any:
     """Compute one node from its children's values. Values are passed to NumPy and the operators
-    untouched: they may be arrays, or traced values of the AD engine."""
+    untouched: they may be arrays, or traced values of the AD engine. Before an operation that
+    can make a bigger array (broadcasting, ``dot``, a list), the shapes are checked: a mismatch
+    is explained in the expression's own words, and a result above :data:`MAX_ELEMENTS` is
+    refused before it is allocated."""
     match node:
         case Number(value=value):
             return np.float64(value)
@@ -632,24 +649,81 @@ def _apply(node: Node, args: list, env: dict[str, Any], source: str) -> Any:
         case Unary():
             return args[0]
         case Binary(op=op):
+            _check_broadcast(args, node, source)
             return _BINARY[op](*args)
+        case Call(name="dot"):
+            _check_dot(args, node, source)
+            return np.dot(*args)
         case Call(name=name):
+            if len(args) > 1:
+                _check_broadcast(args, node, source)
             return FUNCTIONS[name].numpy(*args)
         case ListLiteral():
             return _stack(args, source[node.start:node.end])
     raise TypeError(f"not an expression node: {node!r}")
 
 
-def _stack(items: list, text: str) -> Any:
+def _shape(value: Any) -> tuple[int, ...]:
+    return tuple(getattr(value, "shape", ()))
+
+
+def _check_size(shape: tuple[int, ...], text: str) -> None:
+    """Refuse a result of more than :data:`MAX_ELEMENTS` elements, before it exists."""
+    size = math.prod(shape)
+    if size > MAX_ELEMENTS:
+        raise EvaluationError(f"{_short(text)} would make an array of shape {shape} ({size:,} elements); "
+                              f"the limit is {MAX_ELEMENTS:,} (adviz.expr.MAX_ELEMENTS, or the "
+                              "environment variable ADVIZ_MAX_ELEMENTS)")
+
+
+def _check_broadcast(args: list, node: Node, source: str) -> None:
+    """The operands of ``+ - * / **`` (or of ``maximum``, ``hypot``, …) must broadcast together."""
+    shapes = [_shape(a) for a in args]
+    if all(shape == shapes[0] for shape in shapes):
+        return                                       # nothing grows (the common case)
+    text = source[node.start:node.end]
+    try:
+        result = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise EvaluationError(
+            f"{_short(text)}: shapes {' and '.join(map(str, shapes))} do not fit together "
+            "(elementwise operations need equal sizes, or size 1, in each dimension counted "
+            "from the right)") from None
+    _check_size(result, text)
+
+
+def _check_dot(args: list, node: Node, source: str) -> None:
+    """``dot(a, b)`` as NumPy defines it: the last axis of ``a`` meets the (second-to-)last of ``b``."""
+    a, b = (_shape(x) for x in args)
+    text = source[node.start:node.end]
+    if not a or not b:                                # a number times an array
+        _check_broadcast(args, node, source)
+        return
+    where = "only" if len(b) == 1 else "second-to-last"
+    meets = b[0] if len(b) == 1 else b[-2]
+    if a[-1] != meets:
+        raise EvaluationError(f"{_short(text)}: shapes {a} and {b} do not fit: dot needs the last "
+                              f"dimension of the first ({a[-1]}) to equal the {where} dimension of "
+                              f"the second ({meets})")
+    _check_size(a[:-1] + b[:-2] + b[-1:] if len(b) > 1 else a[:-1], text)
+
+
+def _stack(items: list, text: str, strict: bool = False) -> Any:
     """``[a, b, c]`` → ``np.stack``; elements of different shapes are broadcast first
-    (``[x, 0]`` with a vector ``x`` gives two rows)."""
-    shapes = [getattr(item, "shape", ()) for item in items]
+    (``[x, 0]`` with a vector ``x`` gives two rows), unless ``strict`` (values typed as data:
+    ``[[1, 2], [3]]`` is a ragged matrix, not a broadcast)."""
+    shapes = [_shape(item) for item in items]
+    target = shapes[0]
     if len(set(shapes)) > 1:
+        if strict:
+            raise EvaluationError(f"{_short(text)} is ragged: all rows of a matrix need the same length")
         try:
             target = np.broadcast_shapes(*shapes)
         except ValueError:
             raise EvaluationError(f"the elements of {_short(text)} have clashing shapes "
                                   f"{', '.join(map(str, shapes))}") from None
+    _check_size((len(items), *target), text)
+    if len(set(shapes)) > 1:
         items = [item if shape == target else np.broadcast_to(item, target)
                  for item, shape in zip(items, shapes)]
     return np.stack(items)
@@ -740,7 +814,7 @@ class Expression:
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
         return inspect.Signature([inspect.Parameter(n, kind) for n in self._variables])
 
-    def __call__(self, *args: Any, **values: Any) -> Any:
+    def __call__(self, /, *args: Any, **values: Any) -> Any:
         """Evaluate with the given values (keywords, or positions in :attr:`variables` order)."""
         names = self._variables
         if len(args) > len(names):
@@ -837,6 +911,76 @@ def parse(source: str | Expression) -> Expression:
     adviz.expr.ParseError: missing operator between '2' and 'x' (write 2*x to multiply) (column 2)
     """
     return source if isinstance(source, Expression) else Expression(source)
+
+
+_OPERATOR_NAMES = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "true_divide": "/",
+                   "power": "**", "negative": "-", "matmul": "dot"}
+
+
+def written_as(op: str) -> str:
+    """How a user writes the NumPy operation ``op`` in an expression: ``true_divide`` → ``/``,
+    ``absolute`` → ``abs``, ``arcsin`` → ``arcsin``. Messages use it to speak the user's words.
+
+    >>> written_as("true_divide"), written_as("absolute"), written_as("sin")
+    ('/', 'abs', 'sin')
+    """
+    if op in _OPERATOR_NAMES:
+        return _OPERATOR_NAMES[op]
+    for name, function in FUNCTIONS.items():               # the first spelling of the whitelist
+        if getattr(function.numpy, "__name__", None) == op:
+            return name
+    return op
+
+
+_VALUE_CONSTANTS = {"inf": np.float64(np.inf), "nan": np.float64(np.nan)}
+
+
+def parse_constant(source: str, *, max_length: int = 1_000_000, max_depth: int = 32) -> Any:
+    """Read a *value*: an expression of numbers only, such as ``3``, ``1/2``, ``-pi``, ``1e-3``,
+    ``[1, 2/3, sqrt(2)]`` or ``[[1, 2], [3, 4]]``; ``inf`` and ``nan`` are allowed here too.
+
+    Returns an ``np.float64`` or a float array. Values are data, so a matrix must not be ragged
+    (``[[1, 2], [3]]`` is refused, not broadcast) and lists may nest ``max_depth`` deep. A
+    variable is a :class:`ParseError` pointing at it. Values may be much longer than
+    expressions (a vector of 60,000 numbers): up to ``max_length`` characters.
+
+    >>> float(parse_constant("1/2")), parse_constant("[pi, -e]").round(3).tolist()
+    (0.5, [3.142, -2.718])
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"a value must be a string, not {type(source).__name__}")
+    if len(source) > max_length:
+        raise ParseError(f"value too long: {len(source):,} characters (the limit is {max_length:,})",
+                         source, max_length)
+    parser = _Parser(source)
+    tree = parser.parse()
+    lists = 0
+    for node in postorder(tree):
+        if isinstance(node, Variable) and node.name not in _VALUE_CONSTANTS:
+            raise ParseError(f"'{node.name}' is a variable (a value is made of numbers, like 3, 1/2, "
+                             "pi or [1, 2])", source, node.start)
+        if isinstance(node, ListLiteral):
+            lists += 1
+    if lists:                                     # nesting depth of lists, checked before stacking
+        depth, deepest = 0, 0
+        for tok in parser.tokens:
+            depth += tok.text == "["
+            depth -= tok.text == "]"
+            deepest = max(deepest, depth)
+        if deepest > max_depth:
+            raise ParseError(f"lists nested too deeply (more than {max_depth} levels)", source, 0)
+
+    def combine(node: Node, args: list) -> Any:
+        if isinstance(node, Variable):
+            return _VALUE_CONSTANTS[node.name]
+        if isinstance(node, ListLiteral):
+            return _stack(args, source[node.start:node.end], strict=True)
+        return _apply(node, args, {}, source)
+
+    with np.errstate(all="ignore"):
+        value = _fold(tree, combine)
+    value = np.asarray(value, dtype=np.float64) if np.ndim(value) else np.float64(value)
+    return value
 
 
 # ---------------------------------------------------------------- SymPy translation

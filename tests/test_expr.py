@@ -592,3 +592,114 @@ def test_engine_differentiates_parsed_expressions() -> None:
     np.testing.assert_allclose(jac, [3.0, np.cos(2.0), 1.0], rtol=1e-15)
     np.testing.assert_allclose(ad.grad(parse("sum(x**2) + x[0]"))(np.array([1.0, 2.0, 3.0])),
                                [3.0, 4.0, 6.0], rtol=1e-15)
+
+
+# ---------------------------------------------------------------- limits, shapes and names (issue 12)
+def test_variables_named_self_or_f_work_everywhere():
+    import adviz as ad
+
+    assert float(parse("self*2")(self=3.0)) == 6.0
+    assert float(parse("self*f")(2.0, 5.0)) == 10.0
+    assert ad.trace("f*2", f=1.5).value == 3.0
+    assert ad.trace("f*self", f=2.0, self=3.0).gradient() == {"f": 3.0, "self": 2.0}
+
+
+def test_broadcast_lists_are_refused_before_allocating():
+    """A 9,952-character expression used to allocate 5.8 GB: [1,…] + [[1],…] + [[[1]],…]."""
+    import tracemalloc
+
+    from adviz.expr import EvaluationError
+
+    n = 800
+    text = ("sum([" + ",".join(["1"] * n) + "] + [" + ",".join(["[1]"] * n) + "] + ["
+            + ",".join(["[[1]]"] * n) + "])*x")
+    tracemalloc.start()
+    try:
+        with pytest.raises(EvaluationError) as err:
+            parse(text)(x=1.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(text) < 10_000
+    assert "would make an array of shape (800, 800, 800) (512,000,000 elements)" in str(err.value)
+    assert "the limit is 10,000,000" in str(err.value)
+    assert peak < 50_000_000                     # refused before the big array existed
+
+
+def test_the_size_limit_is_configurable(monkeypatch):
+    import adviz.expr as expr_module
+
+    f = parse("[1, 2, 3] + [[1], [2]]")
+    assert f().shape == (2, 3)
+    monkeypatch.setattr(expr_module, "MAX_ELEMENTS", 5)
+    with pytest.raises(expr_module.EvaluationError, match="shape \\(2, 3\\)"):
+        f()
+    with pytest.raises(expr_module.EvaluationError, match="shape \\(6, 1\\)"):
+        parse("[x, x, x, x, x, x]")(x=np.ones(1))
+
+
+def test_the_size_limit_reads_the_environment():
+    import subprocess
+    import sys
+
+    code = "import adviz.expr as e; print(e.MAX_ELEMENTS)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "ADVIZ_MAX_ELEMENTS": "1234"})
+    assert done.stdout.strip() == "1234"
+
+
+@pytest.mark.parametrize("text, values, words", [
+    ("dot(a, b)", {"a": np.ones(2), "b": np.ones(3)},
+     "dot(a, b): shapes (2,) and (3,) do not fit: dot needs the last dimension of the first (2) to equal the "
+     "only dimension of the second (3)"),
+    ("dot(A, B)", {"A": np.ones((2, 3)), "B": np.ones((2, 3))}, "the second-to-last dimension of the second (2)"),
+    ("a * b", {"a": np.ones(2), "b": np.ones(3)}, "a * b: shapes (2,) and (3,) do not fit together"),
+    ("maximum(a, b)", {"a": np.ones(2), "b": np.ones(3)}, "maximum(a, b): shapes (2,) and (3,)"),
+])
+def test_shape_mismatches_are_explained_in_the_expressions_words(text, values, words):
+    from adviz.expr import EvaluationError
+
+    with pytest.raises(EvaluationError) as err:
+        parse(text)(**values)
+    assert words in str(err.value)
+    assert "gufunc" not in str(err.value) and "broadcast" not in str(err.value)
+
+
+def test_dot_shapes_that_fit_still_work():
+    A, v = np.arange(6.0).reshape(2, 3), np.ones(3)
+    assert parse("dot(A, v)")(A=A, v=v).tolist() == (A @ v).tolist()
+    assert parse("dot(v, v)")(v=v) == 3.0
+    assert parse("dot(2, v)")(v=v).tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("sigmoid(x)", "write it out: 1/(1 + exp(-x))"), ("relu(x)", "maximum(x, 0)"),
+    ("softplus(x)", "logaddexp(0, x)"), ("sinn(x)", "did you mean 'sin'?"),
+    ("frobnicate(x)", "the functions are sin, cos"), ("a(x)", "to multiply, write a*(…)"),
+])
+def test_unknown_functions_get_a_useful_hint(text, hint):
+    with pytest.raises(ParseError) as err:
+        parse(text)
+    assert hint in err.value.message
+
+
+def test_written_as_speaks_the_expression_language():
+    from adviz.expr import written_as
+
+    assert [written_as(op) for op in ("add", "subtract", "true_divide", "power", "absolute", "arcsin", "sqrt")] == \
+        ["+", "-", "/", "**", "abs", "arcsin", "sqrt"]
+
+
+def test_parse_constant_reads_values_only():
+    from adviz.expr import EvaluationError, parse_constant
+
+    assert parse_constant("pi/4") == np.pi / 4
+    assert parse_constant("[1, 2**-1]").tolist() == [1.0, 0.5]
+    assert np.isnan(parse_constant("nan")) and parse_constant("-inf") == -np.inf
+    with pytest.raises(ParseError) as err:
+        parse_constant("2*y")
+    assert err.value.column == 2 and "'y' is a variable" in err.value.message
+    with pytest.raises(EvaluationError, match="ragged"):
+        parse_constant("[[1], [2, 3]]")
+    with pytest.raises(ParseError, match="value too long"):
+        parse_constant("1" * 20, max_length=10)

@@ -30,7 +30,7 @@ try:   # Typer >= 0.2x vendors click; its exceptions derive from typer.TyperExce
 except ImportError:  # pragma: no cover - older Typer, built on the click package
     from click import ClickException as _CommandLineError  # type: ignore[assignment]
 
-__all__ = ["InputError", "app", "fail", "main"]
+__all__ = ["CommandError", "InputError", "app", "fail", "main"]
 
 
 # ---------------------------------------------------------------- errors
@@ -44,6 +44,15 @@ class InputError(Exception):
         super().__init__(message)
         self.message = message
         self.detail = detail
+
+
+class CommandError(Exception):
+    """Something other than the input went wrong (a full disk, a renderer that failed): printed
+    as ``adviz: error: <message>``, exit code 1, without the Python exception's class name."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def fail(message: str, detail: str = "", code: int = 2) -> typer.Exit:
@@ -88,6 +97,22 @@ def _silence_stdout() -> None:
         pass
 
 
+def _tolerate_narrow_encodings() -> None:
+    """With ``PYTHONIOENCODING=ascii`` (or a Latin-1 terminal), a character the stream cannot
+    encode is replaced instead of crashing; the commands also switch to ASCII notation
+    themselves (:func:`adviz.cli.output.ascii_only`), so nothing needs replacing in practice."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "ẋ→∂".encode(stream.encoding or "ascii")
+        except UnicodeEncodeError:
+            try:
+                stream.reconfigure(errors="replace")
+            except (AttributeError, ValueError):   # not a text file we can reconfigure (tests)
+                pass
+        except (AttributeError, LookupError):
+            pass
+
+
 _ENDINGS = (typer.Exit, typer.Abort, _CommandLineError)
 """Exceptions that are Typer's own way of ending a command: let them through."""
 
@@ -108,6 +133,8 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
             raise typer.Exit(0) from None
         except InputError as err:
             raise fail(err.message, err.detail, 2) from None
+        except CommandError as err:
+            raise fail(err.message, code=1) from None
         except KeyboardInterrupt:
             raise fail("interrupted", code=130) from None
         except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
@@ -117,6 +144,7 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
         install_plain_coercion(self)
+        _tolerate_narrow_encodings()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -131,6 +159,12 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
         except typer.Abort:
             _echo_err("adviz: aborted")
             sys.exit(1)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:           # the reader of a pipe left before the last line
+            _silence_stdout()
+        except (OSError, ValueError):
+            pass
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -138,9 +172,9 @@ app = typer.Typer(
     cls=ErrorPolicyGroup,
     name="adviz",
     help="Automatic differentiation you can watch: the tape, the forward and the reverse sweep.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,     # help text is printed as written: "[x*y, sin(x)]" is an expression, not markup
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -153,12 +187,21 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
-    """Automatic differentiation you can watch: the tape, the forward and the reverse sweep."""
+    """Automatic differentiation you can watch: the tape, the forward and the reverse sweep.
+
+    \b
+    Start with:  adviz trace "sin(x**2+1)" --at x=3
+    Every command's --help ends with an example.
+    """
+    if ctx.invoked_subcommand is None:      # `adviz` alone: the help, and success
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
 # ---------------------------------------------------------------- entry point

@@ -13,7 +13,7 @@ import typer
 
 from .app import InputError, app
 from .options import AsciiOption, AtOption, ExprArgument, JsonOption
-from .output import make_console, print_json
+from .output import ascii_only, check_output_path, make_console, print_json, progress, writing
 from .recording import record, warn_nonfinite
 
 @app.command()
@@ -35,12 +35,10 @@ def compare(
     central differences at the textbook step and at other steps; sweeps h from 1e-16 to
     1e-1 to find the best step; counts what each method costs on the tape.
 
+    \b
     Example:  adviz compare "sin(x**2+1)" --at x=3 --plot fd.png
     """
-    import time
-
-    import numpy as np
-
+    ascii = ascii_only(ascii)
     from ..numeric.compare import compare as run_compare
 
     expression, t, values = record(expr, at)
@@ -49,33 +47,20 @@ def compare(
                          "use adviz jacobian")
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--plot needs a file name ending in .png or .svg, got {plot.name!r}")
+    if plot is not None:
+        check_output_path(plot, "--plot")
     warn_nonfinite(t, ascii)
-    # One evaluation, timed, says whether the h sweep (151 steps × 5 evaluations) deserves a
-    # progress bar: only when it will take more than a moment, and never inside JSON output.
-    start = time.perf_counter()
-    with np.errstate(all="ignore"):
-        expression(**values)
-    slow = (time.perf_counter() - start) * 151 * 5 > 0.5 and not json
-    progress_bar = None
-    if slow:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        progress_bar = Progress(console=Console(stderr=True), transient=True)
     try:
-        if progress_bar is not None:
-            with progress_bar:
-                task = progress_bar.add_task("sweeping h", total=None)
-                report = run_compare(expression, values, wrt=wrt,
-                                     progress=lambda done, total: progress_bar.update(task, completed=done, total=total))
-        else:
-            report = run_compare(expression, values, wrt=wrt)
+        with progress("sweeping h", enabled=not json) as advance:
+            report = run_compare(expression, values, wrt=wrt,
+                                 progress=lambda done, total: advance(completed=done, total_now=total))
     except ValueError as err:  # e.g. --wrt names no variable
         raise InputError(str(err)) from None
     if plot is not None:
         from ..render.plots import save_figure
 
-        save_figure(report.plot(), plot)
+        with writing(plot):
+            save_figure(report.plot(), plot)
     if json:
         print_json({**report.to_dict(), "plot": None if plot is None else str(plot)})
         return

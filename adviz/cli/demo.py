@@ -12,8 +12,11 @@ import typer
 
 from .app import InputError, app
 from .options import AsciiOption, AtOption, FullOption
-from .output import make_console
+from .output import ascii_only, make_console
 from .recording import record, warn_nonfinite
+
+MAX_AUTO_SECONDS = 3600.0
+"""Longest pause ``--auto`` accepts between two screens."""
 
 @app.command()
 def demo(
@@ -29,15 +32,18 @@ def demo(
 
     Press Enter to advance (q then Enter to stop); --auto SECONDS plays it by itself.
 
+    \b
     Example:  adviz demo "x1*x2 + sin(x1)" --at x1=2 --at x2=5 --auto 2
     """
+    ascii = ascii_only(ascii)
     import time
 
     if expr is None:
         expr, at = "sin(x**2+1)", at or ["x=3"]
-    if auto is not None and not auto >= 0:
-        raise InputError("--auto needs a number of seconds >= 0")
-    _, t, values = record(expr, at)
+    if auto is not None and not 0 <= auto <= MAX_AUTO_SECONDS:
+        raise InputError(f"--auto needs a number of seconds from 0 to {MAX_AUTO_SECONDS:g}, got {auto:g}")
+    expression, t, values = record(expr, at)
+    expr = expression.source
     if t.output.shape != ():
         raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")
     warn_nonfinite(t, ascii)

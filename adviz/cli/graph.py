@@ -14,18 +14,20 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import InputError, app, fail
+from .app import CommandError, InputError, app
 from .options import AtOption, ExprArgument, JsonOption
-from .output import print_json, to_json_value
+from .output import check_output_path, plural, print_json, to_json_value, writing
 from .recording import check_mode, record, run_sweeps
+
 
 @app.command()
 def graph(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]
     mode: Annotated[Optional[str], typer.Option(
-        "--mode", "-m", help="Draw a sweep on the graph: forward or reverse. Default: values and local "
-                             "partials only (reverse when --step is given).")] = None,
+        "--mode", "-m", metavar="forward|reverse",
+        help="Draw a sweep on the graph: forward or reverse. Default: values and local "
+             "partials only (reverse when --step is given).")] = None,
     step: Annotated[Optional[int], typer.Option(
         "--step", "-k", metavar="K", help="Show the sweep after K steps (0: only the seed is known).")] = None,
     seed: Annotated[Optional[List[str]], typer.Option(
@@ -40,12 +42,13 @@ def graph(
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Say which Graphviz (dot program or WebAssembly) rendered the picture.")] = False,
     animate: Annotated[bool, typer.Option(
-        "--animate", "-a", help="Write one self-contained HTML page that plays the sweep step by step "
+        "--animate", help="Write one self-contained HTML page that plays the sweep step by step "
                                 "(default -o ./adviz-sweep.html; --step K opens it at step K).")] = False,
     json: JsonOption = False,
 ) -> None:
     """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
 
+    \b
     Example:  adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
     Animated: adviz graph "sin(x**2+1)" --at x=3 --animate -o sweep.html
     """
@@ -64,7 +67,15 @@ def graph(
     if not animate and fmt not in FORMATS:
         hint = " (add --animate for an HTML page that plays the sweep)" if fmt in ("html", "htm") else ""
         raise InputError(f"-o {path}: the file name must end in .svg, .png, .pdf or .dot{hint}")
-    _, t, values = record(expr, at)
+    check_output_path(path, "-o")
+    if fmt != "dot":
+        try:
+            backend_name()                # also checks ADVIZ_GRAPHVIZ_BACKEND, before any work
+        except NoBackendError as err:
+            raise InputError(str(err)) from None
+        except ValueError as err:
+            raise InputError(str(err)) from None
+    expression, t, values = record(expr, at)
     sweep = None
     if mode == "forward" and not seed:
         sweep = t.forward(t.input_names[0])
@@ -78,7 +89,7 @@ def graph(
                        "the reverse sweep is seeded on its first entry", err=True)
     if step is not None and not 0 <= step <= len(sweep.steps):
         raise InputError(f"--step must be from 0 to {len(sweep.steps)} (this {mode} sweep has "
-                         f"{len(sweep.steps)} steps), got {step}")
+                         f"{plural(len(sweep.steps), 'step')}), got {step}")
     handler = None
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
@@ -87,24 +98,23 @@ def graph(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
-        if animate:
-            from ..render.html import write_sweep_html
+        with writing(path):
+            if animate:
+                from ..render.html import write_sweep_html
 
-            write_sweep_html(t, path, sweep=sweep, start=step or 0, expand=expand)
-        else:
-            write_graph(t, path, sweep, step, expand=expand)
+                write_sweep_html(t, path, sweep=sweep, start=step or 0, expand=expand)
+            else:
+                write_graph(t, path, sweep, step, expand=expand)
     except NoBackendError as err:
         raise InputError(str(err)) from None
     except RenderError as err:
-        raise fail(str(err), code=1) from None
-    except OSError as err:
-        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+        raise CommandError(str(err)) from None
     finally:
         if handler is not None:
             logging.getLogger("adviz.render").removeHandler(handler)
     note = folding_note(t, expand=expand)
     if json:
-        print_json({"expression": expr, "at": to_json_value(values), "path": str(path), "format": fmt,
+        print_json({"expression": expression.source, "at": to_json_value(values), "path": str(path), "format": fmt,
                      "mode": mode, "step": step, "nodes": len(t.nodes),
                      "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
                      "frames": len(sweep.steps) + 1 if animate else None})

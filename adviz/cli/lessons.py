@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 from .app import InputError, app
+from .output import check_output_folder, plural, writing
+
 
 @app.command()
 def lessons(
@@ -21,7 +23,9 @@ def lessons(
     """Copy the lesson notebooks into DIR (default ./adviz-lessons) and say how to open them.
 
     Running it again only adds what is missing; a lesson you changed is kept unless --force.
+    DIR is created if needed; the folder it goes into must exist.
 
+    \b
     Example:  adviz lessons ~/ad-course
     """
     try:
@@ -35,22 +39,22 @@ def lessons(
                    if (dest / s.name).is_file() and (dest / s.name).read_bytes() == s.read_bytes()}
     except OSError:
         present = set()
-    try:
-        copied = copy_lessons(dest, overwrite=force)
-    except LessonsModifiedError as err:
-        names = ", ".join(p.name for p in err.paths)
-        some = "1 lesson was" if len(err.paths) == 1 else f"{len(err.paths)} lessons were"
-        raise InputError(f"{some} changed in {dest} ({names}), so nothing was copied; move "
-                         f"{'it' if len(err.paths) == 1 else 'them'} away, or run: adviz lessons {dest} --force "
-                         "(replaces them with fresh copies)") from None
-    except OSError as err:
-        raise InputError(f"cannot copy the lessons to {dest}: {err.strerror or err}") from None
+    check_output_folder(dest)
+    with writing(dest, folder=True):
+        try:
+            copied = copy_lessons(dest, overwrite=force)
+        except LessonsModifiedError as err:
+            names = ", ".join(p.name for p in err.paths)
+            some = "1 lesson was" if len(err.paths) == 1 else f"{len(err.paths)} lessons were"
+            raise InputError(f"{some} changed in {dest} ({names}), so nothing was copied; move "
+                             f"{'it' if len(err.paths) == 1 else 'them'} away, or run: adviz lessons {dest} --force "
+                             "(replaces them with fresh copies)") from None
     if not copied:
         typer.echo("No lessons are installed yet in this version of adviz.")
         return
     fresh = [p for p in copied if p.name not in present]
     if fresh:
-        typer.echo(f"Copied {len(fresh)} lesson{'s' if len(fresh) != 1 else ''} to {dest}"
+        typer.echo(f"Copied {plural(len(fresh), 'lesson')} to {dest}"
                    f"{f' ({len(present)} already there, unchanged)' if present else ''}:")
     else:
         typer.echo(f"All {len(copied)} lessons are already in {dest}, unchanged; nothing to copy:")

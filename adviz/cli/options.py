@@ -16,7 +16,7 @@ __all__ = ["AsciiOption", "AtOption", "ExprArgument", "FullOption", "JsonOption"
 
 AtOption = Annotated[List[str], typer.Option(
     "--at", "-a", metavar="NAME=VALUE",
-    help="Value of a variable: --at x=3, --at x=[1,2,3], --at W=[[1,2],[3,4]] or --at \"x=3,y=2\". "
+    help="Value of a variable: --at x=3, --at x=pi/4, --at x=[1,2,3], --at W=[[1,2],[3,4]] or --at \"x=3,y=2\". "
          "Repeat for several variables.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 AsciiOption = Annotated[bool, typer.Option("--ascii", help="ASCII notation (x_dot, x_bar, *) and boxes.")]

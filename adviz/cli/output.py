@@ -6,17 +6,154 @@ hold are the strings ``"inf"``, ``"-inf"`` and ``"nan"``.
 
 from __future__ import annotations
 
+import errno
 import os
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
 
 import typer
 
-__all__ = ["make_console", "node_json", "print_json", "sweep_json", "to_json_value"]
+from .app import CommandError, InputError
+
+__all__ = ["ascii_only", "check_output_folder", "check_output_path", "make_console", "node_json", "plural", "print_json", "progress", "sweep_json",
+           "to_json_value", "writing"]
+
+
+# ---------------------------------------------------------------- files
+def check_output_path(path: Path, option: str) -> None:
+    """The one rule for every file adviz writes: the folder it goes into must already exist.
+
+    adviz never creates folders for an output file (a typo in a path should not leave new
+    folders behind); the message says how to make it. Checked before any work is done.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"{option} {path}: that is a folder; give a file name, such as {path / ('out' + path.suffix)}")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"cannot write {path}: the folder {folder} {what} (create it first: mkdir -p {folder})")
+
+
+def check_output_folder(folder: Path) -> None:
+    """For a command that writes a folder of files (``adviz lessons DIR``): DIR is created if
+    needed, but the folder it goes into must exist, by the same rule as for a file."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"cannot write into {folder}: it is a file, not a folder")
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise InputError(f"cannot write {folder}: the folder {parent} {what} (create it first: mkdir -p {parent})")
+
+
+_PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM, errno.EROFS,
+                          errno.ENAMETOOLONG, errno.ELOOP})
+
+
+@contextmanager
+def writing(path: Path, *, folder: bool = False) -> Iterator[None]:
+    """Turn a failed write into one line: a problem with the path (permissions, a missing folder)
+    is the user's to fix (exit 2); anything else (a full disk, a file-size limit) exits 1.
+
+    Files are written with :func:`adviz.fileio.atomic_write`, so either way nothing was
+    written and a file that was there before is unchanged; the message says so (for a
+    ``folder`` of files: no file in it is left half-written).
+    """
+    from ..fileio import OutsideFolderError
+
+    try:
+        yield
+    except OutsideFolderError as err:
+        raise InputError(str(err)) from None
+    except OSError as err:
+        reason = err.strerror or str(err)
+        if folder:
+            kept = "; no file in it was left half-written"
+        else:
+            kept = f"; {path} is unchanged" if path.exists() else "; nothing was written"
+        if err.errno in _PATH_ERRORS:
+            raise InputError(f"cannot write {path}: {reason}{kept}") from None
+        raise CommandError(f"cannot write {path}: {reason}{kept}") from None
+
+
+def ascii_only(ascii: bool) -> bool:
+    """``--ascii`` as given, or True when standard output cannot show adviz's notation
+    (``PYTHONIOENCODING=ascii``, a Latin-1 terminal): then tables fall back to ASCII by themselves."""
+    return ascii or not _can_encode(getattr(__import__("sys"), "stdout", None), "ẋx̄→∂·━")
+
+
+def _can_encode(stream: Any, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+
+
+def plural(count: int, word: str) -> str:
+    """``1 chain-rule term``, ``3 chain-rule terms``, ``1,000 sweeps``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+@contextmanager
+def progress(description: str, total: Optional[int] = None, *, enabled: bool = True,
+             delay: float = 0.5) -> Iterator[Callable[..., None]]:
+    """Report long work with a rich progress bar on the terminal; yields ``advance(steps=1)``
+    (or ``advance(completed=k, total_now=n)`` when the caller counts itself).
+
+    The bar is drawn on standard error, only when both standard output and standard error are
+    terminals (never into a pipe, a file or JSON), only when ``enabled``, and only once the work
+    has taken ``delay`` seconds, so quick commands never flash a bar. It disappears when done.
+    """
+    import sys
+    import time
+
+    show = enabled and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
+    start = time.perf_counter()
+    state: dict = {"done": 0, "bar": None, "task": None}
+
+    def advance(steps: int = 1, *, completed: Optional[int] = None, total_now: Optional[int] = None) -> None:
+        nonlocal total
+        state["done"] = completed if completed is not None else state["done"] + steps
+        total = total_now if total_now is not None else total
+        if not show:
+            return
+        if state["bar"] is None:
+            if time.perf_counter() - start < delay:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            state["bar"] = Progress(console=Console(stderr=True), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task(description, total=total, completed=state["done"])
+        state["bar"].update(state["task"], completed=state["done"], total=total)
+
+    try:
+        yield advance
+    finally:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def make_console(ascii: bool = False) -> Any:
-    """A rich Console that prints plain text when piped or when NO_COLOR is set."""
+    """A rich Console that prints plain text when piped or when NO_COLOR is set, and that
+    stops quietly when the reader of a pipe leaves (``adviz trace … | head -1``)."""
     from rich.console import Console
+
+    class PipeFriendlyConsole(Console):
+        def on_broken_pipe(self) -> None:       # rich's hook; its default exits with status 1
+            self.quiet = True
+            raise BrokenPipeError               # the app's error policy ends the command with 0
 
     plain = "NO_COLOR" in os.environ and os.environ.get("NO_COLOR", "") != ""
     kwargs: dict = {"highlight": False, "emoji": False}
@@ -24,7 +161,7 @@ def make_console(ascii: bool = False) -> Any:
         kwargs["color_system"] = None
     if ascii:
         kwargs["safe_box"] = True
-    return Console(**kwargs)
+    return PipeFriendlyConsole(**kwargs)
 
 
 
@@ -61,9 +198,13 @@ def to_json_value(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
+    """Strict JSON (no NaN/Infinity tokens), in UTF-8, or with ``\\u`` escapes when standard
+    output cannot encode UTF-8 (the JSON means the same either way)."""
     import json
+    import sys
 
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+    plain = not _can_encode(sys.stdout, "ẋx̄→∂·")
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=plain, allow_nan=False))
 
 
 def node_json(node: Any) -> dict:

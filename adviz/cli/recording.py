@@ -32,22 +32,41 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
+def read_expression(expr: str) -> str:
+    """EXPR as typed, or read from standard input when it is ``-``."""
+    if expr != "-":
+        return expr
+    text = sys.stdin.read(MAX_STDIN + 1)
+    if len(text) > MAX_STDIN:
+        raise InputError(f"the expression read from standard input is too long (more than {MAX_STDIN:,} characters)")
+    return text.strip()
+
+
+MAX_STDIN = 1_000_000
+"""Most characters read from standard input for ``EXPR = -`` (the parser refuses far less)."""
+
+
 def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
-    """Parse EXPR, check ``--at`` against its variables and trace it: ``(expression, trace, values)``."""
+    """Parse EXPR, check ``--at`` against its variables and trace it: ``(expression, trace, values)``.
+
+    ``expression.source`` is the text of the expression (also when it was read from stdin).
+    """
     import numpy as np
 
     from ..engine import trace
 
-    if expr == "-":                       # read the expression from standard input
-        expr = sys.stdin.read().strip()
-    expression = parse_expression(expr)
+    expression = parse_expression(read_expression(expr))
     values = parse_assignments(at)
     names = expression.variables
     if not names:
-        with np.errstate(all="ignore"):
-            constant = expression()
+        from ..expr import EvaluationError
         from ..render.table import format_value
 
+        try:
+            with np.errstate(all="ignore"):
+                constant = expression()
+        except EvaluationError as err:
+            raise InputError(str(err)) from None
         raise InputError(f"the expression has no variables (its value is {format_value(constant)}): "
                          "there is nothing to differentiate")
     missing = [n for n in names if n not in values]
@@ -58,37 +77,65 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
     if extra:
         raise InputError(f"{names_text(extra)} {'is' if len(extra) == 1 else 'are'} not in the expression "
                          f"(it uses {names_text(names)})")
+    values = {n: values[n] for n in names}
     with np.errstate(all="ignore"):
         try:
-            t = trace(expression, **{n: values[n] for n in names})
-        except ValueError as err:   # e.g. an index out of range, clashing shapes
+            t = trace(expression, **values)
+        except ValueError as err:   # e.g. an index out of range, clashing shapes, too big
             raise InputError(str(err)) from None
-    return expression, t, {n: values[n] for n in names}
+    return expression, t, values
 
 
 def names_text(names: Any) -> str:
     return ", ".join(names)
 
 
-def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = ()) -> None:
-    """Print one honest warning per node where the computation produced nan or inf, and per
-    node whose local derivative (as used by ``sweeps``) is not finite although its value is."""
+def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: Any = None) -> None:
+    """Print one honest warning per place where the computation left the real numbers.
+
+    * an input that is ``inf``/``nan``;
+    * a node whose value is ``nan``/``inf`` although its operands are finite (``log(x)`` at
+      ``x = -1``): the warning names the operation as the user wrote it (``/``, ``abs``) and says
+      whether the derivatives the command prints (``derivatives``, if given) inherited it;
+    * a node whose local derivative (as used by ``sweeps``) is not finite although its value is
+      (``sqrt(x)`` at 0, ``x**y`` at ``x = -2`` for the slope in ``y``), with every operand's value.
+    """
     from ..engine import notation
+    from ..expr import written_as
     from ..render.table import format_value, nonfinite_origins, nonfinite_partials
 
     conv = notation.to_ascii if ascii else (lambda s: s)
+    d = "d" if ascii else "∂"
+
+    def warn(text: str) -> None:
+        typer.echo(f"adviz: warning: {conv(text)}", err=True)
+
+    def at_operands(node: Any) -> str:
+        args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
+        return f" at {args}" if args else ""
+
     for node in t.nodes:
         if node.is_input and not _all_finite(node.value):
-            typer.echo(f"adviz: warning: the input {node.name} = {format_value(node.value)} is not finite; "
-                       "values and derivatives that depend on it inherit it", err=True)
+            warn(f"the input {node.name} = {format_value(node.value)} is not finite; "
+                 "values and derivatives that depend on it inherit it")
+    derivatives_finite = None if derivatives is None else all(_all_finite(v) for v in derivatives)
     for node in nonfinite_origins(t):
-        args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
         constants = [o for o in node.operands if o.node is None and not _all_finite(o.value)]
         why = (f"a constant of the expression is already {_nonfinite_word(constants[0].value)}: it overflowed "
-               "a float" if constants else f"outside the domain of {node.op}, or an overflow")
-        typer.echo(f"adviz: warning: {node.name} = {conv(node.definition)} is {_nonfinite_word(node.value)}"
-                   f"{f' at {args}' if args else ''} ({why}); "
-                   "later values and derivatives inherit it", err=True)
+               "a float" if constants else f"outside the domain of {written_as(node.op)}, or an overflow")
+        if derivatives_finite is None:
+            effect = "later values inherit it"
+        elif not derivatives_finite:
+            effect = "later values and the derivatives inherit it"
+        else:
+            partials = [f"{d}{node.name}/{d}{t.nodes[term.target if sweep.mode == 'reverse' else term.source].name}"
+                        f" = {term.partial} = {format_value(term.partial_value)}"
+                        for sweep in sweeps for term in _terms_of(sweep, node.index)
+                        if term.partial_value is not None]
+            formula = f" ({'; '.join(dict.fromkeys(partials))})" if partials else ""
+            effect = ("later values inherit it, but the derivatives shown stay finite: they use the local "
+                      f"derivative formulas{formula}, which are finite there")
+        warn(f"{node.name} = {node.definition} is {_nonfinite_word(node.value)}{at_operands(node)} ({why}); {effect}")
     warned = set()
     for sweep in sweeps:
         for term in nonfinite_partials(sweep):
@@ -97,11 +144,15 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = ()) -> None:
                 continue
             warned.add((out, wrt))
             node, operand = t.nodes[out], t.nodes[wrt]
-            d = "d" if ascii else "∂"
-            typer.echo(f"adviz: warning: the local derivative {d}{node.name}/{d}{operand.name} = "
-                       f"{conv(term.partial)} of {node.name} = {conv(node.definition)} is "
-                       f"{_nonfinite_word(term.partial_value)} at {operand.name} = {format_value(operand.value)} "
-                       "(the slope is infinite or undefined there); derivatives through it are not finite", err=True)
+            warn(f"the local derivative {d}{node.name}/{d}{operand.name} = {term.partial} of {node.name} = "
+                 f"{node.definition} is {_nonfinite_word(term.partial_value)}{at_operands(node)} "
+                 "(the slope is infinite or undefined there); derivatives through it are not finite")
+
+
+def _terms_of(sweep: Any, index: int) -> list:
+    """The terms of ``sweep`` that use the local derivative of node ``index``."""
+    side = "target" if sweep.mode == "forward" else "source"
+    return [term for step in sweep.steps for term in step.terms if getattr(term, side) == index]
 
 
 def _all_finite(value: Any) -> bool:
@@ -121,9 +172,18 @@ def _nonfinite_word(value: Any) -> str:
 
 
 
-def run_sweeps(t: Any, mode: str, seed: Optional[List[str]]) -> tuple[list, list]:
-    """Run the sweeps a command needs, straight from the engine's records."""
+def run_sweeps(t: Any, mode: str, seed: Optional[List[str]], max_reverse: Optional[int] = None
+               ) -> tuple[list, list]:
+    """Run the sweeps a command needs, straight from the engine's records.
+
+    Forward: one sweep per input (or one along ``--seed``). Reverse: one sweep per output
+    entry, at most ``max_reverse`` of them (all when None). Recording every sweep of a big
+    vector output could need gigabytes, so the work (sweeps × numbers on the tape) is checked
+    against :data:`adviz.expr.MAX_ELEMENTS` before any sweep runs.
+    """
     import numpy as np
+
+    from ..expr import MAX_ELEMENTS
 
     forward, reverse = [], []
     if mode in ("forward", "both"):
@@ -145,11 +205,27 @@ def run_sweeps(t: Any, mode: str, seed: Optional[List[str]]) -> tuple[list, list
             reverse.append(t.reverse())
         else:
             size = int(np.prod(out.shape))
-            for k in range(size):
+            count = size if max_reverse is None else min(size, max_reverse)
+            numbers = sum(int(np.size(node.value)) for node in t.nodes)
+            if count * numbers > MAX_ELEMENTS:
+                raise InputError(f"{count:,} reverse sweeps (one per output entry) over a tape of {numbers:,} "
+                                 f"numbers would record {count * numbers:,} numbers, more than the limit of "
+                                 f"{MAX_ELEMENTS:,} (ADVIZ_MAX_ELEMENTS): use --mode forward, leave out --full, "
+                                 "or use fewer entries")
+            for k in range(count):
                 adjoint = np.zeros(out.shape)
                 adjoint.flat[k] = 1.0
                 reverse.append(t.reverse(adjoint))
     return forward, reverse
+
+
+def derivative_values(sweeps: Any) -> list:
+    """Every derivative the sweeps produced (a forward sweep's tangent, a reverse sweep's adjoints)."""
+    values: list = []
+    for sweep in sweeps:
+        result = sweep.result
+        values.extend(result.values() if isinstance(result, dict) else [result])
+    return values
 
 
 MODES = ("forward", "reverse", "both")

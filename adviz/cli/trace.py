@@ -16,14 +16,23 @@ import typer
 
 from .app import InputError, app
 from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption
-from .output import make_console, node_json, print_json, sweep_json, to_json_value
-from .recording import check_mode, record, run_sweeps, warn_nonfinite
+from .output import ascii_only, make_console, node_json, plural, print_json, progress, sweep_json, to_json_value
+from .recording import check_mode, derivative_values, record, run_sweeps, warn_nonfinite
+
+MAX_SHOWN_SWEEPS = 5
+"""``adviz trace`` on a vector output shows this many reverse sweeps (one per output entry)
+unless ``--full``; the others are summarised in one line."""
+MAX_TABLE_ROWS, MAX_TABLE_COLUMNS = 12, 6
+"""A Jacobian with more rows or columns is shown as a summary (shape, norms, corners) unless ``--full``."""
+
 
 @app.command()
 def trace(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]
-    mode: Annotated[str, typer.Option("--mode", "-m", help="Which sweeps to show: forward, reverse or both.")] = "both",
+    mode: Annotated[str, typer.Option(
+        "--mode", "-m", metavar="forward|reverse|both", help="Which sweeps to show (default: both).",
+        show_default=False)] = "both",
     seed: Annotated[Optional[List[str]], typer.Option(
         "--seed", "-s", metavar="NAME=VALUE",
         help="Forward-mode direction, e.g. --seed x=1 --seed y=0 (inputs left out get 0). "
@@ -34,23 +43,26 @@ def trace(
 ) -> None:
     """Show the tape of EXPR and the chain rule run forwards and backwards.
 
+    \b
     Example:  adviz trace "sin(x**2+1)" --at x=3
     """
+    ascii = ascii_only(ascii)
     mode = check_mode(mode)
-    _, t, values = record(expr, at)
-    forward, reverse = run_sweeps(t, mode, seed)
-    warn_nonfinite(t, ascii, [*forward, *reverse])
+    expression, t, values = record(expr, at)
+    limit = None if (full or json) else MAX_SHOWN_SWEEPS
+    forward, reverse = run_sweeps(t, mode, seed, max_reverse=limit)
+    warn_nonfinite(t, ascii, [*forward, *reverse], derivatives=derivative_values([*forward, *reverse]))
     if json:
-        print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
-                     "output": t.output.name,
-                     "nodes": [node_json(n) for n in t.nodes],
-                     "forward": [sweep_json(s, t) for s in forward],
-                     "reverse": [sweep_json(s, t) for s in reverse]})
+        print_json({"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
+                    "output": t.output.name,
+                    "nodes": [node_json(n) for n in t.nodes],
+                    "forward": [sweep_json(s, t) for s in forward],
+                    "reverse": [sweep_json(s, t) for s in reverse]})
         return
     from ..render.table import forward_table, input_text, reverse_table, summary_table, tape_table
 
     console = make_console(ascii)
-    console.print(f"adviz trace  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(f"adviz trace  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
     console.print()
     console.print(tape_table(t, ascii=ascii, full=full))
     for sweep in forward:
@@ -61,6 +73,11 @@ def trace(
         console.print(reverse_table(sweep, ascii=ascii, full=full))
     console.print()
     console.print(summary_table(t, forward, reverse, ascii=ascii, full=full))
+    skipped = (t.output.value.size - len(reverse)) if mode != "forward" and t.output.shape != () else 0
+    if skipped:
+        console.print(f"The output has {t.output.value.size:,} entries: {plural(skipped, 'more reverse sweep')} "
+                      "(one per entry) not shown. --full shows them all; adviz jacobian gives the whole matrix.",
+                      style="dim", markup=False)
 
 
 @app.command()
@@ -73,27 +90,27 @@ def grad(
 ) -> None:
     """Value and gradient of a scalar EXPR (one reverse sweep).
 
+    \b
     Example:  adviz grad "x1*x2 + sin(x1)" --at x1=2 --at x2=5
     """
-    _, t, values = record(expr, at)
+    ascii = ascii_only(ascii)
+    expression, t, values = record(expr, at)
     if t.output.shape != ():
         raise InputError(f"grad needs a scalar expression, this one has shape {t.output.shape}: "
                          "use adviz jacobian")
     sweep = t.reverse()
-    warn_nonfinite(t, ascii, [sweep])
+    warn_nonfinite(t, ascii, [sweep], derivatives=derivative_values([sweep]))
     if json:
-        print_json({"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
-                     "gradient": to_json_value(sweep.result)})
+        print_json({"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
+                    "gradient": to_json_value(sweep.result)})
         return
     from ..render.table import gradient_table, input_text
 
     console = make_console(ascii)
-    console.print(f"adviz grad  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(f"adviz grad  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
     console.print(gradient_table(sweep, ascii=ascii, full=full))
-    console.print(f"One reverse sweep, {sweep.ops} chain-rule terms. Every step: adviz trace", style="dim",
-                  markup=False)
-
-
+    console.print(f"One reverse sweep, {plural(sweep.ops, 'chain-rule term')}. Every step: adviz trace",
+                  style="dim", markup=False)
 
 
 @app.command()
@@ -101,8 +118,9 @@ def jacobian(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]
     mode: Annotated[str, typer.Option(
-        "--mode", "-m", help="forward (one sweep per input component), reverse (one per output "
-                             "component) or both (run both and check they agree).")] = "both",
+        "--mode", "-m", metavar="forward|reverse|both", show_default=False,
+        help="forward (one sweep per input component), reverse (one per output component) or both "
+             "(run both and check they agree; the default).")] = "both",
     json: JsonOption = False,
     ascii: AsciiOption = False,
     full: FullOption = False,
@@ -110,41 +128,56 @@ def jacobian(
     """The Jacobian of a (vector-valued) EXPR, and how many sweeps each mode needs.
 
     Forward mode fills the Jacobian one column per sweep (seed one input component);
-    reverse mode fills it one row per sweep (seed one output component).
+    reverse mode fills it one row per sweep (seed one output component). A Jacobian
+    larger than 12 x 6 is shown as a summary (shape, norms, corners) unless --full;
+    --json always gives the whole matrix.
 
+    \b
     Example:  adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse
     """
+    ascii = ascii_only(ascii)
     import numpy as np
 
+    from ..expr import MAX_ELEMENTS
     from ..render.table import component_names, output_name
 
     mode = check_mode(mode)
-    _, t, values = record(expr, at)
+    expression, t, values = record(expr, at)
     out = t.output
+    n = sum(int(np.prod(node.shape, dtype=int)) for node in t.inputs)
+    m = int(np.prod(out.shape, dtype=int))
+    if n * m > MAX_ELEMENTS:
+        raise InputError(f"the Jacobian would be {m:,} x {n:,} = {n * m:,} entries ({n * m * 8 / 1e9:.1f} GB), "
+                         f"more than the limit of {MAX_ELEMENTS:,} (ADVIZ_MAX_ELEMENTS); adviz jacobian builds it "
+                         "whole, one sweep per column or row. Try fewer components, or adviz grad for one output")
     columns = [(node, idx) for node in t.inputs for idx in np.ndindex(*node.shape)]
-    col_names = [n for node in t.inputs for n in component_names(node.name, node.shape)]
+    col_names = [c for node in t.inputs for c in component_names(node.name, node.shape)]
     row_names = component_names(output_name(t), out.shape)
-    n, m = len(columns), int(np.prod(out.shape, dtype=int))
     matrices, terms = {}, {}
-    if mode in ("forward", "both"):                   # one forward sweep per input component
-        cols, ops = [], 0
-        for node, idx in columns:
-            tangent = np.zeros(node.shape)
-            tangent[idx] = 1.0
-            sweep = t.forward({node.name: tangent})
-            cols.append(np.ravel(sweep.result))
-            ops += sweep.ops
-        matrices["forward"], terms["forward"] = np.stack(cols, axis=1), ops
-    if mode in ("reverse", "both"):                   # one reverse sweep per output component
-        rows, ops = [], 0
-        for idx in np.ndindex(*out.shape):
-            adjoint = np.zeros(out.shape)
-            adjoint[idx] = 1.0
-            sweep = t.reverse(adjoint)
-            rows.append(np.concatenate([np.ravel(sweep.result[node.name]) for node in t.inputs]))
-            ops += sweep.ops
-        matrices["reverse"], terms["reverse"] = np.stack(rows, axis=0), ops
-    warn_nonfinite(t, ascii)
+    runs = {"forward": n, "reverse": m}
+    total = sum(runs[k] for k in runs if mode in (k, "both"))
+    with progress("Jacobian sweeps", total, enabled=not json) as advance:
+        if mode in ("forward", "both"):                   # one forward sweep per input component
+            cols, ops = [], 0
+            for node, idx in columns:
+                tangent = np.zeros(node.shape)
+                tangent[idx] = 1.0
+                sweep = t.forward({node.name: tangent})
+                cols.append(np.ravel(sweep.result))
+                ops += sweep.ops
+                advance()
+            matrices["forward"], terms["forward"] = np.stack(cols, axis=1), ops
+        if mode in ("reverse", "both"):                   # one reverse sweep per output component
+            rows, ops = [], 0
+            for idx in np.ndindex(*out.shape):
+                adjoint = np.zeros(out.shape)
+                adjoint[idx] = 1.0
+                sweep = t.reverse(adjoint)
+                rows.append(np.concatenate([np.ravel(sweep.result[node.name]) for node in t.inputs]))
+                ops += sweep.ops
+                advance()
+            matrices["reverse"], terms["reverse"] = np.stack(rows, axis=0), ops
+    warn_nonfinite(t, ascii, derivatives=list(matrices.values()))
     matrix = matrices.get("forward", matrices.get("reverse"))
     agree = None
     if len(matrices) == 2:
@@ -157,28 +190,35 @@ def jacobian(
             size = int(np.prod(node.shape, dtype=int))
             by_input[node.name] = to_json_value(matrix[:, start:start + size].reshape(out.shape + node.shape))
             start += size
-        data = {"expression": expr, "at": to_json_value(values), "value": to_json_value(t.value),
+        data = {"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
                 "mode": mode, "rows": row_names, "columns": col_names, "jacobian": to_json_value(matrix),
-                "jacobian_by_input": by_input, "sweeps": {"forward": n, "reverse": m},
-                "terms": terms}
+                "jacobian_by_input": by_input, "sweeps": runs, "terms": terms}
         if agree is not None:
             data["modes_agree"] = agree
         print_json(data)
         return
-    from ..render.table import format_value, input_text, jacobian_table, sweep_count_table
+    from ..render.table import (format_value, input_text, jacobian_summary, jacobian_table, matrix_facts,
+                                sweep_count_table)
 
     console = make_console(ascii)
-    console.print(f"adviz jacobian  {expr}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(f"adviz jacobian  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
     console.print(f"{row_names[0].split('[')[0]} = {format_value(t.value, full)}", markup=False)
     console.print()
     used = " and ".join(k for k in ("forward", "reverse") if k in matrices)
-    console.print(jacobian_table(row_names, col_names, matrix, ascii=ascii,
-                                 title=f"Jacobian ({m} x {n}), computed in {used} mode"))
+    title = f"Jacobian ({m} x {n}), computed in {used} mode"
+    if full or (m <= MAX_TABLE_ROWS and n <= MAX_TABLE_COLUMNS):
+        console.print(jacobian_table(row_names, col_names, matrix, ascii=ascii, title=title))
+    else:
+        console.print(jacobian_summary(row_names, col_names, matrix, ascii=ascii, title=title))
+        console.print(matrix_facts(matrix), markup=False)
+        console.print("(--full prints every entry, --json gives the whole matrix)", style="dim", markup=False)
     console.print()
-    console.print(sweep_count_table({"forward": n, "reverse": m}, terms, ascii=ascii))
-    cheaper = "forward" if n < m else "reverse" if m < n else "either"
-    note = (f"{n} input component{'s' if n != 1 else ''}, {m} output component{'s' if m != 1 else ''}: "
-            f"{cheaper} mode needs fewer sweeps here.")
+    console.print(sweep_count_table(runs, terms, ascii=ascii))
+    sizes = f"{plural(n, 'input component')}, {plural(m, 'output component')}"
+    if n == m:
+        note = f"{sizes}: both modes need the same number of sweeps here."
+    else:
+        note = f"{sizes}: {'forward' if n < m else 'reverse'} mode needs fewer sweeps here."
     if agree:
         note += " Both modes gave the same Jacobian."
     console.print(note, markup=False)

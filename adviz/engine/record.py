@@ -419,7 +419,10 @@ class Trace:
 
 
 def _group(formula: str) -> str:
-    """Parenthesize a compound partial so ``v̄1·(2*x)`` reads unambiguously."""
+    """Parenthesize a compound or negative partial so ``v̄1·(2*x)`` and ``v̄5·(-1)`` read
+    unambiguously (``v̄5·-1`` looks like a subtraction)."""
+    if formula.startswith("-"):
+        return f"({formula})"
     depth = 0
     for ch in formula[1:]:
         depth += ch == "("
@@ -481,7 +484,7 @@ def _input_names(f: Callable, nargs: int) -> list[str]:
     return names
 
 
-def trace(f: Any, *args: Any, **kwargs: Any) -> Trace:
+def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
     """Record ``f`` at the given inputs and return its :class:`Trace`.
 
     ``f`` is a Python function of NumPy arrays (inputs named after its parameters), an

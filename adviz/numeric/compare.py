@@ -30,7 +30,7 @@ from . import finite_differences as fd
 from .cost import CostReport, measure_cost
 from .error_sweep import ErrorSweep, error_sweep
 
-__all__ = ["NOT_COMPLEX_SAFE", "OTHER_STEPS", "ComparisonReport", "ComparisonRow", "compare"]
+__all__ = ["NOT_COMPLEX_SAFE", "OTHER_STEPS", "ComparisonReport", "ComparisonRow", "compare", "digits"]
 
 OTHER_STEPS: tuple[float, ...] = (1e-2, 1e-6, 1e-10, 1e-14)
 """Steps tried besides the textbook one: two on each side of the two optima."""
@@ -67,9 +67,7 @@ class ComparisonRow:
     @property
     def digits(self) -> float:
         """Correct significant digits, ``-log10(relative error)``, capped at 16."""
-        if not np.isfinite(self.rel_error):
-            return 0.0
-        return float(min(16.0, max(0.0, -np.log10(max(self.rel_error, 1e-16)))))
+        return digits(self.rel_error)
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "kind": self.kind, "h": self.h, "h_label": self.h_label,
@@ -77,6 +75,13 @@ class ComparisonRow:
                 "abs_error": _num(self.abs_error), "rel_error": _num(self.rel_error),
                 "digits": round(self.digits, 2), "evaluations": self.evaluations, "cost": self.cost,
                 "note": self.note}
+
+
+def digits(rel_error: float) -> float:
+    """Correct significant digits of a relative error: ``-log10(rel_error)``, from 0 to 16."""
+    if not np.isfinite(rel_error):
+        return 0.0
+    return float(min(16.0, max(0.0, -np.log10(max(rel_error, 1e-16)))))
 
 
 def _num(x: float) -> float | None:
@@ -108,6 +113,18 @@ class ComparisonReport:
             if r.method == method and (h_label is None or r.h_label == h_label):
                 return r
         raise KeyError(f"no row {method!r}" + (f" with h {h_label!r}" if h_label else ""))
+
+    def entry_error(self, row: ComparisonRow, entry: str | None = None) -> tuple[float, float]:
+        """Absolute and relative error of one gradient entry of ``row`` (default: :attr:`wrt`),
+        against AD reverse mode. ``row.abs_error``/``row.rel_error`` are the largest over all
+        entries; a table that shows one entry's value shows this entry's own error next to it.
+        """
+        k = self.labels.index(entry or self.wrt)
+        if row.value is None:
+            return float("nan"), float("nan")
+        ref = float(self.reference[k])
+        abs_error = abs(float(np.ravel(row.value)[k]) - ref)
+        return abs_error, abs_error / abs(ref) if ref != 0 else abs_error
 
     def plot(self, path: Any = None, **kwargs: Any) -> Any:
         """The error-vs-h figure of the sweep (see :func:`adviz.render.plots.error_plot`)."""
@@ -264,7 +281,10 @@ def compare(
             complex_ok = False
             notes.append(f"complex step skipped: {err}")
     else:
-        notes.append(f"complex step skipped: the expression uses {', '.join(unsafe)}, which is not complex-analytic, "
+        from adviz.expr import written_as
+
+        used = ", ".join(dict.fromkeys(written_as(op) for op in unsafe))
+        notes.append(f"complex step skipped: the expression uses {used}, which is not complex-analytic, "
                      "so Im f(x+ih)/h would not be the derivative")
     if not complex_ok:
         rows.append(ComparisonRow("complex step", "complex", None, "", None, float("nan"), float("nan"), 0,

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from adviz.numeric.compare import digits
+from adviz.render.style import rich_style
+
 if TYPE_CHECKING:  # pragma: no cover
     from adviz.numeric.compare import ComparisonReport
 
@@ -53,23 +56,84 @@ def _err_text(x: float) -> str:
 _SHORT_METHOD = {"forward difference": "forward diff.", "central difference": "central diff."}
 
 
-def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: int | None = None) -> Any:
+def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: int | None = None,
+                     layout: str | None = None) -> Any:
     """The main table: method, h, value, absolute and relative error, digits, cost, note.
 
-    Below 110 columns (``width``) the table drops the absolute error and the note column and
-    shortens the method names, so that every number still prints whole on an 80-column terminal.
+    The value column shows the gradient entry :attr:`~ComparisonReport.wrt`, and the error
+    columns that entry's own error. Three layouts, so that every number prints whole:
+    ``"wide"`` (all columns), ``"compact"`` (no absolute error, digits or note; shorter method
+    names) and ``"stacked"`` (two lines per method, for terminals narrower than about 80
+    columns). ``layout`` picks one; by default the widest that fits ``width`` is used.
     """
+    if layout is None:
+        if width is None:
+            layout = "wide"
+        else:
+            from rich.console import Console
+
+            console = Console(width=100_000, file=_NullFile(), color_system=None)   # natural widths
+            layout = "stacked"
+            for candidate in ("wide", "compact"):
+                table = comparison_table(report, ascii=ascii, layout=candidate)
+                if console.measure(table).maximum <= width:
+                    return table
+    return _stacked_table(report, ascii) if layout == "stacked" else _wide_table(report, ascii, layout == "compact")
+
+
+class _NullFile:
+    """A file that swallows what is written (measuring needs a console, not output)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _title(report: ComparisonReport, ascii: bool) -> str:
+    at = ", ".join(f"{k}={np.asarray(v).tolist()}" for k, v in report.at.items())
+    return _a(f"adviz compare  {report.expression}  at {at}:  f = {report.value!r}", ascii)
+
+
+def _captions(report: ComparisonReport, compact: bool) -> list[str]:
+    captions = ["textbook steps: h = √ε·max(1,|x|) one-sided, ∛ε·max(1,|x|) central"
+                + (" (marked *)" if compact else "")]
+    if len(report.labels) > 1:
+        captions.append(f"errors: of ∂f/∂{report.wrt}, the entry shown (--json also gives the largest over all "
+                        f"{len(report.labels)} entries); cost: for the whole gradient")
+    return captions
+
+
+def _row_texts(report: ComparisonReport, row: Any, compact: bool) -> dict:
+    """The cells of one row as strings (and the style of its error cells)."""
+    k = report.labels.index(report.wrt)
+    plain = row.h is not None and row.h_label == f"{row.h:g}"  # a step given as a number
+    h_text = "" if row.h is None else f"{row.h:g}" if plain else f"{row.h:.1e}"
+    note = row.note or ("" if plain else row.h_label)
+    reference = row.method == "AD reverse"
+    abs_error, rel_error = report.entry_error(row)
+    cost = row.cost.replace("forward sweep", "fwd sweep").replace("reverse sweep", "rev sweep") if compact else row.cost
+    return {
+        "method": _SHORT_METHOD.get(row.method, row.method) if compact else row.method,
+        "h": h_text + ("*" if compact and note.startswith("textbook") else ""),
+        "value": _value_text(row.value, k),
+        "abs": "(reference)" if reference else _err_text(abs_error),
+        "rel": "" if reference else _err_text(rel_error),
+        "digits": f"{digits(rel_error):.1f}" if row.value is not None else "–",
+        "cost": cost,
+        "note": note,
+        "style": "bold green" if reference else error_style(rel_error),
+        "method_style": {"AD reverse": rich_style("reverse"), "AD forward": rich_style("forward")}.get(row.method, ""),
+    }
+
+
+def _wide_table(report: ComparisonReport, ascii: bool, compact: bool) -> Any:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    from adviz.render.style import rich_style
-
-    compact = width is not None and width < 110
-    at = ", ".join(f"{k}={np.asarray(v).tolist()}" for k, v in report.at.items())
-    k = report.labels.index(report.wrt)
-    title = f"adviz compare  {report.expression}  at {at}:  f = {report.value!r}"
-    table = Table(title=_a(title, ascii), title_justify="left", title_style="bold",
+    table = Table(title=_title(report, ascii), title_justify="left", title_style="bold",
                   box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, safe_box=ascii, pad_edge=False)
     table.add_column("method", no_wrap=True)
     table.add_column("h", no_wrap=True)
@@ -87,38 +151,43 @@ def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: in
         if previous is not None and row.method != previous and not compact:
             table.add_section()
         previous = row.method
-        method_style = {"AD reverse": rich_style("reverse"), "AD forward": rich_style("forward")}.get(row.method, "")
-        plain = row.h is not None and row.h_label == f"{row.h:g}"  # a step given as a number
-        h_text = "" if row.h is None else f"{row.h:g}" if plain else f"{row.h:.1e}"
-        note = row.note or ("" if plain else row.h_label)
-        reference = row.method == "AD reverse"
-        style = "bold green" if reference else error_style(row.rel_error)
-        cells = [
-            Text(_SHORT_METHOD.get(row.method, row.method) if compact else row.method, style=method_style),
-            Text(_a(h_text + ("*" if compact and note.startswith("textbook") else ""), ascii)),
-            Text(_value_text(row.value, k)),
-        ]
+        c = _row_texts(report, row, compact)
+        cells = [Text(c["method"], style=c["method_style"]), Text(_a(c["h"], ascii)), Text(c["value"])]
         if not compact:
-            cells.append(Text("(reference)" if reference else _err_text(row.abs_error), style=style))
-        cells += [
-            Text("" if reference else _err_text(row.rel_error), style=style),
-        ]
+            cells.append(Text(c["abs"], style=c["style"]))
+        cells.append(Text(c["rel"], style=c["style"]))
         if not compact:
-            cells.append(Text(f"{row.digits:.1f}" if row.value is not None else "–", style=style))
-        cells += [
-            Text(_a(row.cost.replace("forward sweep", "fwd sweep").replace("reverse sweep", "rev sweep")
-                    if compact else row.cost, ascii)),
-        ]
+            cells.append(Text(c["digits"], style=c["style"]))
+        cells.append(Text(_a(c["cost"], ascii)))
         if not compact:
-            cells.append(Text(_a(note, ascii)))
+            cells.append(Text(_a(c["note"], ascii)))
         table.add_row(*cells)
-    captions = ["textbook steps: h = √ε·max(1,|x|) one-sided, ∛ε·max(1,|x|) central"
-                + (" (marked *)" if compact else "")]
-    if len(report.labels) > 1:
-        captions.append(f"errors: largest over all {len(report.labels)} gradient entries "
-                        f"({', '.join(report.labels[:6])}{', …' if len(report.labels) > 6 else ''}), relative to the "
-                        "largest entry; cost: for the whole gradient")
-    table.caption = _a("\n".join(captions), ascii)
+    table.caption = _a("\n".join(_captions(report, compact)), ascii)
+    table.caption_justify = "left"
+    return table
+
+
+def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
+    """Two columns, two lines per method: ``method`` over ``h = …``; the value over its error
+    and cost. The value sits alone on its line, so it is never cut or wrapped."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=_title(report, ascii), title_justify="left", title_style="bold",
+                  box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, safe_box=ascii, pad_edge=False)
+    table.add_column("method, h")
+    table.add_column(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), min_width=19)
+    for row in report.rows:
+        c = _row_texts(report, row, compact=True)
+        left = Text(c["method"], style=c["method_style"])
+        if c["h"]:
+            left.append(_a(f"\nh = {c['h']}", ascii))
+        detail = Text(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
+        detail.append(_a(f" · {c['cost']}", ascii), style="")
+        table.add_row(left, Group(Text(c["value"], no_wrap=True), detail))
+    table.caption = _a("\n".join(_captions(report, True)), ascii)
     table.caption_justify = "left"
     return table
 

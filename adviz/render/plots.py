@@ -43,14 +43,28 @@ def _new_figure(width: float = 8.0, height: float = 6.0) -> Figure:
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
-    """Save ``fig`` as PNG or SVG, chosen by the file suffix; returns the path."""
+    """Save ``fig`` as PNG or SVG, chosen by the file suffix; returns the path.
+
+    The file is written atomically (:func:`adviz.fileio.atomic_write`): a full disk never
+    leaves half a picture, and a file being replaced stays intact until the new one is
+    complete. The folder must exist. The bytes are reproducible: the same figure gives the
+    same file (no date in the metadata, SVG element ids from a fixed salt).
+    """
+    import io
+
+    from matplotlib import rc_context
+
+    from ..fileio import atomic_write
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise ValueError(f"plots are saved as .png or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, format=suffix[1:])
-    return path
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if suffix == ".svg" else {}
+    with rc_context({"svg.hashsalt": "adviz", "svg.fonttype": "path"}):
+        fig.savefig(buffer, dpi=dpi, format=suffix[1:], metadata=metadata)
+    return atomic_write(path, buffer.getvalue())
 
 
 def _sup(k: int) -> str:

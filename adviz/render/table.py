@@ -46,6 +46,8 @@ __all__ = [
     "tape_table",
     "forward_table",
     "reverse_table",
+    "jacobian_summary",
+    "matrix_facts",
     "summary_table",
     "jacobian_table",
     "gradient_table",
@@ -710,6 +712,48 @@ def jacobian_table(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, 
     for i, name in enumerate(rows):
         table.add_row(_esc(name), *[_esc(format_value(m[i, j])) for j in range(len(columns))])
     return _Responsive(table)
+
+
+def jacobian_summary(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, ascii: bool = False,
+                     title: Optional[str] = None, corner: int = 3) -> Any:
+    """A big Jacobian in brief: its corners (the first and last ``corner`` rows and columns,
+    ``…`` for what lies between); :func:`matrix_facts` says the rest in one line.
+
+    Every number shown is an entry of ``matrix``, at full precision.
+    """
+    m = np.asarray(matrix)
+    row_idx = _corners(len(rows), corner)
+    col_idx = _corners(len(columns), corner - 1 if corner > 1 else 1)
+    table = _table(f"{title}: corners" if title else None, ascii)
+    _text(table, "")
+    for j in col_idx:
+        _num(table, "…" if j is None else (f"∂/∂{columns[j]}" if not ascii else f"d/d{columns[j]}"),
+             justify="right")
+    for i in row_idx:
+        if i is None:
+            table.add_row(_esc("…"), *[_esc("…") for _ in col_idx])
+            continue
+        table.add_row(_esc(rows[i]), *[_esc("…" if j is None else format_value(m[i, j])) for j in col_idx])
+    return _Responsive(table)
+
+
+def matrix_facts(matrix: Any) -> str:
+    """Size, nonzeros, largest entry and Frobenius norm of a matrix, in one line."""
+    m = np.asarray(matrix)
+    finite = m[np.isfinite(m)]
+    facts = (f"{m.shape[0]:,} x {m.shape[1]:,} = {m.size:,} entries, {int(np.count_nonzero(m)):,} nonzero; "
+             f"largest |entry| {format_value(np.max(np.abs(finite)) if finite.size else np.nan)}; "
+             f"Frobenius norm {format_value(np.linalg.norm(finite))}")
+    if finite.size < m.size:
+        facts += f"; {m.size - finite.size:,} entries are inf or nan"
+    return facts
+
+
+def _corners(count: int, k: int) -> list:
+    """``[0, 1, …, k-1, None, count-k, …, count-1]``, or every index when there are few."""
+    if count <= 2 * k + 1:
+        return list(range(count))
+    return [*range(k), None, *range(count - k, count)]
 
 
 def component_names(name: str, shape: Iterable[int]) -> list[str]:

@@ -1,0 +1,126 @@
+"""The app as a whole: help, exit codes, the entry points, pipes, encodings, Ctrl-C, short flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ENV, MAIN
+
+COMMANDS = ("trace", "grad", "jacobian", "graph", "compare", "demo", "lessons")
+
+
+def test_adviz_alone_prints_the_help_and_succeeds(cli, adviz):
+    r = cli()
+    assert r.exit_code == 0 and "Usage: adviz" in r.stdout and "trace" in r.stdout
+    p = adviz()
+    assert p.returncode == 0 and "Usage: adviz" in p.stdout and p.stderr == ""
+
+
+def test_python_dash_m_adviz_works():
+    p = subprocess.run([sys.executable, "-m", "adviz", "grad", "x*x", "--at", "x=3", "--json"], capture_output=True,
+                       text=True, timeout=60, env={**os.environ, **ENV})
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["gradient"] == {"x": 6.0}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_is_printed_as_written(cli, command):
+    r = cli(command, "--help")
+    assert r.exit_code == 0
+    assert "<bool>" not in r.stdout                                  # flags are flags
+    options = [line for line in r.stdout.splitlines() if line.lstrip().startswith("-")]
+    assert options and not any("<str>" in line for line in options)  # values have names
+    assert "Example:" in r.stdout
+
+
+def test_help_keeps_bracketed_formulas(cli):
+    r = cli("jacobian", "--help")
+    assert 'adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse' in r.stdout
+
+
+@pytest.mark.parametrize("command, extra", [
+    ("trace", []), ("grad", []), ("jacobian", []), ("compare", []), ("demo", ["--auto", "0"]),
+    ("graph", ["-o", "GRAPH.dot"]),
+])
+def test_short_a_is_at_on_every_command(cli, tmp_path, command, extra):
+    extra = [str(tmp_path / e) if e.endswith(".dot") else e for e in extra]
+    r = cli(command, "sin(x)", "-a", "x=1", *extra)
+    assert r.exit_code == 0, r.output
+
+
+def test_expression_from_stdin_is_shown_as_read(cli):
+    r = cli("grad", "-", "--at", "x=3", input="sin(x**2+1)\n")
+    assert r.exit_code == 0
+    assert r.text.splitlines()[0] == "adviz grad  sin(x**2+1)  at x = 3.0"
+    r = cli("trace", "-", "--at", "x=3", "--json", input="x*x")
+    assert json.loads(r.stdout)["expression"] == "x*x"
+    r = cli("jacobian", "-", "--at", "x=3", "--json", input="[x, x*x]")
+    assert json.loads(r.stdout)["expression"] == "[x, x*x]"
+
+
+@pytest.mark.parametrize("name", ["f", "self", "expr", "at", "mode", "args"])
+def test_any_variable_name_works(cli, name):
+    r = cli("grad", f"{name}*{name}", "--at", f"{name}=3", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["gradient"] == {name: 6.0}
+    assert cli("trace", f"2*{name}", "--at", f"{name}=1").exit_code == 0
+
+
+def test_demo_auto_must_be_a_sensible_number(cli):
+    for bad in ("inf", "nan", "-1", "1e9"):
+        r = cli("demo", "--auto", bad)
+        assert r.exit_code == 2, (bad, r.output)
+        assert r.stderr.startswith("adviz: error: --auto needs") and r.stderr.count("\n") == 1
+
+
+def test_invalid_graphviz_backend_is_a_usage_error(cli, tmp_path):
+    r = cli("graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / "g.svg"), env={"ADVIZ_GRAPHVIZ_BACKEND": "bogus"})
+    assert r.exit_code == 2
+    assert "ADVIZ_GRAPHVIZ_BACKEND" in r.stderr and r.stderr.count("\n") == 1
+    assert not (tmp_path / "g.svg").exists()
+
+
+# ---------------------------------------------------------------- real processes: streams and signals
+@pytest.mark.parametrize("args", [["trace", "sin(x**2+1)", "--at", "x=3"],
+                                  ["trace", "sin(x**2+1)", "--at", "x=3", "--json"],
+                                  ["jacobian", "[x*y, sin(x), x+y]", "--at", "x=2,y=3"]])
+def test_a_reader_that_leaves_early_is_not_an_error(args):
+    """`adviz trace … | head -1`: exit 0, nothing on stderr, whenever head leaves."""
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", MAIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**os.environ, **ENV})
+        proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == 0
+        assert proc.stderr.read() == b""
+
+
+def test_ascii_only_output_falls_back_to_ascii(adviz):
+    p = adviz("trace", "sin(x**2+1)", "--at", "x=3", env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 0, p.stderr
+    assert "x_dot" in p.stdout and "->" in p.stdout
+    p = adviz("grad", "log(x)", "--at", "x=-1", env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 0 and p.stderr.startswith("adviz: warning:")
+    p = adviz("grad", "x", "--at", "x=1", "--json", env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 0 and json.loads(p.stdout)["gradient"] == {"x": 1.0}
+
+
+def test_ctrl_c_exits_130_with_one_line():
+    proc = subprocess.Popen([sys.executable, "-c", MAIN, "demo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True)
+    deadline = time.monotonic() + 60
+    while "adviz demo 1/" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
+        pass                                   # the first screen is up: the demo waits for Enter
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert proc.stderr.read() == "adviz: error: interrupted\n"
+    proc.stdin.close()
+    proc.stdout.close()
