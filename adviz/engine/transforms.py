@@ -72,7 +72,10 @@ def _argnums(argnums: ArgNums, nargs: int) -> tuple[int, ...]:
     for n in nums:
         if not -nargs <= n < nargs:
             raise ValueError(f"argnums={argnums!r} but the function was called with {nargs} positional arguments")
-    return tuple(n % nargs for n in nums)
+    nums = tuple(n % nargs for n in nums)
+    if len(set(nums)) != len(nums):  # the second copy would be traced on its own and the first get zeros
+        raise ValueError(f"argnums={argnums!r} names the same argument twice")
+    return nums
 
 
 def _finish(g: Any, like: Any, avoid: Sequence[Any] = ()) -> Any:

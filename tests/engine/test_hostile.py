@@ -319,3 +319,10 @@ def test_divmod_and_round_builtins():
     assert ad.grad(lambda x: x * round(x))(2.6) == 3.0
     with pytest.raises(TypeError, match="np.round"):
         ad.grad(lambda x: np.sum(round(x)))(X)
+
+
+@pytest.mark.parametrize("transform", [ad.grad, ad.value_and_grad, ad.jacfwd, ad.jacrev, ad.hessian])
+def test_argnums_naming_an_argument_twice_is_refused(transform):
+    """It used to give (0.0, 3.0) for d(a·b)/da asked twice: the first copy silently lost its derivative."""
+    with pytest.raises(ValueError, match="same argument twice"):
+        transform(lambda a, b: a * b, argnums=(0, -2))(2.0, 3.0)
