@@ -140,7 +140,7 @@ def test_results_are_numpy_floats_so_overflow_is_inf_not_an_exception() -> None:
         assert np.isnan(parse("0/0")())
         assert parse("x**y")(x=9, y=9**9) == np.inf           # Python ints become float64
         assert parse("2**1024")() == np.inf
-        assert time.perf_counter() - start < 1.0
+        assert time.perf_counter() - start < 10.0   # a hang guard, not a timing test (the machine may be busy)
     assert isinstance(parse("2 ** 3")(), np.float64)
 
 
@@ -370,7 +370,7 @@ def _raises_quickly(source: str, message: str, column: int | None = None) -> Non
     start = time.perf_counter()
     with pytest.raises(ParseError) as info:
         parse(source)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0   # a hang guard, not a timing test (the machine may be busy)
     assert message in info.value.message
     if column is not None:
         assert info.value.column == column
@@ -451,7 +451,7 @@ def test_to_sympy_exact_small_numbers_and_no_huge_integers() -> None:
     assert parse("2**10").to_sympy() == 1024
     start = time.perf_counter()
     tower = parse("9**9**9**9").to_sympy()                 # must not compute 9**387420489
-    assert time.perf_counter() - start < 2.0 and isinstance(tower, sp.Pow)
+    assert time.perf_counter() - start < 10.0 and isinstance(tower, sp.Pow)   # a hang guard
 
 
 def test_to_sympy_refuses_what_sympy_cannot_express() -> None:

@@ -388,7 +388,7 @@ BAD_INPUTS = [
 def test_bad_input_in_process(args, message):
     start = time.perf_counter()
     r = run(*args)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 10.0   # a hang guard, not a timing test (the machine may be busy)
     assert r.exit_code == 2, r.output
     first = r.stderr.splitlines()[0]
     assert first.startswith("adviz: error: ") and message in first
