@@ -210,6 +210,31 @@ for _name, _fn, _dom, _analytic in UNARY:
     for _shape in UNARY_SHAPES:
         case(f"{_name}[{_label(_shape)}]", _fn, Arg(_dom, _shape), analytic=_analytic)
 
+# Special values (JAX tests these for the inverse hyperbolics) and extreme magnitudes
+def fixed(values) -> Gen:
+    """Exactly these values (the shape must match)."""
+    return lambda rng, shape: np.array(values, dtype=float).reshape(shape)
+
+
+SPECIAL = [
+    ("arcsinh", np.arcsinh, [0.0, 1000.0, -1000.0], True),
+    ("arccosh", np.arccosh, [1000.0, 1.5], True),
+    ("arctanh", np.arctanh, [0.0, 0.9], True),
+    ("tanh", np.tanh, [0.0, 20.0, -20.0], True),
+    ("exp", np.exp, [-700.0, 700.0], True),
+    ("expm1", np.expm1, [1e-10, -30.0], True),
+    ("log1p", np.log1p, [1e-10, -0.9], True),
+    ("sqrt", np.sqrt, [1e-2, 1e8], True),
+    ("reciprocal", np.reciprocal, [1e-2, -1e6], True),
+    ("sin", np.sin, [1e6, -1e-300], True),
+    ("square", np.square, [1e100, 1e-100], True),
+    ("logaddexp", lambda x: np.logaddexp(x, -x), [-50.0, 0.0, 50.0], False),
+    ("hypot", lambda x: np.hypot(x, 1e-3 * x + 1e150), [1e150, -1e-150], False),
+]
+for _name, _fn, _values, _analytic in SPECIAL:
+    case(f"{_name}-special-values", _fn, Arg(fixed(_values), (len(_values),)), analytic=_analytic)
+
+
 # Non-differentiable ufuncs: plain values with zero derivative (the product keeps a path to x).
 # ``lattice`` keeps the inputs away from the jumps (integers, half-integers, zero, the other operand).
 NONDIFF_UNARY = [np.sign, np.floor, np.ceil, np.trunc, np.rint, np.isfinite, np.isnan, np.isinf, np.signbit,

@@ -93,8 +93,13 @@ def fd_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], h: floa
     """
     xs = [_f64(x) for x in primals]
     vs = [_f64(v) for v in tangents]
-    scale = max([1.0] + [float(np.max(np.abs(x))) for x in xs if x.size])
-    h = h * scale
+    # The step grows with the inputs it moves (x + h must differ from x in enough digits), but
+    # slowly (sin at 1e6 still has period 2π) and only as far as the *smallest* of them allows
+    # (a step sized for 1e8 would carry 1e-2 out of sqrt's domain).
+    moved = [np.abs(x[v != 0]) if np.ndim(x) else np.abs(np.atleast_1d(x)[np.atleast_1d(v) != 0])
+             for x, v in zip(xs, vs)]
+    sizes = np.concatenate([m.ravel() for m in moved] + [np.zeros(0)])
+    h = h * max(1.0, 1e-4 * float(np.min(sizes)) if sizes.size else 1.0)
 
     def g(t: float) -> np.ndarray:
         nonlocal eps
@@ -102,7 +107,14 @@ def fd_jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], h: floa
         eps = max(eps, out_eps)  # a float32 result rounds 1e9 times more coarsely
         return out
 
+    centre = g(0.0)
     samples = {k: g(k * h / 2) for k in (-4, -2, -1, 1, 2, 4)}
+    for _ in range(4):  # a stencil that left the domain (log near 0): shrink the step and retry
+        lost = np.isfinite(centre) & ~np.all(np.isfinite(np.stack(list(samples.values()))), axis=0)
+        if not np.any(lost):
+            break
+        h /= 100.0
+        samples = {k: g(k * h / 2) for k in (-4, -2, -1, 1, 2, 4)}
 
     def stencil(step: int) -> np.ndarray:  # step in units of h/2
         return (8 * (samples[step] - samples[-step]) - (samples[2 * step] - samples[-2 * step])) / (12 * step * h / 2)
