@@ -29,7 +29,7 @@ from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _as_operand, _identity, _plain
 from .attributes import missing_attribute, round_
 from .elementwise import astype, clip, where
-from .indexing import diag, flip, getitem, take, trace
+from .indexing import diag, diagflat, diagonal, flip, getitem, take, trace
 from .products import dot, inner, matmul, norm, outer, vdot
 from .reductions import cumsum, max, mean, min, prod, std, sum, var
 from .shapes import (
@@ -95,7 +95,8 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.expand_dims: expand_dims, np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.transpose: transpose,
     np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.broadcast_to: broadcast_to, np.concatenate: concatenate,
     np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take, np.dot: dot,
-    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.diag: diag, np.diagonal: lambda x, offset=0, axis1=0, axis2=1: diag(x), np.where: where, np.clip: clip,
+    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.diag: diag,
+    np.diagonal: diagonal, np.diagflat: diagflat, np.where: where, np.clip: clip,
     np.linalg.solve: lambda a, b: bind(P["solve"], a, b), np.linalg.inv: lambda a: bind(P["inv"], a),
     np.linalg.det: lambda a: bind(P["det"], a), np.linalg.norm: norm, np.copy: _identity,
     np.real: _identity, np.conj: _identity,
@@ -177,7 +178,7 @@ METHODS: dict[str, Any] = {
     "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
     "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
     "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
-    "argmin": _plain_method(np.argmin),
+    "argmin": _plain_method(np.argmin), "diagonal": diagonal, "trace": trace,
 }
 
 

@@ -8,10 +8,11 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim
-from ..tracer import UnsupportedOperation, bind, lowest
-from ._common import _axes, _shape_of
+from ..primitives.structural import scatter_add_prim_apply
+from ..tracer import bind, lowest
+from ._common import _axes, _no, _shape_of
 from .reductions import sum
-from .shapes import ravel, reshape
+from .shapes import ravel, transpose
 
 
 def _normalize_index(idx) -> tuple:
@@ -41,23 +42,51 @@ def take(x, indices, axis=None):
     return getitem(x, (slice(None),) * a + (np.asarray(lowest(indices)),))
 
 
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """``np.diagonal``: entries ``x[..., i, i + offset]`` of the plane (axis1, axis2), as one gather.
+
+    The two axes are moved to the end (a transpose) and the diagonal is picked with a pair
+    of integer index arrays, so the result has the other axes first and the diagonal last,
+    exactly as NumPy orders it.  Its derivative is the gather's: scatter the adjoint back
+    onto the diagonal, zeros elsewhere.
+    """
+    nd = ndim(x)
+    if nd < 2:
+        raise ValueError("diag requires an array of at least two dimensions")
+    a1, a2 = _axes(axis1, nd)[0], _axes(axis2, nd)[0]
+    if a1 == a2:
+        raise ValueError("axis1 and axis2 cannot be the same")
+    s = _shape_of(x)
+    offset = int(offset)
+    n = builtins.max(0, builtins.min(s[a1] + builtins.min(offset, 0), s[a2] - builtins.max(offset, 0)))
+    rows = np.arange(n) + builtins.max(-offset, 0)
+    cols = np.arange(n) + builtins.max(offset, 0)
+    moved = transpose(x, [a for a in range(nd) if a not in (a1, a2)] + [a1, a2])
+    return getitem(moved, (Ellipsis, rows, cols))
+
+
+def diag(v, k=0):
+    """``np.diag``: a vector becomes a square matrix with ``v`` on its ``k``-th diagonal
+    (a scatter into zeros); a matrix gives its ``k``-th diagonal (a gather)."""
+    k = int(k)
+    if ndim(v) == 1:
+        n = _shape_of(v)[0]
+        m = n + abs(k)
+        idx = (np.arange(n) + builtins.max(-k, 0), np.arange(n) + builtins.max(k, 0))
+        return scatter_add_prim_apply(v, idx, (m, m), 0)
+    if ndim(v) == 2:
+        return diagonal(v, k)
+    raise ValueError("Input must be 1- or 2-d.")
+
+
+def diagflat(v, k=0):
+    return diag(ravel(v), k)
+
+
 def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    if ndim(x) != 2 or offset != 0:
-        raise UnsupportedOperation("np.trace is supported for 2-D arrays with offset 0")
-    n = builtins.min(_shape_of(x))
-    i = np.arange(n)
-    return sum(getitem(x, (i, i)))
-
-
-def diag(x, k=0):
-    if k != 0:
-        raise UnsupportedOperation("np.diag with k != 0 is not supported on traced values")
-    if ndim(x) == 1:
-        return reshape(x, (-1, 1)) * np.eye(_shape_of(x)[0], dtype=np.result_type(lowest(x)))
-    if ndim(x) == 2:
-        i = np.arange(builtins.min(_shape_of(x)))
-        return getitem(x, (i, i))
-    raise ValueError("np.diag expects a 1-D or 2-D array")
+    """``np.trace``: the sum of :func:`diagonal` along its last axis (any dimension, offset)."""
+    _no({"out": out}, "trace", "out")
+    return sum(diagonal(x, offset, axis1, axis2), axis=-1)
 
 
 def flip(x, axis=None):

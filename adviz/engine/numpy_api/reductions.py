@@ -49,8 +49,11 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVAL
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
-    return np.sqrt(var(x, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
-                       mean=mean, correction=correction))
+    """One ``std`` node; its derivative is 0 where the spread is zero (see ``primitives.structural``)."""
+    _no({"out": out, "where": where, "mean": mean}, "std", "out", "where", "mean")
+    if correction is not _NOVALUE:
+        ddof = correction
+    return bind(P["std"], x, axis=_axes(axis, ndim(x)), ddof=ddof or None, keepdims=bool(keepdims))
 
 
 def cumsum(x, axis=None, dtype=None, out=None):

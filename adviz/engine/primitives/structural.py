@@ -129,6 +129,43 @@ max_ = _extremum("max", np.max)
 min_ = _extremum("min", np.min)
 
 
+# ---------------------------------------------------------------- std
+def _std_impl(x, axis, ddof, keepdims):
+    return np.std(x, axis=axis, ddof=ddof or 0, keepdims=keepdims)
+
+
+def _std_slope(ans, x, axis, ddof, keepdims):
+    """∂std/∂xᵢ = (xᵢ − mean) / ((n − ddof) · std), and 0 where the spread is zero.
+
+    The standard deviation is ``sqrt(var)``; at a constant vector ``var`` is 0 and the
+    chain rule would give ``0 · ∞ = nan``.  There ``std`` behaves like ``|t|`` along the
+    direction that spreads the entries, so it has no derivative, only subgradients, and
+    adviz returns the one that treats every direction alike: **0** (PyTorch's choice
+    since its issue #4320; JAX returns nan, autograd 0 only when a single entry is
+    reduced).  A lone entry (``np.std(3.5)``) has ``std`` identically 0: there 0 is the
+    true derivative.  The mask is computed on plain values and the division is made safe
+    first, so derivatives of this rule (second order) are 0 there too, never nan.
+    """
+    count = int(np.prod([shape(x)[a] for a in axis])) if axis else 1
+    centered = x - np.mean(x, axis=axis, keepdims=True)
+    s = _keep(ans, shape(x), axis, keepdims)
+    spread = np.asarray(lowest(s) > 0)
+    safe = np.where(spread, s, 1.0)
+    return np.where(spread, centered / ((count - (ddof or 0)) * safe), 0.0)
+
+
+std = register(Primitive(
+    name="std", impl=_std_impl, template="std({0}{params})", symbol="σ", latex=r"\sigma({0})",
+    jvps=(lambda t, ans, x, axis, ddof, keepdims: np.sum(
+        t * _std_slope(ans, x, axis, ddof, keepdims), axis=_neg_axes(axis, ndim(x)), keepdims=keepdims),),
+    vjps=(lambda g, ans, x, axis, ddof, keepdims: _keep(g, shape(x), axis, keepdims)
+          * _std_slope(ans, x, axis, ddof, keepdims),),
+    jvp_texts=("sum(({0} - mean)·{t}) / ((n - ddof)·{ans})",),
+    vjp_texts=("{g}·({0} - mean) / ((n - ddof)·{ans})",),
+    partial_texts=("({0} - mean)/((n - ddof)·{ans}), 0 if {ans} = 0",),
+))
+
+
 # ---------------------------------------------------------------- cumsum
 def _flip(x, axis_neg):
     return x[(Ellipsis, slice(None, None, -1)) + (slice(None),) * (-axis_neg - 1)]
