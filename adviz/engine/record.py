@@ -34,6 +34,7 @@ from . import notation
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .tape import Tape
 from .tracer import Tracer, lowest, new_interpreter
+from .numpy_api.building import lift_tree
 from .transforms import as_input
 
 __all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "trace"]
@@ -514,7 +515,7 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
     tape = Tape()
     with new_interpreter(tape):
         inputs = [tape.new_input(as_input(v)) for v in values]
-        out = fn(*inputs, **fn_kwargs)
+        out = lift_tree(fn(*inputs, **fn_kwargs))
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     out_indices = []
     for o in outs:

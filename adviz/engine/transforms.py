@@ -36,6 +36,7 @@ import numpy as np
 from .forward import Dual, JVPInterpreter
 from .primitives.core import shape
 from .tape import Tape, backward
+from .numpy_api.building import lift_tree
 from .tracer import Tracer, lowest, new_interpreter
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "as_input"]
@@ -120,7 +121,7 @@ def _record(f: Callable, args: tuple, kwargs: dict, nums: tuple[int, ...]):
             args[i] = as_input(args[i])
             inputs.append(tape.new_input(args[i]))
             args[i] = inputs[-1]
-        out = f(*args, **kwargs)
+        out = lift_tree(f(*args, **kwargs))  # np.array([...]) of traced values: one traced array
     return tape, out, inputs
 
 
@@ -251,7 +252,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
         tans.append(t)
     interp = JVPInterpreter()
     with new_interpreter(interp):
-        out = f(*[Dual(interp, p, t) for p, t in zip(primals, tans)])
+        out = lift_tree(f(*[Dual(interp, p, t) for p, t in zip(primals, tans)]))
     y = _tree_map(lambda o: _split(o, interp)[0], out)
     y_dot = _tree_map(lambda o: _finish(_split(o, interp)[1], _split(o, interp)[0], tangents), out)
     return y, y_dot
@@ -286,7 +287,7 @@ def jacfwd(f: Callable, argnums: ArgNums = 0) -> Callable:
                 basis = eye[:, start:start + size].reshape((n,) + shape(args[i]))
                 args[i] = Dual(interp, args[i], basis)
                 start += size
-            out = f(*args, **kwargs)
+            out = lift_tree(f(*args, **kwargs))
 
         def jac_of(o):
             primal, tangent = _split(o, interp, (n,))

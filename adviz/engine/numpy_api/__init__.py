@@ -26,28 +26,20 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
-from ._common import _as_operand, _identity, _plain
+from ._common import _as_operand, _identity, _plain, getitem
 from .attributes import missing_attribute, round_
-from .elementwise import astype, clip, where
-from .indexing import diag, diagflat, diagonal, flip, getitem, take, trace
+from .building import lift, tracer_array
+from .elementwise import astype, clip, degrees, interp, nan_to_num, radians, sinc, where
+from .indexing import diag, diagflat, diagonal, flip, select, take, take_along_axis, trace, tril, triu
 from .products import dot, inner, matmul, norm, outer, vdot
-from .reductions import cumsum, max, mean, min, prod, std, sum, var
-from .shapes import (
-    atleast_1d,
-    atleast_2d,
-    broadcast_to,
-    concatenate,
-    expand_dims,
-    hstack,
-    moveaxis,
-    ravel,
-    reshape,
-    squeeze,
-    stack,
-    swapaxes,
-    transpose,
-    vstack,
-)
+from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
+                          vsplit)
+from .reductions import (average, cumprod, cumsum, diff, max, mean, min, nanmax, nanmean,
+                         nanmin, nansum, prod, ptp, std, sum, var)
+from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, broadcast_to, column_stack, concatenate, dstack,
+                     expand_dims, hstack, moveaxis, ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose,
+                     vstack)
+from .sorting import median, partition, percentile, quantile, sort
 
 
 # ---------------------------------------------------------------- dispatch tables
@@ -74,11 +66,12 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.arctan2: _prim_caller("arctan2"), np.logaddexp: _prim_caller("logaddexp"), np.hypot: _prim_caller("hypot"),
     np.matmul: matmul, np.conjugate: _identity, np.remainder: _prim_caller("remainder"),
     np.fmod: _prim_caller("fmod"),
-    np.deg2rad: lambda x: x * (np.pi / 180.0), np.rad2deg: lambda x: x * (180.0 / np.pi),
+    np.deg2rad: radians, np.rad2deg: degrees, np.radians: radians, np.degrees: degrees,
+    np.logaddexp2: _prim_caller("logaddexp2"),
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
-              "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert"):
+              "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert", "heaviside"):
     UFUNCS[getattr(np, _name)] = _prim_caller(_name)
 
 REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
@@ -87,6 +80,7 @@ REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
     (np.maximum, "reduce"): lambda x, axis=0, **kw: max(x, axis=axis, keepdims=kw.get("keepdims", False)),
     (np.minimum, "reduce"): lambda x, axis=0, **kw: min(x, axis=axis, keepdims=kw.get("keepdims", False)),
     (np.add, "accumulate"): lambda x, axis=0, **kw: cumsum(x, axis=axis),
+    (np.multiply, "accumulate"): lambda x, axis=0, **kw: cumprod(x, axis=axis),
 }
 
 FUNCTIONS: dict[Callable, Callable] = {
@@ -108,7 +102,26 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.round: _plain(np.round), np.around: _plain(np.around), np.iscomplexobj: _plain(np.iscomplexobj),
     np.isrealobj: _plain(np.isrealobj), np.any: _plain(np.any), np.all: _plain(np.all),
     np.count_nonzero: _plain(np.count_nonzero), np.nonzero: _plain(np.nonzero),
+    # more array functions (see each module for its rule)
+    np.atleast_3d: atleast_3d, np.rollaxis: rollaxis, np.column_stack: column_stack, np.dstack: dstack,
+    np.append: append, np.split: split, np.array_split: array_split, np.hsplit: hsplit, np.vsplit: vsplit,
+    np.dsplit: dsplit, np.repeat: repeat, np.tile: tile, np.roll: roll, np.rot90: rot90, np.flipud: flipud,
+    np.fliplr: fliplr, np.pad: pad, np.tril: tril, np.triu: triu, np.select: select,
+    np.take_along_axis: take_along_axis, np.sort: sort, np.partition: partition, np.median: median,
+    np.quantile: quantile, np.percentile: percentile, np.cumprod: cumprod, np.diff: diff, np.nansum: nansum,
+    np.nanmean: nanmean, np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.average: average,
+    np.nan_to_num: nan_to_num, np.sinc: sinc, np.interp: interp,
+    # predicates and integer-valued results: plain values, not differentiable
+    np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
+    np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),
+    np.argpartition: _plain(np.argpartition), np.argwhere: _plain(np.argwhere),
+    np.flatnonzero: _plain(np.flatnonzero), np.nanargmax: _plain(np.nanargmax),
+    np.nanargmin: _plain(np.nanargmin), np.fix: _plain(np.fix), np.digitize: _plain(np.digitize),
+    np.isin: _plain(np.isin), np.array_equiv: _plain(np.array_equiv), np.lexsort: _plain(np.lexsort),
+    np.shares_memory: _plain(np.shares_memory), np.may_share_memory: _plain(np.may_share_memory),
 }
+if hasattr(np, "row_stack"):  # deprecated alias of vstack, still in NumPy 2.x
+    FUNCTIONS[np.row_stack] = vstack
 
 
 def _unsupported(name: str) -> UnsupportedOperation:
@@ -129,12 +142,12 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         kwargs.pop("out", None)
         if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
             raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
-        return fn(*inputs)
+        return fn(*[lift(a) for a in inputs])
     fn = REDUCTIONS.get((ufunc, method))
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")
     kwargs.pop("out", None)
-    return fn(*inputs, **kwargs)
+    return fn(*[lift(a) for a in inputs], **kwargs)
 
 
 def _array_function(self, func, types, args, kwargs):
@@ -143,7 +156,7 @@ def _array_function(self, func, types, args, kwargs):
         module = getattr(func, "__module__", "numpy") or "numpy"
         module = module.replace("numpy.linalg._linalg", "np.linalg").replace("numpy", "np")
         raise _unsupported(f"{module}.{func.__name__}" if "np" in module else f"np.{func.__name__}")
-    return fn(*args, **kwargs)
+    return fn(*[lift(a) for a in args], **{k: lift(v) for k, v in kwargs.items()})
 
 
 # ---------------------------------------------------------------- install the NumPy surface on Tracer
@@ -166,6 +179,10 @@ def _transpose_method(self, *axes):
     return transpose(self, axes or None)
 
 
+def _sort_method(self, *args, **kwargs):
+    raise UnsupportedOperation("x.sort() sorts in place, which traced values cannot do: write x = np.sort(x)")
+
+
 def _plain_method(fn: Callable) -> Callable:
     return lambda self, *args, **kwargs: fn(lowest(self), *args, **kwargs)
 
@@ -178,8 +195,17 @@ METHODS: dict[str, Any] = {
     "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
     "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
     "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
-    "argmin": _plain_method(np.argmin), "diagonal": diagonal, "trace": trace,
+    "argmin": _plain_method(np.argmin), "diagonal": diagonal, "trace": trace, "cumprod": cumprod,
+    "repeat": repeat, "ptp": ptp, "argsort": _plain_method(np.argsort), "nonzero": _plain_method(np.nonzero),
+    "searchsorted": _plain_method(np.searchsorted), "round": _plain_method(np.round),
+    "sort": _sort_method, "take": take,
 }
+
+
+def _ufunc_method(ufunc: np.ufunc) -> Callable:
+    if ufunc.nin == 1:
+        return lambda self: ufunc(self)
+    return lambda self, other: ufunc(self, other)
 
 
 def _install() -> None:
@@ -199,12 +225,18 @@ def _install() -> None:
     T.__pos__ = lambda self: self
     T.__abs__ = lambda self: bind(P["absolute"], self)
     T.__getitem__ = getitem
+    T.__array__ = tracer_array
     for name, method in METHODS.items():
         setattr(T, name, method)
     T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest
     T.__round__ = round_
     T.__divmod__ = lambda self, other: (self // other, self % other)
     T.__rdivmod__ = lambda self, other: (other // self, other % self)
+    # NumPy's loops for object arrays (``np.sin(np.array([x, y]))``, see ``building.py``) call
+    # each entry's method of the ufunc's name: ``entry.sin()``, ``entry.arctan2(other)``.
+    for ufunc in UFUNCS:
+        if not hasattr(T, ufunc.__name__):
+            setattr(T, ufunc.__name__, _ufunc_method(ufunc))
 
 
 _install()

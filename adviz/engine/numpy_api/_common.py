@@ -6,7 +6,9 @@ from typing import Callable
 
 import numpy as np
 
-from ..tracer import Tracer, UnsupportedOperation, lowest
+from ..primitives import REGISTRY as P
+from ..tracer import Tracer, UnsupportedOperation, bind, lowest
+from .building import lift
 
 _NOVALUE = np._NoValue  # NumPy's "argument not given" marker
 
@@ -52,4 +54,29 @@ def _plain(fn: Callable) -> Callable:
 
 
 def _as_operand(a):
-    return a if isinstance(a, Tracer) else (np.asarray(a) if isinstance(a, (list, tuple)) else a)
+    """An operand as the primitives take it: lists become arrays, arrays of traced values one tracer."""
+    if isinstance(a, Tracer):
+        return a
+    if isinstance(a, (list, tuple)):
+        a = np.asarray(a)
+    return lift(a)
+
+
+def _normalize_index(idx) -> tuple:
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    for part in idx:
+        part = lowest(part)  # indices are not differentiable: use their concrete values
+        if isinstance(part, list):
+            part = np.asarray(part)
+        if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype != bool:
+            part = int(part)
+        elif isinstance(part, np.integer):
+            part = int(part)
+        out.append(part)
+    return tuple(out)
+
+
+def getitem(x, idx):
+    return bind(P["getitem"], x, idx=_normalize_index(idx))

@@ -1,12 +1,12 @@
-"""Elementwise functions with options: where, clip, astype."""
+"""Elementwise functions with options: where, clip, astype, nan_to_num, interp, degrees/radians."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..primitives import REGISTRY as P
-from ..tracer import UnsupportedOperation, bind, lowest
-from ._common import _NOVALUE, _no
+from ..tracer import Tracer, UnsupportedOperation, bind, lowest
+from ._common import _NOVALUE, _as_operand, _no, getitem
 
 
 def where(condition, x=None, y=None):
@@ -31,3 +31,58 @@ def astype(x, dtype, copy=True, **kwargs):
     if dtype == np.result_type(lowest(x)):
         return x
     return bind(P["astype"], x, dtype=dtype)
+
+
+def degrees(x):
+    return x * (180.0 / np.pi)
+
+
+def radians(x):
+    return x * (np.pi / 180.0)
+
+
+def sinc(x):
+    return bind(P["sinc"], x)
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """Finite entries pass through (slope 1); NaN and ±inf become constants (slope 0)."""
+    plain = lowest(x)
+    big = np.finfo(np.result_type(plain)).max
+    out = x
+    for bad, value in ((np.isnan(plain), nan), (np.isposinf(plain), big if posinf is None else posinf),
+                       (np.isneginf(plain), -big if neginf is None else neginf)):
+        if np.any(bad):
+            out = bind(P["where"], bad, np.asarray(value, dtype=np.result_type(plain)), out)
+    return out
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation, differentiable in ``x``, ``fp`` (and ``xp``).
+
+    On the segment ``xp[j] ≤ x < xp[j+1]`` the value is ``fp[j] + t·(fp[j+1] - fp[j])``
+    with ``t = (x - xp[j]) / (xp[j+1] - xp[j])``: slope ``(fp[j+1] - fp[j]) / (xp[j+1] - xp[j])``
+    in ``x``.  At a knot the segment to its right is used (the right derivative), at the
+    last knot the segment to its left; outside the range the value is the constant
+    ``left``/``right`` (``fp[0]``/``fp[-1]`` by default) with slope 0 in ``x``.
+    """
+    if period is not None:
+        raise UnsupportedOperation("np.interp(period=...) is not supported on traced values")
+    xp_plain = np.asarray(lowest(xp), dtype=np.float64)
+    if xp_plain.ndim != 1 or xp_plain.size < 2:
+        raise UnsupportedOperation("np.interp on traced values needs at least two points xp")
+    n = xp_plain.size
+    xv = np.asarray(lowest(x))
+    j = np.clip(np.searchsorted(xp_plain, xv, side="right") - 1, 0, n - 2)
+    xp, fp = _as_operand(xp), _as_operand(fp)
+    x0, x1 = _take(xp, j), _take(xp, j + 1)
+    f0, f1 = _take(fp, j), _take(fp, j + 1)
+    y = f0 + (x - x0) / (x1 - x0) * (f1 - f0)
+    left = _take(fp, np.zeros((), dtype=np.int64)) if left is None else left
+    right = _take(fp, np.full((), n - 1)) if right is None else right
+    y = bind(P["where"], xv < xp_plain[0], _as_operand(left), y)
+    return bind(P["where"], xv > xp_plain[-1], _as_operand(right), y)
+
+
+def _take(v, index):
+    return getitem(v, index) if isinstance(v, Tracer) else np.asarray(v)[index]

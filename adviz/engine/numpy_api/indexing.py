@@ -10,29 +10,9 @@ from ..primitives import REGISTRY as P
 from ..primitives.core import ndim
 from ..primitives.structural import scatter_add_prim_apply
 from ..tracer import bind, lowest
-from ._common import _axes, _no, _shape_of
+from ._common import _as_operand, _axes, _no, _shape_of, getitem
 from .reductions import sum
 from .shapes import ravel, transpose
-
-
-def _normalize_index(idx) -> tuple:
-    if not isinstance(idx, tuple):
-        idx = (idx,)
-    out = []
-    for part in idx:
-        part = lowest(part)  # indices are not differentiable: use their concrete values
-        if isinstance(part, list):
-            part = np.asarray(part)
-        if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype != bool:
-            part = int(part)
-        elif isinstance(part, np.integer):
-            part = int(part)
-        out.append(part)
-    return tuple(out)
-
-
-def getitem(x, idx):
-    return bind(P["getitem"], x, idx=_normalize_index(idx))
 
 
 def take(x, indices, axis=None):
@@ -92,3 +72,48 @@ def trace(x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 def flip(x, axis=None):
     axes = _axes(axis, ndim(x))
     return getitem(x, tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim(x))))
+
+
+def _triangle(m, keep):
+    """Keep the entries of the last two axes where the plain mask ``keep`` is true, 0 elsewhere."""
+    return bind(P["where"], keep, m, np.zeros((), dtype=np.result_type(lowest(m))))
+
+
+def tril(m, k=0):
+    return _triangle(m, np.tri(*_shape_of(m)[-2:], k=int(k), dtype=bool))
+
+
+def triu(m, k=0):
+    return _triangle(m, ~np.tri(*_shape_of(m)[-2:], k=int(k) - 1, dtype=bool))
+
+
+def select(condlist, choicelist, default=0):
+    """The first true condition picks its choice: nested ``where``s, built from the last."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = bind(P["where"], np.asarray(lowest(cond), dtype=bool), _as_operand(choice), _as_operand(out))
+    return out
+
+
+def along_axis_index(indices, axis: int, nd: int) -> tuple:
+    """The fancy index that ``take_along_axis`` applies: ``indices`` on ``axis``, aranges elsewhere."""
+    shape_ = np.shape(indices)
+    index = []
+    for a in range(nd):
+        if a == axis:
+            index.append(indices)
+        else:
+            fancy = [1] * nd
+            fancy[a] = shape_[a]
+            index.append(np.arange(shape_[a]).reshape(fancy))
+    return tuple(index)
+
+
+def take_along_axis(arr, indices, axis=-1):
+    indices = np.asarray(lowest(indices))
+    if axis is None:
+        return getitem(ravel(arr), indices)
+    nd = ndim(arr)
+    return getitem(arr, along_axis_index(indices, _axes(axis, nd)[0], nd))

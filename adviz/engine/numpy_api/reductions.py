@@ -6,9 +6,9 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim, shape
-from ..tracer import bind
-from ._common import _NOVALUE, _axes, _no
-from .shapes import ravel
+from ..tracer import bind, lowest
+from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
+from .shapes import broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape
 
 
 def sum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
@@ -61,3 +61,95 @@ def cumsum(x, axis=None, dtype=None, out=None):
     if axis is None:
         x, axis = ravel(x), 0
     return bind(P["cumsum"], x, axis=_axes(axis, ndim(x))[0])
+
+
+def cumprod(x, axis=None, dtype=None, out=None):
+    """Running products as one ``prod`` over a triangle: ``out[k] = prod(where(j ≤ k, x[j], 1))``.
+
+    The triangle costs n² entries, but ``prod``'s rule already handles zeros exactly, so
+    the derivative is right even where a running product passes through 0.
+    """
+    _no({"out": out}, "cumprod", "out")
+    if axis is None:
+        x, axis = ravel(x), 0
+    a = _axes(axis, ndim(x))[0]
+    lines = moveaxis(x, a, -1)
+    n = _shape_of(lines)[-1]
+    rows = broadcast_to(expand_dims(lines, -2), _shape_of(lines)[:-1] + (n, n))
+    tri = bind(P["where"], np.tri(n, dtype=bool), rows, np.ones((), dtype=np.result_type(lowest(x))))
+    return moveaxis(prod(tri, axis=-1), -1, a)
+
+
+def diff(a, n=1, axis=-1, prepend=_NOVALUE, append=_NOVALUE):
+    """``a[1:] - a[:-1]`` along ``axis``, ``n`` times (after adding ``prepend``/``append``)."""
+    axis = _axes(axis, ndim(a))[0]
+    parts = []
+    for extra in (prepend, a, append):
+        if extra is a:
+            parts.append(a)
+        elif extra is not _NOVALUE:
+            extra = _as_operand(extra)
+            if ndim(extra) == 0:
+                s = list(_shape_of(a))
+                s[axis] = 1
+                extra = broadcast_to(extra, tuple(s))
+            parts.append(extra)
+    if len(parts) > 1:
+        a = concatenate(parts, axis=axis)
+    before = (slice(None),) * axis
+    for _ in range(int(n)):
+        a = getitem(a, before + (slice(1, None),)) - getitem(a, before + (slice(None, -1),))
+    return a
+
+
+def nansum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
+    """NaN entries count as 0 (and get derivative 0)."""
+    _no({"out": out, "initial": initial, "where": where}, "nansum", "out", "initial", "where")
+    return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims)
+
+
+def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
+    _no({"out": out, "where": where}, "nanmean", "out", "where")
+    count = np.sum(~np.isnan(lowest(x)), axis=axis, keepdims=keepdims)
+    return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims) / count
+
+
+def nanmax(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
+    return max(_nan_to(x, -np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+
+def nanmin(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
+    return min(_nan_to(x, np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+
+def _nan_to(x, value):
+    nan = np.isnan(lowest(x))
+    if not np.any(nan):
+        return x
+    return bind(P["where"], nan, np.asarray(value, dtype=np.result_type(lowest(x))), x)
+
+
+def ptp(x, axis=None, out=None, keepdims=False):
+    return max(x, axis=axis, out=out, keepdims=keepdims) - min(x, axis=axis, out=out, keepdims=keepdims)
+
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """``sum(a·w) / sum(w)`` along ``axis``; the weights may be traced too."""
+    a = _as_operand(a)
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keepdims)
+        scl = np.asarray(np.size(lowest(a)) / np.size(lowest(avg)), dtype=np.result_type(lowest(avg)))
+        return (avg, np.broadcast_to(scl, _shape_of(avg))) if returned else avg
+    w = _as_operand(weights)
+    if _shape_of(w) != _shape_of(a):
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        if ndim(w) != 1 or isinstance(axis, tuple):
+            raise TypeError("1D weights expected when shapes of a and weights differ.")
+        ax = _axes(axis, ndim(a))[0]
+        if _shape_of(w)[0] != _shape_of(a)[ax]:
+            raise ValueError("Length of weights not compatible with specified axis.")
+        w = reshape(w, tuple(-1 if i == ax else 1 for i in range(ndim(a))))
+    total = sum(w * np.ones_like(lowest(a)), axis=axis, keepdims=keepdims)
+    avg = sum(a * w, axis=axis, keepdims=keepdims) / total
+    return (avg, total) if returned else avg

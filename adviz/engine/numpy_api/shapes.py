@@ -52,12 +52,35 @@ def expand_dims(x, axis):
     return reshape(x, tuple(s))
 
 
+def _one_or_all(fn):
+    """NumPy's ``atleast_*d(a, b, …)`` returns a tuple when given several arrays."""
+
+    def each(*arys):
+        out = tuple(fn(_as_operand(a)) for a in arys)
+        return out[0] if len(out) == 1 else out
+
+    each.__name__ = fn.__name__
+    return each
+
+
+@_one_or_all
 def atleast_1d(x):
     return reshape(x, (1,)) if ndim(x) == 0 else x
 
 
+@_one_or_all
 def atleast_2d(x):
     return reshape(x, (1,) * (2 - ndim(x)) + _shape_of(x)) if ndim(x) < 2 else x
+
+
+@_one_or_all
+def atleast_3d(x):
+    s = _shape_of(x)
+    if len(s) == 0:
+        return reshape(x, (1, 1, 1))
+    if len(s) == 1:
+        return reshape(x, (1,) + s + (1,))
+    return reshape(x, s + (1,)) if len(s) == 2 else x
 
 
 def transpose(x, axes=None):
@@ -83,6 +106,19 @@ def moveaxis(x, source, destination):
     order = [n for n in range(nd) if n not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
+    return transpose(x, order)
+
+
+def rollaxis(x, axis, start=0):
+    nd = ndim(x)
+    axis = _axes(axis, nd)[0]
+    start = int(start) + (nd if start < 0 else 0)
+    if not 0 <= start <= nd:
+        raise np.exceptions.AxisError(f"'start' arg requires {-nd} <= start < {nd + 1}")
+    if axis < start:
+        start -= 1
+    order = [a for a in range(nd) if a != axis]
+    order.insert(start, axis)
     return transpose(x, order)
 
 
@@ -114,3 +150,19 @@ def hstack(arrays, dtype=None, casting="same_kind"):
 
 def vstack(arrays, dtype=None, casting="same_kind"):
     return concatenate([atleast_2d(_as_operand(a)) for a in arrays], axis=0)
+
+
+def column_stack(tup):
+    arrays = [_as_operand(a) for a in tup]
+    return concatenate([reshape(a, (-1, 1)) if ndim(a) < 2 else a for a in arrays], axis=1)
+
+
+def dstack(tup):
+    return concatenate([atleast_3d(_as_operand(a)) for a in tup], axis=2)
+
+
+def append(arr, values, axis=None):
+    arr, values = _as_operand(arr), _as_operand(values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)], axis=0)
+    return concatenate([arr, values], axis=axis)

@@ -1,0 +1,172 @@
+"""Building arrays from traced values: ``np.array([x*y, x + y])`` and its relatives.
+
+Why this needs care
+-------------------
+``np.array`` and ``np.asarray`` are written in C and are *not* dispatched through
+``__array_function__``: whatever a tracer does, ``np.array([...])`` returns a genuine
+``ndarray``, never a tracer.  While it reads a list, NumPy asks each element that is not a
+plain number for an array through the ``__array__`` protocol.  A tracer cannot answer with
+its floats (the result would be a constant: a silently wrong, zero derivative), so it
+answers with an **object array holding the tracer itself**.  NumPy then builds an array of
+``dtype=object`` whose entries are traced values::
+
+    h = np.array([x * y, x + y])      # ndarray(dtype=object): [<traced>, <traced>]
+
+Such an array keeps tracing, entry by entry: NumPy's object loops call each entry's own
+operators and methods (``h * 2`` calls ``entry.__mul__``, ``np.sin(h)`` calls
+``entry.sin()``, ``W @ h`` multiplies and adds entries), and every one of them is a
+recorded operation.  As soon as the array meets adviz again — an operand of a traced
+operation, an argument of an ``np.*`` function together with a tracer, or the output of a
+transformed function — :func:`lift` turns it into **one traced array**: a single ``pack``
+node whose operands are the entries (the "stack" of the issue).  Its derivative is the
+obvious one: entry ``i`` of the tangent is the tangent of operand ``i``; the adjoint of
+operand ``i`` is entry ``i`` of the adjoint.
+
+What works, what refuses
+------------------------
+* nested lists, tuples, a mix of traced values and plain numbers, ``np.asarray`` of such a
+  list, ``np.r_``/``np.c_`` (pure-Python helpers that call ``np.array``): all trace;
+* a traced *array* inside the list (``np.array([v1, v2])``) is answered entry by entry
+  (``v[0]``, ``v[1]``, … recorded as indexing), up to :data:`MAX_ENTRIES` entries;
+  beyond that the conversion refuses and says to write ``np.stack([v1, v2])``, which is
+  one node whatever the size;
+* ``np.asarray(x)`` of a *single* traced value reaches ``__array__`` exactly as an entry
+  of a list does (NumPy gives no way to tell them apart), so it also gives an object array
+  that keeps tracing — never a constant; ``np.asarray(x, dtype=float)``, ``float(x)`` and
+  ``x.item()`` ask for plain floats and refuse;
+* NumPy's loops for object arrays need every entry to have the method: ``np.sin`` of an
+  array that mixes traced values with plain numbers (``np.array([x, 1.0])``) fails inside
+  NumPy ("float ... has no callable sin method"); arithmetic, ``@`` and returning such an
+  array work, and ``np.stack([x, np.ones(())])`` always works;
+* NumPy code that turns entries into floats (``np.mean`` of an object array calls
+  ``np.float64(total)``) refuses through ``float()``; the message says to build the array
+  with ``np.stack``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..primitives.core import Primitive, nbatch, register, shape
+from ..primitives.structural import _PerArg
+from ..tracer import Tracer, UnsupportedOperation, bind
+
+MAX_ENTRIES = 1024
+"""Largest traced array that ``np.array``/``np.asarray`` split into entries (one node each)."""
+
+REFUSE_MESSAGE = (
+    "a traced value cannot be converted to a plain NumPy array of numbers: it would drop out of "
+    "the derivative. Use NumPy functions on it directly (np.stack([...]) to build an array, "
+    "arithmetic instead of float())."
+)
+
+
+# ---------------------------------------------------------------- the pack primitive
+def _pack_impl(*entries, to):
+    dtype = np.result_type(*entries)
+    if not np.issubdtype(dtype, np.inexact):
+        dtype = np.float64  # plain integers only: a derivative needs floats
+    return np.array(entries, dtype=dtype).reshape(to)
+
+
+def _pack_jvp_all(tangents, ans, *entries, to):
+    """Tangent of ``array([e0, e1, …])``: ``array([ė0, ė1, …])``, zeros for constant entries.
+
+    Every entry is a scalar, so a tangent's own shape is its batch shape.
+    """
+    batch = next(shape(t) for t in tangents if t is not None)
+    zero = np.zeros(batch, dtype=np.result_type(ans))
+    parts = [t if t is not None else zero for t in tangents]
+    return np.reshape(np.stack(parts, axis=-1), batch + tuple(to))
+
+
+def _pack_jvp(i):
+    def jvp(t, ans, *entries, to):
+        tangents = [None] * len(entries)
+        tangents[i] = t
+        return _pack_jvp_all(tangents, ans, *entries, to=to)
+
+    return jvp
+
+
+def _pack_vjp(i):
+    def vjp(g, ans, *entries, to):
+        return np.reshape(g, shape(g)[: nbatch(g, ans)] + (-1,))[..., i]
+
+    return vjp
+
+
+pack = register(Primitive(
+    name="pack", vjp_reads="nothing", impl=_pack_impl, template="array([{args}])", symbol="array",
+    jvps=_PerArg(_pack_jvp), vjps=_PerArg(_pack_vjp), jvp_all=_pack_jvp_all,
+    jvp_texts=_PerArg(lambda i: "array(…, {t}, …)"), vjp_texts=_PerArg(lambda i: "{g}[entry]"),
+    partial_texts=_PerArg(lambda i: "1 (its entry)"),
+    description="an array built from traced values with np.array([...])",
+))
+
+
+# ---------------------------------------------------------------- Tracer.__array__
+def tracer_array(self: Tracer, dtype: Any = None, copy: Any = None) -> np.ndarray:
+    """``__array__`` of a traced value: an object array that holds it (see the module docstring)."""
+    if dtype is not None and np.dtype(dtype) != object:
+        raise TypeError(REFUSE_MESSAGE)
+    if copy is False:
+        raise ValueError("a traced value cannot be viewed as a NumPy array without a copy")
+    s = self.shape
+    holder = np.empty(s, dtype=object)
+    if not s:
+        holder[()] = self
+        return holder
+    if self.size > MAX_ENTRIES:
+        raise TypeError(
+            f"np.array/np.asarray would split a traced array of {self.size} entries into one traced "
+            f"value per entry (at most {MAX_ENTRIES}). Pass the traced array to NumPy functions "
+            "directly, and build arrays from traced arrays with np.stack([...]) or np.concatenate."
+        )
+    for idx in np.ndindex(*s):
+        holder[idx] = self[idx]
+    return holder
+
+
+# ---------------------------------------------------------------- back to one traced array
+def holds_tracers(a: Any) -> bool:
+    return isinstance(a, np.ndarray) and a.dtype == object and any(isinstance(e, Tracer) for e in a.flat)
+
+
+def lift(a: Any) -> Any:
+    """An object array holding traced values becomes one traced array (a ``pack`` node).
+
+    Anything else is returned unchanged, so callers may apply it to every operand.
+    """
+    if not (isinstance(a, np.ndarray) and a.dtype == object):
+        return a
+    entries = list(a.flat)
+    if not any(isinstance(e, Tracer) for e in entries):
+        return a
+    if a.ndim == 0:
+        return entries[0]
+    for e in entries:
+        if isinstance(e, Tracer):
+            if e.shape != ():
+                raise UnsupportedOperation(
+                    "an object array holding traced arrays: build it with np.stack([...]) instead"
+                )
+        elif isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "biuf":
+            continue  # a plain 0-d array NumPy kept as an entry
+        elif not isinstance(e, (int, float, np.number, np.bool_, bool)):
+            raise UnsupportedOperation(f"np.array of traced values and {type(e).__name__} objects")
+    return bind(pack, *entries, to=a.shape)
+
+
+def lift_tree(out: Any) -> Any:
+    """:func:`lift` every leaf of a (nested) tuple, list or dict of outputs."""
+    if isinstance(out, (tuple, list)):
+        return type(out)(lift_tree(o) for o in out)
+    if isinstance(out, dict):
+        return {k: lift_tree(v) for k, v in out.items()}
+    return lift(out)
+
+
+__all__ = ["pack", "tracer_array", "lift", "lift_tree", "holds_tracers", "MAX_ENTRIES"]

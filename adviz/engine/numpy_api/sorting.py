@@ -1,0 +1,128 @@
+"""Sorting and order statistics: sort, partition, median, quantile, percentile.
+
+Sorting only *moves* entries, so ``sort(x)`` is ``x`` gathered by a permutation that the
+concrete values decide: ``take_along_axis(x, perm)``.  The derivative follows the entries:
+entry ``i`` of the tangent travels to wherever entry ``i`` went, and the adjoint of a
+sorted slot flows back to the entry sitting there.
+
+Ties
+----
+When entries are equal, several permutations sort them and the slopes differ (sort is
+piecewise linear and not differentiable there).  adviz uses NumPy's **stable** order:
+among equal entries the one that comes first in the input takes the first slot, so it gets
+that slot's derivative.  This is a one-sided derivative (exact for any direction that
+keeps the tied entries in their input order), the choice JAX makes too.  ``median`` and
+``quantile`` inherit it: with ties at the middle, the middle slot's adjoint goes to the
+tied entry that comes first.
+
+Quantiles use NumPy's default ``method='linear'``: between the sorted neighbours
+``s[lo]`` and ``s[lo + 1]`` at position ``q·(n-1)``, ``(1 - f)·s[lo] + f·s[lo + 1]``;
+``q`` itself may be traced (the slope is ``(n-1)·(s[lo + 1] - s[lo])``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..primitives.core import ndim
+from ..tracer import Tracer, UnsupportedOperation, lowest
+from ._common import _axes, _no, _shape_of
+from .indexing import getitem, take, take_along_axis
+from .reductions import mean
+from .shapes import moveaxis, ravel, reshape
+
+
+def matching_permutation(values: np.ndarray, arranged: np.ndarray, axis: int) -> np.ndarray:
+    """Indices ``p`` along ``axis`` with ``take_along_axis(values, p) == arranged``.
+
+    ``arranged`` must hold the same entries as ``values`` along every line (a sort or a
+    partition of it).  Matching the stable sort orders of both sides pairs equal entries
+    first-come first-served, so ties follow the input order.
+    """
+    by_value = np.argsort(values, axis=axis, kind="stable")
+    slots = np.argsort(arranged, axis=axis, kind="stable")
+    perm = np.empty_like(by_value)
+    np.put_along_axis(perm, slots, by_value, axis=axis)
+    return perm
+
+
+def sort(a, axis=-1, kind=None, order=None, stable=None):
+    _no({"order": order}, "sort", "order")
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = _axes(axis, ndim(a))[0]
+    plain = lowest(a)
+    return take_along_axis(a, np.argsort(plain, axis=axis, kind="stable"), axis=axis)
+
+
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    _no({"order": order}, "partition", "order")
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = _axes(axis, ndim(a))[0]
+    plain = lowest(a)
+    arranged = np.partition(plain, kth, axis=axis)  # NumPy's own arrangement, entry for entry
+    return take_along_axis(a, matching_permutation(plain, arranged, axis), axis=axis)
+
+
+def _lines(a, axis):
+    """Move the reduced axes to the end and merge them: ``(kept..., n)``; also the kept shape."""
+    nd = ndim(a)
+    axes = _axes(axis, nd)
+    moved = moveaxis(a, axes, tuple(range(nd - len(axes), nd))) if axes else a
+    kept = _shape_of(moved)[: nd - len(axes)]
+    return reshape(moved, kept + (-1,)), axes
+
+
+def _keepdims(x, a_shape, axes, q_ndim):
+    """Re-insert reduced axes as length 1 after the ``q_ndim`` leading quantile axes."""
+    s = list(_shape_of(x)[:q_ndim])
+    kept = iter(_shape_of(x)[q_ndim:])
+    for i in range(len(a_shape)):
+        s.append(1 if i in axes else next(kept))
+    return reshape(x, tuple(s))
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+             weights=None, interpolation=None):
+    _no({"out": out, "weights": weights, "interpolation": interpolation}, "quantile", "out", "weights",
+        "interpolation")
+    if method != "linear":
+        raise UnsupportedOperation(f"np.quantile(method={method!r}) on traced values: only 'linear' is supported")
+    q_plain = np.asarray(lowest(q), dtype=np.float64)
+    if np.any((q_plain < 0) | (q_plain > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    a_shape = _shape_of(a)
+    lines, axes = _lines(a, axis)
+    n = _shape_of(lines)[-1]
+    s = sort(lines, axis=-1)
+    position = q_plain * (n - 1)
+    lo = np.clip(np.floor(position).astype(np.int64), 0, max(n - 2, 0))
+    hi = np.minimum(lo + 1, n - 1)
+    q = q if isinstance(q, Tracer) else q_plain
+    frac = q * (n - 1) - lo  # traced when q is: the quantile's slope in q
+    below, above = take(s, lo, axis=-1), take(s, hi, axis=-1)  # (kept..., *q.shape)
+    result = below + (above - below) * frac
+    qn = q_plain.ndim
+    if qn:  # NumPy puts the quantile axes first
+        kept_nd = ndim(result) - qn
+        result = moveaxis(result, tuple(range(kept_nd, kept_nd + qn)), tuple(range(qn)))
+    return _keepdims(result, a_shape, axes, qn) if keepdims else result
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+               weights=None, interpolation=None):
+    return quantile(a, q / 100.0 if not isinstance(q, (list, tuple)) else np.asarray(q) / 100.0, axis=axis, out=out,
+                    method=method, keepdims=keepdims, weights=weights, interpolation=interpolation)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The middle sorted entry, or the mean of the two middle ones (each gets half)."""
+    _no({"out": out}, "median", "out")
+    a_shape = _shape_of(a)
+    lines, axes = _lines(a, axis)
+    n = _shape_of(lines)[-1]
+    s = sort(lines, axis=-1)
+    middle = getitem(s, (Ellipsis, slice((n - 1) // 2, n // 2 + 1)))
+    result = mean(middle, axis=-1)
+    return _keepdims(result, a_shape, axes, 0) if keepdims else result
