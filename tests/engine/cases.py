@@ -385,14 +385,8 @@ for _name, _fn, _dom, _analytic in REDUCTIONS:
         for _axis in _axes:
             for _keep in (False, True):
                 _kw = {"axis": _axis, "keepdims": _keep}
-                _nd = len(_array_shape(_shape))
-                _sizes = [n for i, n in enumerate(_array_shape(_shape))
-                          if _axis is None or i in [a % _nd for a in np.atleast_1d(_axis)]]
-                known = ""
-                if _name == "std" and int(np.prod(_sizes, dtype=int)) == 1:
-                    known = "issue 9 §1: std of a single entry (zero spread) gives nan (engine-arrays)"
                 case(f"{_name}(axis={_axis}, keepdims={_keep})[{_label(_shape)}]",
-                     functools.partial(_fn, **_kw), Arg(_dom, _shape), analytic=_analytic, known=known)
+                     functools.partial(_fn, **_kw), Arg(_dom, _shape), analytic=_analytic)
 case("var-ddof1[2x3]", lambda x: np.var(x, axis=1, ddof=1), Arg(distinct, (2, 3)))
 case("std-ddof1[5]", lambda x: np.std(x, ddof=1), Arg(distinct, (5,)))
 case("std-keepdims-axis0[3x2]", lambda x: np.std(x, axis=0, keepdims=True), Arg(distinct, (3, 2)))
@@ -536,8 +530,7 @@ case("trace[2x3]", np.trace, Arg(REAL, (2, 3)), analytic=True)
 case("diag-of-vector[3]", np.diag, Arg(REAL, (3,)), analytic=True)
 case("diag-of-matrix[3x3]", np.diag, Arg(REAL, (3, 3)), analytic=True)
 case("diagonal[3x3]", np.diagonal, Arg(REAL, (3, 3)), analytic=True)
-case("diagonal-offset1[3x3]", lambda x: np.diagonal(x, offset=1), Arg(REAL, (3, 3)), analytic=True,
-     known="issue 9 §1: np.diagonal ignores offset (engine-arrays)")
+case("diagonal-offset1[3x3]", lambda x: np.diagonal(x, offset=1), Arg(REAL, (3, 3)), analytic=True)
 case("linalg.solve-vector[3x3][3]", np.linalg.solve, Arg(well_conditioned, (3, 3)), Arg(REAL, (3,)), analytic=True)
 case("linalg.solve-matrix[3x3][3x2]", np.linalg.solve, Arg(well_conditioned, (3, 3)), Arg(REAL, (3, 2)),
      analytic=True)
@@ -642,6 +635,19 @@ case("python-loop[3]", lambda x: functools.reduce(lambda acc, i: acc * np.sin(x[
 case("closure-over-array[3]", lambda x: np.sum(np.array([1.0, 2.0, 3.0]) * np.sin(x)), Arg(REAL, (3,)),
      analytic=True)
 case("reused-input[3]", lambda x: x * x + np.sin(x) * x / (1.0 + x * x), Arg(REAL, (3,)), analytic=True)
+
+
+# --------------------------------------------------------------------------- array functions, np.array([...])
+# Their tables live in array_cases.py, shared with test_numpy_api_*.py (fixed inputs on smooth pieces).
+from array_cases import ARRAY_CASES, BUILDING_CASES, PLAIN_ARRAY_CASES, REFUSED_ARRAY_CASES  # noqa: E402
+
+for _name, _fn, _inputs in ARRAY_CASES + BUILDING_CASES:
+    case(f"arrays-{_name}", _fn, *[Arg(REAL, np.shape(v)) for v in _inputs],
+         draw=lambda rng, _v=tuple(_inputs): tuple(np.array(v, dtype=np.float64) for v in _v))
+for _name, _fn in PLAIN_ARRAY_CASES:
+    case(f"plain-{_name}[5]", _fn, Arg(distinct, (5,)))
+for _name, _fn in REFUSED_ARRAY_CASES:
+    case(f"refused-{_name}[3]", _fn, Arg(REAL, (3,)), expect="refuse")
 
 
 IDS = [c.id for c in CASES]

@@ -10,39 +10,13 @@ import adviz as ad
 from adviz.engine.numpy_api.building import MAX_ENTRIES
 
 try:
+    from .array_cases import BUILDING_CASES
     from .arraycheck import check
 except ImportError:  # pragma: no cover
+    from array_cases import BUILDING_CASES  # type: ignore[no-redef]
     from arraycheck import check  # type: ignore[no-redef]
 
-X, Y = np.array(0.7), np.array(-1.3)
-V = np.array([0.4, -0.9, 1.6])
-W = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25]])
-
-CASES = [
-    ("array-of-products", lambda x, y: np.array([x * y, x + y]), [X, Y]),
-    ("nested-lists-mixed", lambda x, y: np.array([[x, 1.0], [x * y, 2]]) ** 2, [X, Y]),
-    ("tuple-of-traced", lambda x, y: np.array((np.sin(x), y, x * y)), [X, Y]),
-    ("asarray-list", lambda x, y: np.asarray([x, y * y]) * 3.0, [X, Y]),
-    ("asarray-entries-of-vector", lambda v: np.asarray([v[0] * v[1], v[2]]) ** 2, [V]),
-    ("traced-arrays-equal-shapes", lambda v: np.array([v, 2 * v, np.sin(v)]) ** 2, [V]),
-    ("matmul-after-building", lambda x, y: W @ np.array([x * y, np.exp(x)]), [X, Y]),
-    ("ufunc-after-building", lambda x: np.tanh(np.array([x, x * 2.0])), [X]),
-    ("sum-after-building", lambda x, y: np.sum(np.array([x, y]) ** 2), [X, Y]),
-    ("building-meets-tracer", lambda x, y: np.array([x, y]) * np.stack([y, x]), [X, Y]),
-    ("np-function-of-built", lambda x, y: np.concatenate([np.array([x, y]), np.array([1.0])]) * x, [X, Y]),
-    ("r_", lambda x, y: np.r_[x, y * x, 3.0], [X, Y]),
-    ("r_-vectors", lambda v: np.r_[v, v[:2] * 2.0] ** 2, [V]),
-    ("c_", lambda x, y: np.c_[np.array([x, y]), np.array([y, 1.0])] ** 2, [X, Y]),
-    ("column_stack-scalars", lambda x, y: np.column_stack([x, y * 2.0]) ** 2, [X, Y]),
-    ("append-scalars", lambda x, y: np.append(x, [y, 1.0]) ** 2, [X, Y]),
-    ("hstack-scalars", lambda x, y: np.hstack([x, y, x * y]) ** 2, [X, Y]),
-    ("vstack-built", lambda x, y: np.vstack([np.array([x, y]), np.array([y, x])]) ** 2, [X, Y]),
-    ("dstack-scalars", lambda x, y: np.dstack([x, y]) ** 2, [X, Y]),
-    ("asarray-single-scalar-keeps-tracing", lambda x: np.asarray(x) ** 2 + x, [X]),
-]
-
-
-@pytest.mark.parametrize("name, fn, inputs", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name, fn, inputs", BUILDING_CASES, ids=[c[0] for c in BUILDING_CASES])
 def test_building_arrays(name, fn, inputs):
     check(fn, *inputs, name=name)
 

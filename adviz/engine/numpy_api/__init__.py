@@ -120,8 +120,6 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.isin: _plain(np.isin), np.array_equiv: _plain(np.array_equiv), np.lexsort: _plain(np.lexsort),
     np.shares_memory: _plain(np.shares_memory), np.may_share_memory: _plain(np.may_share_memory),
 }
-if hasattr(np, "row_stack"):  # deprecated alias of vstack, still in NumPy 2.x
-    FUNCTIONS[np.row_stack] = vstack
 
 
 def _unsupported(name: str) -> UnsupportedOperation:
@@ -196,9 +194,9 @@ METHODS: dict[str, Any] = {
     "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
     "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
     "argmin": _plain_method(np.argmin), "diagonal": diagonal, "trace": trace, "cumprod": cumprod,
-    "repeat": repeat, "ptp": ptp, "argsort": _plain_method(np.argsort), "nonzero": _plain_method(np.nonzero),
+    "repeat": repeat, "argsort": _plain_method(np.argsort), "nonzero": _plain_method(np.nonzero),
     "searchsorted": _plain_method(np.searchsorted), "round": _plain_method(np.round),
-    "sort": _sort_method, "take": take,
+    "take": take,
 }
 
 
@@ -226,6 +224,7 @@ def _install() -> None:
     T.__abs__ = lambda self: bind(P["absolute"], self)
     T.__getitem__ = getitem
     T.__array__ = tracer_array
+    T.sort = _sort_method  # a refusal, not a derivative rule: x.sort() would sort in place
     for name, method in METHODS.items():
         setattr(T, name, method)
     T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest

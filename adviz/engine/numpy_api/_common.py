@@ -47,10 +47,17 @@ def _plain(fn: Callable) -> Callable:
     """Functions whose result does not depend differentiably on values (shapes, zeros_like…)."""
 
     def plain(*args, **kwargs):
-        return fn(*[lowest(a) for a in args], **{k: lowest(v) for k, v in kwargs.items()})
+        return fn(*[_lowest_tree(a) for a in args], **{k: _lowest_tree(v) for k, v in kwargs.items()})
 
     plain.__name__ = getattr(fn, "__name__", "plain")
     return plain
+
+
+def _lowest_tree(x):
+    """Concrete values, also inside lists and tuples (``np.lexsort((a, b))``)."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(_lowest_tree(v) for v in x)
+    return lowest(x)
 
 
 def _as_operand(a):

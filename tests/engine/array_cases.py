@@ -1,0 +1,205 @@
+"""Case tables for the array functions of issue 9 §3–4 (``np.array([...])``, split, sort, pad, …).
+
+Each row is ``(id, plain NumPy function, inputs)``.  The inputs keep every function on a
+smooth piece with a margin for finite differences (``distinct`` entries for sort, median
+and max; no input near a kink of ``select`` or ``interp``).  Linear functions are squared
+or multiplied by their input so that second derivatives are not trivially zero.
+
+Two suites read these tables: ``test_numpy_api_*.py`` (``arraycheck.check``) and the
+systematic suite (``cases.py`` → ``check_grads``, whose coverage guard needs a case for
+every dispatched function).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def distinct(*shape, seed=0):
+    """Distinct entries at least 0.3 apart (no ties: sort, median, max are smooth there)."""
+    n = int(np.prod(shape, dtype=int))
+    return ((np.random.default_rng(seed).permutation(n) - n / 2) * 0.3 + 0.05).reshape(shape)
+
+
+def rand(*shape, seed=1, lo=-2.0, hi=2.0):
+    return np.random.default_rng(seed).uniform(lo, hi, shape)
+
+
+# (id, function, inputs): every row goes through ``check`` (first and second order).
+# Linear functions are squared or multiplied by their input so that second order is not trivially 0.
+ARRAY_CASES = [
+    # diagonals (more in test_numpy_api_indexing.py)
+    ("diagonal-method-3d", lambda x: x.diagonal(1, 2, 0) ** 2, [rand(3, 2, 4)]),
+    ("trace-method-offset", lambda x: x.trace(-1) ** 2, [rand(3, 3)]),
+    ("diagflat", lambda x: np.diagflat(x, 1) * np.diagflat(x, 1).sum(), [rand(2, 2)]),
+    # splitting
+    ("split-sections", lambda x: np.stack(np.split(x, 2)) ** 2, [rand(4, 3)]),
+    ("split-indices-axis1", lambda x: np.concatenate(np.split(x, [1, 3], axis=1)[::-1], axis=1) * x.sum(), [rand(2, 5)]),
+    ("array_split-uneven", lambda x: np.array_split(x, 3)[0] * np.array_split(x, 3)[2][0], [rand(7)]),
+    ("array_split-axis", lambda x: np.array_split(x, 2, axis=1)[1] ** 3, [rand(2, 5)]),
+    ("hsplit", lambda x: np.hsplit(x, 2)[1] * np.hsplit(x, 2)[0], [rand(3, 4)]),
+    ("hsplit-1d", lambda x: np.hsplit(x, [2])[1] ** 2, [rand(5)]),
+    ("vsplit", lambda x: np.vsplit(x, 2)[0] * np.vsplit(x, 2)[1], [rand(4, 3)]),
+    ("dsplit", lambda x: np.dsplit(x, [1])[1] ** 2, [rand(2, 2, 3)]),
+    # repeating and moving
+    ("repeat-flat", lambda x: np.repeat(x, 2) ** 2, [rand(2, 3)]),
+    ("repeat-axis-counts", lambda x: np.repeat(x, [1, 0, 3], axis=1) * np.repeat(x, [1, 0, 3], axis=1).sum(),
+     [rand(2, 3)]),
+    ("repeat-method", lambda x: x.repeat(3, axis=0) ** 2, [rand(2, 2)]),
+    ("tile-int", lambda x: np.tile(x, 3) ** 2, [rand(2)]),
+    ("tile-tuple-grows-ndim", lambda x: np.tile(x, (2, 1, 2)) ** 2, [rand(2, 3)]),
+    ("roll-flat", lambda x: np.roll(x, 2) * x, [rand(2, 3)]),
+    ("roll-axis-negative", lambda x: np.roll(x, -1, axis=1) * x, [rand(2, 3)]),
+    ("roll-two-axes", lambda x: np.roll(x, (1, 2), axis=(0, 1)) * x, [rand(3, 4)]),
+    ("rot90", lambda x: np.rot90(x) ** 2, [rand(2, 3)]),
+    ("rot90-k3-axes", lambda x: np.rot90(x, 3, axes=(1, 2)) ** 2, [rand(2, 3, 4)]),
+    ("rot90-k2", lambda x: np.rot90(x, 2) * x, [rand(3, 3)]),
+    ("flipud", lambda x: np.flipud(x) * x, [rand(3, 2)]),
+    ("fliplr", lambda x: np.fliplr(x) * x, [rand(3, 2)]),
+    ("rollaxis", lambda x: np.rollaxis(x, 2) ** 2, [rand(2, 3, 4)]),
+    ("rollaxis-start", lambda x: np.rollaxis(x, 0, 3) ** 2, [rand(2, 3, 4)]),
+    ("atleast_1d", lambda x: np.atleast_1d(x) ** 2, [rand()]),
+    ("atleast_2d", lambda x: np.atleast_2d(x) ** 2, [rand(3)]),
+    ("atleast_3d-1d", lambda x: np.atleast_3d(x) ** 2, [rand(3)]),
+    ("atleast_3d-2d", lambda x: np.atleast_3d(x) ** 2, [rand(2, 3)]),
+    ("atleast_3d-several", lambda x, y: np.atleast_3d(x, y)[0] * np.atleast_3d(x, y)[1], [rand(), rand(seed=2)]),
+    # padding
+    ("pad-constant", lambda x: np.pad(x, 1) ** 2, [rand(2, 3)]),
+    ("pad-constant-values", lambda x: np.pad(x, ((1, 0), (2, 1)), constant_values=((1.0, 2.0), (3.0, 4.0))) ** 2,
+     [rand(2, 3)]),
+    ("pad-traced-constant", lambda c: np.pad(np.arange(3.0) * c, 2, constant_values=c) ** 2, [rand(seed=3)]),
+    ("pad-edge", lambda x: np.pad(x, (2, 3), mode="edge") ** 2, [rand(2, 3)]),
+    ("pad-reflect", lambda x: np.pad(x, ((1, 2), (0, 2)), mode="reflect") ** 2, [rand(3, 4)]),
+    ("pad-symmetric", lambda x: np.pad(x, 2, mode="symmetric") ** 2, [rand(3)]),
+    ("pad-wrap", lambda x: np.pad(x, (4, 1), mode="wrap") ** 2, [rand(3)]),
+    # triangles, selection, gathers
+    ("tril", lambda x: np.tril(x) ** 2, [rand(3, 4)]),
+    ("tril-k", lambda x: np.tril(x, -1) * x, [rand(2, 3, 3)]),
+    ("triu-k", lambda x: np.triu(x, 1) ** 2, [rand(4, 3)]),
+    ("triu-1d", lambda x: np.triu(x) ** 2, [rand(3)]),
+    ("select", lambda x: np.select([x < -1, x < 1], [x ** 2, np.sin(x)], default=x * 3), [rand(3, 4, seed=5)]),
+    ("select-traced-default", lambda x, d: np.select([x > 0], [x], default=d), [distinct(5), rand(5, seed=9)]),
+    ("take_along_axis", lambda x: np.take_along_axis(x, np.array([[2, 0], [1, 1]]), axis=1) ** 2, [rand(2, 3)]),
+    ("take_along_axis-none", lambda x: np.take_along_axis(x, np.array([3, 0, 3]), axis=None) ** 2, [rand(2, 2)]),
+    # sorting and order statistics (distinct entries: smooth there)
+    ("sort", lambda x: np.sort(x) * np.arange(1.0, 6.0), [distinct(5)]),
+    ("sort-axis0", lambda x: np.sort(x, axis=0) ** 2, [distinct(3, 4)]),
+    ("sort-none", lambda x: np.sort(x, axis=None) ** 3, [distinct(2, 3)]),
+    ("partition", lambda x: np.partition(x, 2) ** 2, [distinct(6)]),
+    ("partition-kths-axis0", lambda x: np.partition(x, (0, 2), axis=0) ** 2, [distinct(4, 3)]),
+    ("median-odd", lambda x: np.median(x) ** 2, [distinct(5)]),
+    ("median-even-axis", lambda x: np.median(x, axis=1) ** 2, [distinct(3, 4)]),
+    ("median-axes-keepdims", lambda x: np.median(x, axis=(0, 2), keepdims=True) ** 2, [distinct(2, 3, 2)]),
+    ("quantile", lambda x: np.quantile(x, 0.3) ** 2, [distinct(6)]),
+    ("quantile-array-q-axis", lambda x: np.quantile(x, [0.1, 0.5, 0.95], axis=0) ** 2, [distinct(5, 2)]),
+    ("quantile-traced-q", lambda x, q: np.quantile(x, q) ** 2, [distinct(6), np.array(0.31)]),
+    ("percentile-keepdims", lambda x: np.percentile(x, 75, axis=1, keepdims=True) ** 2, [distinct(2, 5)]),
+    # reductions
+    ("cumprod", lambda x: np.cumprod(x), [rand(5, lo=0.5, hi=1.5)]),
+    ("cumprod-axis-signed", lambda x: np.cumprod(x, axis=1), [rand(2, 4)]),
+    ("cumprod-with-zero", lambda x: np.cumprod(x * np.array([1.0, 0.0, 1.0, 1.0])), [rand(4)]),
+    ("cumprod-method", lambda x: x.cumprod(axis=0), [rand(3, 2)]),
+    ("multiply-accumulate", lambda x: np.multiply.accumulate(x, axis=1), [rand(2, 3)]),
+    ("diff", lambda x: np.diff(x) ** 2, [rand(5)]),
+    ("diff-n2-axis0", lambda x: np.diff(x, n=2, axis=0) ** 2, [rand(4, 3)]),
+    ("diff-prepend-append", lambda x: np.diff(x, prepend=0.5, append=np.array([[1.0], [2.0]])) ** 2, [rand(2, 3)]),
+    ("diff-traced-prepend", lambda x, p: np.diff(x, prepend=p) ** 2, [rand(4), rand(seed=4)]),
+    ("nansum-nanmean-no-nan", lambda x: np.nansum(x, axis=0) * np.nanmean(x), [rand(3, 2)]),
+    ("nanmax-nanmin", lambda x: np.nanmax(x, axis=1) - np.nanmin(x), [distinct(2, 3)]),
+    ("ptp", lambda x: np.ptp(x, axis=0) ** 2, [distinct(3, 2)]),
+    ("average", lambda x: np.average(x, axis=1) ** 2, [rand(2, 3)]),
+    ("average-weights", lambda x: np.average(x, axis=0, weights=np.array([1.0, 2.0, 0.5])) ** 2, [rand(3, 2)]),
+    ("average-traced-weights", lambda x, w: np.average(x, weights=w) ** 2, [rand(2, 3), rand(2, 3, lo=0.5, hi=1.5)]),
+    # elementwise
+    ("degrees", lambda x: np.degrees(x) ** 2, [rand(3)]),
+    ("radians", lambda x: np.radians(x) ** 2, [rand(3)]),
+    ("deg2rad-rad2deg", lambda x: np.deg2rad(x) * np.rad2deg(x), [rand(3)]),
+    ("logaddexp2", np.logaddexp2, [rand(3, 2), rand(2, seed=3)]),
+    ("sinc", np.sinc, [rand(2, 3)]),
+    ("nan_to_num-finite", lambda x: np.nan_to_num(x) ** 2, [rand(3)]),
+    ("interp-x", lambda x: np.interp(x, [-1.0, 0.5, 2.0], [3.0, -1.0, 0.0]) ** 2, [np.array([-0.7, 0.1, 1.2, 1.9])]),
+    ("interp-x-outside", lambda x: np.interp(x, [-1.0, 0.5], [3.0, -1.0], right=2.5) * x,
+     [np.array([-1.5, 0.2, 0.9])]),
+    ("interp-fp", lambda fp: np.interp(np.array([0.25, 1.5]), np.array([0.0, 1.0, 2.0]), fp) ** 2, [rand(3)]),
+    # joining
+    ("column_stack", lambda x, y: np.column_stack([x, y]) ** 2, [rand(3), rand(3, 2, seed=2)]),
+    ("dstack", lambda x, y: np.dstack([x, y]) ** 2, [rand(2, 3), rand(2, 3, seed=2)]),
+    ("append-flat", lambda x, y: np.append(x, y) ** 2, [rand(2, 2), rand(3, seed=2)]),
+    ("append-axis", lambda x, y: np.append(x, y, axis=0) ** 2, [rand(2, 2), rand(1, 2, seed=2)]),
+    ("append-plain-values", lambda x: np.append(x, [1.0, 2.0]) ** 2, [rand(2)]),
+]
+if hasattr(np, "row_stack"):
+    import warnings
+
+    def _row_stack(x, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return np.row_stack([x, y]) ** 2
+
+    ARRAY_CASES.append(("row_stack", _row_stack, [rand(3), rand(3, seed=2)]))
+
+
+# np.array / np.asarray / np.r_ / np.c_ of traced values (building.py)
+X, Y = np.array(0.7), np.array(-1.3)
+V = np.array([0.4, -0.9, 1.6])
+W = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25]])
+
+BUILDING_CASES = [
+    ("array-of-products", lambda x, y: np.array([x * y, x + y]), [X, Y]),
+    ("nested-lists-mixed", lambda x, y: np.array([[x, 1.0], [x * y, 2]]) ** 2, [X, Y]),
+    ("tuple-of-traced", lambda x, y: np.array((np.sin(x), y, x * y)), [X, Y]),
+    ("asarray-list", lambda x, y: np.asarray([x, y * y]) * 3.0, [X, Y]),
+    ("asarray-entries-of-vector", lambda v: np.asarray([v[0] * v[1], v[2]]) ** 2, [V]),
+    ("traced-arrays-equal-shapes", lambda v: np.array([v, 2 * v, np.sin(v)]) ** 2, [V]),
+    ("matmul-after-building", lambda x, y: W @ np.array([x * y, np.exp(x)]), [X, Y]),
+    ("ufunc-after-building", lambda x: np.tanh(np.array([x, x * 2.0])), [X]),
+    ("sum-after-building", lambda x, y: np.sum(np.array([x, y]) ** 2), [X, Y]),
+    ("building-meets-tracer", lambda x, y: np.array([x, y]) * np.stack([y, x]), [X, Y]),
+    ("np-function-of-built", lambda x, y: np.concatenate([np.array([x, y]), np.array([1.0])]) * x, [X, Y]),
+    ("r_", lambda x, y: np.r_[x, y * x, 3.0], [X, Y]),
+    ("r_-vectors", lambda v: np.r_[v, v[:2] * 2.0] ** 2, [V]),
+    ("c_", lambda x, y: np.c_[np.array([x, y]), np.array([y, 1.0])] ** 2, [X, Y]),
+    ("column_stack-scalars", lambda x, y: np.column_stack([x, y * 2.0]) ** 2, [X, Y]),
+    ("append-scalars", lambda x, y: np.append(x, [y, 1.0]) ** 2, [X, Y]),
+    ("hstack-scalars", lambda x, y: np.hstack([x, y, x * y]) ** 2, [X, Y]),
+    ("vstack-built", lambda x, y: np.vstack([np.array([x, y]), np.array([y, x])]) ** 2, [X, Y]),
+    ("dstack-scalars", lambda x, y: np.dstack([x, y]) ** 2, [X, Y]),
+    ("asarray-single-scalar-keeps-tracing", lambda x: np.asarray(x) ** 2 + x, [X]),
+]
+
+
+# Predicates and integer-valued results: plain values (the product keeps a path to x).
+PLAIN_ARRAY_CASES = [
+    ("iscomplex", lambda x: x * np.iscomplex(x)),
+    ("isreal", lambda x: x * np.isreal(x)),
+    ("isposinf", lambda x: x * (1 + np.isposinf(x))),
+    ("isneginf", lambda x: x * (1 + np.isneginf(x))),
+    ("searchsorted", lambda x: x * np.searchsorted(np.array([-1.0, 0.0, 1.0]), x)),
+    ("argpartition", lambda x: x[np.argpartition(x, 2)]),
+    ("argwhere", lambda x: x * np.argwhere(x).shape[0]),
+    ("flatnonzero", lambda x: x[np.flatnonzero(x)]),
+    ("nanargmax", lambda x: x * np.nanargmax(x)),
+    ("nanargmin", lambda x: x * np.nanargmin(x)),
+    ("fix", lambda x: x * np.fix(x)),
+    ("digitize", lambda x: x * np.digitize(x, np.array([-0.5, 0.5]))),
+    ("isin", lambda x: x * np.isin(x, np.array([1.0]))),
+    ("array_equiv", lambda x: x * np.array_equiv(x, x)),
+    ("lexsort", lambda x: x[np.lexsort((x,))]),
+    ("shares_memory", lambda x: x * (1 + np.shares_memory(x, np.ones(2)))),
+    ("may_share_memory", lambda x: x * (1 + np.may_share_memory(x, np.ones(2)))),
+    ("heaviside", lambda x: x * np.heaviside(x, 0.5)),
+    ("method-argsort", lambda x: x[x.argsort()]),
+    ("method-nonzero", lambda x: x[x.nonzero()]),
+    ("method-searchsorted", lambda x: x * np.sort(np.array([0.5, -0.5])).searchsorted(0.0) + x.searchsorted(0.0)),
+    ("method-round", lambda x: x * x.round(1)),
+    ("method-take", lambda x: x.take(np.array([1, 1, 0])) ** 2),
+]
+
+# Variants adviz refuses by name (UnsupportedOperation), never computing something wrong.
+REFUSED_ARRAY_CASES = [
+    ("pad-linear_ramp", lambda x: np.pad(x, 1, mode="linear_ramp")),
+    ("pad-reflect-odd", lambda x: np.pad(x, 1, mode="reflect", reflect_type="odd")),
+    ("quantile-nearest", lambda x: np.quantile(x, 0.5, method="nearest")),
+    ("interp-period", lambda x: np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)),
+    ("method-sort-in-place", lambda x: x.sort()),
+]
