@@ -177,10 +177,6 @@ def _transpose_method(self, *axes):
     return transpose(self, axes or None)
 
 
-def _sort_method(self, *args, **kwargs):
-    raise UnsupportedOperation("x.sort() sorts in place, which traced values cannot do: write x = np.sort(x)")
-
-
 def _plain_method(fn: Callable) -> Callable:
     return lambda self, *args, **kwargs: fn(lowest(self), *args, **kwargs)
 
@@ -193,11 +189,8 @@ METHODS: dict[str, Any] = {
     "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
     "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
     "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
-    "argmin": _plain_method(np.argmin), "diagonal": diagonal, "trace": trace, "cumprod": cumprod,
-    "repeat": repeat, "argsort": _plain_method(np.argsort), "nonzero": _plain_method(np.nonzero),
-    "searchsorted": _plain_method(np.searchsorted), "round": _plain_method(np.round),
-    "take": take,
-}
+    "argmin": _plain_method(np.argmin),
+}  # more (x.diagonal, x.trace, x.cumprod, x.repeat, x.take, …) are forwarded by attributes.missing_attribute
 
 
 def _ufunc_method(ufunc: np.ufunc) -> Callable:
@@ -224,7 +217,6 @@ def _install() -> None:
     T.__abs__ = lambda self: bind(P["absolute"], self)
     T.__getitem__ = getitem
     T.__array__ = tracer_array
-    T.sort = _sort_method  # a refusal, not a derivative rule: x.sort() would sort in place
     for name, method in METHODS.items():
         setattr(T, name, method)
     T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest
