@@ -50,6 +50,15 @@ def test_sort_ties_follow_the_stable_order():
     assert ad.grad(np.median)(np.array([3.0, 1.0, 3.0, 3.0])).tolist() == [0.5, 0.0, 0.5, 0.0]
 
 
+def test_sort_at_a_tie_is_exact_at_every_order_when_the_whole_function_is_smooth():
+    """sum(sort(x)**2) is sum(x**2): gradient 2x and Hessian 2·I even where entries tie."""
+    f = lambda a: np.sum(np.sort(a) ** 2)  # noqa: E731
+    x = np.array([1.0, 1.0, -0.5])
+    np.testing.assert_array_equal(ad.grad(f)(x), 2 * x)
+    np.testing.assert_array_equal(ad.hessian(f)(x), 2 * np.eye(3))
+    np.testing.assert_array_equal(ad.jacfwd(ad.grad(f))(x), 2 * np.eye(3))
+
+
 def test_partition_matches_numpy_entry_for_entry():
     x = np.random.default_rng(3).permutation(20).astype(float)
     for kth in (0, 7, (3, 15), -1):

@@ -10,10 +10,14 @@ Ties
 When entries are equal, several permutations sort them and the slopes differ (sort is
 piecewise linear and not differentiable there).  adviz uses NumPy's **stable** order:
 among equal entries the one that comes first in the input takes the first slot, so it gets
-that slot's derivative.  This is a one-sided derivative (exact for any direction that
-keeps the tied entries in their input order), the choice JAX makes too.  ``median`` and
-``quantile`` inherit it: with ties at the middle, the middle slot's adjoint goes to the
-tied entry that comes first.
+that slot's derivative.  This is the exact derivative of ``x[perm]``, a function that
+equals ``sort`` on a whole cone of directions, so whenever the function *as a whole* is
+smooth at the tie (``np.sum(np.sort(x)**2)`` is just ``np.sum(x**2)``) every order of
+derivative comes out right: its Hessian at ``x = [1, 1]`` is ``2·I``.  Sharing each tied
+slot equally (the rule ``max``/``min`` reductions follow) would break that: it would give
+``[[1, 1], [1, 1]]``.  JAX makes the same choice.  ``partition``, ``median`` and
+``quantile`` inherit it: with ties at the middle, the middle slot's derivative goes to
+the tied entry that comes first in the input.
 
 Quantiles use NumPy's default ``method='linear'``: between the sorted neighbours
 ``s[lo]`` and ``s[lo + 1]`` at position ``q·(n-1)``, ``(1 - f)·s[lo] + f·s[lo + 1]``;
