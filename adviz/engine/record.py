@@ -440,8 +440,14 @@ def _rule(rules, i, default=None):
         return default
 
 
-def _fmt(template: str, node: Node, placeholder: str) -> str:
-    """Fill a structural rule's display template, keeping ``{t}``/``{g}`` for the symbol."""
+def _fmt(template: Any, node: Node, placeholder: str) -> str:
+    """Fill a structural rule's display template, keeping ``{t}``/``{g}`` for the symbol.
+
+    A template may also be a function of the node's parameters (``einsum``'s rule depends
+    on its subscripts).
+    """
+    if callable(template):
+        template = template(node.params)
     if not template:
         return "{" + placeholder + "}"
     ops = [o.text for o in node.operands]

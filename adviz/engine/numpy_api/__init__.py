@@ -10,7 +10,7 @@ User code is plain NumPy.  When a tracer meets
   ``Tracer.__array_function__``, which looks it up in :data:`FUNCTIONS`.
 
 Functions that are combinations of primitives (``mean = sum / n``, ``stack =
-expand_dims + concatenate``, ``var``, ``outer``, ``dot``) are written as *composites*:
+expand_dims + concatenate``, ``var``) are written as *composites*:
 they record several primitive nodes, and derivatives come for free.  They live in one
 module per family: ``reductions``, ``shapes``, ``indexing``, ``products``, ``elementwise``;
 this module holds the dispatch tables and installs them on :class:`Tracer`.  A NumPy function in
@@ -31,7 +31,7 @@ from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
 from .elementwise import astype, clip, degrees, interp, nan_to_num, radians, sinc, where
 from .indexing import diag, diagflat, diagonal, flip, select, take, take_along_axis, trace, tril, triu
-from .products import dot, inner, matmul, norm, outer, vdot
+from .products import matmul
 from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
                           vsplit)
 from .reductions import (average, cumprod, cumsum, diff, max, mean, min, nanmax, nanmean,
@@ -88,11 +88,9 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.var: var, np.std: std, np.cumsum: cumsum, np.reshape: reshape, np.ravel: ravel, np.squeeze: squeeze,
     np.expand_dims: expand_dims, np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.transpose: transpose,
     np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.broadcast_to: broadcast_to, np.concatenate: concatenate,
-    np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take, np.dot: dot,
-    np.inner: inner, np.vdot: vdot, np.outer: outer, np.trace: trace, np.diag: diag,
-    np.diagonal: diagonal, np.diagflat: diagflat, np.where: where, np.clip: clip,
-    np.linalg.solve: lambda a, b: bind(P["solve"], a, b), np.linalg.inv: lambda a: bind(P["inv"], a),
-    np.linalg.det: lambda a: bind(P["det"], a), np.linalg.norm: norm, np.copy: _identity,
+    np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take,
+    np.trace: trace, np.diag: diag, np.diagonal: diagonal, np.diagflat: diagflat, np.where: where, np.clip: clip,
+    np.copy: _identity,
     np.real: _identity, np.conj: _identity,
     np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
     np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
@@ -185,7 +183,7 @@ def _plain_method(fn: Callable) -> Callable:
 METHODS: dict[str, Any] = {
     "sum": sum, "prod": prod, "max": max, "min": min, "mean": mean, "var": var, "std": std, "cumsum": cumsum,
     "reshape": reshape, "ravel": ravel, "flatten": lambda self, order="C": ravel(self, order), "squeeze": squeeze,
-    "transpose": _transpose_method, "swapaxes": swapaxes, "dot": dot, "clip": clip, "astype": astype,
+    "transpose": _transpose_method, "swapaxes": swapaxes, "clip": clip, "astype": astype,
     "copy": _identity, "conj": _identity, "conjugate": _identity, "real": property(_identity),
     "T": property(lambda self: transpose(self)), "mT": property(lambda self: swapaxes(self, -1, -2)),
     "all": _plain_method(np.all), "any": _plain_method(np.any), "argmax": _plain_method(np.argmax),
@@ -231,5 +229,7 @@ def _install() -> None:
 
 
 _install()
+
+from .. import numpy_linalg  # noqa: E402,F401  (adds np.linalg, dot, einsum, ... to the tables above)
 
 __all__ = ["UFUNCS", "FUNCTIONS", "REDUCTIONS"]

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tracer import lowest
 from .core import Primitive, align, ndim, register, shape, unbroadcast
+from .structural import _PerArg
 
 
 def _mT(x):
@@ -105,38 +107,194 @@ matmul = register(Primitive(
 ))
 
 
-# ---------------------------------------------------------------- solve, inv, det
+# ---------------------------------------------------------------- einsum
+# ``subscripts`` arrive normalised by ``numpy_linalg.einsum``: explicit output, no ellipsis
+# (it became letters), and every letter has one size in every operand (no size-1 broadcasting).
+def _einsum_terms(subscripts: str) -> tuple[list[str], str]:
+    ins, out = subscripts.split("->")
+    return ins.split(","), out
+
+
+def _rule_optimize(optimize):
+    """A contraction path the user computed fits their operands, not a rule's: use ``greedy``."""
+    return optimize if isinstance(optimize, (bool, str)) else "greedy"
+
+
+def _einsum_jvp(i: int):
+    def jvp(t, ans, *ops, subscripts, optimize):
+        # einsum is linear in each operand: put the tangent in operand i's place.  Its leading
+        # batch axes (jacfwd) ride along as an ellipsis.
+        ins, out = _einsum_terms(subscripts)
+        ins = list(ins)
+        ins[i] = "..." + ins[i]
+        args = list(ops)
+        args[i] = t
+        return np.einsum(",".join(ins) + "->..." + out, *args, optimize=_rule_optimize(optimize))
+
+    return jvp
+
+
+def _letter_sizes(ins: list[str], ops) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for term, op in zip(ins, ops):
+        for letter, n in zip(term, shape(op)):
+            sizes[letter] = n
+    return sizes
+
+
+def _einsum_vjp_plan(subscripts: str, i: int) -> tuple[str, list[tuple[str, str]]]:
+    """How to send an adjoint back to operand ``i``: the einsum of ``ȳ`` with the other operands.
+
+    The result must carry operand ``i``'s subscripts, which einsum cannot always write:
+
+    * a letter repeated in operand ``i`` (a diagonal, ``'ii->'``) gets a fresh letter and a
+      Kronecker delta (an identity matrix) tying the two: ``ȳ δᵢⱼ``;
+    * a letter only operand ``i`` has (summed away, ``'ij->i'``) is broadcast back by a
+      vector of ones.
+
+    Returns the subscripts and the extra constant operands as ``(kind, letters)``.
+    """
+    ins, out = _einsum_terms(subscripts)
+    others = [s for j, s in enumerate(ins) if j != i]
+    fresh = iter(c for c in _LETTERS if c not in subscripts)
+    target, extras, seen = [], [], set()
+    for c in ins[i]:
+        if c in seen:
+            d = next(fresh)
+            target.append(d)
+            extras.append(("eye", c + d))
+        else:
+            seen.add(c)
+            target.append(c)
+    present = set(out).union(*others, *(letters for _, letters in extras))
+    extras += [("ones", c) for c in sorted(seen - present)]
+    terms = ["..." + out] + others + [letters for _, letters in extras]
+    return ",".join(terms) + "->..." + "".join(target), extras
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_vjp(i: int):
+    def vjp(g, ans, *ops, subscripts, optimize):
+        ins, _ = _einsum_terms(subscripts)
+        plan, extras = _einsum_vjp_plan(subscripts, i)
+        sizes = _letter_sizes(ins, ops)
+        dtype = np.result_type(lowest(ans))
+        consts = [np.eye(sizes[letters[0]], dtype=dtype) if kind == "eye" else np.ones(sizes[letters], dtype=dtype)
+                  for kind, letters in extras]
+        others = [op for j, op in enumerate(ops) if j != i]
+        return np.einsum(plan, g, *others, *consts, optimize=_rule_optimize(optimize))
+
+    return vjp
+
+
+def _einsum_impl(*ops, subscripts, optimize):
+    return np.einsum(subscripts, *ops, optimize=optimize)
+
+
+def _einsum_jvp_text(i: int):
+    return lambda params: _replace_operand(params["subscripts"], i, "{t}")
+
+
+def _einsum_vjp_text(i: int):
+    return lambda params: "einsum('" + _einsum_vjp_plan(params["subscripts"], i)[0].replace("...", "") + "', {g}, …)"
+
+
+def _replace_operand(subscripts: str, i: int, symbol: str) -> str:
+    ins, _ = _einsum_terms(subscripts)
+    names = ["{%d}" % j if j != i else symbol for j in range(len(ins))]
+    return f"einsum('{subscripts}', " + ", ".join(names) + ")"
+
+
+einsum = register(Primitive(
+    name="einsum", vjp_reads="args", impl=_einsum_impl, template="einsum('{subscripts}', {args})", symbol="einsum",
+    latex=r"\operatorname{{einsum}}",
+    jvps=_PerArg(_einsum_jvp), vjps=_PerArg(_einsum_vjp),
+    jvp_texts=_PerArg(_einsum_jvp_text), vjp_texts=_PerArg(_einsum_vjp_text),
+    partial_texts=_PerArg(lambda i: "the other operands (einsum is linear in each)"),
+))
+
+
+# ---------------------------------------------------------------- the 2-norm
+def _keep(x, x_ndim: int, axis: tuple, keepdims: bool):
+    """Re-insert the reduced axes (length 1) into a reduction's result, batch axes untouched."""
+    if keepdims:
+        return x
+    s = shape(x)
+    nb = len(s) - (x_ndim - len(axis))
+    kept, rest = list(s[:nb]), iter(s[nb:])
+    for a in range(x_ndim):
+        kept.append(1 if a in axis else next(rest))
+    return x.reshape(tuple(kept))
+
+
+def _safe(n):
+    """``n`` with its zeros replaced by ones (constant mask): ``x / safe(‖x‖)`` is 0, not nan, at x = 0."""
+    zero = np.asarray(lowest(n) == 0, dtype=np.result_type(lowest(n)))
+    return n + zero
+
+
+def _norm_jvp(t, ans, x, axis, keepdims):
+    n = _keep(ans, ndim(x), axis, keepdims)
+    return np.sum(t * (x / _safe(n)), axis=tuple(a - ndim(x) for a in axis), keepdims=keepdims)
+
+
+def _norm_vjp(g, ans, x, axis, keepdims):
+    n = _keep(ans, ndim(x), axis, keepdims)
+    return _keep(g, ndim(x), axis, keepdims) * (x / _safe(n))
+
+
+norm = register(Primitive(
+    name="norm", impl=lambda x, axis, keepdims: np.sqrt(np.sum(np.square(x), axis=axis, keepdims=keepdims)),
+    template="norm({0}{params})", symbol="‖·‖", latex=r"\lVert {0} \rVert",
+    jvps=(_norm_jvp,), vjps=(_norm_vjp,),
+    jvp_texts=("sum({0}·{t})/{ans}",), vjp_texts=("{g}·{0}/{ans}",), partial_texts=("{0}/{ans}",),
+))
+
+
+# ---------------------------------------------------------------- solve, inv, det, slogdet, pinv
 def _solve_impl(A, b):
     return np.linalg.solve(A, b)
 
 
-def _vec_solve(A, t, b):
-    """Solve ``A y = t`` where ``t`` has the layout of ``b`` plus leading batch axes."""
-    if ndim(b) == 1:
-        return _drop(np.linalg.solve(A, _insert(t, -1)), -1)
-    return np.linalg.solve(A, t)
+_NUMPY2 = int(np.__version__.split(".")[0]) >= 2
+
+
+def _b_is_vector(A, b) -> bool:
+    """NumPy 2 reads ``b`` as a vector only if it is 1-D; NumPy 1 also if it is a stack of them."""
+    return ndim(b) == 1 or (not _NUMPY2 and ndim(b) == ndim(A) - 1)
+
+
+def _solve_like_b(A, y, b):
+    """Solve ``A z = y`` where ``y`` is laid out like ``b`` (a vector or a matrix right-hand side)."""
+    if _b_is_vector(A, b):
+        return _drop(np.linalg.solve(A, _insert(y, -1)), -1)
+    return np.linalg.solve(A, y)
 
 
 def _solve_jvp_A(t, ans, A, b):
-    x = ans
-    t = align(t, ndim(A), max(ndim(A), ndim(b)))
-    dAx = (t @ _insert(x, -1))[..., 0] if ndim(b) == 1 else t @ x
-    return -_vec_solve(A, dAx, b)
+    # dx = −A⁻¹ (dA x); batch axes of t go in front of every stack axis of the result
+    vector = _b_is_vector(A, b)
+    t = align(t, ndim(A), ndim(ans) + (1 if vector else 0))
+    dAx = _drop(t @ _insert(ans, -1), -1) if vector else t @ ans
+    return -_solve_like_b(A, dAx, b)
 
 
 def _solve_jvp_b(t, ans, A, b):
-    return _vec_solve(A, t, b)
+    return _solve_like_b(A, align(t, ndim(b), ndim(ans)), b)
 
 
 def _solve_vjp_b(g, ans, A, b):
-    return _vec_solve(_mT(A), g, b)
+    nb = ndim(g) - ndim(ans)
+    return unbroadcast(_solve_like_b(_mT(A), g, b), shape(b), nb)
 
 
 def _solve_vjp_A(g, ans, A, b):
     nb = ndim(g) - ndim(ans)
-    gb = _vec_solve(_mT(A), g, b)
-    if ndim(b) == 1:
-        ga = -(_insert(gb, -1) * ans)  # outer product  −b̄ xᵀ
+    gb = _solve_like_b(_mT(A), g, b)
+    if _b_is_vector(A, b):
+        ga = -(_insert(gb, -1) * _insert(ans, -2))  # outer product  −b̄ xᵀ
     else:
         ga = -(gb @ _mT(ans))
     return unbroadcast(ga, shape(A), nb)
@@ -163,19 +321,84 @@ inv = register(Primitive(
 ))
 
 
+def _cofactor(A, ans):
+    """∂det(A)/∂A, the cofactor matrix ``det(A)·A⁻ᵀ`` — also where A is singular.
+
+    ``det(A)·A⁻ᵀ`` needs the inverse; at a singular matrix (where the cofactors are still
+    perfectly finite: d det [[1, 2], [2, 4]] = [[4, -2], [-2, 1]]) we use the SVD instead:
+    with ``A = U S Vᵀ``, ``cofactor(A) = det(U) det(V) · U · diag(Πⱼ≠ᵢ sⱼ) · Vᵀ``.
+    """
+    try:
+        return _insert(_insert(ans, -1), -1) * _mT(np.linalg.inv(A))
+    except np.linalg.LinAlgError:
+        pass
+    from .decompositions import svd_parts
+
+    U, s, Vh = svd_parts(A)
+    signs = np.linalg.det(lowest(U)) * np.linalg.det(lowest(Vh))  # ±1, locally constant
+    k = shape(s)[-1]
+    one = np.ones((), dtype=np.result_type(lowest(s)))
+    others = np.prod(np.where(np.eye(k, dtype=bool), one, _insert(s, -2)), axis=-1)  # Πⱼ≠ᵢ sⱼ
+    return _insert(_insert(np.asarray(signs, dtype=np.result_type(lowest(s))), -1), -1) * (
+        (U * _insert(others, -2)) @ Vh)
+
+
 def _det_jvp(t, ans, A):
-    # d det(A) = det(A) · tr(A⁻¹ dA) = det(A) · Σᵢⱼ (A⁻ᵀ)ᵢⱼ dAᵢⱼ
-    return ans * np.sum(_mT(np.linalg.inv(A)) * t, axis=(-2, -1))
+    # d det(A) = tr(cofactor(A)ᵀ dA) = det(A) · tr(A⁻¹ dA)
+    return np.sum(_cofactor(A, ans) * t, axis=(-2, -1))
 
 
 def _det_vjp(g, ans, A):
     nb = ndim(g) - ndim(ans)
-    scale = _insert(_insert(g * ans, -1), -1)
-    return unbroadcast(scale * _mT(np.linalg.inv(A)), shape(A), nb)
+    return unbroadcast(_insert(_insert(g, -1), -1) * _cofactor(A, ans), shape(A), nb)
 
 
 det = register(Primitive(
     name="det", impl=np.linalg.det, template="det({0})", symbol="det", latex=r"\det {0}",
     jvps=(_det_jvp,), vjps=(_det_vjp,),
     jvp_texts=("{ans}·tr({0}⁻¹ {t})",), vjp_texts=("{g}·{ans}·{0}⁻ᵀ",), partial_texts=("det({0})·{0}⁻ᵀ",),
+))
+
+
+def _logabsdet_jvp(t, ans, A):
+    return np.sum(_mT(np.linalg.inv(A)) * t, axis=(-2, -1))  # tr(A⁻¹ dA)
+
+
+def _logabsdet_vjp(g, ans, A):
+    nb = ndim(g) - ndim(ans)
+    return unbroadcast(_insert(_insert(g, -1), -1) * _mT(np.linalg.inv(A)), shape(A), nb)
+
+
+logabsdet = register(Primitive(
+    name="logabsdet", impl=lambda A: np.linalg.slogdet(A)[1], template="log|det({0})|", symbol="log|det|",
+    latex=r"\log\lvert\det {0}\rvert", jvps=(_logabsdet_jvp,), vjps=(_logabsdet_vjp,),
+    jvp_texts=("tr({0}⁻¹ {t})",), vjp_texts=("{g}·{0}⁻ᵀ",), partial_texts=("{0}⁻ᵀ",),
+))
+
+
+def _pinv_jvp(t, ans, A, rcond):
+    # Golub & Pereyra (1973): exact wherever the rank is locally constant.
+    P = ans
+    I_m = np.eye(shape(A)[-2], dtype=np.result_type(lowest(P)))
+    I_n = np.eye(shape(A)[-1], dtype=np.result_type(lowest(P)))
+    tT = _mT(t)
+    return (-(P @ t @ P) + (P @ _mT(P)) @ tT @ (I_m - A @ P) + (I_n - P @ A) @ tT @ (_mT(P) @ P))
+
+
+def _pinv_vjp(g, ans, A, rcond):
+    nb = ndim(g) - ndim(ans)
+    P = ans
+    I_m = np.eye(shape(A)[-2], dtype=np.result_type(lowest(P)))
+    I_n = np.eye(shape(A)[-1], dtype=np.result_type(lowest(P)))
+    PT, gT = _mT(P), _mT(g)
+    ga = -(PT @ g @ PT) + (I_m - A @ P) @ gT @ (P @ PT) + (PT @ P) @ gT @ (I_n - P @ A)
+    return unbroadcast(ga, shape(A), nb)
+
+
+pinv = register(Primitive(
+    name="pinv", impl=lambda A, rcond: np.linalg.pinv(A, rcond=rcond), template="pinv({0})", symbol="A⁺",
+    latex="{0}^{{+}}", jvps=(_pinv_jvp,), vjps=(_pinv_vjp,),
+    jvp_texts=("-{ans}{t}{ans} + {ans}{ans}ᵀ{t}ᵀ(I - {0}{ans}) + (I - {ans}{0}){t}ᵀ{ans}ᵀ{ans}",),
+    vjp_texts=("-{ans}ᵀ{g}{ans}ᵀ + (I - {0}{ans}){g}ᵀ{ans}{ans}ᵀ + {ans}ᵀ{ans}{g}ᵀ(I - {ans}{0})",),
+    partial_texts=("Golub–Pereyra (linear map)",),
 ))
