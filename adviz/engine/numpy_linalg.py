@@ -354,7 +354,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         except TypeError as e:
             raise TypeError("'axis' must be None, an integer or a tuple of integers") from e
     if len(axis) == 1:
-        return _vector_norm(x, ord, _axis(axis[0], nd), keepdims)
+        return _vector_norm(x, ord, axis[0], keepdims)
     if len(axis) == 2:
         return _matrix_norm(x, ord, axis, keepdims)
     raise ValueError("Improper number of dimensions to norm.")
@@ -369,11 +369,11 @@ def _is_num(ord) -> bool:
 
 
 def _vector_norm(x, ord, axis: int, keepdims: bool):
-    keepdims = bool(keepdims)
-    if ord is None or (_is_num(ord) and ord == 2):
-        return bind(P["norm"], x, axis=(axis,), keepdims=keepdims)
     if _is_str(ord):
         raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    keepdims, axis = bool(keepdims), _axis(axis, ndim(x))
+    if ord is None or ord == 2:
+        return bind(P["norm"], x, axis=(axis,), keepdims=keepdims)
     if ord == np.inf:
         return api.max(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:

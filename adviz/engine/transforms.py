@@ -107,7 +107,8 @@ def _zeros_like(x: Any, batch: tuple[int, ...] = ()) -> Any:
 
 def _tree_map(fn: Callable, tree: Any) -> Any:
     if isinstance(tree, (tuple, list)):
-        return type(tree)(_tree_map(fn, t) for t in tree)
+        leaves = [_tree_map(fn, t) for t in tree]
+        return type(tree)(*leaves) if hasattr(tree, "_fields") else type(tree)(leaves)  # namedtuples too
     return fn(tree)
 
 

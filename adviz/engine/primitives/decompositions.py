@@ -27,23 +27,22 @@ and halves the diagonal; QR: ``C = Qᵀ dA R⁻¹``, ``Ω = tril(C, −1) − tr
 
 Where the rules are singular
 ----------------------------
-Never a silently wrong finite number (see the README's table):
+Never a silently wrong finite number (the table in ``docs/linear-algebra.md``):
 
-* **repeated eigenvalues / singular values**: the vectors are not unique there, so their
-  derivative does not exist.  ``F`` has no finite value for an equal pair; the rules put
-  ``nan`` exactly where such an entry meets a nonzero (co)tangent, so a function of the
-  vectors that needs the missing derivative gets ``nan``, while one that does not (a
-  vector whose eigenvalue is simple) keeps its exact derivative;
-* **the values themselves** at a tie (``λ₁ = λ₂`` exactly) have a kink, like ``max``
-  at a tie: the tied values share their derivatives equally (the average, the choice
-  adviz's ``max`` makes), so symmetric functions of them (their sum, a trace, a
-  log-determinant) are exact.  A singular value exactly 0 is a kink like ``abs`` at 0:
-  its derivative is 0;
-* **a zero singular value of a non-square matrix** makes the vectors' ``S⁻¹`` term
-  infinite: ``nan`` where it is needed;
+* **the vectors of a repeated eigen- or singular value** are not unique (any rotation of
+  them is as good), so they have no derivative: ``F`` has no finite entry for an equal
+  pair.  Forward mode puts ``nan`` in the tangent columns of those vectors; reverse mode
+  returns ``nan`` whenever the cotangent uses them.  The vectors of the *simple* values
+  keep their exact derivatives, and so does every function of the values alone;
+* **the vectors of a zero singular value** likewise (their signs may flip independently,
+  and a non-square matrix's ``S⁻¹`` term is infinite there): ``nan`` where used;
+* **the values themselves at a tie** (``λ₁ = λ₂`` exactly) have a kink, like ``max`` at a
+  tie: the tied values share their derivatives equally (the average, adviz's ``max``
+  convention), so symmetric functions of them (their sum, a trace, a log-determinant) are
+  exact.  A singular value exactly 0 is a kink like ``abs`` at 0: its derivative is 0;
 * **non-unique output columns** (``svd(full_matrices=True)`` of a non-square matrix: the
-  extra columns of ``U`` or rows of ``Vᵀ`` are any basis of a complement) have ``nan``
-  derivatives; the first ``min(m, n)`` ones are exact.
+  extra columns of ``U`` or rows of ``Vᵀ`` are an arbitrary basis of a complement) have
+  ``nan`` derivatives; the first ``min(m, n)`` are exact.
 """
 
 from __future__ import annotations

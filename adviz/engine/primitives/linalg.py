@@ -1,20 +1,32 @@
-"""Linear-algebra primitives: matrix products, solves, inverses and determinants.
+"""Linear-algebra primitives: products, einsum, the 2-norm, solves, inverses, determinants.
 
 The rules are the matrix-calculus identities every ML course derives once:
 
-=================  =========================  ===============================
-operation          forward (JVP)              reverse (VJP)
-=================  =========================  ===============================
-``C = A @ B``      ``dC = dA @ B + A @ dB``   ``Ā = C̄ @ Bᵀ``,  ``B̄ = Aᵀ @ C̄``
-``x = solve(A,b)`` ``dx = A⁻¹(db − dA x)``    ``b̄ = A⁻ᵀ x̄``,  ``Ā = −b̄ xᵀ``
-``Y = inv(A)``     ``dY = −Y dA Y``           ``Ā = −Yᵀ Ȳ Yᵀ``
-``d = det(A)``     ``dd = d · tr(A⁻¹ dA)``    ``Ā = d̄ · d · A⁻ᵀ``
-=================  =========================  ===============================
+====================  ==============================  =====================================
+operation             forward (JVP)                   reverse (VJP)
+====================  ==============================  =====================================
+``C = A @ B``         ``dC = dA @ B + A @ dB``        ``Ā = C̄ @ Bᵀ``,  ``B̄ = Aᵀ @ C̄``
+``einsum(s, A, B…)``  the same einsum, ``dA`` in      einsum of ``C̄`` with the other
+                      ``A``'s place (linear in each)  operands, written to ``A``'s subscripts
+``n = ‖x‖``           ``dn = ⟨x, dx⟩ / n``            ``x̄ = n̄ · x / n``
+``x = solve(A, b)``   ``dx = A⁻¹(db − dA x)``         ``b̄ = A⁻ᵀ x̄``,  ``Ā = −b̄ xᵀ``
+``Y = inv(A)``        ``dY = −Y dA Y``                ``Ā = −Yᵀ Ȳ Yᵀ``
+``d = det(A)``        ``dd = d · tr(A⁻¹ dA)``         ``Ā = d̄ · d · A⁻ᵀ``
+``l = log|det A|``    ``dl = tr(A⁻¹ dA)``             ``Ā = l̄ · A⁻ᵀ``
+``P = pinv(A)``       Golub–Pereyra (below)           its transpose
+====================  ==============================  =====================================
 
 NumPy treats 1-D operands of ``@`` as vectors; the rules promote them to matrices (a row
 for the left operand, a column for the right one), apply the matrix identity, and drop the
 promoted axis again.  Leading batch axes of (co)tangents ride along through ``@``'s
 broadcasting.
+
+Singular inputs: ``det``'s derivative is the cofactor matrix, finite also where ``A`` is
+singular (computed there from the SVD, since ``A⁻¹`` does not exist); the 2-norm at 0 has
+derivative 0, the subgradient ``abs`` also picks at 0.  ``pinv``'s derivative
+``dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P`` is exact wherever the rank is
+locally constant — which, with NumPy's cut-off for tiny singular values, is everywhere
+except at matrices with a singular value right at the cut-off.
 """
 
 from __future__ import annotations
@@ -198,7 +210,13 @@ def _einsum_jvp_text(i: int):
 
 
 def _einsum_vjp_text(i: int):
-    return lambda params: "einsum('" + _einsum_vjp_plan(params["subscripts"], i)[0].replace("...", "") + "', {g}, …)"
+    def text(params):
+        plan, extras = _einsum_vjp_plan(params["subscripts"], i)
+        n = len(_einsum_terms(params["subscripts"])[0])
+        names = ["{g}"] + ["{%d}" % j for j in range(n) if j != i] + ["I" if kind == "eye" else "1" for kind, _ in extras]
+        return f"einsum('{plan.replace('...', '')}', " + ", ".join(names) + ")"
+
+    return text
 
 
 def _replace_operand(subscripts: str, i: int, symbol: str) -> str:
