@@ -22,19 +22,28 @@ import builtins
 import operator
 import warnings
 from collections import Counter, namedtuple
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import numpy_api as api
-from .numpy_api import _as_operand, getitem, matmul, moveaxis, ravel, reshape, stack, swapaxes
+from .numpy_api import (
+    _as_operand,
+    getitem,
+    matmul,
+    moveaxis,
+    ravel,
+    reshape,
+    stack,
+    swapaxes,
+)
 from .numpy_api._common import _NOVALUE, _no
 from .primitives import REGISTRY as P
 from .primitives.core import ndim, shape
 from .primitives.decompositions import sym
 from .tracer import Tracer, UnsupportedOperation, bind, lowest
 
-__all__ = ["EighResult", "SVDResult", "QRResult", "SlogdetResult"]
+__all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult"]
 
 # NumPy's result types, by field name: ``np.linalg.eigh(A).eigenvectors`` works on traced values too.
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])

@@ -545,6 +545,111 @@ case("linalg.norm-axis1[2x3]", lambda x: np.linalg.norm(x, axis=1), Arg(AWAY0, (
 case("linalg.norm-ord2-vector[3]", lambda x: np.linalg.norm(x, ord=2), Arg(AWAY0, (3,)))
 
 
+# ---- linear algebra beyond matrices and decompositions (engine/numpy_linalg.py, primitives/decompositions.py)
+
+
+def spd(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Symmetric positive definite (Cholesky, slogdet): B Bᵀ + n I."""
+    B = rng.uniform(-1, 1, shape)
+    return B @ np.swapaxes(B, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def spread_eigenvalues(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Symmetric, eigenvalues at least 1 apart (eigenvectors are smooth only for distinct eigenvalues)."""
+    *stack, n, _ = shape
+    Q = np.linalg.qr(rng.uniform(-1, 1, shape))[0]
+    w = np.arange(n) - n / 3 + rng.uniform(0, 0.1, (*stack, n))
+    return Q @ (w[..., :, None] * np.swapaxes(Q, -1, -2))
+
+
+def spread_singular_values(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Singular values at least 1 apart and from 0 (singular vectors smooth; QR of full rank)."""
+    *stack, m, n = shape
+    k = min(m, n)
+    U = np.linalg.qr(rng.uniform(-1, 1, (*stack, m, k)))[0]
+    V = np.linalg.qr(rng.uniform(-1, 1, (*stack, n, k)))[0]
+    s = np.arange(k, 0, -1) + rng.uniform(0, 0.1, (*stack, k))
+    return (U * s[..., None, :]) @ np.swapaxes(V, -1, -2)
+
+
+def _sign_free(V):
+    """Eigen/singular vectors are defined up to sign: each column times its own first entry is not."""
+    return V * V[..., :1, :]
+
+
+for _sub, _shapes in [("ij,jk->ik", [(2, 3), (3, 2)]), ("ii", [(3, 3)]), ("ii->i", [(3, 3)]),
+                      ("ij->i", [(2, 3)]), ("...ij,...jk", [(1, 2, 3), (2, 3, 2)]), ("i,i", [(3,), (3,)]),
+                      ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)])]:
+    case(f"einsum-{_sub}" + "".join(f"[{_label(s)}]" for s in _shapes),
+         functools.partial(np.einsum, _sub), *[Arg(REAL, s) for s in _shapes], analytic=True)
+case("einsum-optimize-path[2x3][3x2][2x2]",
+     lambda a, b, c: np.einsum("ij,jk,kl->il", a, b, c, optimize=np.einsum_path("ij,jk,kl->il", a, b, c)[0]),
+     Arg(REAL, (2, 3)), Arg(REAL, (3, 2)), Arg(REAL, (2, 2)), analytic=True)
+for _name, _fn, _shapes in [
+    ("dot-3d", np.dot, [(2, 2, 3), (2, 3, 2)]),
+    ("inner-3d", np.inner, [(2, 2, 3), (2, 3)]),
+    ("tensordot", np.tensordot, [(2, 2, 3), (2, 3, 2)]),
+    ("tensordot-pairs", lambda a, b: np.tensordot(a, b, axes=([0], [1])), [(2, 3), (3, 2)]),
+    ("linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), [(2, 3), (3, 2)]),
+    ("kron", np.kron, [(2, 2), (2, 3)]),
+    ("cross", np.cross, [(2, 3), (3,)]),
+    ("cross-axis0", lambda a, b: np.cross(a, b, axis=0), [(3, 2), (3, 2)]),
+    ("linalg.cross", np.linalg.cross, [(3,), (3,)]),
+    ("linalg.matmul", np.linalg.matmul, [(2, 3), (3,)]),
+    ("linalg.outer", np.linalg.outer, [(2,), (3,)]),
+    ("matvec", np.matvec, [(2, 2, 3), (3,)]),
+    ("linalg.multi_dot", lambda a, b, c: np.linalg.multi_dot([a, b, c]), [(3,), (3, 2), (2, 2)]),
+    ("linalg.matrix_power-3", lambda a: np.linalg.matrix_power(a, 3), [(2, 2)]),
+    ("linalg.matrix_transpose", np.linalg.matrix_transpose, [(2, 2, 3)]),
+]:
+    case(f"{_name}" + "".join(f"[{_label(s)}]" for s in _shapes), _fn, *[Arg(REAL, s) for s in _shapes],
+         analytic=True)
+for _name, _fn, _shapes in [  # these conjugate an argument: not analytic
+    ("linalg.vecdot", np.linalg.vecdot, [(2, 3), (3,)]),
+    ("vecdot", np.vecdot, [(2, 3), (2, 3)]),
+    ("vecmat", np.vecmat, [(3,), (2, 3, 2)]),
+]:
+    case(f"{_name}" + "".join(f"[{_label(s)}]" for s in _shapes), _fn, *[Arg(REAL, s) for s in _shapes])
+case("linalg.matrix_power--2[3x3]", lambda a: np.linalg.matrix_power(a, -2), Arg(well_conditioned, (3, 3)),
+     analytic=True)
+case("linalg.matrix_rank-as-constant[3x3]", lambda a: a * np.linalg.matrix_rank(a), Arg(well_conditioned, (3, 3)))
+case("linalg.slogdet[3x3]", lambda a: np.linalg.slogdet(a).logabsdet, Arg(well_conditioned, (3, 3)))
+case("linalg.slogdet-batched[2x3x3]", lambda a: np.linalg.slogdet(a)[1], Arg(spd, (2, 3, 3)))
+case("linalg.pinv[3x2]", np.linalg.pinv, Arg(spread_singular_values, (3, 2)))
+case("linalg.pinv-batched[2x2x3]", np.linalg.pinv, Arg(spread_singular_values, (2, 2, 3)))
+case("linalg.cond[3x3]", np.linalg.cond, Arg(spread_singular_values, (3, 3)))
+for _ord in [None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]:
+    case(f"linalg.norm-matrix-ord={_ord}[3x4]", functools.partial(np.linalg.norm, ord=_ord), Arg(distinct, (3, 4)))
+case("linalg.norm-matrix-2-axes[2x3x4]", lambda x: np.linalg.norm(x, 2, axis=(2, 0), keepdims=True),
+     Arg(distinct, (2, 3, 4)))
+for _ord in [1, np.inf, -np.inf, 3, 0.5, -1.5]:
+    case(f"linalg.norm-vector-ord={_ord}[4]", functools.partial(np.linalg.norm, ord=_ord), Arg(distinct, (4,)))
+case("linalg.vector_norm[2x3x2]", lambda x: np.linalg.vector_norm(x, axis=(0, 2), ord=3), Arg(distinct, (2, 3, 2)))
+case("linalg.matrix_norm[2x2x3]", lambda x: np.linalg.matrix_norm(x, ord="nuc"), Arg(spread_singular_values, (2, 2, 3)))
+case("linalg.eigvalsh[3x3]", np.linalg.eigvalsh, Arg(spread_eigenvalues, (3, 3)))
+case("linalg.eigvalsh-U-batched[2x3x3]", lambda a: np.linalg.eigvalsh(a, UPLO="U"), Arg(spread_eigenvalues, (2, 3, 3)))
+case("linalg.eigh-values[3x3]", lambda a: np.linalg.eigh(a).eigenvalues, Arg(spread_eigenvalues, (3, 3)))
+case("linalg.eigh-vectors[3x3]", lambda a: _sign_free(np.linalg.eigh(a).eigenvectors), Arg(spread_eigenvalues, (3, 3)))
+case("linalg.eigh-vectors-batched[2x2x2]", lambda a: _sign_free(np.linalg.eigh(a)[1]),
+     Arg(spread_eigenvalues, (2, 2, 2)))
+for _shape in [(3, 2), (2, 3), (2, 2), (2, 3, 2)]:
+    _l = "x".join(map(str, _shape))
+    case(f"linalg.svd-S[{_l}]", lambda a: np.linalg.svd(a)[1], Arg(spread_singular_values, _shape))
+    case(f"linalg.svd-U[{_l}]", lambda a: _sign_free(np.linalg.svd(a, full_matrices=False).U),
+         Arg(spread_singular_values, _shape))
+    case(f"linalg.svd-Vh[{_l}]", lambda a: _sign_free(np.swapaxes(np.linalg.svd(a, full_matrices=False).Vh, -1, -2)),
+         Arg(spread_singular_values, _shape))
+    case(f"linalg.qr-Q[{_l}]", lambda a: np.linalg.qr(a).Q, Arg(spread_singular_values, _shape))
+    case(f"linalg.qr-R[{_l}]", lambda a: np.linalg.qr(a)[1], Arg(spread_singular_values, _shape))
+case("linalg.svdvals[3x2]", np.linalg.svdvals, Arg(spread_singular_values, (3, 2)))
+case("linalg.svd-compute_uv=False[2x3]", lambda a: np.linalg.svd(a, compute_uv=False), Arg(spread_singular_values, (2, 3)))
+case("linalg.cholesky[3x3]", np.linalg.cholesky, Arg(spd, (3, 3)))
+case("linalg.cholesky-upper-batched[2x2x2]", lambda a: np.linalg.cholesky(a, upper=True), Arg(spd, (2, 2, 2)))
+for _name, _fn in [("linalg.eig", lambda a: np.linalg.eig(a)[0]), ("linalg.eigvals", np.linalg.eigvals),
+                   ("linalg.lstsq", lambda a: np.linalg.lstsq(a, a[:, 0])[0])]:
+    case(f"{_name}[3x3]", _fn, Arg(spread_eigenvalues, (3, 3)), expect="refuse")
+
+
 # --------------------------------------------------------------------------- array methods and attributes
 
 METHOD_CASES = [

@@ -16,9 +16,21 @@ import pytest
 import adviz as ad
 
 try:
-    from .linalg_checks import check_derivatives, distinct_singular, rng_for, spd, symmetric
+    from .linalg_checks import (
+        check_derivatives,
+        distinct_singular,
+        rng_for,
+        spd,
+        symmetric,
+    )
 except ImportError:  # pragma: no cover - depends on pytest's import mode
-    from linalg_checks import check_derivatives, distinct_singular, rng_for, spd, symmetric  # type: ignore
+    from linalg_checks import (  # type: ignore
+        check_derivatives,
+        distinct_singular,
+        rng_for,
+        spd,
+        symmetric,
+    )
 
 rng = rng_for("decompositions")
 
@@ -73,7 +85,7 @@ def test_matrix_function_through_eigh_matches_its_closed_form():
     the divided differences (e^λᵢ − e^λⱼ)/(λᵢ − λⱼ) times E (Daleckii–Krein)."""
     lam = np.array([0.3, 1.1, 2.0])
     E = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, -0.2], [0.5, -0.2, 0.0]])
-    expm = lambda a: (lambda w, V: V @ np.diag(np.exp(w)) @ V.T)(*np.linalg.eigh(a))  # noqa: E731
+    expm = lambda a: (lambda w, V: V @ np.diag(np.exp(w)) @ V.T)(*np.linalg.eigh(a))
     _, d = ad.jvp(expm, (np.diag(lam),), (E,))
     li, lj = lam[:, None], lam[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,7 +100,7 @@ SHAPES = {"tall": (4, 3), "wide": (3, 5), "square": (3, 3), "stack": (2, 3, 2), 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
 def test_svd(shape):
     A = distinct_singular(rng, shape)
-    reduced = lambda a: np.linalg.svd(a, full_matrices=False)  # noqa: E731
+    reduced = lambda a: np.linalg.svd(a, full_matrices=False)
     check_derivatives(lambda a: np.linalg.svd(a, compute_uv=False), A, name=f"svdvals {shape}")
     check_derivatives(lambda a: reduced(a).S, A, name=f"svd S {shape}")
     check_derivatives(lambda a: _sign_free(reduced(a).U), A, name=f"svd U {shape}")
@@ -174,7 +186,7 @@ W = np.array([1.0, 2.0, 3.0])
 
 
 def test_repeated_eigenvalue_a_simple_eigenvectors_derivative_is_still_exact():
-    f = lambda a: np.sum(np.linalg.eigh(a)[1][:, 2] ** 2 * W)  # noqa: E731  the eigenvalue 3 is simple
+    f = lambda a: np.sum(np.linalg.eigh(a)[1][:, 2] ** 2 * W)  # the eigenvalue 3 is simple
     np.testing.assert_allclose(ad.grad(f)(TIED), np.zeros((3, 3)), atol=1e-14)  # v = e₃ moves ⟂ to itself
     dA = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 2.0], [1.0, 2.0, 0.0]])
     _, dV = ad.jvp(lambda a: np.linalg.eigh(a)[1], (TIED,), (dA,))
@@ -184,7 +196,7 @@ def test_repeated_eigenvalue_a_simple_eigenvectors_derivative_is_still_exact():
 
 
 def test_repeated_eigenvalue_its_eigenvectors_have_nan_derivatives():
-    f = lambda a: np.sum(np.linalg.eigh(a)[1][:, 0] ** 2 * W)  # noqa: E731  an eigenvector of λ = 1 (double)
+    f = lambda a: np.sum(np.linalg.eigh(a)[1][:, 0] ** 2 * W)  # an eigenvector of λ = 1 (double)
     assert np.all(np.isnan(ad.grad(f)(TIED)))
     assert np.all(np.isnan(ad.jacrev(f)(TIED)))
     assert np.isnan(ad.jvp(f, (TIED,), (np.ones((3, 3)),))[1])
@@ -212,9 +224,9 @@ def test_repeated_and_zero_singular_values():
     # σ = 0 is a kink like abs at 0: derivative 0 (which central differences also give)
     np.testing.assert_allclose(ad.grad(lambda a: np.linalg.svd(a, compute_uv=False)[1])(Z), np.zeros((3, 2)))
     np.testing.assert_allclose(ad.jvp(np.linalg.svdvals, (Z,), (np.ones((3, 2)),))[1], [1.0, 0.0])
-    f_u1 = lambda a: np.sum(np.linalg.svd(a, full_matrices=False)[0][:, 1] ** 3)  # noqa: E731
+    f_u1 = lambda a: np.sum(np.linalg.svd(a, full_matrices=False)[0][:, 1] ** 3)
     assert np.all(np.isnan(ad.grad(f_u1)(Z)))  # the vector of σ = 0 has no derivative
-    f_u0 = lambda a: np.sum(np.linalg.svd(a, full_matrices=False)[0][:, 0] * np.array([1.0, 2.0, 3.0]))  # noqa
+    f_u0 = lambda a: np.sum(np.linalg.svd(a, full_matrices=False)[0][:, 0] * np.array([1.0, 2.0, 3.0]))
     np.testing.assert_allclose(ad.grad(f_u0)(Z), [[0.0, 0.0], [2.0, 0.0], [3.0, 0.0]], atol=1e-14)
 
 

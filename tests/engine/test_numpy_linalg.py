@@ -172,7 +172,7 @@ def test_every_norm_call_numpy_accepts_gives_numpys_value_and_every_other_raises
     x = _r(*x_shape)
     try:
         expected = np.linalg.norm(x, ord, axis, keepdims)
-    except Exception as numpy_error:  # noqa: BLE001 - whatever NumPy raises, we raise the same
+    except Exception as numpy_error:  # whatever NumPy raises, we raise the same
         with pytest.raises(type(numpy_error)) as info:
             traced_value(lambda v: np.linalg.norm(v, ord, axis, keepdims), x)
         assert str(info.value) == str(numpy_error) or isinstance(numpy_error, (IndexError, np.exceptions.AxisError))

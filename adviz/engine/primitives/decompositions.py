@@ -374,7 +374,7 @@ def _qr_split(a):
 
 def _qr_jvp_parts(t, a):
     Q, R = qr_parts(a)
-    X, Y = _qr_split(a)
+    _, Y = _qr_split(a)
     if Y is None:
         return _qr_tangents(Q, R, t)
     m = shape(a)[-2]
@@ -386,7 +386,7 @@ def _qr_jvp_parts(t, a):
 def _qr_cotangent(a, Qbar, Rbar):
     """``Ā`` from the cotangents of ``Q`` and ``R`` (either may be None, meaning zero)."""
     Q, R = qr_parts(a)
-    X, Y = _qr_split(a)
+    _, Y = _qr_split(a)
     Ybar = None
     if Y is not None:
         m = shape(a)[-2]

@@ -213,7 +213,8 @@ def _einsum_vjp_text(i: int):
     def text(params):
         plan, extras = _einsum_vjp_plan(params["subscripts"], i)
         n = len(_einsum_terms(params["subscripts"])[0])
-        names = ["{g}"] + ["{%d}" % j for j in range(n) if j != i] + ["I" if kind == "eye" else "1" for kind, _ in extras]
+        names = ["{g}"] + ["{" + str(j) + "}" for j in range(n) if j != i]
+        names += ["I" if kind == "eye" else "1" for kind, _ in extras]
         return f"einsum('{plan.replace('...', '')}', " + ", ".join(names) + ")"
 
     return text
@@ -221,7 +222,7 @@ def _einsum_vjp_text(i: int):
 
 def _replace_operand(subscripts: str, i: int, symbol: str) -> str:
     ins, _ = _einsum_terms(subscripts)
-    names = ["{%d}" % j if j != i else symbol for j in range(len(ins))]
+    names = ["{" + str(j) + "}" if j != i else symbol for j in range(len(ins))]
     return f"einsum('{subscripts}', " + ", ".join(names) + ")"
 
 
