@@ -107,6 +107,19 @@ CONVENTIONS = [
     Convention("prod with zeros", np.prod, [0.0, 2.0, 0.0], [0, 0, 0]),
     # distance at the origin: the 0 subgradient, like abs
     Convention("hypot at the origin", lambda z: np.hypot(z[0], z[1]), [0.0, 0.0], [0, 0]),
+    # the 2-norm at 0: the 0 subgradient too
+    Convention("2-norm at 0", np.linalg.norm, [0.0, 0.0, 0.0], [0, 0, 0]),
+    Convention("2-norm at 0", lambda x: np.linalg.norm(x.reshape(2, 2), axis=0), [0.0, 0.0, 1.0, 0.0],
+               [[0, 0, 1, 0], [0, 0, 0, 0]]),
+    Convention("2-norm at 0", lambda x: np.linalg.norm(x.reshape(2, 2), "fro"), [0.0, 0.0, 0.0, 0.0], [0, 0, 0, 0]),
+    # tied eigen- and singular values share; a zero singular value is a kink like abs at 0
+    Convention("tied eigenvalues", lambda x: np.linalg.eigvalsh(np.diag(x)), [1.0, 1.0, 3.0],
+               [[0.5, 0.5, 0], [0.5, 0.5, 0], [0, 0, 1]]),
+    Convention("tied eigenvalues", lambda x: np.linalg.eigh(np.diag(x))[0], [2.0, 2.0], [[0.5, 0.5], [0.5, 0.5]]),
+    Convention("tied singular values", lambda x: np.linalg.svd(np.diag(x), compute_uv=False), [2.0, 2.0],
+               [[0.5, 0.5], [0.5, 0.5]]),
+    Convention("tied singular values", lambda x: np.linalg.norm(np.diag(x), 2), [2.0, 2.0, 1.0], [0.5, 0.5, 0]),
+    Convention("a zero singular value", lambda x: np.linalg.svdvals(np.diag(x)), [1.0, 0.0], [[1, 0], [0, 0]]),
 ]
 IDS = [f"{c.row}:{i}" for i, c in enumerate(CONVENTIONS)]
 
