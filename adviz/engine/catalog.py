@@ -44,6 +44,7 @@ GROUPS = (
     ("ufunc methods", "ufunc methods"),
     ("methods", "Array methods and attributes"),
     ("plain", "Not differentiated: they return plain values, and control flow follows them"),
+    ("refused", "Refused with a suggestion of what to use instead"),
 )
 
 
@@ -78,6 +79,9 @@ def supported() -> dict[str, list[str]]:
         if isinstance(fn, np.ufunc):
             continue  # np.conj is the ufunc np.conjugate: listed with the ufuncs
         name = _function_name(fn)
+        if getattr(impl, "refused", False):  # dispatched only to explain the refusal
+            groups["refused"].add(name)
+            continue
         groups["plain" if _is_plain(impl) else "linalg" if name.startswith("np.linalg.") else "functions"].add(name)
     for uf, method in numpy_api.REDUCTIONS:
         groups["ufunc methods"].add(f"np.{uf.__name__}.{method}")

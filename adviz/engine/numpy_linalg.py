@@ -574,6 +574,7 @@ def _refuse(name: str, advice: str):
         raise UnsupportedOperation(f"adviz cannot differentiate through {name}: {advice}")
 
     refuse.__name__ = name
+    refuse.refused = True  # the catalog of supported functions lists it as refused
     return refuse
 
 
@@ -604,4 +605,4 @@ for _name, _fn in _LINALG.items():
 for _name, _fn in (("vecdot", lambda x1, x2: vecdot(x1, x2)), ("matvec", matvec), ("vecmat", vecmat)):
     if hasattr(np, _name):  # gufuncs of NumPy >= 2.0 (vecdot) and >= 2.2 (matvec, vecmat)
         api.UFUNCS[getattr(np, _name)] = _fn
-Tracer.dot = dot  # the array method x.dot(y)
+api.METHODS["dot"] = Tracer.dot = dot  # the array method x.dot(y)
