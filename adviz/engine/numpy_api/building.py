@@ -163,7 +163,8 @@ def lift(a: Any) -> Any:
 def lift_tree(out: Any) -> Any:
     """:func:`lift` every leaf of a (nested) tuple, list or dict of outputs."""
     if isinstance(out, (tuple, list)):
-        return type(out)(lift_tree(o) for o in out)
+        leaves = [lift_tree(o) for o in out]
+        return type(out)(*leaves) if hasattr(out, "_fields") else type(out)(leaves)  # namedtuples too
     if isinstance(out, dict):
         return {k: lift_tree(v) for k, v in out.items()}
     return lift(out)
