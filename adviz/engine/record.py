@@ -174,6 +174,50 @@ class Sweep:
         """Scalar multiply-adds performed: each term costs the size of its contribution."""
         return sum(int(np.size(lowest(t.contribution))) for s in self.steps for t in s.terms)
 
+    # -- one numbering of steps, shared by every view ----------------------------------
+    def step_label(self, k: int, j: Optional[int] = None) -> str:
+        """How every view names term ``j`` of step ``k`` (both counted from 1).
+
+        A *step* is one node's turn (the unit of the graph, the player and the slider);
+        a step whose node has several chain-rule terms numbers them ``k.1, k.2, …``.
+        A step with one term is just ``k``.  ``j=None`` names the whole step.
+
+        >>> t = trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+        >>> s = t.reverse()
+        >>> [s.step_label(k, j) for k, j, _ in s.numbered_terms()]
+        ['1.1', '1.2', '2', '3.1', '3.2']
+        """
+        if j is None or len(self.steps[k - 1].terms) <= 1:
+            return str(k)
+        return f"{k}.{j}"
+
+    def numbered_terms(self):
+        """``(k, j, term)`` for every term, in the order the sweep performed them."""
+        for step in self.steps:
+            for j, term in enumerate(step.terms, start=1):
+                yield step.index + 1, j, term
+
+    def position(self, step: Any) -> tuple[int, int]:
+        """Read a step reference: ``(whole steps done, terms of the next step done)``.
+
+        ``step`` is a whole step ``k`` (``0`` = only the seed, up to ``len(sweep)``) or a
+        term ``"k.j"`` (also ``(k, j)``): step ``k`` up to and including its ``j``-th
+        chain-rule term.  The last term of a step is the whole step: ``"3.2"`` of a step
+        with two terms is ``(3, 0)``; its first term is ``(2, 1)``.
+        """
+        n = len(self.steps)
+        k, j = _parse_step(step)
+        if k is None or not 0 <= k <= n or (j is not None and k == 0):
+            raise ValueError(f"step must be a whole number from 0 to {n} (this {self.mode} sweep has {n} steps) "
+                             f"or a term such as 2.1, got {step!r}")
+        if j is None:
+            return k, 0
+        terms = len(self.steps[k - 1].terms)
+        if not 1 <= j <= max(terms, 1):
+            raise ValueError(f"step {k} has {terms} term{'s' if terms != 1 else ''}: "
+                             f"give {k}.1 to {k}.{max(terms, 1)}, got {step!r}")
+        return (k, 0) if j >= terms else (k - 1, j)
+
     def value_of(self, name_or_index: Union[str, int]) -> Any:
         """The final tangent/adjoint of a node (zeros if nothing reached it)."""
         i = self.trace.index(name_or_index)
@@ -197,6 +241,7 @@ class Trace:
         self._outputs = tuple(output_indices)
         self.value = value
         self.expression = expression
+        self.call: Optional[str] = None  # "loss(W, x, y)" for a traced function (set by trace())
         self._by_name = {n.name: n.index for n in self.nodes}
 
     # -- structure ---------------------------------------------------------------------
@@ -215,6 +260,18 @@ class Trace:
     @property
     def output(self) -> Node:
         return self.outputs[0]
+
+    @property
+    def title(self) -> str:
+        """What this trace computes, in the user's words: the expression (``sin(x**2+1)``),
+        the call of the traced function (``loss(W, x, y)``), or else the output's line."""
+        source = getattr(self.expression, "source", None)
+        if source:
+            return source
+        call = getattr(self, "call", None)
+        if call:
+            return call
+        return f"{self.output.name} = {self.output.definition}"
 
     @property
     def primitive_count(self) -> int:
@@ -419,6 +476,21 @@ class Trace:
         return text, latex, value
 
 
+def _parse_step(step: Any) -> tuple[Optional[int], Optional[int]]:
+    """``3`` → (3, None); ``"3.2"``/``(3, 2)`` → (3, 2); anything else → (None, None)."""
+    if isinstance(step, bool):
+        return None, None
+    if isinstance(step, (int, np.integer)):
+        return int(step), None
+    if isinstance(step, tuple) and len(step) == 2 and all(isinstance(v, (int, np.integer)) for v in step):
+        return int(step[0]), int(step[1])
+    if isinstance(step, str):
+        whole, dot, part = step.strip().partition(".")
+        if whole.isdigit() and (not dot or part.isdigit()):
+            return int(whole), (int(part) if dot else None)
+    return None, None
+
+
 def _group(formula: str) -> str:
     """Parenthesize a compound or negative partial so ``v̄1·(2*x)`` and ``v̄5·(-1)`` read
     unambiguously (``v̄5·-1`` looks like a subtraction)."""
@@ -529,7 +601,32 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
         if idx is None:
             raise ValueError("the output does not depend on the inputs: there is nothing to differentiate")
         out_indices.append(idx)
-    return _build(tape, names, out_indices, expression)
+    built = _build(tape, names, out_indices, expression)
+    if expression is None:
+        built.call = _call_text(f, len(args))
+    return built
+
+
+def _call_text(f: Callable, nargs: int) -> Optional[str]:
+    """``"loss(W, x, y)"``: the traced function's name and the names of the arguments it
+    was called with (None for a function without a usable name, such as a lambda)."""
+    name = getattr(f, "__name__", None) or type(f).__name__
+    if not name.isidentifier():
+        return None
+    try:
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):
+        params = []
+    args = []
+    for i in range(nargs):
+        if i < len(params) and params[i].kind != params[i].VAR_POSITIONAL:
+            args.append(params[i].name)
+        elif params and params[-1].kind == params[-1].VAR_POSITIONAL:
+            args.append(f"{params[-1].name}[{i - len(params) + 1}]")
+        else:
+            args.append(f"x{i + 1}")
+    return f"{name}({', '.join(args)})"
 
 
 def _is_expression(f: Any) -> bool:

@@ -36,6 +36,7 @@ are drawn once, with a box saying how many repetitions were folded (see
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ import numpy as np
 
 from . import style
 from .graph_collapse import Group, Plan, collapse
-from .graphviz_backend import NoBackendError, render
+from .graphviz_backend import NoBackendError, render, svg_to_png
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -55,10 +56,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
+    "Look",
+    "Structure",
     "build_graph",
+    "caption_lines",
     "folding_note",
     "repr_mimebundle",
     "repr_svg",
+    "scene",
+    "shorten",
+    "structure",
+    "to_dot",
     "to_svg",
     "write_graph",
 ]
@@ -153,17 +161,18 @@ def _mark(name: str, mode: str) -> str:
 
 @dataclass
 class _Progress:
-    """The state of a sweep after its first ``shown`` steps, read off its records."""
+    """The state of a sweep at position ``(shown, part)``, read off its records.
+
+    ``shown`` whole steps are done, then the first ``part`` terms of the next step
+    (``part == 0``: none; see :meth:`Sweep.position <adviz.engine.record.Sweep.position>`).
+    """
 
     sweep: Sweep
     shown: int
     colours: style.ModeColours
-    seeds: dict[int, Any] = field(
-        default_factory=dict
-    )  # node -> seeded tangent/adjoint
-    known: dict[int, Any] = field(
-        default_factory=dict
-    )  # node -> current tangent/adjoint
+    part: int = 0
+    seeds: dict[int, Any] = field(default_factory=dict)  # node -> seeded tangent/adjoint
+    known: dict[int, Any] = field(default_factory=dict)  # node -> current tangent/adjoint
     received: dict[int, list[Term]] = field(default_factory=lambda: defaultdict(list))
     expected: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     applied: dict[EdgeKey, Term] = field(default_factory=dict)
@@ -178,11 +187,21 @@ class _Progress:
 
     @property
     def complete(self) -> bool:
-        return self.shown == len(self.sweep.steps)
+        return self.shown == len(self.sweep.steps) and not self.part
 
     @property
     def active_step(self):
+        """The step being shown (the one partly done, or the last one done)."""
+        if self.part:
+            return self.sweep.steps[self.shown]
         return self.sweep.steps[self.shown - 1] if self.shown else None
+
+    @property
+    def label(self) -> str:
+        """The position in the sweep's numbering: ``"3"`` or ``"3.2"``."""
+        if self.part:
+            return self.sweep.step_label(self.shown + 1, self.part)
+        return str(self.shown)
 
     def is_known(self, index: int) -> bool:
         return index in self.known
@@ -195,37 +214,33 @@ def _edge_key(term: Term) -> EdgeKey:
     return (term.target, term.source, term.argnum)
 
 
-def _progress(trace: Trace, sweep: Sweep, step: int | None) -> _Progress:
-    steps = sweep.steps
-    shown = len(steps) if step is None else step
-    if (
-        not isinstance(shown, (int, np.integer))
-        or isinstance(shown, bool)
-        or not 0 <= shown <= len(steps)
-    ):
-        raise ValueError(
-            f"step must be a whole number from 0 to {len(steps)} (this sweep has {len(steps)} steps), got {step!r}"
-        )
-    p = _Progress(
-        sweep, int(shown), style.mode_colours(sweep.mode), stepping=step is not None
-    )
+def _progress(trace: Trace, sweep: Sweep, step: Any) -> _Progress:
+    shown, part = sweep.position(len(sweep.steps) if step is None else step)
+    p = _Progress(sweep, shown, style.mode_colours(sweep.mode), part, stepping=step is not None)
     for name, value in sweep.seed.items():
         p.seeds[trace.index(name)] = value
     p.known.update(p.seeds)
-    for s in steps:
+    for s in sweep.steps:
         for term in s.terms:
             p.terms[_edge_key(term)] = term
             p.expected[term.target] += 1
-    for s in steps[: p.shown]:
-        if sweep.mode == "forward":
+
+    def apply(s, terms) -> None:
+        if sweep.mode == "forward" and len(terms) == len(s.terms):
             p.known[s.node] = s.value
-        for term in s.terms:
+        for term in terms:
             p.applied[_edge_key(term)] = term
             p.received[term.target].append(term)
             p.known[term.target] = term.total
-    if p.shown and p.stepping:  # a finished sweep shown whole has no "current" step
+
+    for s in sweep.steps[:shown]:
+        apply(s, s.terms)
+    if part:
+        apply(sweep.steps[shown], sweep.steps[shown].terms[:part])
+    if p.stepping and p.active_step is not None:  # a finished sweep shown whole has no "current" step
         p.active_node = p.active_step.node
-        p.active_keys = {_edge_key(t) for t in p.active_step.terms}
+        current = p.active_step.terms[part - 1: part] if part else p.active_step.terms
+        p.active_keys = {_edge_key(t) for t in current}
     return p
 
 
@@ -252,23 +267,167 @@ def _has_unswept_edges(trace: Trace, terms: dict[EdgeKey, Term]) -> bool:
     )
 
 
+# ---------------------------------------------------------------- the drawing's structure
+#
+# A graph is drawn in two parts that change at different speeds.  Its *structure* (which
+# boxes, which arrows, which way the picture runs) is fixed for a trace and a sweep; a
+# *scene* says, for one step, each element's state ("pending", "known", "active", …) and
+# the texts in its slots.  One Graphviz layout serves every scene of a sweep
+# (see :mod:`adviz.render.layout`): stepping changes styles and texts, never positions.
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """One arrow of the drawing: a data dependency, or several folded into one dashed arrow."""
+
+    id: str
+    tail: str
+    head: str
+    keys: tuple[EdgeKey, ...]
+    folded: bool
+
+
+@dataclass
+class Structure:
+    """What a graph draws, independent of the step: boxes, arrows, direction, labels."""
+
+    trace: Trace
+    sweep: Sweep | None
+    plan: Plan
+    boxes: list[tuple[str, Any]]  # (element id, tape index or Group)
+    arrows: list[Arrow]
+    terms: dict[EdgeKey, Term]  # the term that labels each arrow
+    edge_labels: bool
+    rankdir: str
+
+    @property
+    def mode(self) -> str | None:
+        return self.sweep.mode if self.sweep is not None else None
+
+
+@dataclass(frozen=True)
+class Look:
+    """One element in one scene: its state (a style name) and the texts of its slots."""
+
+    kind: str  # input, intermediate, output, group, edge, folded
+    state: str  # plain, pending, known, active, applied
+    texts: tuple[str, ...]
+
+
+def _kind(node: Node) -> str:
+    if node.is_output:
+        return "output"
+    return "input" if node.is_input else "intermediate"
+
+
+def _signature(node: Node) -> tuple:
+    """What counts as "the same node" when looking for repeated structure."""
+    return (node.op, tuple(o.node is None for o in node.operands), np.shape(node.value))
+
+
+def _longest_chain(trace: Trace) -> int:
+    """Length of the longest path through the tape (the number of columns a left-to-right drawing needs)."""
+    depth = [0] * len(trace.nodes)
+    for node in trace.nodes:
+        parents = [depth[o.node] for o in node.operands if o.node is not None]
+        depth[node.index] = 1 + max(parents, default=0)
+    return max(depth, default=0)
+
+
+MAX_CHAIN = 14
+"""A tape whose longest chain is longer than this has its repeated blocks folded even when
+it has few nodes: drawn left to right, every link of a chain costs a box's width."""
+
+TOP_DOWN_CHAIN = 9
+"""Drawn chains longer than this (and much longer than the graph is wide) run top to bottom."""
+
+
+def _plan(trace: Trace, expand: bool, max_nodes: int) -> Plan:
+    n = len(trace.nodes)
+    if expand:
+        return Plan(tuple(range(n)), n)
+    signatures = [_signature(node) for node in trace.nodes]
+    keep = {node.index for node in trace.outputs}
+    units = max(8, max_nodes)
+    if n <= units and _longest_chain(trace) > MAX_CHAIN:
+        folded = collapse(signatures, keep=keep, max_units=8, spans=False)
+        if folded.collapsed:
+            return folded
+    return collapse(signatures, keep=keep, max_units=units)
+
+
+def _direction(trace: Trace, plan: Plan, owner: dict) -> str:
+    """``"LR"`` (left to right) unless the drawn graph is a long thin chain: then ``"TB"``."""
+    depth: dict[int, int] = {}
+    width: dict[int, int] = defaultdict(int)
+    for unit in plan.units:
+        members = unit.members if isinstance(unit, Group) else (unit,)
+        parents = [depth[id(owner[o.node])] for i in members for o in trace.nodes[i].operands
+                   if o.node is not None and owner[o.node] is not unit and id(owner[o.node]) in depth]
+        depth[id(unit)] = 1 + max(parents, default=0)
+        width[depth[id(unit)]] += 1
+    chain = max(depth.values(), default=0)
+    widest = max(width.values(), default=1)
+    return "TB" if chain > TOP_DOWN_CHAIN and chain > 3 * widest else "LR"
+
+
+def structure(
+    trace: Trace,
+    sweep: Sweep | None = None,
+    *,
+    expand: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    edge_labels: bool | None = None,
+    rankdir: str | None = None,
+) -> Structure:
+    """Decide what the graph of ``trace`` (and ``sweep``) draws; see :func:`build_graph` for the options."""
+    if sweep is not None and getattr(sweep, "trace", trace) is not trace:
+        raise ValueError("this sweep was recorded on a different trace")
+    terms = {_edge_key(t): t for s in sweep.steps for t in s.terms} if sweep is not None else {}
+    if sweep is None or _has_unswept_edges(trace, terms):
+        terms = {**_label_terms(trace), **terms}
+    plan = _plan(trace, expand, max_nodes)
+    owner = plan.unit_of()
+    if edge_labels is None:
+        edge_labels = len(plan.units) <= _LABELLED_BOXES
+
+    def unit_id(unit) -> str:
+        return f"g{unit.members[0]}" if isinstance(unit, Group) else f"n{unit}"
+
+    boxes = [(unit_id(u), u) for u in plan.units]
+    arrows: list[Arrow] = []
+    folded: dict[tuple[str, str], list[EdgeKey]] = defaultdict(list)
+    for node in trace.nodes:
+        for argnum, operand in enumerate(node.operands):
+            if operand.node is None:
+                continue
+            key = (operand.node, node.index, argnum)
+            tail, head = owner[operand.node], owner[node.index]
+            if isinstance(tail, Group) or isinstance(head, Group):
+                if tail is not head:
+                    folded[(unit_id(tail), unit_id(head))].append(key)
+                continue
+            arrows.append(Arrow(f"e{key[0]}-{key[1]}-{key[2]}", unit_id(tail), unit_id(head), (key,), False))
+    for (tail, head), keys in folded.items():
+        arrows.append(Arrow(f"f{tail}-{head}", tail, head, tuple(keys), True))
+    if rankdir is None:
+        rankdir = _direction(trace, plan, owner)
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    return Structure(trace, sweep, plan, boxes, arrows, terms, edge_labels, rankdir)
+
+
 # ---------------------------------------------------------------- boxes
 
 
-def _kind(node: Node) -> style.NodeKind:
-    if node.is_output:
-        return style.OUTPUT
-    return style.INPUT if node.is_input else style.INTERMEDIATE
-
-
-def _header(node: Node) -> str:
-    """``{x|input}``, ``v1 = x**2`` or, for a long definition, ``{v5|@}``."""
+def _header(node: Node) -> tuple[str, ...]:
+    """``("x", "input")``, ``("v1 = x**2",)`` or, for a long definition, ``("v5", "@")``."""
     if node.is_input:
-        return "{" + _record_field(node.name) + "|input}"
+        return (node.name, "input")
     definition = f"{node.name} = {node.definition}"
     if len(definition) <= _HEADER_WIDTH:
-        return _record_field(definition)
-    return "{" + _record_field(node.name) + "|" + _record_field(node.symbol) + "}"
+        return (definition,)
+    return (node.name, node.symbol)
 
 
 def _derivative_text(node: Node, p: _Progress) -> str:
@@ -285,40 +444,28 @@ def _derivative_text(node: Node, p: _Progress) -> str:
     scalar = all(_is_scalar(t.contribution) for t in received) and _is_scalar(total)
     if scalar and (len(received) > 1 or more) and received:
         parts = _signed_sum([_num(t.contribution) for t in received])
+        if len(received) > 3:  # a variable used many times: say how many paths, keep the box narrow
+            count = f"{len(received)} of {p.expected[i]}" if more else f"{len(received)}"
+            return f"{sym} = sum of {count} paths" + (" so far" if more else f" = {_num(total)}")
         return f"{sym} = {parts} + …" if more else f"{sym} = {parts} = {_num(total)}"
-    paths = (
-        f" (sum of {len(received)})"
-        if len(received) > 1
-        else (" so far" if more else "")
-    )
+    paths = f" (sum of {len(received)})" if len(received) > 1 else (" so far" if more else "")
     return f"{sym} = {summary(total)}{paths}"
 
 
-def _state_style(p: _Progress, active: bool, known: bool) -> dict[str, str]:
-    """Colours for a box's place in the sweep: the active step, already reached, or not yet."""
+def _box_state(p: _Progress | None, active: bool, known: bool) -> str:
+    if p is None:
+        return "plain"
     if active:
-        return {"fillcolor": p.colours.active, "color": p.colours.strong, "penwidth": "3"}
-    if known:
-        return {"fillcolor": p.colours.light}
-    return {"fillcolor": style.PENDING.fill, "color": style.PENDING.line, "fontcolor": style.PENDING.text}
+        return "active"
+    return "known" if known else "pending"
 
 
-def _node_attrs(node: Node, p: _Progress | None) -> dict[str, str]:
-    kind = _kind(node)
-    fields = [_header(node), _record_field(summary(node.value))]
-    attrs = {
-        "shape": "Mrecord" if node.is_input else "record",
-        "color": kind.line,
-        "fillcolor": kind.fill,
-        "penwidth": str(kind.penwidth),
-        "tooltip": f"{node.name} = {node.definition} = {summary(node.value)}"
-        + (" (output)" if node.is_output else ""),
-    }
+def _node_look(node: Node, p: _Progress | None) -> Look:
+    texts = (*_header(node), summary(node.value))
     if p is not None:
-        fields.append(_record_field(_derivative_text(node, p)))
-        attrs.update(_state_style(p, node.index == p.active_node, p.is_known(node.index)))
-    attrs["label"] = "|".join(fields)
-    return attrs
+        texts += (_derivative_text(node, p),)
+    return Look(_kind(node), _box_state(p, node.index == p.active_node if p else False,
+                                        p.is_known(node.index) if p else False), texts)
 
 
 def _names(trace: Trace, members: tuple[int, ...]) -> str:
@@ -331,138 +478,211 @@ def _pattern(group: Group) -> str:
     return ", ".join(ops if len(ops) <= 4 else ops[:3] + ["…", ops[-1]])
 
 
-def _group_attrs(trace: Trace, group: Group, p: _Progress | None) -> dict[str, str]:
+def _group_look(trace: Trace, group: Group, p: _Progress | None) -> Look:
     if group.kind == "repeat":
         what = f"⋯ {group.repeats} more × [{_pattern(group)}] ⋯"
     else:
         what = f"⋯ {len(group.members)} nodes not drawn ⋯"
-    fields = [what, f"{_names(trace, group.members)} ({len(group.members)} nodes)"]
-    attrs = {
-        "shape": "record",
-        "style": "filled,dashed",
-        "color": style.INTERMEDIATE.line,
-        "fillcolor": "#f8fafc",
-    }
+    texts = (what, f"{_names(trace, group.members)} ({len(group.members)} nodes)")
+    known = 0
     if p is not None:
         known = sum(1 for i in group.members if p.is_known(i))
-        fields.append(f"{p.colours.word} known for {known} of {len(group.members)}")
-        attrs.update(_state_style(p, p.active_node in group.members, bool(known)))
-    attrs["label"] = "|".join(_record_field(f) for f in fields)
-    attrs["tooltip"] = f"folded: {_names(trace, group.members)}"
-    return attrs
+        texts += (f"{p.colours.word} known for {known} of {len(group.members)}",)
+    return Look("group", _box_state(p, p.active_node in group.members if p else False, bool(known)), texts)
 
 
 # ---------------------------------------------------------------- arrows
 
 
-def _edge_label(
-    trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | None
-) -> str:
+def _edge_texts(trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | None) -> tuple[str, ...]:
     operand, consumer, _ = key
     if term is None:
-        return ""
-    partial = (
-        f"∂{trace.nodes[consumer].name}/∂{trace.nodes[operand].name} = {term.partial}"
-    )
+        return ()
+    partial = f"∂{trace.nodes[consumer].name}/∂{trace.nodes[operand].name} = {term.partial}"
     if term.partial_value is not None and _is_scalar(term.partial_value):
         value = _num(term.partial_value)
         if value != term.partial:
             partial += f" = {value}"
     if p is None:
-        return _lines(partial)
+        return (partial,)
     update = term.update()
     if key not in p.applied:  # still to come: the formula, in grey, without its value
-        return _lines(partial, update if key in p.terms else "")
+        return (partial, update) if key in p.terms else (partial,)
     if _is_scalar(term.contribution):
         update += f" = {_num(term.contribution)}"
-    return _lines(partial, update)
+    return (partial, update)
 
 
-def _edge_attrs(
-    trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | None
-) -> dict[str, str]:
-    attrs = {"label": _edge_label(trace, key, term, p)}
+def _edge_state(keys: tuple[EdgeKey, ...], p: _Progress | None) -> str:
     if p is None:
-        attrs["color"] = "#64748b"
-        return attrs
-    if p.mode == "reverse":
-        attrs["dir"] = "back"  # adjoints flow from a node back to its operands
-    if key in p.active_keys:
-        attrs.update(color=p.colours.strong, fontcolor=p.colours.strong, penwidth="3")
-    elif key in p.applied:
-        attrs.update(color=p.colours.strong, penwidth="1.4")
-    else:
-        attrs.update(color=style.PENDING.line, fontcolor=style.PENDING.text)
-    return attrs
+        return "plain"
+    if p.active_keys.intersection(keys):
+        return "active"
+    return "applied" if all(k in p.applied for k in keys) else "pending"
+
+
+def scene(s: Structure, p: _Progress | None) -> dict[str, Look]:
+    """Every element's :class:`Look` at progress ``p`` (None: no sweep shown)."""
+    trace = s.trace
+    looks: dict[str, Look] = {}
+    for element_id, unit in s.boxes:
+        looks[element_id] = (_group_look(trace, unit, p) if isinstance(unit, Group)
+                             else _node_look(trace.nodes[unit], p))
+    for arrow in s.arrows:
+        if arrow.folded:
+            texts = (f"{len(arrow.keys)} edges",) if len(arrow.keys) > 1 else ()
+            looks[arrow.id] = Look("folded", _edge_state(arrow.keys, p), texts)
+        else:
+            key = arrow.keys[0]
+            term = s.terms.get(key) if s.edge_labels else None
+            looks[arrow.id] = Look("edge", _edge_state(arrow.keys, p), _edge_texts(trace, key, term, p))
+    return looks
+
+
+# ---------------------------------------------------------------- DOT
+
+
+def _box_label(texts: tuple[str, ...], split_header: bool, rankdir: str) -> str:
+    """A record label: header (split in two for ``x|input``), value, derivative."""
+    fields = [_record_field(t) for t in texts]
+    if split_header:
+        fields = ["{" + fields[0] + "|" + fields[1] + "}", *fields[2:]]
+    label = "|".join(fields)
+    return "{" + label + "}" if rankdir == "TB" else label
+
+
+def _edge_label(texts: tuple[str, ...]) -> str:
+    return "\\n".join(t.replace("\\", "\\\\").replace('"', '\\"') for t in texts)
+
+
+def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = None, *,
+           font: str = style.FONT, scale: float = 1.0) -> graphviz.Digraph:
+    """The ``graphviz.Digraph`` of structure ``s`` drawn with ``looks``.
+
+    ``caption``: lines of the graph's label (None: no label).  ``font``, ``scale``: the
+    font Graphviz measures text with, and a factor on every font size (the layout of
+    :mod:`adviz.render.layout` measures generously so that wider fonts fit).
+    """
+    import graphviz
+
+    mode = s.mode
+    g = graphviz.Digraph("adviz")
+    g.attr(rankdir=s.rankdir, bgcolor="white", fontname=font, labelloc="t", labeljust="l",
+           nodesep="0.3", ranksep="0.45", fontsize=f"{14 * scale:.2f}")
+    g.attr("node", fontname=font, fontsize=f"{14 * scale:.2f}", style="filled", fontcolor=style.TEXT)
+    g.attr("edge", fontname=font, fontsize=f"{12 * scale:.2f}", fontcolor=style.TEXT, arrowsize="0.8")
+    if caption:
+        g.attr(label=graphviz.nohtml("".join(_record_text(line) + "\\l" for line in caption)))
+    inputs = []
+    for element_id, unit in s.boxes:
+        look = looks[element_id]
+        paint = style.element_look(look.kind, look.state, mode)
+        attrs = {"id": element_id, "class": f"box {look.kind} {look.state}", "color": paint.line,
+                 "fillcolor": paint.fill, "penwidth": f"{paint.penwidth:g}"}
+        if paint.text != style.TEXT:
+            attrs["fontcolor"] = paint.text
+        if isinstance(unit, Group):
+            attrs.update(shape="record", style="filled,dashed",
+                         tooltip=f"folded: {_names(s.trace, unit.members)}")
+            label = _box_label(look.texts, False, s.rankdir)
+        else:
+            node = s.trace.nodes[unit]
+            attrs["shape"] = "Mrecord" if node.is_input else "record"
+            attrs["tooltip"] = (f"{node.name} = {node.definition} = {summary(node.value)}"
+                                + (" (output)" if node.is_output else ""))
+            label = _box_label(look.texts, len(_header(node)) == 2, s.rankdir)
+            if node.is_input:
+                inputs.append(element_id)
+        g.node(element_id, graphviz.nohtml(label), **attrs)
+    if inputs:
+        with g.subgraph() as same:  # inputs side by side at the start
+            same.attr(rank="source")
+            for name in inputs:
+                same.node(name)
+    for arrow in s.arrows:
+        look = looks[arrow.id]
+        paint = style.element_look(look.kind, look.state, mode)
+        attrs = {"id": arrow.id, "class": f"arrow {look.kind} {look.state}", "color": paint.line,
+                 "penwidth": f"{paint.penwidth:g}"}
+        if paint.text != style.TEXT:
+            attrs["fontcolor"] = paint.text
+        if arrow.folded:
+            attrs["style"] = "dashed"
+        if mode == "reverse":
+            attrs["dir"] = "back"  # adjoints flow from a node back to its operands
+        g.edge(arrow.tail, arrow.head, graphviz.nohtml(_edge_label(look.texts)), **attrs)
+    return g
+
+
+def _record_text(line: str) -> str:
+    return line.replace("\\", "\\\\").replace('"', '\\"')
 
 
 # ---------------------------------------------------------------- the caption
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """A long text cut to about ``limit`` characters, saying how long it was.
+
+    >>> shorten("sin(x)+" * 3, 10)
+    'sin(x)+si… (21 characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text):,} characters)"
+
+
 def _title(trace: Trace) -> str:
     # "x = 3", "x = [1, 2]" when every entry is shown, else "W: (3, 4) [−1 … 2]"
     shown = {n.name: summary(n.value) for n in trace.inputs}
-    values = ", ".join(
-        f"{k}: {v}" if v.startswith("(") else f"{k} = {v}" for k, v in shown.items()
-    )
-    expression = getattr(trace, "expression", None)
-    source = getattr(expression, "source", None)
-    head = f"{source}" if source else f"{trace.output.name} = {trace.output.definition}"
+    values = ", ".join(f"{k}: {v}" if v.startswith("(") else f"{k} = {v}" for k, v in shown.items())
+    head = shorten(trace.title)
+    if len(values) > 120:
+        values = shorten(values, 100)
     return f"{head}  at  {values}" if values else head
 
 
-def _caption(trace: Trace, p: _Progress | None, plan: Plan, title: str | None) -> str:
+def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | None) -> list[str]:
+    """The caption, one line per fact: title, mode and seed, the step with its numbers, the result, folds."""
     lines = [title if title is not None else _title(trace)]
     if p is not None:
-        seeds = ", ".join(
-            f"{_mark(trace.nodes[i].name, p.mode)} = {summary(v)}"
-            for i, v in p.seeds.items()
-        )
+        seeds = ", ".join(f"{_mark(trace.nodes[i].name, p.mode)} = {summary(v)}" for i, v in p.seeds.items())
         lines.append(f"{p.mode} mode ({p.colours.word}s), seed {seeds}")
         total = len(p.sweep.steps)
-        if p.shown == 0:
+        if p.shown == 0 and not p.part:
             lines.append(f"step 0 of {total}: only the seed is known")
         elif p.stepping:
             step = p.active_step
-            updates = (
-                "; ".join(_worked_update(trace, t, p) for t in step.terms)
-                or "nothing to propagate"
-            )
-            lines.append(
-                f"step {p.shown} of {total} ({trace.nodes[step.node].name}): {updates}"
-            )
+            terms = step.terms[p.part - 1: p.part] if p.part else step.terms
+            updates = "; ".join(_worked_update(trace, t, p) for t in terms) or "nothing to propagate"
+            lines.append(f"step {p.label} of {total} ({trace.nodes[step.node].name}): {updates}")
         if p.complete:
             lines.append("result: " + _result_text(trace, p))
     for group in plan.groups:
         if group.kind == "repeat":
-            lines.append(
-                f"folded {_names(trace, group.members)}: {group.repeats} more repetitions of [{_pattern(group)}]"
-            )
+            lines.append(f"folded {_names(trace, group.members)}: {group.repeats} more repetitions of "
+                         f"[{_pattern(group)}]")
         else:
-            lines.append(
-                f"folded {_names(trace, group.members)}: {len(group.members)} nodes not drawn"
-            )
+            lines.append(f"folded {_names(trace, group.members)}: {len(group.members)} nodes not drawn")
     if plan.collapsed:
-        lines.append(
-            f"(drawn: {len(plan.units)} boxes for {plan.total} nodes; expand=True / --expand draws all)"
-        )
-    return _lines(*lines, left=True)
+        lines.append(f"(drawn: {len(plan.units)} boxes for {plan.total} nodes; expand=True / --expand draws all)")
+    return lines
+
+
+def wrap(lines: list[str], width: int) -> list[str]:
+    """Wrap caption lines at ``width`` characters (continuations indented)."""
+    out: list[str] = []
+    for line in lines:
+        out.extend(textwrap.wrap(line, max(20, width), subsequent_indent="   ", break_on_hyphens=False) or [""])
+    return out
 
 
 def _worked_update(trace: Trace, term: Term, p: _Progress) -> str:
     """``v̄2 += v̄3·cos(v2) = 1·(−0.8391) = −0.8391``: the update with its numbers."""
     text = term.update()
-    if not (
-        _is_scalar(term.contribution)
-        and term.partial_value is not None
-        and _is_scalar(term.partial_value)
-    ):
+    if not (_is_scalar(term.contribution) and term.partial_value is not None and _is_scalar(term.partial_value)):
         return text
-    source = (
-        p.sweep.steps[p.shown - 1].value
-        if p.mode == "reverse"
-        else p.known.get(term.source)
-    )
+    source = p.active_step.value if p.mode == "reverse" else p.known.get(term.source)
     if source is None or not _is_scalar(source):
         return text
     a, b = _num(source), _num(term.partial_value)
@@ -476,176 +696,71 @@ def _result_text(trace: Trace, p: _Progress) -> str:
     result = p.sweep.result
     out = trace.output.name
     if p.mode == "reverse":
-        return ", ".join(
-            f"{_mark(name, 'reverse')} = ∂{out}/∂{name} = {summary(v)}"
-            for name, v in result.items()
-        )
+        return ", ".join(f"{_mark(name, 'reverse')} = ∂{out}/∂{name} = {summary(v)}" for name, v in result.items())
     if isinstance(result, tuple):
-        return ", ".join(
-            f"{_mark(n.name, 'forward')} = {summary(v)}"
-            for n, v in zip(trace.outputs, result)
-        )
+        return ", ".join(f"{_mark(n.name, 'forward')} = {summary(v)}" for n, v in zip(trace.outputs, result))
     return f"{_mark(out, 'forward')} = {summary(result)}"
 
 
 # ---------------------------------------------------------------- the graph
 
 
-def _signature(node: Node) -> tuple:
-    """What counts as "the same node" when looking for repeated structure."""
-    return (node.op, tuple(o.node is None for o in node.operands), np.shape(node.value))
-
-
 def build_graph(
     trace: Trace,
     sweep: Sweep | None = None,
-    step: int | None = None,
+    step: Any = None,
     *,
     expand: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     edge_labels: bool | None = None,
     title: str | None = None,
+    rankdir: str | None = None,
 ) -> graphviz.Digraph:
     """The computational graph of ``trace`` as a ``graphviz.Digraph``.
 
     ``sweep``: a ``trace.forward(...)`` or ``trace.reverse(...)`` record to show; ``step``:
-    show it after that many steps (``0`` = only the seed, default = all).  ``expand``:
-    draw every node even on a big tape; ``max_nodes``: fold tapes longer than this.
-    ``edge_labels``: write the local partials on the arrows (default: when at most
-    30 boxes are drawn; beyond that they make the picture unreadably wide).
-    ``title``: the first caption line (default: the expression and the input values).
+    show it after that many steps (``0`` = only the seed, default = all; ``"3.2"`` = step 3
+    up to its second chain-rule term, see :meth:`Sweep.position
+    <adviz.engine.record.Sweep.position>`).  ``expand``: draw every node even on a big
+    tape; ``max_nodes``: fold tapes longer than this (long chains fold sooner).
+    ``edge_labels``: write the local partials on the arrows (default: when at most 30
+    boxes are drawn).  ``title``: the first caption line (default: the expression or
+    function and the input values).  ``rankdir``: ``"LR"`` or ``"TB"`` (default: left to
+    right unless the graph is a long chain).
     """
-    import graphviz
-
     if step is not None and sweep is None:
-        raise ValueError(
-            "step needs a sweep: build_graph(trace, trace.reverse(), step=1)"
-        )
-    if sweep is not None and getattr(sweep, "trace", trace) is not trace:
-        raise ValueError("this sweep was recorded on a different trace")
+        raise ValueError("step needs a sweep: build_graph(trace, trace.reverse(), step=1)")
+    s = structure(trace, sweep, expand=expand, max_nodes=max_nodes, edge_labels=edge_labels, rankdir=rankdir)
     p = _progress(trace, sweep, step) if sweep is not None else None
-    terms = dict(p.terms) if p is not None else {}
-    if p is None or _has_unswept_edges(trace, terms):
-        terms = {**_label_terms(trace), **terms}
-
-    plan = (
-        Plan(tuple(range(len(trace.nodes))), len(trace.nodes))
-        if expand
-        else collapse(
-            [_signature(n) for n in trace.nodes],
-            keep={n.index for n in trace.outputs},
-            max_units=max(8, max_nodes),
-        )
-    )
-    owner = plan.unit_of()
-    if edge_labels is None:
-        edge_labels = len(plan.units) <= _LABELLED_BOXES
-
-    def unit_id(unit) -> str:
-        return f"g{unit.members[0]}" if isinstance(unit, Group) else f"n{unit}"
-
-    g = graphviz.Digraph("adviz")
-    g.attr(
-        rankdir="LR",
-        bgcolor="white",
-        fontname=style.FONT,
-        labelloc="t",
-        labeljust="l",
-        nodesep="0.3",
-        ranksep="0.45",
-    )
-    g.attr(
-        "node", fontname=style.FONT, fontsize="14", style="filled", fontcolor=style.TEXT
-    )
-    g.attr(
-        "edge",
-        fontname=style.FONT,
-        fontsize="12",
-        fontcolor=style.TEXT,
-        arrowsize="0.8",
-    )
-    g.attr(label=graphviz.nohtml(_caption(trace, p, plan, title)))
-
-    inputs = []
-    for unit in plan.units:
-        if isinstance(unit, Group):
-            attrs = _group_attrs(trace, unit, p)
-        else:
-            node = trace.nodes[unit]
-            attrs = _node_attrs(node, p)
-            if node.is_input:
-                inputs.append(unit_id(unit))
-        g.node(unit_id(unit), graphviz.nohtml(attrs.pop("label")), **attrs)
-    if inputs:
-        with g.subgraph() as same:  # inputs side by side on the left
-            same.attr(rank="source")
-            for name in inputs:
-                same.node(name)
-
-    folded: dict[tuple[str, str], list[EdgeKey]] = defaultdict(list)
-    for node in trace.nodes:
-        for argnum, operand in enumerate(node.operands):
-            if operand.node is None:
-                continue
-            key = (operand.node, node.index, argnum)
-            tail, head = owner[operand.node], owner[node.index]
-            if isinstance(tail, Group) or isinstance(head, Group):
-                if tail is not head:
-                    folded[(unit_id(tail), unit_id(head))].append(key)
-                continue
-            attrs = _edge_attrs(trace, key, terms.get(key) if edge_labels else None, p)
-            g.edge(
-                unit_id(tail),
-                unit_id(head),
-                graphviz.nohtml(attrs.pop("label")),
-                **attrs,
-            )
-    for (tail, head), keys in folded.items():
-        attrs = {"style": "dashed", "color": "#64748b"}
-        if p is not None:
-            if p.active_keys & set(keys):
-                attrs.update(color=p.colours.strong, penwidth="3")
-            elif all(k in p.applied for k in keys):
-                attrs.update(color=p.colours.strong)
-            else:
-                attrs.update(color=style.PENDING.line)
-            if p.mode == "reverse":
-                attrs["dir"] = "back"
-        label = f"{len(keys)} edges" if len(keys) > 1 else ""
-        g.edge(tail, head, label, **attrs)
-    return g
+    return to_dot(s, scene(s, p), wrap(caption_lines(trace, p, s.plan, title), 110))
 
 
-def folding_note(
-    trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT_MAX_NODES
-) -> str:
+def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> str:
     """One line saying what :func:`build_graph` folds on this trace ("" if nothing)."""
     if expand:
         return ""
-    plan = collapse(
-        [_signature(n) for n in trace.nodes],
-        keep={n.index for n in trace.outputs},
-        max_units=max(8, max_nodes),
-    )
+    plan = _plan(trace, expand, max_nodes)
     if not plan.collapsed:
         return ""
     folded = sum(len(g.members) for g in plan.groups)
-    return (
-        f"folded {folded} of {plan.total} nodes into {len(plan.groups)} boxes "
-        f"({len(plan.units)} boxes drawn); draw every node with expand=True (adviz graph --expand)"
-    )
+    return (f"folded {folded} of {plan.total} nodes into {len(plan.groups)} boxes "
+            f"({len(plan.units)} boxes drawn); draw every node with expand=True (adviz graph --expand)")
 
 
 # ---------------------------------------------------------------- pictures
 
 
-def to_svg(
-    trace: Trace, sweep: Sweep | None = None, step: int | None = None, **options: Any
-) -> str:
-    """The graph of :func:`build_graph` rendered to SVG text (``dot`` or WebAssembly Graphviz)."""
-    return render(build_graph(trace, sweep, step, **options).source, "svg").decode(
-        "utf-8"
-    )
+def to_svg(trace: Trace, sweep: Sweep | None = None, step: Any = None, **options: Any) -> str:
+    """The graph rendered to SVG text, laid out once per sweep (see :mod:`adviz.render.layout`).
+
+    Every step of a sweep drawn this way has its boxes and arrows in the same places, so
+    pictures of consecutive steps can be flipped through like slides.
+    """
+    from .layout import SweepLayout
+
+    if step is not None and sweep is None:
+        raise ValueError("step needs a sweep: to_svg(trace, trace.reverse(), step=1)")
+    return SweepLayout(trace, sweep, **options).svg(step)
 
 
 def repr_svg(trace: Trace) -> str | None:
@@ -660,9 +775,7 @@ def repr_svg(trace: Trace) -> str | None:
 def repr_mimebundle(trace: Trace, include=None, exclude=None) -> dict[str, str]:
     """Body of ``Trace._repr_mimebundle_``: SVG picture plus the plain-text tape."""
     bundle = {"text/plain": repr(trace)}
-    wanted = (include is None or "image/svg+xml" in include) and not (
-        exclude and "image/svg+xml" in exclude
-    )
+    wanted = (include is None or "image/svg+xml" in include) and not (exclude and "image/svg+xml" in exclude)
     if wanted:
         svg = repr_svg(trace)
         if svg is not None:
@@ -674,25 +787,29 @@ def write_graph(
     trace: Trace,
     path: str | Path,
     sweep: Sweep | None = None,
-    step: int | None = None,
+    step: Any = None,
     *,
     format: str | None = None,
     **options: Any,
 ) -> Path:
     """Write the graph to ``path``; the format is ``format`` or the file's suffix.
 
-    ``.svg`` and ``.png`` work everywhere, ``.pdf`` needs Graphviz's ``dot`` program,
-    ``.dot``/``.gv`` write the DOT source itself (no rendering needed).
+    ``.svg`` and ``.png`` work everywhere (the PNG is the SVG rasterised with the fonts
+    shipped in matplotlib), ``.pdf`` needs Graphviz's ``dot`` program, ``.dot``/``.gv``
+    write the DOT source itself (no rendering needed).
     """
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
     fmt = "dot" if fmt == "gv" else fmt
     if fmt not in FORMATS:
-        raise ValueError(
-            f"cannot write {path.name!r}: choose a .svg, .png, .pdf or .dot file (or format=...)"
-        )
-    source = build_graph(trace, sweep, step, **options).source
-    data = source.encode("utf-8") if fmt == "dot" else render(source, fmt)
+        raise ValueError(f"cannot write {path.name!r}: choose a .svg, .png, .pdf or .dot file (or format=...)")
+    if fmt == "dot":
+        data = build_graph(trace, sweep, step, **options).source.encode("utf-8")
+    elif fmt == "pdf":
+        data = render(build_graph(trace, sweep, step, **options).source, fmt)
+    else:
+        svg = to_svg(trace, sweep, step, **options)
+        data = svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg.encode("utf-8"))
     from ..fileio import atomic_write
 
     return atomic_write(path, data)

@@ -73,17 +73,21 @@ def collapse(
     signatures: Sequence[Hashable],
     keep: set[int] | frozenset[int] = frozenset(),
     max_units: int = 60,
+    *,
+    spans: bool = True,
 ) -> Plan:
     """Plan a drawing of ``len(signatures)`` tape nodes in about ``max_units`` boxes.
 
     ``signatures[i]`` says what node ``i`` is (its primitive, say); nodes with equal
     signatures count as "the same" when looking for repeats.  Positions in ``keep``
-    are always drawn.  A tape that fits in ``max_units`` is drawn whole.
+    are always drawn.  A tape that fits in ``max_units`` is drawn whole, unless
+    ``spans`` is False: then repeats are folded whatever the tape's length, and the
+    middle of the tape is never folded (used for long, thin chains such as a loop).
     """
     if max_units < 8:
         raise ValueError(f"max_units must be at least 8, got {max_units}")
     n = len(signatures)
-    if n <= max_units:
+    if n <= max_units and spans:
         return Plan(tuple(range(n)), n)
     # Small ints compare fast; a kept node gets a number nothing else has, so no repeat
     # can swallow it.
@@ -93,7 +97,7 @@ def collapse(
         for i, s in enumerate(signatures)
     ]
     units = _fold_repeats(sigs, list(signatures), 0, n, depth=0)
-    if len(units) > max_units:
+    if spans and len(units) > max_units:
         units = _fold_middle(units, keep, max_units)
     return Plan(tuple(units), n)
 

@@ -54,6 +54,7 @@ __all__ = [
     "available_backends",
     "backend_name",
     "render",
+    "svg_to_png",
 ]
 
 logger = logging.getLogger("adviz.render")
@@ -239,7 +240,7 @@ def _render_with_wasm(source: str, fmt: str, engine: str) -> tuple[bytes, str]:
     """Draw with the WebAssembly build; PNG goes through SVG and resvg-py."""
     if fmt in _RASTER_VIA_SVG:
         svg = _wasm_render(source, "svg", engine)
-        return _svg_to_png(svg), f"wasm ({_wasm_version()}) + resvg-py"
+        return svg_to_png(svg), f"wasm ({_wasm_version()}) + resvg-py"
     if fmt not in _WASM_FORMATS:
         where = (
             f"unset {ENV_VAR}=wasm to use the dot program on PATH"
@@ -354,7 +355,7 @@ def _bundled_font_dir() -> str | None:
 
     Rasterising with these fonts, and no system fonts, makes PNGs look the same on
     every machine, including one with no fonts installed at all.  STIX matches the
-    metrics of Times, the font adviz's graphs are laid out with.
+    metrics of Times; DejaVu Sans is the first font adviz's graphs ask for.
     """
     spec = importlib.util.find_spec("matplotlib")
     for folder in (spec.submodule_search_locations or []) if spec else []:
@@ -364,8 +365,8 @@ def _bundled_font_dir() -> str | None:
     return None
 
 
-def _svg_to_png(svg: bytes) -> bytes:
-    """Rasterise a Graphviz SVG with resvg-py at ``_PNG_DPI``."""
+def svg_to_png(svg: bytes) -> bytes:
+    """Rasterise an SVG with resvg-py at 192 dpi, with the fonts shipped in matplotlib."""
     try:
         import resvg_py
     except ImportError as error:
@@ -381,7 +382,7 @@ def _svg_to_png(svg: bytes) -> bytes:
         fonts = {
             "skip_system_fonts": True,
             "font_dirs": [font_dir],
-            "font_family": "STIXGeneral",
+            "font_family": "DejaVu Sans",
             "serif_family": "STIXGeneral",
             "sans_serif_family": "DejaVu Sans",
             "monospace_family": "DejaVu Sans Mono",

@@ -3,17 +3,16 @@
 A sweep is a sequence of small steps, and a lecture shows it one step at a time.  This
 module prepares those steps for a web page:
 
-* :func:`sweep_frames` draws the graph after every step (``build_graph(trace, sweep,
-  step=k)`` for ``k = 0 … n``) and writes what the step did in one line
-  (:func:`step_caption`), once, so that showing a step later is only *swapping a
-  picture*, never recomputing one;
+* :func:`step_caption` writes what a step did in one line, with its numbers;
+  the graph is laid out once for the whole sweep (:mod:`adviz.render.layout`) and each
+  step only repaints it, so nothing moves while the sweep plays;
 * :func:`sweep_table_html` is the sweep as a table: one row per chain-rule term
   (``v̄2 += v̄3·cos(v2)``), with its local partial, its contribution and the running
   tangent or adjoint.  Rows already done are plain, the current step's rows are marked,
   rows still to come are grey with their numbers hidden;
 * :func:`sweep_html` puts both, with play/pause/step buttons, a slider and a speed
-  control, into **one** HTML file: every frame inlined, a small script, no network and
-  no Python kernel.  Open it in a browser, put it on a course website, or project it in
+  control, into **one** HTML file: one SVG and the changes of each step, a small
+  script, no network and no Python kernel.  Open it in a browser, put it on a course website, or project it in
   a lecture.  ``page.html#step=3`` opens at step 3, ``#play`` starts playing.
 
 The Jupyter widgets (:mod:`adviz.render.widgets`) show the same frames and the same table.
@@ -136,7 +135,9 @@ def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
         verb = "gets its tangent"
     else:
         verb = "sends its adjoint back"
-    updates = "; ".join(_worked(sweep, s, t) for t in s.terms)
+    several = len(s.terms) > 1
+    updates = "; ".join((f"({sweep.step_label(step, j)}) " if several else "") + _worked(sweep, s, t)
+                        for j, t in enumerate(s.terms, start=1))
     if not updates:
         updates = (f"{_mark(node.name, 'forward')} = 0 (no operand carries a tangent)" if sweep.mode == "forward"
                    else "nothing to propagate (no differentiable operand)")
@@ -168,7 +169,7 @@ class Frame:
 
 
 _PX_PER_PT = 96 / 72  # Graphviz measures in points, browsers in CSS pixels
-_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt" height="([\d.]+)pt"')
 _TRANSLATE = re.compile(r'class="graph" transform="[^"]*translate\(([-\d.]+) ([-\d.]+)\)"')
 _POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 
@@ -215,17 +216,21 @@ def focus_node(trace: Trace, sweep: Sweep, step: int) -> int:
 
 
 def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame]:
-    """Draw the graph after every step of ``sweep``: ``len(sweep.steps) + 1`` frames.
+    """The graph after every step of ``sweep``: ``len(sweep.steps) + 1`` frames, one layout.
 
-    ``graph_options`` go to :func:`~adviz.render.graph.build_graph` (``expand=True``,
-    ``max_nodes=…``, ``edge_labels=…``, ``title=…``).
+    Every frame is the same laid-out SVG painted for its step (see
+    :class:`~adviz.render.layout.SweepLayout`), so boxes never move between frames.
+    ``graph_options`` go to the layout (``expand=True``, ``max_nodes=…``,
+    ``edge_labels=…``, ``title=…``).  Pages and widgets do not need these frames (they
+    paint steps onto one SVG in the browser); they are for slides and tests.
     """
-    from .graph import to_svg
+    from .layout import SweepLayout
 
+    layout = SweepLayout(trace, sweep, **graph_options)
+    width, height = layout.size_px
     frames = []
     for k in range(len(sweep.steps) + 1):
-        svg = _inline_svg(to_svg(trace, sweep, step=k, **graph_options))
-        width, height = svg_size(svg)
+        svg = layout.svg(k, caption=False)
         frames.append(Frame(k, svg, step_caption(trace, sweep, k), width, height,
                             node_center(svg, focus_node(trace, sweep, k))))
     return frames
@@ -308,9 +313,9 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
             what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell(what, "code"), _cell(""), _cell(""),
                     _cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
-        for term in s.terms:
+        for j, term in enumerate(s.terms, start=1):
             row(k, [
-                _cell(""), _cell(str(k), "num"), _cell(where), _cell(term.update(), "code"),
+                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where), _cell(term.update(), "code"),
                 _cell(_partial_text(term), "code val"), _cell(summary(term.contribution), "num val"),
                 _cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
             ])
@@ -362,6 +367,7 @@ _SCRIPT = r"""
   "use strict";
   var data = JSON.parse(document.getElementById("adviz-data").textContent);
   var n = data.captions.length - 1, step = 0, timer = null;
+  var picture = adviz_player(document.getElementById("graph"), data.graph);
   var $ = function (id) { return document.getElementById(id); };
   var graph = $("graph"), caption = $("caption"), slider = $("slider"), counter = $("counter"),
       playButton = $("play"), speed = $("speed"), table = $("table"), fit = $("fit");
@@ -374,15 +380,16 @@ _SCRIPT = r"""
   function show(k) {
     k = Math.max(0, Math.min(n, k | 0));
     step = k;
-    graph.innerHTML = data.frames[k];
-    var focus = data.focus[k];
-    if (!fit.checked && focus) {  // full size: keep the node of this step in the middle
-      graph.scrollLeft = Math.max(0, focus[0] - graph.clientWidth / 2);
-      graph.scrollTop = Math.max(0, focus[1] - graph.clientHeight / 2);
+    adviz_goto(picture, k);
+    var active = picture.els[data.graph.active[k]];
+    if (!fit.checked && active) {  // full size: keep the node of this step in the middle
+      var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
+      graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
+      graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
     }
     caption.textContent = data.captions[k];
     slider.value = k;
-    counter.textContent = "step " + k + " / " + n;
+    counter.textContent = "step " + k + " of " + n;
     document.body.setAttribute("data-step", k);
     var first = null;
     rows.forEach(function (r) {
@@ -421,7 +428,7 @@ _SCRIPT = r"""
   $("last").onclick = function () { manual(n); };
   slider.oninput = function () { manual(+slider.value); };
   fit.onchange = function () { graph.classList.toggle("fit", fit.checked); show(step); };
-  var widest = Math.max.apply(null, data.sizes.map(function (s) { return s[0]; }));
+  var widest = data.graph.size[0];
   fit.checked = widest <= 1.6 * graph.clientWidth;  // shrink only while labels stay readable
   graph.classList.toggle("fit", fit.checked);
   speed.onchange = function () { if (timer) { clearInterval(timer); timer = null; play(); } };
@@ -477,8 +484,9 @@ def sweep_html(
     opening (a ``#step=k`` in the address overrides it).  graph_options go to
     :func:`~adviz.render.graph.build_graph`.
 
-    The page holds every frame's SVG and a small script: no network, no kernel.  Without
-    JavaScript it shows the frame of ``start``.
+    The page holds the graph laid out once (one SVG) and, per step, only what changes
+    (styles and texts), plus a small script that paints them: no network, no kernel.
+    Without JavaScript it shows the picture of ``start``.
     """
     if sweep is None:
         sweep = make_sweep(trace, mode, seed)
@@ -489,17 +497,17 @@ def sweep_html(
     n = len(sweep.steps)
     if not 0 <= start <= n:
         raise ValueError(f"start must be a step from 0 to {n}, got {start}")
-    frames = sweep_frames(trace, sweep, **graph_options)
+    from .layout import PAINT_JS, SweepLayout
+
+    layout = SweepLayout(trace, sweep, **graph_options)
+    captions = [step_caption(trace, sweep, k) for k in range(n + 1)]
     colours = style.mode_colours(sweep.mode)
     heading = title if title is not None else _page_title(trace, sweep)
     word, direction = (
         ("tangents", "from the inputs forward to the output") if sweep.mode == "forward"
         else ("adjoints", "from the output back to the inputs")
     )
-    data = {"frames": [f.svg for f in frames], "captions": [f.caption for f in frames],
-            "sizes": [[round(f.width), round(f.height)] for f in frames],
-            "focus": [[round(v) for v in f.focus] if f.focus else None for f in frames],
-            "interval": interval, "start": start}
+    data = {"graph": layout.player_data(), "captions": captions, "interval": interval, "start": start}
     speeds = "".join(f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in (0.25, 0.5, 1, 2, 4))
     css = _PAGE_CSS % {"strong": colours.strong, "light": colours.light, "active": colours.active}
     return f"""<!DOCTYPE html>
@@ -524,18 +532,18 @@ carry this step's contributions; grey is not reached yet.</p>
 <button id="next" title="next step (→)">→</button>
 <button id="last" title="last step (End)">⇥</button>
 <input id="slider" type="range" min="0" max="{n}" step="1" value="{start}" aria-label="step">
-<span id="counter">step {start} / {n}</span>
+<span id="counter">step {start} of {n}</span>
 <label>speed <select id="speed">{speeds}</select></label>
 <label title="shrink the graph to the page width, or show it full size following the active node">
 <input type="checkbox" id="fit"> fit to width</label>
 </div>
-<p id="caption">{html.escape(frames[start].caption)}</p>
-<div id="graph" class="fit">{frames[start].svg}</div>
+<p id="caption">{html.escape(captions[start])}</p>
+<div id="graph" class="fit">{layout.svg(start, caption=False)}</div>
 <div id="table">{sweep_table_html(trace, sweep, start)}</div>
 <footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,
 <code>#play</code> starts playing.  Made with adviz.</footer>
 <script type="application/json" id="adviz-data">{_json_for_script(data)}</script>
-<script>{_SCRIPT}</script>
+<script>{PAINT_JS}{_SCRIPT}</script>
 </body>
 </html>
 """

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "FONT",
+    "FONT_STACK",
+    "LAYOUT_SCALE",
     "FORWARD",
     "INPUT",
     "INTERMEDIATE",
@@ -30,6 +32,8 @@ __all__ = [
     "TEXT",
     "ModeColours",
     "NodeKind",
+    "Paint",
+    "element_look",
     "Pending",
     "mode_colours",
     "rich_style",
@@ -95,9 +99,67 @@ PENDING = Pending()
 TEXT = "#111827"
 """Ordinary text (values)."""
 
-FONT = "Times"
-"""Graphviz font: its metrics are built into every Graphviz, including the WebAssembly one,
-and the STIX fonts used to rasterise PNGs match them, so labels fit their boxes."""
+FONT = "Helvetica"
+"""The font Graphviz *measures* labels with: its metrics are built into every Graphviz,
+including the WebAssembly one.  Pictures are then *drawn* with :data:`FONT_STACK`."""
+
+FONT_STACK = "'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, sans-serif"
+"""The fonts an SVG asks for, first choice first.  DejaVu Sans ships with matplotlib (a
+dependency), so PNGs are drawn with it everywhere; a browser without it falls back to
+Arial or Helvetica, which are narrower.  Boxes are sized for DejaVu Sans: Graphviz
+measures every label at :data:`LAYOUT_SCALE` times its size in Helvetica, which is wider
+than DejaVu Sans at the real size for every text adviz writes."""
+
+LAYOUT_SCALE = 1.2
+"""Font sizes are multiplied by this while Graphviz measures labels (see :data:`FONT_STACK`):
+DejaVu Sans is up to 19 % wider than Helvetica's metrics (digits 14 %, ``i``/``l`` 25 %)."""
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How one element of a graph is painted: fill, outline, outline width, text colour."""
+
+    fill: str
+    line: str
+    penwidth: float
+    text: str
+
+
+def element_look(kind: str, state: str, mode: str | None) -> Paint:
+    """The paint of a graph element of ``kind`` in ``state`` during a ``mode`` sweep.
+
+    kind: ``input``, ``intermediate``, ``output`` (boxes of tape nodes), ``group`` (a
+    folded box), ``edge``, ``folded`` (a dashed arrow standing for several); state:
+    ``plain`` (no sweep shown), ``pending`` (not reached yet), ``known``, ``applied``
+    (done), ``active`` (the step being shown).  The one table every view paints from.
+
+    >>> element_look("intermediate", "active", "reverse").fill == REVERSE.active
+    True
+    """
+    if kind in ("edge", "folded"):
+        base = "#64748b"
+        if state == "plain" or mode is None:
+            return Paint("none", base, 1.0, TEXT)
+        colours = mode_colours(mode)
+        if state == "active":
+            return Paint("none", colours.strong, 3.0, colours.strong)
+        if state in ("applied", "known"):
+            return Paint("none", colours.strong, 1.4 if kind == "edge" else 1.0, TEXT)
+        return Paint("none", PENDING.line, 1.0, PENDING.text)
+    if kind == "group":
+        node = NodeKind("group", line=INTERMEDIATE.line, fill="#f8fafc", penwidth=1.0)
+    else:
+        node = {"input": INPUT, "intermediate": INTERMEDIATE, "output": OUTPUT}.get(kind)
+        if node is None:
+            raise ValueError(f"unknown element kind {kind!r}")
+    if state == "plain" or mode is None:
+        return Paint(node.fill, node.line, node.penwidth, TEXT)
+    colours = mode_colours(mode)
+    if state == "active":
+        return Paint(colours.active, colours.strong, 3.0, TEXT)
+    if state in ("known", "applied"):
+        return Paint(colours.light, node.line, node.penwidth, TEXT)
+    return Paint(PENDING.fill, PENDING.line, node.penwidth, PENDING.text)
 
 
 def mode_colours(mode: str) -> ModeColours:

@@ -15,10 +15,10 @@ notebook cell that ends with the object shows it.  Their state can also be drive
 Python (``player.next()``, ``player.goto(3)``, ``explorer.h = 1e-8``), which is how the
 tests and the lessons check them.
 
-**Stepping is instant** because nothing is computed while stepping: every frame (the
-graph's SVG and the table after each step) is drawn once when the widget is built;
-a step only swaps the text of two HTML widgets.  Building costs one Graphviz layout per
-step (about 15–30 ms each).
+**Stepping is instant and nothing moves**: the graph is laid out once
+(:class:`~adviz.render.layout.SweepLayout`) and sent once with the table and, per step,
+what changes; a step then sends one number and the browser repaints
+(:class:`~adviz.render.sweep_view.SweepView`).
 
 ipywidgets is imported inside the functions that need it, so ``import adviz`` stays light.
 
@@ -43,7 +43,7 @@ import numpy as np
 
 from . import style
 from .graph import summary
-from .html import TABLE_CSS, Frame, make_sweep, sweep_frames, sweep_table_html
+from .html import make_sweep, sweep_table_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
@@ -173,26 +173,32 @@ def error_html(error: BaseException) -> str:
 # ---------------------------------------------------------------- small ipywidgets helpers
 
 
-def _controls(n_steps: int, interval: int, on_step: Callable[[int], None]):
+def _controls(n_steps: int, interval: int, on_step: Callable[[int], None], label: str = "step"):
     """Play + slider (linked in the browser) + step buttons + speed: the shared transport bar."""
     import ipywidgets as w
 
     play = w.Play(value=0, min=0, max=n_steps, step=1, interval=interval, description="play",
                   show_repeat=False)
-    slider = w.IntSlider(value=0, min=0, max=n_steps, step=1, description="step",
-                         layout=w.Layout(width="320px"))
+    slider = w.IntSlider(value=0, min=0, max=n_steps, step=1, description=label,
+                         layout=w.Layout(width="300px"), style={"description_width": "initial"})
     w.jslink((play, "value"), (slider, "value"))  # in the browser, play moves the slider
     buttons = {
-        name: w.Button(description=label, tooltip=tip, layout=w.Layout(width="44px"))
-        for name, label, tip in (("first", "⇤", "first step"), ("prev", "←", "previous step"),
-                                 ("next", "→", "next step"), ("last", "⇥", "last step"))
+        name: w.Button(description=text, tooltip=tip, layout=w.Layout(width="40px"))
+        for name, text, tip in (("first", "⇤", "first step"), ("prev", "←", "previous step"),
+                                ("next", "→", "next step"), ("last", "⇥", "last step"))
     }
-    speed = w.Dropdown(options=SPEEDS, value=1.0, description="speed", layout=w.Layout(width="150px"))
+    speed = w.Dropdown(options=SPEEDS, value=1.0, description="speed", layout=w.Layout(width="130px"),
+                       style={"description_width": "initial"})
 
     def on_speed(change):
         play.interval = max(20, int(interval / change["new"]))
 
+    def on_playing(change):  # ▶ at the end plays again from the start
+        if change["new"] and play.value >= play.max:
+            play.value = 0
+
     speed.observe(on_speed, "value")
+    play.observe(on_playing, "playing")
     slider.observe(lambda change: on_step(change["new"]), "value")
     bar = w.HBox([buttons["first"], buttons["prev"], play, buttons["next"], buttons["last"], slider, speed],
                  layout=w.Layout(flex_flow="row wrap", align_items="center"))
@@ -203,51 +209,11 @@ FIT_WIDTH_PX = 1600
 """Graphs up to this wide (in CSS pixels) are shrunk to fit by default; wider ones would
 become unreadable, so they are shown full size with the active node kept in view."""
 
-_GRAPH_CSS = (".adviz-graph.fit svg { max-width: 100%; height: auto; } .adviz-graph svg { display: block; } "
-              # the HTML widget's content box is a flex item: let it shrink below the picture's width
-              ".adviz-html-host > .widget-html-content { min-width: 0; flex: 1 1 auto; }")
-
-
-FOLLOW_HEIGHT_PX = 560
-"""Height of the graph's window when a wide graph is shown full size."""
-
-
-def _graph_box(frame: Frame, fit: bool = True) -> str:
-    """A frame's graph: shrunk to its column (``fit``) or full size, centred on the step's node.
-
-    Full size follows the action without any script: the picture is shifted by
-    ``50% − x`` of its window's width (x = the node's centre) and by ``height/2 − y``
-    vertically, clamped so that no blank margin shows.
-    """
-    if fit or frame.focus is None:
-        return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph fit" style="overflow:auto;max-width:100%">'
-                f"{frame.svg}</div>")
-    x, y = frame.focus
-    height = min(frame.height, FOLLOW_HEIGHT_PX)
-    left = f"clamp(calc(100% - {frame.width:.0f}px), calc(50% - {x:.0f}px), 0px)"
-    top = f"{max(height - frame.height, min(0.0, height / 2 - y)):.0f}px"
-    return (f'<style>{_GRAPH_CSS}</style><div class="adviz-graph follow" '
-            f'style="overflow:hidden;max-width:100%;height:{height:.0f}px">'
-            f'<div style="width:{frame.width:.0f}px;margin-left:{left};margin-top:{top}">{frame.svg}</div></div>')
-
-
-def _html_box(overflow: str = "hidden") -> Any:
-    """An HTML widget as wide as the output area, never widened by what it shows."""
-    import ipywidgets as w
-
-    box = w.HTML(layout=w.Layout(width="100%", overflow=overflow))
-    box.add_class("adviz-html-host")  # see _GRAPH_CSS
-    return box
-
 
 def _caption_box(text: str, mode: str) -> str:
     c = style.mode_colours(mode)
     return (f'<div class="adviz-caption" style="border-left:5px solid {c.strong};background:{c.light};'
-            f'padding:6px 10px;font-size:15px">{html.escape(text)}</div>')
-
-
-def _table_box(table: str, max_height: str = "320px") -> str:
-    return f'<style>{TABLE_CSS}</style><div style="max-height:{max_height};overflow:auto">{table}</div>'
+            f'padding:6px 10px;font-size:15px;overflow-wrap:anywhere">{html.escape(text)}</div>')
 
 
 class _Stepper:
@@ -256,8 +222,8 @@ class _Stepper:
     n_steps: int
     widget: Any
 
-    def _build_transport(self, interval: int) -> Any:
-        bar, self._play, self._slider, buttons, self._speed = _controls(self.n_steps, interval, self._show)
+    def _build_transport(self, interval: int, label: str = "step") -> Any:
+        bar, self._play, self._slider, buttons, self._speed = _controls(self.n_steps, interval, self._show, label)
         buttons["first"].on_click(lambda _: self.first())
         buttons["prev"].on_click(lambda _: self.prev())
         buttons["next"].on_click(lambda _: self.next())
@@ -306,13 +272,15 @@ class SweepPlayer(_Stepper):
     ``mode="forward"`` plays ``trace.forward(seed)`` (``seed`` as in those methods).
     Step ``0`` shows only the seed; step ``k`` shows the sweep after k steps, with the
     node processed at step k and the arrows it used drawn strong, and its rows marked
-    in the table.  ``interval``: milliseconds per step when playing at 1×.
-    ``graph_options`` go to :func:`~adviz.render.graph.build_graph`.
+    in the table (a step with several chain-rule terms numbers them ``k.1, k.2``, as
+    ``adviz trace`` does).  ``interval``: milliseconds per step when playing at 1×.
+    ``graph_options`` go to :class:`~adviz.render.layout.SweepLayout`.
 
+    The graph is laid out once and sent once (:class:`~adviz.render.sweep_view.SweepView`);
+    a step sends one number and the browser repaints what changes, so nothing moves.
     ``fit``: shrink the graph to the notebook's width (default: when it stays readable,
-    up to :data:`FIT_WIDTH_PX` wide); otherwise it is shown full size, shifted so the
-    step's node stays in view.  ``table_rows``: the table shows this many rows around
-    the current step (a widget cannot scroll to them by itself).
+    up to :data:`FIT_WIDTH_PX` wide); otherwise it is shown full size, scrolled so the
+    step's node stays in view.
 
     Python-side state: ``step``, ``n_steps``, ``next()``, ``prev()``, ``goto(k)``,
     ``first()``, ``last()``, ``fit``, ``current_svg``, ``current_table_html``,
@@ -323,22 +291,23 @@ class SweepPlayer(_Stepper):
                  interval: int = 1000, fit: bool | None = None, table_rows: int = 16, **graph_options: Any) -> None:
         import ipywidgets as w
 
+        from .sweep_view import SweepView
+
         self.trace = trace
         self.sweep = sweep if sweep is not None else make_sweep(trace, mode, seed)
         self.mode = self.sweep.mode
         self.n_steps = len(self.sweep.steps)
-        self.frames = sweep_frames(trace, self.sweep, **graph_options)
-        self.tables = [sweep_table_html(trace, self.sweep, k, window=table_rows) for k in range(self.n_steps + 1)]
-        self._graph = _html_box(overflow="hidden")
-        self._table = _html_box(overflow="auto")
-        self._caption = _html_box(overflow="hidden")
+        self.table_rows = table_rows
+        self.view = SweepView(trace, self.sweep, **graph_options)
+        self.sweep_layout = self.view.sweep_layout
         if fit is None:
-            fit = max(f.width for f in self.frames) <= FIT_WIDTH_PX
-        self._fit = w.Checkbox(value=fit, description="fit to width", indent=False, layout=w.Layout(width="120px"))
-        self._fit.observe(lambda _: self._show(self.step), "value")
+            fit = self.sweep_layout.size_px[0] <= FIT_WIDTH_PX
+        self._fit = w.Checkbox(value=fit, description="fit to width", indent=False, layout=w.Layout(width="110px"))
         bar = self._build_transport(interval)
         bar.children = (*bar.children, self._fit)
-        self.widget = w.VBox([bar, self._caption, self._graph, self._table], layout=w.Layout(width="100%"))
+        w.jslink((self._slider, "value"), (self.view, "step"))  # stepping needs no kernel round trip
+        w.jslink((self._fit, "value"), (self.view, "fit"))
+        self.widget = w.VBox([bar, self.view])
         self.widget.add_class("adviz-sweep-player")
         self._show(0)
 
@@ -350,26 +319,26 @@ class SweepPlayer(_Stepper):
     @fit.setter
     def fit(self, value: bool) -> None:
         self._fit.value = bool(value)
+        self.view.fit = bool(value)
 
     def _show(self, k: int) -> None:
-        self._graph.value = _graph_box(self.frames[k], self.fit)
-        self._table.value = _table_box(self.tables[k])
-        self._caption.value = _caption_box(self.frames[k].caption, self.mode)
+        self.view.step = k
+        self.view.fit = self.fit
 
     @property
     def current_svg(self) -> str:
-        """The graph's SVG at the current step."""
-        return self.frames[self.step].svg
+        """The graph's SVG at the current step (what the browser paints), with its caption."""
+        return self.sweep_layout.svg(self.step)
 
     @property
     def current_table_html(self) -> str:
         """The sweep table at the current step (its rows carry ``class="current"``)."""
-        return self.tables[self.step]
+        return sweep_table_html(self.trace, self.sweep, self.step, window=self.table_rows)
 
     @property
     def current_caption(self) -> str:
         """What the current step does, in one line (see :func:`~adviz.render.html.step_caption`)."""
-        return self.frames[self.step].caption
+        return self.view.captions[self.step]
 
 
 # ---------------------------------------------------------------- forward vs reverse
@@ -409,23 +378,27 @@ def _timeline(sweeps: Sequence[Sweep], total: int) -> list[tuple[int, int, int]]
 
 
 class ModeComparison(_Stepper):
-    """Forward mode and reverse mode on the same function, side by side, stepping together.
+    """Forward mode and reverse mode on the same function, one above the other, stepping together.
 
     Forward mode gets one column of the Jacobian per sweep, so it runs one sweep per
     input component (seed ``ẋᵢ = 1``); reverse mode gets one row per sweep, so it runs one
-    sweep per output component (for a scalar function: one).  Both sides start together;
-    each step of the slider is one step of each side, and the operation counters
-    (chain-rule terms evaluated, :attr:`Sweep.ops <adviz.engine.record.Sweep.ops>`) grow
-    as they go.  For ``f(x1, …, xn) -> scalar`` the forward side needs ``n`` sweeps while
-    the reverse side is done after one: that is why training uses reverse mode.
+    sweep per output component (for a scalar function: one).  Both start together; the
+    slider is a clock ``t`` that counts steps of all the sweeps one after the other (each
+    side's heading says which sweep and which step of it it shows), and the operation
+    counters (chain-rule terms evaluated, :attr:`Sweep.ops <adviz.engine.record.Sweep.ops>`)
+    grow as they go.  For ``f(x1, …, xn) -> scalar`` the forward side needs ``n`` sweeps
+    while the reverse side is done after one: that is why training uses reverse mode.
 
-    ``fn_or_expr``, ``at``: as in :func:`trace_from`.  ``max_sweeps``: refuse examples that
-    would need more sweeps per mode (every step of every sweep is drawn).
+    The two sides are stacked, each graph at the notebook's full width (``fit`` toggles
+    shrinking it to the width).  ``fn_or_expr``, ``at``: as in :func:`trace_from`.
+    ``max_sweeps``: refuse examples that would need more sweeps per mode.
     """
 
     def __init__(self, fn_or_expr: Any, at: Any = None, *, interval: int = 1000, max_sweeps: int = 12,
                  **graph_options: Any) -> None:
         import ipywidgets as w
+
+        from .sweep_view import SweepView
 
         self.trace = trace = trace_from(fn_or_expr, at)
         forward_seeds = _unit_seeds(trace, trace.inputs, "forward")
@@ -444,16 +417,21 @@ class ModeComparison(_Stepper):
                            sum(len(s.steps) for s in self.reverse_sweeps))
         self._timelines = {"forward": _timeline(self.forward_sweeps, self.n_steps),
                            "reverse": _timeline(self.reverse_sweeps, self.n_steps)}
-        self._frames = {"forward": [sweep_frames(trace, s, **graph_options) for s in self.forward_sweeps],
-                        "reverse": [sweep_frames(trace, s, **graph_options) for s in self.reverse_sweeps]}
-        self._views = {mode: {part: _html_box() for part in ("head", "caption", "graph", "known")}
-                       for mode in ("forward", "reverse")}
-        columns = [w.VBox([v["head"], v["caption"], v["graph"], v["known"]],
-                          layout=w.Layout(width="50%", overflow="auto", padding="0 6px"))
-                   for v in self._views.values()]
-        bar = self._build_transport(interval)
+        self._views = {mode: [SweepView(trace, s, show_table=False, **graph_options) for s in sweeps]
+                       for mode, sweeps in (("forward", self.forward_sweeps), ("reverse", self.reverse_sweeps))}
+        self._heads = {mode: w.HTML() for mode in ("forward", "reverse")}
+        self._known = {mode: w.HTML() for mode in ("forward", "reverse")}
+        self._slots = {mode: w.Box() for mode in ("forward", "reverse")}
+        widest = max(v.sweep_layout.size_px[0] for views in self._views.values() for v in views)
+        self._fit = w.Checkbox(value=widest <= FIT_WIDTH_PX, description="fit to width", indent=False,
+                               layout=w.Layout(width="110px"))
+        self._fit.observe(lambda _: self._show(self.step), "value")
+        sides = [w.VBox([self._heads[m], self._slots[m], self._known[m]]) for m in ("forward", "reverse")]
+        bar = self._build_transport(interval, label="t")
+        bar.children = (*bar.children, self._fit)
+        self._clock = w.HTML()
         self._summary = w.HTML(self._summary_html())
-        self.widget = w.VBox([bar, w.HBox(columns), self._summary])
+        self.widget = w.VBox([bar, self._clock, *sides, self._summary])
         self.widget.add_class("adviz-mode-comparison")
         self._show(0)
 
@@ -481,15 +459,22 @@ class ModeComparison(_Stepper):
         """Chain-rule terms the reverse side has evaluated so far."""
         return self._timelines["reverse"][self.step][2]
 
+    def _svg(self, mode: str) -> str:
+        i, k = self.position(mode)
+        return self._views[mode][i].sweep_layout.svg(k)
+
     @property
     def current_forward_svg(self) -> str:
-        i, k = self.forward_position
-        return self._frames["forward"][i][k].svg
+        return self._svg("forward")
 
     @property
     def current_reverse_svg(self) -> str:
-        i, k = self.reverse_position
-        return self._frames["reverse"][i][k].svg
+        return self._svg("reverse")
+
+    def caption(self, mode: str) -> str:
+        """The caption that side shows now (what its current step does)."""
+        i, k = self.position(mode)
+        return self._views[mode][i].captions[k]
 
     def known(self, mode: str, t: int | None = None) -> dict[str, Any]:
         """The derivatives ``∂output/∂input`` that side has finished at time ``t`` (default: now).
@@ -518,8 +503,9 @@ class ModeComparison(_Stepper):
         total = self.forward_total_ops if mode == "forward" else self.reverse_total_ops
         what = "one sweep per input" if mode == "forward" else "one sweep per output"
         finished = i == len(sweeps) - 1 and k == len(sweeps[i].steps)
-        status = "done" if finished else f"sweep {i + 1} of {len(sweeps)}, seed {labels[i]}"
-        return (f'<div style="border-bottom:3px solid {c.strong};margin-bottom:4px">'
+        status = ("done" if finished else
+                  f"sweep {i + 1} of {len(sweeps)} (seed {labels[i]}), step {k} of {len(sweeps[i].steps)}")
+        return (f'<div class="adviz-side-head" style="border-bottom:3px solid {c.strong};margin:8px 0 4px">'
                 f'<b style="color:{c.strong};font-size:16px">{mode.capitalize()} mode</b> ({what}): '
                 f'{html.escape(status)}<br><span style="font-size:15px">operations so far: '
                 f'<b class="ops">{done}</b> of {total}</span></div>')
@@ -550,13 +536,17 @@ class ModeComparison(_Stepper):
                 f'<b>{m}</b> sweep{"s" if m != 1 else ""} and <b>{self.reverse_total_ops}</b>.</p>')
 
     def _show(self, t: int) -> None:
-        for mode, view in self._views.items():
+        self._clock.value = (f'<span style="font-size:14px">t = {t} of {self.n_steps}: the clock counts the steps '
+                             "of every sweep, one after the other</span>")
+        for mode in ("forward", "reverse"):
             i, k = self.position(mode, t)
-            frame = self._frames[mode][i][k]
-            view["head"].value = self._head_html(mode, t)
-            view["caption"].value = _caption_box(frame.caption, mode)
-            view["graph"].value = _graph_box(frame)
-            view["known"].value = self._known_html(mode, t)
+            view = self._views[mode][i]
+            view.step = k
+            view.fit = bool(self._fit.value)
+            if self._slots[mode].children != (view,):
+                self._slots[mode].children = (view,)
+            self._heads[mode].value = self._head_html(mode, t)
+            self._known[mode].value = self._known_html(mode, t)
 
 
 # ---------------------------------------------------------------- finite differences

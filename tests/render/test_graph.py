@@ -59,9 +59,10 @@ class Drawing:
         self.caption = [t.text or "" for t in graph.findall(f"{NS}text")]
         for g in graph.findall(f"{NS}g"):
             title = g.find(f"{NS}title").text
-            if g.get("class") == "node":
+            classes = (g.get("class") or "").split()
+            if "node" in classes:
                 self.nodes[title] = g
-            elif g.get("class") == "edge":
+            elif "edge" in classes:
                 self.edges.setdefault(title, []).append(g)
 
     @staticmethod
@@ -85,7 +86,8 @@ class Drawing:
         return path.get("stroke"), float(path.get("stroke-width", "1"))
 
     def caption_text(self) -> str:
-        return "\n".join(self.caption).replace("\xa0", " ")
+        # long caption lines are wrapped to the graph's width: continuations start with spaces
+        return "\n".join(self.caption).replace("\xa0", " ").replace("\n   ", " ")
 
 
 def draw(trace, sweep=None, step=None, **options) -> Drawing:

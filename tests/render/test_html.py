@@ -53,10 +53,10 @@ def test_reverse_captions_say_each_update_with_its_numbers(two_inputs):
     s = two_inputs.reverse()
     assert [step_caption(two_inputs, s, k) for k in range(4)] == [
         "Step 0 of 3 — the seed: v̄3 = 1; no adjoint has been propagated yet",
-        "Step 1 of 3 — v3 = v1 + v2 sends its adjoint back: v̄1 += v̄3·1 = 1·1 = 1; v̄2 += v̄3·1 = 1·1 = 1",
+        "Step 1 of 3 — v3 = v1 + v2 sends its adjoint back: (1.1) v̄1 += v̄3·1 = 1·1 = 1; (1.2) v̄2 += v̄3·1 = 1·1 = 1",
         "Step 2 of 3 — v2 = sin(x1) sends its adjoint back: x̄1 += v̄2·cos(x1) = 1·(−0.4161) = −0.4161",
-        ("Step 3 of 3 — v1 = x1 * x2 sends its adjoint back: x̄1 += v̄1·x2 = 1·5 = 5, so x̄1 = 4.584; "
-         "x̄2 += v̄1·x1 = 1·2 = 2. Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2"),
+        ("Step 3 of 3 — v1 = x1 * x2 sends its adjoint back: (3.1) x̄1 += v̄1·x2 = 1·5 = 5, so x̄1 = 4.584; "
+         "(3.2) x̄2 += v̄1·x1 = 1·2 = 2. Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2"),
     ]
 
 
@@ -121,7 +121,7 @@ def test_frames_one_per_step_plus_the_seed(two_inputs):
     frames = sweep_frames(two_inputs, s)
     assert [f.step for f in frames] == [0, 1, 2, 3]
     assert all(f.svg.startswith("<svg") for f in frames)  # inlinable: no XML prolog
-    assert "step 2 of 3" in frames[2].svg  # the graph's own caption names the step
+    assert "x̄1 = −0.4161 + …" in frames[2].svg  # the box of x1 has its first contribution
     assert frames[2].caption == step_caption(two_inputs, s, 2)
 
 
@@ -180,8 +180,8 @@ def test_page_is_self_contained(two_inputs):
     assert not re.search(r"\bsrc\s*=", page)
     assert "@import" not in page and "url(http" not in page and "fetch(" not in page
     data = json.loads(re.search(r'<script type="application/json" id="adviz-data">(.*?)</script>', page, re.DOTALL).group(1))
-    assert len(data["frames"]) == len(data["captions"]) == 4
-    assert all(f.startswith("<svg") for f in data["frames"])
+    assert len(data["graph"]["changes"]) == len(data["captions"]) == 4
+    assert data["graph"]["svg"].startswith("<svg") and page.count("<svg") == 1  # one picture (the data holds the same, escaped)
 
 
 def test_page_data_cannot_close_its_script_tag(two_inputs):
@@ -353,7 +353,7 @@ def test_browser_opens_the_step_named_in_the_address(browser, page, two_inputs):
     assert state["step"] == state["slider"] == 2
     assert state["caption"] == step_caption(two_inputs, s, 2)
     assert state["current"] == ["x̄1 += v̄2·cos(x1)"]
-    assert state["svgs"] == 1 and "step 2 of 3" in state["graphText"]
+    assert state["svgs"] == 1 and "x̄1 = −0.4161 + …" in state["graphText"]
     requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
     assert requests and all(url.startswith(page.as_uri()) for url in requests), requests  # no network
 
@@ -438,7 +438,7 @@ def big_page(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("html") / "big.html"
     t = ad.trace(f, 0.3, 1.7)
-    write_sweep_html(t, path, mode="reverse")
+    write_sweep_html(t, path, mode="reverse", expand=True, rankdir="LR")  # a wide strip
     return path, t
 
 

@@ -66,25 +66,46 @@ def test_player_steps_forward_and_back_and_clamps(two_inputs):
 def test_player_graph_table_and_caption_follow_the_step(two_inputs):
     p = SweepPlayer(two_inputs, mode="reverse")
     p.goto(3)
-    # step 3 is v1 = x1*x2 sending v̄1 to both operands
+    # step 3 is v1 = x1*x2 sending v̄1 to both operands: terms 3.1 and 3.2
     assert _current_updates(p.current_table_html) == ["x̄1 += v̄1·x2", "x̄2 += v̄1·x1"]
     assert "step 3 of 3 (v1)" in p.current_svg
     assert p.current_caption.endswith("Done: ∂v3/∂x1 = 4.584, ∂v3/∂x2 = 2")
     assert f"{DX1:.4g}" == "4.584"
-    # what the browser receives is what the state says
-    assert p.current_svg in p._graph.value
-    assert p.current_table_html in p._table.value
-    assert "Step 3 of 3" in p._caption.value
+    # what the browser holds: the step number, and the captions it swaps in
+    assert p.view.step == 3 and p.view.captions[3] == p.current_caption
+    assert "3.2" in p.view.table  # the table numbers terms as adviz trace does
+
+
+def test_player_sends_one_layout_and_only_changes_per_step(two_inputs):
+    """The view gets one SVG; each step lists only the boxes and arrows that change."""
+    p = SweepPlayer(two_inputs, mode="reverse")
+    data = p.view.graph
+    assert data["svg"].count("<svg") == 1 and len(data["changes"]) == p.n_steps + 1
+    assert data["changes"][0] == []
+    # step 2 (v2 = sin(x1) sends its adjoint): v2 becomes active, v3 goes back to "known",
+    # the arrow x1 -> v2 becomes active, the two arrows into v3 are done, x1 gets a first term
+    changed = {c[0]: c[1] for c in data["changes"][2]}
+    assert changed == {"n0": "input/known", "n3": "intermediate/active", "n4": "output/known",
+                       "e0-3-0": "edge/active", "e2-4-0": "edge/applied", "e3-4-1": "edge/applied"}
+    texts = {c[0]: c[2] for c in data["changes"][2]}
+    assert texts["n0"][-1] == "x̄1 = −0.4161 + …" and texts["n3"] is None  # v2's texts did not change
 
 
 def test_player_syncs_when_the_front_end_moves_the_slider(two_inputs):
     """Play moves the slider in the browser (jslink); the kernel sees a new slider value."""
     p = SweepPlayer(two_inputs, mode="reverse")
     p._slider.value = 2
-    assert p.step == 2
-    assert _current_updates(p._table.value) == ["x̄1 += v̄2·cos(x1)"]
-    assert "step 2 of 3 (v2)" in p._graph.value
+    assert p.step == 2 and p.view.step == 2
+    assert _current_updates(p.current_table_html) == ["x̄1 += v̄2·cos(x1)"]
+    assert "step 2 of 3 (v2)" in p.current_svg
     assert p._play.max == p._slider.max == 3
+
+
+def test_play_at_the_end_starts_again_from_the_first_step(two_inputs):
+    p = SweepPlayer(two_inputs, mode="reverse")
+    p.last()
+    p._play.playing = True  # the ▶ button in the browser
+    assert p._play.value == 0
 
 
 def test_player_buttons_and_speed(two_inputs):
@@ -132,22 +153,24 @@ def _long_chain(x):
 
 def test_player_on_a_wide_graph_follows_the_active_node():
     t = ad.trace(_long_chain, 0.5)  # 37 nodes in a row: far too wide to shrink
-    p = SweepPlayer(t, mode="reverse", table_rows=8)
-    assert p.fit is False
+    p = SweepPlayer(t, mode="reverse", table_rows=8, expand=True, rankdir="LR")
+    assert p.fit is False and p.view.fit is False
     p.goto(10)
-    frame = p.frames[10]
-    x = frame.focus[0]
-    assert f"calc(50% - {x:.0f}px)" in p._graph.value  # the picture is shifted to centre the node
-    p.goto(30)
-    assert p.frames[30].focus[0] < x  # reverse mode walks from the output (right) to the inputs (left)
-    assert f"calc(50% - {p.frames[30].focus[0]:.0f}px)" in p._graph.value
+    assert p.view.graph["active"][10] == f"n{p.sweep.steps[9].node}"  # the browser scrolls to it
     # the table shows the rows around the current step, not the first ones
-    assert _current_updates(p._table.value) == [p.sweep.steps[29].terms[0].update()]
-    assert "earlier rows" in p._table.value and len(re.findall(r"<tr data-step", p._table.value)) == 8
+    assert _current_updates(p.current_table_html) == [p.sweep.steps[9].terms[0].update()]
+    assert "earlier rows" in p.current_table_html
     p.fit = True
-    assert "calc(" not in p._graph.value and 'class="adviz-graph fit"' in p._graph.value
-    p._fit.value = False  # the checkbox in the browser
-    assert "calc(" in p._graph.value
+    assert p.view.fit is True
+
+
+def test_long_chains_fold_and_run_top_to_bottom():
+    t = ad.trace(_long_chain, 0.5)
+    p = SweepPlayer(t, mode="reverse")
+    assert p.sweep_layout.structure.plan.collapsed  # 12 repetitions: drawn as first, last and a box
+    assert p.fit is True
+    expanded = SweepPlayer(t, mode="reverse", expand=True)
+    assert expanded.sweep_layout.structure.rankdir == "TB"
 
 
 def test_small_graphs_fit_by_default(two_inputs):
@@ -180,8 +203,10 @@ def test_mode_comparison_steps_both_sides_together():
     assert m.forward_position == (1, 1) and m.reverse_position == (0, 3)  # reverse waits, done
     m.last()
     assert m.forward_ops == 6 and m.known("forward")["x\u03072"] == pytest.approx(2.0)
-    assert "operations so far: <b class=\"ops\">6</b> of 6" in m._views["forward"]["head"].value
-    assert m.current_forward_svg in m._views["forward"]["graph"].value
+    assert "operations so far: <b class=\"ops\">6</b> of 6" in m._heads["forward"].value
+    view = m._slots["forward"].children[0]
+    assert view is m._views["forward"][1] and view.step == 3  # the second sweep, finished
+    assert "step 3 of 3" in m.caption("forward") or m.caption("forward").startswith("Step 3 of 3")
     assert "2</b> sweeps and <b>6</b> operations" in m._summary.value
 
 

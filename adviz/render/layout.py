@@ -1,0 +1,391 @@
+"""One layout per sweep: the graph is laid out once, and each step only restyles it.
+
+An animation in which boxes jump is an animation nobody can follow.  Laying out the
+graph again at every step makes them jump: the labels change width as the sweep fills
+them in (``v̄2 = ?`` becomes ``v̄2 = −0.4161 + 5 = 4.584``) and Graphviz places
+everything anew.  So a :class:`SweepLayout` does it once:
+
+1. it computes the :func:`~adviz.render.graph.scene` of every step of the sweep (each
+   box's and arrow's state and texts), and for every text slot keeps the *widest* text
+   any step shows;
+2. it has Graphviz lay out that widest picture (measuring text generously, see
+   :data:`~adviz.render.style.LAYOUT_SCALE`, so that the fonts of
+   :data:`~adviz.render.style.FONT_STACK` fit) — the only layout of the sweep;
+3. a step is then *painted* onto that one SVG: fills, outlines and text colours from
+   :func:`~adviz.render.style.element_look`, and the texts of that step.  Positions
+   never change.
+
+:meth:`SweepLayout.svg` paints one step into a standalone SVG (what ``adviz graph
+--step`` writes); :meth:`SweepLayout.player_data` is the base SVG plus, per step, only
+what changes (for the HTML page and the Jupyter player, whose script paints the same
+way: see ``PAINT_JS``).
+
+>>> import adviz as ad
+>>> t = ad.trace("sin(x**2 + 1)", x=3.0)
+>>> layout = SweepLayout(t, t.reverse())      # doctest: +SKIP
+>>> svg = layout.svg(2)                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import style
+from .graph import (
+    DEFAULT_MAX_NODES,
+    Look,
+    _progress,
+    caption_lines,
+    scene,
+    structure,
+    to_dot,
+    wrap,
+)
+from .graphviz_backend import render
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.record import Sweep, Trace
+
+__all__ = ["PAINT_JS", "SweepLayout", "text_width"]
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", _SVG)
+ET.register_namespace("xlink", _XLINK)
+_NS = "{" + _SVG + "}"
+
+CAPTION_SIZE = 14.0
+"""Font size of the caption drawn above a standalone picture (points)."""
+_CAPTION_LINE = 18.0
+_CHAR_WIDTH = 0.62 * CAPTION_SIZE  # a generous average width of a DejaVu Sans character
+_PX_PER_PT = 96 / 72
+
+
+def text_width(text: str) -> int:
+    """A text's width in characters, not counting combining marks (``v̄`` is one)."""
+    return sum(1 for ch in text if not unicodedata.combining(ch))
+
+
+@dataclass
+class _Element:
+    """The SVG pieces of one box or arrow, found once in the laid-out SVG."""
+
+    id: str
+    kind: str
+    group: ET.Element
+    shapes: list[ET.Element] = field(default_factory=list)  # box outline / arrow paths
+    lines: list[ET.Element] = field(default_factory=list)  # record separators
+    heads: list[ET.Element] = field(default_factory=list)  # arrowheads
+    texts: list[ET.Element] = field(default_factory=list)
+
+
+class SweepLayout:
+    """The graph of ``trace`` (and of ``sweep``, if given) laid out once for every step.
+
+    Options as in :func:`~adviz.render.graph.build_graph`: ``expand``, ``max_nodes``,
+    ``edge_labels``, ``title``, ``rankdir``.  ``steps`` is the number of whole steps;
+    positions are numbered as :meth:`Sweep.position <adviz.engine.record.Sweep.position>`
+    reads them (``0 … steps``, or ``"k.j"`` for a term inside a step).
+    """
+
+    def __init__(self, trace: Trace, sweep: Sweep | None = None, *, expand: bool = False,
+                 max_nodes: int = DEFAULT_MAX_NODES, edge_labels: bool | None = None,
+                 title: str | None = None, rankdir: str | None = None) -> None:
+        self.trace = trace
+        self.sweep = sweep
+        self.title = title
+        self.structure = s = structure(trace, sweep, expand=expand, max_nodes=max_nodes,
+                                       edge_labels=edge_labels, rankdir=rankdir)
+        self.mode = s.mode
+        self.steps = len(sweep.steps) if sweep is not None else 0
+        self._cache: dict[Any, tuple[dict[str, Look], list[str]]] = {}
+        # Every position a picture may show: whole steps and, inside a step, each term.
+        positions: list[Any] = [None] if sweep is None else [*range(self.steps + 1), "end"]
+        if sweep is not None:
+            positions += [f"{k}.{j}" for k, j, _ in sweep.numbered_terms() if j < len(sweep.steps[k - 1].terms)]
+        widest: dict[str, list[str]] = {}
+        for position in positions:
+            looks, _ = self._scene(position)
+            for element_id, look in looks.items():
+                slots = widest.setdefault(element_id, [])
+                for i, text in enumerate(look.texts):
+                    if i == len(slots):
+                        slots.append(text)
+                    elif text_width(text) > text_width(slots[i]):
+                        slots[i] = text
+        first = self._scene(positions[0])[0]
+        layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in first.items()}
+        self._slots = {k: len(v) for k, v in widest.items()}
+        dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
+        self.dot_source = dot.source
+        self._root = ET.fromstring(render(dot.source, "svg"))
+        self._elements = self._index(self._root)
+        self.width_pt, self.height_pt = _size(self._root)
+        self._caption_rows = max(len(self._caption(p)) for p in positions)
+
+    # -- scenes ---------------------------------------------------------------------------
+    def _scene(self, position: Any) -> tuple[dict[str, Look], list[str]]:
+        key = position if position is None or isinstance(position, str) else int(position)
+        if key not in self._cache:
+            p = None
+            if self.sweep is not None:  # "end": the finished sweep shown whole, no step highlighted
+                p = _progress(self.trace, self.sweep, None if key == "end" else position)
+            self._cache[key] = (scene(self.structure, p), caption_lines(self.trace, p, self.structure.plan,
+                                                                        self.title))
+        return self._cache[key]
+
+    def looks(self, step: Any = None) -> dict[str, Look]:
+        """Every element's :class:`~adviz.render.graph.Look` at ``step`` (default: the end)."""
+        return self._scene(self._key(step))[0]
+
+    def _key(self, step: Any) -> Any:
+        if self.sweep is None:
+            if step is not None:
+                raise ValueError("step needs a sweep")
+            return None
+        if step is None:
+            return "end"
+        k, j = self.sweep.position(step)
+        return f"{k + 1}.{j}" if j else k
+
+    def _caption(self, position: Any) -> list[str]:
+        width = max(60, int((self.width_pt - 16) / _CHAR_WIDTH))
+        return wrap(self._scene(position)[1], width)
+
+    # -- the one SVG ----------------------------------------------------------------------
+    def _index(self, root: ET.Element) -> dict[str, _Element]:
+        """Find every box and arrow in Graphviz's SVG; fonts become :data:`~style.FONT_STACK`."""
+        for text in root.iter(f"{_NS}text"):
+            text.set("font-family", style.FONT_STACK)
+            size = text.get("font-size")
+            if size:
+                text.set("font-size", f"{float(size) / style.LAYOUT_SCALE:.2f}")
+        kinds = {element_id: look.kind for element_id, look in self._scene(self._first())[0].items()}
+        elements: dict[str, _Element] = {}
+        for g in root.iter(f"{_NS}g"):
+            element_id = g.get("id")
+            if element_id not in kinds:
+                if element_id and element_id.startswith("a_"):
+                    del g.attrib["id"]  # the tooltip's anchor: ids must not clash between pictures
+                continue
+            del g.attrib["id"]
+            g.set("data-el", element_id)
+            e = _Element(element_id, kinds[element_id], g)
+            for child in g.iter():
+                tag = child.tag.replace(_NS, "")
+                if tag == "text":
+                    child.set("data-slot", str(len(e.texts)))
+                    e.texts.append(child)
+                elif tag == "polyline":
+                    e.lines.append(child)
+                elif tag in ("polygon", "path"):
+                    if e.kind in ("edge", "folded"):
+                        (e.shapes if tag == "path" else e.heads).append(child)
+                    elif not e.shapes:
+                        e.shapes.append(child)
+            elements[element_id] = e
+        return elements
+
+    def _first(self) -> Any:
+        return None if self.sweep is None else 0
+
+    def _paint(self, looks: dict[str, Look]) -> None:
+        """Paint ``looks`` onto the SVG in place (attributes only: any viewer shows it)."""
+        for element_id, e in self._elements.items():
+            look = looks[element_id]
+            paint = style.element_look(look.kind, look.state, self.mode)
+            cls = e.group.get("class", "").split()[:1] + [look.kind, look.state]
+            e.group.set("class", " ".join(cls))
+            for shape in e.shapes:
+                if e.kind not in ("edge", "folded"):
+                    shape.set("fill", paint.fill)
+                shape.set("stroke", paint.line)
+                shape.set("stroke-width", f"{paint.penwidth:g}")
+            for line in e.lines:
+                line.set("stroke", paint.line)
+                line.set("stroke-width", f"{paint.penwidth:g}")
+            for head in e.heads:
+                head.set("fill", paint.line)
+                head.set("stroke", paint.line)
+                head.set("stroke-width", f"{paint.penwidth:g}")
+            for i, text in enumerate(e.texts):
+                text.set("fill", paint.text)
+                text.text = look.texts[i] if i < len(look.texts) else ""
+
+    def svg(self, step: Any = None, *, caption: bool = True) -> str:
+        """A standalone SVG of ``step`` (default: the finished sweep), caption on top.
+
+        ``caption=False`` leaves the caption out (pages that write it in HTML).
+        """
+        key = self._key(step)
+        self._paint(self._scene(key)[0])
+        root = self._root
+        if not caption:
+            return ET.tostring(root, encoding="unicode")
+        lines = self._caption(key)
+        lines += [""] * (self._caption_rows - len(lines))  # every step: the same rows, in the same places
+        extra = self._caption_rows * _CAPTION_LINE + 8
+        return _with_caption(root, lines, extra)
+
+    @property
+    def size_px(self) -> tuple[float, float]:
+        """The picture's natural (width, height) in CSS pixels, without the caption."""
+        return self.width_pt * _PX_PER_PT, self.height_pt * _PX_PER_PT
+
+    def element_ids(self) -> list[str]:
+        return list(self._elements)
+
+    # -- for players: one SVG and the changes per step -------------------------------------
+    def player_data(self) -> dict[str, Any]:
+        """What a page needs to play the sweep: the SVG of step 0 and, per step, the changes.
+
+        ``changes[k]`` lists ``[element id, paint key, texts]`` for the elements whose look
+        differs between step ``k - 1`` and step ``k`` (``changes[0]`` is empty);
+        ``paints[key]`` is ``[fill, line, penwidth, text colour]``; ``active[k]`` is the
+        element of the node processed at step ``k`` (the seeded one at 0), or None.
+        """
+        if self.sweep is None:
+            raise ValueError("player_data needs a sweep")
+        svg = self.svg(0, caption=False)
+        paints: dict[str, list] = {}
+        changes: list[list] = [[]]
+        before = self.looks(0)
+        for k in range(1, self.steps + 1):
+            now = self.looks(k)
+            delta = []
+            for element_id in self._elements:
+                old, new = before[element_id], now[element_id]
+                if old != new:
+                    delta.append([element_id, _paint_key(new, paints, self.mode),
+                                  list(new.texts) if new.texts != old.texts else None])
+            changes.append(delta)
+            before = now
+        for look in self.looks(0).values():
+            _paint_key(look, paints, self.mode)
+        return {"svg": svg, "paints": paints, "changes": changes, "active": self.active_elements(),
+                "size": [round(v) for v in self.size_px]}
+
+    def active_elements(self) -> list[str | None]:
+        """Per step, the id of the box the step is about (the seeded node's at step 0)."""
+        sweep = self.sweep
+        owner = self.structure.plan.unit_of()
+        out: list[str | None] = []
+        for k in range(self.steps + 1):
+            node = sweep.steps[k - 1].node if k else self.trace.index(next(iter(sweep.seed)))
+            unit = owner.get(node)
+            out.append(None if unit is None else (f"n{unit}" if isinstance(unit, int) else f"g{unit.members[0]}"))
+        return out
+
+
+def _paint_key(look: Look, paints: dict, mode: str | None) -> str:
+    key = f"{look.kind}/{look.state}"
+    if key not in paints:
+        p = style.element_look(look.kind, look.state, mode)
+        paints[key] = [p.fill, p.line, p.penwidth, p.text]
+    return key
+
+
+
+
+def _size(root: ET.Element) -> tuple[float, float]:
+    return float(root.get("width", "0pt").rstrip("pt")), float(root.get("height", "0pt").rstrip("pt"))
+
+
+def _with_caption(root: ET.Element, lines: list[str], extra: float) -> str:
+    """Serialize ``root`` with ``lines`` drawn above the graph (``extra`` points taller)."""
+    width, height = _size(root)
+    graph = root.find(f"{_NS}g")
+    transform = graph.get("transform", "")
+    background = graph.find(f"{_NS}polygon")
+    m = re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", transform)
+    tx, ty = (float(m.group(1)), float(m.group(2))) if m else (4.0, height - 4)
+    saved = (root.get("width"), root.get("height"), root.get("viewBox"), transform,
+             background.get("points") if background is not None else None)
+    new_height = height + extra
+    root.set("width", f"{width:g}pt")
+    root.set("height", f"{new_height:g}pt")
+    root.set("viewBox", f"0.00 0.00 {width:.2f} {new_height:.2f}")
+    graph.set("transform", transform.replace(m.group(0), f"translate({tx:g} {ty + extra:g})") if m else transform)
+    if background is not None:
+        top = -(ty + extra)
+        background.set("points", f"{-tx:g},{4:g} {-tx:g},{top:g} {width - tx:g},{top:g} {width - tx:g},4 {-tx:g},4")
+    texts = []
+    for i, line in enumerate(lines):
+        t = ET.Element(f"{_NS}text", {"text-anchor": "start", "x": "4", "y": f"{-(ty + extra) + 4 + (i + 1) * _CAPTION_LINE - 4:.1f}",
+                                      "font-family": style.FONT_STACK, "font-size": f"{CAPTION_SIZE:g}",
+                                      "fill": style.TEXT, "class": "caption"})
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = line
+        texts.append(t)
+    index = list(graph).index(background) + 1 if background is not None else 0
+    for offset, t in enumerate(texts):
+        graph.insert(index + offset, t)
+    try:
+        return ET.tostring(root, encoding="unicode")
+    finally:
+        for t in texts:
+            graph.remove(t)
+        w, h, vb, tr, pts = saved
+        root.set("width", w)
+        root.set("height", h)
+        root.set("viewBox", vb)
+        graph.set("transform", tr)
+        if background is not None and pts is not None:
+            background.set("points", pts)
+
+
+PAINT_JS = r"""
+// Paint one step onto the SVG laid out once (adviz.render.layout): the same rules as
+// SweepLayout._paint in Python.  data = SweepLayout.player_data().
+function adviz_index(svg) {
+  var els = {};
+  svg.querySelectorAll("[data-el]").forEach(function (g) {
+    var e = {g: g, shapes: [], lines: [], heads: [], texts: [], arrow: /^[ef]/.test(g.getAttribute("data-el"))};
+    g.querySelectorAll("*").forEach(function (c) {
+      var tag = c.tagName.toLowerCase();
+      if (tag === "text") e.texts.push(c);
+      else if (tag === "polyline") e.lines.push(c);
+      else if (tag === "path" || tag === "polygon") {
+        if (e.arrow) { (tag === "path" ? e.shapes : e.heads).push(c); }
+        else if (!e.shapes.length) e.shapes.push(c);
+      }
+    });
+    els[g.getAttribute("data-el")] = e;
+  });
+  return els;
+}
+function adviz_paint(e, p, key, texts) {
+  var w = String(p[2]);
+  e.shapes.forEach(function (s) { if (!e.arrow) s.setAttribute("fill", p[0]); s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
+  e.lines.forEach(function (s) { s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
+  e.heads.forEach(function (s) { s.setAttribute("fill", p[1]); s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
+  e.texts.forEach(function (t, i) { t.setAttribute("fill", p[3]); if (texts) t.textContent = i < texts.length ? texts[i] : ""; });
+  var cls = (e.g.getAttribute("class") || "").split(" ")[0];
+  e.g.setAttribute("class", cls + " " + key.replace("/", " "));
+}
+// Show step k: undo back to step 0 (the SVG as sent) and replay the changes 1..k.
+function adviz_goto(state, k) {
+  var data = state.data;
+  if (k < state.step) {
+    state.host.innerHTML = data.svg;
+    state.els = adviz_index(state.host);
+    state.step = 0;
+  }
+  for (var s = state.step + 1; s <= k; s++) {
+    data.changes[s].forEach(function (c) {
+      var e = state.els[c[0]];
+      if (e) adviz_paint(e, data.paints[c[1]], c[1], c[2]);
+    });
+  }
+  state.step = k;
+}
+function adviz_player(host, data) {
+  host.innerHTML = data.svg;
+  return {host: host, data: data, step: 0, els: adviz_index(host)};
+}
+"""
+"""The page-side painter shared by the HTML page and the Jupyter player."""

@@ -1,0 +1,119 @@
+"""The sweep's picture in Jupyter: one SVG sent once, each step painted in the browser.
+
+:class:`SweepView` is a small `anywidget <https://anywidget.dev>`_: when it is shown, the
+kernel sends the graph laid out once (:class:`~adviz.render.layout.SweepLayout`), the
+captions, the table and, per step, what changes.  After that a step is one integer
+(``view.step = 3``): the browser repaints the boxes and arrows that change (the same
+painter as the HTML page, :data:`~adviz.render.layout.PAINT_JS`), swaps the caption and
+marks the table's rows.  Nothing moves and nothing is sent again.
+
+The players of :mod:`adviz.render.widgets` put their transport bar (play, slider,
+buttons) next to it and link the slider to ``step`` in the browser.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from . import style
+from .html import TABLE_CSS, step_caption, sweep_table_html
+from .layout import PAINT_JS, SweepLayout
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.record import Sweep, Trace
+
+__all__ = ["SweepView", "VIEW_CSS"]
+
+VIEW_CSS = TABLE_CSS + """
+.adviz-view { box-sizing: border-box; max-width: 100%; }
+.adviz-view .adviz-caption { border-left: 5px solid var(--strong); background: var(--light); padding: 6px 10px;
+  font: 15px/1.4 system-ui, sans-serif; color: #111827; overflow-wrap: anywhere; margin: 4px 0; }
+.adviz-view .adviz-graph { overflow: auto; max-width: 100%; border: 1px solid #e5e7eb; border-radius: 6px; }
+.adviz-view .adviz-graph:not(.fit) { max-height: 560px; }
+.adviz-view .adviz-graph svg { display: block; }
+.adviz-view .adviz-graph.fit svg { max-width: 100%; height: auto; }
+.adviz-view .adviz-table-box { max-height: 320px; overflow: auto; margin-top: 6px; }
+"""
+
+_ESM = PAINT_JS + r"""
+function render({ model, el }) {
+  var root = document.createElement("div");
+  root.className = "adviz-view";
+  var style = document.createElement("style");
+  style.textContent = model.get("css");
+  var caption = document.createElement("div");
+  caption.className = "adviz-caption";
+  var graph = document.createElement("div");
+  graph.className = "adviz-graph";
+  var table = document.createElement("div");
+  table.className = "adviz-table-box";
+  root.append(style, caption, graph, table);
+  el.appendChild(root);
+  var colours = model.get("colours");
+  root.style.cssText = "--strong:" + colours[0] + ";--light:" + colours[1] + ";--active:" + colours[2];
+  var picture = adviz_player(graph, model.get("graph"));
+  table.innerHTML = model.get("table");
+  if (!model.get("show_table")) table.style.display = "none";
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tr[data-step]"));
+  function state(rowStep, k) {
+    if (rowStep < k || (rowStep === 0 && k > 0)) return "done";
+    return rowStep === k ? "current" : "pending";
+  }
+  function show() {
+    var data = model.get("graph"), k = Math.max(0, Math.min(data.changes.length - 1, model.get("step")));
+    adviz_goto(picture, k);
+    caption.textContent = model.get("captions")[k];
+    root.setAttribute("data-step", k);
+    graph.classList.toggle("fit", model.get("fit"));
+    var first = null;
+    rows.forEach(function (r) {
+      r.className = state(+r.getAttribute("data-step"), k);
+      if (!first && r.className === "current") first = r;
+    });
+    if (first) {
+      var top = first.offsetTop;
+      if (top < table.scrollTop + 30 || top + first.offsetHeight > table.scrollTop + table.clientHeight)
+        table.scrollTop = Math.max(0, top - table.clientHeight / 3);
+    }
+    var active = picture.els[data.active[k]];
+    if (!model.get("fit") && active) {  // full size: keep the node of this step in view
+      var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
+      graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
+      graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
+    }
+  }
+  model.on("change:step", show);
+  model.on("change:fit", show);
+  show();
+  requestAnimationFrame(show);  // once laid out, scroll the active node into view
+}
+export default { render };
+"""
+
+
+class SweepView(anywidget.AnyWidget):
+    """The graph, caption and table of one sweep; ``step`` chooses what is shown."""
+
+    _esm = _ESM
+    graph = traitlets.Dict().tag(sync=True)
+    captions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    table = traitlets.Unicode("").tag(sync=True)
+    show_table = traitlets.Bool(True).tag(sync=True)
+    colours = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    css = traitlets.Unicode(VIEW_CSS).tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+    fit = traitlets.Bool(True).tag(sync=True)
+
+    def __init__(self, trace: Trace, sweep: Sweep, *, sweep_layout: SweepLayout | None = None, show_table: bool = True,
+                 **graph_options: Any) -> None:
+        layout = sweep_layout if sweep_layout is not None else SweepLayout(trace, sweep, **graph_options)
+        colours = style.mode_colours(sweep.mode)
+        n = len(sweep.steps)
+        super().__init__(graph=layout.player_data(), captions=[step_caption(trace, sweep, k) for k in range(n + 1)],
+                         table=sweep_table_html(trace, sweep, 0) if show_table else "", show_table=show_table,
+                         colours=[colours.strong, colours.light, colours.active])
+        self.sweep_layout = layout
+        self.add_class("adviz-sweep-view")

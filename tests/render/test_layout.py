@@ -1,0 +1,199 @@
+"""Tests for adviz.render.layout: one layout per sweep, every step only repainted.
+
+The promise a student relies on is that nothing moves while a sweep plays.  So the tests
+compare the *geometry* of the pictures (every coordinate attribute of the SVG: polygon
+points, path data, text positions) across all steps, for forward and reverse sweeps of
+expressions and of traced NumPy functions, and check that what changes per step is only
+paint and text.  Text widths are measured with the DejaVu Sans font that ships with
+matplotlib, the first font the pictures ask for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import adviz as ad
+from adviz.render import style
+from adviz.render.graph import to_svg, write_graph
+from adviz.render.html import sweep_html
+from adviz.render.layout import SweepLayout
+
+NS = "{http://www.w3.org/2000/svg}"
+GEOMETRY = ("points", "d", "x", "y", "width", "height", "viewBox", "transform")
+
+
+def two_layer_loss(W1, b1, W2, x, y):
+    hidden = np.tanh(W1 @ x + b1)
+    return np.sum((W2 @ hidden - y) ** 2) / 2
+
+
+def loop(x):
+    for _ in range(30):
+        x = np.sin(x) * 1.01 + 0.1
+    return x
+
+
+def _examples():
+    rng = np.random.default_rng(0)
+    return {
+        "sin": ad.trace("sin(x**2+1)", x=3.0),
+        "two-inputs": ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0),
+        "network": ad.trace(two_layer_loss, rng.normal(size=(3, 2)), rng.normal(size=3), rng.normal(size=(1, 3)),
+                            np.array([0.5, -1.0]), np.array([0.25])),
+        "loop": ad.trace(loop, 0.5),
+    }
+
+
+EXAMPLES = _examples()
+
+
+def _sweep(t, mode):
+    if mode == "reverse":
+        return t.reverse()
+    return t.forward({t.inputs[0].name: np.ones_like(t.inputs[0].value)})
+
+
+def geometry(svg: str) -> list[tuple]:
+    """Every coordinate in the picture, in document order (what must not change)."""
+    root = ET.fromstring(svg)
+    out = []
+    for element in root.iter():
+        out.append((element.tag, tuple((k, element.get(k)) for k in GEOMETRY if element.get(k) is not None)))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_step_has_the_same_geometry(name, mode):
+    t = EXAMPLES[name]
+    sweep = _sweep(t, mode)
+    layout = SweepLayout(t, sweep)
+    first = geometry(layout.svg(0))
+    steps = [*range(len(sweep.steps) + 1), None]
+    steps += [f"{k}.{j}" for k, j, _ in sweep.numbered_terms()]
+    for k in steps:
+        assert geometry(layout.svg(k)) == first, (name, mode, k)
+    # and the per-step pictures differ in what they should: paint and text
+    assert layout.svg(0) != layout.svg(len(sweep.steps))
+
+
+def test_separate_pictures_of_steps_line_up_like_slides():
+    t = EXAMPLES["two-inputs"]
+    sweep = t.reverse()
+    pictures = [to_svg(t, sweep, k) for k in range(len(sweep.steps) + 1)]
+    assert all(geometry(p) == geometry(pictures[0]) for p in pictures)
+
+
+def test_changes_per_step_carry_no_coordinates():
+    t = EXAMPLES["network"]
+    data = SweepLayout(t, t.reverse()).player_data()
+    text = json.dumps(data["changes"])
+    assert "points" not in text and "translate" not in text
+    for delta in data["changes"]:
+        for element_id, paint, texts in delta:
+            assert paint in data["paints"] and (texts is None or all(isinstance(s, str) for s in texts))
+
+
+def test_html_page_of_a_63_node_sweep_is_small():
+    """Issue 11: inlining an SVG per frame made a 63-node sweep 3.6 MB; one SVG + changes is far less."""
+    def scalar_net(w1, w2, w3, x):
+        total = 0.0
+        for i in range(10):
+            total = total + np.tanh(w1 * x * i + w2) * w3
+        return total * total
+
+    t = ad.trace(scalar_net, 0.3, -0.2, 0.7, 1.5)
+    assert len(t.nodes) >= 60
+    page = sweep_html(t, expand=True)
+    assert len(page.encode()) < 3.6e6 / 5
+    assert page.count("<svg") == 1
+
+
+# ---------------------------------------------------------------- fonts and boxes
+
+
+@pytest.fixture(scope="module")
+def dejavu():
+    import matplotlib
+    from matplotlib.ft2font import FT2Font
+
+    font = FT2Font(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf"))
+
+    def width(text: str, size: float) -> float:
+        font.set_size(size, 72)
+        font.set_text(text)
+        return font.get_width_height()[0] / 64
+
+    return width
+
+
+def _box_extent(g: ET.Element) -> tuple[float, float]:
+    shape = next(e for e in g.iter() if e.tag in (f"{NS}polygon", f"{NS}path"))
+    raw = shape.get("points") or shape.get("d")
+    xs = [float(x) for x, _ in re.findall(r"(-?[\d.]+),(-?[\d.]+)", raw)]
+    return min(xs), max(xs)
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_labels_fit_their_boxes_in_dejavu_sans(name, dejavu):
+    t = EXAMPLES[name]
+    sweep = t.reverse()
+    svg = SweepLayout(t, sweep)
+    for k in range(len(sweep.steps) + 1):
+        root = ET.fromstring(svg.svg(k))
+        for g in root.iter(f"{NS}g"):
+            if "node" not in (g.get("class") or "").split():
+                continue
+            left, right = _box_extent(g)
+            for text in g.iter(f"{NS}text"):
+                assert text.get("font-family").startswith("'DejaVu Sans'")
+                w = dejavu(text.text or "", float(text.get("font-size")))
+                x = float(text.get("x"))
+                assert text.get("text-anchor") == "middle"
+                assert left <= x - w / 2 and x + w / 2 <= right, (name, k, text.text)
+
+
+def test_png_is_drawn_with_the_shipped_fonts(tmp_path):
+    t = EXAMPLES["two-inputs"]
+    path = write_graph(t, tmp_path / "g.png", t.reverse(), 2)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    layout = SweepLayout(t, t.reverse())
+    assert width == pytest.approx(layout.width_pt * 192 / 72, abs=2)  # 192 dpi, the graph's own width
+    assert height > layout.height_pt * 192 / 72  # plus the caption
+
+
+def test_font_stack_names_a_font_matplotlib_ships():
+    import matplotlib
+
+    assert style.FONT_STACK.split(",")[0].strip("'") == "DejaVu Sans"
+    assert os.path.exists(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf"))
+
+
+# ---------------------------------------------------------------- legible at any size
+
+
+def test_a_long_expression_is_shortened_in_the_caption():
+    source = "+".join(["sin(x)"] * 700)
+    t = ad.trace(source, x=1.0)
+    svg = to_svg(t)
+    root = ET.fromstring(svg)
+    captions = [e.text for e in root.iter(f"{NS}text") if e.get("class") == "caption"]
+    assert captions[0].startswith("sin(x)+sin(x)") and f"({len(source):,} characters)" in captions[0]
+    width = float(root.get("width").rstrip("pt"))
+    assert width < 3000  # the picture is as wide as the (folded) graph, not as the text
+
+
+def test_a_traced_function_is_titled_by_its_call():
+    t = EXAMPLES["network"]
+    assert t.title == "two_layer_loss(W1, b1, W2, x, y)"
+    root = ET.fromstring(to_svg(t))
+    first = next(e.text for e in root.iter(f"{NS}text") if e.get("class") == "caption")
+    assert first.startswith("two_layer_loss(W1, b1, W2, x, y)  at  W1: (3, 2)")
