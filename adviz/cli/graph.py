@@ -28,8 +28,10 @@ def graph(
         "--mode", "-m", metavar="forward|reverse",
         help="Draw a sweep on the graph: forward or reverse. Default: values and local "
              "partials only (reverse when --step is given).")] = None,
-    step: Annotated[Optional[int], typer.Option(
-        "--step", "-k", metavar="K", help="Show the sweep after K steps (0: only the seed is known).")] = None,
+    step: Annotated[Optional[str], typer.Option(
+        "--step", "-k", metavar="K",
+        help="Show the sweep after K steps (0: only the seed is known), or up to a chain-rule term "
+             "K.J as numbered by adviz trace (3.2: step 3's second term).")] = None,
     seed: Annotated[Optional[List[str]], typer.Option(
         "--seed", "-s", metavar="NAME=VALUE",
         help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0). Default: the first input.")] = None,
@@ -87,9 +89,13 @@ def graph(
         if mode == "reverse" and t.output.shape != ():
             typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
                        "the reverse sweep is seeded on its first entry", err=True)
-    if step is not None and not 0 <= step <= len(sweep.steps):
-        raise InputError(f"--step must be from 0 to {len(sweep.steps)} (this {mode} sweep has "
-                         f"{plural(len(sweep.steps), 'step')}), got {step}")
+    start = 0
+    if step is not None:
+        try:
+            done, part = sweep.position(step)
+        except ValueError as err:
+            raise InputError(f"--step: {err}".replace("step must be", "give")) from None
+        start = done + 1 if part else done  # the page plays whole steps: open at the one holding the term
     handler = None
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
@@ -102,7 +108,7 @@ def graph(
             if animate:
                 from ..render.html import write_sweep_html
 
-                write_sweep_html(t, path, sweep=sweep, start=step or 0, expand=expand)
+                write_sweep_html(t, path, sweep=sweep, start=start, expand=expand)
             else:
                 write_graph(t, path, sweep, step, expand=expand)
     except NoBackendError as err:

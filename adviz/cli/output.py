@@ -216,14 +216,16 @@ def node_json(node: Any) -> dict:
 def sweep_json(sweep: Any, trace: Any) -> dict:
     steps = []
     for step in sweep.steps:
+        k = step.index + 1
         steps.append({
+            "step": k,  # one numbering in every view: step k, its terms k.1, k.2 (see Sweep.step_label)
             "node": trace.nodes[step.node].name,
             "value": to_json_value(step.value),
-            "terms": [{"update": term.update(), "update_ascii": term.update(ascii=True),
+            "terms": [{"step": sweep.step_label(k, j), "update": term.update(), "update_ascii": term.update(ascii=True),
                        "from": trace.nodes[term.source].name, "to": trace.nodes[term.target].name,
                        "partial": term.partial, "partial_value": to_json_value(term.partial_value),
                        "contribution": to_json_value(term.contribution), "total": to_json_value(term.total)}
-                      for term in step.terms],
+                      for j, term in enumerate(step.terms, start=1)],
         })
     result = sweep.result
     return {"mode": sweep.mode, "seed": to_json_value(sweep.seed), "steps": steps, "ops": sweep.ops,

@@ -208,14 +208,17 @@ class Sweep:
         n = len(self.steps)
         k, j = _parse_step(step)
         if k is None or not 0 <= k <= n or (j is not None and k == 0):
-            raise ValueError(f"step must be a whole number from 0 to {n} (this {self.mode} sweep has {n} steps) "
+            raise ValueError(f"step must be a whole number from 0 to {n} (this {self.mode} sweep has "
+                             f"{n} step{'s' if n != 1 else ''}) "
                              f"or a term such as 2.1, got {step!r}")
         if j is None:
             return k, 0
         terms = len(self.steps[k - 1].terms)
         if not 1 <= j <= max(terms, 1):
-            raise ValueError(f"step {k} has {terms} term{'s' if terms != 1 else ''}: "
-                             f"give {k}.1 to {k}.{max(terms, 1)}, got {step!r}")
+            if terms <= 1:
+                raise ValueError(f"step {k} has {'one chain-rule term' if terms else 'no chain-rule terms'}: "
+                                 f"give {k}, got {step!r}")
+            raise ValueError(f"step {k} has {terms} chain-rule terms: give {k}.1 to {k}.{terms}, got {step!r}")
         return (k, 0) if j >= terms else (k - 1, j)
 
     def value_of(self, name_or_index: Union[str, int]) -> Any:

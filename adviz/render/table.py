@@ -418,6 +418,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     y = output_name(trace)
 
     wide = _table(title, ascii)
+    _text(wide, "#", justify="right")
     _text(wide, "node")
     _text(wide, "definition")
     _num(wide, "value")
@@ -425,6 +426,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     _text(wide, "local partial")
     _num(wide, "tangent " + dot("v"))
     narrow = _table(title, ascii)
+    _text(narrow, "#", justify="right")
     _text(narrow, "node")
     _text(narrow, "update, local partial, new tangent")
 
@@ -433,9 +435,9 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
         tangent = format_value(sweep.seed.get(node.name), full)
         istyle = _style("input")
         update = f"{dot(node.name)} = seed" if seeded else f"{dot(node.name)} = 0 (not seeded)"
-        wide.add_row(_esc(node.name, istyle), _esc("input"), _esc(format_value(node.value, full)),
+        wide.add_row(_esc("0" if seeded else ""), _esc(node.name, istyle), _esc("input"), _esc(format_value(node.value, full)),
                      _esc(update, fwd), _esc(""), _esc(tangent, fwd))
-        narrow.add_row(_lines((f"{node.name} (input)", istyle), (format_value(node.value, full), "")),
+        narrow.add_row(_esc("0" if seeded else ""), _lines((f"{node.name} (input)", istyle), (format_value(node.value, full), "")),
                        _lines((f"{dot(node.name)} = {tangent} (seed)" if seeded else update, fwd)))
 
     steps = {s.node: s for s in sweep.steps}
@@ -446,28 +448,31 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
         if upto is not None and shown >= upto:
             break
         terms = steps[node.index].terms if node.index in steps else ()
+        k = steps[node.index].index + 1 if node.index in steps else None
         value = format_value(node.value, full)
         definition = _a(node.definition, ascii)
         if not terms:
             pending = _style("pending")
-            wide.add_row(_esc(node.name), _esc(definition), _esc(value), _esc(f"{dot(node.name)} = 0", pending),
+            wide.add_row(_esc(str(k) if k else ""), _esc(node.name), _esc(definition), _esc(value),
+                         _esc(f"{dot(node.name)} = 0", pending),
                          _esc("no seeded input reaches it", pending), _esc("0", pending))
-            narrow.add_row(_lines((f"{node.name} = {definition}", ""), (value, "")),
+            narrow.add_row(_esc(str(k) if k else ""), _lines((f"{node.name} = {definition}", ""), (value, "")),
                            _lines((f"{dot(node.name)} = 0 (no seeded input reaches it)", pending)))
             continue
-        for k, term in enumerate(terms):
+        for j, term in enumerate(terms):
             if upto is not None and shown >= upto:
                 break
             shown += 1
             style = active if upto is not None and shown == upto else ""
             update, partial = _a(term.update(ascii), ascii), _partial(term, ascii, full)
             tangent = format_value(term.total, full)
-            first = k == 0
-            wide.add_row(_esc(node.name if first else ""), _esc(definition if first else ""),
+            first = j == 0
+            label = sweep.step_label(k, j + 1)  # the numbering every view shares
+            wide.add_row(_esc(label), _esc(node.name if first else ""), _esc(definition if first else ""),
                          _esc(value if first else ""), _esc(update, fwd), _esc(partial), _esc(tangent, fwd),
                          style=style)
             pname = _partial_name(trace, term, ascii)
-            narrow.add_row(_lines((f"{node.name} = {definition}", ""), (value, "")) if first else _esc(""),
+            narrow.add_row(_esc(label), _lines((f"{node.name} = {definition}", ""), (value, "")) if first else _esc(""),
                            _lines((update, fwd),
                                   (f"{pname}: {partial}" if term.partial_value is not None else "", ""),
                                   (f"{dot(node.name)} = {tangent}", fwd)),
@@ -477,9 +482,9 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
         for node in trace.outputs:
             tangent = format_value(sweep.value_of(node.index), full)
             value = format_value(node.value, full)
-            wide.add_row(_esc(y, ostyle), _esc(node.name), _esc(value), _esc(f"{dot(y)} = {dot(node.name)}", fwd),
+            wide.add_row(_esc(""), _esc(y, ostyle), _esc(node.name), _esc(value), _esc(f"{dot(y)} = {dot(node.name)}", fwd),
                          _esc(""), _esc(tangent, fwd))
-            narrow.add_row(_lines((f"{y} = {node.name}", ostyle), (value, "")),
+            narrow.add_row(_esc(""), _lines((f"{y} = {node.name}", ostyle), (value, "")),
                            _lines((f"{dot(y)} = {dot(node.name)} = {tangent}", fwd)))
     return _Responsive(wide, narrow)
 
@@ -490,7 +495,9 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     """The reverse sweep as the ordered list of adjoint updates it performed.
 
     Row 0 is the seed (``v̄3 = 1.0``); each later row is one term, ``v̄2 += v̄3·cos(v2)``,
-    with the local partial (formula = value), the contribution it added and the adjoint
+    numbered as in every view: step ``k`` is one node sending its adjoint back (a step of
+    the graph and the player), its terms are ``k.1, k.2, …`` when it has several; with
+    the local partial (formula = value), the contribution it added and the adjoint
     of the updated node afterwards. The last update of each input is its gradient
     component. In a narrow console the same rows are stacked into two columns.
     """
@@ -517,24 +524,24 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                      _esc(format_value(value, full), rev))
         narrow.add_row(_esc("0"), _esc(seed, rev))
     shown = 0
-    for step in sweep.steps:
-        for term in step.terms:
-            if upto is not None and shown >= upto:
-                break
-            shown += 1
-            style = active if upto is not None and shown == upto else ""
-            target = trace.nodes[term.target].name
-            update, partial = _a(term.update(ascii), ascii), _partial(term, ascii, full)
-            contribution, total = format_value(term.contribution, full), format_value(term.total, full)
-            wide.add_row(_esc(str(shown)), _esc(update, rev), _esc(partial), _esc(contribution),
-                         _esc(f"{bar(target)} = {total}", rev), style=style)
-            pname = _partial_name(trace, term, ascii)
-            narrow.add_row(_esc(str(shown)),
-                           _lines((update, rev),
-                                  (f"{pname}: {partial}" if term.partial_value is not None else "", ""),
-                                  (f"adds {contribution}", ""),
-                                  (f"{bar(target)} = {total}", rev)),
-                           style=style)
+    for k, j, term in sweep.numbered_terms():
+        if upto is not None and shown >= upto:
+            break
+        shown += 1
+        label = sweep.step_label(k, j)  # the numbering every view shares: step k, its terms k.1, k.2
+        style = active if upto is not None and shown == upto else ""
+        target = trace.nodes[term.target].name
+        update, partial = _a(term.update(ascii), ascii), _partial(term, ascii, full)
+        contribution, total = format_value(term.contribution, full), format_value(term.total, full)
+        wide.add_row(_esc(label), _esc(update, rev), _esc(partial), _esc(contribution),
+                     _esc(f"{bar(target)} = {total}", rev), style=style)
+        pname = _partial_name(trace, term, ascii)
+        narrow.add_row(_esc(label),
+                       _lines((update, rev),
+                              (f"{pname}: {partial}" if term.partial_value is not None else "", ""),
+                              (f"adds {contribution}", ""),
+                              (f"{bar(target)} = {total}", rev)),
+                       style=style)
     return _Responsive(wide, narrow)
 
 

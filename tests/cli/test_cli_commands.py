@@ -101,11 +101,12 @@ def test_trace_golden_seed_example():
     assert row(out, "y", "v3") == ["y", "v3", repr(SIN10)]
     # the forward table: ẋ = 1, v̇1 = 2x·ẋ = 6, v̇2 = 6, ẏ = cos(10)·6
     fwd = section(out, "Forward sweep")
-    assert row(fwd, "x") == ["x", "input", "3.0", "ẋ", "=", "seed", "1.0"]
-    assert row(fwd, "v1") == ["v1", "x**2", "9.0", "v̇1", "=", "(2*x)·ẋ", "2*x", "=", "6.0", "6.0"]
-    assert row(fwd, "v2") == ["v2", "v1", "+", "1", "10.0", "v̇2", "=", "1·v̇1", "1", "=", "1.0", "6.0"]
-    v3 = row(fwd, "v3")
-    assert v3[:7] == ["v3", "sin(v2)", repr(SIN10), "v̇3", "=", "cos(v2)·v̇2", "cos(v2)"]
+    # (the first column numbers the steps as the graph, the player and --json do)
+    assert row(fwd, "0", "x") == ["0", "x", "input", "3.0", "ẋ", "=", "seed", "1.0"]
+    assert row(fwd, "1", "v1") == ["1", "v1", "x**2", "9.0", "v̇1", "=", "(2*x)·ẋ", "2*x", "=", "6.0", "6.0"]
+    assert row(fwd, "2", "v2") == ["2", "v2", "v1", "+", "1", "10.0", "v̇2", "=", "1·v̇1", "1", "=", "1.0", "6.0"]
+    v3 = row(fwd, "3", "v3")
+    assert v3[:8] == ["3", "v3", "sin(v2)", repr(SIN10), "v̇3", "=", "cos(v2)·v̇2", "cos(v2)"]
     assert float(v3[-2]) == pytest.approx(COS10, rel=1e-15)
     assert float(v3[-1]) == pytest.approx(COS10 * 6, rel=1e-15)
     assert float(row(fwd, "y", "v3", repr(SIN10), "ẏ")[-1]) == pytest.approx(COS10 * 6, rel=1e-15)

@@ -403,4 +403,4 @@ def test_cli_errors(tmp_path):
             str(tmp_path / "g.svg"),
         ],
     )
-    assert bad_step.exit_code == 2 and "--step must be from 0 to 1" in bad_step.stderr
+    assert bad_step.exit_code == 2 and "--step: give a whole number from 0 to 1" in bad_step.stderr

@@ -95,8 +95,10 @@ def test_forward_table_golden(seed_trace):
     text = render(T.forward_table(seed_trace.forward()), width=140)
     table = rows(text)
     assert table[0] == ["Forward", "sweep", "(tangents,", "inputs", "→", "output),", "seed", "ẋ", "=", "1.0"]
-    assert table[1] == ["node", "definition", "value", "tangent", "update", "local", "partial", "tangent", "v̇"]
-    body = {r[0]: r for r in table[3:]}
+    assert table[1] == ["#", "node", "definition", "value", "tangent", "update", "local", "partial", "tangent", "v̇"]
+    # the first column numbers the steps as every view does; the output row has none
+    assert [r[0] for r in table[3:]] == ["0", "1", "2", "3", "y"]
+    body = {r[1] if r[0].isdigit() else r[0]: r[1:] if r[0].isdigit() else r for r in table[3:]}
     assert body["x"] == ["x", "input", "3.0", "ẋ", "=", "seed", "1.0"]
     assert body["v1"] == ["v1", "x**2", "9.0", "v̇1", "=", "(2*x)·ẋ", "2*x", "=", "6.0", "6.0"]
     assert body["v2"] == ["v2", "v1", "+", "1", "10.0", "v̇2", "=", "1·v̇1", "1", "=", "1.0", "6.0"]
