@@ -121,6 +121,8 @@ class Term:
     names: tuple[str, str]  # (source name, target name)
     rhs: str  # the structural formula, used when there is no elementwise partial
     first: bool  # the first term written into its target during this sweep
+    summed: tuple[int, ...] = ()  # reverse: axes of the source summed away (the target was broadcast)
+    source_ndim: int = 0
 
     def update(self, ascii: bool = False) -> str:
         """The update this term performed, e.g. ``v̄2 += v̄3·cos(v2)`` or ``v̇1 = 2*x·ẋ``."""
@@ -133,8 +135,13 @@ class Term:
             out = f"{lhs} {'=' if self.first else '+='} {rhs}"
         else:
             lhs = notation.bar(tgt, ascii)
-            rhs = (f"{notation.bar(src, ascii)}{times}{_group(self.partial)}" if self.partial_value is not None
-                   else self.rhs.format(g=notation.bar(src, ascii)))
+            adjoint = notation.bar(src, ascii)
+            if self.summed and self.partial_value is not None:
+                product = adjoint if self.partial == "1" else f"({adjoint}{times}{_group(self.partial)})"
+                rhs = _summed(product, self.summed, self.source_ndim, ascii)
+            else:
+                rhs = (f"{adjoint}{times}{_group(self.partial)}" if self.partial_value is not None
+                       else self.rhs.format(g=adjoint))
             out = f"{lhs} += {rhs}"
         return notation.to_ascii(out) if ascii else out
 
@@ -421,8 +428,11 @@ class Trace:
                 if o.node is None or _rule(prim.vjps, i) is None:
                     continue
                 p_text, p_latex, p_value = self._partial(node, i)
+                summed: tuple[int, ...] = ()
                 if p_value is not None:
-                    c = unbroadcast(g * p_value, shape(o.value), 0)
+                    full = g * p_value
+                    summed = _summed_axes(shape(full), shape(o.value))
+                    c = unbroadcast(full, shape(o.value), 0)
                 else:
                     c = prim.vjps[i](g, node.value, *args, **node.params)
                 prev = adjoints[o.node]
@@ -430,7 +440,7 @@ class Trace:
                 adjoints[o.node] = total
                 terms.append(Term("reverse", node.index, o.node, i, p_text, p_latex, p_value, c, total,
                                   (node.name, self.nodes[o.node].name), _fmt(_rule(prim.vjp_texts, i, ""), node, "g"),
-                                  o.node not in written))
+                                  o.node not in written, summed, len(shape(full)) if summed else 0))
                 written.add(o.node)
             steps.append(Step(len(steps), node.index, tuple(terms), g))
         result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
@@ -477,6 +487,30 @@ class Trace:
             value = prim.partials[i].fn(node.value, *values, **node.params)
             value = np.asarray(value, dtype=np.result_type(value, node.value)) if not isinstance(value, Tracer) else value
         return text, latex, value
+
+
+_SUBSCRIPTS = "ᵢⱼₖₗₘₙ"
+_LETTERS = "ijklmn"
+
+
+def _summed_axes(full: tuple[int, ...], target: tuple[int, ...]) -> tuple[int, ...]:
+    """Axes of an adjoint of shape ``full`` that sum away when it flows back to an operand
+    of shape ``target`` that was broadcast: new leading axes and axes of length 1."""
+    extra = len(full) - len(target)
+    if extra < 0:
+        return ()
+    return tuple(range(extra)) + tuple(extra + i for i, n in enumerate(target) if n == 1 and full[extra + i] != 1)
+
+
+def _summed(product: str, axes: tuple[int, ...], ndim: int, ascii: bool) -> str:
+    """``Σᵢ v̄1[i, :]``, ``Σᵢⱼ (v̄1·X)[i, j]``: the adjoint of a broadcast operand is the
+    sum of what every copy received."""
+    if ndim > len(_LETTERS):
+        return f"{'sum' if ascii else 'Σ'} over axes {axes} of {product}"
+    index = ", ".join(_LETTERS[a] if a in axes else ":" for a in range(ndim))
+    if ascii:
+        return f"sum_{''.join(_LETTERS[a] for a in axes)} {product}[{index}]"
+    return f"Σ{''.join(_SUBSCRIPTS[a] for a in axes)} {product}[{index}]"
 
 
 def _parse_step(step: Any) -> tuple[Optional[int], Optional[int]]:

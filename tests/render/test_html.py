@@ -427,6 +427,57 @@ def test_screenshot_shows_the_highlighted_step(browser, page, tmp_path):
     assert _share(after, style.REVERSE.strong) > _share(before, style.REVERSE.strong)
 
 
+def test_current_rows_have_their_own_background(browser, page):
+    """What a student sees in the table: the current rows' background differs from every other row's."""
+    browser.open(page.as_uri() + "#step=3")
+    colours = browser.js("""Array.from(document.querySelectorAll('#table tr[data-step]')).map(r =>
+        [r.className, getComputedStyle(r.cells[3]).backgroundColor])""")
+    current = {c for cls, c in colours if cls == "current"}
+    others = {c for cls, c in colours if cls != "current"}
+    assert len(current) == 1 and current.isdisjoint(others)
+    assert current == {f"rgb({int(style.REVERSE.active[1:3], 16)}, {int(style.REVERSE.active[3:5], 16)}, "
+                       f"{int(style.REVERSE.active[5:7], 16)})"}
+
+
+_GEOMETRY_JS = """Array.from(document.querySelectorAll('#graph svg *')).map(e =>
+    ['points', 'd', 'x', 'y', 'transform'].map(a => e.getAttribute(a)).join('|')).join(';')"""
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_nothing_moves_in_the_browser_from_first_to_last_step(browser, tmp_path, mode):
+    """Every coordinate of the picture is the same at every step, stepping forward and back."""
+    def loss(w, b, x):
+        return (np.tanh(w * x + b) - 0.5) ** 2
+
+    for i, t in enumerate([ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0), ad.trace(loss, 0.8, -0.3, 1.5)]):
+        path = tmp_path / f"p{i}-{mode}.html"
+        seed = {t.inputs[0].name: 1.0} if mode == "forward" else None
+        write_sweep_html(t, path, mode=mode, seed=seed)
+        browser.open(path.as_uri() + "#step=0")
+        first = browser.js(_GEOMETRY_JS)
+        n = int(browser.js("document.body.getAttribute('data-steps')"))
+        for k in [*range(1, n + 1), *reversed(range(n))]:
+            browser.key("ArrowRight" if k > int(browser.js("document.body.getAttribute('data-step')")) else "ArrowLeft",
+                        "ArrowRight" if k > int(browser.js("document.body.getAttribute('data-step')")) else "ArrowLeft",
+                        39 if k > int(browser.js("document.body.getAttribute('data-step')")) else 37)
+            assert int(browser.js("document.body.getAttribute('data-step')")) == k
+            assert browser.js(_GEOMETRY_JS) == first, (i, mode, k)
+
+
+def test_labels_stay_inside_their_boxes_in_the_browser(browser, page):
+    """Whatever font the browser picked from the stack, every text of a box lies inside it."""
+    for k in (0, 2, 3):
+        browser.open(page.as_uri() + f"#step={k}")
+        outside = browser.js("""Array.from(document.querySelectorAll('#graph g.node')).flatMap(g => {
+            const shape = g.querySelector('polygon, path').getBBox();
+            return Array.from(g.querySelectorAll('text')).filter(t => {
+                const b = t.getBBox();
+                return b.width > 0 && (b.x < shape.x - 0.5 || b.x + b.width > shape.x + shape.width + 0.5);
+            }).map(t => t.textContent);
+        })""")
+        assert outside == [], k
+
+
 @pytest.fixture(scope="module")
 def big_page(tmp_path_factory):
     """A 40-node tape: too wide to shrink to the window, so the page follows the active node."""
