@@ -56,7 +56,7 @@ def graph(
     """
     import logging
 
-    from ..render.graph import FORMATS, folding_note, write_graph
+    from ..render.graph import FORMATS, TooBigToDraw, folding_note, write_graph
     from ..render.graphviz_backend import NoBackendError, RenderError, backend_name
 
     if mode is None and (step is not None or animate):
@@ -111,7 +111,7 @@ def graph(
                 write_sweep_html(t, path, sweep=sweep, start=start, expand=expand)
             else:
                 write_graph(t, path, sweep, step, expand=expand)
-    except NoBackendError as err:
+    except (NoBackendError, TooBigToDraw) as err:
         raise InputError(str(err)) from None
     except RenderError as err:
         raise CommandError(str(err)) from None

@@ -56,10 +56,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
+    "MAX_EXPANDED_NODES",
+    "TooBigToDraw",
     "Look",
     "Structure",
     "build_graph",
     "caption_lines",
+    "changed_elements",
     "folding_note",
     "repr_mimebundle",
     "repr_svg",
@@ -244,6 +247,29 @@ def _progress(trace: Trace, sweep: Sweep, step: Any) -> _Progress:
     return p
 
 
+def _next_progress(trace: Trace, p: _Progress, part: int = 0) -> _Progress:
+    """The progress one whole step after ``p`` (a whole step), or ``part`` terms into it.
+
+    Copies ``p``'s bookkeeping and applies one step: walking a sweep this way costs its
+    length, not its length squared.
+    """
+    sweep = p.sweep
+    s = sweep.steps[p.shown]
+    terms = s.terms[:part] if part else s.terms
+    q = _Progress(sweep, p.shown if part else p.shown + 1, p.colours, part, p.seeds, dict(p.known),
+                  dict(p.received), p.expected, dict(p.applied), p.terms, stepping=True)
+    if sweep.mode == "forward" and not part:
+        q.known[s.node] = s.value
+    for term in terms:
+        key = _edge_key(term)
+        q.applied[key] = term
+        q.received[term.target] = [*q.received.get(term.target, ()), term]
+        q.known[term.target] = term.total
+    q.active_node = s.node
+    q.active_keys = {_edge_key(t) for t in (terms[-1:] if part else terms)}
+    return q
+
+
 def _label_terms(trace: Trace) -> dict[EdgeKey, Term]:
     """Local partials for every arrow when no sweep is shown.
 
@@ -304,6 +330,16 @@ class Structure:
     def mode(self) -> str | None:
         return self.sweep.mode if self.sweep is not None else None
 
+    def index(self) -> tuple[dict, dict, dict, dict, dict]:
+        """Look-up tables, built once: tape position → unit, unit's first position → box id,
+        edge key → arrow id, box id → unit, arrow id → arrow (both in drawing order)."""
+        if not hasattr(self, "_index"):
+            box_id = {(u.members[0] if isinstance(u, Group) else u): i for i, u in self.boxes}
+            arrows_of = {key: a.id for a in self.arrows for key in a.keys}
+            self._index = (self.plan.unit_of(), box_id, arrows_of, dict(self.boxes),
+                           {a.id: a for a in self.arrows})
+        return self._index
+
 
 @dataclass(frozen=True)
 class Look:
@@ -338,13 +374,31 @@ MAX_CHAIN = 14
 """A tape whose longest chain is longer than this has its repeated blocks folded even when
 it has few nodes: drawn left to right, every link of a chain costs a box's width."""
 
+FAST_LAYOUT_BOXES = 300
+"""Above this many boxes Graphviz is asked to spend less effort reducing edge crossings."""
+
 TOP_DOWN_CHAIN = 9
 """Drawn chains longer than this (and much longer than the graph is wide) run top to bottom."""
+
+
+MAX_EXPANDED_NODES = 1500
+"""``expand=True`` draws at most this many nodes.  Graphviz's layout grows faster than the
+number of boxes: a 1,000-node tape takes 2 s (a chain) to 15 s (a dense scalar network)
+here, and past a few thousand the WebAssembly build runs out of memory.  Folded, any tape
+draws in about 60 boxes."""
+
+
+class TooBigToDraw(ValueError):
+    """``expand=True`` on a tape with more nodes than :data:`MAX_EXPANDED_NODES`."""
 
 
 def _plan(trace: Trace, expand: bool, max_nodes: int) -> Plan:
     n = len(trace.nodes)
     if expand:
+        if n > MAX_EXPANDED_NODES:
+            raise TooBigToDraw(f"this tape has {n:,} nodes; drawing every node (--expand, expand=True) is limited to "
+                               f"{MAX_EXPANDED_NODES:,}: Graphviz would need minutes and gigabytes. Without --expand "
+                               "the graph is folded to about 60 boxes.")
         return Plan(tuple(range(n)), n)
     signatures = [_signature(node) for node in trace.nodes]
     keep = {node.index for node in trace.outputs}
@@ -521,14 +575,20 @@ def _edge_state(keys: tuple[EdgeKey, ...], p: _Progress | None) -> str:
     return "applied" if all(k in p.applied for k in keys) else "pending"
 
 
-def scene(s: Structure, p: _Progress | None) -> dict[str, Look]:
-    """Every element's :class:`Look` at progress ``p`` (None: no sweep shown)."""
+def scene(s: Structure, p: _Progress | None, only: set[str] | None = None) -> dict[str, Look]:
+    """Every element's :class:`Look` at progress ``p`` (None: no sweep shown).
+
+    ``only``: compute just these elements (see :func:`changed_elements`).
+    """
     trace = s.trace
     looks: dict[str, Look] = {}
-    for element_id, unit in s.boxes:
+    _, _, _, boxes, arrows = s.index()
+    for element_id in boxes if only is None else (i for i in only if i in boxes):
+        unit = boxes[element_id]
         looks[element_id] = (_group_look(trace, unit, p) if isinstance(unit, Group)
                              else _node_look(trace.nodes[unit], p))
-    for arrow in s.arrows:
+    for element_id in arrows if only is None else (i for i in only if i in arrows):
+        arrow = arrows[element_id]
         if arrow.folded:
             texts = (f"{len(arrow.keys)} edges",) if len(arrow.keys) > 1 else ()
             looks[arrow.id] = Look("folded", _edge_state(arrow.keys, p), texts)
@@ -537,6 +597,36 @@ def scene(s: Structure, p: _Progress | None) -> dict[str, Look]:
             term = s.terms.get(key) if s.edge_labels else None
             looks[arrow.id] = Look("edge", _edge_state(arrow.keys, p), _edge_texts(trace, key, term, p))
     return looks
+
+
+def changed_elements(s: Structure, before: _Progress, after: _Progress) -> set[str]:
+    """The elements whose look may differ between two positions of the same sweep.
+
+    A step touches few elements: the node that was active and the one that is, the
+    nodes its terms wrote into, the arrows they travelled along.  Computing only those
+    keeps a whole sweep's scenes linear in its length (a 1,000-node tape has 1,000 steps).
+    """
+    owner, box_id, arrows_of, _, _ = s.index()
+    nodes: set[int] = set()
+    keys: set[EdgeKey] = set(before.active_keys) | set(after.active_keys)
+    keys |= set(before.applied).symmetric_difference(after.applied)
+    if before.complete != after.complete:
+        nodes.update(range(len(s.trace.nodes)))
+    for p in (before, after):
+        if p.active_node is not None:
+            nodes.add(p.active_node)
+    for key in keys:
+        nodes.update(key[:2])
+    nodes.update(i for i in set(before.known).symmetric_difference(after.known))
+    ids = set()
+    for i in nodes:
+        unit = owner.get(i)
+        if unit is not None:
+            ids.add(box_id[unit.members[0] if isinstance(unit, Group) else unit])
+    for key in keys:
+        if key in arrows_of:
+            ids.add(arrows_of[key])
+    return ids
 
 
 # ---------------------------------------------------------------- DOT
@@ -571,6 +661,8 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
            nodesep="0.3", ranksep="0.45", fontsize=f"{14 * scale:.2f}")
     g.attr("node", fontname=font, fontsize=f"{14 * scale:.2f}", style="filled", fontcolor=style.TEXT)
     g.attr("edge", fontname=font, fontsize=f"{12 * scale:.2f}", fontcolor=style.TEXT, arrowsize="0.8")
+    if len(s.boxes) > FAST_LAYOUT_BOXES:  # fewer passes at crossing edges: seconds instead of minutes
+        g.attr(mclimit="0.1", nslimit="2", nslimit1="2")
     if caption:
         g.attr(label=graphviz.nohtml("".join(_record_text(line) + "\\l" for line in caption)))
     inputs = []
@@ -743,7 +835,8 @@ def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT
     if not plan.collapsed:
         return ""
     folded = sum(len(g.members) for g in plan.groups)
-    return (f"folded {folded} of {plan.total} nodes into {len(plan.groups)} boxes "
+    groups = len(plan.groups)
+    return (f"folded {folded} of {plan.total} nodes into {groups} box{'es' if groups != 1 else ''} "
             f"({len(plan.units)} boxes drawn); draw every node with expand=True (adviz graph --expand)")
 
 

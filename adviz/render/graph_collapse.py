@@ -54,7 +54,9 @@ class Plan:
 
     @property
     def groups(self) -> tuple[Group, ...]:
-        return tuple(u for u in self.units if isinstance(u, Group))
+        if "_groups" not in self.__dict__:  # asked for by every caption: computed once
+            object.__setattr__(self, "_groups", tuple(u for u in self.units if isinstance(u, Group)))
+        return self.__dict__["_groups"]
 
     @property
     def collapsed(self) -> bool:

@@ -38,8 +38,11 @@ from . import style
 from .graph import (
     DEFAULT_MAX_NODES,
     Look,
+    _next_progress,
     _progress,
+    _title,
     caption_lines,
+    changed_elements,
     scene,
     structure,
     to_dot,
@@ -97,35 +100,73 @@ class SweepLayout:
                  title: str | None = None, rankdir: str | None = None) -> None:
         self.trace = trace
         self.sweep = sweep
-        self.title = title
+        self.title = title if title is not None else _title(trace)
         self.structure = s = structure(trace, sweep, expand=expand, max_nodes=max_nodes,
                                        edge_labels=edge_labels, rankdir=rankdir)
         self.mode = s.mode
         self.steps = len(sweep.steps) if sweep is not None else 0
         self._cache: dict[Any, tuple[dict[str, Look], list[str]]] = {}
-        # Every position a picture may show: whole steps and, inside a step, each term.
-        positions: list[Any] = [None] if sweep is None else [*range(self.steps + 1), "end"]
-        if sweep is not None:
-            positions += [f"{k}.{j}" for k, j, _ in sweep.numbered_terms() if j < len(sweep.steps[k - 1].terms)]
+        self._base: dict[str, Look] = {}
+        self._deltas: list[dict[str, Look]] = []  # whole steps: what changed since the step before
         widest: dict[str, list[str]] = {}
-        for position in positions:
-            looks, _ = self._scene(position)
+
+        def widen(looks: dict[str, Look]) -> None:
             for element_id, look in looks.items():
                 slots = widest.setdefault(element_id, [])
                 for i, text in enumerate(look.texts):
                     if i == len(slots):
                         slots.append(text)
-                    elif text_width(text) > text_width(slots[i]):
+                    elif text != slots[i] and text_width(text) > text_width(slots[i]):
                         slots[i] = text
-        first = self._scene(positions[0])[0]
-        layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in first.items()}
+
+        if sweep is None:
+            self._base = scene(s, None)
+            widen(self._base)
+            captions = []
+        else:
+            # Whole steps, computed step to step: only the elements a step touches change.
+            title = self.title
+            previous = None
+            current: dict[str, Look] = {}
+            partial_captions = []
+            captions: list[list[str]] = []
+            for k in [*range(self.steps + 1), "end"]:
+                if k == "end":
+                    p = _progress(trace, sweep, None)
+                elif previous is None:
+                    p = _progress(trace, sweep, k)
+                else:
+                    # inside the step (``3.2``): a few texts of its own, reserved too
+                    for j in range(1, len(sweep.steps[previous.shown].terms)):
+                        q = _next_progress(trace, previous, j)
+                        widen(scene(s, q, changed_elements(s, previous, q)))
+                        partial_captions.append(caption_lines(trace, q, s.plan, title))
+                    p = _next_progress(trace, previous)
+                if previous is None:
+                    current = self._base = scene(s, p)
+                    delta = dict(current)
+                else:
+                    delta = {i: look for i, look in scene(s, p, changed_elements(s, previous, p)).items()
+                             if current[i] != look}
+                    current = {**current, **delta}
+                widen(delta)
+                captions.append(caption_lines(trace, p, s.plan, title))
+                if k == "end":
+                    self._end = delta
+                else:
+                    self._deltas.append(delta if k else {})
+                previous = p
+            captions += partial_captions
+        layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
         self._slots = {k: len(v) for k, v in widest.items()}
         dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
         self.dot_source = dot.source
         self._root = ET.fromstring(render(dot.source, "svg"))
         self._elements = self._index(self._root)
         self.width_pt, self.height_pt = _size(self._root)
-        self._caption_rows = max(len(self._caption(p)) for p in positions)
+        width = self._caption_width()
+        every = [wrap(lines, width) for lines in captions] if sweep is not None else [self._caption(None)]
+        self._caption_rows = max(len(c) for c in every)
 
     # -- scenes ---------------------------------------------------------------------------
     def _scene(self, position: Any) -> tuple[dict[str, Look], list[str]]:
@@ -134,8 +175,19 @@ class SweepLayout:
             p = None
             if self.sweep is not None:  # "end": the finished sweep shown whole, no step highlighted
                 p = _progress(self.trace, self.sweep, None if key == "end" else position)
-            self._cache[key] = (scene(self.structure, p), caption_lines(self.trace, p, self.structure.plan,
-                                                                        self.title))
+            if isinstance(key, int) and self._deltas:
+                looks = dict(self._base)
+                for delta in self._deltas[1:key + 1]:
+                    looks.update(delta)
+            elif key == "end" and self._deltas:
+                looks = dict(self._base)
+                for delta in [*self._deltas[1:], self._end]:
+                    looks.update(delta)
+            else:
+                looks = scene(self.structure, p)
+            if len(self._cache) > 8:  # keep a few: pictures are painted one at a time
+                self._cache.clear()
+            self._cache[key] = (looks, caption_lines(self.trace, p, self.structure.plan, self.title))
         return self._cache[key]
 
     def looks(self, step: Any = None) -> dict[str, Look]:
@@ -152,9 +204,11 @@ class SweepLayout:
         k, j = self.sweep.position(step)
         return f"{k + 1}.{j}" if j else k
 
+    def _caption_width(self) -> int:
+        return max(60, int((self.width_pt - 16) / _CHAR_WIDTH))
+
     def _caption(self, position: Any) -> list[str]:
-        width = max(60, int((self.width_pt - 16) / _CHAR_WIDTH))
-        return wrap(self._scene(position)[1], width)
+        return wrap(self._scene(position)[1], self._caption_width())
 
     # -- the one SVG ----------------------------------------------------------------------
     def _index(self, root: ET.Element) -> dict[str, _Element]:
@@ -164,7 +218,7 @@ class SweepLayout:
             size = text.get("font-size")
             if size:
                 text.set("font-size", f"{float(size) / style.LAYOUT_SCALE:.2f}")
-        kinds = {element_id: look.kind for element_id, look in self._scene(self._first())[0].items()}
+        kinds = {element_id: look.kind for element_id, look in self._base.items()}
         elements: dict[str, _Element] = {}
         for g in root.iter(f"{_NS}g"):
             element_id = g.get("id")
@@ -189,9 +243,6 @@ class SweepLayout:
                         e.shapes.append(child)
             elements[element_id] = e
         return elements
-
-    def _first(self) -> Any:
-        return None if self.sweep is None else 0
 
     def _paint(self, looks: dict[str, Look]) -> None:
         """Paint ``looks`` onto the SVG in place (attributes only: any viewer shows it)."""
@@ -253,18 +304,18 @@ class SweepLayout:
         svg = self.svg(0, caption=False)
         paints: dict[str, list] = {}
         changes: list[list] = [[]]
-        before = self.looks(0)
+        current = dict(self._base)
         for k in range(1, self.steps + 1):
-            now = self.looks(k)
             delta = []
-            for element_id in self._elements:
-                old, new = before[element_id], now[element_id]
-                if old != new:
-                    delta.append([element_id, _paint_key(new, paints, self.mode),
-                                  list(new.texts) if new.texts != old.texts else None])
+            for element_id, new in self._deltas[k].items():
+                if element_id not in self._elements:
+                    continue
+                old = current[element_id]
+                delta.append([element_id, _paint_key(new, paints, self.mode),
+                              list(new.texts) if new.texts != old.texts else None])
+                current[element_id] = new
             changes.append(delta)
-            before = now
-        for look in self.looks(0).values():
+        for look in self._base.values():
             _paint_key(look, paints, self.mode)
         return {"svg": svg, "paints": paints, "changes": changes, "active": self.active_elements(),
                 "size": [round(v) for v in self.size_px]}

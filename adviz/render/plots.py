@@ -153,9 +153,11 @@ def error_plot(
     handles, labels = [handles[i] for i in ranked], [labels[i] for i in ranked]
     from matplotlib.lines import Line2D
 
-    handles += [Line2D([], [], color="0.3", ls="--", lw=0.9), Line2D([], [], color="0.3", ls=":", lw=1.1),
-                Line2D([], [], marker="o", ls="", color="0.6", mec="black")]
-    labels += ["fitted truncation part C·hᵖ", "fitted round-off part R/h", "best h (lowest median error over a decade)"]
+    if models:  # the legend names only what is drawn
+        handles += [Line2D([], [], color="0.3", ls="--", lw=0.9), Line2D([], [], color="0.3", ls=":", lw=1.1)]
+        labels += ["fitted truncation part C·hᵖ", "fitted round-off part R/h"]
+    handles.append(Line2D([], [], marker="o", ls="", color="0.6", mec="black"))
+    labels.append("best h (lowest median error over a decade)")
     ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8, frameon=False)
     if path is not None:
         save_figure(fig, path)

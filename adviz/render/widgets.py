@@ -611,13 +611,17 @@ class FiniteDifferenceExplorer:
         self.ad_value = float(np.real(trace.forward(self.wrt).result))
         self.function = _scalar_function(trace, fn_or_expr, self.wrt)
         self.sweep = error_sweep(self.function, self.x, exact=self.ad_value, methods=self.methods)
+        from .marked_plot import MarkedPlot
+
         self._draw_curve()
+        self._check_h(h)
+        self._h = float(h)
         self._slider = w.FloatLogSlider(value=h, base=10, min=-16, max=-1, step=0.05, description="h",
                                         readout_format=".1e", continuous_update=True,
-                                        layout=w.Layout(width="520px"))
-        self._table = w.HTML()
-        self._plot = w.HTML()
-        self._slider.observe(lambda change: self._show(change["new"]), "value")
+                                        layout=w.Layout(width="min(520px, 100%)"))
+        self._table = w.HTML(layout=w.Layout(overflow="auto hidden", max_width="100%"))
+        self._plot = MarkedPlot(png=self._png, size=list(self._size), alt="relative error against h")
+        self._slider.observe(self._on_slider, "value")
         title = w.HTML(f'<b style="font-size:16px">Finite differences vs AD: d/d{html.escape(self.wrt)} at '
                        f'{html.escape(self.wrt)} = {summary(self.x)}</b>')
         self.widget = w.VBox([title, self._slider, self._table, self._plot])
@@ -627,14 +631,29 @@ class FiniteDifferenceExplorer:
     # -- state ---------------------------------------------------------------------------
     @property
     def h(self) -> float:
-        return float(self._slider.value)
+        """The step shown.  Set from Python it is kept exactly (``explorer.h = 1e-10``); the
+        slider shows it rounded to its grid, and only a real move of the slider changes it."""
+        return self._h
 
     @h.setter
     def h(self, value: float) -> None:
+        self._check_h(value)
+        self._h = float(value)
+        self._slider.value = value
+        self._show(self._h)
+
+    @staticmethod
+    def _check_h(value: float) -> None:
         if not (np.isfinite(value) and 1e-16 <= value <= 1e-1):
             raise ValueError(f"h must be between 1e-16 and 1e-1, got {value!r}")
-        self._slider.value = value
-        self._show(self.h)
+
+    def _on_slider(self, change) -> None:
+        # The browser sends back the slider's value rounded to its grid of 10**0.05: that is
+        # not a move, and must not overwrite a value set from Python.
+        if abs(np.log10(change["new"]) - np.log10(self._h)) < self._slider.step / 2 + 1e-9:
+            return
+        self._h = float(change["new"])
+        self._show(self._h)
 
     def estimate(self, method: str, h: float | None = None) -> float:
         """The ``method`` estimate of the derivative at step ``h`` (default: the slider's)."""
@@ -659,7 +678,8 @@ class FiniteDifferenceExplorer:
 
     @property
     def plot_html(self) -> str:
-        return self._plot.value
+        """The plot with its marks as one HTML snippet (what the widget draws)."""
+        return self._plot_html(self.h)
 
     # -- drawing ------------------------------------------------------------------------
     def _draw_curve(self) -> None:
@@ -688,24 +708,34 @@ class FiniteDifferenceExplorer:
             return self._pixel(self.h)
         return self._pixel(self.h, self.errors[method] / self._scale)
 
-    def _plot_html(self, h: float) -> str:
+    def _marks(self, h: float) -> list[dict]:
+        """The h marker, its label (at the bottom, clear of the √ε notes) and a ring per method."""
         from .plots import METHOD_STYLE
 
-        width, height = self._size
         (x, top), (_, bottom) = self._pixel(h), self._pixel(h, self._ylim[0])
-        dots = []
+        marks = [{"tag": "line", "class": "h-marker", "x1": f"{x:.1f}", "x2": f"{x:.1f}", "y1": f"{top:.1f}",
+                  "y2": f"{bottom:.1f}", "stroke": "#dc2626", "stroke-width": "2"}]
+        right = x > self._size[0] * 0.7  # near the right edge the label goes to the left of the line
+        marks.append({"tag": "text", "class": "h-label", "x": f"{x - 4 if right else x + 4:.1f}",
+                      "y": f"{bottom - 6:.1f}", "fill": "#dc2626", "font-size": "13",
+                      "text-anchor": "end" if right else "start", "text": f"h = {h:.1e}"})
         for m, error in self.errors.items():
             cx, cy = self._pixel(h, error / self._scale)
             colour = METHOD_STYLE.get(m, {}).get("color", "#111827")
-            dots.append(f'<circle class="h-dot" cx="{cx:.1f}" cy="{cy:.1f}" r="8" fill="white" fill-opacity="0.6" '
-                        f'stroke="{colour}" stroke-width="3"><title>{m}: relative error at h</title></circle>')
-        return (f'<div style="position:relative;width:{width}px;height:{height}px">'
-                f'<img src="data:image/png;base64,{self._png}" width="{width}" height="{height}" alt="error vs h">'
-                f'<svg style="position:absolute;left:0;top:0" width="{width}" height="{height}">'
-                f'<line class="h-marker" x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" '
-                f'stroke="#dc2626" stroke-width="2"/>'
-                f'<text x="{x + 4:.1f}" y="{top + 14:.1f}" fill="#dc2626" font-size="13">h = {h:.1e}</text>'
-                + "".join(dots) + "</svg></div>")
+            marks.append({"tag": "circle", "class": "h-dot", "cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "r": "8",
+                          "fill": "white", "fill-opacity": "0.6", "stroke": colour, "stroke-width": "3"})
+        return marks
+
+    def _plot_html(self, h: float) -> str:
+        width, height = self._size
+        items = []
+        for m in self._marks(h):
+            attrs = " ".join(f'{k}="{html.escape(str(v))}"' for k, v in m.items() if k not in ("tag", "text"))
+            items.append(f"<{m['tag']} {attrs}>{html.escape(m.get('text', ''))}</{m['tag']}>")
+        return (f'<div style="position:relative;max-width:100%;width:{width}px">'
+                f'<img src="data:image/png;base64,{self._png}" style="width:100%;height:auto" alt="error vs h">'
+                f'<svg style="position:absolute;left:0;top:0;width:100%;height:100%" viewBox="0 0 {width} {height}">'
+                + "".join(items) + "</svg></div>")
 
     def _table_html(self, h: float) -> str:
         rows = [(f"<tr><th>method</th><th>formula</th><th>estimate at h = {h:.1e}</th><th>|error|</th>"
@@ -718,13 +748,13 @@ class FiniteDifferenceExplorer:
         rows.append(f'<tr style="font-weight:bold"><td>AD</td><td>forward sweep</td><td>{self.ad_value:.16g}</td>'
                     "<td colspan=2>exact up to rounding</td></tr>")
         return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:14px">'
-                + "".join(rows).replace("<td>", '<td style="padding:2px 10px">') + "</table>"
+                + "".join(rows).replace("<td>", '<td style="padding:2px 10px;white-space:nowrap">') + "</table>"
                 + '<p style="font-size:13px;color:#374151">The red line on the plot is the current h; the rings '
                 "are each method's error there. Filled dots mark each method's best h.</p>")
 
     def _show(self, h: float) -> None:
         self._table.value = self._table_html(h)
-        self._plot.value = self._plot_html(h)
+        self._plot.marks = self._marks(h)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -819,6 +849,8 @@ class Playground:
             names = list(trace.input_names)
             if list(self._seed.options) != names:
                 self._seed.options = names
+            if self._seed.value not in names:  # show the input the forward sweep is seeded on
+                self._seed.value = names[0]
             seed = None
             if self._mode.value == "forward":
                 name = self._seed.value or names[0]

@@ -197,3 +197,41 @@ def test_a_traced_function_is_titled_by_its_call():
     root = ET.fromstring(to_svg(t))
     first = next(e.text for e in root.iter(f"{NS}text") if e.get("class") == "caption")
     assert first.startswith("two_layer_loss(W1, b1, W2, x, y)  at  W1: (3, 2)")
+
+
+# ---------------------------------------------------------------- big tapes
+
+
+def _chain(n):
+    def f(x):
+        for _ in range(n // 3):
+            x = np.sin(x) * 1.01 + 0.1
+        return x
+    return f
+
+
+def test_expand_beyond_the_limit_is_refused_with_the_limit_named():
+    from adviz.render.graph import MAX_EXPANDED_NODES, TooBigToDraw
+
+    t = ad.trace(_chain(MAX_EXPANDED_NODES + 30), 0.5)
+    with pytest.raises(TooBigToDraw, match=f"limited to {MAX_EXPANDED_NODES:,}"):
+        to_svg(t, expand=True)
+    assert "folded" in to_svg(t)  # without expand it draws, folded
+
+
+def test_a_sweep_of_a_1000_node_tape_is_laid_out_once_in_linear_work():
+    """Steps are computed from the step before (only what a step touches), so the scenes of a
+    1,000-step sweep cost about as much as 1,000 small updates, not a million (no timing here:
+    the count of looks computed is the measure)."""
+    from adviz.render import graph
+
+    t = ad.trace(_chain(999), 0.5)
+    calls = []
+    original = graph._node_look
+    try:
+        graph._node_look = lambda node, p: calls.append(1) or original(node, p)
+        layout = SweepLayout(t, t.reverse(), expand=True)
+    finally:
+        graph._node_look = original
+    assert len(t.nodes) == 1000 and len(calls) < 20 * len(t.nodes)
+    assert geometry(layout.svg(3)) == geometry(layout.svg(900))

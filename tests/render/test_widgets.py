@@ -371,3 +371,55 @@ def test_trace_from_accepts_the_usual_forms():
         trace_from(f, {"a": 1.0})
     with pytest.raises(ValueError, match="give values for x, y"):
         trace_from("x*y", 1.0)
+
+
+# ---------------------------------------------------------------- issue 11: state round trips
+
+
+def test_fd_explorer_keeps_h_set_from_python_against_the_rounded_slider():
+    e = FiniteDifferenceExplorer(_f, 3.0)
+    e.h = 1.234e-10
+    e._slider.value = 10 ** -9.9  # the slider grid's nearest value, echoed by the browser
+    assert e.h == 1.234e-10  # the browser echoing its rounded value is not a move
+    e._slider.value = 1e-3  # a real move
+    assert e.h == pytest.approx(1e-3)
+
+
+def test_fd_explorer_sends_the_picture_once_and_only_marks_per_tick():
+    e = FiniteDifferenceExplorer(_f, 3.0)
+    sent = []
+    e._plot.observe(lambda change: sent.append(change["name"]), names=["png", "marks"])
+    for h in (1e-2, 1e-5, 1e-9):
+        e.h = h
+    assert sent == ["marks", "marks", "marks"]
+    assert sum(len(str(m)) for m in e._plot.marks) < 2000
+    label = next(m for m in e._plot.marks if m.get("class") == "h-label")
+    assert label["text"] == "h = 1.0e-09" and float(label["y"]) > e._size[1] / 2  # at the bottom, not by the √ε note
+
+
+def test_fd_plot_legend_names_only_what_is_drawn():
+    from adviz.numeric.error_sweep import error_sweep
+    from adviz.render.plots import error_plot
+
+    s = error_sweep(lambda x: np.sin(x), 1.0, exact=np.cos(1.0), methods=("forward", "central"))
+    labels = [t.get_text() for t in error_plot(s, models=False).axes[0].get_legend().get_texts()]
+    assert not any("fitted" in label for label in labels)
+    labels = [t.get_text() for t in error_plot(s, models=True).axes[0].get_legend().get_texts()]
+    assert any("fitted truncation" in label for label in labels)
+
+
+def test_playground_seed_box_shows_the_seeded_input():
+    p = Playground("x1*x2 + sin(x1)", "x1=2, x2=5", mode="forward")
+    assert p._seed.value == "x1" and list(p.player.sweep.seed) == ["x1"]
+    p._seed.value = "x2"
+    assert list(p.player.sweep.seed) == ["x2"]
+
+
+def test_mode_comparison_stacks_its_sides_and_labels_its_clock():
+    m = ModeComparison("x1*x2 + sin(x1)", "x1=2, x2=5")
+    assert m._slider.description == "t" and m._slider.max == 6
+    sides = [c for c in m.widget.children if hasattr(c, "children") and len(c.children) == 3]
+    assert len(sides) == 2  # one above the other, each as wide as the notebook
+    m.goto(4)
+    assert "sweep 2 of 2 (seed x\u03072 = 1), step 1 of 3" in m._heads["forward"].value
+    assert "t = 4 of 6" in m._clock.value
