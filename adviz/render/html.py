@@ -355,7 +355,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 #caption { margin: 0 0 10px; padding: 8px 12px; border-left: 5px solid var(--strong); background: var(--light);
   font-size: 17px; min-height: 1.4em; }
 #graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 12px; }
-#graph:not(.fit) { max-height: 70vh; }
+#graph { max-height: 75vh; }
 #graph svg { display: block; }
 #graph.fit svg { max-width: 100%%; height: auto; margin: 0 auto; }
 #table { overflow: auto; max-height: 40vh; }
@@ -382,7 +382,7 @@ _SCRIPT = r"""
     step = k;
     adviz_goto(picture, k);
     var active = picture.els[data.graph.active[k]];
-    if (!fit.checked && active) {  // full size: keep the node of this step in the middle
+    if (active) {  // keep the node of this step in the middle (full size, or a tall graph)
       var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
       graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
       graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;

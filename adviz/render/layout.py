@@ -167,6 +167,8 @@ class SweepLayout:
         width = self._caption_width()
         every = [wrap(lines, width) for lines in captions] if sweep is not None else [self._caption(None)]
         self._caption_rows = max(len(c) for c in every)
+        # the widest caption line of any step: every picture of the sweep gets the same width
+        self._caption_chars = max((text_width(line) for c in every for line in c), default=0)
 
     # -- scenes ---------------------------------------------------------------------------
     def _scene(self, position: Any) -> tuple[dict[str, Look], list[str]]:
@@ -205,7 +207,9 @@ class SweepLayout:
         return f"{k + 1}.{j}" if j else k
 
     def _caption_width(self) -> int:
-        return max(60, int((self.width_pt - 16) / _CHAR_WIDTH))
+        """Characters per caption line: the graph's width, but at least 48 (a narrow graph gets a
+        picture a little wider than itself rather than a caption of one word per line)."""
+        return max(48, int((self.width_pt - 16) / _CHAR_WIDTH))
 
     def _caption(self, position: Any) -> list[str]:
         return wrap(self._scene(position)[1], self._caption_width())
@@ -280,7 +284,7 @@ class SweepLayout:
         lines = self._caption(key)
         lines += [""] * (self._caption_rows - len(lines))  # every step: the same rows, in the same places
         extra = self._caption_rows * _CAPTION_LINE + 8
-        return _with_caption(root, lines, extra)
+        return _with_caption(root, lines, extra, max(self._caption_chars, *(text_width(x) for x in lines)))
 
     @property
     def size_px(self) -> tuple[float, float]:
@@ -346,9 +350,11 @@ def _size(root: ET.Element) -> tuple[float, float]:
     return float(root.get("width", "0pt").rstrip("pt")), float(root.get("height", "0pt").rstrip("pt"))
 
 
-def _with_caption(root: ET.Element, lines: list[str], extra: float) -> str:
-    """Serialize ``root`` with ``lines`` drawn above the graph (``extra`` points taller)."""
-    width, height = _size(root)
+def _with_caption(root: ET.Element, lines: list[str], extra: float, chars: int) -> str:
+    """Serialize ``root`` with ``lines`` drawn above the graph (``extra`` points taller, and
+    wide enough for ``chars`` characters)."""
+    graph_width, height = _size(root)
+    width = max(graph_width, chars * _CHAR_WIDTH + 12)
     graph = root.find(f"{_NS}g")
     transform = graph.get("transform", "")
     background = graph.find(f"{_NS}polygon")

@@ -32,7 +32,7 @@ VIEW_CSS = TABLE_CSS + """
 .adviz-view .adviz-caption { border-left: 5px solid var(--strong); background: var(--light); padding: 6px 10px;
   font: 15px/1.4 system-ui, sans-serif; color: #111827; overflow-wrap: anywhere; margin: 4px 0; }
 .adviz-view .adviz-graph { overflow: auto; max-width: 100%; border: 1px solid #e5e7eb; border-radius: 6px; }
-.adviz-view .adviz-graph:not(.fit) { max-height: 560px; }
+.adviz-view .adviz-graph { max-height: 600px; }
 .adviz-view .adviz-graph svg { display: block; }
 .adviz-view .adviz-graph.fit svg { max-width: 100%; height: auto; }
 .adviz-view .adviz-table-box { max-height: 320px; overflow: auto; margin-top: 6px; }
@@ -79,7 +79,7 @@ function render({ model, el }) {
         table.scrollTop = Math.max(0, top - table.clientHeight / 3);
     }
     var active = picture.els[data.active[k]];
-    if (!model.get("fit") && active) {  // full size: keep the node of this step in view
+    if (active) {  // keep the node of this step in view (a wide graph full size, a tall one in any case)
       var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
       graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
       graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
