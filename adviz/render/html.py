@@ -15,7 +15,8 @@ module prepares those steps for a web page:
   script, no network and no Python kernel.  Open it in a browser, put it on a course website, or project it in
   a lecture.  ``page.html#step=3`` opens at step 3, ``#play`` starts playing.
 
-The Jupyter widgets (:mod:`adviz.render.widgets`) show the same frames and the same table.
+The Jupyter widgets (:mod:`adviz.render.widgets`) show the same picture, captions and table,
+painted by the same script (:data:`~adviz.render.layout.PAINT_JS`).
 
 >>> import adviz as ad
 >>> t = ad.trace("sin(x**2 + 1)", x=3.0)

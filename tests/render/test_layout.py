@@ -223,7 +223,7 @@ def test_a_sweep_of_a_1000_node_tape_is_laid_out_once_in_linear_work():
     """Steps are computed from the step before (only what a step touches), so the scenes of a
     1,000-step sweep cost about as much as 1,000 small updates, not a million (no timing here:
     the count of looks computed is the measure)."""
-    from adviz.render import graph
+    from adviz.render import scene as graph
 
     t = ad.trace(_chain(999), 0.5)
     calls = []
