@@ -102,3 +102,23 @@ def test_float32_stays_float32():
                lambda a: np.median(a, axis=0), np.sinc, lambda a: np.roll(a, 1)):
         y, vjp_fn = ad.vjp(fn, x)
         assert y.dtype == np.float32 and vjp_fn(np.ones_like(y))[0].dtype == np.float32
+
+
+def test_nanstd_follows_std_at_zero_spread_and_ignores_nan():
+    x = np.array([[1.5, 1.5, np.nan], [0.5, -1.0, 2.0]])
+    g = ad.grad(lambda a: np.sum(np.nanstd(a, axis=1)))(x)
+    row = x[1]
+    np.testing.assert_array_equal(g[0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(g[1], (row - row.mean()) / (row.size * row.std()), rtol=1e-12)
+    np.testing.assert_array_equal(ad.hessian(lambda a: np.nanstd(a))(np.full(3, 2.0)), np.zeros((3, 3)))
+
+
+def test_signals_match_numpy_values_in_every_mode():
+    a, v = rand(5), rand(3, seed=4)
+    for mode in ("full", "same", "valid"):
+        for p, q in ((a, v), (v, a)):
+            for fn in (np.convolve, np.correlate):
+                y, _ = ad.vjp(lambda s, t, fn=fn, mode=mode: fn(s, t, mode), p, q)
+                np.testing.assert_allclose(y, fn(p, q, mode), rtol=1e-13, atol=1e-13)
+    with pytest.raises(ValueError):
+        ad.grad(lambda s: np.sum(np.convolve(s, s, "middle")))(a)

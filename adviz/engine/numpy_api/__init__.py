@@ -39,6 +39,8 @@ from .reductions import (average, cumprod, cumsum, diff, max, mean, min, nanmax,
 from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, broadcast_to, column_stack, concatenate, dstack,
                      expand_dims, hstack, moveaxis, ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose,
                      vstack)
+from .signals import (convolve, corrcoef, correlate, cov, ediff1d, linspace, nanstd, nanvar, polyval,
+                      trapezoid)
 from .sorting import median, partition, percentile, quantile, sort
 
 
@@ -67,7 +69,7 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.matmul: matmul, np.conjugate: _identity, np.remainder: _prim_caller("remainder"),
     np.fmod: _prim_caller("fmod"),
     np.deg2rad: radians, np.rad2deg: degrees, np.radians: radians, np.degrees: degrees,
-    np.logaddexp2: _prim_caller("logaddexp2"),
+    np.logaddexp2: _prim_caller("logaddexp2"), np.copysign: _prim_caller("copysign"),
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
@@ -108,7 +110,9 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.take_along_axis: take_along_axis, np.sort: sort, np.partition: partition, np.median: median,
     np.quantile: quantile, np.percentile: percentile, np.cumprod: cumprod, np.diff: diff, np.nansum: nansum,
     np.nanmean: nanmean, np.nanmax: nanmax, np.nanmin: nanmin, np.ptp: ptp, np.average: average,
-    np.nan_to_num: nan_to_num, np.sinc: sinc, np.interp: interp,
+    np.nan_to_num: nan_to_num, np.sinc: sinc, np.interp: interp, np.convolve: convolve, np.correlate: correlate,
+    np.polyval: polyval, np.trapezoid: trapezoid, np.linspace: linspace, np.ediff1d: ediff1d, np.cov: cov,
+    np.corrcoef: corrcoef, np.nanvar: nanvar, np.nanstd: nanstd,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),

@@ -280,6 +280,11 @@ hypot = binary("hypot", np.hypot,
                template="hypot({0}, {1})", symbol="hypot", latex=r"\sqrt{{{0}^2+{1}^2}}")
 
 
+copysign = binary("copysign", np.copysign,
+                  (Partial(lambda ans, x, y: np.sign(x) * np.copysign(1.0, y), "sign({0})·sign({1})"), None),
+                  template="copysign({0}, {1})", symbol="copysign", latex=r"\operatorname{{copysign}}({0}, {1})")
+
+
 def _sinc_slope(ans, x):
     """d/dx sin(πx)/(πx) = (cos(πx) − sinc(x)) / x, and its Taylor series −π²x/3 + π⁴x³/30 near 0.
 
