@@ -60,6 +60,9 @@ def as_input(x: Any) -> Any:
         return np.complex128(x)
     if isinstance(x, np.generic):
         return x if np.issubdtype(x.dtype, np.inexact) else np.float64(x)
+    if isinstance(x, (np.matrix, np.ma.MaskedArray)):  # their * and sum are not ndarray's: a silent change of f
+        raise TypeError(f"cannot differentiate with respect to a {type(x).__module__}.{type(x).__name__}: its "
+                        "arithmetic differs from a plain array's; pass np.asarray(x) (and write f for plain arrays)")
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError(f"cannot differentiate with respect to a value of type {type(x).__name__}")

@@ -326,3 +326,15 @@ def test_argnums_naming_an_argument_twice_is_refused(transform):
     """It used to give (0.0, 3.0) for d(a·b)/da asked twice: the first copy silently lost its derivative."""
     with pytest.raises(ValueError, match="same argument twice"):
         transform(lambda a, b: a * b, argnums=(0, -2))(2.0, 3.0)
+
+
+@pytest.mark.parametrize("x", [np.matrix([[1.0, 2.0], [3.0, 4.0]]), np.ma.array([1.0, 2.0], mask=[0, 1])],
+                         ids=["np.matrix", "masked array"])
+def test_array_subclasses_with_their_own_arithmetic_are_refused(x):
+    """Converted to plain arrays they changed f: np.sum(m * m) of a matrix is a matrix product in NumPy
+    (54 here) and became elementwise (30); a masked sum counted the masked entry."""
+    for transform in (ad.grad, ad.value_and_grad):
+        with pytest.raises(TypeError, match="arithmetic differs"):
+            transform(lambda x: np.sum(x * x))(x)
+    with pytest.raises(TypeError, match="arithmetic differs"):
+        ad.jvp(lambda x: np.sum(x * x), (x,), (np.ones(np.shape(x)),))
