@@ -282,7 +282,7 @@ def jacfwd(f: Callable, argnums: ArgNums = 0) -> Callable:
             args[i] = as_input(args[i])
         sizes = [int(np.prod(shape(args[i]))) for i in nums]
         n = sum(sizes)
-        dtype = np.result_type(*[lowest(args[i]) for i in nums], np.float32)
+        dtype = np.result_type(*[lowest(args[i]) for i in nums])  # inputs are inexact already (as_input)
         eye = np.eye(n, dtype=dtype)
         interp = JVPInterpreter(batch_shape=(n,))
         with new_interpreter(interp):

@@ -96,11 +96,14 @@ def test_every_kind_of_scalar_gives_a_0d_float64_derivative(label, kind):
     assert got == pytest.approx(d2 if kind == "hessian" else d1, rel=1e-13)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.longdouble])
 @pytest.mark.parametrize("kind", TRANSFORMS)
-def test_float32_in_float32_out(kind):
-    x = X.astype(np.float32)
+def test_the_input_precision_is_kept(kind, dtype):
+    x = X.astype(dtype)
     got = derivative(kind, lambda x: np.sum(np.tanh(x) * x), x)
-    assert np.result_type(got) == np.float32
+    assert np.result_type(got) == dtype
+    expected = derivative(kind, lambda x: np.sum(np.tanh(x) * x), X)
+    np.testing.assert_allclose(np.asarray(got, float), expected, rtol=10 * np.finfo(dtype).eps ** 0.5)
 
 
 @pytest.mark.parametrize("kind", ["grad", "vjp", "jacrev", "hessian"])
