@@ -348,6 +348,9 @@ case("where-fixed-mask[2x3][2x3]", lambda a, b: np.where(MASK, a, b), Arg(REAL, 
 case("where-broadcast[2x1][3]", lambda a, b: np.where(MASK, a, b), Arg(REAL, (2, 1)), Arg(REAL, (3,)))
 case("where-scalar-branch[2x3]", lambda a: np.where(MASK, a, 0.0), Arg(REAL, (2, 3)))
 case("where-traced-cond[4][4]", lambda a, b: np.where(a > b, a * b, np.sin(b)), Arg(grid_a, (4,)), Arg(grid_b, (4,)))
+FMASK = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])  # a float condition: the user's array, never to be written
+case("where-float-condition[2x3]", lambda a: np.where(FMASK, a * 2.0, 0.0) + np.where(FMASK, a, 0.0),
+     Arg(REAL, (2, 3)), analytic=True)
 case("where-0d[float][float]", lambda a, b: np.where(a > 0, a, b), Arg(AWAY0, "float"), Arg(REAL, "float"))
 
 # astype: float casts are differentiable (the cotangent comes back in the input's dtype)

@@ -33,6 +33,7 @@ Usage::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -244,7 +245,49 @@ def _random_like(rng: np.random.Generator, x: Any) -> np.ndarray:
     return rng.uniform(-1.0, 1.0, np.shape(x))
 
 
-def check_grads(
+def _user_arrays(f: Callable, args: Sequence[Any]) -> list[np.ndarray]:
+    """The arrays a user handed over: the arguments, and those ``f`` closes over or reads as globals."""
+    found = [a for a in args if isinstance(a, np.ndarray)]
+    seen: set = set()
+
+    def visit(fn: Any, depth: int) -> None:
+        if depth > 3 or id(fn) in seen:
+            return
+        seen.add(id(fn))
+        values: list = []
+        if isinstance(fn, functools.partial):
+            values += [*fn.args, *fn.keywords.values(), fn.func]
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                values.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            values += [fn.__globals__.get(name) for name in code.co_names]
+        for value in values:
+            if isinstance(value, np.ndarray):
+                found.append(value)
+            elif callable(value) and not isinstance(value, (type, np.ufunc)):
+                visit(value, depth + 1)
+
+    visit(f, 0)
+    return found
+
+
+def check_grads(f: Callable, args: Sequence[Any], **options: Any) -> None:
+    """Check adviz's derivatives of ``f`` at ``args`` (see :func:`_check_grads` for the options),
+    and that no array the user handed over (arguments, arrays ``f`` closes over) was modified."""
+    arrays = _user_arrays(f, args)
+    before = [a.copy() for a in arrays]
+    _check_grads(f, args, **options)
+    for a, b in zip(arrays, before):
+        if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            raise WrongDerivative(f"{options.get('name', 'f')}: adviz modified an array the user handed over: "
+                                  f"{b!r} became {a!r}")
+
+
+def _check_grads(
     f: Callable,
     args: Sequence[Any],
     *,

@@ -341,3 +341,18 @@ def test_array_subclasses_with_their_own_arithmetic_are_refused(x):
             transform(lambda x: np.sum(x * x))(x)
     with pytest.raises(TypeError, match="arithmetic differs"):
         ad.jvp(lambda x: np.sum(x * x), (x,), (np.ones(np.shape(x)),))
+
+
+def test_a_float_condition_given_to_where_is_never_written_into():
+    """Found here: the where rule handed the user's float mask back as its (fresh) partial, and the
+    reverse sweep accumulated into it: the mask became [3, 0, 3], the next gradient [9, 0, 9]."""
+    cond = np.array([1.0, 0.0, 1.0])
+    f = lambda x: np.sum(np.where(cond, x * 2, 0.0)) + np.sum(np.where(cond, x, 0.0))
+    for _ in range(2):
+        np.testing.assert_array_equal(ad.grad(f)(X), [3.0, 0.0, 3.0])
+        np.testing.assert_array_equal(ad.jvp(f, (X,), (np.ones(3),))[1], 6.0)
+        np.testing.assert_array_equal(ad.jacrev(lambda x: np.where(cond, x, 0.0) * 2 + np.where(cond, x, 0.0))(X),
+                                      np.diag([3.0, 0.0, 3.0]))
+    np.testing.assert_array_equal(cond, [1.0, 0.0, 1.0])
+    g = ad.grad(lambda x: np.sum(np.where(cond, x, 0.0)))(X)
+    assert not np.shares_memory(g, cond)

@@ -22,8 +22,12 @@ LOG10 = float(np.log(10.0))
 
 
 def _mask(condition, like):
-    """A 0/1 array in ``like``'s floating dtype (a bare bool mask would promote to float64)."""
-    return np.asarray(condition, dtype=like.dtype)
+    """A new 0/1 array in ``like``'s floating dtype (a bare bool mask would promote to float64).
+
+    Always a copy: partials are declared fresh, so the sweeps may update them in place, and
+    ``condition`` can be the user's own array (``np.where(c, a, b)`` with a float ``c``).
+    """
+    return np.array(condition, dtype=like.dtype)
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
