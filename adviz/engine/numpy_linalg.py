@@ -384,7 +384,7 @@ def _vector_norm(x, ord, axis: int, keepdims: bool):
     if ord is None or ord == 2:
         return bind(P["norm"], x, axis=(axis,), keepdims=keepdims)
     if ord == np.inf:
-        return api.max(np.abs(x), axis=axis, keepdims=keepdims)
+        return _max_or_zero(np.abs(x), axis, keepdims)
     if ord == -np.inf:
         return api.min(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -397,6 +397,13 @@ def _vector_norm(x, ord, axis: int, keepdims: bool):
     return api.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
 
 
+def _max_or_zero(x, axis: int, keepdims: bool = False):
+    """``max`` over ``axis``, 0 where that axis is empty (NumPy's ``initial=0`` for these norms)."""
+    if shape(x)[axis] == 0:  # nothing to reduce: a constant, as NumPy gives
+        return np.max(lowest(x), axis=axis, keepdims=keepdims, initial=0)
+    return api.max(x, axis=axis, keepdims=keepdims)
+
+
 def _matrix_norm(x, ord, axis, keepdims: bool):
     nd = ndim(x)
     row, col = _axis(axis[0], nd), _axis(axis[1], nd)
@@ -404,14 +411,14 @@ def _matrix_norm(x, ord, axis, keepdims: bool):
         raise ValueError("Duplicate axes given.")
     num = _is_num(ord)
     if num and ord == 2:
-        ret = api.max(_singular_values(x, row, col), axis=-1)
+        ret = _max_or_zero(_singular_values(x, row, col), -1)
     elif num and ord == -2:
         ret = api.min(_singular_values(x, row, col), axis=-1)
     elif num and ord in (1, -1):  # the largest (smallest) column sum
-        reduce = api.max if ord == 1 else api.min
+        reduce = _max_or_zero if ord == 1 else api.min
         ret = reduce(api.sum(np.abs(x), axis=row), axis=col - 1 if col > row else col)
     elif num and ord in (np.inf, -np.inf):  # the largest (smallest) row sum
-        reduce = api.max if ord == np.inf else api.min
+        reduce = _max_or_zero if ord == np.inf else api.min
         ret = reduce(api.sum(np.abs(x), axis=col), axis=row - 1 if row > col else row)
     elif ord is None or ord in ("fro", "f"):
         ret = bind(P["norm"], x, axis=tuple(sorted((row, col))), keepdims=False)

@@ -214,7 +214,7 @@ def _einsum_vjp_text(i: int):
         plan, extras = _einsum_vjp_plan(params["subscripts"], i)
         n = len(_einsum_terms(params["subscripts"])[0])
         names = ["{g}"] + ["{" + str(j) + "}" for j in range(n) if j != i]
-        names += ["I" if kind == "eye" else "1" for kind, _ in extras]
+        names += ["I" if kind == "eye" else "ones" for kind, _ in extras]
         return f"einsum('{plan.replace('...', '')}', " + ", ".join(names) + ")"
 
     return text
