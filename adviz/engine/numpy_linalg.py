@@ -151,6 +151,12 @@ def _normalize_einsum(subscripts: str, ops: list) -> tuple[str, list]:
         if out.count(c) > 1:
             raise ValueError(f"np.einsum: output subscript {c!r} appears more than once")
     sizes: dict[str, int] = {}
+    for i, (term, op) in enumerate(zip(terms, ops)):
+        within: dict[str, int] = {}
+        for c, n in zip(term, shape(op)):  # a repeated letter takes a diagonal: no broadcasting there
+            if within.setdefault(c, n) != n:
+                raise ValueError(f"np.einsum: dimensions in operand {i} for the repeated subscript {c!r} "
+                                 f"don't match ({within[c]} != {n})")
     for term, op in zip(terms, ops):
         for c, n in zip(term, shape(op)):
             if n != 1:

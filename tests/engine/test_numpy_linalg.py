@@ -75,6 +75,7 @@ def test_einsum_matches_numpy(subscripts, shapes):
     ("ij,jk", [(2, 3), (4, 2)], "size"),
     ("i1", [(2, 2)], "invalid subscript"),
     ("..i", [(2,)], "'.'"),
+    ("ii", [(2, 1)], "repeated subscript"),  # a diagonal is never broadcast
 ])
 def test_einsum_errors_say_what_is_wrong(subscripts, shapes, message):
     ops = [_r(*s) for s in shapes]
