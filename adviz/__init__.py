@@ -11,6 +11,7 @@ The public API follows JAX's names and semantics::
 """
 
 from .engine import (
+    EscapedTracerError,
     Node,
     Step,
     Sweep,
@@ -35,4 +36,5 @@ except ImportError:  # pragma: no cover - during development only
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "trace", "parse", "Expression",
-           "ParseError", "Trace", "Node", "Sweep", "Step", "Term", "UnsupportedOperation", "__version__"]
+           "ParseError", "Trace", "Node", "Sweep", "Step", "Term", "UnsupportedOperation", "EscapedTracerError",
+           "__version__"]

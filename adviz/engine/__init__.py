@@ -3,8 +3,8 @@
 from . import numpy_api  # noqa: F401  (installs the NumPy surface on tracers)
 from .catalog import supported
 from .record import Node, Operand, Step, Sweep, Term, Trace, trace
-from .tracer import UnsupportedOperation
+from .tracer import EscapedTracerError, UnsupportedOperation
 from .transforms import grad, hessian, jacfwd, jacrev, jvp, value_and_grad, vjp
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "trace", "Trace", "Node",
-           "Operand", "Sweep", "Step", "Term", "UnsupportedOperation", "supported"]
+           "Operand", "Sweep", "Step", "Term", "UnsupportedOperation", "EscapedTracerError", "supported"]

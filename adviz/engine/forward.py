@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from .primitives.core import shape
-from .tracer import Interpreter, Tracer, bind
+from .tracer import Interpreter, Tracer, bind, complex_error, is_complex, op_text
+
+_FLOAT64 = np.float64
 
 
 class Dual(Tracer):
@@ -45,6 +47,18 @@ class JVPInterpreter(Interpreter):
     def __init__(self, batch_shape: tuple[int, ...] = ()):
         self.batch_shape = tuple(batch_shape)
 
+    def split(self, args: Any) -> tuple[list, list]:
+        """``(primals, tangents)`` of a list of arguments (tangent None for a constant)."""
+        primals, tangents = [], []
+        for a in args:
+            if isinstance(a, Dual) and a._interp is self:
+                primals.append(a.primal)
+                tangents.append(a.tangent)
+            else:
+                primals.append(a)
+                tangents.append(None)
+        return primals, tangents
+
     def process(self, prim, args, params):
         primals = []
         tangents = []
@@ -55,7 +69,12 @@ class JVPInterpreter(Interpreter):
             else:
                 primals.append(a)
                 tangents.append(None)
-        ans = prim.impl(*primals, **params) if self.level == 1 else bind(prim, *primals, **params)
+        if self.level == 1:
+            ans = prim.impl(*primals, **params)
+            if type(ans) is not _FLOAT64 and is_complex(ans):
+                raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
+        else:
+            ans = bind(prim, *primals, **params)
         if prim.jvp_all is not None:
             tangent = prim.jvp_all(tangents, ans, *primals, **params)
         else:

@@ -14,6 +14,12 @@ BAR = "\u0304"  # combining macron
 
 
 def _accent(name: str, mark: str) -> str:
+    """Put ``mark`` on the name's first letter; for a dict entry (``params["W"]``, a pytree
+    input of ``ad.trace``) on the key's first letter, ``params["W̄"]``: the adjoint of W."""
+    if name.endswith('"]'):
+        start = name.rfind('["') + 2
+        if 2 <= start < len(name) - 2:
+            return name[:start + 1] + mark + name[start + 1:]
     return name[0] + mark + name[1:] if name else name
 
 

@@ -32,9 +32,10 @@ import numpy as np
 
 from . import notation
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
+from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
 from .tape import Tape
 from .tracer import Tracer, lowest, new_interpreter
-from .numpy_api.building import lift_tree
+from .numpy_api.building import lift
 from .transforms import as_input
 
 __all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "trace"]
@@ -246,12 +247,16 @@ class Trace:
     views (``t.table()``, ``t.graph()``, ``adviz trace …``) display them.
     """
 
-    def __init__(self, nodes: Sequence[Node], output_indices: Sequence[int], value: Any, expression: Any = None):
+    def __init__(self, nodes: Sequence[Node], output_indices: Sequence[int], value: Any, expression: Any = None,
+                 *, arg_trees: Optional[Sequence[tuple[str, TreeDef]]] = None, out_tree: Optional[TreeDef] = None):
         self.nodes: tuple[Node, ...] = tuple(nodes)
         self._outputs = tuple(output_indices)
         self.value = value
         self.expression = expression
         self.call: Optional[str] = None  # "loss(W, x, y)" for a traced function (set by trace())
+        # per argument of the traced function: its name and pytree structure (None: one input per argument)
+        self.arg_trees = tuple(arg_trees) if arg_trees is not None else None
+        self.out_tree = out_tree
         self._by_name = {n.name: n.index for n in self.nodes}
 
     # -- structure ---------------------------------------------------------------------
@@ -448,8 +453,22 @@ class Trace:
         return Sweep("reverse", {out.name: seed}, tuple(steps), tuple(adjoints), result, self)
 
     def gradient(self) -> dict:
-        """``{input name: ∂output/∂input}`` from one reverse sweep."""
-        return self.reverse().result
+        """``{argument name: ∂output/∂argument}`` from one reverse sweep.
+
+        For arguments that are arrays or numbers this is ``{input name: adjoint}``; an
+        argument that is a pytree gets its gradient in the same structure, e.g.
+        ``{"params": {"W": …, "b": …}, "x": …}``.  (The flat mapping by node name,
+        ``params["W"]``, is ``t.reverse().result``.)
+        """
+        flat = self.reverse().result
+        if self.arg_trees is None:
+            return flat
+        adjoints = [flat[n.name] for n in self.inputs]
+        out, start = {}, 0
+        for name, tree in self.arg_trees:
+            out[name] = tree.unflatten(adjoints[start:start + tree.num_leaves])
+            start += tree.num_leaves
+        return out
 
     # -- helpers -----------------------------------------------------------------------
     def _forward_seed(self, seed: Any) -> dict:
@@ -587,17 +606,15 @@ def _const_text(v: Any) -> str:
 
 
 def _input_names(f: Callable, nargs: int) -> list[str]:
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    names = []
-    for i in range(nargs):
-        if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
-            names.append(params[i].name)
-        else:
-            names.append(f"x{i + 1}")
-    return names
+    """The names of ``f``'s first ``nargs`` positional parameters (``args[0]``, ``args[1]``
+    for ``*args``; ``x1``, ``x2`` when there is no signature), as :func:`_call_text` shows them."""
+    call = _call_text(f, nargs, any_name=True)
+    return _split_call(call) if call else [f"x{i + 1}" for i in range(nargs)]
+
+
+def _split_call(call: str) -> list[str]:
+    inside = call[call.index("(") + 1:-1]
+    return inside.split(", ") if inside else []
 
 
 def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
@@ -606,6 +623,10 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
     ``f`` is a Python function of NumPy arrays (inputs named after its parameters), an
     expression string (``ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)``) or a parsed
     :class:`~adviz.expr.Expression` (values given as keywords).
+
+    Arguments may be pytrees (nested tuples, lists and dicts of arrays): every leaf is an
+    input node named by its key path, ``params["W"]``, ``params["b"]``, ``layers[0]``.
+    The function may return a pytree too: each leaf is an output node.
     """
     expression = None
     if isinstance(f, str) or _is_expression(f):
@@ -627,29 +648,53 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
     else:
         names = _input_names(f, len(args))
         values, fn, fn_kwargs = list(args), f, kwargs
-    tape = Tape()
-    with new_interpreter(tape):
-        inputs = [tape.new_input(as_input(v)) for v in values]
-        out = lift_tree(fn(*inputs, **fn_kwargs))
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    out_indices = []
-    for o in outs:
-        idx = tape.index_of(o)
-        if idx is None:
-            raise ValueError("the output does not depend on the inputs: there is nothing to differentiate")
-        out_indices.append(idx)
-    built = _build(tape, names, out_indices, expression)
+    leaf_names: list[str] = []
+    leaf_values: list = []
+    arg_trees: list[tuple[str, TreeDef]] = []
+    for name, v in zip(names, values):
+        pairs, tree = tree_flatten_with_path(v)
+        arg_trees.append((name, tree))
+        for path, leaf in pairs:
+            leaf_names.append(keystr(path, name))
+            leaf_values.append(as_input(leaf, f"the input {keystr(path, name)}"))
+    tape = Tape(expand_checkpoints=True)
+    with new_interpreter(tape, "ad.trace"):
+        inputs = [tape.new_input(v) for v in leaf_values]
+        out = fn(*[tree.unflatten(inputs[start:start + tree.num_leaves])
+                   for (_, tree), start in zip(arg_trees, _starts(arg_trees))], **fn_kwargs)
+        out_pairs, out_tree = tree_flatten_with_path(out)
+        out_indices = []
+        for path, o in out_pairs:
+            idx = tape.index_of(lift(o))  # np.array([...]) of traced values: one traced array
+            if idx is None:
+                where = f"the output {keystr(path, 'out')}" if path else "the output"
+                raise ValueError(f"{where} does not depend on the inputs: there is nothing to differentiate")
+            out_indices.append(idx)
+    if not out_indices:
+        raise ValueError("the function returned no output: there is nothing to differentiate")
+    built = _build(tape, leaf_names, out_indices, expression, arg_trees, out_tree)
     if expression is None:
         built.call = _call_text(f, len(args))
     return built
 
 
-def _call_text(f: Callable, nargs: int) -> Optional[str]:
+def _starts(arg_trees: list) -> list[int]:
+    starts, n = [], 0
+    for _, tree in arg_trees:
+        starts.append(n)
+        n += tree.num_leaves
+    return starts
+
+
+def _call_text(f: Callable, nargs: int, any_name: bool = False) -> Optional[str]:
     """``"loss(W, x, y)"``: the traced function's name and the names of the arguments it
-    was called with (None for a function without a usable name, such as a lambda)."""
+    was called with (None for a function without a usable name, such as a lambda, unless
+    ``any_name``)."""
     name = getattr(f, "__name__", None) or type(f).__name__
     if not name.isidentifier():
-        return None
+        if not any_name:
+            return None
+        name = "f"
     try:
         params = [p for p in inspect.signature(f).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
@@ -670,7 +715,8 @@ def _is_expression(f: Any) -> bool:
     return type(f).__name__ == "Expression" and hasattr(f, "variables")
 
 
-def _build(tape: Tape, input_names: list[str], out_indices: list[int], expression: Any) -> Trace:
+def _build(tape: Tape, input_names: list[str], out_indices: list[int], expression: Any,
+           arg_trees: Optional[list] = None, out_tree: Optional[TreeDef] = None) -> Trace:
     names: list[str] = []
     counter = 0
     it = iter(input_names)
@@ -686,5 +732,7 @@ def _build(tape: Tape, input_names: list[str], out_indices: list[int], expressio
             Operand(p, a, names[p] if p is not None else _const_text(a)) for p, a in zip(tn.parents, tn.args)
         )
         nodes.append(Node(k, names[-1], tn.prim.name, tn.prim, operands, dict(tn.params), tn.ans, k in out_indices))
-    value = tape.nodes[out_indices[0]].ans if len(out_indices) == 1 else tuple(tape.nodes[i].ans for i in out_indices)
-    return Trace(nodes, out_indices, value, expression)
+    if out_tree is None:
+        out_tree = LEAF if len(out_indices) == 1 else tree_flatten(tuple(out_indices))[1]
+    value = out_tree.unflatten(tape.nodes[i].ans for i in out_indices)
+    return Trace(nodes, out_indices, value, expression, arg_trees=arg_trees, out_tree=out_tree)

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from .tracer import Interpreter, Tracer, bind
+from .tracer import Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 
 class TapeNode(NamedTuple):
@@ -59,15 +59,37 @@ class TapeVar(Tracer):
 class Tape(Interpreter):
     """The recording interpreter: computes each primitive and appends a :class:`TapeNode`."""
 
-    def __init__(self, slim: bool = False) -> None:
+    def __init__(self, slim: bool = False, expand_checkpoints: bool = False) -> None:
         self.nodes: list[TapeNode] = []
         # slim: the tape only serves derivatives (grad, vjp, jacrev), so large values its
         # reverse rules will never read are stored as zero-cost stand-ins of the same shape.
         self.slim = slim
+        # expand_checkpoints: a tape for people (ad.trace) records the nodes inside an
+        # ad.checkpoint block and lists the block in ``blocks``; a tape for derivatives
+        # keeps one node per block and recomputes the inside during the reverse sweep.
+        self.expand_checkpoints = expand_checkpoints
+        self.blocks: list = []
 
     def new_input(self, value: Any) -> TapeVar:
         self.nodes.append(TapeNode(None, (), (), {}, value))
         return TapeVar(self, value, len(self.nodes) - 1)
+
+    def record(self, prim: Any, parents: tuple, args: tuple, params: dict, ans: Any) -> TapeVar:
+        """Append a node computed elsewhere (custom rules, checkpoints) and return its tracer."""
+        self.nodes.append(_new_node(TapeNode, (prim, tuple(parents), tuple(args), params, ans)))
+        return TapeVar(self, ans, len(self.nodes) - 1)
+
+    def split(self, args: Any) -> tuple[list, list]:
+        """``(values, parents)`` of a list of arguments: own tracers by their node index."""
+        vals, parents = [], []
+        for a in args:
+            if type(a) is TapeVar and a._interp is self:
+                vals.append(a.primal)
+                parents.append(a.index)
+            else:
+                vals.append(a)
+                parents.append(None)
+        return vals, parents
 
     def process(self, prim, args, params):
         vals = []
@@ -79,8 +101,13 @@ class Tape(Interpreter):
             else:
                 vals.append(a)
                 parents.append(None)
-        # Level 1 has no interpreter below it: every value is concrete, call NumPy directly.
-        ans = prim.impl(*vals, **params) if self.level == 1 else bind(prim, *vals, **params)
+        if self.level == 1:
+            # Level 1 has no interpreter below it: every value is concrete, call NumPy directly.
+            ans = prim.impl(*vals, **params)
+            if type(ans) is not _FLOAT64 and is_complex(ans):
+                raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
+        else:
+            ans = bind(prim, *vals, **params)
         nodes = self.nodes
         kept_vals, kept_ans = tuple(vals), ans
         reads = prim.vjp_reads
@@ -101,6 +128,13 @@ class Tape(Interpreter):
             return out.index
         return None
 
+
+_FLOAT64 = np.float64
+
+
+def _shape(x: Any) -> tuple:
+    s = getattr(x, "shape", None)
+    return s if s is not None else ()
 
 _SLIM_FROM = 1024  # values smaller than this are kept: a stand-in would save nothing
 
@@ -167,3 +201,37 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
             adjoints[k] = None
         g = c = args = ans = None  # release this node's arrays before the next one allocates
     return adjoints
+
+
+def forward_sweep(nodes: list[TapeNode], seeds: dict, out_indices: list, batch_shape: tuple = ()) -> list:
+    """Push tangents through recorded ``nodes``: the forward counterpart of :func:`backward`.
+
+    ``seeds`` maps input node indices to tangents, each with the leading ``batch_shape``;
+    returns the tangents of ``out_indices`` (None where no seeded input reaches).  Used to
+    replay a recorded linear map, e.g. a custom JVP rule, on new tangents.
+    """
+    tangents: list = [None] * len(nodes)
+    for k, t in seeds.items():
+        tangents[k] = t
+    last = max((i for i in out_indices if i is not None), default=-1)
+    for k in range(last + 1):
+        prim, parents, args, params, ans = nodes[k]
+        if prim is None:
+            continue
+        ts = [tangents[p] if p is not None else None for p in parents]
+        if all(t is None for t in ts):
+            continue
+        if prim.jvp_all is not None:
+            tangents[k] = prim.jvp_all(ts, ans, *args, **params)
+            continue
+        total = None
+        for i, t in enumerate(ts):
+            rule = prim.jvps[i] if t is not None and i < len(prim.jvps) else None
+            if rule is None:
+                continue
+            c = rule(t, ans, *args, **params)
+            total = c if total is None else total + c
+        if total is not None and _shape(total) != tuple(batch_shape) + _shape(ans):
+            total = np.broadcast_to(total, tuple(batch_shape) + _shape(ans))
+        tangents[k] = total
+    return [tangents[i] if i is not None else None for i in out_indices]

@@ -25,20 +25,38 @@ again.  This is what makes the classic test pass::
     d/dx [ x * (d/dy (x + y))(y=1) ]  ==  1      (not 2)
 
 because the inner derivative never mistakes the outer ``x`` for its own ``y``.
+
+The stack of active interpreters belongs to the running thread (a context variable), so
+transforms in different threads never see each other's levels.  It is only read when a
+transform starts: :func:`bind` compares the levels stored on its arguments' interpreters.
+
+Escaped tracers
+---------------
+A tracer lives as long as its transform runs.  Stored somewhere (a global, a list) and
+used afterwards, it would silently compute with a stale value or leak a ``TapeVar`` into
+a result.  So when a transform ends its interpreter is *retired*: any later operation on
+its tracers raises :class:`EscapedTracerError`, as JAX raises ``UnexpectedTracerError``.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from contextvars import ContextVar
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
-__all__ = ["Tracer", "Interpreter", "bind", "new_interpreter", "lowest", "UnsupportedOperation"]
+__all__ = ["Tracer", "Interpreter", "bind", "new_interpreter", "lowest", "top_interpreter",
+           "UnsupportedOperation", "EscapedTracerError"]
 
 
 class UnsupportedOperation(TypeError):
     """Raised when traced values meet a NumPy function adviz has no rule for."""
+
+
+class EscapedTracerError(RuntimeError):
+    """A traced value was used after the transform that made it had ended (JAX calls this
+    an *UnexpectedTracerError*)."""
 
 
 class Interpreter:
@@ -46,26 +64,94 @@ class Interpreter:
 
     Subclasses implement :meth:`process`, which receives a primitive, its arguments
     (a mix of own tracers, lower-level tracers and plain values) and its parameters.
+    ``name`` is the transform the user called (``"ad.grad"``), for error messages.
     """
 
     level: int = 0
+    name: str = "a transform"
+    dead: bool = False  # set when the transform has ended: its tracers must not be used again
 
     def process(self, prim: Any, args: tuple, params: dict) -> Any:  # pragma: no cover
         raise NotImplementedError
 
+    def retire(self) -> None:
+        """The transform has ended: from now on any use of its tracers raises.
 
-_STACK: list[Interpreter] = []
+        The interpreter becomes an instance of a "retired" subclass whose ``process``
+        raises.  Swapping the class (rather than testing a flag in :func:`bind`, or
+        setting an attribute on the instance, which would slow down every live
+        interpreter's method lookups) keeps the check out of the hot path.
+        """
+        cls = type(self)
+        retired = _RETIRED.get(cls)
+        if retired is None:
+            retired = _RETIRED[cls] = type(f"Retired{cls.__name__}", (cls,), {
+                "dead": True, "process": Interpreter._escaped, "__doc__": "An interpreter whose transform has ended."})
+        self.__class__ = retired
+
+    def _escaped(self, *args: Any, **kwargs: Any):
+        raise escaped_error(self)
+
+
+_RETIRED: dict = {}
+
+
+def escaped_error(interp: Interpreter) -> EscapedTracerError:
+    return EscapedTracerError(
+        f"a traced value escaped from {interp.name}: it was stored during the transform (in a global "
+        "variable, a list, an attribute or a closure) and used after the transform had ended. Traced values "
+        "only exist while their transform runs. Return the value from the function instead (with "
+        "has_aux=True, ad.grad, ad.value_and_grad and ad.vjp hand extra outputs back as plain values), or "
+        "compute it outside the transform."
+    )
+
+
+def is_complex(value: Any) -> bool:
+    """True for a complex number or an array of complex dtype."""
+    return type(value) is complex or getattr(getattr(value, "dtype", None), "kind", "") == "c"
+
+
+def op_text(prim: Any, nargs: int, params: dict) -> str:
+    """How the user wrote an operation, for messages: ``a * b``, ``sqrt(a)``, ``a.astype(complex128)``."""
+    names = [chr(ord("a") + i) for i in range(nargs)]
+    try:
+        return prim.definition(names, params)
+    except Exception:  # a display template that needs more than names: fall back to the name
+        return prim.name
+
+
+def complex_error(what: str) -> UnsupportedOperation:
+    """adviz differentiates real-valued code only: the refusal every complex value meets."""
+    return UnsupportedOperation(
+        f"{what} is complex: adviz differentiates real-valued NumPy code only, and complex numbers are not "
+        "supported (neither complex inputs, tangents and cotangents nor complex values computed from traced "
+        "values). Work with the real and imaginary parts as two real arrays."
+    )
+
+
+# The active interpreters of *this* thread (and asyncio task): a context variable, so two
+# threads running transforms at the same time never see each other's levels.  It is read
+# once per transform (in new_interpreter), never per operation: bind only compares the
+# levels stored on the interpreters of its arguments.
+_ACTIVE: ContextVar[tuple] = ContextVar("adviz_active_interpreters", default=())
 
 
 @contextmanager
-def new_interpreter(interp: Interpreter) -> Iterator[Interpreter]:
-    """Activate ``interp`` one level above every interpreter already running."""
-    interp.level = len(_STACK) + 1
-    _STACK.append(interp)
+def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator[Interpreter]:
+    """Activate ``interp`` one level above every interpreter already running in this thread.
+
+    When the block ends the interpreter is retired (see :meth:`Interpreter.retire`): a
+    tracer that escaped the transform raises :class:`EscapedTracerError` when used.
+    """
+    active = _ACTIVE.get()
+    interp.level = len(active) + 1
+    interp.name = name if name is not None else type(interp).name
+    token = _ACTIVE.set(active + (interp,))
     try:
         yield interp
     finally:
-        _STACK.pop()
+        _ACTIVE.reset(token)
+        interp.retire()
 
 
 def bind(prim: Any, *args: Any, **params: Any) -> Any:
@@ -87,8 +173,32 @@ def bind(prim: Any, *args: Any, **params: Any) -> Any:
     return top.process(prim, args, params)
 
 
+def top_interpreter(values: Any) -> Optional[Interpreter]:
+    """The highest-level interpreter among the tracers in ``values`` (None if there are none)."""
+    top = None
+    for a in values:
+        if isinstance(a, Tracer):
+            interp = a._interp
+            if top is None or interp.level > top.level:
+                top = interp
+    return top
+
+
 def lowest(x: Any) -> Any:
-    """Strip every tracer layer and return the concrete NumPy value underneath."""
+    """Strip every tracer layer and return the concrete NumPy value underneath.
+
+    Raises :class:`EscapedTracerError` for a tracer whose transform has ended.
+    """
+    while isinstance(x, Tracer):
+        if x._interp.dead:
+            raise escaped_error(x._interp)
+        x = x.primal
+    return x
+
+
+def _base(x: Any) -> Any:
+    """The concrete value under every tracer layer, without the escape check (for shapes
+    and dtypes, which stay readable on an escaped tracer, and for its repr)."""
     while isinstance(x, Tracer):
         x = x.primal
     return x
@@ -109,19 +219,19 @@ class Tracer:
     # -- array-like attributes, read from the concrete value --------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return np.shape(lowest(self))
+        return np.shape(_base(self))
 
     @property
     def ndim(self) -> int:
-        return np.ndim(lowest(self))
+        return np.ndim(_base(self))
 
     @property
     def size(self) -> int:
-        return int(np.size(lowest(self)))
+        return int(np.size(_base(self)))
 
     @property
     def dtype(self) -> np.dtype:
-        return np.result_type(lowest(self))
+        return np.result_type(_base(self))
 
     def __len__(self) -> int:
         shape = self.shape
@@ -138,7 +248,15 @@ class Tracer:
         return bool(lowest(self))
 
     # -- conversions that would silently drop the value out of the derivative -------------
+    def _check_alive(self) -> None:
+        x = self
+        while isinstance(x, Tracer):
+            if x._interp.dead:
+                raise escaped_error(x._interp)
+            x = x.primal
+
     def __array__(self, dtype=None, copy=None):
+        self._check_alive()
         raise TypeError(
             "a traced value cannot be converted to a plain NumPy array: it would drop out of "
             "the derivative. Use NumPy functions on it directly (np.stack instead of "
@@ -146,6 +264,7 @@ class Tracer:
         )
 
     def _refuse_scalar(self, kind: str):
+        self._check_alive()
         raise TypeError(
             f"{kind}() of a traced value would silently cut it out of the derivative; keep it "
             "as an array (use np.* functions, not the math module)."
@@ -167,6 +286,7 @@ class Tracer:
         self._refuse_scalar("tolist")
 
     def __setitem__(self, key, value):
+        self._check_alive()
         raise TypeError(
             "in-place assignment (x[i] = ...) on a traced value is not supported: build a new "
             "array instead (np.where, np.concatenate, or arithmetic with a mask)."
@@ -176,4 +296,11 @@ class Tracer:
         return id(self)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({lowest(self)!r})"
+        stale = ""
+        x = self
+        while isinstance(x, Tracer):
+            if x._interp.dead:
+                stale = f", escaped from {x._interp.name} (its transform has ended; using it raises)"
+                break
+            x = x.primal
+        return f"{type(self).__name__}({_base(self)!r}{stale})"

@@ -110,6 +110,7 @@ pack = register(Primitive(
 # ---------------------------------------------------------------- Tracer.__array__
 def tracer_array(self: Tracer, dtype: Any = None, copy: Any = None) -> np.ndarray:
     """``__array__`` of a traced value: an object array that holds it (see the module docstring)."""
+    self._check_alive()  # an escaped tracer (its transform has ended) raises, never gets packed
     if dtype is not None and np.dtype(dtype) != object:
         raise TypeError(REFUSE_MESSAGE)
     if copy is False:

@@ -1,0 +1,82 @@
+"""The pytree helpers: flatten, unflatten, key paths (adviz/engine/pytree.py)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict, namedtuple
+
+import numpy as np
+import pytest
+
+from adviz.engine.pytree import (
+    LEAF,
+    keystr,
+    tree_flatten,
+    tree_flatten_with_path,
+    tree_leaves,
+    tree_map,
+    tree_structure,
+    tree_unflatten,
+)
+
+Point = namedtuple("Point", ["x", "y"])
+
+
+TREES = [
+    1.0,
+    np.ones(3),
+    (1.0, 2.0),
+    [1.0, (2.0, [3.0])],
+    {"b": 1.0, "a": [2.0, 3.0]},
+    {"W": np.ones((2, 2)), "b": None, "extra": ()},
+    Point(1.0, (2.0, 3.0)),
+    OrderedDict([("z", 1.0), ("a", 2.0)]),
+    defaultdict(list, {"k": 1.0}),
+    (),
+    None,
+    [None, 1.0, {}],
+]
+
+
+@pytest.mark.parametrize("tree", TREES, ids=range(len(TREES)))
+def test_unflatten_inverts_flatten(tree):
+    leaves, treedef = tree_flatten(tree)
+    rebuilt = treedef.unflatten(leaves)
+    assert type(rebuilt) is type(tree)
+    assert tree_structure(rebuilt) == treedef
+    assert [id(v) for v in tree_leaves(rebuilt)] == [id(v) for v in leaves]
+    assert treedef.num_leaves == len(leaves)
+
+
+def test_dict_keys_are_sorted_and_none_is_an_empty_subtree():
+    leaves, treedef = tree_flatten({"b": 2.0, "W": (1.0, None)})
+    assert leaves == [1.0, 2.0]
+    assert repr(treedef) == "TreeDef({'W': (*, None), 'b': *})"
+    assert treedef.unflatten([10.0, 20.0]) == {"W": (10.0, None), "b": 20.0}
+
+
+def test_dicts_with_the_same_keys_in_another_order_have_the_same_structure():
+    assert tree_structure({"a": 1, "b": 2}) == tree_structure({"b": 3, "a": 4})
+    assert tree_structure({"a": 1}) != tree_structure({"b": 1})
+    assert tree_structure((1, 2)) != tree_structure([1, 2])
+    assert tree_structure(np.zeros(3)) == LEAF
+
+
+def test_ordered_dicts_keep_their_order():
+    leaves, _ = tree_flatten(OrderedDict([("z", 1.0), ("a", 2.0)]))
+    assert leaves == [1.0, 2.0]
+
+
+def test_key_paths_read_like_python_indexing():
+    pairs, _ = tree_flatten_with_path({"layers": [(1.0, 2.0)], "b": 3.0, 0: 4.0, "p": Point(5.0, 6.0)})
+    names = sorted(keystr(path, "params") for path, _ in pairs)
+    assert names == sorted(['params["layers"][0][0]', 'params["layers"][0][1]', 'params["b"]', "params[0]",
+                            'params["p"].x', 'params["p"].y'])
+
+
+def test_tree_map_over_matching_trees_and_mismatch_error():
+    out = tree_map(lambda a, b: a + b, {"x": 1.0, "y": (2.0,)}, {"x": 10.0, "y": (20.0,)})
+    assert out == {"x": 11.0, "y": (22.0,)}
+    with pytest.raises(ValueError, match="structures differ"):
+        tree_map(lambda a, b: a, (1.0, 2.0), [1.0, 2.0])
+    with pytest.raises(ValueError, match="3 leaves, got 2"):
+        tree_unflatten(tree_structure((1, 2, 3)), [1, 2])
