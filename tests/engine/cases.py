@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+import adviz as _ad
+
 Gen = Callable[[np.random.Generator, tuple], np.ndarray]
 Shape = tuple | str
 
@@ -720,6 +722,27 @@ PLAIN_CASES = [
 ]
 for _name, _fn in PLAIN_CASES:
     case(f"plain-{_name}[5]", _fn, Arg(distinct, (5,)))
+
+
+# --------------------------------------------------------------------------- derivatives of derivatives
+# The function under test is itself a derivative computed by adviz (autograd's scalar-op tests do
+# this): check_grads then reaches third order, and nested transforms meet every rule again.
+def _nested(transform: Callable, g: Callable) -> Callable:
+    return transform(lambda x: np.sum(g(x)))
+
+
+NESTED = [
+    ("sin", np.sin, REAL), ("exp", np.exp, REAL), ("tanh", np.tanh, REAL), ("log", np.log, POS),
+    ("cube", lambda x: x**3, REAL), ("abs", lambda x: 3.0 * np.abs(x), AWAY0), ("sign", lambda x: 3.0 * np.sign(x), AWAY0),
+    ("sqrt", np.sqrt, POS), ("arctan", np.arctan, REAL), ("logaddexp", lambda x: np.logaddexp(x, 0.5 * x), REAL),
+    ("max", lambda x: np.max(x) * x, distinct), ("prod", np.prod, S(0.5, 1.5)), ("softplus-of-dot",
+     lambda x: np.log1p(np.exp(x @ np.array([0.5, -1.0, 2.0]))), REAL),
+]
+for _name, _g, _dom in NESTED:
+    case(f"grad-of-{_name}[3]", _nested(_ad.grad, _g), Arg(_dom, (3,)))
+    case(f"hessian-of-{_name}[3]", _nested(_ad.hessian, _g), Arg(_dom, (3,)), order=1)
+case("grad-of-grad-scalar[float]", _ad.grad(_ad.grad(lambda x: x**3 * np.sin(x))), Arg(REAL, "float"))
+case("jacfwd-of-jacrev[2]", _ad.jacfwd(_ad.jacrev(lambda x: np.tanh(x) * x[::-1])), Arg(REAL, (2,)), order=1)
 
 
 # --------------------------------------------------------------------------- what course code looks like
