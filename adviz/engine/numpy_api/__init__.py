@@ -12,10 +12,24 @@ User code is plain NumPy.  When a tracer meets
 Functions that are combinations of primitives (``mean = sum / n``, ``stack =
 expand_dims + concatenate``, ``var``) are written as *composites*:
 they record several primitive nodes, and derivatives come for free.  They live in one
-module per family: ``reductions``, ``shapes``, ``indexing``, ``products``, ``elementwise``;
-this module holds the dispatch tables and installs them on :class:`Tracer`.  A NumPy function in
-neither table raises :class:`~adviz.engine.tracer.UnsupportedOperation` naming it, rather
-than computing something silently wrong.
+module per family:
+
+=================  ==============================================================
+``reductions``     sum, prod, max/min, mean, var/std, cumsum/cumprod, diff, nan*
+``shapes``         reshape, transpose, broadcast, concatenate/stack and friends
+``indexing``       ``x[i]``, take, diagonals and traces, tril/triu, select
+``rearranging``    split, repeat, tile, roll, rot90, pad: index maps and slices
+``sorting``        sort, partition, median, quantile (ties: see its docstring)
+``signals``        convolve, polyval, trapezoid, linspace, cov, corrcoef
+``elementwise``    where, clip, astype, nan_to_num, interp, degrees/radians
+``building``       ``np.array([x*y, x + y])`` of traced values (read its docstring)
+``attributes``     array methods that forward to their function, or refuse
+``products``       ``@``; the other products and ``np.linalg`` are in ``numpy_linalg``
+=================  ==============================================================
+
+This module holds the dispatch tables and installs them on :class:`Tracer`.  A NumPy
+function in no table raises :class:`~adviz.engine.tracer.UnsupportedOperation` naming it,
+rather than computing something silently wrong.
 """
 
 from __future__ import annotations
@@ -142,12 +156,12 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         kwargs.pop("out", None)
         if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
             raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
-        return fn(*[lift(a) for a in inputs])
+        return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs])  # object arrays: building.py
     fn = REDUCTIONS.get((ufunc, method))
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")
     kwargs.pop("out", None)
-    return fn(*[lift(a) for a in inputs], **kwargs)
+    return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs], **kwargs)
 
 
 def _array_function(self, func, types, args, kwargs):

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from ..primitives import REGISTRY as P
-from ..tracer import Tracer, UnsupportedOperation, bind, lowest
+from ..tracer import UnsupportedOperation, bind, lowest
 from .building import lift
 
 _NOVALUE = np._NoValue  # NumPy's "argument not given" marker
@@ -62,11 +62,9 @@ def _lowest_tree(x):
 
 def _as_operand(a):
     """An operand as the primitives take it: lists become arrays, arrays of traced values one tracer."""
-    if isinstance(a, Tracer):
-        return a
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    return lift(a)
+    return lift(a) if type(a) is np.ndarray else a
 
 
 def _normalize_index(idx) -> tuple:
