@@ -717,7 +717,8 @@ class FiniteDifferenceExplorer:
                   "y2": f"{bottom:.1f}", "stroke": "#dc2626", "stroke-width": "2"}]
         right = x > self._size[0] * 0.7  # near the right edge the label goes to the left of the line
         marks.append({"tag": "text", "class": "h-label", "x": f"{x - 4 if right else x + 4:.1f}",
-                      "y": f"{bottom - 6:.1f}", "fill": "#dc2626", "font-size": "13",
+                      "y": f"{top + 0.45 * (bottom - top):.1f}", "fill": "#dc2626", "font-size": "13",
+                      "stroke": "white", "stroke-width": "3", "paint-order": "stroke",
                       "text-anchor": "end" if right else "start", "text": f"h = {h:.1e}"})
         for m, error in self.errors.items():
             cx, cy = self._pixel(h, error / self._scale)
@@ -738,8 +739,8 @@ class FiniteDifferenceExplorer:
                 + "".join(items) + "</svg></div>")
 
     def _table_html(self, h: float) -> str:
-        rows = [(f"<tr><th>method</th><th>formula</th><th>estimate at h = {h:.1e}</th><th>|error|</th>"
-                 "<th>relative error</th></tr>")]
+        rows = [(f"<tr><th>method</th><th>formula</th><th>estimate at h&nbsp;=&nbsp;{h:.1e}</th><th>|error|</th>"
+                 "<th>relative</th></tr>")]
         for m, value in self.estimates.items():
             error = abs(value - self.ad_value)
             rel = error / abs(self.ad_value) if self.ad_value != 0 else error
@@ -747,8 +748,9 @@ class FiniteDifferenceExplorer:
                         f"<td>{error:.2e}</td><td>{rel:.2e}</td></tr>")
         rows.append(f'<tr style="font-weight:bold"><td>AD</td><td>forward sweep</td><td>{self.ad_value:.16g}</td>'
                     "<td colspan=2>exact up to rounding</td></tr>")
-        return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:14px">'
-                + "".join(rows).replace("<td>", '<td style="padding:2px 10px;white-space:nowrap">') + "</table>"
+        return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:13px">'
+                + "".join(rows).replace("<td>", '<td style="padding:2px 6px;white-space:nowrap">')
+                .replace("<th>", '<th style="padding:2px 6px;text-align:left">') + "</table>"
                 + '<p style="font-size:13px;color:#374151">The red line on the plot is the current h; the rings '
                 "are each method's error there. Filled dots mark each method's best h.</p>")
 

@@ -262,7 +262,7 @@ def test_fd_explorer_slider_moves_the_marker_and_shows_roundoff():
     _, y = e.marker_xy("complex")
     assert y > e.marker_xy("forward")[1]  # a smaller error sits lower on the picture
     e._slider.value = 1e-8  # dragging the slider in the browser
-    assert "estimate at h = 1.0e-08" in e.table_html
+    assert "estimate at h&nbsp;=&nbsp;1.0e-08" in e.table_html
 
 
 def test_fd_explorer_other_inputs_held_fixed_and_bad_arguments():
@@ -394,7 +394,8 @@ def test_fd_explorer_sends_the_picture_once_and_only_marks_per_tick():
     assert sent == ["marks", "marks", "marks"]
     assert sum(len(str(m)) for m in e._plot.marks) < 2000
     label = next(m for m in e._plot.marks if m.get("class") == "h-label")
-    assert label["text"] == "h = 1.0e-09" and float(label["y"]) > e._size[1] / 2  # at the bottom, not by the √ε note
+    top, bottom = e._pixel(1e-9)[1], e._pixel(1e-9, e._ylim[0])[1]
+    assert label["text"] == "h = 1.0e-09" and float(label["y"]) > top + 40  # clear of the √ε notes at the top
 
 
 def test_fd_plot_legend_names_only_what_is_drawn():
