@@ -242,7 +242,7 @@ def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame
 TABLE_CSS = """
 .adviz-table { border-collapse: collapse; font: 14px/1.35 system-ui, sans-serif; color: #111827; }
 .adviz-table th { text-align: left; padding: 4px 10px; border-bottom: 2px solid var(--strong); color: var(--strong); }
-.adviz-table td { padding: 3px 10px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+.adviz-table td { padding: 3px 8px; border-bottom: 1px solid #e5e7eb; overflow-wrap: normal; }  /* wraps at spaces only: never inside a number */
 .adviz-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
@@ -459,9 +459,10 @@ def _json_for_script(value: Any) -> str:
 
 
 def _page_title(trace: Trace, sweep: Sweep) -> str:
-    source = getattr(getattr(trace, "expression", None), "source", None)
-    what = source if source else f"{trace.output.name} = {trace.output.definition}"
-    values = ", ".join(f"{n.name} = {summary(n.value)}" for n in trace.inputs)
+    from .graph import shorten
+
+    what = shorten(trace.title)  # the expression, or the traced call: loss(W, x, y)
+    values = shorten(", ".join(f"{n.name} = {summary(n.value)}" for n in trace.inputs), 100)
     mode = "Forward mode" if sweep.mode == "forward" else "Reverse mode"
     return f"{mode}: {what} at {values}" if values else f"{mode}: {what}"
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import style
@@ -66,6 +66,10 @@ CAPTION_SIZE = 14.0
 _CAPTION_LINE = 18.0
 _CHAR_WIDTH = 0.62 * CAPTION_SIZE  # a generous average width of a DejaVu Sans character
 _PX_PER_PT = 96 / 72
+
+WIDE_PX = 1600
+"""A layout wider than this (CSS pixels) is tried in the other direction too (top to bottom
+instead of left to right), and the narrower one kept: it has to fit a notebook column."""
 
 
 def text_width(text: str) -> int:
@@ -160,8 +164,17 @@ class SweepLayout:
         layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
         self._slots = {k: len(v) for k, v in widest.items()}
         dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
+        root = ET.fromstring(render(dot.source, "svg"))
+        if rankdir is None and _size(root)[0] * _PX_PER_PT > WIDE_PX and len(s.boxes) <= 200:
+            # Too wide for a notebook or a slide: try the other direction, keep the narrower.
+            other = replace(s, rankdir="TB" if s.rankdir == "LR" else "LR")
+            other_dot = to_dot(other, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
+            other_root = ET.fromstring(render(other_dot.source, "svg"))
+            if _size(other_root)[0] < 0.7 * _size(root)[0]:
+                self.structure = s = other
+                dot, root = other_dot, other_root
         self.dot_source = dot.source
-        self._root = ET.fromstring(render(dot.source, "svg"))
+        self._root = root
         self._elements = self._index(self._root)
         self.width_pt, self.height_pt = _size(self._root)
         width = self._caption_width()

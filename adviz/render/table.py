@@ -337,8 +337,10 @@ class _Responsive:
 
 
 # ---------------------------------------------------------------- the tape
+_TAPE_TITLE = "Tape (Wengert list): one row per primitive"
+
 def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
-               title: Optional[str] = "Tape (Wengert list): one row per primitive",
+               title: Optional[str] = "Tape (Wengert list): one row per primitive",  # = _TAPE_TITLE
                upto: Optional[int] = None) -> Any:
     """The Wengert list: node, definition and value, inputs first, then ``y = <output>``.
 
@@ -355,6 +357,8 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
      v3     sin(v2)      -0.5440211108893698
      y      v3           -0.5440211108893698
     """
+    if title == _TAPE_TITLE and getattr(trace, "call", None):  # a traced function: say which
+        title = f"Tape of {trace.call} (Wengert list): one row per primitive"
     table = _table(title, ascii)
     _text(table, "node")
     _text(table, "definition")

@@ -194,8 +194,8 @@ def _controls(n_steps: int, interval: int, on_step: Callable[[int], None], label
         play.interval = max(20, int(interval / change["new"]))
 
     def on_playing(change):  # ▶ at the end plays again from the start
-        if change["new"] and play.value >= play.max:
-            play.value = 0
+        if change["new"] and slider.value >= slider.max:
+            slider.value = 0
 
     speed.observe(on_speed, "value")
     play.observe(on_playing, "playing")
@@ -237,9 +237,14 @@ class _Stepper:
         return int(self._slider.value)
 
     def goto(self, k: int) -> None:
-        """Show step ``k`` (clamped to ``0 … n_steps``)."""
+        """Show step ``k`` (clamped to ``0 … n_steps``).
+
+        Only the slider is set from Python; in the browser it moves the Play widget and the
+        view (``jslink``).  Setting Play too would make the browser send the slider's old
+        value back while the kernel is already at the next step, and quick clicks on → would
+        get lost.
+        """
         k = max(0, min(self.n_steps, int(k)))
-        self._play.value = k
         self._slider.value = k
         self._show(k)
 

@@ -53,6 +53,12 @@ def test_player_steps_in_the_browser_without_moving_anything(page):
             "v => Array.from(v.querySelectorAll('tr.current td:nth-child(2)')).map(td => td.textContent)")
         assert current and all(label.split(".")[0] == str(k) for label in current)  # rows of step k: k or k.j
     assert page.locator(view + " .adviz-caption").first.inner_text().startswith("Step 3 of 5")
+    page.locator(".adviz-sweep-player button", has_text="⇤").first.click()
+    page.wait_for_selector(f"{view}[data-step='0']", timeout=10_000)
+    for _ in range(4):  # quick clicks, as an impatient student makes them: none is lost
+        nxt.click()
+    page.wait_for_timeout(2000)
+    assert page.locator(view).first.get_attribute("data-step") == "4"
 
 
 def test_mode_comparison_text_is_readable(page):

@@ -235,3 +235,18 @@ def test_a_sweep_of_a_1000_node_tape_is_laid_out_once_in_linear_work():
         graph._node_look = original
     assert len(t.nodes) == 1000 and len(calls) < 20 * len(t.nodes)
     assert geometry(layout.svg(3)) == geometry(layout.svg(900))
+
+
+def test_the_call_titles_the_page_and_the_tape_table():
+    import io
+
+    from rich.console import Console
+
+    from adviz.render import table as tables
+
+    t = EXAMPLES["network"]
+    page = sweep_html(t)
+    assert "<h1>Reverse mode: two_layer_loss(W1, b1, W2, x, y) at W1 = (3, 2)" in page
+    console = Console(file=io.StringIO(), width=120)
+    console.print(tables.tape_table(t))
+    assert console.file.getvalue().startswith("Tape of two_layer_loss(W1, b1, W2, x, y) (Wengert list)")
