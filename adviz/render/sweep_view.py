@@ -78,12 +78,19 @@ function render({ model, el }) {
       if (top < table.scrollTop + 30 || top + first.offsetHeight > table.scrollTop + table.clientHeight)
         table.scrollTop = Math.max(0, top - table.clientHeight / 3);
     }
-    var active = picture.els[data.active[k]];
-    if (active) {  // keep the node of this step in view (a wide graph full size, a tall one in any case)
-      var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
-      graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
-      graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
-    }
+    follow();
+  }
+  function follow() {  // keep the node of this step in view (a wide graph full size, a tall one in any case)
+    var data = model.get("graph"), active = picture.els[data.active[picture.step]];
+    if (!active || !graph.clientHeight) return;  // not laid out yet (a cell out of view): done when it shows
+    var box = active.g.getBoundingClientRect(), frame = graph.getBoundingClientRect();
+    graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
+    graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
+  }
+  if (window.IntersectionObserver) {  // JupyterLab lays out cells lazily: follow once visible
+    new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) follow();
+    }).observe(graph);
   }
   model.on("change:step", show);
   model.on("change:fit", show);
