@@ -27,6 +27,8 @@ function render({ model, el }) {
   var svg = document.createElementNS(ns, "svg");
   svg.style.cssText = "position:absolute;left:0;top:0;width:100%;height:100%;overflow:visible";
   box.append(img, svg);
+  el.style.minWidth = "0";
+  el.style.maxWidth = "100%";
   el.appendChild(box);
   function picture() {
     var size = model.get("size");

@@ -25,10 +25,15 @@ from .layout import PAINT_JS, SweepLayout
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
 
-__all__ = ["SweepView", "VIEW_CSS"]
+__all__ = ["MIN_FIT_SCALE", "SweepView", "VIEW_CSS"]
+
+MIN_FIT_SCALE = 0.625
+"""Fit to width shrinks a graph to no less than this share of its size: 12-point labels
+stay at least 10 pixels high.  The HTML page uses the same rule."""
 
 VIEW_CSS = TABLE_CSS + """
-.adviz-view { box-sizing: border-box; max-width: 100%; }
+.adviz-view { box-sizing: border-box; max-width: 100%; min-width: 0; }
+.adviz-sweep-view, .adviz-marked-plot-host { min-width: 0; max-width: 100%; }  /* flex items: may shrink */
 .adviz-view .adviz-caption { border-left: 5px solid var(--strong); background: var(--light); padding: 6px 10px;
   font: 15px/1.4 system-ui, sans-serif; color: #111827; overflow-wrap: anywhere; margin: 4px 0; }
 .adviz-view .adviz-graph { overflow: auto; max-width: 100%; border: 1px solid #e5e7eb; border-radius: 6px; }
@@ -51,6 +56,8 @@ function render({ model, el }) {
   var table = document.createElement("div");
   table.className = "adviz-table-box";
   root.append(style, caption, graph, table);
+  el.style.minWidth = "0";  // a flex item may shrink below its picture's width: the picture scrolls instead
+  el.style.maxWidth = "100%";
   el.appendChild(root);
   var colours = model.get("colours");
   root.style.cssText = "--strong:" + colours[0] + ";--light:" + colours[1] + ";--active:" + colours[2];
@@ -87,15 +94,25 @@ function render({ model, el }) {
     graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
     graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
   }
+  if (window.ResizeObserver) new ResizeObserver(function () { decide(); }).observe(root);
   if (window.IntersectionObserver) {  // JupyterLab lays out cells lazily: follow once visible
     new IntersectionObserver(function (entries) {
-      if (entries.some(function (e) { return e.isIntersecting; })) follow();
+      if (entries.some(function (e) { return e.isIntersecting; })) { decide(); follow(); }
     }).observe(graph);
+  }
+  function decide() {  // auto: shrink only while the text stays readable (>= 10 px)
+    if (!model.get("auto_fit") || root.clientWidth < 240) return;  // not laid out yet: wait
+    var width = root.clientWidth;
+    var fit = model.get("graph").size[0] * model.get("min_fit_scale") <= width;
+    model.set("auto_fit", false);
+    model.set("fit", fit);
+    model.save_changes();
   }
   model.on("change:step", show);
   model.on("change:fit", show);
+  decide();
   show();
-  requestAnimationFrame(show);  // once laid out, scroll the active node into view
+  requestAnimationFrame(function () { decide(); show(); });  // once laid out: fit or not, then follow
 }
 export default { render };
 """
@@ -113,6 +130,8 @@ class SweepView(anywidget.AnyWidget):
     css = traitlets.Unicode(VIEW_CSS).tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     fit = traitlets.Bool(True).tag(sync=True)
+    auto_fit = traitlets.Bool(False).tag(sync=True)  # the browser chooses ``fit`` from the column's width
+    min_fit_scale = traitlets.Float(MIN_FIT_SCALE).tag(sync=True)
 
     def __init__(self, trace: Trace, sweep: Sweep, *, sweep_layout: SweepLayout | None = None, show_table: bool = True,
                  **graph_options: Any) -> None:

@@ -206,8 +206,10 @@ def _controls(n_steps: int, interval: int, on_step: Callable[[int], None], label
 
 
 FIT_WIDTH_PX = 1600
-"""Graphs up to this wide (in CSS pixels) are shrunk to fit by default; wider ones would
-become unreadable, so they are shown full size with the active node kept in view."""
+"""Python's first guess: graphs up to this wide (in CSS pixels) are shrunk to fit.  In the
+browser the view decides from the column's real width (shrunk to no less than
+:data:`~adviz.render.sweep_view.MIN_FIT_SCALE` of its size, else full size following the
+active node), and the checkbox shows what it chose."""
 
 
 def _caption_box(text: str, mode: str) -> str:
@@ -305,8 +307,10 @@ class SweepPlayer(_Stepper):
         self.table_rows = table_rows
         self.view = SweepView(trace, self.sweep, **graph_options)
         self.sweep_layout = self.view.sweep_layout
-        if fit is None:
+        auto = fit is None
+        if fit is None:  # a first guess; the browser decides from the column's real width
             fit = self.sweep_layout.size_px[0] <= FIT_WIDTH_PX
+        self.view.fit, self.view.auto_fit = bool(fit), auto
         self._fit = w.Checkbox(value=fit, description="fit to width", indent=False, layout=w.Layout(width="110px"))
         bar = self._build_transport(interval)
         bar.children = (*bar.children, self._fit)
@@ -328,7 +332,6 @@ class SweepPlayer(_Stepper):
 
     def _show(self, k: int) -> None:
         self.view.step = k
-        self.view.fit = self.fit
 
     @property
     def current_svg(self) -> str:
@@ -426,11 +429,15 @@ class ModeComparison(_Stepper):
                        for mode, sweeps in (("forward", self.forward_sweeps), ("reverse", self.reverse_sweeps))}
         self._heads = {mode: w.HTML() for mode in ("forward", "reverse")}
         self._known = {mode: w.HTML() for mode in ("forward", "reverse")}
-        self._slots = {mode: w.Box() for mode in ("forward", "reverse")}
+        self._slots = {mode: w.VBox() for mode in ("forward", "reverse")}
         widest = max(v.sweep_layout.size_px[0] for views in self._views.values() for v in views)
         self._fit = w.Checkbox(value=widest <= FIT_WIDTH_PX, description="fit to width", indent=False,
                                layout=w.Layout(width="110px"))
-        self._fit.observe(lambda _: self._show(self.step), "value")
+        every = [view for views in self._views.values() for view in views]
+        widest_view = max(every, key=lambda v: v.sweep_layout.size_px[0])
+        for view in every:  # the widest view decides from the column's width; the others follow it
+            view.fit, view.auto_fit = bool(self._fit.value), view is widest_view
+            w.jslink((self._fit, "value"), (view, "fit"))
         sides = [w.VBox([self._heads[m], self._slots[m], self._known[m]]) for m in ("forward", "reverse")]
         bar = self._build_transport(interval, label="t")
         bar.children = (*bar.children, self._fit)
@@ -547,7 +554,6 @@ class ModeComparison(_Stepper):
             i, k = self.position(mode, t)
             view = self._views[mode][i]
             view.step = k
-            view.fit = bool(self._fit.value)
             if self._slots[mode].children != (view,):
                 self._slots[mode].children = (view,)
             self._heads[mode].value = self._head_html(mode, t)
