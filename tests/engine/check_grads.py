@@ -406,3 +406,100 @@ def _check_hessian(f: Callable, args: tuple, w: np.ndarray, v: list, name: str, 
         rows.append(np.asarray(hv_i).reshape(np.shape(args[i])))
     got = rows[0] if n == 1 else np.concatenate([np.ravel(r) for r in rows])
     _compare(got, ref, f"{name}: hessian·v vs central differences of grad")
+
+
+# --------------------------------------------------------------------------- pytrees
+
+
+def tree_leaves(tree: Any) -> list:
+    """Leaves of nested tuples, lists and dicts (dict entries in sorted key order, as JAX does)."""
+    if isinstance(tree, dict):
+        return [leaf for key in sorted(tree) for leaf in tree_leaves(tree[key])]
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in tree_leaves(item)]
+    return [tree]
+
+
+def tree_rebuild(tree: Any, leaves: Any) -> Any:
+    """``tree``'s structure with ``leaves`` (an iterator) in place of its leaves; dicts keep ``tree``'s key order."""
+    if isinstance(tree, dict):
+        values = {key: tree_rebuild(tree[key], leaves) for key in sorted(tree)}
+        return {key: values[key] for key in tree}
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(tree_rebuild(item, leaves) for item in tree)
+    return next(leaves)
+
+
+def _flat(tree: Any) -> np.ndarray:
+    return np.concatenate([np.ravel(_f64(leaf)) for leaf in tree_leaves(tree)] + [np.zeros(0)])
+
+
+def _reversed_dicts(tree: Any) -> Any:
+    """The same pytree with every dict's keys inserted in reverse order (its meaning must not change)."""
+    if isinstance(tree, dict):
+        return {key: _reversed_dicts(tree[key]) for key in reversed(list(tree))}
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_reversed_dicts(item) for item in tree)
+    return tree
+
+
+def check_grads_tree(f: Callable, args: tuple, *, name: str = "f") -> None:
+    """First-order checks of a function whose inputs and output are pytrees (tuples, lists, dicts).
+
+    The reference flattens everything in NumPy (dict entries by sorted key) and takes central
+    differences of the flat map; adviz's pytree results are flattened the same way and compared:
+    ``jvp``, ``vjp`` (with cotangent dicts built in another key order), ``jacfwd``/``jacrev``
+    (the output's structure around the inputs' structure) and ``grad`` for scalar outputs.
+    """
+    rng = np.random.default_rng(0)
+    leaves = tree_leaves(args)
+
+    def flat_f(*xs: Any) -> np.ndarray:
+        return _flat(f(*tree_rebuild(args, iter(xs))))
+
+    out = f(*args)
+    n_out = _flat(out).size
+    jac = [reference_jacobian(flat_f, leaves, i) for i in range(len(leaves))]  # each (n_out, *leaf.shape)
+
+    def j_times(v_leaves: list) -> Estimate:
+        value = sum(np.tensordot(j.value, _f64(v), axes=np.ndim(v)) for j, v in zip(jac, v_leaves))
+        error = sum(np.tensordot(j.error, np.abs(_f64(v)), axes=np.ndim(v)) for j, v in zip(jac, v_leaves))
+        return Estimate(np.asarray(value) + np.zeros(n_out), np.asarray(error) + np.zeros(n_out))
+
+    v = [rng.uniform(-1, 1, np.shape(leaf)) for leaf in leaves]
+    tangents = tree_rebuild(args, iter(v))
+    _, out_dot = ad.jvp(f, tuple(args), tuple(_reversed_dicts(tangents)))
+    _compare(_flat(out_dot), j_times(v), f"{name}: jvp of a pytree function vs central differences")
+
+    w = rng.uniform(-1, 1, n_out)
+    cotangent = tree_rebuild(out, iter([w_leaf.reshape(np.shape(leaf)) for w_leaf, leaf in
+                                        zip(np.split(w, np.cumsum([np.size(x) for x in tree_leaves(out)])[:-1]),
+                                            tree_leaves(out))]))
+    _, vjp_fn = ad.vjp(f, *args)
+    x_bar = vjp_fn(_reversed_dicts(cotangent))
+    if not isinstance(x_bar, tuple) or len(x_bar) != len(args):
+        raise WrongDerivative(f"{name}: vjp_fn must return one cotangent per argument")
+    for i, (xb, leaf) in enumerate(zip(tree_leaves(x_bar), leaves)):
+        ref = Estimate(np.tensordot(w, jac[i].value, axes=1), np.tensordot(np.abs(w), jac[i].error, axes=1))
+        _compare(xb, ref, f"{name}: vjp cotangent of leaf {i} vs wᵀJ")
+    if [np.shape(x) for x in tree_leaves(x_bar)] != [np.shape(x) for x in leaves]:
+        raise WrongDerivative(f"{name}: vjp cotangents do not have the inputs' structure")
+
+    out_leaves = tree_leaves(out)
+    offsets = np.cumsum([0] + [np.size(x) for x in out_leaves])
+    for transform in (ad.jacfwd, ad.jacrev):
+        blocks = tree_leaves(transform(f, argnums=tuple(range(len(args))))(*args))
+        k = 0
+        for o, out_leaf in enumerate(out_leaves):
+            for i, leaf in enumerate(leaves):
+                ref = jac[i]
+                rows = slice(offsets[o], offsets[o + 1])
+                shape = np.shape(out_leaf) + np.shape(leaf)
+                block = Estimate(ref.value[rows].reshape(shape), ref.error[rows].reshape(shape))
+                _compare(blocks[k], block, f"{name}: {transform.__name__} block (output leaf {o}, input leaf {i})")
+                k += 1
+    if n_out == 1 and not isinstance(out, (tuple, list, dict)):
+        g = ad.grad(f, argnums=tuple(range(len(args))))(*args)
+        for i, (gl, leaf) in enumerate(zip(tree_leaves(g), leaves)):
+            _compare(gl, Estimate(jac[i].value.reshape(np.shape(leaf)), jac[i].error.reshape(np.shape(leaf))),
+                     f"{name}: grad of leaf {i}")
