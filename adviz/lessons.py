@@ -1,22 +1,31 @@
-"""Find the Jupyter lessons that ship with adviz, and copy them somewhere a student can edit.
+"""Find the Jupyter lessons that ship with adviz and write them where a class can use them.
 
-The lessons are notebooks (``01_programs_and_the_tape.ipynb``, ``02_…``, …). They live in
-two places, depending on how adviz was installed:
+The lessons are notebooks (``01_programs_and_the_tape.ipynb``, ``02_…``, …) with their
+solutions in them, marked for nbgrader (see :mod:`adviz.editions`).  They live in two
+places, depending on how adviz was installed:
 
 * **from a wheel** (``pip install adviz``): inside the package, in ``adviz/_lessons/``;
   the wheel build copies the repository's ``notebooks/`` folder there;
 * **from a checkout** (``pip install -e .``): in the repository's ``notebooks/`` folder,
   right next to the ``adviz/`` package folder.
 
-:func:`lesson_paths` looks in both and returns the notebooks in lesson order.  Students
-should not edit the installed copies (an upgrade would overwrite their work, and a
-site-packages folder may not even be writable), so :func:`copy_lessons` copies them into a
-folder of their own.  It never silently overwrites a notebook the student has changed:
-running it again only fills in what is missing, and asks before replacing edited files::
+:func:`lesson_paths` looks in both.  Nobody should work in the installed copies (an
+upgrade would overwrite them), so three functions write them into a folder of your own:
+
+* :func:`copy_lessons` — the **student edition** (each solution replaced by ``...``, the
+  checks kept) or, with ``edition="teacher"``, the **teacher edition** (solutions in);
+* :func:`write_nbgrader_course` — an **nbgrader course folder**:
+  ``source/<lesson>/<lesson>.ipynb`` and ``nbgrader_config.py``, ready for
+  ``nbgrader generate_assignment``.
+
+Running them again adds what is missing and keeps what is there: a notebook that differs
+from the one adviz would write (a student's work, or another edition) is never replaced
+unless ``overwrite=True``.  Every file is written atomically and never through a
+symbolic link that leads out of the folder (:mod:`adviz.fileio`)::
 
     >>> from adviz.lessons import copy_lessons
-    >>> copied = copy_lessons(Path("adviz-lessons"))      # doctest: +SKIP
-    >>> # then, in a terminal:  jupyter lab adviz-lessons
+    >>> report = copy_lessons(Path("adviz-lessons"))      # doctest: +SKIP
+    >>> report.written, report.kept                         # doctest: +SKIP
 
 This module needs only the standard library, so ``adviz lessons`` works without Jupyter.
 """
@@ -24,13 +33,20 @@ This module needs only the standard library, so ``adviz lessons`` works without 
 from __future__ import annotations
 
 import json
-import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-__all__ = ["LessonsModifiedError", "copy_lessons", "lesson_paths", "lesson_title"]
+from .editions import NBGRADER_CONFIG, notebook_text, student_edition, teacher_edition
+from .fileio import atomic_write, inside
+
+__all__ = ["EDITIONS", "LessonsReport", "copy_lessons", "write_nbgrader_course", "lesson_paths", "lesson_title",
+           "edition_text"]
 
 LESSON_PATTERN = "[0-9][0-9]_*.ipynb"
 """A lesson is a notebook whose name starts with its two-digit number, e.g. ``03_reverse_mode.ipynb``."""
+
+EDITIONS = ("student", "teacher")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -55,16 +71,19 @@ def lesson_paths() -> list[Path]:
     raise FileNotFoundError(f"no adviz lessons found (looked for {LESSON_PATTERN} in {searched})")
 
 
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable notebook ({err})") from None
+
+
 def lesson_title(path: Path) -> str:
     """The lesson's title: the first Markdown heading of the notebook, without the ``#``.
 
     Falls back to the file name (without number and suffix) if there is no heading.
     """
-    try:
-        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: not a readable notebook ({err})") from None
-    for cell in cells:
+    for cell in _read(path).get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
         source = cell.get("source", "")
@@ -75,41 +94,114 @@ def lesson_title(path: Path) -> str:
     return Path(path).stem.split("_", 1)[-1].replace("_", " ")
 
 
-class LessonsModifiedError(FileExistsError):
-    """Raised by :func:`copy_lessons` when copying would overwrite notebooks the student changed.
+def edition_text(path: Path, edition: str = "student") -> str:
+    """The notebook text of one lesson in one edition (``"student"`` or ``"teacher"``)."""
+    if edition not in EDITIONS:
+        raise ValueError(f"unknown edition {edition!r}: choose {' or '.join(EDITIONS)}")
+    make = student_edition if edition == "student" else teacher_edition
+    return notebook_text(make(_read(path)))
 
-    ``paths`` lists those notebooks.  Nothing has been copied when this is raised.
+
+@dataclass
+class LessonsReport:
+    """What writing the lessons into ``folder`` did, file by file (all paths inside ``folder``).
+
+    written:   missing before, written now
+    unchanged: already there with exactly the content adviz would write
+    kept:      there with different content (a student's work, another edition or an older
+               version): left alone
+    replaced:  different, and replaced because ``overwrite=True`` was given
     """
 
-    def __init__(self, paths: list[Path]):
-        self.paths = list(paths)
-        names = ", ".join(p.name for p in self.paths)
-        folder = self.paths[0].parent if self.paths else "."
-        some = "1 lesson was" if len(self.paths) == 1 else f"{len(self.paths)} lessons were"
-        super().__init__(
-            f"{some} changed in {folder} ({names}), so nothing was copied; "
-            "rename or move them (or pass overwrite=True) to get fresh copies"
-        )
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    replaced: list[Path] = field(default_factory=list)
+    order: list[Path] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file this report is about, in lesson order."""
+        return list(self.order)
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
 
 
-def copy_lessons(dest: Path, *, overwrite: bool = False) -> list[Path]:
-    """Copy every lesson into the folder ``dest`` (created if needed); return the copies' paths.
+def _place(report: LessonsReport, relative: str, text: str, overwrite: bool) -> None:
+    """Write ``text`` to ``folder/relative`` unless a different file is there (and not overwrite)."""
+    target = inside(report.folder, relative)
+    report.order.append(target)
+    if target.exists() or target.is_symlink():
+        if target.is_file():
+            try:
+                current = target.read_bytes()
+            except OSError:
+                current = None
+            if current == text.encode("utf-8"):
+                report.unchanged.append(target)
+                return
+        elif not target.is_symlink():
+            raise IsADirectoryError(f"{target} is a folder, not a notebook: move it away first")
+        if not overwrite:
+            report.kept.append(target)
+            return
+        atomic_write(target, text)
+        report.replaced.append(target)
+        return
+    atomic_write(target, text)
+    report.written.append(target)
 
-    A lesson already present with identical content is left as it is.  A lesson present with
-    *different* content (the student edited or ran and saved it) is only replaced when
-    ``overwrite=True``; otherwise :class:`LessonsModifiedError` is raised before anything
-    is copied, so the folder is never left half updated.
-    """
+
+def _folder(dest: Path) -> Path:
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():
         raise NotADirectoryError(f"{dest} exists and is not a folder")
-    lessons = lesson_paths()
-    targets = [dest / src.name for src in lessons]
-    modified = [t for s, t in zip(lessons, targets) if t.exists() and t.read_bytes() != s.read_bytes()]
-    if modified and not overwrite:
-        raise LessonsModifiedError(modified)
     dest.mkdir(parents=True, exist_ok=True)
-    for src, target in zip(lessons, targets):
-        if not target.exists() or target.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, target)
-    return targets
+    return dest
+
+
+def copy_lessons(dest: Path, *, edition: str = "student", overwrite: bool = False) -> LessonsReport:
+    """Write every lesson, in the student or teacher edition, into the folder ``dest``.
+
+    ``dest`` is created if needed.  A lesson already there is left alone: unchanged if it is
+    exactly what would be written, *kept* if it differs (the student edited or ran and saved
+    it) unless ``overwrite=True``.  Missing lessons are always written, so deleting one and
+    running again restores it, whatever happened to the others.
+    """
+    lessons = lesson_paths()
+    texts = [(src.name, edition_text(src, edition)) for src in lessons]  # fail before writing anything
+    report = LessonsReport(_folder(dest))
+    for name, _ in texts:
+        inside(report.folder, name)  # refuse a symlink out of the folder before writing any file
+    for name, text in texts:
+        _place(report, name, text, overwrite)
+    return report
+
+
+def write_nbgrader_course(dest: Path, *, overwrite: bool = False) -> LessonsReport:
+    """Write an nbgrader course folder: ``source/<lesson>/<lesson>.ipynb`` and ``nbgrader_config.py``.
+
+    The source notebooks are the teacher edition with nbgrader's metadata (solution cells,
+    graded and locked check cells with points).  From ``dest``, a teacher runs
+    ``nbgrader generate_assignment <lesson>`` to make the students' version, releases and
+    collects it through JupyterHub, then ``nbgrader autograde <lesson>``.  Files already
+    there are kept or left unchanged exactly as :func:`copy_lessons` does.
+    """
+    lessons = lesson_paths()
+    texts = [(src.stem, edition_text(src, "teacher")) for src in lessons]
+    report = LessonsReport(_folder(dest))
+    for relative in ["nbgrader_config.py"] + [f"source/{stem}/{stem}.ipynb" for stem, _ in texts]:
+        inside(report.folder, relative)  # refuse a symlink out of the folder before writing any file
+    _place(report, "nbgrader_config.py", NBGRADER_CONFIG, overwrite)
+    for stem, text in texts:
+        folder = inside(report.folder, f"source/{stem}")
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"{folder} exists and is not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        _place(report, f"source/{stem}/{stem}.ipynb", text, overwrite)
+    return report

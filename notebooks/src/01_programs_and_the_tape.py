@@ -59,6 +59,7 @@ print(f"v1 = {v1},  v2 = {v2},  v3 = sin(10) = {v3:.6f}")
 import numpy as np
 
 import adviz as ad
+from adviz.course import tape as course   # this lesson's checks and "predict, then run" questions
 
 
 def f(x):
@@ -135,7 +136,18 @@ print("formula cos(x²+1)·2x:            ", math.cos(10) * 6)
 # ## 5. A value used twice: add over the paths
 #
 # Most programs use a value more than once. Take $f(x_1, x_2) = x_1 x_2 + \sin x_1$ at
-# $x_1 = 2$, $x_2 = 5$. You can also give adviz the expression as a string:
+# $x_1 = 2$, $x_2 = 5$. You can also give adviz the expression as a string.
+#
+# **Predict, then run.** How many entries will its tape have, counting the inputs?
+#
+# * (a) 3
+# * (b) 5
+# * (c) 6
+#
+# Replace the `...` with your letter (`"a"`, `"b"` or `"c"`) and run the cell; then run the next one.
+
+# %%
+course.predict("tape-entries", ...)
 
 # %%
 t2 = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
@@ -152,12 +164,18 @@ display(t2)
 #   = \underbrace{1\cdot x_2}_{\text{via } v_1} + \underbrace{1\cdot\cos x_1}_{\text{via } v_2}
 #   = 5 + \cos 2 \approx 4.584,
 # \qquad
-# \frac{\partial f}{\partial x_2} = 1\cdot x_1 = 2.$$
+# \frac{\partial f}{\partial x_2} = \;?$$
+#
+# **Predict, then run.** What is $\partial f/\partial x_2$ at $(2, 5)$? Count the paths from $x_2$
+# to the output first. Replace the `...` with a number.
+
+# %%
+course.predict("partial-x2", ...)
 
 # %%
 g1, g2 = ad.grad(lambda x1, x2: x1 * x2 + np.sin(x1), argnums=(0, 1))(2.0, 5.0)
 print("∂f/∂x1 =", g1, "   expected 5 + cos 2 =", 5 + math.cos(2))
-print("∂f/∂x2 =", g2, "   expected x1 =", 2.0)
+print("∂f/∂x2 =", g2)
 
 # %% [markdown]
 # Counting paths by hand stops being practical quickly (a deep network has astronomically many),
@@ -167,7 +185,17 @@ print("∂f/∂x2 =", g2, "   expected x1 =", 2.0)
 # ## 6. The tape records what ran, not what was written
 #
 # A tape is not the source code. Python loops, function calls and `if`s run normally; only the
-# arithmetic on traced values is recorded, in the order it happened:
+# arithmetic on traced values is recorded, in the order it happened.
+#
+# **Predict, then run.** How many multiplications will the tape of `power(x, n=4)` below hold?
+#
+# * (a) 1 (the loop body is one line)
+# * (b) 3
+# * (c) 4
+# * (d) 0: loops are not recorded
+
+# %%
+course.predict("loop-length", ...)
 
 # %%
 def power(x, n=4):
@@ -181,8 +209,8 @@ print(tp.to_text())
 print("d/dx x⁴ at 2:", ad.grad(power)(2.0), "  (4·2³ = 32)")
 
 # %% [markdown]
-# The loop ran three times, so the tape has three multiplications: the tape is the *unrolled*,
-# executed program. Constants such as the `1` in `v1 + 1` are baked into the tape; only the inputs
+# Each pass through the loop recorded one multiplication: the tape is the *unrolled*, executed
+# program. Constants such as the `1` in `v1 + 1` are baked into the tape; only the inputs
 # are variables. Lesson 6 shows what this means for programs with branches.
 
 # %% [markdown]
@@ -207,26 +235,23 @@ Playground("x1*x2 + sin(x1)", "x1=2, x2=5")
 #    (use `np.sin`, `np.cos`, `np.exp` on numbers — you are the AD engine now);
 # 3. `dg_dx`: the derivative, from the chain rule.
 #
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace the right-hand sides with your own work**, then run the check cell after it.
+# Replace each `...` in the cell below with your answer and run it, then run the check cell after
+# it. The check marks each part ✓ or ✗ and, for a ✗, gives a hint about the idea to revisit
+# (never the number itself).
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="tape-answer"
 x0 = 0.5
+n_primitives = ...      # how many primitive operations does the tape of g record?
+local_partials = ...    # a list: each step's own local derivative at x0, in tape order
+dg_dx = ...             # g'(x0), by the chain rule
+### BEGIN SOLUTION
 n_primitives = 3
 local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+### END SOLUTION
 
-# %% tags=["check"]
-def g(x):
-    return np.exp(np.cos(3 * x))
-
-tg = ad.trace(g, x0)
-assert n_primitives == tg.primitive_count, f"the tape has {tg.primitive_count} primitives:\n{tg.to_text()}"
-engine_partials = [term.partial_value for step in tg.forward().steps for term in step.terms]
-assert np.allclose(local_partials, engine_partials), f"the engine's local partials are {engine_partials}"
-exact = -3 * np.sin(3 * x0) * np.exp(np.cos(3 * x0))   # the formula, by hand
-assert np.isclose(dg_dx, exact) and np.isclose(dg_dx, ad.grad(g)(x0))
-print(f"Correct: g'(0.5) = {dg_dx:.6f}")
+# %% tags=["check"] grade_id="tape-check" points=3
+course.check_tape(n_primitives, local_partials, dg_dx)
 
 # %% [markdown]
 # ## Summary
@@ -238,3 +263,18 @@ print(f"Correct: g'(0.5) = {dg_dx:.6f}")
 # * AD works with numbers at one point and never builds a derivative formula.
 #
 # **Next:** lesson 2 pushes derivatives *forward* along the tape, alongside the values.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §2 contrasts AD with numerical and symbolic differentiation; §3 writes a small
+#   program as an evaluation trace, the tape of this lesson.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 (fundamentals of forward and reverse) starts from the
+#   same evaluation procedures; ch. 4 counts their memory and operations.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html): `grad`
+#   and friends on real NumPy-style code.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): a complete scalar AD engine in
+#   about 100 lines, whose `Value` objects record the same graph as adviz's tape.

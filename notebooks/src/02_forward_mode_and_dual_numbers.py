@@ -18,6 +18,7 @@ from IPython.display import SVG, display
 from rich.console import Console
 
 import adviz as ad
+from adviz.course import dual_numbers as course   # this lesson's checks and "predict, then run" questions
 from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
@@ -63,6 +64,24 @@ t = ad.trace("sin(x**2 + 1)", x=3.0)
 sweep = t.forward()          # seed ẋ = 1 on the only input
 console.print(t.table(sweep))
 assert math.isclose(sweep.result, 6 * math.cos(10))
+
+# %% [markdown]
+# **Predict, then run.** Seed the same sweep with $\dot x = 2$ instead of $1$. What is the output
+# tangent?
+#
+# * (a) the same, 6·cos(10)
+# * (b) twice as large, 12·cos(10)
+# * (c) four times as large
+# * (d) 6·cos(10) + 1
+#
+# Replace the `...` with your letter and run the cell; then run the next one.
+
+# %%
+course.predict("seed-twice", ...)
+
+# %%
+print("seed 1:", t.forward({"x": 1.0}).result)
+print("seed 2:", t.forward({"x": 2.0}).result)
 
 # %% [markdown]
 # Now watch it. The player below shows the graph and the table after each step: press ▶ (or step
@@ -132,6 +151,21 @@ class Dual:
         return f"Dual({self.value:.6g} {sign} {abs(self.tangent):.6g}ε)"
 
 
+# %% [markdown]
+# **Predict, then run.** What is $(1 + \varepsilon)\cdot(1 + \varepsilon)$ with the class above?
+#
+# * (a) 1 + ε
+# * (b) 1 + 2ε
+# * (c) 1 + 2ε + ε²
+# * (d) 2 + 2ε
+
+# %%
+course.predict("dual-square", ...)
+
+# %%
+print(Dual(1.0, 1.0) * Dual(1.0, 1.0))
+
+# %%
 def sin(u):
     """sin of a float or of a dual number: sin(a + bε) = sin a + cos(a)·b·ε."""
     if isinstance(u, Dual):
@@ -188,6 +222,12 @@ console.print(t2.table(t2.forward("x1")))
 # Seeding the $j$-th unit vector returns the $j$-th *column* of $J$.
 #
 # Example: polar to Cartesian coordinates, $(r, \theta) \mapsto (r\cos\theta,\ r\sin\theta)$.
+#
+# **Predict, then run.** How many forward sweeps (JVPs) does its full $2\times 2$ Jacobian need?
+# Replace the `...` with a number.
+
+# %%
+course.predict("polar-sweeps", ...)
 
 # %%
 def polar(p):
@@ -218,36 +258,35 @@ assert np.allclose(J, ad.jacfwd(polar)(p))
 # the **exponential** ($e^{a + b\varepsilon} = e^a + e^a b\,\varepsilon$).
 #
 # `MyDual` below inherits addition, multiplication and powers from `Dual` (they return a `MyDual`
-# because they build their result with `type(self)`), so you only add the two new rules.
-# The cell holds a reference solution so that the notebook runs from top to bottom.
-# **Replace the bodies of `__truediv__` and `exp` with your own**, then run the check.
+# because they build their result with `type(self)`), so you only add the two new rules: replace
+# each `...` with the body, run the cell, then run the check. The check tries seeds other than
+# $\dot x = 1$ too: a rule must work for any incoming tangent, not just the one `h'(x)` needs.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="dual-answer"
 class MyDual(Dual):
     def __truediv__(self, other):
+        """(a + bε) / (c + dε), by the quotient rule."""
         other = Dual.lift(other)
         a, b, c, d = self.value, self.tangent, other.value, other.tangent
+        ### BEGIN SOLUTION
         return MyDual(a / c, (b * c - a * d) / c**2)
+        ### END SOLUTION
 
 
 def exp(u):
-    if isinstance(u, Dual):
-        return MyDual(math.exp(u.value), math.exp(u.value) * u.tangent)
-    return math.exp(u)
+    """e^u for a float, or for a dual number u = a + bε (return a MyDual)."""
+    if not isinstance(u, Dual):
+        return math.exp(u)
+    ### BEGIN SOLUTION
+    return MyDual(math.exp(u.value), math.exp(u.value) * u.tangent)
+    ### END SOLUTION
 
 
 def h(x):
     return exp(x) / (1 + x * x)
 
-# %% tags=["check"]
-x0 = 0.5
-result = h(MyDual(x0, 1.0))
-exact = math.exp(x0) * (1 - x0) ** 2 / (1 + x0**2) ** 2          # h'(x) worked out by hand
-assert math.isclose(result.value, math.exp(x0) / (1 + x0**2)), "the value part is wrong"
-assert math.isclose(result.tangent, exact, rel_tol=1e-12), f"tangent {result.tangent}, expected {exact}"
-engine = ad.grad(lambda x: np.exp(x) / (1 + x * x))(x0)
-assert math.isclose(result.tangent, engine, rel_tol=1e-12)
-print(f"Correct: h'(0.5) = {result.tangent:.6f}")
+# %% tags=["check"] grade_id="dual-check" points=3
+course.check_dual_rules(MyDual, exp)
 
 # %% [markdown]
 # ## Summary
@@ -260,3 +299,18 @@ print(f"Correct: h'(0.5) = {result.tangent:.6f}")
 #   A full gradient of $n$ inputs costs $n$ sweeps.
 #
 # **Next:** lesson 3 runs the chain rule *backwards* and gets the whole gradient in one sweep.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §3.1 is forward mode, with a worked primal and tangent trace and a short
+#   section on dual numbers.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 develops the tangent (forward) propagation and its
+#   vector mode; ch. 4 bounds what it costs.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html),
+#   "How it's made: two foundational autodiff functions": `jvp`, and how `jacfwd` is built from it.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd) implements reverse mode only:
+#   after lesson 3, compare its `Value` class with the `Dual` class above.

@@ -18,6 +18,7 @@ from IPython.display import SVG, display
 from rich.console import Console
 
 import adviz as ad
+from adviz.course import adjoints as course   # this lesson's checks and "predict, then run" questions
 from adviz.render.widgets import SweepPlayer
 
 console = Console(width=120)
@@ -47,7 +48,19 @@ console = Console(width=120)
 # ## 2. By hand: $\sin(x^2+1)$ at $x = 3$
 #
 # First the ordinary evaluation, which we must *keep*: the local derivatives $\cos v_2$ and $2x$ need
-# values from the forward pass. Then the adjoints, from the output back:
+# values from the forward pass. Then the adjoints, from the output back.
+#
+# **Predict, then run.** The sweep starts with $\bar v_3 = 1$. What will $\bar v_1$ be?
+#
+# * (a) 1
+# * (b) cos(10)
+# * (c) 6·cos(10)
+# * (d) 6
+#
+# Replace the `...` with your letter and run the cell; then run the next one.
+
+# %%
+course.predict("v1-bar", ...)
 
 # %%
 # forward pass: compute and remember the values
@@ -96,7 +109,13 @@ for k in range(player.n_steps + 1):
 # ## 4. One sweep, every partial derivative
 #
 # With more than one input the payoff appears. For $f(x_1, x_2) = x_1x_2 + \sin x_1$ at $(2, 5)$
-# forward mode needed two sweeps (lesson 2). Reverse mode needs one:
+# forward mode needed two sweeps (lesson 2). Reverse mode needs one.
+#
+# **Predict, then run.** In that one sweep, how many contributions does $\bar x_1$ receive?
+# Replace the `...` with a number.
+
+# %%
+course.predict("x1-contributions", ...)
 
 # %%
 t2 = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
@@ -135,7 +154,17 @@ display(SVG(t2.to_svg(sweep2, step=len(sweep2.steps))))
 # a **vector-Jacobian product** (VJP). Seeding the $i$-th unit vector returns the $i$-th **row** of
 # the Jacobian: the gradient of output $i$. Forward mode gives columns $Ju$, reverse mode gives rows
 # $w^\top J$. adviz, like JAX, has `ad.vjp(f, *primals)`, which returns the value and a function
-# that maps $w$ to $J^\top w$ (as a tuple, one entry per primal input):
+# that maps $w$ to $J^\top w$ (as a tuple, one entry per primal input).
+#
+# **Predict, then run.** The polar map of lesson 2 has 2 inputs and 2 outputs. How many reverse
+# sweeps does its full Jacobian need?
+#
+# * (a) 1
+# * (b) 2
+# * (c) 4
+
+# %%
+course.predict("polar-reverse", ...)
 
 # %%
 def polar(p):
@@ -242,44 +271,38 @@ print("f =", f.value, "  ∂f/∂x1 =", x1.adjoint, "  ∂f/∂x2 =", x2.adjoint
 # %% [markdown]
 # ## Exercise
 #
-# Be the reverse sweep for $g(a, b) = e^{ab} + a$ at $a = 0.5$, $b = 2$. Its tape is
+# Be the reverse sweep for $g(a, b) = e^{ab} + a$. Its tape is
 #
 # $$v_1 = a\,b,\qquad v_2 = e^{v_1},\qquad v_3 = v_2 + a .$$
 #
-# Write the adjoint updates in reverse order, with `+=` wherever a variable is used twice (which
-# one is?), ending with `a_bar` and `b_bar`. Use only `math` and the forward values.
-#
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace it with your own updates**, then run the check.
+# `reverse_sweep(a, b, y_bar)` below runs the forward pass, seeds $\bar v_3 = \bar y$ and starts every
+# other adjoint at zero. Write the adjoint updates in reverse order, `+=` each time, so that a variable
+# used twice (which one is?) collects both contributions. Use only `math` and the forward values.
+# The function returns every adjoint, so the check can follow your sweep node by node, with seeds
+# other than 1 and at other points: the closed-form gradient is not what is asked for.
 
-# %% tags=["exercise"]
-a, b = 0.5, 2.0
-v1 = a * b
-v2 = math.exp(v1)
-v3 = v2 + a
+# %% tags=["exercise"] grade_id="adjoints-answer"
+def reverse_sweep(a, b, y_bar=1.0):
+    """All adjoints of g(a, b) = exp(a·b) + a, by one reverse sweep seeded with y_bar."""
+    v1 = a * b                    # forward pass: compute and keep the values
+    v2 = math.exp(v1)
+    v3 = v2 + a
+    v3_bar = y_bar                # the seed
+    v2_bar = v1_bar = a_bar = b_bar = 0.0
+    ### BEGIN SOLUTION
+    # v3 = v2 + a
+    v2_bar += v3_bar * 1.0
+    a_bar += v3_bar * 1.0
+    # v2 = exp(v1)
+    v1_bar += v2_bar * v2
+    # v1 = a * b
+    a_bar += v1_bar * b
+    b_bar += v1_bar * a
+    ### END SOLUTION
+    return {"v3": v3_bar, "v2": v2_bar, "v1": v1_bar, "a": a_bar, "b": b_bar}
 
-v3_bar = 1.0
-v2_bar = 0.0
-v1_bar = 0.0
-a_bar = 0.0
-b_bar = 0.0
-# v3 = v2 + a
-v2_bar += v3_bar * 1.0
-a_bar += v3_bar * 1.0
-# v2 = exp(v1)
-v1_bar += v2_bar * math.exp(v1)
-# v1 = a * b
-a_bar += v1_bar * b
-b_bar += v1_bar * a
-
-# %% tags=["check"]
-exact_a = b * math.exp(a * b) + 1      # ∂g/∂a, by hand
-exact_b = a * math.exp(a * b)          # ∂g/∂b
-assert math.isclose(a_bar, exact_a), f"a_bar = {a_bar}, expected {exact_a} (did you add both paths?)"
-assert math.isclose(b_bar, exact_b), f"b_bar = {b_bar}, expected {exact_b}"
-engine = ad.grad(lambda a, b: np.exp(a * b) + a, argnums=(0, 1))(0.5, 2.0)
-assert np.allclose(engine, (a_bar, b_bar))
-print(f"Correct: ∇g(0.5, 2) = ({a_bar:.6f}, {b_bar:.6f})")
+# %% tags=["check"] grade_id="adjoints-check" points=3
+course.check_reverse_sweep(reverse_sweep)
 
 # %% [markdown]
 # ## Summary
@@ -293,3 +316,19 @@ print(f"Correct: ∇g(0.5, 2) = ({a_bar:.6f}, {b_bar:.6f})")
 #   gradient: this is **backpropagation**.
 #
 # **Next:** lesson 4 counts the cost of both modes and tells you when to use which.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §3.2 is reverse mode, with a forward primal trace and a reverse adjoint trace
+#   side by side; §3.3 and §4 tell how backpropagation and AD met.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 derives the adjoint (reverse) mode and its
+#   incremental `+=` form; ch. 4 shows that a gradient costs a small constant times the function,
+#   and what the tape costs in memory.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html),
+#   "Vector-Jacobian products (VJPs, aka reverse-mode autodiff)".
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): `engine.py` is the `Var` class of
+#   section 8, grown into a complete engine with a topological sort and `backward()`.

@@ -11,13 +11,16 @@
 
 # %%
 # %matplotlib inline
+import timeit
+
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 from rich.console import Console
 
 import adviz as ad
+from adviz.course import modes as course   # this lesson's checks and "predict, then run" questions
 from adviz.numeric.cost import cost_sweep, layer_function, measure_cost
-from adviz.render.plots import cost_plot
 from adviz.render.widgets import ModeComparison
 
 console = Console(width=120)
@@ -52,6 +55,12 @@ console = Console(width=120)
 # $\mathbb{R}^n$ to $\mathbb{R}^m$: three primitives whatever $n$ and $m$ are.
 #
 # First a **gradient**: $n = 8$ inputs, $m = 1$ output.
+#
+# **Predict, then run.** How many forward sweeps does forward mode need for this gradient? Replace
+# the `...` with a number.
+
+# %%
+course.predict("gradient-forward", ...)
 
 # %%
 n = 8
@@ -77,23 +86,53 @@ assert gradient_cost.cheaper_mode == "reverse" and tall_cost.cheaper_mode == "fo
 
 # %%
 sweep = cost_sweep(ns=(1, 2, 4, 8, 16, 32, 64), ms=(1, 2, 4, 8, 16, 32, 64), fixed_m=8, fixed_n=8)
-cost_plot(sweep)
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+for ax, axis, values, fixed in ((axes[0], "n", sweep.ns, "m = 8 outputs"), (axes[1], "m", sweep.ms, "n = 8 inputs")):
+    ax.plot(values, sweep.series(axis, "forward"), "o-", color="#1d4ed8", label="forward mode (JVPs)")
+    ax.plot(values, sweep.series(axis, "reverse"), "s-", color="#c2410c", label="reverse mode (VJPs)")
+    ax.axvline(8, color="0.5", ls=":", lw=1)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(values, [str(v) for v in values])
+    ax.set_xlabel(f"{axis} ({'inputs' if axis == 'n' else 'outputs'})")
+    ax.set_title(f"operations for the full Jacobian ({fixed})", fontsize=10)
+    ax.grid(alpha=0.3)
+axes[0].set_ylabel("operations on the tape")
+axes[0].legend()
+plt.show()
 
 # %%
 print("operations, forward mode, as n grows:", sweep.series("n", "forward"))
 print("operations, reverse mode, as n grows:", sweep.series("n", "reverse"))
+print("forward differences, as n grows:     ", sweep.series("n", "fd-forward"))
 print("the modes cross at n =", sweep.crossover("n"), " and at m =", sweep.crossover("m"))
 
 # %% [markdown]
+# In these units (one primitive evaluated or one local partial applied = one operation), forward
+# differences cost *exactly* what forward mode costs: both touch every primitive once per input
+# direction, $(n + 1)\cdot P$ operations. (`adviz.render.plots.cost_plot(sweep)` draws all four
+# methods; there the two lines lie on top of each other.) What separates them is accuracy, the
+# subject of lesson 5, not operation count.
+#
 # Counts are honest but abstract. Here is wall-clock time for the gradient ($m = 1$) as $n$ grows:
-# $n$ separate JVPs against one VJP. (Timings on your machine will differ; the trend will not.)
+# $n$ separate JVPs against one VJP (recording the tape and pulling one adjoint back). Each time is
+# the best of five runs, which filters out most of the noise of a busy machine. (Your numbers will
+# differ; the trend will not.)
 
 # %%
+print("    n    n forward sweeps   1 reverse sweep   total ratio   one JVP / the VJP")
 for n in (10, 100, 400):
-    report = measure_cost(layer_function(n, 1), np.linspace(-1, 1, n), timing=True, repeat=1)
-    fwd, rev = report.row("forward").seconds, report.row("reverse").seconds
-    print(f"n = {n:4d}:  {n:4d} forward sweeps {fwd * 1e3:8.3f} ms    1 reverse sweep {rev * 1e3:7.3f} ms"
-          f"    ratio {fwd / rev:6.1f}")
+    f, x = layer_function(n, 1), np.linspace(-1, 1, n)
+    directions = np.eye(n)
+    fwd = min(timeit.repeat(lambda: [ad.jvp(f, (x,), (e,)) for e in directions], number=1, repeat=5))
+    rev = min(timeit.repeat(lambda: ad.vjp(f, x)[1](np.ones(1)), number=1, repeat=5))
+    print(f"{n:5d}   {fwd * 1e3:12.3f} ms   {rev * 1e3:11.3f} ms   {fwd / rev:11.1f}   {fwd / n / rev:17.2f}")
+
+# %% [markdown]
+# The last column stays small, around 1 or 2: one JVP costs about as much as the VJP, because both
+# make one pass over the same three primitives. So the total ratio grows roughly in proportion to $n$,
+# the number of forward sweeps — the count of section 2, now in seconds.
 
 # %% [markdown]
 # To *see* the difference, run both modes side by side on a function of four inputs and one output.
@@ -104,10 +143,34 @@ for n in (10, 100, 400):
 comparison = ModeComparison("x1*x2 + x2*x3 + x3*x4 + sin(x4)", "x1=1, x2=2, x3=3, x4=4")
 display(comparison)
 
+# %% [markdown]
+# **Predict, then run.** The function has 7 primitives and 13 edges, so the reverse sweep evaluates 13
+# chain-rule terms, one per edge. How many do the four forward sweeps evaluate together?
+#
+# * (a) 13, as many as reverse mode
+# * (b) 21
+# * (c) 52 = 4 × 13
+# * (d) 4, one per sweep
+
+# %%
+course.predict("forward-terms", ...)
+
 # %%
 comparison.last()
 print("chain-rule terms, forward mode (4 sweeps):", comparison.forward_ops)
 print("chain-rule terms, reverse mode (1 sweep): ", comparison.reverse_ops)
+
+t4 = ad.trace("x1*x2 + x2*x3 + x3*x4 + sin(x4)", x1=1.0, x2=2.0, x3=3.0, x4=4.0)
+per_sweep = {name: sum(len(step.terms) for step in t4.forward(name).steps) for name in t4.input_names}
+edges = sum(len(step.terms) for step in t4.reverse().steps)
+print("terms per forward sweep:", per_sweep, "  edges:", edges, "  dense count:", len(per_sweep) * edges)
+
+# %% [markdown]
+# Written densely, each forward sweep would apply all 13 local partials: $4 \times 13 = 52$ terms.
+# adviz skips a term whose incoming tangent is known to be zero (never set because that operand does
+# not depend on the seeded input): the sweep seeded on $x_1$ only reaches $v_1 = x_1x_2$ and what
+# follows from it. Reverse mode has nothing to skip here: every node lies on a path to the single
+# output. Either way, forward mode does more work for this shape ($n = 4 > m = 1$).
 
 # %% [markdown]
 # ## 4. Same product, different brackets
@@ -152,7 +215,16 @@ for n, h, m in [(1000, 50, 1), (1, 50, 1000), (100, 50, 100)]:
 #
 # $$w^\top (J u) = (J^\top w)^\top u \qquad\text{for all } u, w,$$
 #
-# which makes a good sanity check of any AD implementation (adviz's test suite uses it):
+# which makes a good sanity check of any AD implementation (adviz's test suite uses it).
+#
+# **Predict, then run.** Computed in floating point, how do the two sides compare?
+#
+# * (a) exactly equal, always
+# * (b) equal up to rounding
+# * (c) equal only when J is symmetric
+
+# %%
+course.predict("dot-identity", ...)
 
 # %%
 rng = np.random.default_rng(0)
@@ -170,38 +242,55 @@ assert np.isclose(w @ Ju, JTw @ u)
 # %% [markdown]
 # ## Exercise
 #
-# Let $f:\mathbb{R}^3\to\mathbb{R}^2$, $f(x) = \big(x_0 x_1 x_2,\ \sin x_0 + x_2^2\big)$, at
-# $x = (1, 2, 3)$.
+# Build Jacobians yourself, the way `jacfwd` and `jacrev` do conceptually.
 #
-# 1. Build the Jacobian `J_forward` column by column with `ad.jvp` (how many calls?).
-# 2. Build `J_reverse` row by row with `ad.vjp` (how many calls of the pullback?).
+# 1. `jacobian_by_columns(f, x)`: the Jacobian of `f` at `x`, one column per call of `ad.jvp`
+#    (seed the unit vectors $e_j$). How many calls does it take?
+# 2. `jacobian_by_rows(f, x)`: the Jacobian from **one** call of `ad.vjp`, whose pullback you call once
+#    per output (seed $e_i$).
 # 3. For a function $\mathbb{R}^{1000}\to\mathbb{R}^{10}$, how many sweeps does each mode need for the
 #    full Jacobian? Set `forward_sweeps`, `reverse_sweeps` and `cheaper` (`"forward"` or `"reverse"`).
 #
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace it with your own code**, then run the check.
+# `f3` below, $f(x) = \big(x_0 x_1 x_2,\ \sin x_0 + x_2^2\big)$ at $x = (1, 2, 3)$, is for trying your
+# functions out. The checks run them on other functions too, and count how often `f` is evaluated:
+# `ad.jacfwd` would give the right numbers, but not the way this exercise asks for.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="modes-answer"
 def f3(x):
     return np.stack([x[0] * x[1] * x[2], np.sin(x[0]) + x[2] ** 2])
 
-x0 = np.array([1.0, 2.0, 3.0])
-columns = [ad.jvp(f3, (x0,), (e,))[1] for e in np.eye(3)]
-J_forward = np.column_stack(columns)
 
-_, pull = ad.vjp(f3, x0)
-J_reverse = np.vstack([pull(e)[0] for e in np.eye(2)])
+def jacobian_by_columns(f, x):
+    """The Jacobian of f at the vector x, one ad.jvp call per column."""
+    ### BEGIN SOLUTION
+    columns = [ad.jvp(f, (x,), (e,))[1] for e in np.eye(len(x))]
+    return np.column_stack(columns)
+    ### END SOLUTION
 
+
+def jacobian_by_rows(f, x):
+    """The Jacobian of f at the vector x from one ad.vjp call: one pullback per row."""
+    ### BEGIN SOLUTION
+    y, pullback = ad.vjp(f, x)
+    return np.vstack([pullback(e)[0] for e in np.eye(len(y))])
+    ### END SOLUTION
+
+
+forward_sweeps = ...    # for R^1000 -> R^10
+reverse_sweeps = ...
+cheaper = ...           # "forward" or "reverse"
+### BEGIN SOLUTION
 forward_sweeps, reverse_sweeps, cheaper = 1000, 10, "reverse"
+### END SOLUTION
 
-# %% tags=["check"]
-J_exact = np.array([[x0[1] * x0[2], x0[0] * x0[2], x0[0] * x0[1]],     # by hand
-                    [np.cos(x0[0]), 0.0, 2 * x0[2]]])
-assert np.allclose(J_forward, J_exact), J_forward
-assert np.allclose(J_reverse, J_exact), J_reverse
-assert (forward_sweeps, reverse_sweeps) == (1000, 10), "one forward sweep per input, one reverse sweep per output"
-assert cheaper == "reverse"
-print("Correct:\n", J_exact)
+# %% tags=["check"] grade_id="modes-columns-check" points=2
+course.check_columns(jacobian_by_columns)
+
+# %% tags=["check"] grade_id="modes-rows-check" points=2
+course.check_rows(jacobian_by_rows)
+
+# %% tags=["check"] grade_id="modes-counts-check"
+course.check_counts(forward_sweeps, reverse_sweeps, cheaper)
 
 # %% [markdown]
 # ## Summary
@@ -215,3 +304,20 @@ print("Correct:\n", J_exact)
 #
 # **Next:** lesson 5 compares AD with the two classic alternatives, finite differences and symbolic
 # differentiation.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §3.1 and §3.2 end with the cost of each mode: $n$ forward or $m$ reverse
+#   sweeps for a full Jacobian.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 introduces both modes on the same evaluation
+#   procedure; ch. 4 proves the complexity bounds (a gradient for a small constant times the cost of
+#   the function) and what reverse mode pays in memory. Part II of the book goes beyond pure forward
+#   and reverse: sparsity, and Jacobian accumulation by cross-country elimination.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html),
+#   "Jacobians and Hessians using `jacfwd` and `jacrev`": when each is the faster one.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): a scalar reverse-mode engine — it
+#   only ever needs gradients of one loss, reverse mode's home ground.

@@ -19,6 +19,7 @@ import sympy
 from IPython.display import display
 
 import adviz as ad
+from adviz.course import finite_differences as course   # this lesson's checks and predictions
 from adviz.numeric import finite_differences as fd
 from adviz.numeric.error_sweep import error_sweep
 from adviz.numeric.symbolic import swell
@@ -33,7 +34,18 @@ from adviz.render.widgets import FiniteDifferenceExplorer
 # $$f'(x) \approx \frac{f(x + h) - f(x)}{h}\qquad\text{(forward difference).}$$
 #
 # Let us try it on our running example $f(x) = \sin(x^2 + 1)$ at $x = 3$, where AD gives
-# $f'(3) = 6\cos 10$, and make $h$ smaller and smaller:
+# $f'(3) = 6\cos 10$, and make $h$ smaller and smaller.
+#
+# **Predict, then run.** As $h$ goes from $10^{-1}$ down to $10^{-14}$, the error of the estimate…
+#
+# * (a) keeps shrinking
+# * (b) shrinks, then grows again
+# * (c) stays about the same
+#
+# Replace the `...` with your letter and run the cell; then run the next one.
+
+# %%
+course.predict("shrinking-h", ...)
 
 # %%
 def f(x):
@@ -81,7 +93,8 @@ for name, curve in sweep.curves.items():
 
 # %% [markdown]
 # Now find the V yourself. Drag the slider: it moves $h$ on a log scale, the table shows each method's
-# estimate and its error against AD, and the marker on the curve shows where you are.
+# estimate and its error against AD, and on the error curves a red line marks the current $h$, with a
+# dot where each method's curve crosses it.
 
 # %%
 explorer = FiniteDifferenceExplorer(f, 3.0)
@@ -104,6 +117,17 @@ for h in (1e-2, 1e-6, 1e-10):
 # result is correct to machine precision (the green curve above). The catch: every operation in $f$
 # must be complex-safe (no `abs`, no comparisons, no `np.real` hidden inside), and it still costs one
 # evaluation of $f$ per input direction — like forward mode, to which it is closely related.
+#
+# **Predict, then run.** With $h = 10^{-20}$, far below machine precision, what relative error does
+# the complex step reach?
+#
+# * (a) about 1e-4
+# * (b) about 1e-8
+# * (c) about 1e-16, machine precision
+# * (d) nan: h is far below machine precision
+
+# %%
+course.predict("complex-step", ...)
 
 # %%
 cs = fd.complex_step(f, 3.0)
@@ -122,6 +146,12 @@ print(f"AD:           {exact:.16f}")
 # input: **$n + 1$ evaluations**; central differences need $2n$. For a model with a million parameters,
 # that is a million runs of the model per gradient, against one reverse sweep. Finite differences still
 # have one great use: **checking** an AD implementation (or a hand-written gradient) on small problems.
+#
+# **Predict, then run.** The loss below has 6 parameters. How many evaluations of the loss does a
+# central-difference gradient make? Replace the `...` with a number.
+
+# %%
+course.predict("fd-evaluations", ...)
 
 # %%
 rng = np.random.default_rng(1)
@@ -204,31 +234,32 @@ for row in reports[0].rows:
 #    steps in `hs`;
 # 2. set `best_h` to the step with the smallest error.
 #
-# Is `best_h` close to $\varepsilon^{1/3}\approx 6\cdot 10^{-6}$? The cell below holds a reference
-# solution so that the notebook runs from top to bottom. **Replace it with your own code**, then run
-# the check.
+# Then compare `best_h` with $\varepsilon^{1/3}$: is it where section 1 says a central difference is
+# at its best? Replace each `...` below, run the cell, then run the check.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="fd-answer"
 def central(g, x, h):
+    """The central difference of g at x with step h."""
+    ### BEGIN SOLUTION
     return (g(x + h) - g(x - h)) / (2 * h)
+    ### END SOLUTION
+
 
 def g(x):
     return np.exp(x) * np.sin(x)
 
+
 hs = np.logspace(-12, -1, 45)
 g_exact = math.exp(1.0) * (math.sin(1.0) + math.cos(1.0))
+errors = ...    # the relative error of central(g, 1.0, h) for each h in hs (an array)
+best_h = ...    # the h in hs with the smallest error
+### BEGIN SOLUTION
 errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs])
 best_h = hs[np.argmin(errors)]
+### END SOLUTION
 
-# %% tags=["check"]
-for h in (1e-2, 1e-5, 1e-9):
-    reference = (g(1.0 + h) - g(1.0 - h)) / (2 * h)
-    assert math.isclose(central(g, 1.0, h), reference, rel_tol=1e-12), f"central(g, 1, {h}) is not a central difference"
-assert len(errors) == len(hs) and np.isclose(errors[-1], abs(central(g, 1.0, hs[-1]) - g_exact) / g_exact)
-assert 1e-7 <= best_h <= 1e-3, f"best_h = {best_h:.1e}: expected near ε^(1/3) ≈ 6e-6"
-assert errors.min() < 1e-9, "a central difference at its best h should get about 10 digits right"
-assert errors[0] > 100 * errors.min(), "at h = 1e-12 round-off should dominate"
-print(f"Correct: best h ≈ {best_h:.1e}, best relative error ≈ {errors.min():.1e}")
+# %% tags=["check"] grade_id="fd-check" points=3
+course.check_central(central, errors, best_h)
 
 # %% [markdown]
 # ## Summary
@@ -244,3 +275,19 @@ print(f"Correct: best h ≈ {best_h:.1e}, best relative error ≈ {errors.min():
 #   few evaluations.
 #
 # **Next:** lesson 6 asks what "exact" means for programs with branches, kinks and floating point.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §2, "What AD is not", sets AD against numerical differentiation (truncation
+#   and round-off) and symbolic differentiation (expression swell), with a figure much like section 2's.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 and 4: AD's derivatives as exact evaluations of the
+#   chain rule on the program, at a cost bounded by a small multiple of the function's.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html)
+#   checks its own gradients against finite differences (`jax.test_util.check_grads`), as section 4
+#   recommends.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): its tests compare against
+#   PyTorch, another way of checking an AD engine.

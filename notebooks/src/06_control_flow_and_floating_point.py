@@ -5,7 +5,8 @@
 #
 # * how AD handles `if`, loops and data-dependent iteration counts: it differentiates the path that
 #   actually ran;
-# * what happens at **kinks** and branch points, and which conventions adviz (like JAX) uses there;
+# * what happens at **kinks** and branch points, and which conventions adviz and other AD systems use
+#   there;
 # * how "exact" AD can still return `nan` or a surprising number — because it differentiates the
 #   **floating-point program**, not the ideal mathematical function — and how to write programs
 #   whose derivatives behave.
@@ -16,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import adviz as ad
+from adviz.course import control_flow as course   # this lesson's checks and predictions
 
 # %% [markdown]
 # ## 1. A branch
@@ -49,7 +51,20 @@ print(ad.trace(f, -2.0).to_text())
 #
 # ## 2. At the kink
 #
-# What about $x = 0$? The condition `0 > 0` is false, so the second branch runs and AD reports $-1$.
+# **Predict, then run.** What does AD report for $f'(0)$?
+#
+# * (a) 0
+# * (b) −1
+# * (c) 1
+# * (d) nan, or an error: f has a kink there
+#
+# Replace the `...` with your letter and run the cell; then run the next one.
+
+# %%
+course.predict("branch-at-zero", ...)
+
+# %% [markdown]
+# The condition `0 > 0` is false, so the second branch runs and AD reports the slope of $-x$.
 # Mathematically $f$ has no derivative at $0$: the slope is $-1$ on the left and $0$ on the right.
 # AD does not notice; it reports the slope of the branch that executed.
 
@@ -72,9 +87,9 @@ for ax in (ax1, ax2):
 plt.show()
 
 # %% [markdown]
-# The same happens inside primitives that have kinks. Each AD system picks a convention for the
-# derivative at the kink (any value between the left and right slopes is a valid *subgradient*).
-# adviz follows JAX:
+# The same happens inside primitives that have kinks. At a kink any value between the left and right
+# slopes is a valid *subgradient*, and each AD system picks one, in the primitive's derivative rule.
+# Here are adviz's:
 
 # %%
 kinks = {
@@ -86,9 +101,18 @@ for name, g in kinks.items():
     print(f"{name:28s} derivative at 0: {ad.grad(g)(0.0)}")
 
 # %% [markdown]
-# `abs` uses $\operatorname{sign}(0) = 0$; `maximum` splits a tie evenly between its two arguments
-# ($\tfrac12$); `where` follows whichever branch it selected. In optimisation these choices rarely
-# matter, because landing *exactly* on a kink is rare — but you should know they are choices.
+# * **`abs`**: adviz's rule is $\operatorname{sign}(x)$, so at $0$ it gives $\operatorname{sign}(0) = 0$.
+#   Zero is the middle of the subgradient interval $[-1, 1]$ and its smallest element, so gradient
+#   descent on $|x|$ stays at the minimum instead of being pushed off it. PyTorch (`grad · sgn(x)`),
+#   TensorFlow (`grad · sign(x)`) and HIPS autograd (`x / |x|` with $0/0$ replaced by $0$) give $0$ too.
+#   **JAX gives 1**: its rule for `abs` selects the slope of the right side, `x >= 0`.
+# * **`maximum`**: a tie sends half of the derivative to each argument, so `np.maximum(x, 0)` has slope
+#   $\tfrac12$ at $0$, as in JAX's `jnp.maximum` and PyTorch's `torch.maximum`. The dedicated ReLUs
+#   `jax.nn.relu` and `torch.relu` define their slope at $0$ to be $0$.
+# * **`where`**: follows whichever branch it selected, everywhere.
+#
+# In optimisation these choices rarely matter, because landing *exactly* on a kink is rare — but they
+# are choices, and two AD systems can disagree there without either being wrong.
 
 # %% [markdown]
 # ## 3. Same function, different program, different derivative
@@ -163,7 +187,17 @@ with np.errstate(over="ignore", invalid="ignore"):
 # perfectly good derivative there; the *program* does not. The fix is to change the program, not the AD
 # (see the exercise).
 #
-# **Rounding.** Now the opposite surprise. This program adds and subtracts a large number:
+# **Rounding.** Now the opposite surprise. This program adds and subtracts a large number.
+#
+# **Predict, then run.** What does AD report for its derivative at $x = 0.3$?
+#
+# * (a) 0
+# * (b) 1
+# * (c) about 1.49
+# * (d) nan
+
+# %%
+course.predict("round-trip", ...)
 
 # %%
 def round_trip(x):
@@ -182,8 +216,21 @@ for h in (1e-6, 1e-8, 1e-9):
 # describes the ideal operations the program performs — usually what an optimizer wants — not the
 # staircase.
 #
-# **0 · ∞.** $\sqrt{x^2} = |x|$, but its program has derivative
-# $\frac{1}{2\sqrt{x^2}} \cdot 2x$, which at $x = 0$ is $\infty \cdot 0 =$ `nan`:
+# **0 · ∞.** $\sqrt{x^2} = |x|$ as functions, but not as programs.
+#
+# **Predict, then run.** What does adviz report for the derivative of `np.sqrt(x**2)` at $x = 0$?
+#
+# * (a) 0
+# * (b) 1
+# * (c) nan
+# * (d) inf
+
+# %%
+course.predict("sqrt-square", ...)
+
+# %% [markdown]
+# The program's derivative is $\frac{1}{2\sqrt{x^2}} \cdot 2x$: at $x = 0$ the first factor is
+# infinite and the second zero.
 
 # %%
 with np.errstate(divide="ignore", invalid="ignore"):
@@ -200,27 +247,21 @@ print("d/dx abs(x) at 0:     ", ad.grad(np.abs)(0.0))
 # and a branch: for $x > 0$ use the right-hand side (then $e^{-x} \le 1$ never overflows), otherwise the
 # left-hand side. `np.log1p(u)` computes $\log(1 + u)$ accurately for small $u$.
 #
-# Its derivative should be the logistic sigmoid at every test point, including $x = \pm 800$. The cell
-# below holds a reference solution so that the notebook runs from top to bottom. **Replace it with your
-# own code**, then run the check.
+# Its value should be $\log(1 + e^x)$ and its derivative the logistic sigmoid at every test point,
+# including $x = \pm 800$. Build it from `np.exp` and `np.log1p` (NumPy's ready-made `np.logaddexp`
+# would skip the exercise). Replace the `...`, run the cell, then run the check.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="softplus-answer"
 def softplus(x):
+    """log(1 + e^x) for a float x, without overflow in the value or its derivative."""
+    ### BEGIN SOLUTION
     if x > 0:
         return x + np.log1p(np.exp(-x))
     return np.log1p(np.exp(x))
+    ### END SOLUTION
 
-# %% tags=["check"]
-def sigmoid(x):
-    return np.exp(-np.logaddexp(0.0, -x))    # σ(x) = 1/(1 + e^(-x)), written so that it cannot overflow
-
-for x0 in (-800.0, -30.0, -1.0, 0.0, 1.0, 30.0, 800.0):
-    value = softplus(x0)
-    slope = ad.grad(softplus)(x0)
-    assert np.isfinite(value) and np.isfinite(slope), f"softplus({x0}) gave value {value}, derivative {slope}"
-    assert np.isclose(value, np.logaddexp(0.0, x0)), f"softplus({x0}) = {value}, expected {np.logaddexp(0.0, x0)}"
-    assert np.isclose(slope, sigmoid(x0), rtol=1e-12, atol=1e-300), f"derivative at {x0}: {slope} vs {sigmoid(x0)}"
-print("Correct: a softplus with a finite, exact derivative from -800 to 800")
+# %% tags=["check"] grade_id="softplus-check" points=3
+course.check_softplus(softplus)
 
 # %% [markdown]
 # ## Summary
@@ -228,9 +269,24 @@ print("Correct: a softplus with a finite, exact derivative from -800 to 800")
 # * AD differentiates the **path that executed**: branches are chosen on values, loops are unrolled,
 #   comparisons leave no trace on the tape.
 # * At kinks and branch points AD reports the derivative of the branch that ran, or the primitive's
-#   convention (`abs`: 0, `maximum`: ½). Two programs computing the same values can have different
-#   derivatives.
+#   convention (in adviz `abs`: 0, `maximum`: ½; JAX's `abs` gives 1). Two programs computing the same
+#   values can have different derivatives.
 # * AD is exact for the **floating-point program**: overflow, `0·∞` and constant shortcuts show up in
 #   the derivative. Fix them in the program (stable formulas), not in the differentiation.
 #
 # **Next:** lesson 7 moves from scalars to arrays: broadcasting, reductions and matrix products.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §2 explains why AD, unlike symbolic differentiation, handles programs with
+#   branches and loops.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3–4 for the evaluation procedures AD differentiates;
+#   ch. 14, "Differentiation without Differentiability", treats kinks, branches and `abs` in depth.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html) and
+#   JAX's FAQ on `where` and `nan` gradients: the same 0 · ∞ trap, and the "double where" fix.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): its `relu` picks a slope at 0 too —
+#   look it up in `engine.py`.

@@ -17,6 +17,7 @@ from IPython.display import SVG, display
 from rich.console import Console
 
 import adviz as ad
+from adviz.course import arrays as course   # this lesson's checks and "predict, then run" questions
 from adviz.numeric import finite_differences as fd
 
 console = Console(width=120)
@@ -26,6 +27,17 @@ console = Console(width=120)
 #
 # `np.sin(x)` on a vector of length $n$ is one primitive on the tape, not $n$. Its Jacobian is an
 # $n \times n$ matrix, but a diagonal one: output $i$ depends only on input $i$.
+#
+# **Predict, then run.** For $n = 10^6$, how many numbers does AD need to apply this Jacobian?
+#
+# * (a) 10¹², the whole Jacobian
+# * (b) 10⁶, its diagonal
+# * (c) 1
+#
+# Replace the `...` with your letter and run the cell; then read on.
+
+# %%
+course.predict("diagonal-storage", ...)
 
 # %%
 x = np.array([0.0, 0.5, 1.0])
@@ -67,6 +79,12 @@ print("\ngradient of sum(mean(X, axis=0)):\n", ad.grad(lambda X: np.sum(np.mean(
 #
 # $$z = \sum_{i,j} (X_{ij} + b_j) \quad\Longrightarrow\quad \bar b_j = \sum_i \bar v_{ij}
 #   = (\text{sum of the adjoint over the broadcast axis}).$$
+#
+# **Predict, then run.** For `X` of shape $(3, 2)$ and `b = [10, 20]`, what is each entry of
+# $\bar b$ for $z = \sum (X + b)$? Replace the `...` with a number.
+
+# %%
+course.predict("bias-adjoint", ...)
 
 # %%
 b = np.array([10.0, 20.0])
@@ -107,13 +125,18 @@ print(np.sum(np.broadcast_to(b_test, (3, 2)) * Y), "=", b_test @ Y.sum(axis=0))
 # ## 4. Indexing: the adjoint of a selection is a scatter
 #
 # `x[1:3]` selects entries. In reverse, the adjoint of the selection is written back into the selected
-# positions of an array of zeros (a *scatter*). If an index is selected twice, it was used twice —
-# and its adjoint is added twice:
+# positions of an array of zeros (a *scatter*).
+#
+# **Predict, then run.** For `v = [0, 1, 2, 3]`, what is entry 0 of the gradient of `np.sum(v[[0, 0, 1]])`?
+# Replace the `...` with a number.
+
+# %%
+course.predict("index-twice", ...)
 
 # %%
 v = np.arange(4.0)
 print(ad.grad(lambda v: np.sum(v[1:3] ** 2))(v), "  (2·v at positions 1 and 2, zero elsewhere)")
-print(ad.grad(lambda v: np.sum(v[[0, 0, 1]]))(v), "  (position 0 was used twice)")
+print(ad.grad(lambda v: np.sum(v[[0, 0, 1]]))(v), "  (an index selected twice was used twice)")
 
 # %% [markdown]
 # ## 5. Matrix multiplication
@@ -148,37 +171,35 @@ print("independent check with central differences:",
 # %% [markdown]
 # ## Exercise
 #
-# A dense layer with a bias, on a batch of 5 examples:
+# A dense layer with a bias, on a batch of examples:
 #
-# $$L(W, b) = \sum \tanh(XW + b), \qquad X: (5, 3),\ W: (3, 4),\ b: (4,).$$
+# $$L(W, b) = \sum \tanh(XW + b), \qquad X: (\text{batch}, \text{inputs}),\ W: (\text{inputs}, \text{units}),\
+#   b: (\text{units},).$$
 #
-# Write the reverse sweep **by hand, in NumPy**: compute `Z = X @ W + b`, its adjoint `Z_bar`, and from
-# it `W_bar` (a matrix product — which one?) and `b_bar` (`b` was broadcast over the batch — so?).
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace it with your own code**, then run the check.
+# Write its reverse sweep **by hand, in NumPy**: `dense_backward(X, W, b)` computes `Z = X @ W + b`, its
+# adjoint `Z_bar`, and from it `W_bar` (a matrix product — which one?) and `b_bar` (`b` was broadcast
+# over the batch — so?), and returns `(W_bar, b_bar)`. The check runs it on batches of two different
+# sizes and compares with an independent reference. Replace the `...`, run the cell, then the check.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="arrays-answer"
+def dense_backward(X, W, b):
+    """The adjoints (W_bar, b_bar) of L = sum(tanh(X @ W + b)), by hand."""
+    Z = X @ W + b                    # the forward pass
+    ### BEGIN SOLUTION
+    Z_bar = 1 - np.tanh(Z) ** 2      # sum sends 1 to every entry; tanh multiplies by 1 - tanh²
+    W_bar = X.T @ Z_bar              # Z = X W: the adjoint of W is Xᵀ Z̄ (the matmul rule)
+    b_bar = Z_bar.sum(axis=0)        # b was broadcast over the batch: its adjoint sums over it
+    return W_bar, b_bar
+    ### END SOLUTION
+
+
+# try it out on a batch of 5 examples, 3 inputs, 4 units
 Xb = np.linspace(-1.0, 1.0, 15).reshape(5, 3)
 W = np.linspace(0.5, -0.5, 12).reshape(3, 4)
 bias = np.array([0.1, -0.2, 0.3, 0.0])
 
-Z = Xb @ W + bias
-Z_bar = 1 - np.tanh(Z) ** 2          # sum passes 1 to every entry, tanh multiplies by 1 - tanh²
-W_bar = Xb.T @ Z_bar                  # the matmul rule: X̄-side transpose times the adjoint
-b_bar = Z_bar.sum(axis=0)             # the broadcast over the batch becomes a sum
-
-# %% tags=["check"]
-def layer_loss(W, b):
-    return np.sum(np.tanh(Xb @ W + b))
-
-assert W_bar.shape == W.shape and b_bar.shape == bias.shape, "adjoints have the shapes of their variables"
-W_ref = fd.gradient(lambda W: layer_loss(W, bias), W).value      # independent: central differences
-b_ref = fd.gradient(lambda b: layer_loss(W, b), bias).value
-assert np.allclose(W_bar, W_ref, atol=1e-7), "W_bar does not match finite differences"
-assert np.allclose(b_bar, b_ref, atol=1e-7), "b_bar does not match finite differences (did you sum over the batch?)"
-W_ad, b_ad = ad.grad(layer_loss, argnums=(0, 1))(W, bias)
-assert np.allclose(W_bar, W_ad) and np.allclose(b_bar, b_ad)
-print("Correct: your hand-written backward pass matches adviz and finite differences")
+# %% tags=["check"] grade_id="arrays-check" points=3
+course.check_dense_backward(dense_backward)
 
 # %% [markdown]
 # ## Summary
@@ -191,3 +212,18 @@ print("Correct: your hand-written backward pass matches adviz and finite differe
 #   identity tell you the rule.
 #
 # **Next:** lesson 8 differentiates derivatives: second derivatives, Hessians and Newton's method.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §4 and §5 on AD in machine-learning frameworks, which differentiate whole
+#   array operations rather than scalars.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3 and 4 work with vector-valued elementals; the
+#   adjoint of each elemental is the transpose of its local Jacobian, as in section 3 here.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html):
+#   VJPs of array functions, and why they never build full Jacobians.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd) works on scalars only; compare its
+#   neuron-by-neuron backward pass with the two matrix products of section 5.

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import adviz as ad
+from adviz.course import higher_order as course   # this lesson's checks and predictions
 
 # %% [markdown]
 # ## 1. The derivative is a program too
@@ -110,14 +111,35 @@ print(f"the valley is {eigenvalues[1] / eigenvalues[0]:.0f} times more strongly 
 # %% [markdown]
 # ## 4. Hessian-vector products, without the Hessian
 #
-# For large $n$ the Hessian has $n^2$ entries — too many to store for a model with a million
-# parameters. But many algorithms only need products $Hv$. Since $Hv$ is the directional derivative of
+# For large $n$ the Hessian has $n^2$ entries.
+#
+# **Predict, then run.** How many entries does the Hessian of a model with a million parameters have?
+#
+# * (a) 10⁶
+# * (b) 10¹²
+# * (c) 2 · 10⁶
+#
+# Replace the `...` with your letter and run the cell; then read on.
+
+# %%
+course.predict("hessian-size", ...)
+
+# %% [markdown]
+# Far too many to store. But many algorithms only need products $Hv$. Since $Hv$ is the directional derivative of
 # the gradient in direction $v$,
 #
 # $$H v = \frac{d}{d\varepsilon}\nabla f(x + \varepsilon v)\Big|_{\varepsilon=0},$$
 #
-# it is **one JVP of the gradient function**: one forward sweep through one reverse sweep, a small
-# constant times the cost of $f$, whatever $n$ is.
+# it is **one JVP of the gradient function**: one forward sweep through one reverse sweep.
+#
+# **Predict, then run.** What does one $Hv$ computed this way cost?
+#
+# * (a) about n evaluations of f
+# * (b) a small constant times one evaluation of f, whatever n is
+# * (c) about n² operations
+
+# %%
+course.predict("hvp-cost", ...)
 
 # %%
 rng = np.random.default_rng(0)
@@ -170,7 +192,7 @@ ax.set_title("Rosenbrock's valley: curvature from ad.hessian")
 plt.show()
 
 # %% [markdown]
-# Newton's path is not pretty: its second step shoots far below the picture (to $y pprox -3.2$),
+# Newton's path is not pretty: its second step shoots far below the picture (to $y \approx -3.2$),
 # because the quadratic model is poor far from the minimum, and then it lands next to $(1, 1)$ and
 # converges quadratically (the number of correct digits doubles per step). Practical Newton methods add
 # a line search or a trust region to tame the wild steps. Gradient descent, after 2000 careful steps, is
@@ -183,6 +205,16 @@ plt.show()
 #
 # $$\frac{d}{dx}\Big[\,x \cdot \frac{d}{dy}(x + y)\Big|_{y=1}\Big].$$
 #
+# **Predict, then run.** What is the right answer?
+#
+# * (a) 1
+# * (b) 2
+# * (c) 0
+
+# %%
+course.predict("perturbation", ...)
+
+# %% [markdown]
 # The inner derivative is $1$, so the bracket is $x$ and the answer is $1$. An engine that represents
 # both derivatives with the *same* kind of tangent (think of one dual-number $\varepsilon$ for both)
 # mixes them up: inside the inner derivative $x$ also carries an $\varepsilon$, the inner derivative sees
@@ -207,31 +239,39 @@ assert ad.grad(outer)(2.0) == 1.0
 # $$g(x) = \sum_i x_i^4 + x_0 x_1 x_2 ,$$
 #
 # whose Hessian you can write by hand: $12x_i^2$ on the diagonal, and $x_2$, $x_1$, $x_0$ at the
-# positions $(0,1)$, $(0,2)$, $(1,2)$ (and their mirror images). Put that matrix in `H_by_hand`.
+# positions $(0,1)$, $(0,2)$, $(1,2)$ (and their mirror images). Put that matrix, at `xg`, in
+# `H_by_hand`.
 #
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace it with your own code**, then run the check.
+# `ad.hessian(f)(x) @ v` gives the same numbers, so the check also runs your `hvp` on a function of
+# 1,000 inputs and measures the memory it allocates: a Hessian would need a million numbers. Replace
+# the `...`, run the cell, then run the checks.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="hvp-answer"
 def hvp(f, x, v):
+    """The Hessian of f at x times v, without building the Hessian."""
+    ### BEGIN SOLUTION
     return ad.jvp(ad.grad(f), (x,), (v,))[1]
+    ### END SOLUTION
+
 
 def g(x):
     return np.sum(x**4) + x[0] * x[1] * x[2]
 
+
 xg = np.array([1.0, -2.0, 0.5])
+H_by_hand = ...     # a 3 × 3 array: the Hessian of g at xg, by hand
+### BEGIN SOLUTION
 H_by_hand = np.diag(12 * xg**2)
 H_by_hand[0, 1] = H_by_hand[1, 0] = xg[2]
 H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
 H_by_hand[1, 2] = H_by_hand[2, 1] = xg[0]
+### END SOLUTION
 
-# %% tags=["check"]
-expected = np.array([[12.0, 0.5, -2.0], [0.5, 48.0, 1.0], [-2.0, 1.0, 3.0]])
-assert np.allclose(H_by_hand, expected), f"H_by_hand should be\n{expected}"
-for v in np.eye(3).tolist() + [[0.3, -1.0, 2.0]]:
-    v = np.array(v)
-    assert np.allclose(hvp(g, xg, v), expected @ v), f"hvp(g, x, {v}) = {hvp(g, xg, v)}, expected {expected @ v}"
-print("Correct: H v without ever building H")
+# %% tags=["check"] grade_id="hessian-check" points=2
+course.check_hessian_by_hand(H_by_hand)
+
+# %% tags=["check"] grade_id="hvp-check" points=3
+course.check_hvp(hvp)
 
 # %% [markdown]
 # ## Summary
@@ -244,3 +284,20 @@ print("Correct: H v without ever building H")
 #   level.
 #
 # **Next:** lesson 9 trains a small neural network with nothing but `ad.grad`.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018, on Hessians and Hessian-vector products from forward and reverse mode
+#   combined, and on the perturbation confusion that nesting can cause.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3–4 for the first-order modes that the second-order
+#   ones combine; ch. 13 on Taylor coefficients and higher derivatives.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html):
+#   "Hessian-vector products with `grad`-of-`grad`" and "using both forward- and reverse-mode", the
+#   two ways of section 4.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd) computes first derivatives only:
+#   its `backward()` works on numbers, not on traced values, so it cannot be differentiated again —
+#   compare with section 1.

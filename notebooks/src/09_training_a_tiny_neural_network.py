@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import adviz as ad
+from adviz.course import training as course   # this lesson's checks and "predict, then run" questions
 from adviz.numeric import finite_differences as fd
 
 # %% [markdown]
@@ -55,6 +56,12 @@ plt.show()
 # with `np.logaddexp(0, z)` $= \log(e^0 + e^z)$, the overflow-safe form from lesson 6.
 #
 # The whole batch goes through at once: `X @ W1` is one matrix product for all 200 points (lesson 7).
+#
+# **Predict, then run.** How many parameters (numbers in `W1`, `b1`, `W2` and `b2`) does this
+# network have? Replace the `...` with a number and run the cell; then run the next one.
+
+# %%
+course.predict("parameter-count", ...)
 
 # %%
 def logits(W1, b1, W2, b2, X):
@@ -77,13 +84,32 @@ print("initial loss:", loss(*params), "  (log 2 ≈ 0.693 would be a coin flip)"
 # %% [markdown]
 # ## 3. The tape of a network
 #
-# To AD, the network is just another program. Its tape is short — each line is one *array* primitive,
-# applied to the whole batch:
+# To AD, the network is just another program.
+#
+# **Predict, then run.** The loss runs on a batch of 200 points. What will its tape look like?
+#
+# * (a) about 200 times as many lines as for one example
+# * (b) the same lines as for one example, each on an array with 200 rows
+# * (c) one line per parameter
+
+# %%
+course.predict("batch-tape", ...)
 
 # %%
 t = ad.trace(loss, *params)
 for node in t.nodes:
     print(f"{node.name:>4} = {node.definition:<26} shape {node.shape}")
+
+# %% [markdown]
+# **Predict, then run.** One reverse sweep over this tape gives the derivative of the loss with
+# respect to…
+#
+# * (a) 1 parameter
+# * (b) 16 parameters
+# * (c) all 65 parameters
+
+# %%
+course.predict("one-sweep", ...)
 
 # %% [markdown]
 # The data `X` and labels `y` appear as constants (`const(200, 2)`): we differentiate with respect to
@@ -128,6 +154,7 @@ def train(steps, learning_rate):
 def accuracy(params):
     return np.mean((logits(*params, X) > 0) == (y == 1))
 
+# %%
 trained, history = train(steps=1000, learning_rate=0.5)
 print(f"loss: {history[0]:.3f} -> {history[-1]:.4f}   accuracy: {accuracy(trained):.1%}")
 
@@ -166,17 +193,17 @@ plt.show()
 #
 # $$v \leftarrow \beta v - \eta\,\nabla_\theta L, \qquad \theta \leftarrow \theta + v,$$
 #
-# with $\beta = 0.9$ a common choice. Write `train_momentum(steps, learning_rate, beta)` (start from
+# with $\beta = 0.9$ a common choice. Write `train_momentum(steps, learning_rate, beta)`: start from
 # `initial_parameters()` and zero velocities, and return the parameters and the loss history like
-# `train`). With 300 steps, $\eta = 0.5$ and $\beta = 0.9$ it should reach a loss below $0.02$ and
-# classify at least 98% of the points correctly — plain gradient descent gets nowhere near that in 300
-# steps.
-#
-# The cell below holds a reference solution so that the notebook runs from top to bottom.
-# **Replace it with your own code**, then run the check.
+# `train` (the loss recorded once per step, before the update). With 300 steps, $\eta = 0.5$ and
+# $\beta = 0.9$ it should reach a loss below $0.02$ and classify at least 98% of the points correctly —
+# plain gradient descent gets nowhere near that in 300 steps. The check first follows your first few
+# steps exactly (with $\beta = 0$ they must be `train`'s), then trains for 300 steps.
 
-# %% tags=["exercise"]
+# %% tags=["exercise"] grade_id="momentum-answer"
 def train_momentum(steps, learning_rate, beta):
+    """Gradient descent with momentum; returns (params, history) like train."""
+    ### BEGIN SOLUTION
     params = initial_parameters()
     velocity = [np.zeros_like(p) for p in params]
     history = []
@@ -186,28 +213,10 @@ def train_momentum(steps, learning_rate, beta):
         velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
         params = [p + v for p, v in zip(params, velocity)]
     return params, history
+    ### END SOLUTION
 
-# %% tags=["check"]
-fast, fast_history = train_momentum(300, 0.5, 0.9)
-_, plain_history = train(300, 0.5)
-assert len(fast_history) == 300, "record the loss once per step"
-assert np.isclose(fast_history[0], loss(*initial_parameters())), "start from initial_parameters()"
-assert fast_history[-1] < 0.02, f"final loss {fast_history[-1]:.4f}: expected below 0.02"
-assert accuracy(fast) >= 0.98, f"accuracy {accuracy(fast):.1%}: expected at least 98%"
-assert fast_history[-1] < plain_history[-1], "momentum should beat plain gradient descent here"
-print(f"Correct: after 300 steps, momentum loss {fast_history[-1]:.4f} vs plain {plain_history[-1]:.4f}, "
-      f"accuracy {accuracy(fast):.1%}")
-
-# %%
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(plain_history, label="gradient descent")
-ax.plot(fast_history, label="with momentum (β = 0.9)")
-ax.set_yscale("log")
-ax.set_xlabel("step")
-ax.set_ylabel("loss")
-ax.legend()
-ax.grid(alpha=0.3)
-plt.show()
+# %% tags=["check"] grade_id="momentum-check" points=3
+course.check_momentum(train_momentum, train, value_and_grad, initial_parameters, accuracy)
 
 # %% [markdown]
 # ## Summary
@@ -224,3 +233,18 @@ plt.show()
 # alternatives (5), programs with control flow (6), arrays (7), higher derivatives (8) and training (9).
 # Try `adviz trace "your expression" --at x=…` in a terminal, or the playground widget, on functions of
 # your own.
+
+# %% [markdown]
+# ## Further reading
+#
+# * A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind,
+#   [*Automatic differentiation in machine learning: a survey*](https://jmlr.org/papers/v18/17-468.html),
+#   JMLR 18(153), 2018. §4 on gradient-based optimisation and neural networks: backpropagation as
+#   reverse-mode AD of a loss.
+# * A. Griewank, A. Walther, *Evaluating Derivatives: Principles and Techniques of Algorithmic
+#   Differentiation*, 2nd ed., SIAM, 2008. Ch. 3–4: why a gradient costs a small constant times the
+#   loss however many parameters there are — the reason training like this is affordable.
+# * The JAX [autodiff cookbook](https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html)
+#   starts from `grad` of a logistic-regression loss, a one-layer cousin of this network.
+# * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd) trains a small MLP on the same
+#   two-moons data, one scalar `Value` at a time; its demo notebook is a good companion to this lesson.

@@ -1,0 +1,172 @@
+"""Every exercise's check against the teacher's answer, the student's stub and typical wrong answers.
+
+* the teacher edition's answer passes every check of its exercise;
+* the student edition's stub makes each check say *not done yet* (``NotDoneYet``), never a
+  ``NameError`` or a traceback from inside adviz;
+* each wrong answer in ``wrong_answers.py`` fails the checks it names, with a hint;
+* no message ever prints a value the exercise asks for.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from adviz.course import adjoints, arrays, control_flow, dual_numbers, finite_differences, higher_order, modes, tape
+
+from . import exercises as ex
+from .wrong_answers import NAMED, NBGRADER_ROUNDS, WRONG
+
+NEEDS = {
+    "02_forward_mode_and_dual_numbers": {"Dual"},
+    "09_training_a_tiny_neural_network": {"X", "y", "logits", "loss", "initial_parameters", "value_and_grad",
+                                          "train", "accuracy"},
+}
+
+
+def _expected() -> dict[str, list[float]]:
+    """The numbers each exercise asks for (what a message must never print)."""
+    count, partials, slope = tape._reference()
+    x = np.array([1.0, 2.0, 3.0])
+    W_bar, b_bar = arrays._reference(*arrays._case(5, 3, 4, seed=7))
+    expected = {
+        "01_programs_and_the_tape": [*partials, slope],
+        "02_forward_mode_and_dual_numbers": [dual_numbers._h(x)[1] * s for x in (0.5, -2.0) for s in (1.0, 3.0)]
+        + [math.exp(0.7) * 2.5, math.exp(-1.3) * -0.4, (0.25 * -2.0 - 1.5 * 0.75) / 4.0],
+        "03_reverse_mode_and_adjoints": list(adjoints._adjoints(0.5, 2.0, 1.0).values())
+        + list(adjoints._adjoints(-0.3, 1.7, 2.5).values()),
+        "04_the_modes_compared": list(modes._j3(x).ravel()) + [1000.0],
+        "05_finite_differences_and_symbolic": [12.01, finite_differences.HS[np.argmin(finite_differences._errors())],
+                                               finite_differences._g_prime(1.0)],
+        "06_control_flow_and_floating_point": [control_flow._softplus(x) for x in control_flow.POINTS]
+        + [control_flow._sigmoid(x) for x in control_flow.POINTS],
+        "07_arrays_broadcasting_and_matmul": list(W_bar.ravel()) + list(b_bar),
+        "08_higher_order_derivatives": list(higher_order._g_hessian(higher_order.XG).ravel())
+        + list(higher_order._g_hessian(higher_order.XG) @ np.array([0.3, -1.0, 2.0])),
+        "09_training_a_tiny_neural_network": [],
+    }
+    return {stem: [v for v in values if v != 0 and not float(v).is_integer() or abs(v) >= 100]
+            for stem, values in expected.items()}
+
+
+EXPECTED = _expected()
+CASES = [(stem, w) for stem in ex.STEMS for w in WRONG[stem]]
+
+
+def _run(stem, answer_id, source):
+    return ex.run(stem, answer_id, source, NEEDS.get(stem, set()))
+
+
+def test_every_lesson_has_an_exercise_and_wrong_answers_for_it():
+    assert ex.STEMS and set(WRONG) == set(ex.STEMS)
+    for stem in ex.STEMS:
+        answers = ex.exercise_ids(stem)
+        assert answers, f"{stem} has no exercise"
+        for answer_id in answers:
+            checks = [grade_id for grade_id, _ in ex.checks_of(stem, answer_id)]
+            assert checks, f"{stem}: exercise {answer_id} has no check cell"
+            for grade_id in checks:
+                failing = [w for w in WRONG[stem] if grade_id in w.fails]
+                assert len(failing) >= 3, f"{stem}: check {grade_id} needs at least three known wrong answers"
+                assert len([w for w in WRONG[stem][:NBGRADER_ROUNDS] if grade_id in w.fails]) >= 3 or \
+                    len(WRONG[stem]) < NBGRADER_ROUNDS, f"{stem}: the nbgrader rounds must hit {grade_id} 3 times"
+    for stem, label in NAMED:
+        assert label in [w.label for w in WRONG[stem][:NBGRADER_ROUNDS]], (stem, label)
+
+
+@pytest.mark.parametrize("stem", ex.STEMS)
+def test_the_teacher_answer_passes(stem):
+    for answer_id in ex.exercise_ids(stem):
+        outcome = _run(stem, answer_id, ex.answer_source(stem, answer_id))
+        assert set(outcome.status.values()) == {"pass"}, outcome.text
+        assert all("correct" in text for text in outcome.text.values())
+
+
+@pytest.mark.parametrize("stem", ex.STEMS)
+def test_the_stub_is_not_done_yet(stem):
+    for answer_id in ex.exercise_ids(stem):
+        outcome = _run(stem, answer_id, ex.student_source(stem, answer_id))
+        assert set(outcome.status.values()) == {"todo"}, outcome.text
+        for text in outcome.text.values():
+            assert "not done yet" in text.lower()
+            assert "raised" not in text, text  # no exception from the student's (empty) code
+        assert not ex.leaked(outcome.all_text, EXPECTED[stem])
+
+
+@pytest.mark.parametrize("stem, wrong", CASES, ids=[f"{s[:2]}-{w.label}" for s, w in CASES])
+def test_a_wrong_answer_fails_with_a_hint_and_no_answer(stem, wrong):
+    source = ex.with_regions(ex.answer_source(stem, wrong.answer_id), wrong.regions)
+    outcome = _run(stem, wrong.answer_id, source)
+    for grade_id in wrong.fails:
+        assert outcome.status[grade_id] == "fail", (grade_id, outcome.text[grade_id])
+        text = outcome.text[grade_id]
+        assert "✗" in text and "another look" in text
+        hints = [line for line in text.splitlines() if line.startswith("      ")]
+        assert hints, f"a failed part explains itself:\n{text}"
+    leaks = ex.leaked(outcome.all_text, EXPECTED[stem])
+    assert not leaks, f"a message shows an expected value {leaks}:\n{outcome.all_text}"
+
+
+# ---------------------------------------------------------------- the hints say the right thing
+def _text(stem, answer_id, regions):
+    return _run(stem, answer_id, ex.with_regions(ex.answer_source(stem, answer_id), regions)).all_text
+
+
+def test_exp_without_its_tangent_factor_is_told_to_try_another_seed():
+    text = _text("02_forward_mode_and_dual_numbers", "dual-answer",
+                 {1: "return MyDual(math.exp(u.value), math.exp(u.value))"})
+    assert "ignores the incoming tangent: try a seed other than 1" in text
+    assert "✓ exp: the value part" in text
+
+
+def test_the_closed_form_is_told_what_a_sweep_is():
+    text = _text("03_reverse_mode_and_adjoints", "adjoints-answer",
+                 {0: "a_bar = b * math.exp(a * b) + 1\nb_bar = a * math.exp(a * b)"})
+    assert "✓ ā and b̄" in text  # the numbers at the example point are right ...
+    assert "instead of writing the gradient's formula" in text and "ignore the seed" in text
+
+
+def test_jacfwd_is_caught_by_counting_evaluations():
+    text = _text("04_the_modes_compared", "modes-answer", {0: "return ad.jacfwd(f)(x)"})
+    assert "ad.jacfwd computes the whole matrix" in text
+
+
+def test_a_hessian_is_caught_by_its_memory(monkeypatch):
+    """Even called through a helper (so no 'hessian' in hvp's own code), the n² memory shows."""
+    answer = ex.answer_source("08_higher_order_derivatives", "hvp-answer")
+    source = ex.with_regions(answer, {0: "return via_helper(f, x, v)"})
+    namespace = ex.lesson_namespace("08_higher_order_derivatives")
+    namespace["via_helper"] = lambda f, x, v: namespace["ad"].hessian(f)(x) @ v
+    exec(source, namespace)
+    with pytest.raises(Exception) as info:
+        namespace["course"].check_hvp(namespace["hvp"])
+    assert "MB at its peak" in str(info.value.results[-1].hint)
+
+
+def test_logaddexp_is_recognised_on_the_tape_too():
+    from adviz.check import CheckFailed
+
+    def helper(x):
+        return np.logaddexp(0.0, x)
+
+    with pytest.raises(CheckFailed) as info:
+        control_flow.check_softplus(lambda x: helper(x))
+    assert [r.status for r in info.value.results] == ["pass", "pass", "fail"]
+
+
+def test_a_numpy_where_softplus_is_told_about_both_branches():
+    text = _text("06_control_flow_and_floating_point", "softplus-answer",
+                 {0: "return np.where(x > 0, x + np.log1p(np.exp(-x)), np.log1p(np.exp(x)))"})
+    assert "np.where evaluates both branches" in text
+
+
+def test_another_correct_softplus_passes():
+    control_flow.check_softplus(lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))))
+
+
+def test_leak_detection_finds_numbers_in_any_format():
+    assert ex.leaked("expected 2.7183 here", [math.e])
+    assert ex.leaked("value -5.0344", [6 * math.cos(10)])
+    assert not ex.leaked("step 12 of 27.5", [2.7183])

@@ -1,0 +1,264 @@
+"""Typical wrong answers to every exercise: what students really write, and which checks must fail.
+
+Each answer is the teacher's exercise cell with some ``### BEGIN SOLUTION`` regions rewritten
+(region numbers count from 0 in the cell).  The same list drives the in-process tests of the
+checks (``tests/course/test_*.py``) and the nbgrader round trip (``test_nbgrader.py``), which
+submits the first :data:`NBGRADER_ROUNDS` answers of each lesson to the real autograder.
+
+``NAMED`` are the wrong answers that passed the old checks (issue 10): each must now fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wrong:
+    label: str
+    answer_id: str
+    regions: dict
+    fails: frozenset  # grade_ids of the check cells that must not pass
+
+
+def wrong(label, answer_id, regions, *fails):
+    return Wrong(label, answer_id, regions, frozenset(fails))
+
+
+NBGRADER_ROUNDS = 3
+
+WRONG: dict[str, list[Wrong]] = {
+    "01_programs_and_the_tape": [
+        wrong("does not count the constant multiplication", "tape-answer", {0: """
+n_primitives = 2
+local_partials = [-np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1]
+"""}, "tape-check"),
+        wrong("sign error in the derivative of cos", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("adds the local derivatives", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = sum(local_partials)
+"""}, "tape-check"),
+        wrong("partials in reverse order", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [np.exp(np.cos(3 * x0)), -np.sin(3 * x0), 3.0]
+dg_dx = -3 * np.sin(3 * x0) * np.exp(np.cos(3 * x0))
+"""}, "tape-check"),
+        wrong("evaluates the local derivatives at x instead of at the operands", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(x0), np.exp(x0)]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("forgets the inner factor 3", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = -np.sin(3 * x0) * np.exp(np.cos(3 * x0))
+"""}, "tape-check"),
+    ],
+    "02_forward_mode_and_dual_numbers": [
+        wrong("exp drops the incoming tangent (passes with seed 1)", "dual-answer",
+              {1: "return MyDual(math.exp(u.value), math.exp(u.value))"}, "dual-check"),
+        wrong("quotient rule with the numerator the wrong way round", "dual-answer",
+              {0: "return MyDual(a / c, (a * d - b * c) / c**2)"}, "dual-check"),
+        wrong("quotient rule divided by c instead of c²", "dual-answer",
+              {0: "return MyDual(a / c, (b * c - a * d) / c)"}, "dual-check"),
+        wrong("exp returns a plain Dual", "dual-answer",
+              {1: "return Dual(math.exp(u.value), math.exp(u.value) * u.tangent)"}, "dual-check"),
+        wrong("quotient rule forgets the denominator's tangent", "dual-answer",
+              {0: "return MyDual(a / c, b / c)"}, "dual-check"),
+    ],
+    "03_reverse_mode_and_adjoints": [
+        wrong("writes the closed-form gradient instead of sweeping", "adjoints-answer", {0: """
+a_bar = b * math.exp(a * b) + 1
+b_bar = a * math.exp(a * b)
+"""}, "adjoints-check"),
+        wrong("= instead of += for the input used twice", "adjoints-answer", {0: """
+v2_bar += v3_bar * 1.0
+a_bar += v3_bar * 1.0
+v1_bar += v2_bar * v2
+a_bar = v1_bar * b
+b_bar += v1_bar * a
+"""}, "adjoints-check"),
+        wrong("visits v1 before v2", "adjoints-answer", {0: """
+v1_bar += v2_bar * v2
+a_bar += v1_bar * b
+b_bar += v1_bar * a
+v2_bar += v3_bar * 1.0
+a_bar += v3_bar * 1.0
+"""}, "adjoints-check"),
+        wrong("seeds with 1 instead of y_bar", "adjoints-answer", {0: """
+v2_bar += 1.0
+a_bar += 1.0
+v1_bar += v2_bar * v2
+a_bar += v1_bar * b
+b_bar += v1_bar * a
+"""}, "adjoints-check"),
+    ],
+    "04_the_modes_compared": [
+        wrong("ad.jacfwd for the columns, jacrev for the rows, counts swapped", "modes-answer", {
+            0: "return ad.jacfwd(f)(x)",
+            1: "return ad.jacrev(f)(x)",
+            2: 'forward_sweeps, reverse_sweeps, cheaper = 10, 1000, "forward"'},
+            "modes-columns-check", "modes-rows-check", "modes-counts-check"),
+        wrong("JVPs stacked as rows, vjp re-recorded per row, wrong mode", "modes-answer", {
+            0: "return np.vstack([ad.jvp(f, (x,), (e,))[1] for e in np.eye(len(x))])",
+            1: ("m = len(f(x))\n"
+                "return np.vstack([ad.vjp(f, x)[1](e)[0] for e in np.eye(m)])"),
+            2: 'forward_sweeps, reverse_sweeps, cheaper = 1000, 10, "forward"'},
+            "modes-columns-check", "modes-rows-check", "modes-counts-check"),
+        wrong("columns from vjp, rows transposed, one sweep each", "modes-answer", {
+            0: ("y, pullback = ad.vjp(f, x)\n"
+                "return np.vstack([pullback(e)[0] for e in np.eye(len(y))])"),
+            1: ("y, pullback = ad.vjp(f, x)\n"
+                "return np.column_stack([pullback(e)[0] for e in np.eye(len(y))])"),
+            2: 'forward_sweeps, reverse_sweeps, cheaper = 1, 1, "reverse"'},
+            "modes-columns-check", "modes-rows-check", "modes-counts-check"),
+        wrong("columns hard-coded for three inputs", "modes-answer", {
+            0: ("columns = [ad.jvp(f, (x,), (e,))[1] for e in np.eye(3)]\n"
+                "return np.column_stack(columns)")}, "modes-columns-check"),
+    ],
+    "05_finite_differences_and_symbolic": [
+        wrong("forward difference instead of central", "fd-answer",
+              {0: "return (g(x + h) - g(x)) / h"}, "fd-check"),
+        wrong("central difference divided by h", "fd-answer",
+              {0: "return (g(x + h) - g(x - h)) / h"}, "fd-check"),
+        wrong("absolute errors, largest error picked", "fd-answer", {1: """
+errors = np.array([abs(central(g, 1.0, h) - g_exact) for h in hs])
+best_h = hs[np.argmax(errors)]
+"""}, "fd-check"),
+        wrong("relative errors but the largest one picked", "fd-answer", {1: """
+errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs])
+best_h = hs[np.argmax(errors)]
+"""}, "fd-check"),
+    ],
+    "06_control_flow_and_floating_point": [
+        wrong("np.logaddexp, NumPy's ready-made softplus", "softplus-answer",
+              {0: "return np.logaddexp(0.0, x)"}, "softplus-check"),
+        wrong("the naive formula", "softplus-answer",
+              {0: "return np.log(1 + np.exp(x))"}, "softplus-check"),
+        wrong("the identity without a branch", "softplus-answer",
+              {0: "return x + np.log1p(np.exp(-x))"}, "softplus-check"),
+        wrong("np.where instead of if (nan derivatives)", "softplus-answer",
+              {0: "return np.where(x > 0, x + np.log1p(np.exp(-x)), np.log1p(np.exp(x)))"}, "softplus-check"),
+        wrong("branches swapped", "softplus-answer", {0: """
+if x > 0:
+    return np.log1p(np.exp(x))
+return x + np.log1p(np.exp(-x))
+"""}, "softplus-check"),
+    ],
+    "07_arrays_broadcasting_and_matmul": [
+        wrong("b_bar not summed over the batch", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(X @ W + b) ** 2
+return X.T @ Z_bar, Z_bar
+"""}, "arrays-check"),
+        wrong("W_bar transposed", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(X @ W + b) ** 2
+return Z_bar.T @ X, Z_bar.sum(axis=0)
+"""}, "arrays-check"),
+        wrong("forgets the tanh factor", "arrays-answer", {0: """
+Z_bar = np.ones_like(X @ W + b)
+return X.T @ Z_bar, Z_bar.sum(axis=0)
+"""}, "arrays-check"),
+        wrong("averages over the batch", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(X @ W + b) ** 2
+return X.T @ Z_bar, Z_bar.mean(axis=0)
+"""}, "arrays-check"),
+        wrong("sums b_bar over the wrong axis", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(X @ W + b) ** 2
+return X.T @ Z_bar, Z_bar.sum(axis=1)
+"""}, "arrays-check"),
+    ],
+    "08_higher_order_derivatives": [
+        wrong("ad.hessian(f)(x) @ v; Hessian without its mirror half", "hvp-answer", {
+            0: "return ad.hessian(f)(x) @ v",
+            1: """
+H_by_hand = np.diag(12 * xg**2)
+H_by_hand[0, 1] = xg[2]
+H_by_hand[0, 2] = xg[1]
+H_by_hand[1, 2] = xg[0]
+"""}, "hessian-check", "hvp-check"),
+        wrong("differences of gradients; first derivatives on the diagonal", "hvp-answer", {
+            0: """
+eps = 1e-5
+return (ad.grad(f)(x + eps * v) - ad.grad(f)(x - eps * v)) / (2 * eps)
+""",
+            1: """
+H_by_hand = np.diag(4 * xg**3)
+H_by_hand[0, 1] = H_by_hand[1, 0] = xg[2]
+H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
+H_by_hand[1, 2] = H_by_hand[2, 1] = xg[0]
+"""}, "hessian-check", "hvp-check"),
+        wrong("gradient times v, elementwise; mixed partials swapped", "hvp-answer", {
+            0: "return ad.grad(f)(x) * v",
+            1: """
+H_by_hand = np.diag(12 * xg**2)
+H_by_hand[0, 1] = H_by_hand[1, 0] = xg[0]
+H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
+H_by_hand[1, 2] = H_by_hand[2, 1] = xg[2]
+"""}, "hessian-check", "hvp-check"),
+        wrong("the Hessian built column by column from HVPs", "hvp-answer", {0: """
+columns = [ad.jvp(ad.grad(f), (x,), (e,))[1] for e in np.eye(len(x))]
+return np.column_stack(columns) @ v
+"""}, "hvp-check"),
+        wrong("a JVP of f itself (a directional derivative)", "hvp-answer",
+              {0: "return ad.jvp(f, (x,), (v,))[1]"}, "hvp-check"),
+    ],
+    "09_training_a_tiny_neural_network": [
+        wrong("no memory: plain gradient descent", "momentum-answer", {0: """
+params = initial_parameters()
+history = []
+for _ in range(steps):
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    params = [p - learning_rate * g for p, g in zip(params, grads)]
+return params, history
+"""}, "momentum-check"),
+        wrong("velocity along the gradient (sign error)", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+for _ in range(steps):
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    velocity = [beta * v + learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+        wrong("loss recorded after the update", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+for _ in range(steps):
+    L, grads = value_and_grad(*params)
+    velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+    history.append(float(value_and_grad(*params)[0]))
+return params, history
+"""}, "momentum-check"),
+        wrong("velocity reset to zero every step", "momentum-answer", {0: """
+params = initial_parameters()
+history = []
+for _ in range(steps):
+    velocity = [np.zeros_like(p) for p in params]
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+    ],
+}
+
+NAMED = {
+    ("02_forward_mode_and_dual_numbers", "exp drops the incoming tangent (passes with seed 1)"),
+    ("08_higher_order_derivatives", "ad.hessian(f)(x) @ v; Hessian without its mirror half"),
+    ("06_control_flow_and_floating_point", "np.logaddexp, NumPy's ready-made softplus"),
+    ("03_reverse_mode_and_adjoints", "writes the closed-form gradient instead of sweeping"),
+    ("04_the_modes_compared", "ad.jacfwd for the columns, jacrev for the rows, counts swapped"),
+}
+"""The wrong answers issue 10 found passing; they are among the first NBGRADER_ROUNDS of their lesson."""
