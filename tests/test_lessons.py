@@ -1,20 +1,41 @@
-"""adviz.lessons: finding the shipped notebooks and copying them without clobbering work."""
+"""adviz.lessons and ``adviz lessons``: the editions, the nbgrader course folder, and never clobbering work.
+
+Re-running keeps what a student changed and adds what is missing (even next to changed
+lessons); every write is atomic and stays inside the folder it was given.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from adviz import lessons
-from adviz.lessons import LessonsModifiedError, copy_lessons, lesson_paths, lesson_title
+from adviz.cli import app
+from adviz.editions import CODE_STUB, NBGRADER_CONFIG, cell_source, nbgrader_meta
+from adviz.fileio import OutsideFolderError
+from adviz.lessons import copy_lessons, edition_text, lesson_paths, lesson_title, write_nbgrader_course
 
 ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
 
 
-def _notebook(path: Path, title: str) -> Path:
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "text"]}]
+def _notebook(path: Path, title: str, answer: str = "x = 1") -> Path:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "text"]},
+        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True, "grade": False, "locked": False,
+                                                        "grade_id": "a", "schema_version": 3}},
+         "source": ["x = ...\n", "### BEGIN SOLUTION\n", f"{answer}\n", "### END SOLUTION"],
+         "outputs": [], "execution_count": None},
+        {"cell_type": "code", "metadata": {"nbgrader": {"solution": False, "grade": True, "locked": True,
+                                                        "grade_id": "c", "points": 1, "schema_version": 3}},
+         "source": "assert x == 1", "outputs": [], "execution_count": None},
+    ]
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     return path
 
@@ -25,7 +46,7 @@ def wheel_layout(tmp_path, monkeypatch):
     package = tmp_path / "site-packages" / "adviz"
     shipped = package / "_lessons"
     shipped.mkdir(parents=True)
-    _notebook(shipped / "02_second.ipynb", "Lesson 2 · Second")
+    _notebook(shipped / "02_second.ipynb", "Lesson 2 · Second", answer="x = 2 - 1")
     _notebook(shipped / "01_first.ipynb", "Lesson 1 · First")
     (shipped / "notes.ipynb").write_text("{}")
     (shipped / "src").mkdir()
@@ -33,6 +54,11 @@ def wheel_layout(tmp_path, monkeypatch):
     return shipped
 
 
+def _sources(path: Path) -> list[str]:
+    return [cell_source(c) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+
+
+# ---------------------------------------------------------------- finding the lessons
 def test_checkout_finds_the_repository_notebooks():
     found = lesson_paths()
     assert found == sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -51,32 +77,95 @@ def test_no_lessons_anywhere_is_a_clear_error(tmp_path, monkeypatch):
         lesson_paths()
 
 
-def test_copy_then_copy_again_is_a_no_op(wheel_layout, tmp_path):
+def test_title_falls_back_to_the_file_name(tmp_path):
+    path = tmp_path / "07_arrays_and_shapes.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1", "metadata": {}}]}))
+    assert lesson_title(path) == "arrays and shapes"
+    broken = tmp_path / "08_broken.ipynb"
+    broken.write_text("{not json")
+    with pytest.raises(ValueError, match="not a readable notebook"):
+        lesson_title(broken)
+
+
+# ---------------------------------------------------------------- the editions
+def test_the_student_edition_has_stubs_where_the_solutions_were():
+    for path in lesson_paths():
+        student = json.loads(edition_text(path, "student"))
+        teacher = json.loads(path.read_text(encoding="utf-8"))
+        assert len(student["cells"]) == len(teacher["cells"])
+        for s_cell, t_cell in zip(student["cells"], teacher["cells"]):
+            meta = nbgrader_meta(t_cell)
+            if meta.get("solution"):
+                assert "BEGIN SOLUTION" in cell_source(t_cell) and "BEGIN SOLUTION" not in cell_source(s_cell)
+                assert CODE_STUB in cell_source(s_cell) and s_cell["metadata"]["deletable"] is False
+            elif meta.get("grade"):
+                assert cell_source(s_cell) == cell_source(t_cell), "the checks stay as they are"
+                assert s_cell["metadata"]["editable"] is False and s_cell["metadata"]["deletable"] is False
+            else:
+                assert s_cell == t_cell
+
+
+def test_the_teacher_edition_is_the_lesson_as_committed():
+    for path in lesson_paths():
+        assert edition_text(path, "teacher") == path.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown edition 'answers'"):
+        edition_text(lesson_paths()[0], "answers")
+
+
+def test_the_student_edition_never_contains_a_solution_line():
+    """No line from inside a solution region survives into the student edition (unless the lesson
+    shows it elsewhere too, like ``params = initial_parameters()``)."""
+    for path in lesson_paths():
+        student = edition_text(path, "student")
+        solution, elsewhere = [], set()
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            inside = False
+            for line in cell_source(cell).split("\n"):
+                if "BEGIN SOLUTION" in line:
+                    inside = True
+                elif "END SOLUTION" in line:
+                    inside = False
+                elif inside:
+                    solution.append(line.strip())
+                else:
+                    elsewhere.add(line.strip())
+        for line in solution:
+            if len(line) > 12 and line not in elsewhere:
+                assert json.dumps(line)[1:-1] not in student, (path.name, line)
+
+
+# ---------------------------------------------------------------- copying, again and again
+def test_copy_then_copy_again_leaves_everything_unchanged(wheel_layout, tmp_path):
     dest = tmp_path / "mine" / "lessons"
-    copied = copy_lessons(dest)
-    assert copied == [dest / "01_first.ipynb", dest / "02_second.ipynb"]
+    report = copy_lessons(dest)
+    assert report.paths == [dest / "01_first.ipynb", dest / "02_second.ipynb"] == report.written
     assert sorted(p.name for p in dest.iterdir()) == ["01_first.ipynb", "02_second.ipynb"]
-    assert all(c.read_bytes() == (wheel_layout / c.name).read_bytes() for c in copied)
-    assert copy_lessons(dest) == copied
+    assert "x = 1" not in _sources(dest / "01_first.ipynb")[1] and CODE_STUB in _sources(dest / "01_first.ipynb")[1]
+    again = copy_lessons(dest)
+    assert again.unchanged == report.paths and not again.written and not again.kept
 
 
-def test_modified_lessons_are_not_overwritten_unless_asked(wheel_layout, tmp_path):
+def test_a_changed_lesson_is_kept_and_a_deleted_one_restored(wheel_layout, tmp_path):
     dest = tmp_path / "mine"
     copy_lessons(dest)
     (dest / "01_first.ipynb").write_text("my own work")
     (dest / "02_second.ipynb").unlink()
-    with pytest.raises(LessonsModifiedError) as info:
-        copy_lessons(dest)
-    assert info.value.paths == [dest / "01_first.ipynb"]
-    message = str(info.value)
-    assert "1 lesson was changed" in message and "01_first.ipynb" in message and "overwrite=True" in message
-    # nothing was copied: the missing lesson is still missing, the edit is intact
-    assert not (dest / "02_second.ipynb").exists()
+    report = copy_lessons(dest)
+    assert report.kept == [dest / "01_first.ipynb"] and report.written == [dest / "02_second.ipynb"]
     assert (dest / "01_first.ipynb").read_text() == "my own work"
-
-    copy_lessons(dest, overwrite=True)
-    assert (dest / "01_first.ipynb").read_bytes() == (wheel_layout / "01_first.ipynb").read_bytes()
     assert (dest / "02_second.ipynb").exists()
+
+    forced = copy_lessons(dest, overwrite=True)
+    assert forced.replaced == [dest / "01_first.ipynb"] and forced.unchanged == [dest / "02_second.ipynb"]
+    assert (dest / "01_first.ipynb").read_text() == edition_text(wheel_layout / "01_first.ipynb")
+
+
+def test_the_teacher_edition_into_a_student_folder_keeps_the_students_copies(wheel_layout, tmp_path):
+    copy_lessons(tmp_path / "class")
+    report = copy_lessons(tmp_path / "class", edition="teacher")
+    assert len(report.kept) == 2 and CODE_STUB in _sources(tmp_path / "class" / "01_first.ipynb")[1]
+    teacher = copy_lessons(tmp_path / "teacher", edition="teacher")
+    assert "x = 1" in _sources(teacher.paths[0])[1]
 
 
 def test_destination_that_is_a_file_is_rejected(wheel_layout, tmp_path):
@@ -86,11 +175,134 @@ def test_destination_that_is_a_file_is_rejected(wheel_layout, tmp_path):
         copy_lessons(target)
 
 
-def test_title_falls_back_to_the_file_name(tmp_path):
-    path = tmp_path / "07_arrays_and_shapes.ipynb"
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "1", "metadata": {}}]}))
-    assert lesson_title(path) == "arrays and shapes"
-    broken = tmp_path / "08_broken.ipynb"
-    broken.write_text("{not json")
-    with pytest.raises(ValueError, match="not a readable notebook"):
-        lesson_title(broken)
+def test_a_folder_where_a_lesson_should_be_is_rejected(wheel_layout, tmp_path):
+    (tmp_path / "d" / "01_first.ipynb").mkdir(parents=True)
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        copy_lessons(tmp_path / "d")
+
+
+def test_a_symlink_out_of_the_folder_is_never_written_through(wheel_layout, tmp_path):
+    outside = tmp_path / "precious.txt"
+    outside.write_text("do not touch")
+    dest = tmp_path / "lessons"
+    dest.mkdir()
+    (dest / "01_first.ipynb").symlink_to(outside)
+    with pytest.raises(OutsideFolderError, match="leads outside"):
+        copy_lessons(dest, overwrite=True)
+    assert outside.read_text() == "do not touch"
+    (tmp_path / "elsewhere").mkdir()
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "source").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutsideFolderError):
+        write_nbgrader_course(course)
+    assert not any((tmp_path / "elsewhere").iterdir())
+
+
+def test_a_symlink_inside_the_folder_is_replaced_not_followed(wheel_layout, tmp_path):
+    dest = tmp_path / "lessons"
+    copy_lessons(dest)
+    (dest / "02_second.ipynb").unlink()
+    (dest / "notes.ipynb").write_text("notes")
+    (dest / "02_second.ipynb").symlink_to(dest / "notes.ipynb")
+    report = copy_lessons(dest, overwrite=True)
+    assert report.replaced == [dest / "02_second.ipynb"]
+    assert not (dest / "02_second.ipynb").is_symlink() and (dest / "notes.ipynb").read_text() == "notes"
+
+
+# ---------------------------------------------------------------- the nbgrader course folder
+def test_the_nbgrader_course_has_the_sources_and_a_config(wheel_layout, tmp_path):
+    course = tmp_path / "course"
+    report = write_nbgrader_course(course)
+    assert [p.relative_to(course).as_posix() for p in report.paths] == [
+        "nbgrader_config.py", "source/01_first/01_first.ipynb", "source/02_second/02_second.ipynb"]
+    assert (course / "nbgrader_config.py").read_text() == NBGRADER_CONFIG
+    assert "x = 1" in _sources(course / "source/01_first/01_first.ipynb")[1]   # the source holds the solution
+    (course / "nbgrader_config.py").write_text("c = get_config()  # the teacher's own\n")
+    again = write_nbgrader_course(course)
+    assert again.kept == [course / "nbgrader_config.py"] and len(again.unchanged) == 2
+
+
+def test_the_config_sets_the_same_stub_as_the_student_edition():
+    namespace: dict = {}
+
+    class Config(dict):
+        def __getattr__(self, name):
+            return self.setdefault(name, Config())
+
+        def __setattr__(self, name, value):
+            self[name] = value
+
+    config = Config()
+    exec(NBGRADER_CONFIG, {"get_config": lambda: config}, namespace)
+    assert config.ClearSolutions.code_stub == {"python": CODE_STUB}
+    assert config.CourseDirectory.course_id and config.Execute.timeout >= 60
+
+
+# ---------------------------------------------------------------- atomic writes under a full disk
+def test_a_full_disk_leaves_no_truncated_notebook(tmp_path):
+    """Under a 4 kB file-size limit every write fails: one line, exit 1, old files intact, no new file."""
+    dest = tmp_path / "lessons"
+    dest.mkdir()
+    first = lesson_paths()[0].name
+    (dest / first).write_text("my work")
+    script = ("import resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096));"
+              "from adviz.cli import main; sys.argv = ['adviz', 'lessons', sys.argv[1], '--force']; main()")
+    done = subprocess.run([sys.executable, "-c", script, str(dest)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"adviz: error: cannot write {dest}: File too large; no file in it was left half-written\n"
+    assert "Traceback" not in done.stderr
+    assert sorted(os.listdir(dest)) == [first] and (dest / first).read_text() == "my work"
+
+
+# ---------------------------------------------------------------- the command
+def _run(*args):
+    return runner.invoke(app, ["lessons", *args], env={"COLUMNS": "120", "NO_COLOR": "1"})
+
+
+def test_the_command_writes_the_student_edition_and_reports_each_file(tmp_path):
+    dest = tmp_path / "class"
+    r = _run(str(dest))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0] == f"adviz lessons, student edition, in {dest}:"
+    for path in lesson_paths():
+        assert f"  written    {path.name}" in r.stdout
+        assert (dest / path.name).read_text(encoding="utf-8") == edition_text(path, "student")
+    assert f"jupyter lab {dest}" in r.stdout
+
+    (dest / lesson_paths()[2].name).write_text("my notes")
+    (dest / lesson_paths()[4].name).unlink()
+    again = _run(str(dest))
+    assert again.exit_code == 0
+    assert f"  kept       {lesson_paths()[2].name}" in again.stdout
+    assert f"  written    {lesson_paths()[4].name}" in again.stdout
+    assert "1 file kept as it was" in again.stdout and "--force" in again.stdout
+    assert (dest / lesson_paths()[2].name).read_text() == "my notes"
+
+    forced = _run(str(dest), "--force")
+    assert f"  replaced   {lesson_paths()[2].name}" in forced.stdout
+
+
+def test_the_command_writes_the_teacher_edition_and_the_nbgrader_course(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = _run("--solutions")
+    assert r.exit_code == 0 and "teacher edition (with solutions), in adviz-lessons" in r.stdout
+    assert (tmp_path / "adviz-lessons" / lesson_paths()[0].name).read_bytes() == lesson_paths()[0].read_bytes()
+    r = _run("--nbgrader")
+    assert r.exit_code == 0 and "nbgrader course folder, in adviz-course" in r.stdout
+    assert "  written    nbgrader_config.py" in r.stdout
+    first = lesson_paths()[0].stem
+    assert (tmp_path / "adviz-course" / "source" / first / f"{first}.ipynb").exists()
+    assert f"nbgrader generate_assignment {first}" in r.stdout
+
+
+def test_the_command_refuses_bad_requests_in_one_line(tmp_path):
+    both = _run(str(tmp_path / "x"), "--solutions", "--nbgrader")
+    assert both.exit_code == 2 and "choose one of --solutions and --nbgrader" in both.stderr
+    (tmp_path / "file").write_text("x")
+    assert _run(str(tmp_path / "file")).exit_code == 2
+    dest = tmp_path / "d"
+    dest.mkdir()
+    (dest / lesson_paths()[0].name).symlink_to(tmp_path / "file")
+    r = _run(str(dest), "--force")
+    assert r.exit_code == 2 and "leads outside" in r.stderr and (tmp_path / "file").read_text() == "x"

@@ -1,63 +1,76 @@
-"""``adviz lessons``: copy the lesson notebooks somewhere of your own and say how to open them.
+"""``adviz lessons``: write the lessons somewhere of your own, for a student, a teacher or nbgrader.
 
-The copying itself is :mod:`adviz.lessons`; this module reports what happened.
+The writing itself is :mod:`adviz.lessons`; this module chooses the edition and reports,
+file by file, what happened.  Paths follow every command's rule (:mod:`.output`): DIR is
+created if needed, the folder it goes into must exist, and a failed write is one line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from .app import InputError, app
+from .app import CommandError, InputError, app
 from .output import check_output_folder, plural, writing
+
+STATUSES = ("written", "replaced", "unchanged", "kept")
 
 
 @app.command()
 def lessons(
-    dest: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to copy the notebooks.")] = Path("adviz-lessons"),
+    dest: Annotated[Optional[Path], typer.Argument(
+        metavar="[DIR]", help="Where to write them (default ./adviz-lessons, or ./adviz-course with --nbgrader).",
+        show_default=False)] = None,
+    solutions: Annotated[bool, typer.Option(
+        "--solutions", help="The teacher edition: every exercise with its solution filled in.")] = False,
+    nbgrader: Annotated[bool, typer.Option(
+        "--nbgrader", help="An nbgrader course folder (source/<lesson>/<lesson>.ipynb and nbgrader_config.py).")] = False,
     force: Annotated[bool, typer.Option(
-        "--force", help="Replace lessons you changed in DIR with fresh copies (your changes are lost).")] = False,
+        "--force", help="Replace files in DIR that differ from what adviz writes (changes in them are lost).")] = False,
 ) -> None:
-    """Copy the lesson notebooks into DIR (default ./adviz-lessons) and say how to open them.
+    """Write the lesson notebooks into DIR: the student edition unless you ask for another.
 
-    Running it again only adds what is missing; a lesson you changed is kept unless --force.
-    DIR is created if needed; the folder it goes into must exist.
+    In the student edition each exercise's solution is replaced by ..., and its check cell says, part by part, what is right. Run it again to add what is missing: a lesson that differs from a fresh copy (your work) is kept, unless --force. DIR is created if needed; the folder it goes into must exist.
 
     \b
     Example:  adviz lessons ~/ad-course
-    """
+    """  # noqa: E501  (Typer shows each docstring line as written)
+    from ..lessons import copy_lessons, lesson_paths, write_nbgrader_course
+
+    if solutions and nbgrader:
+        raise InputError("choose one of --solutions and --nbgrader (the nbgrader course holds the solutions already)")
     try:
-        from ..lessons import LessonsModifiedError, copy_lessons, lesson_paths
-    except ImportError:
-        typer.echo("No lessons are installed yet in this version of adviz.")
-        return
-    try:
-        # Which lessons are already there, unchanged? (They are left alone; say so honestly.)
-        present = {s.name for s in lesson_paths()
-                   if (dest / s.name).is_file() and (dest / s.name).read_bytes() == s.read_bytes()}
-    except OSError:
-        present = set()
+        lesson_paths()
+    except FileNotFoundError as err:
+        raise CommandError(f"this installation of adviz has no lessons ({err})") from None
+    dest = dest if dest is not None else Path("adviz-course" if nbgrader else "adviz-lessons")
     check_output_folder(dest)
     with writing(dest, folder=True):
         try:
-            copied = copy_lessons(dest, overwrite=force)
-        except LessonsModifiedError as err:
-            names = ", ".join(p.name for p in err.paths)
-            some = "1 lesson was" if len(err.paths) == 1 else f"{len(err.paths)} lessons were"
-            raise InputError(f"{some} changed in {dest} ({names}), so nothing was copied; move "
-                             f"{'it' if len(err.paths) == 1 else 'them'} away, or run: adviz lessons {dest} --force "
-                             "(replaces them with fresh copies)") from None
-    if not copied:
-        typer.echo("No lessons are installed yet in this version of adviz.")
-        return
-    fresh = [p for p in copied if p.name not in present]
-    if fresh:
-        typer.echo(f"Copied {plural(len(fresh), 'lesson')} to {dest}"
-                   f"{f' ({len(present)} already there, unchanged)' if present else ''}:")
+            if nbgrader:
+                report = write_nbgrader_course(dest, overwrite=force)
+            else:
+                report = copy_lessons(dest, edition="teacher" if solutions else "student", overwrite=force)
+        except (NotADirectoryError, IsADirectoryError) as err:   # a lesson's place taken by a folder, and so on
+            raise InputError(str(err)) from None
+
+    what = ("nbgrader course folder" if nbgrader else
+            "teacher edition (with solutions)" if solutions else "student edition")
+    typer.echo(f"adviz lessons, {what}, in {dest}:")
+    status = {path: word for word in STATUSES for path in getattr(report, word)}
+    for path in report.paths:
+        typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}")
+    if report.kept:
+        n = len(report.kept)
+        they, them = ("they", "them") if n != 1 else ("it", "it")
+        typer.echo(f"{plural(n, 'file')} kept as {they} {'were' if n != 1 else 'was'}: {they} "
+                   f"differ{'' if n != 1 else 's'} from a fresh copy (your changes, or another edition). Move "
+                   f"{them} away, or add --force to replace {them} (changes in {them} are lost).")
+    if nbgrader:
+        first = report.paths[1].parent.name if len(report.paths) > 1 else "<lesson>"
+        typer.echo(f"Next, in {dest}:  nbgrader generate_assignment {first}   "
+                   "(the README's \"Teaching with adviz\" walks through the rest)")
     else:
-        typer.echo(f"All {len(copied)} lessons are already in {dest}, unchanged; nothing to copy:")
-    for path in copied:
-        typer.echo(f"  {path}")
-    typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
+        typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")

@@ -268,7 +268,7 @@ def test_jacobian_json_and_vector_inputs():
     assert set(data["terms"]) == {"reverse"}
 
 
-# ---------------------------------------------------------------- demo and lessons
+# ---------------------------------------------------------------- demo (lessons: tests/test_lessons.py)
 def _frames(stdout: str, rule: str = "─") -> list[str]:
     return [f for f in stdout.split(rule * 80) if f.strip()]
 
@@ -302,42 +302,6 @@ def test_demo_with_an_expression_and_errors():
     assert run("demo", "[x, x]", "--at", "x=1", "--auto", "0").exit_code == 2
     assert run("demo", "x", "--at", "x=1", "--auto", "-1").exit_code == 2
     assert run("demo", "x*y", "--at", "x=1", "--auto", "0").exit_code == 2
-
-
-def test_lessons_copies_or_says_none(tmp_path):
-    dest = tmp_path / "lessons"
-    r = run("lessons", str(dest))
-    assert r.exit_code == 0, r.output
-    try:
-        import adviz.lessons  # noqa: F401
-    except ImportError:
-        assert "No lessons are installed yet" in r.stdout
-        return
-    if "No lessons are installed yet" not in r.stdout:
-        copied = sorted(p.name for p in dest.iterdir())
-        assert copied and all(name in r.stdout for name in copied)
-        assert "jupyter lab" in r.stdout
-
-
-def test_lessons_again_keeps_changed_lessons_unless_force(tmp_path):
-    from adviz.lessons import lesson_paths
-
-    dest = tmp_path / "lessons"
-    assert run("lessons", str(dest)).exit_code == 0
-    again = run("lessons", str(dest))
-    assert again.exit_code == 0 and "nothing to copy" in again.stdout   # not "Copied 9" when it copied none
-
-    first = dest / lesson_paths()[0].name
-    first.write_text("my own notes", encoding="utf-8")
-    refused = run("lessons", str(dest))
-    assert refused.exit_code == 2
-    assert first.name in refused.stderr and "--force" in refused.stderr and "overwrite=True" not in refused.stderr
-    assert first.read_text(encoding="utf-8") == "my own notes"          # nothing was touched
-
-    forced = run("lessons", str(dest), "--force")
-    assert forced.exit_code == 0, forced.output
-    assert first.read_bytes() == lesson_paths()[0].read_bytes()
-    assert "Copied 1 lesson " in forced.stdout
 
 
 # ---------------------------------------------------------------- help, version, usage

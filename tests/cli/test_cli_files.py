@@ -62,8 +62,6 @@ def test_without_a_limit_the_same_commands_write_their_file(adviz, tmp_path, nam
     assert [f.name for f in tmp_path.iterdir()] == [written]
 
 
-@pytest.mark.xfail(strict=True, reason="adviz/lessons.py copies without atomic_write; its rewrite for issue 10 "
-                                       "(course engineer) writes each lesson atomically: then remove this mark")
 def test_lessons_on_a_full_disk(adviz, tmp_path):
     p = adviz("lessons", "course", cwd=tmp_path, preexec_fn=small_files)
     assert p.returncode in (1, 2)
