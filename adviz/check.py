@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -56,6 +57,7 @@ import numpy as np
 __all__ = ["check", "Check", "CheckFailed", "NotDoneYet", "PartResult", "Question", "Questions", "refers_to"]
 
 PASS, FAIL, TODO, SKIP = "pass", "fail", "todo", "skip"
+HINT_WIDTH = 88
 MARKS = {PASS: "✓", FAIL: "✗", TODO: "·", SKIP: "·"}
 
 
@@ -238,8 +240,9 @@ class Check:
             line += f" — {hint}"
         self._echo(line)
         if hint and status not in (PASS, SKIP):
-            for text in hint.splitlines():
-                self._echo(f"      {text}")
+            for text in hint.splitlines():  # wrapped: nbgrader's feedback pages do not wrap output
+                for line in textwrap.wrap(text, HINT_WIDTH, break_long_words=False, break_on_hyphens=False):
+                    self._echo(f"      {line}")
 
     def _verdict(self) -> None:
         failed = [r for r in self.results if r.status == FAIL]

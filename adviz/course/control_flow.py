@@ -54,8 +54,8 @@ def check_softplus(softplus) -> None:
                            "the safe branch runs.")
                 if not np.isfinite(slope):
                     c.fail(f"The derivative at {x:g} is {slope}: an exponential overflowed on the way, and the "
-                           "reverse sweep met ∞ (section 5). At every x, run only the form whose exponential "
-                           "stays at most 1.")
+                           "reverse sweep met ∞ (section 5). At each x, run only the form whose exponential "
+                           "never exceeds 1.")
                 c.expect(np.isclose(slope, _sigmoid(x), rtol=1e-12, atol=1e-300),
                          f"The derivative at {x:g} is not σ(x) = 1/(1 + e^(−x)): look at which branch runs there.")
 
