@@ -110,8 +110,10 @@ def test_student_exceptions_are_reported_in_their_part(capsys):
 
     err, out = _run(body, capsys)
     assert [r.status for r in err.results] == ["fail", "fail"]
-    assert "your code raised TypeError: unsupported operand" in out and "(in student, line" in out
-    assert "is a return missing?" in out
+    text = " ".join(out.split())  # hints are wrapped at 88 columns
+    assert "your code raised TypeError: unsupported operand" in text and "(in student, line" in text
+    assert "is a return missing?" in text
+    assert max(len(line) for line in out.splitlines() if line.startswith("      ")) <= 6 + 88
 
 
 def test_an_exception_outside_the_parts_is_reported_too(capsys):
