@@ -212,3 +212,10 @@ def test_no_cell_after_an_exercise_uses_the_students_answer(path):
                 cell.source)
         elif not meta.get("grade"):
             assert not (_used_names(cell.source) & answered), cell.source
+
+
+def test_lessons_never_import_nbgrader():
+    """nbgrader grades the lessons; a student's kernel needs only adviz (nbgrader is a test dependency)."""
+    for path in NOTEBOOKS:
+        for cell in _cells(path):
+            assert not re.search(r"^\s*(import|from)\s+nbgrader", cell.source, re.M), path.name
