@@ -77,7 +77,7 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     """Every screen of ``adviz demo`` as ``(title, renderable, note)``, built from the records."""
     from ..engine import notation
     from ..render.table import (explain_term, format_value, input_text, output_name, progress_table,
-                               summary_table, sweep_terms, tape_table)
+                               summary_table, tape_table)
 
     y = output_name(t)
     a = (lambda s: notation.to_ascii(s).replace("→", "->")) if ascii else (lambda s: s)  # noqa: E731
@@ -97,14 +97,13 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     shown = forward if len(forward) <= 2 else forward[:1]    # the others only in the summary
     for sweep in shown:
         seed = ", ".join(f"{notation.dot(n, ascii)} = {format_value(v, full)}" for n, v in sweep.seed.items())
-        terms = sweep_terms(sweep)
         frames.append((f"forward sweep, seed {seed}", progress_table(sweep, 0, ascii=ascii, full=full,
                                                                      max_rows=max_rows),
                        a(f"Seed {seed}: we ask how y moves when {next(iter(sweep.seed))} moves. Tangents flow "
                          "in tape order.")))
-        for k, term in enumerate(terms, start=1):
-            frames.append((f"forward {k}/{len(terms)}", progress_table(sweep, k, ascii=ascii, full=full,
-                                                                       max_rows=max_rows),
+        for k, (step, j, term) in enumerate(sweep.numbered_terms(), start=1):  # numbered as every view does
+            frames.append((f"forward step {sweep.step_label(step, j)} of {len(sweep)}",
+                           progress_table(sweep, k, ascii=ascii, full=full, max_rows=max_rows),
                            explain_term(sweep, term, ascii=ascii, full=full)))
         dy = f"{notation.dot(y, ascii)} = {format_value(sweep.result, full)}"
         others = "" if len(shown) == len(forward) else (
@@ -112,15 +111,14 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
         frames[-1] = (frames[-1][0], frames[-1][1], frames[-1][2] + "\n" + a(
             f"Done: {dy} is d{y}/d{next(iter(sweep.seed))}, one forward sweep per input.{others}"))
     reverse = t.reverse()
-    terms = sweep_terms(reverse)
     frames.append((f"reverse sweep, seed {notation.bar(y, ascii)} = 1",
                    progress_table(reverse, 0, ascii=ascii, full=full, max_rows=max_rows),
                    a(f"Seed {notation.bar(t.output.name, ascii)} = {notation.bar(y, ascii)} = 1. "
                      "Adjoints flow backwards: each "
                      "node sends its adjoint to its operands.")))
-    for k, term in enumerate(terms, start=1):
-        frames.append((f"reverse {k}/{len(terms)}", progress_table(reverse, k, ascii=ascii, full=full,
-                                                                   max_rows=max_rows),
+    for k, (step, j, term) in enumerate(reverse.numbered_terms(), start=1):  # numbered as every view does
+        frames.append((f"reverse step {reverse.step_label(step, j)} of {len(reverse)}",
+                       progress_table(reverse, k, ascii=ascii, full=full, max_rows=max_rows),
                        explain_term(reverse, term, ascii=ascii, full=full)))
     grads = ", ".join(f"{notation.bar(n, ascii)} = {format_value(g, full)}" for n, g in reverse.result.items())
     frames.append(("summary", summary_table(t, forward, [reverse], ascii=ascii, full=full, title=None),

@@ -97,3 +97,10 @@ def test_position_reads_steps_and_terms():
     for bad in (4, -1, "1.3", "0.1", "x", 1.5, True):
         with pytest.raises(ValueError):
             s.position(bad)
+
+
+def test_demo_screens_are_numbered_like_every_view():
+    result = CliRunner().invoke(app, ["demo", "x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5", "--auto", "0"])
+    assert result.exit_code == 0, result.output
+    reverse = re.findall(r"· reverse step ([\d.]+) of 3 ·", result.output)
+    assert reverse == ["1.1", "1.2", "2", "3.1", "3.2"]
