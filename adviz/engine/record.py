@@ -38,7 +38,7 @@ from .tracer import Tracer, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
 
-__all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "trace"]
+__all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "Checkpoint", "Memory", "trace"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,26 @@ class Node:
     params: dict
     value: Any
     is_output: bool = False
+    checkpoint: Optional[int] = None  # index into Trace.checkpoints when computed inside ad.checkpoint
 
     @property
     def is_input(self) -> bool:
         return self.primitive is None
+
+    @property
+    def stops_gradient(self) -> bool:
+        """``ad.stop_gradient``: no tangent or adjoint crosses the edge from its operand."""
+        return self.primitive is not None and bool(self.primitive.extra.get("stops_gradient"))
+
+    @property
+    def custom_rule(self) -> Optional[str]:
+        """``"jvp"`` / ``"vjp"`` for a function with a custom rule (``ad.custom_jvp``/``custom_vjp``)."""
+        return self.primitive.extra.get("custom") if self.primitive is not None else None
+
+    @property
+    def description(self) -> str:
+        """What the node's operation is, in words (the primitive's description)."""
+        return "an input" if self.primitive is None else (self.primitive.description or self.primitive.name)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -149,12 +165,22 @@ class Term:
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    """One node's turn in a sweep: its tangent computed (forward) or its adjoint sent back (reverse)."""
+    """One node's turn in a sweep: its tangent computed (forward) or its adjoint sent back (reverse).
+
+    ``kind`` is ``"tangent"`` (forward), ``"adjoint"`` (reverse) or ``"recompute"``: in a
+    reverse sweep, a node of an ``ad.checkpoint`` block whose value was not kept is
+    computed again (``value`` is the recomputed value; there are no chain-rule terms).
+    """
 
     index: int
     node: int
     terms: tuple[Term, ...]
     value: Any
+    kind: str = "adjoint"
+
+    @property
+    def recompute(self) -> bool:
+        return self.kind == "recompute"
 
     @property
     def ops(self) -> int:
@@ -229,6 +255,11 @@ class Sweep:
             raise ValueError(f"step {k} has {terms} chain-rule terms: give {k}.1 to {k}.{terms}, got {step!r}")
         return (k, 0) if j >= terms else (k - 1, j)
 
+    @property
+    def recomputed(self) -> int:
+        """Values this reverse sweep computed again (the ``ad.checkpoint`` blocks it went through)."""
+        return sum(1 for s in self.steps if s.kind == "recompute")
+
     def value_of(self, name_or_index: Union[str, int]) -> Any:
         """The final tangent/adjoint of a node (zeros if nothing reached it)."""
         i = self.trace.index(name_or_index)
@@ -237,6 +268,50 @@ class Sweep:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A block of the tape computed inside ``ad.checkpoint(f)``.
+
+    Its ``intermediates`` are not kept for the reverse sweep: when the sweep reaches the
+    block it computes them again (recorded as ``"recompute"`` steps), then sweeps through.
+    """
+
+    index: int
+    name: str  # the checkpointed function's name
+    nodes: tuple[int, ...]  # every node computed inside the block, in tape order
+    inputs: tuple[int, ...]  # nodes from outside the block that it reads
+    outputs: tuple[int, ...]  # the block's results: kept, like any value outside a block
+
+    @property
+    def intermediates(self) -> tuple[int, ...]:
+        """The block's nodes whose values are dropped after the forward pass."""
+        return tuple(i for i in self.nodes if i not in self.outputs)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What a reverse sweep over a trace keeps from the forward pass, with and without checkpoints.
+
+    ``values``: how many node values (arrays or numbers); ``numbers``: how many floating-
+    point numbers they hold.  ``recomputed``: values the reverse sweep computes again.
+    """
+
+    values_kept: int
+    numbers_kept: int
+    values_without_checkpoint: int
+    numbers_without_checkpoint: int
+    values_recomputed: int
+    numbers_recomputed: int
+
+    def __str__(self) -> str:
+        text = f"kept {self.values_kept} values ({self.numbers_kept} numbers)"
+        if self.values_recomputed:
+            text += (f"; without checkpointing {self.values_without_checkpoint} values "
+                     f"({self.numbers_without_checkpoint} numbers); the reverse sweep recomputes "
+                     f"{self.values_recomputed} values ({self.numbers_recomputed} numbers)")
+        return text
 
 
 class Trace:
@@ -248,7 +323,8 @@ class Trace:
     """
 
     def __init__(self, nodes: Sequence[Node], output_indices: Sequence[int], value: Any, expression: Any = None,
-                 *, arg_trees: Optional[Sequence[tuple[str, TreeDef]]] = None, out_tree: Optional[TreeDef] = None):
+                 *, arg_trees: Optional[Sequence[tuple[str, TreeDef]]] = None, out_tree: Optional[TreeDef] = None,
+                 checkpoints: Sequence[Checkpoint] = ()):
         self.nodes: tuple[Node, ...] = tuple(nodes)
         self._outputs = tuple(output_indices)
         self.value = value
@@ -257,6 +333,7 @@ class Trace:
         # per argument of the traced function: its name and pytree structure (None: one input per argument)
         self.arg_trees = tuple(arg_trees) if arg_trees is not None else None
         self.out_tree = out_tree
+        self.checkpoints: tuple[Checkpoint, ...] = tuple(checkpoints)
         self._by_name = {n.name: n.index for n in self.nodes}
 
     # -- structure ---------------------------------------------------------------------
@@ -310,6 +387,19 @@ class Trace:
     def __repr__(self) -> str:
         lines = [f"{n.name} = {n.definition}" for n in self.nodes]
         return f"Trace({len(self.inputs)} inputs, {self.primitive_count} primitives)\n  " + "\n  ".join(lines)
+
+    def memory(self) -> Memory:
+        """How many values the forward pass keeps for a reverse sweep, with the trace's
+        ``ad.checkpoint`` blocks and without them, and how many the sweep recomputes."""
+        dropped = {i for c in self.checkpoints for i in c.intermediates}
+        recomputed = {i for c in self.checkpoints for i in c.nodes}
+
+        def numbers(indices) -> int:
+            return int(sum(np.size(self.nodes[i].value) for i in indices))
+
+        every = range(len(self.nodes))
+        kept = [i for i in every if i not in dropped]
+        return Memory(len(kept), numbers(kept), len(self.nodes), numbers(every), len(recomputed), numbers(recomputed))
 
     def to_text(self) -> str:
         """The tape as plain text, one line per node with its value."""
@@ -401,7 +491,8 @@ class Trace:
                                   (self.nodes[o.node].name, node.name), _fmt(_rule(prim.jvp_texts, i, ""), node, "t"),
                                   not terms))
             tangents[node.index] = total
-            steps.append(Step(len(steps), node.index, tuple(terms), total if total is not None else np.zeros_like(node.value)))
+            steps.append(Step(len(steps), node.index, tuple(terms),
+                              total if total is not None else np.zeros_like(node.value), "tangent"))
         result = tuple(tangents[i] if tangents[i] is not None else np.zeros_like(self.nodes[i].value) for i in self._outputs)
         return Sweep("forward", seeds, tuple(steps), tuple(tangents), result[0] if len(result) == 1 else result, self)
 
@@ -422,10 +513,13 @@ class Trace:
         adjoints[out.index] = seed
         written: set = {out.index}
         steps = []
+        pending = list(self.checkpoints)  # blocks whose intermediates are still to be recomputed
         for node in reversed(self.nodes[: out.index + 1]):
             g = adjoints[node.index]
             if g is None or node.is_input:
                 continue
+            if pending and node.checkpoint is not None:
+                steps.extend(self._recompute(node.index, pending, len(steps)))
             prim = node.primitive
             args = tuple(o.value for o in node.operands)
             terms = []
@@ -447,10 +541,33 @@ class Trace:
                                   (node.name, self.nodes[o.node].name), _fmt(_rule(prim.vjp_texts, i, ""), node, "g"),
                                   o.node not in written, summed, len(shape(full)) if summed else 0))
                 written.add(o.node)
-            steps.append(Step(len(steps), node.index, tuple(terms), g))
+            steps.append(Step(len(steps), node.index, tuple(terms), g, "adjoint"))
         result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
                   for n in self.inputs}
         return Sweep("reverse", {out.name: seed}, tuple(steps), tuple(adjoints), result, self)
+
+    def _recompute(self, index: int, pending: list, first: int) -> list:
+        """Recompute steps for the outermost not yet recomputed block holding node ``index``.
+
+        The forward pass dropped the block's intermediates; the reverse sweep runs the
+        block again (every node in tape order, each primitive evaluated anew) before it
+        sweeps through it.  Blocks nested inside are recomputed with it.
+        """
+        blocks = [c for c in pending if index in c.nodes]
+        if not blocks:
+            return []
+        block = max(blocks, key=lambda c: len(c.nodes))
+        for c in list(pending):
+            if set(c.nodes) <= set(block.nodes):
+                pending.remove(c)
+        values: dict = {}
+        steps = []
+        for i in block.nodes:
+            node = self.nodes[i]
+            args = [values.get(o.node, o.value) if o.node is not None else o.value for o in node.operands]
+            values[i] = node.primitive.impl(*args, **node.params)
+            steps.append(Step(first + len(steps), i, (), values[i], "recompute"))
+        return steps
 
     def gradient(self) -> dict:
         """``{argument name: ∂output/∂argument}`` from one reverse sweep.
@@ -721,6 +838,12 @@ def _build(tape: Tape, input_names: list[str], out_indices: list[int], expressio
     counter = 0
     it = iter(input_names)
     nodes = []
+    checkpoints = [Checkpoint(b, name, tuple(range(start, end)), tuple(ins), tuple(outs))
+                   for b, (name, start, end, ins, outs) in enumerate(tape.blocks)]
+    block_of: dict[int, int] = {}
+    for c in sorted(checkpoints, key=lambda c: -len(c.nodes)):  # the innermost block wins
+        for i in c.nodes:
+            block_of[i] = c.index
     for k, tn in enumerate(tape.nodes):
         if tn.prim is None:
             names.append(next(it))
@@ -731,8 +854,10 @@ def _build(tape: Tape, input_names: list[str], out_indices: list[int], expressio
         operands = tuple(
             Operand(p, a, names[p] if p is not None else _const_text(a)) for p, a in zip(tn.parents, tn.args)
         )
-        nodes.append(Node(k, names[-1], tn.prim.name, tn.prim, operands, dict(tn.params), tn.ans, k in out_indices))
+        nodes.append(Node(k, names[-1], tn.prim.name, tn.prim, operands, dict(tn.params), tn.ans, k in out_indices,
+                          block_of.get(k)))
     if out_tree is None:
         out_tree = LEAF if len(out_indices) == 1 else tree_flatten(tuple(out_indices))[1]
     value = out_tree.unflatten(tape.nodes[i].ans for i in out_indices)
-    return Trace(nodes, out_indices, value, expression, arg_trees=arg_trees, out_tree=out_tree)
+    return Trace(nodes, out_indices, value, expression, arg_trees=arg_trees, out_tree=out_tree,
+                 checkpoints=checkpoints)

@@ -167,6 +167,7 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
             if node.is_input:
                 inputs.append(element_id)
         g.node(element_id, graphviz.nohtml(label), **attrs)
+    _checkpoint_boxes(g, s, font, scale)
     if inputs:
         with g.subgraph() as same:  # inputs side by side at the start
             same.attr(rank="source")
@@ -181,10 +182,40 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
             attrs["fontcolor"] = paint.text
         if arrow.folded:
             attrs["style"] = "dashed"
+        attrs.update(_cut_edge_attrs(s, arrow))
         if mode == "reverse":
             attrs["dir"] = "back"  # adjoints flow from a node back to its operands
         g.edge(arrow.tail, arrow.head, graphviz.nohtml(_edge_label(look.texts)), **attrs)
     return g
+
+
+def _cut_edge_attrs(s: Structure, arrow: Any) -> dict[str, str]:
+    """An arrow into ``ad.stop_gradient`` is drawn cut: dashed, ending in a bar.
+
+    The value flows along it; no tangent or adjoint does (the records have no term for it).
+    """
+    if arrow.folded or not arrow.head.startswith("n"):
+        return {}
+    node = s.trace.nodes[int(arrow.head[1:])]
+    if not getattr(node, "stops_gradient", False):
+        return {}
+    return {"style": "dashed", "arrowhead": "tee", "arrowtail": "tee"}
+
+
+def _checkpoint_boxes(g: Any, s: Structure, font: str, scale: float) -> None:
+    """Each ``ad.checkpoint`` block is a dashed box around its nodes, labelled with the
+    function's name: the reverse sweep recomputes what is inside instead of keeping it."""
+    drawn = {element_id for element_id, unit in s.boxes if not isinstance(unit, Group)}
+    for c in getattr(s.trace, "checkpoints", ()):
+        members = [f"n{i}" for i in c.nodes if f"n{i}" in drawn]
+        if not members:
+            continue
+        with g.subgraph(name=f"cluster_checkpoint{c.index}") as box:
+            box.attr(label=f"checkpoint {c.name}: recomputed in the reverse sweep", style="dashed,rounded",
+                     color=style.TEXT, fontcolor=style.TEXT, fontname=font, fontsize=f"{12 * scale:.2f}",
+                     labeljust="l")
+            for member in members:
+                box.node(member)
 
 
 def _record_text(line: str) -> str:

@@ -494,7 +494,7 @@ def _group_look(trace: Trace, group: Group, p: _Progress | None) -> Look:
 def _edge_texts(trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | None) -> tuple[str, ...]:
     operand, consumer, _ = key
     if term is None:
-        return ()
+        return _cut_edge_texts(trace, consumer)
     partial = f"∂{trace.nodes[consumer].name}/∂{trace.nodes[operand].name} = {term.partial}"
     if term.partial_value is not None and _is_scalar(term.partial_value):
         value = _num(term.partial_value)
@@ -508,6 +508,13 @@ def _edge_texts(trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | No
     if _is_scalar(term.contribution):
         update += f" = {_num(term.contribution)}"
     return (partial, update)
+
+
+def _cut_edge_texts(trace: Trace, consumer: int) -> tuple[str, ...]:
+    """The label of an arrow into ``ad.stop_gradient``: the one edge no derivative crosses."""
+    if getattr(trace.nodes[consumer], "stops_gradient", False):
+        return ("✂ gradient stopped: no tangent or adjoint crosses",)
+    return ()
 
 
 def _edge_state(keys: tuple[EdgeKey, ...], p: _Progress | None) -> str:

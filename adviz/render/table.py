@@ -528,9 +528,12 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                      _esc(format_value(value, full), rev))
         narrow.add_row(_esc("0"), _esc(seed, rev))
     shown = 0
-    for k, j, term in sweep.numbered_terms():
+    for k, j, term in _with_recomputes(sweep):
         if upto is not None and shown >= upto:
             break
+        if j is None:  # an ad.checkpoint block's value computed again (term is the Step)
+            _recompute_row(wide, narrow, trace, sweep.step_label(k), term, ascii, full)
+            continue
         shown += 1
         label = sweep.step_label(k, j)  # the numbering every view shares: step k, its terms k.1, k.2
         style = active if upto is not None and shown == upto else ""
@@ -547,6 +550,28 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                               (f"{bar(target)} = {total}", rev)),
                        style=style)
     return _Responsive(wide, narrow)
+
+
+def _with_recomputes(sweep: "Sweep"):
+    """``(k, j, term)`` for every term as :meth:`Sweep.numbered_terms`, and ``(k, None, step)``
+    for the steps that recompute a checkpointed value (``ad.checkpoint``: they have no terms)."""
+    for step in sweep.steps:
+        if getattr(step, "kind", "") == "recompute":
+            yield step.index + 1, None, step
+            continue
+        for j, term in enumerate(step.terms, start=1):
+            yield step.index + 1, j, term
+
+
+def _recompute_row(wide: Any, narrow: Any, trace: "Trace", label: str, step: Any, ascii: bool, full: bool) -> None:
+    """``recompute v2 = v1 * x`` with the value computed again: the forward pass did not keep it."""
+    node = trace.nodes[step.node]
+    text = _a(f"recompute {node.name} = {node.definition}", ascii)
+    block = trace.checkpoints[node.checkpoint].name if node.checkpoint is not None else ""
+    note = f"(checkpoint {block}: not kept)" if block else "(not kept)"
+    value = format_value(step.value, full)
+    wide.add_row(_esc(label), _esc(text, "dim"), _esc(note, "dim"), _esc(""), _esc(f"{node.name} = {value}", "dim"))
+    narrow.add_row(_esc(label), _lines((text, "dim"), (note, "dim"), (f"{node.name} = {value}", "dim")))
 
 
 # ---------------------------------------------------------------- one step at a time (adviz demo)
