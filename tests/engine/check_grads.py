@@ -280,7 +280,10 @@ def check_grads(f: Callable, args: Sequence[Any], **options: Any) -> None:
     and that no array the user handed over (arguments, arrays ``f`` closes over) was modified."""
     arrays = _user_arrays(f, args)
     before = [a.copy() for a in arrays]
-    _check_grads(f, args, **options)
+    if any(isinstance(a, (tuple, list, dict)) for a in args):  # pytree arguments: checked leaf by leaf
+        check_grads_tree(f, tuple(args), name=options.get("name", "f"))
+    else:
+        _check_grads(f, args, **options)
     for a, b in zip(arrays, before):
         if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
             raise WrongDerivative(f"{options.get('name', 'f')}: adviz modified an array the user handed over: "

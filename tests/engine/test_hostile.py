@@ -356,3 +356,33 @@ def test_a_float_condition_given_to_where_is_never_written_into():
     np.testing.assert_array_equal(cond, [1.0, 0.0, 1.0])
     g = ad.grad(lambda x: np.sum(np.where(cond, x, 0.0)))(X)
     assert not np.shares_memory(g, cond)
+
+
+def test_an_array_built_from_traced_values_whose_entries_all_became_constants():
+    """np.clip of np.array([x*y, x+y]) (an object array of traced entries) clipped every entry to a
+    plain float: the output is a constant, with zero derivative, not an 'object' output refused."""
+    def f(x, y):
+        return np.clip(np.array([x * y, x + y]), -0.5, 0.5)
+
+    y, f_vjp = ad.vjp(f, 0.7, -1.3)
+    np.testing.assert_array_equal(y, [-0.5, -0.5])
+    assert f_vjp(np.ones(2)) == (0.0, 0.0)
+    check_grads(f, (0.7, -1.3))
+
+
+def test_integer_casts_through_numpy_constructors_give_plain_values():
+    """np.int64(x) and np.asarray(x, dtype=int) are integer casts, like x.astype(int): plain values
+    (autograd's test_cast_to_int indexes with them); they used to be refused."""
+    W = np.arange(10.0).reshape(5, 2) / 3
+
+    def pick(W):
+        rows = np.int64(W[:, -1] * 0 + 1)
+        assert rows.dtype == np.int64
+        return W[:, :-1][rows].sum()
+
+    expected = np.zeros((5, 2))
+    expected[1, 0] = 5.0
+    np.testing.assert_array_equal(ad.grad(pick)(W), expected)
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(x * np.asarray(x, dtype=int)))(np.array([1.5, 2.5])), [1, 2])
+    with pytest.raises(TypeError, match="traced value"):  # a float conversion would cut the derivative
+        ad.grad(lambda x: np.sum(np.asarray(x, dtype=np.float32)))(X)

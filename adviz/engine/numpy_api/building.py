@@ -111,6 +111,12 @@ pack = register(Primitive(
 def tracer_array(self: Tracer, dtype: Any = None, copy: Any = None) -> np.ndarray:
     """``__array__`` of a traced value: an object array that holds it (see the module docstring)."""
     self._check_alive()  # an escaped tracer (its transform has ended) raises, never gets packed
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        # np.int64(x), np.asarray(x, dtype=int): an integer cast, piecewise constant like
+        # x.astype(int): a plain value (its derivative is zero wherever it exists)
+        from ..tracer import lowest
+
+        return np.asarray(lowest(self)).astype(dtype)
     if dtype is not None and np.dtype(dtype) != object:
         raise TypeError(REFUSE_MESSAGE)
     if copy is False:
@@ -145,6 +151,9 @@ def lift(a: Any) -> Any:
         return a
     entries = list(a.flat)
     if not any(isinstance(e, Tracer) for e in entries):
+        if entries and all(isinstance(e, (int, float, np.number, np.bool_, bool)) for e in entries):
+            # every entry became a plain number (np.clip of [x*y, x+y] clipped them all): a constant
+            return np.array(entries).reshape(a.shape)
         return a
     if a.ndim == 0:
         return entries[0]
