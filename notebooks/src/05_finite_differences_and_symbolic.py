@@ -94,7 +94,7 @@ for name, curve in sweep.curves.items():
 # %% [markdown]
 # Now find the V yourself. Drag the slider: it moves $h$ on a log scale, the table shows each method's
 # estimate and its error against AD, and on the error curves a red line marks the current $h$, with a
-# dot where each method's curve crosses it.
+# ring in each method's colour where its curve crosses that line.
 
 # %%
 explorer = FiniteDifferenceExplorer(f, 3.0)
