@@ -861,6 +861,8 @@ class Expression:
         """
         import sympy as sp
         from sympy.matrices import MatrixBase
+
+        from .budget import SYMPY_SECONDS, time_budget
         rules = _sympy_rules(sp, MatrixBase)
 
         def convert(node: Node, args: list) -> Any:
@@ -892,12 +894,18 @@ class Expression:
                     return _sympy_matrix(sp, MatrixBase, args)
             raise TypeError(f"not an expression node: {node!r}")
 
-        return _fold(self._tree, convert)
+        with time_budget(SYMPY_SECONDS, f"converting {_short(self._source, 40)!r} to SymPy"):
+            return _fold(self._tree, convert)
 
     def to_latex(self) -> str:
-        """LaTeX of :meth:`to_sympy` (SymPy's printer)."""
+        """LaTeX of :meth:`to_sympy` (SymPy's printer). Like :meth:`to_sympy`, it runs within
+        :data:`adviz.budget.SYMPY_SECONDS` and raises :class:`~adviz.budget.BudgetExceeded` beyond."""
         import sympy as sp
-        return sp.latex(self.to_sympy())
+
+        from .budget import SYMPY_SECONDS, time_budget
+        expression = self.to_sympy()
+        with time_budget(SYMPY_SECONDS, f"the LaTeX of {_short(self._source, 40)!r}"):
+            return sp.latex(expression)
 
 
 def parse(source: str | Expression) -> Expression:
@@ -999,12 +1007,19 @@ def _sympy_map(matrix_type: type, fn: Callable, *args: Any) -> Any:
 
 
 def _sympy_pow(sp: Any, base: Any, power: Any) -> Any:
-    """``base**power``, left unevaluated when both are exact numbers whose power would be huge
-    (``9**9**9`` must not make SymPy compute a 370-million-digit integer)."""
+    """``base**power``, left unevaluated when both are constants that SymPy could spend without
+    bound on: exact numbers whose power would be huge (``9**9**9`` must not make SymPy compute
+    a 370-million-digit integer), or a constant raised to an irrational constant
+    (``2**(1/3)**(1/3)**…``, whose automatic simplification grows without limit)."""
     if isinstance(base, sp.Rational) and isinstance(power, sp.Rational):
         size = max(abs(base.p), abs(base.q), 2).bit_length() * abs(power.p)
         if size > 10_000 or power.q > 100:
-            return sp.Pow(base, power, evaluate=False)
+            return sp.UnevaluatedExpr(sp.Pow(base, power, evaluate=False))
+    elif getattr(base, "is_number", False) and getattr(power, "is_number", False) \
+            and not isinstance(power, sp.Rational):
+        # UnevaluatedExpr, not just evaluate=False: a sum or product containing the power
+        # would evaluate it again while flattening its terms.
+        return sp.UnevaluatedExpr(sp.Pow(base, power, evaluate=False))
     return base ** power
 
 

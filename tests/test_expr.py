@@ -451,7 +451,8 @@ def test_to_sympy_exact_small_numbers_and_no_huge_integers() -> None:
     assert parse("2**10").to_sympy() == 1024
     start = time.perf_counter()
     tower = parse("9**9**9**9").to_sympy()                 # must not compute 9**387420489
-    assert time.perf_counter() - start < 10.0 and isinstance(tower, sp.Pow)   # a hang guard
+    assert time.perf_counter() - start < 10.0                                  # a hang guard
+    assert isinstance(tower, sp.UnevaluatedExpr) and isinstance(tower.args[0], sp.Pow)  # kept as written
 
 
 def test_to_sympy_refuses_what_sympy_cannot_express() -> None:
@@ -703,3 +704,53 @@ def test_parse_constant_reads_values_only():
         parse_constant("[[1], [2, 3]]")
     with pytest.raises(ParseError, match="value too long"):
         parse_constant("1" * 20, max_length=10)
+
+
+# ---------------------------------------------------------------- SymPy within bounds (issue 12)
+def test_constant_power_towers_reach_sympy_without_hanging():
+    tower = "**".join(["2"] + ["(1/3)"] * 30) + "*x"
+    latex = parse(tower).to_latex()                                 # hung before: SymPy simplified the tower
+    assert latex.count("\\frac{1}{3}") >= 28 and latex.startswith("x 2^{")
+    nested = "2"
+    for _ in range(30):
+        nested = f"({nested})**(1/3)"
+    assert parse(nested + "*x").to_latex() == f"\\sqrt[{3 ** 30}]{{2}} x"
+    assert parse("9**9**9 + x").to_latex() == "x + 9^{387420489}"  # a sum does not re-evaluate the power
+
+
+def test_constants_stay_constants_for_sympy():
+    import sympy as sp
+
+    f = parse("2**(1/3)**(1/3)*x").to_sympy()
+    x = next(iter(f.free_symbols))
+    assert sp.diff(f, x).free_symbols == set()
+    assert float(sp.diff(f, x).doit()) == pytest.approx(2 ** ((1 / 3) ** (1 / 3)), rel=1e-14)
+
+
+def test_a_time_budget_stops_runaway_work_and_says_what():
+    import time
+
+    from adviz.budget import BudgetExceeded, time_budget
+
+    start = time.perf_counter()
+    with pytest.raises(BudgetExceeded) as err:
+        with time_budget(0.2, "counting to infinity"):
+            while True:
+                pass
+    assert time.perf_counter() - start < 10.0
+    assert str(err.value).startswith("counting to infinity took longer than 0.2 s and was stopped")
+    with time_budget(5, "nothing"):                                  # the timer is cleared afterwards
+        time.sleep(0.01)
+    import signal
+
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_symbolic_swell_stops_within_its_budget(monkeypatch):
+    import adviz.budget
+    from adviz.budget import BudgetExceeded
+    from adviz.numeric import swell_of_expression
+
+    monkeypatch.setattr(adviz.budget, "SYMPY_SECONDS", 0.3)
+    with pytest.raises(BudgetExceeded, match="nested 12 deep took longer than 0.3 s"):
+        swell_of_expression("sin(x)*x + exp(x)/(1 + x)", depths=[12], tape=False)

@@ -16,7 +16,7 @@ import typer
 
 from .app import CommandError, InputError, app
 from .options import AtOption, ExprArgument, JsonOption
-from .output import check_output_path, plural, print_json, to_json_value, writing
+from .output import check_output_path, plural, print_json, progress, to_json_value, writing
 from .recording import check_mode, record, run_sweeps
 
 
@@ -104,7 +104,7 @@ def graph(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     try:
-        with writing(path):
+        with writing(path), progress("writing the animation" if animate else "drawing the graph", enabled=not json):
             if animate:
                 from ..render.html import write_sweep_html
 

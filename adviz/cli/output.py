@@ -106,36 +106,56 @@ def progress(description: str, total: Optional[int] = None, *, enabled: bool = T
     The bar is drawn on standard error, only when both standard output and standard error are
     terminals (never into a pipe, a file or JSON), only when ``enabled``, and only once the work
     has taken ``delay`` seconds, so quick commands never flash a bar. It disappears when done.
+    Work that cannot count its steps (one long call, such as drawing a big graph) gets a
+    spinner with the elapsed time instead, started by a timer after ``delay``.
     """
     import sys
+    import threading
     import time
 
     show = enabled and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
     start = time.perf_counter()
-    state: dict = {"done": 0, "bar": None, "task": None}
+    lock = threading.Lock()
+    state: dict = {"done": 0, "total": total, "bar": None, "task": None, "finished": False}
+
+    def open_bar() -> None:
+        with lock:
+            if state["bar"] is not None or state["finished"]:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+            state["bar"] = Progress(*columns, console=Console(stderr=True), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task(description, total=state["total"], completed=state["done"])
 
     def advance(steps: int = 1, *, completed: Optional[int] = None, total_now: Optional[int] = None) -> None:
-        nonlocal total
         state["done"] = completed if completed is not None else state["done"] + steps
-        total = total_now if total_now is not None else total
+        if total_now is not None:
+            state["total"] = total_now
         if not show:
             return
         if state["bar"] is None:
             if time.perf_counter() - start < delay:
                 return
-            from rich.console import Console
-            from rich.progress import Progress
+            open_bar()
+        state["bar"].update(state["task"], completed=state["done"], total=state["total"])
 
-            state["bar"] = Progress(console=Console(stderr=True), transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task(description, total=total, completed=state["done"])
-        state["bar"].update(state["task"], completed=state["done"], total=total)
-
+    timer = None
+    if show and total is None:                 # one long call: a spinner, once it is worth one
+        timer = threading.Timer(delay, open_bar)
+        timer.daemon = True
+        timer.start()
     try:
         yield advance
     finally:
-        if state["bar"] is not None:
-            state["bar"].stop()
+        if timer is not None:
+            timer.cancel()
+        with lock:
+            state["finished"] = True
+            if state["bar"] is not None:
+                state["bar"].stop()
 
 
 def _is_terminal(stream: Any) -> bool:

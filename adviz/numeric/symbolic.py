@@ -155,9 +155,19 @@ class SwellReport:
         return table
 
 
-def _sizes(expr: Any, x: Any) -> tuple[int, int, int]:
+def _sizes(expr: Any, x: Any, what: str = "the symbolic derivative") -> tuple[int, int, int]:
+    """Operation counts of ``expr``, of its derivative, and of the derivative after CSE, within
+    the SymPy time budget (:mod:`adviz.budget`): a derivative that swells past it stops with
+    :class:`~adviz.budget.BudgetExceeded` instead of hanging."""
     import sympy
 
+    from ..budget import SYMPY_SECONDS, time_budget
+
+    with time_budget(SYMPY_SECONDS, what):
+        return _sizes_unbounded(sympy, expr, x)
+
+
+def _sizes_unbounded(sympy: Any, expr: Any, x: Any) -> tuple[int, int, int]:
     deriv = sympy.diff(expr, x)
     replacements, reduced = sympy.cse(deriv)
     shared = sum(sympy.count_ops(rhs) for _, rhs in replacements) + sum(sympy.count_ops(e) for e in reduced)
@@ -190,7 +200,7 @@ def swell(family: str, depths: Sequence[int] = range(1, 7), *, tape: bool = True
     rows = []
     for depth in depths:
         expr, x = _family_sympy(family, depth)
-        f_ops, d_ops, cse_ops = _sizes(expr, x)
+        f_ops, d_ops, cse_ops = _sizes(expr, x, f"the symbolic derivative of {family} at depth {depth}")
         primitives, reverse = _tape_sizes(family_function(family, depth), 0.3) if tape else (None, None)
         rows.append(SwellRow(depth, _short(str(expr)), f_ops, d_ops, cse_ops, primitives, reverse))
     return SwellReport(family, tuple(rows), FAMILY_TITLES[family])
@@ -244,7 +254,8 @@ def swell_of_expression(
         expr = symbol
         for _ in range(depth):
             expr = base.xreplace({symbol: expr})
-        f_ops, d_ops, cse_ops = _sizes(expr, symbol)
+        f_ops, d_ops, cse_ops = _sizes(expr, symbol, f"the symbolic derivative of {_short(text, 40)!r} "
+                                                     f"nested {depth} deep")
         primitives, reverse = _tape_sizes(nested(depth), values[variable]) if tape else (None, None)
         rows.append(SwellRow(depth, _short(str(expr)), f_ops, d_ops, cse_ops, primitives, reverse))
     return SwellReport(text, tuple(rows), f"{text}  nested into itself (through {variable})")

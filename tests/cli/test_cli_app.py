@@ -124,3 +124,33 @@ def test_ctrl_c_exits_130_with_one_line():
     assert proc.stderr.read() == "adviz: error: interrupted\n"
     proc.stdin.close()
     proc.stdout.close()
+
+
+def _run_in_a_terminal(args: list[str]) -> str:
+    """Run adviz with stdout and stderr on a pseudo-terminal; return everything it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", MAIN, *args], stdout=follower, stderr=follower,
+                            stdin=subprocess.DEVNULL, env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:                  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_long_work_shows_progress_on_a_terminal_and_never_in_a_pipe(adviz):
+    values = "x=[" + ",".join(["1"] * 2500) + "]"
+    shown = _run_in_a_terminal(["jacobian", "sin(x)*x", "--at", values])
+    assert "Jacobian sweeps" in shown and "━" in shown
+    piped = adviz("jacobian", "sin(x)*x", "--at", values)
+    assert piped.returncode == 0 and piped.stderr == "" and "Jacobian sweeps" not in piped.stdout

@@ -1,0 +1,58 @@
+"""Big inputs: refused before allocating when they would not fit, summarised when they would not read."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+
+def vector(n: int, value: str = "1") -> str:
+    return "x=[" + ",".join([value] * n) + "]"
+
+
+def test_a_dense_jacobian_too_big_is_refused_before_computing(adviz):
+    """60,000 inputs and outputs: 3.6e9 entries, 28.8 GB. Refused at once, within a small address space."""
+    import resource
+
+    def little_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+
+    p = adviz("jacobian", "x*2", "--at", vector(60_000), preexec_fn=little_memory)
+    assert p.returncode == 2
+    assert p.stderr.startswith("adviz: error: the Jacobian would be 60,000 x 60,000 = 3,600,000,000 entries (28.8 GB)")
+    assert p.stderr.count("\n") == 1
+
+
+def test_trace_reverse_on_a_big_vector_output_shows_a_few_sweeps(cli):
+    r = cli("trace", "x*2", "--at", vector(60_000), "--mode", "reverse")
+    assert r.exit_code == 0, r.output
+    assert r.text.count("Reverse sweep") == 5
+    assert "The output has 60,000 entries: 59,995 more reverse sweeps (one per entry) not shown." in \
+        " ".join(r.text.split())
+    r = cli("trace", "x*2", "--at", vector(60_000), "--mode", "reverse", "--full")
+    assert r.exit_code == 2 and "more than the limit of 10,000,000" in r.stderr
+
+
+def test_a_big_jacobian_is_summarised_unless_full(cli):
+    n = 20
+    r = cli("jacobian", "sin(x)*x", "--at", vector(n, "0.5"))
+    assert r.exit_code == 0, r.output
+    out = r.text
+    assert "Jacobian (20 x 20), computed in forward and reverse mode: corners" in out
+    diagonal = math.sin(0.5) + 0.5 * math.cos(0.5)               # d/dx x·sin x at 0.5
+    row0 = next(line.split() for line in out.splitlines() if line.split()[:1] == ["y[0]"])
+    assert row0 == ["y[0]", repr(diagonal), "0.0", "…", "0.0", "0.0"]
+    assert any(line.split()[0] == "…" for line in out.splitlines() if line.strip())
+    assert f"20 x 20 = 400 entries, 20 nonzero; largest |entry| {diagonal!r}; " \
+           f"Frobenius norm {float(np.linalg.norm(np.full(n, diagonal)))!r}" in out
+    full = cli("jacobian", "sin(x)*x", "--at", vector(n, "0.5"), "--full", env={"COLUMNS": "2000"})
+    assert "corners" not in full.text and "∂/∂x[10]" in full.text
+    data = json.loads(cli("jacobian", "sin(x)*x", "--at", vector(n, "0.5"), "--json").stdout)
+    assert np.allclose(data["jacobian"], np.eye(n) * diagonal, rtol=1e-15, atol=0)
+
+
+def test_small_jacobians_are_shown_whole(cli):
+    r = cli("jacobian", "[x*y, sin(x), x+y]", "--at", "x=2,y=3")
+    assert "corners" not in r.text and "f[2]" in r.text
