@@ -27,8 +27,8 @@ from typing import Iterator
 
 __all__ = ["SYMPY_SECONDS", "BudgetExceeded", "time_budget"]
 
-SYMPY_SECONDS = float(os.environ.get("ADVIZ_SYMPY_SECONDS", "") or 10.0)
-"""Longest a symbolic step may take (default 10 s); set ``adviz.budget.SYMPY_SECONDS`` or the
+SYMPY_SECONDS = float(os.environ.get("ADVIZ_SYMPY_SECONDS", "") or 30.0)
+"""Longest a symbolic step may take (default 30 s: generous, since a busy machine slows honest work); set ``adviz.budget.SYMPY_SECONDS`` or the
 environment variable ``ADVIZ_SYMPY_SECONDS``."""
 
 
