@@ -506,7 +506,7 @@ class Trace:
             if out.shape != ():
                 raise ValueError(f"the output has shape {out.shape}: give reverse(seed=...) an adjoint of that shape")
             seed = np.ones_like(out.value)
-        seed = np.asarray(seed, dtype=np.result_type(out.value))
+        seed = np.array(seed, dtype=np.result_type(out.value))  # a copy: the caller may reuse its buffer
         if seed.shape != out.shape:
             raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
         adjoints: list = [None] * len(self.nodes)

@@ -357,7 +357,9 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             if not isinstance(ct, Tracer):
                 if np.asarray(ct).dtype.kind == "c":
                     raise complex_error(f"the cotangent{' of output ' + path if path else ''}")
-                ct = np.asarray(ct, dtype=np.result_type(lowest(value)))
+                # a copy: the sweep must not see the caller's buffer change between calls (custom
+                # nodes remember the last adjoint they were given, by identity)
+                ct = np.array(ct, dtype=np.result_type(lowest(value)))
             if shape(ct) != shape(value):
                 raise ValueError(f"vjp_fn expected a cotangent of shape {shape(value)}"
                                  f"{' for output ' + path if path else ''}, got {shape(ct)}")

@@ -112,6 +112,7 @@ class Case:
     expect: str = "pass"  # or "refuse"
     known: str = ""  # a known wrong result being fixed elsewhere (strict xfail)
     single: bool = False  # float32 arithmetic inside: engine-vs-engine comparisons to float32 rounding
+    modes: tuple = ("fwd", "rev")  # ("rev",) for custom_vjp functions, which have no forward mode (as in JAX)
     draw: Callable[[np.random.Generator], tuple] | None = None  # joint domains (remainder)
 
     def values(self) -> tuple:
@@ -743,6 +744,61 @@ for _name, _g, _dom in NESTED:
     case(f"hessian-of-{_name}[3]", _nested(_ad.hessian, _g), Arg(_dom, (3,)), order=1)
 case("grad-of-grad-scalar[float]", _ad.grad(_ad.grad(lambda x: x**3 * np.sin(x))), Arg(REAL, "float"))
 case("jacfwd-of-jacrev[2]", _ad.jacfwd(_ad.jacrev(lambda x: np.tanh(x) * x[::-1])), Arg(REAL, (2,)), order=1)
+
+
+# --------------------------------------------------------------------------- custom rules and checkpoints
+# The user's own rules (JAX's API): the rule itself is checked against the function it claims
+# to differentiate, in every mode it supports, to second order (which differentiates the rule).
+@_ad.custom_jvp
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@softplus.defjvp
+def _softplus_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return softplus(x), t / (1.0 + np.exp(-x))
+
+
+@_ad.custom_jvp
+def scaled_product(x, y):
+    return 2.0 * x * y
+
+
+@scaled_product.defjvp
+def _scaled_product_jvp(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    return scaled_product(x, y), 2.0 * (tx * y + x * ty)
+
+
+@_ad.custom_vjp
+def cube(x):
+    return x**3
+
+
+cube.defvjp(lambda x: (x**3, x), lambda x, g: (3.0 * x * x * g,))
+
+
+@_ad.custom_vjp
+def product(x, y):
+    return x * y
+
+
+product.defvjp(lambda x, y: (x * y, (x, y)), lambda res, g: (g * res[1], g * res[0]))
+
+for _shape in ["float", (3,), (2, 3)]:
+    case(f"custom_jvp-softplus[{_label(_shape)}]", softplus, Arg(REAL, _shape))
+    case(f"custom_vjp-cube[{_label(_shape)}]", cube, Arg(REAL, _shape), modes=("rev",))
+    case(f"checkpoint[{_label(_shape)}]", _ad.checkpoint(lambda x: np.sin(np.cos(x) * x)), Arg(REAL, _shape))
+case("custom_jvp-in-chain[3]", lambda x: np.sin(softplus(x * x)) * x, Arg(REAL, (3,)))
+case("custom_jvp-two-args-broadcast[2x3][3]", scaled_product, Arg(REAL, (2, 3)), Arg(REAL, (3,)))
+case("custom_vjp-in-chain[3]", lambda x: np.tanh(cube(np.sin(x))), Arg(REAL, (3,)), modes=("rev",))
+case("custom_vjp-two-args[3][3]", product, Arg(REAL, (3,)), Arg(REAL, (3,)), modes=("rev",))
+case("checkpoint-nested[3]", _ad.checkpoint(lambda x: np.exp(_ad.checkpoint(lambda z: np.tanh(z @ np.ones((3, 2))))(x * x))),
+     Arg(REAL, (3,)))
+case("checkpoint-two-args[3][3]", _ad.checkpoint(lambda a, b: np.sum(a * np.sin(b))), Arg(REAL, (3,)), Arg(REAL, (3,)))
+# a stopped path that carries no slope anyway (x·0), so the function's derivative is still cos(x)
+case("stop_gradient-on-a-flat-path[3]", lambda x: np.sin(x) + _ad.stop_gradient(x * 0.0), Arg(REAL, (3,)))
 
 
 # --------------------------------------------------------------------------- what course code looks like

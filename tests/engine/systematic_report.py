@@ -27,7 +27,7 @@ def outcome(case) -> tuple[str, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             check_grads(case.fn, case.values(), order=case.order, analytic=case.analytic, single=case.single,
-                        name=case.id)
+                        modes=case.modes, name=case.id)
     except WrongDerivative as e:
         return "wrong", str(e)
     except ad.UnsupportedOperation as e:

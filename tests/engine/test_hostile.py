@@ -386,3 +386,43 @@ def test_integer_casts_through_numpy_constructors_give_plain_values():
     np.testing.assert_array_equal(ad.grad(lambda x: np.sum(x * np.asarray(x, dtype=int)))(np.array([1.5, 2.5])), [1, 2])
     with pytest.raises(TypeError, match="traced value"):  # a float conversion would cut the derivative
         ad.grad(lambda x: np.sum(np.asarray(x, dtype=np.float32)))(X)
+
+
+@ad.custom_jvp
+def _softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@_softplus.defjvp
+def _softplus_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return _softplus(x), t / (1 + np.exp(-x))
+
+
+@ad.custom_vjp
+def _square(x):
+    return x * x
+
+
+_square.defvjp(lambda x: (x * x, x), lambda x, g: (2.0 * x * g,))
+
+
+@pytest.mark.parametrize("f", [_softplus, _square, ad.checkpoint(lambda x: np.sin(x) * x)],
+                         ids=["custom_jvp", "custom_vjp", "checkpoint"])
+def test_jacobian_rows_through_one_reused_cotangent_buffer(f):
+    """Found here: custom nodes remembered their last adjoint by identity, so vjp_fn called again
+    with the same buffer changed in place returned the first answer (every row = row 0)."""
+    x = np.array([0.3, -1.2, 2.0])
+    _, vjp_fn = ad.vjp(f, x)
+    buffer = np.zeros(3)
+    rows = []
+    for i in range(3):
+        buffer[:] = 0.0
+        buffer[i] = 1.0
+        rows.append(vjp_fn(buffer)[0])
+    np.testing.assert_allclose(np.array(rows), ad.jacfwd(f)(x) if f is not _square else np.diag(2 * x), rtol=1e-12)
+    t = ad.trace(f, x)
+    seed = np.ones(3)
+    first = t.reverse(seed=seed).result["x"].copy()
+    seed *= 2.0
+    np.testing.assert_allclose(t.reverse(seed=seed).result["x"], 2 * first, rtol=1e-12)

@@ -29,7 +29,8 @@ def _params():
 
 
 def run(case: Case) -> None:
-    check_grads(case.fn, case.values(), order=case.order, analytic=case.analytic, single=case.single, name=case.id)
+    check_grads(case.fn, case.values(), order=case.order, analytic=case.analytic, single=case.single,
+                modes=case.modes, name=case.id)
 
 
 @pytest.mark.parametrize("case", list(_params()))
@@ -63,8 +64,9 @@ def test_trace_sweeps_agree_with_the_transforms(case: Case):
     rng = np.random.default_rng(7)
     v = [rng.uniform(-1, 1, np.shape(a)) for a in args]
     w = rng.uniform(-1, 1, np.shape(case.fn(*args)))
-    forward = t.forward(dict(zip(t.input_names, v)))
-    assert _close(forward.result, ad.jvp(case.fn, args, tuple(v))[1], case.single), "forward sweep vs jvp"
+    if "fwd" in case.modes:
+        forward = t.forward(dict(zip(t.input_names, v)))
+        assert _close(forward.result, ad.jvp(case.fn, args, tuple(v))[1], case.single), "forward sweep vs jvp"
     reverse = t.reverse(seed=w)
     for name, x_bar in zip(t.input_names, ad.vjp(case.fn, *args)[1](w)):
         assert _close(reverse.result[name], x_bar, case.single), f"reverse sweep vs vjp for {name}"
@@ -148,12 +150,25 @@ def _differentiated_primitives(case: Case) -> set:
         g = ad.grad(lambda *ys: np.sum(case.fn(*ys) * w), argnums=nums)(*xs)
         return sum(np.sum(gi * gi) for gi in g) + np.sum(case.fn(*xs) * w)
 
-    try:
-        t = ad.trace(grad_of_f, *args)
-    except ValueError as e:  # f is locally constant (3·sign(x)): nothing to record
-        assert "does not depend on the inputs" in str(e)
-        return set()
-    return {n.op for n in t.nodes if n.primitive is not None}
+    seen = set()
+    for fn in (grad_of_f, case.fn):
+        try:
+            t = ad.trace(fn, *args)
+        except ValueError as e:  # f is locally constant (3·sign(x)): nothing to record
+            assert "does not depend on the inputs" in str(e)
+            continue
+        for n in t.nodes:
+            if n.primitive is None:
+                continue
+            seen.add(n.op)
+            extra = n.primitive.extra
+            if extra.get("custom") in ("jvp", "vjp"):
+                seen.add(f"ad.custom_{extra['custom']}")
+            if extra.get("stops_gradient"):
+                seen.add("ad.stop_gradient")
+        if getattr(t, "checkpoints", None):
+            seen.add("ad.checkpoint")
+    return seen
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,7 +182,10 @@ def _exercised() -> tuple[frozenset, frozenset]:
         hit = _recording(monkeypatch, _dispatch_names())
         for c in passing:
             args = c.values()
-            ad.jvp(c.fn, args, tuple(np.ones(np.shape(a)) for a in args))
+            if "fwd" in c.modes:
+                ad.jvp(c.fn, args, tuple(np.ones(np.shape(a)) for a in args))
+            else:
+                ad.vjp(c.fn, *args)
     return frozenset(differentiated), frozenset(hit)
 
 
@@ -175,6 +193,8 @@ def _missing() -> list[str]:
     differentiated, hit = _exercised()
     missing = [f"primitive {p.name}" for p in REGISTRY.values()
                if p.differentiable and p.name not in differentiated and p.name not in EXEMPT]
+    missing += [api for api in ("ad.custom_jvp", "ad.custom_vjp", "ad.checkpoint", "ad.stop_gradient")
+                if api not in differentiated]
     missing += [f"primitive {p.name}" for p in REGISTRY.values()
                 if not p.differentiable and f"primitive {p.name}" not in hit and p.name not in EXEMPT]
     missing += [label for label in _dispatch_names() if label not in hit and label.split(".")[-1] not in EXEMPT]
