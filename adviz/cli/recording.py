@@ -114,11 +114,13 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
         args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
         return f" at {args}" if args else ""
 
+    derivatives_finite = None if derivatives is None else all(_all_finite(v) for v in derivatives)
     for node in t.nodes:
         if node.is_input and not _all_finite(node.value):
-            warn(f"the input {node.name} = {format_value(node.value)} is not finite; "
-                 "values and derivatives that depend on it inherit it")
-    derivatives_finite = None if derivatives is None else all(_all_finite(v) for v in derivatives)
+            effect = {None: "values that depend on it inherit it",
+                      False: "values and derivatives that depend on it inherit it",
+                      True: "values that depend on it inherit it; the derivatives shown stay finite"}
+            warn(f"the input {node.name} = {format_value(node.value)} is not finite; {effect[derivatives_finite]}")
     for node in nonfinite_origins(t):
         constants = [o for o in node.operands if o.node is None and not _all_finite(o.value)]
         why = (f"a constant of the expression is already {_nonfinite_word(constants[0].value)}: it overflowed "

@@ -112,3 +112,12 @@ def test_compare_wrt_shows_that_entrys_own_error(cli):
     r = cli("compare", "x1*exp(x2)", "--at", "x1=1,x2=1", "--wrt", "x1", env={"COLUMNS": "160"})
     line = next(line for line in r.stdout.splitlines() if repr(row["value"][0]) in line)
     assert f"{own:.1e}" in line and f"{largest:.1e}" not in line
+
+
+def test_a_nonfinite_input_warning_agrees_with_the_derivatives(cli):
+    r = cli("grad", "2*x", "--at", "x=inf")
+    assert first_line(r) == ("adviz: warning: the input x = inf is not finite; values that depend on it inherit it; "
+                             "the derivatives shown stay finite")
+    assert json.loads(cli("grad", "2*x", "--at", "x=inf", "--json").stdout)["gradient"] == {"x": 2.0}
+    r = cli("grad", "x*x", "--at", "x=inf")
+    assert first_line(r).endswith("values and derivatives that depend on it inherit it")

@@ -160,7 +160,7 @@ def _fill(rule: TextRule, operands: Sequence[str], values: Sequence[Any], ans: s
 
 
 def _latexify(text: str) -> str:
-    """A plain formula in LaTeX: ``**`` → ``^``, ``*`` → ``\cdot``, ``sin(`` → ``\sin(``."""
+    r"""A plain formula in LaTeX: ``**`` → ``^``, ``*`` → ``\cdot``, ``sin(`` → ``\sin(``."""
     out = text.replace("**", "^").replace("*", r" \cdot ").replace("ᵀ", "^T")
     return re.sub(r"\b(exp|log|sinh|cosh|tanh|sin|cos|tan)\(", r"\\\1(", out)
 
