@@ -340,6 +340,24 @@ class custom_jvp:
         self._prims = {}
         return jvp
 
+    def defjvps(self, *rules: Optional[Callable], text: Text = None) -> None:
+        """One rule per argument, as JAX's ``defjvps``: ``rule(tangent, primal_out, *primals)``
+        returns that argument's contribution to the output's tangent (None: no contribution)."""
+        fun = self.fun
+
+        def jvp(primals, tangents):
+            out = fun(*primals)
+            total = None
+            for rule, t in zip(rules, tangents):
+                if rule is None:
+                    continue
+                c = rule(t, out, *primals)
+                total = c if total is None else total + c
+            return out, (total if total is not None else np.zeros(shape(out)))
+
+        jvp.__name__ = f"{_name(fun)}_jvps"
+        self.defjvp(jvp, text=text)
+
     def __get__(self, obj, objtype=None):  # a method: bind like a function would
         return self if obj is None else functools.partial(self, obj)
 

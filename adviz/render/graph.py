@@ -258,7 +258,9 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
         elif p.stepping:
             step = p.active_step
             terms = step.terms[p.part - 1: p.part] if p.part else step.terms
-            updates = "; ".join(_worked_update(trace, t, p) for t in terms) or "nothing to propagate"
+            updates = "; ".join(_worked_update(trace, t, p) for t in terms) or (
+                "recomputed (checkpoint: its value was not kept)" if getattr(step, "kind", "") == "recompute"
+                else "nothing to propagate")
             lines.append(f"step {p.label} of {total} ({trace.nodes[step.node].name}): {updates}")
         if p.complete:
             lines.append("result: " + _result_text(trace, p))

@@ -115,6 +115,13 @@ def _result_text(trace: Trace, sweep: Sweep) -> str:
     return f"{_mark(out, 'forward')} = {summary(result)}"
 
 
+def _recompute_note(trace: Trace, node: Any) -> str:
+    """Why a reverse step computes a value again: it sits in an ``ad.checkpoint`` block."""
+    if node.checkpoint is None:
+        return "its value was not kept"
+    return f"checkpoint {trace.checkpoints[node.checkpoint].name} did not keep its value"
+
+
 def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
     """One line saying what the sweep does at ``step`` (``0`` = only the seed is set).
 
@@ -132,6 +139,8 @@ def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
     s = sweep.steps[step - 1]
     node = trace.nodes[s.node]
     head = f"Step {step} of {n} — {node.name} = {node.definition}"
+    if getattr(s, "kind", "") == "recompute":
+        return f"{head} is recomputed: {_recompute_note(trace, node)}; {node.name} = {summary(s.value)}"
     if sweep.mode == "forward":
         verb = "gets its tangent"
     else:
@@ -310,6 +319,11 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
         k = s.index + 1
         node = trace.nodes[s.node]
         where = f"{node.name} = {node.definition}" if not node.is_input else node.name
+        if getattr(s, "kind", "") == "recompute":
+            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell("recomputed", "code"),
+                    _cell(_recompute_note(trace, node)), _cell(""),
+                    _cell(f"{node.name} = {summary(s.value)}", "num val new")])
+            continue
         if not s.terms:
             what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell(what, "code"), _cell(""), _cell(""),

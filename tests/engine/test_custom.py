@@ -122,6 +122,17 @@ def test_custom_jvp_with_two_arguments_pytrees_and_nondiff_argnums():
     assert ad.jacfwd(power, argnums=1)(3, np.array([1.0, 2.0])).tolist() == [[3.0, 0.0], [0.0, 12.0]]
 
 
+def test_custom_jvp_defjvps_one_rule_per_argument():
+    @ad.custom_jvp
+    def f(x, y):
+        return np.sin(x) * y
+
+    f.defjvps(lambda t, ans, x, y: np.cos(x) * y * t, lambda t, ans, x, y: 7.0 * t)  # deliberate 7
+    gx, gy = ad.grad(f, argnums=(0, 1))(0.4, 2.0)
+    assert gx == pytest.approx(np.cos(0.4) * 2.0) and gy == 7.0
+    assert ad.jvp(f, (0.4, 2.0), (0.0, 1.0))[1] == 7.0
+
+
 def test_custom_jvp_error_cases():
     @ad.custom_jvp
     def f(x):
@@ -411,6 +422,10 @@ def test_checkpoint_in_a_trace_is_a_block_recomputed_by_the_reverse_sweep():
     console.print(t.table("reverse"))
     assert "recompute v2 = v1 * x" in console.export_text()
     assert "checkpoint block_np: recomputed in the reverse sweep" in t.to_svg("reverse")
+    from adviz.render.html import step_caption, sweep_table_html
+
+    assert "v2 = v1 * x is recomputed: checkpoint block_np did not keep its value" in step_caption(t, sweep, 4)
+    assert "recomputed" in sweep_table_html(t, sweep) and "recomputed" in t.to_svg("reverse", step=4)
 
 
 def test_trace_without_checkpoint_reports_plain_memory():

@@ -218,6 +218,12 @@ def test_hessian_of_a_dict_function_nests_like_jax():
     assert H["x"]["v"].shape == (2,) and H["v"]["x"].shape == (2,)
 
 
+def test_hessian_with_has_aux():
+    H, aux = ad.hessian(lambda x: (np.sum(x**3), "note"), has_aux=True)(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(H, np.diag([6.0, 12.0]))
+    assert aux == "note"
+
+
 # ---------------------------------------------------------------- traces name their inputs by key path
 def test_trace_names_pytree_inputs_by_their_key_paths():
     t = ad.trace(loss, PARAMS, X)
