@@ -283,13 +283,21 @@ def _make_primitive(display: _Display, kind: str, jvp: Callable, vjp: Callable, 
     )
 
 
-def _call_cache(call: Any, g: Any, j: int, compute: Callable[[], list]) -> list:
-    """Cotangents of every input leaf for adjoint ``g`` of output ``j``, computed once per
-    (g, j): the per-operand rules of one node share one sweep or one call of the user's rule."""
-    if call._cache_g is not g or call._cache_j != j:
-        call._cache = compute()
-        call._cache_g, call._cache_j = g, j  # holding g keeps its id from being reused
-    return call._cache
+def _call_cache(call: Any, g: Any, j: int, i: int, compute: Callable[[], list]) -> Any:
+    """Cotangent of input leaf ``i`` for adjoint ``g`` of output ``j``.
+
+    The per-operand rules of one node are called one after the other with the same ``g``;
+    they share one sweep (or one call of the user's rule): the first computes every
+    operand's cotangent, the others read theirs, and the last read forgets them (so a
+    later sweep, even with the same buffer holding new numbers, computes afresh).
+    """
+    if call._cache is None or call._cache_g is not g or call._cache_j != j:
+        call._cache, call._cache_g, call._cache_j, call._served = compute(), g, j, 0
+    c = call._cache[i]
+    call._served += 1
+    if call._served >= call.needed:
+        call._cache = call._cache_g = None
+    return c
 
 
 def _batch(g: Any, out: Any) -> tuple:
@@ -411,7 +419,7 @@ class custom_jvp:
 
     def _reverse(self, tape: Tape, split: _Split) -> Any:
         vals, parents = tape.split(split.leaves)
-        lin = _Linearization(self, split, vals)
+        lin = _Linearization(self, split, vals, parents)
         prim = self._primitive(split)
         outs = []
         for j, (p, at) in enumerate(zip(lin.primal_leaves, lin.paths)):
@@ -462,11 +470,14 @@ class _Linearization:
     reverse sweep applies ``Jᵀ`` to adjoints — JAX's "linearize, then transpose".
     """
 
+    _cache: Optional[list] = None
     _cache_g: Any = None
     _cache_j: int = -1
+    _served: int = 0
 
-    def __init__(self, cj: custom_jvp, split: _Split, vals: Sequence[Any]):
+    def __init__(self, cj: custom_jvp, split: _Split, vals: Sequence[Any], parents: Sequence[Any] = ()):
         self.cj, self.split, self.vals = cj, split, list(vals)
+        self.needed = max(1, sum(p is not None for p in parents))  # operand rules a sweep calls per node
         rec = Tape()
         with new_interpreter(rec, f"the JVP rule of {_name(cj.fun)}"):
             tangents = [rec.new_input(_float_zeros(v)) if _is_float_leaf(v) else _float_zeros(v) for v in vals]
@@ -514,7 +525,7 @@ class _Linearization:
             adjoints = backward(self.nodes, k, g)
             return [adjoints[idx] if idx is not None else None for idx in self.in_index]
 
-        c = _call_cache(self, g, j, sweep)[i]
+        c = _call_cache(self, g, j, i, sweep)
         return c if c is not None else _float_zeros(self.vals[i], _batch(g, ans))
 
     def __repr__(self) -> str:
@@ -588,7 +599,7 @@ class custom_vjp:
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(f"the forward function {_name(self.fwd)} of {_name(self.fun)} must return a pair "
                             f"(output, residuals), got {type(out).__name__}")
-        call = _VJPCall(self, split, vals, out[0], out[1])
+        call = _VJPCall(self, split, vals, parents, out[0], out[1])
         prim = self._primitive(split)
         outs = []
         for j, (p, at) in enumerate(zip(call.primal_leaves, call.paths)):
@@ -626,11 +637,15 @@ class custom_vjp:
 class _VJPCall:
     """One call of a custom_vjp function: its residuals, kept until the reverse sweep."""
 
+    _cache: Optional[list] = None
     _cache_g: Any = None
     _cache_j: int = -1
+    _served: int = 0
 
-    def __init__(self, cv: custom_vjp, split: _Split, vals: Sequence[Any], out: Any, residuals: Any):
+    def __init__(self, cv: custom_vjp, split: _Split, vals: Sequence[Any], parents: Sequence[Any], out: Any,
+                 residuals: Any):
         self.cv, self.split, self.vals, self.residuals = cv, split, list(vals), residuals
+        self.needed = max(1, sum(p is not None for p in parents))
         self.primal_leaves, self.out_tree, self.paths = _out_leaves(out)
 
     def _bwd(self, j: int, g: Any) -> list:
@@ -683,7 +698,7 @@ class _VJPCall:
                 stacked.append(np.stack(cols).reshape(batch + shape(v)) if cols else _float_zeros(v, batch))
             return stacked
 
-        c = _call_cache(self, g, j, run)[i]
+        c = _call_cache(self, g, j, i, run)
         return c if c is not None else _float_zeros(self.vals[i], batch)
 
     def __repr__(self) -> str:
@@ -764,11 +779,14 @@ class _Block:
     function runs again on a fresh tape (the *recomputation*) and that tape is swept.
     """
 
+    _cache: Optional[list] = None
     _cache_g: Any = None
     _cache_j: int = -1
+    _served: int = 0
 
     def __init__(self, ck: _Checkpointed, split: _Split, vals: Sequence[Any], parents: Sequence[Any]):
         self.ck, self.split, self.vals, self.parents = ck, split, list(vals), list(parents)
+        self.needed = max(1, sum(p is not None for p in parents))
         # the value, one level down: a checkpoint there too when transforms are nested
         out = ck(*split.call_args(vals))
         self.primal_leaves, self.out_tree, self.paths = _out_leaves(out)
@@ -795,7 +813,7 @@ class _Block:
             adjoints = backward(rec.nodes, k, g, consume=True)
             return [adjoints[idx] if idx is not None else None for idx in in_index]
 
-        c = _call_cache(self, g, j, sweep)[i]
+        c = _call_cache(self, g, j, i, sweep)
         return c if c is not None else _float_zeros(self.vals[i], _batch(g, ans))
 
     def jvp_one(self, i: int, j: int, t: Any, args: Sequence[Any]) -> Any:
