@@ -21,6 +21,7 @@ module                 lesson
 ``arrays``             7 · arrays: broadcasting, reductions, matmul
 ``higher_order``       8 · higher-order derivatives and Hessians
 ``training``           9 · training a tiny neural network
+``custom_rules``       10 · custom derivative rules and stop_gradient
 =====================  ============================================
 
 Every check is built with :mod:`adviz.check`: per-part ✓/✗, hints that name the concept,

@@ -229,10 +229,12 @@ course.check_momentum(train_momentum, train, value_and_grad, initial_parameters,
 # * Optimizers (momentum, Adam, …) only decide what to do with the gradient; AD's job ends at computing
 #   it exactly.
 #
-# That completes the tour: tapes (1), forward mode (2), reverse mode (3), their costs (4), the
-# alternatives (5), programs with control flow (6), arrays (7), higher derivatives (8) and training (9).
-# Try `adviz trace "your expression" --at x=…` in a terminal, or the playground widget, on functions of
-# your own.
+# That completes the tour of AD's core: tapes (1), forward mode (2), reverse mode (3), their costs (4),
+# the alternatives (5), programs with control flow (6), arrays (7), higher derivatives (8) and training
+# (9). Try `adviz trace "your expression" --at x=…` in a terminal, or the playground widget, on
+# functions of your own.
+#
+# **Next:** lesson 10 takes control of the derivatives themselves: custom rules and `stop_gradient`.
 
 # %% [markdown]
 # ## Further reading

@@ -40,10 +40,12 @@ def _answered(released: dict, stem: str, k: int) -> dict:
     """The released notebook with its exercise cells answered by wrong answer ``k``."""
     nb = json.loads(json.dumps(released))
     wrong = WRONG[stem][k]
+    answers = dict(wrong.answers)
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and meta.get("grade_id") == wrong.answer_id:
-            cell["source"] = ex.with_regions(ex.answer_source(stem, wrong.answer_id), wrong.regions)
+        if meta.get("solution") and meta.get("grade_id") in answers:
+            answer_id = meta["grade_id"]
+            cell["source"] = ex.with_regions(ex.answer_source(stem, answer_id), answers[answer_id])
     return nb
 
 

@@ -19,10 +19,23 @@ class Wrong:
     answer_id: str
     regions: dict
     fails: frozenset  # grade_ids of the check cells that must not pass
+    more: tuple = ()  # further (answer_id, regions): a lesson with several exercise cells answers each
+
+    @property
+    def answers(self) -> tuple:
+        """Every exercise cell this wrong answer rewrites: ``(answer_id, regions)`` pairs."""
+        return ((self.answer_id, self.regions), *self.more)
 
 
 def wrong(label, answer_id, regions, *fails):
     return Wrong(label, answer_id, regions, frozenset(fails))
+
+
+def together(*answers: Wrong) -> Wrong:
+    """One submission answering several exercise cells of a lesson wrongly at once (for nbgrader's rounds)."""
+    first, *rest = answers
+    return Wrong("; ".join(w.label for w in answers), first.answer_id, first.regions,
+                 frozenset().union(*(w.fails for w in answers)), tuple(a for w in rest for a in w.answers))
 
 
 NBGRADER_ROUNDS = 3
@@ -251,6 +264,63 @@ for _ in range(steps):
     params = [p + v for p, v in zip(params, velocity)]
 return params, history
 """}, "momentum-check"),
+    ],
+    "10_custom_rules_and_stop_gradient": [
+        together(
+            wrong("the naive logsumexp (overflows)", "logsumexp-answer", {0: "return np.log(np.sum(np.exp(x)))"},
+                  "logsumexp-check"),
+            wrong("a Kepler rule that ignores E_bar", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return 1 / dF_dE, math.sin(E) / dF_dE
+"""}, "kepler-check"),
+            wrong("np.round alone (its gradient is zero)", "ste-answer", {0: "return np.round(x)"}, "ste-check"),
+        ),
+        together(
+            wrong("a logsumexp rule that ignores the tangent", "logsumexp-answer", {1: """
+value = logsumexp(x)
+softmax = np.exp(x - value)
+return value, np.sum(softmax)
+"""}, "logsumexp-check"),
+            wrong("Kepler: sign error in dF/dE", "kepler-answer", {0: """
+dF_dE = 1 + e * math.cos(E)
+return E_bar / dF_dE, E_bar * math.sin(E) / dF_dE
+"""}, "kepler-check"),
+            wrong("the whole round stopped", "ste-answer", {0: "return ad.stop_gradient(np.round(x))"}, "ste-check"),
+        ),
+        together(
+            wrong("softmax without its normaliser, and not summed", "logsumexp-answer", {1: """
+value = logsumexp(x)
+return value, np.exp(x) * x_dot
+"""}, "logsumexp-check"),
+            wrong("Kepler: forgets to divide de by dF/dE", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return E_bar / dF_dE, E_bar * math.sin(E)
+"""}, "kepler-check"),
+            wrong("the identity, without the rounding", "ste-answer", {0: "return x + 0 * ad.stop_gradient(x)"},
+                  "ste-check"),
+        ),
+        wrong("logsumexp: the max subtracted but not added back", "logsumexp-answer", {0: """
+m = np.max(x)
+return np.log(np.sum(np.exp(x - m)))
+"""}, "logsumexp-check"),
+        wrong("logsumexp: softmax not normalised", "logsumexp-answer", {1: """
+value = logsumexp(x)
+return value, np.sum(np.exp(x - np.max(x)) * x_dot)
+"""}, "logsumexp-check"),
+        wrong("Kepler: only the cotangent of M", "kepler-answer", {0: """
+return (E_bar / (1 - e * math.cos(E)),)
+"""}, "kepler-check"),
+        wrong("Kepler: zero for e", "kepler-answer", {0: """
+return E_bar / (1 - e * math.cos(E)), None
+"""}, "kepler-check"),
+        wrong("Kepler: cotangents swapped", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return E_bar * math.sin(E) / dF_dE, E_bar / dF_dE
+"""}, "kepler-check"),
+        wrong("straight-through, sign of the correction flipped", "ste-answer",
+              {0: "return x - ad.stop_gradient(np.round(x) - x)"}, "ste-check"),
+        wrong("straight-through without stop_gradient (x - x cancels the derivative)", "ste-answer",
+              {0: "return x + (np.round(x) - x)"}, "ste-check"),
     ],
 }
 
