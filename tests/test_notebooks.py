@@ -219,3 +219,12 @@ def test_lessons_never_import_nbgrader():
     for path in NOTEBOOKS:
         for cell in _cells(path):
             assert not re.search(r"^\s*(import|from)\s+nbgrader", cell.source, re.M), path.name
+
+
+def test_no_lesson_moves_a_player_it_shows():
+    """After Run All a player must still be at its start, where the text says "press ▶" (issue 11 §8):
+    a lesson reads totals (``forward_total_ops``), it never calls ``last()``/``first()`` or sets ``step``."""
+    for path in NOTEBOOKS:
+        for cell in _cells(path):
+            if cell.cell_type == "code":
+                assert not re.search(r"\.(last|first)\(\)|\.step\s*=[^=]", cell.source), (path.name, cell.source)

@@ -156,9 +156,8 @@ display(comparison)
 course.predict("forward-terms", ...)
 
 # %%
-comparison.last()
-print("chain-rule terms, forward mode (4 sweeps):", comparison.forward_ops)
-print("chain-rule terms, reverse mode (1 sweep): ", comparison.reverse_ops)
+print("chain-rule terms, forward mode (4 sweeps):", comparison.forward_total_ops)
+print("chain-rule terms, reverse mode (1 sweep): ", comparison.reverse_total_ops)
 
 t4 = ad.trace("x1*x2 + x2*x3 + x3*x4 + sin(x4)", x1=1.0, x2=2.0, x3=3.0, x4=4.0)
 per_sweep = {name: sum(len(step.terms) for step in t4.forward(name).steps) for name in t4.input_names}
