@@ -11,6 +11,7 @@ target.  Two processes grade half the lessons each (``nbgrader_round_trip.py``).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,11 +40,14 @@ def graded(tmp_path_factory):
     groups = [[s for s in group if s in stems] for group in GROUPS]
     groups[0] += [s for s in stems if not any(s in g for g in GROUPS)]   # a new lesson is graded too
     runs = []
+    # nbgrader runs the `alembic` command when it creates a gradebook: find it next to this Python
+    # (a venv's bin/), also when the venv was not activated.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     for k, group in enumerate(groups):
         course = tmp_path_factory.mktemp(f"course{k}")
         write_nbgrader_course(course)
         runs.append((course, subprocess.Popen([sys.executable, str(HERE / "nbgrader_round_trip.py"), str(course), *group],
-                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=course)))
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=course, env=env)))
     report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "courses": []}
     for course, process in runs:
         out, err = process.communicate(timeout=TIMEOUT)
