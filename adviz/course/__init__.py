@@ -22,6 +22,7 @@ module                 lesson
 ``higher_order``       8 · higher-order derivatives and Hessians
 ``training``           9 · training a tiny neural network
 ``custom_rules``       10 · custom derivative rules and stop_gradient
+``memory``             11 · memory and checkpointing
 =====================  ============================================
 
 Every check is built with :mod:`adviz.check`: per-part ✓/✗, hints that name the concept,

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from adviz.course import (adjoints, arrays, control_flow, custom_rules, dual_numbers, finite_differences, higher_order,
-                          modes, tape)
+                          memory, modes, tape)
 
 from . import exercises as ex
 from .wrong_answers import NAMED, NBGRADER_ROUNDS, WRONG
@@ -24,6 +24,7 @@ NEEDS = {
     "02_forward_mode_and_dual_numbers": {"Dual"},
     "09_training_a_tiny_neural_network": {"X", "y", "logits", "loss", "initial_parameters", "value_and_grad",
                                           "train", "accuracy"},
+    "11_memory_and_checkpointing": {"layer", "layers", "segment"},
 }
 
 
@@ -53,6 +54,8 @@ def _expected() -> dict[str, list[float]]:
         + [v for x in custom_rules.VECTORS for v in custom_rules._softmax(x)]
         + [float(custom_rules._softmax(x) @ np.array(t)) for x, t in zip(custom_rules.VECTORS, custom_rules.TANGENTS)]
         + [d for M, e in custom_rules.ORBITS for d in custom_rules._kepler_partials(M, e)],
+        "11_memory_and_checkpointing": [float(np.sum(memory._layers(memory.X.copy(), memory.DEPTH) ** 2))]
+        + list(memory._gradient(memory.X.copy(), memory.DEPTH)),
     }
     return {stem: [v for v in values if v != 0 and not float(v).is_integer() or abs(v) >= 100]
             for stem, values in expected.items()}

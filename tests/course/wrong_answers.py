@@ -322,6 +322,50 @@ return E_bar * math.sin(E) / dF_dE, E_bar / dF_dE
         wrong("straight-through without stop_gradient (x - x cancels the derivative)", "ste-answer",
               {0: "return x + (np.round(x) - x)"}, "ste-check"),
     ],
+    "11_memory_and_checkpointing": [
+        together(
+            wrong("counts the layers' nodes only; peak = kept", "formulas-answer", {
+                0: "return 4 * depth",
+                1: "return 1 + depth // k + 2"}, "formulas-check"),
+            wrong("every layer checkpointed (over budget)", "budget-answer", {0: """
+for _ in range(12):
+    x = segment(x, 1)
+return np.sum(x**2)
+"""}, "budget-check"),
+        ),
+        together(
+            wrong("forgets the loss's nodes; counts a block's output as recomputed", "formulas-answer", {
+                0: "return 1 + 4 * depth",
+                1: "return 1 + depth // k + 2 + 4 * k"}, "formulas-check"),
+            wrong("one block around the whole model", "budget-answer",
+                  {0: "return np.sum(segment(x, 12) ** 2)"}, "budget-check"),
+        ),
+        together(
+            wrong("peak from the number of blocks only", "formulas-answer", {
+                0: "return 1 + 4 * depth + 2",
+                1: "return 1 + depth // k + 2 + 4 * (depth // k) - 1"}, "formulas-check"),
+            wrong("no checkpoints at all", "budget-answer", {0: "return np.sum(layers(x, 12) ** 2)"},
+                  "budget-check"),
+        ),
+        wrong("segments of 3 (over budget)", "budget-answer", {0: """
+for _ in range(4):
+    x = segment(x, 3)
+return np.sum(x**2)
+"""}, "budget-check"),
+        wrong("segments of 2, one short: 10 layers", "budget-answer", {0: """
+for _ in range(5):
+    x = segment(x, 2)
+return np.sum(x**2)
+"""}, "budget-check"),
+        wrong("the loss left out of the count", "formulas-answer", {1: """
+return 1 + depth // k + 4 * k - 1
+"""}, "formulas-check"),
+        wrong("the gradient stopped to save memory", "budget-answer", {0: """
+for _ in range(6):
+    x = segment(ad.stop_gradient(x), 2)
+return np.sum(x**2)
+"""}, "budget-check"),
+    ],
 }
 
 NAMED = {
