@@ -46,6 +46,10 @@ def graph(
     animate: Annotated[bool, typer.Option(
         "--animate", help="Write one self-contained HTML page that plays the sweep step by step "
                                 "(default -o ./adviz-sweep.html; --step K opens it at step K).")] = False,
+    quiz: Annotated[bool, typer.Option(
+        "--quiz", help="With --animate: the page asks the student to predict each tangent or adjoint before "
+                       "showing it, marks the answers and keeps score (pure JavaScript; the page carries the "
+                       "answers: for practice, not exams).")] = False,
     json: JsonOption = False,
 ) -> None:
     """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
@@ -53,12 +57,17 @@ def graph(
     \b
     Example:  adviz graph "sin(x**2+1)" --at x=3 --mode reverse --step 2 -o step2.svg
     Animated: adviz graph "sin(x**2+1)" --at x=3 --animate -o sweep.html
+    Quiz:     adviz graph "sin(x**2+1)" --at x=3 --animate --quiz -o quiz.html
     """
     import logging
 
     from ..render.graph import FORMATS, TooBigToDraw, folding_note, write_graph
     from ..render.graphviz_backend import NoBackendError, RenderError, backend_name
 
+    if quiz and not animate:
+        raise InputError("--quiz needs --animate: the quiz is part of the HTML page that plays the sweep")
+    if quiz and step is not None:
+        raise InputError("--quiz starts at the seed and asks every step: leave out --step")
     if mode is None and (step is not None or animate):
         mode = "reverse"
     mode = check_mode(mode, ("forward", "reverse")) if mode is not None else None
@@ -108,7 +117,7 @@ def graph(
             if animate:
                 from ..render.html import write_sweep_html
 
-                write_sweep_html(t, path, sweep=sweep, start=start, expand=expand)
+                write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz)
             else:
                 write_graph(t, path, sweep, step, expand=expand)
     except (NoBackendError, TooBigToDraw) as err:
@@ -123,8 +132,15 @@ def graph(
         print_json({"expression": expression.source, "at": to_json_value(values), "path": str(path), "format": fmt,
                      "mode": mode, "step": step, "nodes": len(t.nodes),
                      "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
-                     "frames": len(sweep.steps) + 1 if animate else None})
+                     "frames": len(sweep.steps) + 1 if animate else None,
+                     "questions": _question_count(t, sweep) if quiz else None})
         return
     if note:
         typer.echo(f"adviz: note: {note}", err=True)
     typer.echo(str(path))
+
+
+def _question_count(t, sweep) -> int:
+    from ..render.quiz import questions
+
+    return len(questions(t, sweep))

@@ -381,7 +381,7 @@ _SCRIPT = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("adviz-data").textContent);
-  var n = data.captions.length - 1, step = 0, timer = null;
+  var n = data.captions.length - 1, step = 0, timer = null, locked = false;
   var picture = adviz_player(document.getElementById("graph"), data.graph);
   var $ = function (id) { return document.getElementById(id); };
   var graph = $("graph"), caption = $("caption"), slider = $("slider"), counter = $("counter"),
@@ -433,8 +433,23 @@ _SCRIPT = r"""
     playButton.textContent = "\u275A\u275A pause";
     document.body.setAttribute("data-playing", "");
   }
-  function toggle() { if (timer) pause(); else play(); }
-  function manual(k) { pause(); show(k); }
+  function toggle() { if (locked) return; if (timer) pause(); else play(); }
+  function manual(k) { if (locked) return; pause(); show(k); }
+  function lock(on) {  // the quiz moves the sweep on; the controls wait until it is done
+    locked = on;
+    if (on) pause();
+    Array.prototype.forEach.call(document.querySelectorAll(".controls button, .controls input[type=range]"),
+                                 function (c) { c.disabled = on; });
+  }
+  function reserveCaption() {  // as tall as the tallest caption: the graph below never moves
+    if (n > 400) return;
+    var shown = caption.textContent, tallest = 0;
+    caption.style.minHeight = "";
+    data.captions.forEach(function (text) { caption.textContent = text; tallest = Math.max(tallest, caption.offsetHeight); });
+    caption.textContent = shown;
+    caption.style.minHeight = tallest + "px";
+    caption.style.boxSizing = "border-box";
+  }
 
   playButton.onclick = toggle;
   $("first").onclick = function () { manual(0); };
@@ -448,7 +463,7 @@ _SCRIPT = r"""
   graph.classList.toggle("fit", fit.checked);
   speed.onchange = function () { if (timer) { clearInterval(timer); timer = null; play(); } };
   document.addEventListener("keydown", function (e) {
-    if (e.target && e.target.tagName === "SELECT") return;
+    if (locked || (e.target && /^(SELECT|INPUT|TEXTAREA)$/.test(e.target.tagName))) return;
     if (e.key === "ArrowRight") { manual(step + 1); e.preventDefault(); }
     else if (e.key === "ArrowLeft") { manual(step - 1); e.preventDefault(); }
     else if (e.key === "Home") { manual(0); e.preventDefault(); }
@@ -456,13 +471,17 @@ _SCRIPT = r"""
     else if (e.key === " ") { toggle(); e.preventDefault(); }
   });
   function fromHash() {  // "#step=3" opens step 3, "#play" starts playing
+    if (locked) return;  // a quiz starts at the seed, whatever the address says
     var hash = location.hash, m = /step=(\d+)/.exec(hash);
     pause();
     show(m ? +m[1] : data.start);
     if (/play/.test(hash)) play();
   }
   window.addEventListener("hashchange", fromHash);
-  fromHash();
+  reserveCaption();
+  window.addEventListener("resize", reserveCaption);
+  if (data.quiz) adviz_quiz({show: function (k) { show(Math.min(k, n)); }, lock: lock}, data.quiz);
+  else fromHash();
 })();
 """
 
@@ -490,6 +509,7 @@ def sweep_html(
     title: str | None = None,
     interval: int = 1200,
     start: int = 0,
+    quiz: bool = False,
     **graph_options: Any,
 ) -> str:
     """One self-contained HTML page that plays a sweep of ``trace`` step by step.
@@ -503,6 +523,11 @@ def sweep_html(
     The page holds the graph laid out once (one SVG) and, per step, only what changes
     (styles and texts), plus a small script that paints them: no network, no kernel.
     Without JavaScript it shows the picture of ``start``.
+
+    quiz: the page asks the student to predict each chain-rule term's tangent or adjoint
+    before it shows the step (see :mod:`adviz.render.quiz_page`); it starts at step 0 and
+    its controls wait until every question is answered.  Its data carries the answers:
+    for practice, not for exams.
     """
     if sweep is None:
         sweep = make_sweep(trace, mode, seed)
@@ -524,6 +549,15 @@ def sweep_html(
         else ("adjoints", "from the output back to the inputs")
     )
     data = {"graph": layout.player_data(), "captions": captions, "interval": interval, "start": start}
+    quiz_css = quiz_js = panel = ""
+    if quiz:
+        from .quiz import Quiz
+        from .quiz_page import QUIZ_CSS, QUIZ_JS, quiz_panel
+
+        start = 0
+        data["start"] = 0
+        data["quiz"] = Quiz(trace, sweep).data()
+        quiz_css, quiz_js, panel = QUIZ_CSS, QUIZ_JS, quiz_panel() + "\n"
     speeds = "".join(f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in (0.25, 0.5, 1, 2, 4))
     css = _PAGE_CSS % {"strong": colours.strong, "light": colours.light, "active": colours.active}
     return f"""<!DOCTYPE html>
@@ -534,7 +568,7 @@ def sweep_html(
 <meta name="generator" content="adviz">
 <title>{html.escape(heading)}</title>
 <style>{css}
-{TABLE_CSS}</style>
+{TABLE_CSS}{quiz_css}</style>
 </head>
 <body class="{sweep.mode}" data-step="{start}" data-steps="{n}">
 <h1>{html.escape(heading)}</h1>
@@ -553,13 +587,13 @@ carry this step's contributions; grey is not reached yet.</p>
 <label title="shrink the graph to the page width, or show it full size following the active node">
 <input type="checkbox" id="fit"> fit to width</label>
 </div>
-<p id="caption">{html.escape(captions[start])}</p>
+{panel}<p id="caption">{html.escape(captions[start])}</p>
 <div id="graph" class="fit">{layout.svg(start, caption=False)}</div>
 <div id="table">{sweep_table_html(trace, sweep, start)}</div>
 <footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,
-<code>#play</code> starts playing.  Made with adviz.</footer>
+<code>#play</code> starts playing.{" The quiz marks answers in this page: its data carries them (for practice, not exams)." if quiz else ""}  Made with adviz.</footer>
 <script type="application/json" id="adviz-data">{_json_for_script(data)}</script>
-<script>{PAINT_JS}{_SCRIPT}</script>
+<script>{PAINT_JS}{quiz_js}{_SCRIPT}</script>
 </body>
 </html>
 """

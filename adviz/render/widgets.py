@@ -47,6 +47,8 @@ from .html import make_sweep, sweep_table_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
+    from .quiz import Question, Quiz, Score, Verdict
+    from .quiz_widget import QuizPanel
 
 __all__ = [
     "FiniteDifferenceExplorer",
@@ -292,10 +294,20 @@ class SweepPlayer(_Stepper):
     Python-side state: ``step``, ``n_steps``, ``next()``, ``prev()``, ``goto(k)``,
     ``first()``, ``last()``, ``fit``, ``current_svg``, ``current_table_html``,
     ``current_caption``.
+
+    **Quiz** (``quiz=True``): "predict the next adjoint".  Before each chain-rule term the
+    player asks for the tangent or adjoint it writes (:mod:`adviz.render.quiz`); a right
+    answer, or *reveal* after a wrong try, moves the sweep on.  The transport waits until
+    every question is done.  From Python: ``answer(text)`` and ``reveal()`` (each returns
+    a :class:`~adviz.render.quiz.Verdict`), ``question`` (the current one, or None),
+    ``feedback`` (the last verdict's text) and ``score`` (``str(player.score)`` is
+    ``"3 of 5 right"``; ``player.score.fraction`` grades the whole quiz).  The answers stay
+    in the kernel: the browser gets each one only when it is revealed.
     """
 
     def __init__(self, trace: Trace, mode: str = "reverse", seed: Any = None, *, sweep: Sweep | None = None,
-                 interval: int = 1000, fit: bool | None = None, table_rows: int = 16, **graph_options: Any) -> None:
+                 interval: int = 1000, fit: bool | None = None, table_rows: int = 16, quiz: bool = False,
+                 **graph_options: Any) -> None:
         import ipywidgets as w
 
         from .sweep_view import SweepView
@@ -316,9 +328,23 @@ class SweepPlayer(_Stepper):
         bar.children = (*bar.children, self._fit)
         w.jslink((self._slider, "value"), (self.view, "step"))  # stepping needs no kernel round trip
         w.jslink((self._fit, "value"), (self.view, "fit"))
-        self.widget = w.VBox([bar, self.view])
+        self.quiz: Quiz | None = None
+        self.panel: QuizPanel | None = None
+        self.feedback = ""
+        parts = [bar, self.view]
+        if quiz:
+            from .quiz import Quiz
+            from .quiz_widget import QuizPanel
+
+            self.quiz = Quiz(trace, self.sweep)
+            c = style.mode_colours(self.mode)
+            self.panel = QuizPanel([c.strong, c.light], self._check_typed, self._reveal_clicked)
+            parts = [bar, self.panel, self.view]
+        self.widget = w.VBox(parts)
         self.widget.add_class("adviz-sweep-player")
         self._show(0)
+        if self.quiz is not None:
+            self._ask()
 
     @property
     def fit(self) -> bool:
@@ -347,6 +373,76 @@ class SweepPlayer(_Stepper):
     def current_caption(self) -> str:
         """What the current step does, in one line (see :func:`~adviz.render.html.step_caption`)."""
         return self.view.captions[self.step]
+
+    # -- the quiz --------------------------------------------------------------------------
+    def _need_quiz(self) -> Quiz:
+        if self.quiz is None:
+            raise ValueError("this player has no quiz: make it with SweepPlayer(trace, mode, quiz=True)")
+        return self.quiz
+
+    @property
+    def question(self) -> Question | None:
+        """The question being asked (None when the quiz is done)."""
+        return self._need_quiz().current
+
+    @property
+    def score(self) -> Score:
+        """The quiz's score so far: ``str(player.score)`` reads ``"3 of 5 right"``."""
+        return self._need_quiz().score
+
+    def answer(self, typed: Any) -> Verdict:
+        """Answer the current question, as if typed in the box (``"-0.5"``, ``"cos(10)*6"``, ``2.5``).
+
+        An answer that cannot be read is not a try: it raises :class:`~adviz.render.quiz.AnswerError`
+        (in the browser the panel says so instead).
+        """
+        verdict = self._need_quiz().answer(typed)
+        self._after(verdict)
+        return verdict
+
+    def reveal(self) -> Verdict:
+        """Show the current question's answer and move on (after a wrong try)."""
+        verdict = self._need_quiz().reveal()
+        self._after(verdict)
+        return verdict
+
+    def _check_typed(self, text: str) -> None:
+        from .quiz import AnswerError
+
+        try:
+            self.answer(text)
+        except (AnswerError, ValueError) as error:  # a typo is not a try, and never a traceback
+            self.feedback = f"Cannot read that: {error}. (Not counted as a try.)"
+            with self.panel.hold_sync():
+                self.panel.feedback, self.panel.verdict, self.panel.clear = self.feedback, "unread", False
+
+    def _reveal_clicked(self) -> None:
+        if self.quiz is not None and self.quiz.can_reveal:
+            self.reveal()
+
+    def _after(self, verdict: Verdict) -> None:
+        self.feedback = verdict.message
+        kind = "revealed" if verdict.revealed else ("right" if verdict.right else "wrong")
+        self._ask(kind, new_question=verdict.right or verdict.revealed)
+
+    def _ask(self, verdict: str = "", new_question: bool = True) -> None:
+        """Show the quiz's state: the steps answered so far, the question, the score."""
+        from .quiz import describe
+
+        quiz, panel = self.quiz, self.panel
+        self.goto(quiz.shown)
+        done = quiz.current is None
+        for control in (*self._buttons.values(), self._slider, self._play):
+            control.disabled = not done
+        q = quiz.current
+        with panel.hold_sync():
+            panel.question = (f"{describe(quiz)} Replay the sweep with the buttons above." if done else
+                              f"Question {q.number} of {len(quiz.questions)}. {q.prompt}")
+            panel.symbol = "" if done else f"{q.symbol} ="
+            panel.number = 0 if done else q.number
+            panel.feedback, panel.verdict = self.feedback, verdict
+            panel.score = f"Score: {quiz.score}"
+            panel.can_reveal, panel.done, panel.clear = quiz.can_reveal, done, new_question
 
 
 # ---------------------------------------------------------------- forward vs reverse
