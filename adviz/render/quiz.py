@@ -64,6 +64,7 @@ __all__ = [
     "Verdict",
     "close",
     "describe",
+    "mark",
     "questions",
     "read_answer",
 ]
@@ -314,6 +315,23 @@ class Verdict:
     revealed: bool = False
 
 
+def mark(q: Question, typed: Any, rtol: float = RTOL, atol: float = ATOL) -> Verdict:
+    """Mark one answer to ``q`` (text as typed, or a number); no state is kept.
+
+    Right: within the tolerance of the recorded value.  Wrong: the message is the first
+    typical slip the answer matches, else the chain-rule hint.  Raises
+    :class:`AnswerError` when the answer cannot be read or has the wrong shape.
+    """
+    value = read_answer(typed) if isinstance(typed, str) else np.asarray(typed, dtype=float)
+    if value.shape != q.shape:
+        want = "one number" if q.shape == () else "an array: type it as a list [a, b, …]"
+        raise AnswerError(f"{q.symbol} is {want}")
+    if close(value, q.answer, rtol, atol):
+        return Verdict(True, q.right_text)
+    slip = next((text for v, text in q.slips if close(value, v, rtol, atol)), None)
+    return Verdict(False, f"{WRONG} {slip or q.hint}")
+
+
 @dataclass(frozen=True)
 class Score:
     """The quiz so far.  ``right``: questions answered right (before any reveal);
@@ -398,17 +416,13 @@ class Quiz:
         when the quiz is done.
         """
         q = self._need_question()
-        value = read_answer(typed) if isinstance(typed, str) else np.asarray(typed, dtype=float)
-        if value.shape != q.shape:
-            want = "one number" if q.shape == () else f"a {q.shape} array, as a list [a, b, …]"
-            raise AnswerError(f"{q.symbol} is {want}")
-        if close(value, q.answer, self.rtol, self.atol):
+        verdict = mark(q, typed, self.rtol, self.atol)
+        if verdict.right:
             self.outcome[self.position] = "right"
             self.position += 1
-            return Verdict(True, q.right_text)
-        self.tries[self.position] += 1
-        slip = next((text for v, text in q.slips if close(value, v, self.rtol, self.atol)), None)
-        return Verdict(False, f"{WRONG} {slip or q.hint}")
+        else:
+            self.tries[self.position] += 1
+        return verdict
 
     def reveal(self) -> Verdict:
         """Show the current question's answer and move on (allowed after one wrong try)."""

@@ -1,8 +1,7 @@
 """The quiz panel of the Jupyter sweep player: a question, an answer box, check and reveal.
 
 :class:`QuizPanel` is a small `anywidget <https://anywidget.dev>`_ that only *shows* the
-quiz: the kernel marks the answers (:class:`~adviz.render.quiz.Quiz`, where the answers
-stay — nothing of them is sent to the browser before they are revealed).  The browser sends
+quiz: the kernel marks the answers (:class:`~adviz.render.quiz.Quiz`).  The browser sends
 ``{"check": text}`` when the student presses Enter or *check*, and ``{"reveal": true}``
 for *reveal*; Python answers by setting the panel's texts.
 

@@ -301,8 +301,9 @@ class SweepPlayer(_Stepper):
     every question is done.  From Python: ``answer(text)`` and ``reveal()`` (each returns
     a :class:`~adviz.render.quiz.Verdict`), ``question`` (the current one, or None),
     ``feedback`` (the last verdict's text) and ``score`` (``str(player.score)`` is
-    ``"3 of 5 right"``; ``player.score.fraction`` grades the whole quiz).  The answers stay
-    in the kernel: the browser gets each one only when it is revealed.
+    ``"3 of 5 right"``; ``player.score.fraction`` grades the whole quiz).  Answers are marked
+    in the kernel; the picture's data (every step's texts, as on the HTML page) is in the
+    browser, so a determined student can read ahead: a quiz for practice, not an exam.
     """
 
     def __init__(self, trace: Trace, mode: str = "reverse", seed: Any = None, *, sweep: Sweep | None = None,
