@@ -106,6 +106,24 @@ for k in range(player.n_steps + 1):
     print(player.current_caption)
 
 # %% [markdown]
+# **Your turn (optional): predict the next adjoint.** The quiz below plays the reverse sweep of
+# $y = \ln x_1 + x_1x_2 - \sin x_2$ at $(2, 5)$, the example of Baydin et al.'s survey, and stops
+# before every chain-rule term: type the adjoint it writes (a number such as `-0.5`, or numbers
+# with functions such as `-cos(5)`), then press Enter. A wrong answer gets a hint, and *reveal*
+# shows the answer after a wrong try. Remember that adjoints add up: a variable used twice collects
+# one term from each use.
+
+# %%
+quiz = SweepPlayer(ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0), mode="reverse", quiz=True)
+display(quiz)
+
+# %% [markdown]
+# Run this cell when you are done to see your score:
+
+# %%
+print(quiz.score, "(of", quiz.score.total, "questions)")
+
+# %% [markdown]
 # ## 4. One sweep, every partial derivative
 #
 # With more than one input the payoff appears. For $f(x_1, x_2) = x_1x_2 + \sin x_1$ at $(2, 5)$
