@@ -73,10 +73,12 @@ function render({ model, el }) {
     root.setAttribute("data-question", model.get("number"));
     if (model.get("clear")) input.value = "";
   }
-  q("form").onsubmit = function (event) {
-    event.preventDefault();
-    model.send({ check: input.value });
-  };
+  function check() { model.send({ check: input.value }); }
+  q("form").onsubmit = function (event) { event.preventDefault(); check(); };
+  input.addEventListener("keydown", function (event) {
+    event.stopPropagation();  // typing is not a notebook shortcut (Enter, arrows, a, b, …)
+    if (event.key === "Enter") { event.preventDefault(); check(); }
+  });
   q(".reveal").onclick = function () { model.send({ reveal: true }); };
   model.on("change", show);
   show();

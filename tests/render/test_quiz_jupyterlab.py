@@ -1,0 +1,64 @@
+"""SweepPlayer(quiz=True) in a real JupyterLab 4, in headless Chromium: a student types answers.
+
+The answer box, Enter and the reveal button go through the browser to the kernel and back
+(the panel is an anywidget; the kernel marks).  The checks read what the student sees.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import jupyterlab_harness as lab
+
+pytestmark = pytest.mark.skipif(lab.available() is not None, reason=str(lab.available()))
+
+CELLS = [
+    "import adviz as ad\nfrom adviz.render.widgets import SweepPlayer\n"
+    "t = ad.trace('log(x1)+x1*x2-sin(x2)', x1=2.0, x2=5.0)\nquiz = SweepPlayer(t, 'reverse', quiz=True)\nquiz",
+]
+PANEL = ".adviz-sweep-player .adviz-quiz"
+VIEW = ".adviz-sweep-player .adviz-view"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    lab.notebook(root / "quiz.ipynb", CELLS)
+    with lab.jupyterlab(root) as (base, token), lab.browser() as b:
+        yield lab.open_and_run(b, base, token, "quiz.ipynb", 1280, wait_for=PANEL + "[data-question='1']")
+
+
+def _answer(page, text: str) -> None:
+    box = page.locator(PANEL + " input").first
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_student_answers_wrong_then_right_and_nothing_moves(page, tmp_path):
+    feedback = page.locator(PANEL + " .fb").first
+    before = page.evaluate(lab.GEOMETRY_JS, VIEW)
+    top = page.locator(VIEW).first.bounding_box()["y"]
+    assert page.locator(PANEL + " .q").first.inner_text().startswith("Question 1 of 8. Step 1.1")
+    assert page.locator(".adviz-sweep-player button", has_text="→").first.is_disabled()
+
+    _answer(page, "0.5")
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    page.screenshot(path=str(tmp_path / "wrong.png"))  # for a person to look at when this fails
+    assert feedback.inner_text().startswith("✗ Not quite. Chain rule: v̄3 += v̄5·1")
+    assert not page.locator(PANEL + " button.reveal").first.is_disabled()
+
+    _answer(page, "1")
+    page.wait_for_selector(PANEL + "[data-question='2']", timeout=10_000)
+    assert feedback.inner_text() == "✓ Right: v̄3 = 1."
+    assert page.locator(PANEL + " input").first.input_value() == ""
+    _answer(page, "−1")
+    page.wait_for_selector(VIEW + "[data-step='1']", timeout=10_000)
+    _answer(page, "0.9")
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    page.locator(PANEL + " button.reveal").first.click()
+    page.wait_for_selector(VIEW + "[data-step='2']", timeout=10_000)
+    assert feedback.inner_text().startswith("Revealed: x̄2 = −0.2836621855.")
+    assert page.locator(PANEL + " .score").first.inner_text() == "Score: 2 of 3 right"
+    assert page.evaluate(lab.GEOMETRY_JS, VIEW) == before
+    assert page.locator(VIEW).first.bounding_box()["y"] == top  # the panel kept its height
+    page.screenshot(path=str(tmp_path / "revealed.png"))
