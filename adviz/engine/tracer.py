@@ -40,6 +40,7 @@ its tracers raises :class:`EscapedTracerError`, as JAX raises ``UnexpectedTracer
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, Optional
@@ -149,9 +150,46 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
     token = _ACTIVE.set(active + (interp,))
     try:
         yield interp
+    except (TypeError, ValueError) as exc:
+        explained = _explain_numpy_error(exc)
+        if explained is None:
+            raise
+        raise explained from exc
     finally:
         _ACTIVE.reset(token)
         interp.retire()
+
+
+_NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
+
+
+def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]:
+    """Two errors NumPy raises *from inside its C code* when it meets a tracer, re-worded.
+
+    NumPy's messages name neither adviz nor the traced value, so a student would read them
+    as a bug in their code (or in adviz).  ``None`` for every other error (raised unchanged).
+    """
+    if isinstance(exc, UnsupportedOperation):
+        return None
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, ValueError) and isinstance(cause, TypeError) and "traced value" in str(cause):
+        # ``a[i] = x`` on a float ndarray: NumPy asks float(x), adviz refuses, NumPy then
+        # tries x as a sequence and reports "setting an array element with a sequence".
+        return UnsupportedOperation(
+            "writing a traced value into a NumPy array (a[i] = x) would cut it out of the "
+            "derivative: build the array from the traced values instead (np.stack([...]), "
+            "np.concatenate, np.where, or arithmetic with a mask).")
+    found = _NO_METHOD.search(str(exc)) if isinstance(exc, TypeError) else None
+    if found:
+        kind, name = found.groups()
+        # ``np.sin(np.array([x, 1.0]))``: an object array mixing tracers and plain numbers;
+        # NumPy's object loop calls entry.sin() on every entry, and a float has no such method.
+        return UnsupportedOperation(
+            f"np.{name} met an object array holding a plain {kind} (an array built with "
+            f"np.array([...]) from traced values and plain numbers, such as np.array([x, 1.0])): "
+            f"NumPy calls each entry's .{name}() method and a plain number has none. "
+            "Build the array with np.stack([...]) instead: it is one traced array.")
+    return None
 
 
 def bind(prim: Any, *args: Any, **params: Any) -> Any:
@@ -294,6 +332,14 @@ class Tracer:
 
     def __hash__(self):
         return id(self)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{x:.3f}"`` formats the value (printing never enters the derivative); an empty
+        spec gives ``str(x)``.  A spec NumPy cannot apply (``.3f`` of a vector) fails as in NumPy."""
+        if not spec:
+            return str(self)
+        self._check_alive()
+        return format(_base(self), spec)
 
     def __repr__(self) -> str:
         stale = ""

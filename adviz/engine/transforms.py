@@ -49,6 +49,7 @@ differentiates real-valued code only.
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
@@ -95,6 +96,22 @@ def as_input(x: Any, where: str = "an input") -> Any:
     if not np.issubdtype(arr.dtype, np.inexact):
         arr = arr.astype(np.float64)
     return arr
+
+
+MAX_BATCH = int(os.environ.get("ADVIZ_MAX_BATCH", "") or 100_000_000)
+"""Largest identity seed, in numbers, that ``jacfwd``/``jacrev`` build (default 10⁸: 800 MB of
+float64).  ``jacfwd`` pushes all ``n`` input directions at once, an ``n × n`` identity, even when
+``f`` has one output; ``jacrev`` pulls back an ``m × m`` identity.  Above the limit they refuse
+before allocating anything (``ADVIZ_MAX_BATCH`` or ``adviz.engine.transforms.MAX_BATCH`` to change it)."""
+
+
+def _check_batch(name: str, count: int, what: str, advice: str) -> None:
+    """Refuse, before allocating, a ``count × count`` identity seed larger than :data:`MAX_BATCH`."""
+    if count * count > MAX_BATCH:
+        raise MemoryError(
+            f"{name} would push {count:,} {what} of {count:,} numbers each through one sweep "
+            f"({count * count:,} numbers, {count * count * 8 / 2**30:.1f} GiB in float64), more than the "
+            f"limit of {MAX_BATCH:,} (ADVIZ_MAX_BATCH); {advice}")
 
 
 def _argnums(argnums: ArgNums, nargs: int) -> tuple[int, ...]:
@@ -391,6 +408,8 @@ def jacrev(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable
             _check_real_output(value, "jacrev", _path_text(rec.out_tree, j))
             out_shape = shape(value)
             m = int(np.prod(out_shape, dtype=np.int64))
+            _check_batch("ad.jacrev", m, "output adjoints",
+                         "use ad.vjp for a few output directions, or ad.jacfwd when there are fewer inputs than outputs")
             seed = np.eye(m, dtype=np.result_type(lowest(value), np.float32)).reshape((m,) + out_shape)
             jacs = []
             for g, v in zip(_pullback(rec, index, seed, value, consume=j == last), rec.inputs.values):
@@ -472,6 +491,9 @@ def jacfwd(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable
         sizes = [int(np.prod(shape(v), dtype=np.int64)) for v in inputs.values]
         n = sum(sizes)
         dtype = np.result_type(*[lowest(v) for v in inputs.values]) if inputs.values else np.float64  # inexact (as_input)
+        _check_batch("ad.jacfwd", n, "input directions",
+                     "use ad.grad for a scalar function, ad.jvp for a few directions, or ad.jacrev when there are "
+                     "fewer outputs than inputs")
         eye = np.eye(n, dtype=dtype)
         interp = JVPInterpreter(batch_shape=(n,))
         with new_interpreter(interp, "ad.jacfwd"):

@@ -36,8 +36,10 @@ What works, what refuses
   ``x.item()`` ask for plain floats and refuse;
 * NumPy's loops for object arrays need every entry to have the method: ``np.sin`` of an
   array that mixes traced values with plain numbers (``np.array([x, 1.0])``) fails inside
-  NumPy ("float ... has no callable sin method"); arithmetic, ``@`` and returning such an
-  array work, and ``np.stack([x, np.ones(())])`` always works;
+  NumPy ("float ... has no callable sin method"), which the transform re-words as an
+  :class:`UnsupportedOperation` naming the ufunc and ``np.stack`` (see
+  ``tracer._explain_numpy_error``); arithmetic, ``@`` and returning such an array work, and
+  ``np.stack([x, 1.0])`` always works;
 * NumPy code that turns entries into floats (``np.mean`` of an object array calls
   ``np.float64(total)``) refuses through ``float()``; the message says to build the array
   with ``np.stack``.

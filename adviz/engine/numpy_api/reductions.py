@@ -7,17 +7,33 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim, shape
 from ..tracer import bind, lowest
+from .elementwise import astype
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
 from .shapes import broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape
 
 
+def _plain_dtype(dtype) -> bool:
+    """``dtype=int`` (or bool) on a reduction: NumPy truncates the entries, so the result is a
+    plain, undifferentiated value (as ``x.astype(int)``).  A float ``dtype`` is honoured by
+    casting the entries first (``np.sum(x, dtype=np.float32)`` sums in float32)."""
+    return dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact)
+
+
 def sum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
     _no({"out": out, "initial": initial, "where": where}, "sum", "out", "initial", "where")
+    if _plain_dtype(dtype):
+        return np.sum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     return bind(P["sum"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
 
 
 def prod(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
     _no({"out": out, "initial": initial, "where": where}, "prod", "out", "initial", "where")
+    if _plain_dtype(dtype):
+        return np.prod(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     return bind(P["prod"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
 
 
@@ -33,6 +49,10 @@ def min(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE
 
 def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
     _no({"out": out, "where": where}, "mean", "out", "where")
+    if _plain_dtype(dtype):
+        return np.mean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     axes = _axes(axis, ndim(x))
     count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
     return sum(x, axis=axes, keepdims=keepdims) / count
@@ -40,6 +60,10 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
 
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
     _no({"out": out, "where": where, "mean": mean}, "var", "out", "where", "mean")
+    if _plain_dtype(dtype):
+        return np.var(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     axes = _axes(axis, ndim(x))
@@ -51,6 +75,10 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVAL
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
     """One ``std`` node; its derivative is 0 where the spread is zero (see ``primitives.structural``)."""
     _no({"out": out, "where": where, "mean": mean}, "std", "out", "where", "mean")
+    if _plain_dtype(dtype):
+        return np.std(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     return bind(P["std"], x, axis=_axes(axis, ndim(x)), ddof=ddof or None, keepdims=bool(keepdims))
@@ -58,6 +86,10 @@ def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVAL
 
 def cumsum(x, axis=None, dtype=None, out=None):
     _no({"out": out}, "cumsum", "out")
+    if _plain_dtype(dtype):
+        return np.cumsum(lowest(x), axis=axis, dtype=dtype)
+    if dtype is not None:
+        x = astype(x, dtype)
     if axis is None:
         x, axis = ravel(x), 0
     return bind(P["cumsum"], x, axis=_axes(axis, ndim(x))[0])
@@ -70,6 +102,10 @@ def cumprod(x, axis=None, dtype=None, out=None):
     the derivative is right even where a running product passes through 0.
     """
     _no({"out": out}, "cumprod", "out")
+    if _plain_dtype(dtype):
+        return np.cumprod(lowest(x), axis=axis, dtype=dtype)
+    if dtype is not None:
+        x = astype(x, dtype)
     if axis is None:
         x, axis = ravel(x), 0
     a = _axes(axis, ndim(x))[0]
@@ -105,12 +141,20 @@ def diff(a, n=1, axis=-1, prepend=_NOVALUE, append=_NOVALUE):
 def nansum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
     """NaN entries count as 0 (and get derivative 0)."""
     _no({"out": out, "initial": initial, "where": where}, "nansum", "out", "initial", "where")
+    if _plain_dtype(dtype):
+        return np.nansum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims)
 
 
 def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
     _no({"out": out, "where": where}, "nanmean", "out", "where")
-    count = np.sum(~np.isnan(lowest(x)), axis=axis, keepdims=keepdims)
+    if _plain_dtype(dtype):
+        return np.nanmean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
+    count = np.sum(~np.isnan(lowest(x)), axis=axis, keepdims=keepdims).astype(np.result_type(lowest(x)))
     return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims) / count
 
 

@@ -21,7 +21,8 @@ from ..primitives.core import ndim
 from ..primitives.structural import scatter_add_prim_apply
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
-from .reductions import mean, sum
+from .elementwise import astype
+from .reductions import _plain_dtype, mean, sum
 from .shapes import atleast_2d, concatenate, ravel, reshape, swapaxes
 
 
@@ -128,22 +129,31 @@ def corrcoef(x, y=None, rowvar=True, bias=_NOVALUE, ddof=_NOVALUE, *, dtype=None
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE,
            correction=_NOVALUE):
     _no({"out": out, "where": where, "mean": mean}, "nanvar", "out", "where", "mean")
+    if _plain_dtype(dtype):
+        return np.nanvar(lowest(a), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
+                         keepdims=keepdims)
+    if dtype is not None:
+        a = astype(a, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     nan = np.isnan(lowest(a))
     zero = np.zeros((), dtype=np.result_type(lowest(a)))
     clean = bind(P["where"], nan, zero, a) if nan.any() else a
-    count = np.sum(~nan, axis=axis, keepdims=True)
+    real = np.result_type(lowest(a))
+    count = np.sum(~nan, axis=axis, keepdims=True).astype(real)
     centered = bind(P["where"], nan, zero, a - sum(clean, axis=axis, keepdims=True) / count) if nan.any() \
         else a - sum(clean, axis=axis, keepdims=True) / count
     total = sum(centered * centered, axis=axis, keepdims=keepdims)
-    return total / (np.sum(~nan, axis=axis, keepdims=keepdims) - ddof)
+    return total / (np.sum(~nan, axis=axis, keepdims=keepdims) - ddof).astype(real)
 
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE,
            correction=_NOVALUE):
     """``sqrt(nanvar)``, with derivative 0 where the spread is zero (as ``std``)."""
-    v = nanvar(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
+    if _plain_dtype(dtype):
+        return np.nanstd(lowest(a), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
+                         keepdims=keepdims)
+    v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     spread = np.asarray(lowest(v) > 0)
     if spread.all():
         return np.sqrt(v)
