@@ -136,6 +136,25 @@ def test_svd_full_matrices_extra_columns_have_nan_derivatives():
     assert np.all(np.isfinite(dVh[:2])) and np.all(np.isnan(dVh[2:]))
 
 
+@pytest.mark.parametrize("second", ["hessian", "jacfwd(jacfwd)", "jacrev(jacrev)", "jacrev(jacfwd)"])
+def test_a_missing_first_derivative_stays_missing_at_second_order(second):
+    """Was: the nan that marks a non-unique column was *added* as a constant, whose derivative
+    is 0, so the Hessian of a function using those columns came out finite (and wrong against
+    central differences) although its gradient is nan.  Now every second-order path gives nan."""
+    A = distinct_singular(rng, (3, 2))
+    w = np.arange(9.0).reshape(3, 3) - 4.0  # uses U's third column (an arbitrary basis vector)
+    f = lambda a: np.sum(w * np.linalg.svd(a)[0])  # noqa: E731
+    assert np.all(np.isnan(ad.grad(f)(A)))
+    outer, inner = {"hessian": (ad.hessian, None), "jacfwd(jacfwd)": (ad.jacfwd, ad.jacfwd),
+                    "jacrev(jacrev)": (ad.jacrev, ad.jacrev), "jacrev(jacfwd)": (ad.jacrev, ad.jacfwd)}[second]
+    H = outer(f)(A) if inner is None else outer(inner(f))(A)
+    assert H.shape == (3, 2, 3, 2) and np.all(np.isnan(H))
+    # the same for a tied eigenvalue's eigenvector (the double eigenvalue 1 of TIED)
+    g = lambda a: np.sum(np.linalg.eigh(a)[1][:, 0] * W[0])  # noqa: E731
+    G = outer(g)(TIED) if inner is None else outer(inner(g))(TIED)
+    assert np.all(np.isnan(G))
+
+
 def test_svd_hermitian_follows_numpys_recipe():
     A = symmetric(rng, 4) - 0.1 * np.eye(4)  # some negative eigenvalues: signs move into Vh
     got = ad.jvp(lambda a: tuple(np.linalg.svd(a, hermitian=True)), (A,), (np.zeros((4, 4)),))[0]

@@ -495,3 +495,32 @@ def test_jacobian_rows_through_one_reused_cotangent_buffer(f):
     first = t.reverse(seed=seed).result["x"].copy()
     seed *= 2.0
     np.testing.assert_allclose(t.reverse(seed=seed).result["x"], 2 * first, rtol=1e-12)
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_a_ufuncs_dtype_is_honoured(transform):
+    # Was: dtype= ignored, so np.add(x, 0.5, dtype=int, casting="unsafe") * x kept the
+    # fractions (3.2·x instead of NumPy's (int(2.7) + int(0.5))·x = 2·x) and differentiated them.
+    x = 2.7
+    f = lambda x: np.add(x, 0.5, dtype=int, casting="unsafe") * x  # noqa: E731
+    assert f(x) == 2 * x
+    expected = {"hessian": 0.0}.get(transform, 2.0)
+    np.testing.assert_array_equal(derivative(transform, f, x), expected)
+    assert ad.jvp(f, (x,), (1.0,))[0] == f(x)
+    # a float dtype computes in that precision, value and derivative
+    g = lambda x: np.sin(x, dtype=np.float32)  # noqa: E731
+    y, y_dot = ad.jvp(g, (np.array([0.3, 1.1]),), (np.ones(2),))
+    assert y.dtype == np.float32 and np.array_equal(y, g(np.array([0.3, 1.1])))
+    np.testing.assert_allclose(y_dot, np.cos([0.3, 1.1]), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["wrap", "clip"])
+def test_take_with_an_index_mode(mode):
+    # Was: a TypeError from inside adviz (take() got an unexpected keyword argument 'mode').
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    idx = [4, -1, 0]
+    f = lambda x: np.take(x**2, idx, axis=1, mode=mode)  # noqa: E731
+    J = ad.jacrev(f)(x)
+    reference = fd_jvp(f, (x,), (np.ones_like(x),)).value
+    np.testing.assert_allclose(np.sum(J, axis=(-2, -1)), reference, rtol=1e-8)
+    np.testing.assert_array_equal(ad.jvp(f, (x,), (np.ones_like(x),))[0], f(x))

@@ -156,12 +156,28 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         kwargs.pop("out", None)
         if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
             raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
+        if kwargs.get("dtype") is not None:
+            inputs = _ufunc_dtype(ufunc, inputs, kwargs)
+            if not isinstance(inputs, list):
+                return inputs  # an integer or bool dtype: NumPy's plain value
         return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs])  # object arrays: building.py
     fn = REDUCTIONS.get((ufunc, method))
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")
     kwargs.pop("out", None)
     return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs], **kwargs)
+
+
+def _ufunc_dtype(ufunc, inputs, kwargs):
+    """``np.sin(x, dtype=np.float32)`` computes in float32, as NumPy: the operands are cast first.
+
+    An integer or bool ``dtype`` gives NumPy's own plain value (or NumPy's casting error),
+    never a derivative of the un-truncated function.
+    """
+    dtype = np.dtype(kwargs["dtype"])
+    if not np.issubdtype(dtype, np.inexact):
+        return ufunc(*[lowest(a) for a in inputs], **kwargs)
+    return [astype(a, dtype) if isinstance(a, Tracer) else np.asarray(lowest(a)).astype(dtype) for a in inputs]
 
 
 def _array_function(self, func, types, args, kwargs):

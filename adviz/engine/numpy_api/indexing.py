@@ -15,11 +15,22 @@ from .reductions import sum
 from .shapes import ravel, transpose
 
 
-def take(x, indices, axis=None):
+def take(x, indices, axis=None, out=None, mode="raise"):
+    """``np.take``; ``mode='wrap'``/``'clip'`` map the indices first, as NumPy does."""
+    _no({"out": out}, "take", "out")
     if axis is None:
-        return getitem(ravel(x), np.asarray(lowest(indices)))
-    a = int(axis) % ndim(x)
-    return getitem(x, (slice(None),) * a + (np.asarray(lowest(indices)),))
+        x, a = ravel(x), 0
+    else:
+        a = _axes(axis, ndim(x))[0]
+    idx = np.asarray(lowest(indices))
+    n = _shape_of(x)[a]
+    if mode == "wrap":
+        idx = np.mod(idx, n) if n else idx
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    return getitem(x, (slice(None),) * a + (idx,))
 
 
 def diagonal(x, offset=0, axis1=0, axis2=1):

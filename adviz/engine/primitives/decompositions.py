@@ -111,7 +111,9 @@ def _nan_columns(d, bad, t):
     if not np.any(bad):
         return d
     moving = np.any(lowest(t) != 0, axis=(-2, -1))[..., None, None]
-    return d + np.where(bad[..., None, :] & moving, np.nan, 0).astype(_dtype(d))
+    # multiply, not add: a constant ``nan`` added here would have derivative 0, so a second
+    # derivative (hessian, jacfwd of jacfwd) would silently drop the missing first derivative
+    return d * np.where(bad[..., None, :] & moving, np.nan, 1).astype(_dtype(d))
 
 
 def _nan_if_used(out, g, bad):
@@ -119,7 +121,7 @@ def _nan_if_used(out, g, bad):
     if not np.any(bad):
         return out
     used = np.any((lowest(g) != 0) & bad[..., None, :], axis=(-2, -1))
-    return out + np.where(used, np.nan, 0).astype(_dtype(out))[..., None, None]
+    return out * np.where(used, np.nan, 1).astype(_dtype(out))[..., None, None]  # multiply: see _nan_columns
 
 
 def _share_ties(d, values):
@@ -231,11 +233,14 @@ def _extra_nan(d, full_size: int, axis: int):
         return d
     pad = list(shape(d))
     pad[axis] = full_size - k
-    return np.concatenate([d, np.full(tuple(pad), np.nan, dtype=_dtype(d))], axis=axis)
+    # the nan block is computed from d (not np.full) so that it stays nan under a further derivative
+    nan_block = np.broadcast_to(np.sum(d, axis=axis, keepdims=True) * np.nan, tuple(pad))
+    return np.concatenate([d, nan_block], axis=axis)
 
 
 def _extra_cotangent(g, k: int, axis: int):
-    """Split a full-matrices cotangent: the reduced part, and ``nan`` where the rest is nonzero."""
+    """Split a full-matrices cotangent: the reduced part, and a factor that is ``nan`` where the
+    rest is nonzero (1 elsewhere; the caller multiplies, see :func:`_nan_columns`)."""
     if shape(g)[axis] == k:
         return g, None
     if axis == -1:
@@ -243,7 +248,7 @@ def _extra_cotangent(g, k: int, axis: int):
     else:
         reduced, extra = g[..., :k, :], lowest(g)[..., k:, :]
     used = np.any(extra != 0, axis=(-2, -1))
-    return reduced, np.where(used, np.nan, 0).astype(_dtype(g))[..., None, None]
+    return reduced, np.where(used, np.nan, 1).astype(_dtype(g))[..., None, None]
 
 
 def _svd_u_jvp(t, ans, a, full_matrices):
@@ -267,7 +272,7 @@ def _svd_u_vjp(g, ans, a, full_matrices):
     if m > k:
         out = out + _divide_columns(g - U @ (_mT(U) @ g), s) @ Vh
     out = _nan_if_used(out, g, bad)
-    return out if poison is None else out + poison
+    return out if poison is None else out * poison
 
 
 svd_u = register(Primitive(
@@ -301,7 +306,7 @@ def _svd_vh_vjp(g, ans, a, full_matrices):
     if n > k:
         out = out + U @ _mT(_divide_columns(gV - V @ (Vh @ gV), s))
     out = _nan_if_used(out, gV, bad)
-    return out if poison is None else out + poison
+    return out if poison is None else out * poison
 
 
 svd_vh = register(Primitive(
