@@ -88,7 +88,10 @@ def as_input(x: Any, where: str = "an input") -> Any:
         raise TypeError(f"cannot differentiate with respect to a {type(x).__module__}.{type(x).__name__}: its "
                         "arithmetic differs from a plain array's; pass np.asarray(x) (and write f for plain arrays)")
     arr = np.asarray(x)
-    if arr.dtype == object:
+    if arr.dtype == object:  # np.array([x, 2.0]) of an outer transform's traced x: one traced array
+        lifted = lift(arr)
+        if isinstance(lifted, Tracer) or lifted.dtype != object:
+            return as_input(lifted, where)
         raise TypeError(f"cannot differentiate with respect to {where}: a value of type {type(x).__name__} "
                         "(give numbers, NumPy arrays, or tuples, lists and dicts of them)")
     if arr.dtype.kind == "c":

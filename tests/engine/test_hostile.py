@@ -524,3 +524,31 @@ def test_take_with_an_index_mode(mode):
     reference = fd_jvp(f, (x,), (np.ones_like(x),)).value
     np.testing.assert_allclose(np.sum(J, axis=(-2, -1)), reference, rtol=1e-8)
     np.testing.assert_array_equal(ad.jvp(f, (x,), (np.ones_like(x),))[0], f(x))
+
+
+def test_an_inner_transform_takes_an_array_built_from_outer_traced_values():
+    # Was: "cannot differentiate with respect to argument 0: a value of type ndarray" for the
+    # object array np.array([x, 2.0]) holds while an outer transform traces x.
+    inner = lambda x: ad.grad(lambda v: np.sum(v**2 * np.array([1.0, 3.0])))(np.array([x, x * x]))[1]  # noqa: E731
+    # inner(x) = 6·x², so the outer derivative is 12·x (analytic)
+    np.testing.assert_allclose(ad.grad(inner)(1.5), 18.0, rtol=1e-15)
+    np.testing.assert_allclose(ad.jvp(inner, (1.5,), (1.0,))[1], 18.0, rtol=1e-15)
+    np.testing.assert_allclose(ad.hessian(inner)(1.5), 12.0, rtol=1e-15)
+    with pytest.raises(TypeError, match="cannot differentiate with respect to argument 0"):
+        ad.grad(lambda v: 1.0)(np.array(["a", 1.0], dtype=object))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(x * np.ma.array([1.0, 2.0], mask=[False, True])),  # was [1, 1]: the mask was ignored
+    lambda x: np.sum(np.add(x, np.ma.array([1.0, 2.0], mask=[False, True]))),
+    lambda x: np.sum(x @ np.matrix([[1.0, 2.0], [3.0, 4.0]])),
+    lambda x: np.sum(np.dot(np.matrix([[1.0, 2.0], [3.0, 4.0]]), x)),  # was a TypeError from inside adviz
+], ids=["x * masked", "np.add masked", "x @ matrix", "np.dot(matrix, x)"])
+def test_a_matrix_or_masked_constant_meeting_a_traced_value_is_refused(f):
+    x = np.array([1.0, 1.0])
+    # NumPy's own masked sum ignores the masked entry: a derivative of [1, 1] was wrong
+    assert np.isclose(fd_jvp(lambda x: np.sum(x * np.ma.array([1.0, 2.0], mask=[False, True])), (x,),
+                             (np.array([0.0, 1.0]),)).value, 0.0)
+    for transform in TRANSFORMS:
+        with pytest.raises(ad.UnsupportedOperation, match=r"numpy\.(matrix|ma\.MaskedArray) met a traced value"):
+            derivative(transform, f, x)

@@ -160,7 +160,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
             inputs = _ufunc_dtype(ufunc, inputs, kwargs)
             if not isinstance(inputs, list):
                 return inputs  # an integer or bool dtype: NumPy's plain value
-        return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs])  # object arrays: building.py
+        return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs])  # object arrays: building.py
     fn = REDUCTIONS.get((ufunc, method))
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")

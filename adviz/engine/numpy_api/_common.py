@@ -64,7 +64,7 @@ def _as_operand(a):
     """An operand as the primitives take it: lists become arrays, arrays of traced values one tracer."""
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    return lift(a) if type(a) is np.ndarray else a
+    return lift(a) if isinstance(a, np.ndarray) else a  # matrices and masked arrays refuse in lift
 
 
 def _normalize_index(idx) -> tuple:

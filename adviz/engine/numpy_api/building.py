@@ -150,6 +150,11 @@ def lift(a: Any) -> Any:
     Anything else is returned unchanged, so callers may apply it to every operand.
     """
     if not (isinstance(a, np.ndarray) and a.dtype == object):
+        if isinstance(a, (np.matrix, np.ma.MaskedArray)):
+            raise UnsupportedOperation(
+                f"a {type(a).__module__}.{type(a).__name__} met a traced value: its arithmetic differs from a "
+                "plain array's (matrix * is @, a mask hides entries), so adviz would record the wrong "
+                "function; convert it with np.asarray (or np.ma.filled) first")
         return a
     entries = list(a.flat)
     if not any(isinstance(e, Tracer) for e in entries):
