@@ -16,7 +16,7 @@ import typer
 
 from .app import CommandError, InputError, app
 from .options import AtOption, ExprArgument, JsonOption
-from .output import check_output_path, plural, print_json, progress, to_json_value, writing
+from .output import check_output_path, print_json, progress, to_json_value, writing
 from .recording import check_mode, record, run_sweeps
 
 

@@ -351,9 +351,9 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("args, message", BAD_INPUTS, ids=[m.split()[0] for _, m in BAD_INPUTS])
 def test_bad_input_in_process(args, message):
-    start = time.perf_counter()
+    start = time.process_time()
     r = run(*args)
-    assert time.perf_counter() - start < 10.0   # a hang guard, not a timing test (the machine may be busy)
+    assert time.process_time() - start < 10.0   # a hang guard in CPU seconds: other processes' load cannot trip it
     assert r.exit_code == 2, r.output
     first = r.stderr.splitlines()[0]
     assert first.startswith("adviz: error: ") and message in first

@@ -289,7 +289,8 @@ class Browser:
         self.call("Page.navigate", session=True, url=url)
         self.wait_for("document.readyState === 'complete' && document.body.hasAttribute('data-step')")
 
-    def wait_for(self, condition: str, timeout: float = 10.0) -> None:
+    def wait_for(self, condition: str, timeout: float = 60.0) -> None:
+        """Poll until ``condition`` holds; ``timeout`` only guards against a hang (a loaded machine is slow)."""
         deadline = time.monotonic() + timeout
         while not self.js(condition):
             if time.monotonic() > deadline:
@@ -389,11 +390,13 @@ def test_browser_plays_to_the_end_and_stops(browser, page):
     browser.open(page.as_uri() + "#play")
     browser.wait_for("+document.body.getAttribute('data-step') === 3 && !document.body.hasAttribute('data-playing')")
     assert browser.js("document.getElementById('play').textContent") == "▶ play"
-    browser.js("document.getElementById('play').click()")  # play again from the end: restarts at 0
-    assert browser.js("document.body.hasAttribute('data-playing')")
-    assert browser.js("+document.body.getAttribute('data-step')") < 3
-    browser.js("document.getElementById('play').click()")  # pause
-    paused_at = browser.js("+document.body.getAttribute('data-step')")
+    # play again from the end: restarts at 0 (click and read in one evaluation, so that no timer
+    # tick of a slow, loaded machine comes between them)
+    playing, step = browser.js("(() => { document.getElementById('play').click(); return "
+                               "[document.body.hasAttribute('data-playing'), +document.body.getAttribute('data-step')]; })()")
+    assert playing and step < 3
+    paused_at = browser.js("(() => { document.getElementById('play').click();"   # pause
+                           " return +document.body.getAttribute('data-step'); })()")
     time.sleep(0.6)
     assert not browser.js("document.body.hasAttribute('data-playing')")
     assert browser.js("+document.body.getAttribute('data-step')") == paused_at

@@ -57,8 +57,9 @@ def test_player_steps_in_the_browser_without_moving_anything(page):
     page.wait_for_selector(f"{view}[data-step='0']", timeout=10_000)
     for _ in range(4):  # quick clicks, as an impatient student makes them: none is lost
         nxt.click()
-    page.wait_for_timeout(2000)
-    assert page.locator(view).first.get_attribute("data-step") == "4"
+    page.wait_for_selector(f"{view}[data-step='4']", timeout=60_000)   # waits for the state, not a fixed time
+    page.wait_for_timeout(500)
+    assert page.locator(view).first.get_attribute("data-step") == "4"   # and it stays there
 
 
 def test_mode_comparison_text_is_readable(page):
