@@ -113,6 +113,19 @@ def _tolerate_narrow_encodings() -> None:
             pass
 
 
+def _quiet_library_logging() -> None:
+    """Keep the libraries' log records (matplotlib's "Could not save font_manager cache" on a
+    full disk, "building the font cache") off the terminal: adviz says itself, in one line,
+    what went wrong. Python prints a warning of a library that configured no logging through
+    ``logging.lastResort``; a handler on the root logger that drops records stops that. A
+    program that set up logging itself (it gave the root logger a handler) is left alone."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 _ENDINGS = (typer.Exit, typer.Abort, _CommandLineError)
 """Exceptions that are Typer's own way of ending a command: let them through."""
 
@@ -140,11 +153,19 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
         except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
             raise fail(describe(err), code=1) from None
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """Reading the command line: Ctrl-C here is an interrupt like any other (130, one line)."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise fail("interrupted", code=130) from None
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
         install_plain_coercion(self)
         _tolerate_narrow_encodings()
+        _quiet_library_logging()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:

@@ -118,12 +118,57 @@ def test_ctrl_c_exits_130_with_one_line():
     deadline = time.monotonic() + 60
     while "adviz demo 1/" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
         pass                                   # the first screen is up: the demo waits for Enter
-    time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=30) == 130
     assert proc.stderr.read() == "adviz: error: interrupted\n"
     proc.stdin.close()
     proc.stdout.close()
+
+
+def test_ctrl_c_during_long_work_exits_130_with_one_line():
+    """Ctrl-C while a big Jacobian is being computed. The signal is sent once the progress bar is
+    on the terminal (the work is under way and far from done), not after a guessed delay."""
+    import pty
+
+    values = "x=[" + ",".join(["1"] * 3000) + "]"          # 3000 sweeps each way: seconds of work
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", MAIN, "jacobian", "sin(x)*x", "--at", values],
+                            stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(follower)
+    shown = b""
+    while b"Jacobian sweeps" not in shown:
+        chunk = os.read(leader, 65536)
+        assert chunk, shown                                # the bar appears before the work is done
+        shown += chunk
+    proc.send_signal(signal.SIGINT)
+    rest = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:                                    # the child closed the terminal
+            break
+        if not chunk:
+            break
+        rest += chunk
+    assert proc.wait(timeout=120) == 130
+    os.close(leader)
+    text = rest.decode("utf-8", "replace")
+    assert "adviz: error: interrupted" in text and "Traceback" not in text
+    assert "Jacobian (" not in text                      # stopped: no table printed
+
+
+def test_ctrl_c_while_the_command_line_is_read_exits_130(cli, monkeypatch):
+    """Before a command runs, Typer turns Ctrl-C into its Abort: that is an interrupt too."""
+    from adviz.cli.coercion import PlainValue
+
+    def interrupted(self, value, param, ctx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PlainValue, "coerce", interrupted)
+    r = cli("grad", "x", "--at", "x=1")
+    assert r.exit_code == 130
+    assert r.stderr.endswith("adviz: error: interrupted\n") and "aborted" not in r.stderr
 
 
 def _run_in_a_terminal(args: list[str]) -> str:

@@ -8,7 +8,9 @@ full disk fails with ``ENOSPC``.
 
 from __future__ import annotations
 
+import os
 import resource
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 WRITERS = {                       # name → (arguments, the file written)
     "graph svg": (["graph", "sin(x**2+1)", "--at", "x=3", "-o", "out.svg"], "out.svg"),
     "graph png": (["graph", "sin(x**2+1)", "--at", "x=3", "-o", "out.png"], "out.png"),
+    "graph pdf": (["graph", "sin(x**2+1)", "--at", "x=3", "-o", "out.pdf"], "out.pdf"),
     "graph dot": (["graph", "sin(x**2+1)", "--at", "x=3", "--mode", "reverse", "-o", "out.dot"], "out.dot"),
     "graph --animate": (["graph", "sin(x**2+1)", "--at", "x=3", "--animate", "-o", "out.html"], "out.html"),
     "compare --plot svg": (["compare", "sin(x**2+1)", "--at", "x=3", "--plot", "out.svg"], "out.svg"),
@@ -29,10 +32,27 @@ def small_files() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
+@pytest.fixture(scope="module")
+def writer_env(tmp_path_factory):
+    """``writer_env(name)`` → the environment a writer runs in. PDF needs Graphviz's dot program,
+    which this machine may not have: a stand-in ``dot`` on PATH answers with a PDF-sized page
+    (the write path under test is adviz's, not Graphviz's)."""
+    folder = tmp_path_factory.mktemp("bin")
+    dot = folder / "dot"
+    dot.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\n"
+                   "sys.stdout.buffer.write(b'%PDF-1.4\\n' + b'%' * 5000 + b'\\n%%EOF\\n')\n")
+    dot.chmod(0o755)
+
+    def env(name: str) -> dict:
+        return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"} if name == "graph pdf" else {}
+
+    return env
+
+
 @pytest.mark.parametrize("name", WRITERS)
-def test_a_full_disk_leaves_no_file_and_a_clear_error(adviz, tmp_path, name):
+def test_a_full_disk_leaves_no_file_and_a_clear_error(adviz, tmp_path, name, writer_env):
     args, written = WRITERS[name]
-    p = adviz(*args, cwd=tmp_path, preexec_fn=small_files)
+    p = adviz(*args, cwd=tmp_path, preexec_fn=small_files, env=writer_env(name))
     assert p.returncode in (1, 2), p.stdout
     assert p.stderr.startswith("adviz: error: ") and "File too large" in p.stderr
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
@@ -42,11 +62,11 @@ def test_a_full_disk_leaves_no_file_and_a_clear_error(adviz, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", WRITERS)
-def test_a_full_disk_keeps_the_old_file(adviz, tmp_path, name):
+def test_a_full_disk_keeps_the_old_file(adviz, tmp_path, name, writer_env):
     args, written = WRITERS[name]
     old = tmp_path / written
     old.write_bytes(b"the previous picture")
-    p = adviz(*args, cwd=tmp_path, preexec_fn=small_files)
+    p = adviz(*args, cwd=tmp_path, preexec_fn=small_files, env=writer_env(name))
     assert p.returncode in (1, 2)
     assert f"{written} is unchanged" in p.stderr or "Graphviz" in p.stderr
     assert old.read_bytes() == b"the previous picture"
@@ -54,12 +74,23 @@ def test_a_full_disk_keeps_the_old_file(adviz, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", WRITERS)
-def test_without_a_limit_the_same_commands_write_their_file(adviz, tmp_path, name):
+def test_without_a_limit_the_same_commands_write_their_file(adviz, tmp_path, name, writer_env):
     args, written = WRITERS[name]
-    p = adviz(*args, cwd=tmp_path)
+    p = adviz(*args, cwd=tmp_path, env=writer_env(name))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / written).stat().st_size > LIMIT
     assert [f.name for f in tmp_path.iterdir()] == [written]
+
+
+def test_a_full_disk_on_matplotlibs_first_run_is_still_one_line(adviz, tmp_path, tmp_path_factory):
+    """The first plot on a machine builds matplotlib's font cache; on a full disk matplotlib
+    logs "Could not save font_manager cache": the user sees adviz's one line only."""
+    fresh = tmp_path_factory.mktemp("matplotlib-config")                 # no font cache yet
+    p = adviz("compare", "sin(x)", "--at", "x=1", "--plot", "out.svg", cwd=tmp_path, preexec_fn=small_files,
+              env={"MPLCONFIGDIR": str(fresh)})
+    assert p.returncode == 1
+    assert p.stderr == "adviz: error: cannot write out.svg: File too large; nothing was written\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_lessons_on_a_full_disk(adviz, tmp_path):
@@ -68,6 +99,22 @@ def test_lessons_on_a_full_disk(adviz, tmp_path):
     assert p.stderr.startswith("adviz: error: cannot write course: File too large") and p.stderr.count("\n") == 1
     truncated = [f.name for f in (tmp_path / "course").rglob("*") if f.is_file()]
     assert truncated == [], "lessons must be written atomically (adviz.fileio.atomic_write)"
+
+
+@pytest.mark.parametrize("edition", [[], ["--nbgrader"]])
+def test_lessons_replaced_on_a_full_disk_are_kept_as_they_were(adviz, tmp_path, edition):
+    assert adviz("lessons", "course", *edition, cwd=tmp_path).returncode == 0
+    files = sorted(f for f in (tmp_path / "course").rglob("*") if f.is_file())
+    before = {f: f.read_bytes() for f in files}
+    for f in files:                                   # every file differs from a fresh copy: --force replaces all
+        f.write_bytes(b"the student's own work")
+    p = adviz("lessons", "course", *edition, "--force", cwd=tmp_path, preexec_fn=small_files)
+    assert p.returncode == 1 and p.stderr.startswith("adviz: error: cannot write course: File too large")
+    assert p.stderr.count("\n") == 1
+    assert sorted(f for f in (tmp_path / "course").rglob("*") if f.is_file()) == files   # no temporary file left
+    now = {f: f.read_bytes() for f in files}          # each file whole: the old one, or (a small file) the new
+    assert all(now[f] in (b"the student's own work", before[f]) for f in files)
+    assert list(now.values()).count(b"the student's own work") >= 1
 
 
 # ---------------------------------------------------------------- one rule for missing folders
