@@ -21,7 +21,7 @@ MAX_AUTO_SECONDS = 3600.0
 @app.command()
 def demo(
     expr: Annotated[Optional[str], typer.Argument(
-        metavar="[EXPR]", help="The expression (default: sin(x**2+1) at x=3).", show_default=False)] = None,
+        metavar="EXPR", help="The expression (default: sin(x**2+1) at x=3).", show_default=False)] = None,
     at: AtOption = None,  # type: ignore[assignment]
     auto: Annotated[Optional[float], typer.Option(
         "--auto", metavar="SECONDS", help="Advance by itself every SECONDS instead of waiting for Enter.")] = None,

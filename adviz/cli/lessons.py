@@ -21,7 +21,7 @@ STATUSES = ("written", "replaced", "unchanged", "kept")
 @app.command()
 def lessons(
     dest: Annotated[Optional[Path], typer.Argument(
-        metavar="[DIR]", help="Where to write them (default ./adviz-lessons, or ./adviz-course with --nbgrader).",
+        metavar="DIR", help="Where to write them (default ./adviz-lessons, or ./adviz-course with --nbgrader).",
         show_default=False)] = None,
     solutions: Annotated[bool, typer.Option(
         "--solutions", help="The teacher edition: every exercise with its solution filled in.")] = False,

@@ -38,6 +38,7 @@ def _rows(command: Any) -> list[str]:
             continue
         if param.param_type_name == "argument":
             name, short, value = (param.metavar or param.name.upper()), "", ""
+            name = name if param.required else f"[{name}]"          # optional, as --help's usage line says
         else:
             long = [o for o in param.opts if o.startswith("--")]
             short = ", ".join(_code(o) for o in param.opts if not o.startswith("--"))

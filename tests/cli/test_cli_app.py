@@ -40,6 +40,13 @@ def test_help_is_printed_as_written(cli, command):
     assert "Example:" in r.stdout
 
 
+@pytest.mark.parametrize("command, usage", [("demo", "Usage: adviz demo [OPTIONS] [EXPR]"),
+                                            ("lessons", "Usage: adviz lessons [OPTIONS] [DIR]")])
+def test_an_optional_argument_is_bracketed_once(cli, command, usage):
+    r = cli(command, "--help")
+    assert r.stdout.splitlines()[0] == usage
+
+
 def test_help_keeps_bracketed_formulas(cli):
     r = cli("jacobian", "--help")
     assert 'adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse' in r.stdout

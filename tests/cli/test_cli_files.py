@@ -170,3 +170,17 @@ def test_compare_plot_is_byte_for_byte_reproducible(adviz, tmp_path, suffix):
     assert a.read_bytes() == b.read_bytes()
     if suffix == ".svg":
         assert b"<dc:date>" not in a.read_bytes()
+
+
+@pytest.mark.parametrize("name", WRITERS)
+def test_an_output_that_is_a_symlink_is_replaced_never_written_through(adviz, tmp_path, name, writer_env):
+    args, written = WRITERS[name]
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "precious").write_bytes(b"not adviz's to change")
+    (work / written).symlink_to(elsewhere / "precious")
+    p = adviz(*args, cwd=work, env=writer_env(name))
+    assert p.returncode == 0, p.stderr
+    assert (elsewhere / "precious").read_bytes() == b"not adviz's to change"
+    assert not (work / written).is_symlink() and (work / written).stat().st_size > LIMIT
