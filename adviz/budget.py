@@ -19,15 +19,16 @@ and the size checks made before it are the only guard.
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+from .envvars import positive_number
+
 __all__ = ["SYMPY_SECONDS", "BudgetExceeded", "time_budget"]
 
-SYMPY_SECONDS = float(os.environ.get("ADVIZ_SYMPY_SECONDS", "") or 30.0)
+SYMPY_SECONDS = positive_number("ADVIZ_SYMPY_SECONDS", 30.0)
 """Longest a symbolic step may take (default 30 s: generous, since a busy machine slows honest work); set ``adviz.budget.SYMPY_SECONDS`` or the
 environment variable ``ADVIZ_SYMPY_SECONDS``."""
 

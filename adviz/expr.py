@@ -49,13 +49,14 @@ import inspect
 import keyword
 import math
 import operator
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from .envvars import positive_number
 
 __all__ = [
     "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "Binary", "Call", "Constant",
@@ -67,7 +68,7 @@ MAX_LENGTH = 10_000
 """Longest accepted input, in characters."""
 MAX_DEPTH = 100
 """Deepest accepted nesting of brackets, calls, lists, chained signs and chained powers."""
-MAX_ELEMENTS = int(os.environ.get("ADVIZ_MAX_ELEMENTS", "") or 10_000_000)
+MAX_ELEMENTS = positive_number("ADVIZ_MAX_ELEMENTS", 10_000_000, whole=True)
 """Largest array, in elements, that evaluating an expression may create (default 10⁷, i.e.
 80 MB of floats). ``[1, 2, 3] + [[1], [2]]`` broadcasts to a 2 × 3 array: a few hundred
 characters of list literals could ask for gigabytes, so every operation checks the size of the

@@ -223,6 +223,11 @@ def _root(
     if ctx.invoked_subcommand is None:      # `adviz` alone: the help, and success
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
+    from .. import budget, expr  # noqa: F401 - they read their limits from the environment
+    from ..envvars import PROBLEMS
+
+    if PROBLEMS:                            # ADVIZ_MAX_ELEMENTS=lots: a usage error, before any work
+        raise InputError(next(iter(PROBLEMS.values())))
 
 
 # ---------------------------------------------------------------- entry point

@@ -94,6 +94,29 @@ def test_invalid_graphviz_backend_is_a_usage_error(cli, tmp_path):
     assert not (tmp_path / "g.svg").exists()
 
 
+@pytest.mark.parametrize("name, value", [("ADVIZ_MAX_ELEMENTS", "lots"), ("ADVIZ_MAX_ELEMENTS", "-5"),
+                                         ("ADVIZ_MAX_ELEMENTS", "0"), ("ADVIZ_MAX_ELEMENTS", "2.5"),
+                                         ("ADVIZ_MAX_ELEMENTS", "inf"), ("ADVIZ_SYMPY_SECONDS", "soon"),
+                                         ("ADVIZ_SYMPY_SECONDS", "0")])
+def test_an_invalid_limit_in_the_environment_is_a_usage_error(adviz, name, value):
+    """Read when adviz is imported: a bad value once stopped even ``import adviz`` with a traceback."""
+    p = adviz("grad", "x*x", "--at", "x=3", env={name: value})
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == f"adviz: error: {name}={value!r} is not a positive {'whole ' if 'ELEMENTS' in name else ''}" \
+                       f"number; give one (the default is {'10,000,000' if 'ELEMENTS' in name else '30'}) or unset it\n"
+    library = subprocess.run([sys.executable, "-c", "import adviz, adviz.budget; from adviz.envvars import PROBLEMS; "
+                              "print(adviz.expr.MAX_ELEMENTS, adviz.budget.SYMPY_SECONDS, sorted(PROBLEMS))"],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, name: value})
+    assert library.returncode == 0 and library.stdout.split() == ["10000000", "30.0", f"['{name}']"]
+
+
+def test_a_valid_limit_in_the_environment_is_used(adviz):
+    big = "sum([1,2,3,4,5,6,7,8,9,10,11] + [[1],[2],[3],[4],[5],[6],[7],[8],[9],[10]])*x"   # a 10 x 11 array
+    assert adviz("grad", big, "--at", "x=1", env={"ADVIZ_MAX_ELEMENTS": "1e3"}).returncode == 0
+    p = adviz("grad", big, "--at", "x=1", env={"ADVIZ_MAX_ELEMENTS": "100"})
+    assert p.returncode == 2 and "(110 elements); the limit is 100 " in p.stderr
+
+
 # ---------------------------------------------------------------- real processes: streams and signals
 @pytest.mark.parametrize("args", [["trace", "sin(x**2+1)", "--at", "x=3"],
                                   ["trace", "sin(x**2+1)", "--at", "x=3", "--json"],
