@@ -47,14 +47,20 @@ def lessons(
         raise CommandError(f"this installation of adviz has no lessons ({err})") from None
     dest = dest if dest is not None else Path("adviz-course" if nbgrader else "adviz-lessons")
     check_output_folder(dest)
-    with writing(dest, folder=True):
-        try:
-            if nbgrader:
-                report = write_nbgrader_course(dest, overwrite=force)
-            else:
-                report = copy_lessons(dest, edition="teacher" if solutions else "student", overwrite=force)
-        except (NotADirectoryError, IsADirectoryError) as err:   # a lesson's place taken by a folder, and so on
-            raise InputError(str(err)) from None
+    created = not dest.exists()
+    try:
+        with writing(dest, folder=True):
+            try:
+                if nbgrader:
+                    report = write_nbgrader_course(dest, overwrite=force)
+                else:
+                    report = copy_lessons(dest, edition="teacher" if solutions else "student", overwrite=force)
+            except (NotADirectoryError, IsADirectoryError) as err:   # a lesson's place taken by a folder, and so on
+                raise InputError(str(err)) from None
+    except (InputError, CommandError):
+        if created:                          # a failed first run (a full disk) leaves no empty folders behind
+            _remove_empty_folders(dest)
+        raise
 
     what = ("nbgrader course folder" if nbgrader else
             "teacher edition (with solutions)" if solutions else "student edition")
@@ -74,3 +80,14 @@ def lessons(
                    "(the README's \"Teaching with adviz\" walks through the rest)")
     else:
         typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    """Remove ``folder`` and the folders in it, as far as they are empty (never a file)."""
+    import os
+
+    for here, _, _ in os.walk(folder, topdown=False):        # deepest first; symlinks are not followed
+        try:
+            os.rmdir(here)
+        except OSError:                                       # not empty: keep it
+            pass

@@ -93,12 +93,22 @@ def test_a_full_disk_on_matplotlibs_first_run_is_still_one_line(adviz, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_lessons_on_a_full_disk(adviz, tmp_path):
-    p = adviz("lessons", "course", cwd=tmp_path, preexec_fn=small_files)
+@pytest.mark.parametrize("edition", [[], ["--solutions"], ["--nbgrader"]])
+def test_lessons_on_a_full_disk(adviz, tmp_path, edition):
+    p = adviz("lessons", "course", *edition, cwd=tmp_path, preexec_fn=small_files)
     assert p.returncode in (1, 2)
     assert p.stderr.startswith("adviz: error: cannot write course: File too large") and p.stderr.count("\n") == 1
     truncated = [f.name for f in (tmp_path / "course").rglob("*") if f.is_file()]
     assert truncated == [], "lessons must be written atomically (adviz.fileio.atomic_write)"
+    assert list(tmp_path.iterdir()) == []                     # nor the folder it made for them
+
+
+def test_lessons_on_a_full_disk_keep_a_folder_that_was_there(adviz, tmp_path):
+    (tmp_path / "course").mkdir()
+    for edition in ([], ["--nbgrader"]):
+        p = adviz("lessons", "course", *edition, cwd=tmp_path, preexec_fn=small_files)
+        assert p.returncode == 1
+        assert (tmp_path / "course").is_dir()
 
 
 @pytest.mark.parametrize("edition", [[], ["--nbgrader"]])
