@@ -82,3 +82,71 @@ def test_command_line_values(cli):
     r = cli("grad", "x", "--at", "x=３")
     assert r.exit_code == 2
     assert r.stderr.startswith("adviz: error: the value for x is not valid: character '３' (U+FF13)")
+
+
+# ---------------------------------------------------------------- long plain lists: the quick reader
+def _number_text():
+    from hypothesis import strategies as st
+
+    plain = st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    whole = st.integers(-10**30, 10**30).map(str)
+    odd = st.sampled_from(["-0", "0", "-0.0", "1e400", "-1e400", "1E-5", "5e-324", "1.", ".5", "01", "+1",
+                           "1e", "-", "pi", "1/2", "inf", "nan"])
+    return st.one_of(plain, whole, odd)
+
+
+def _nested_text():
+    from hypothesis import strategies as st
+
+    rows = st.integers(1, 4).flatmap(lambda n: st.lists(st.lists(_number_text(), min_size=n, max_size=n),
+                                                        min_size=1, max_size=4))
+    vector = st.lists(_number_text(), min_size=0, max_size=8).map(lambda xs: "[" + ", ".join(xs) + "]")
+    matrix = rows.map(lambda rs: "[" + ",".join("[" + ",".join(r) + "]" for r in rs) + "]")
+    ragged = st.lists(st.lists(_number_text(), min_size=1, max_size=3), min_size=2, max_size=3).map(
+        lambda rs: "[" + ",".join("[" + ",".join(r) + "]" for r in rs) + "]")
+    return st.one_of(vector, matrix, ragged)
+
+
+def _read_the_general_way(text: str, monkeypatch):
+    import adviz.expr
+
+    with monkeypatch.context() as m:
+        m.setattr(adviz.expr, "_plain_numbers", lambda source, max_depth: None)
+        return _outcome(text)
+
+
+def _outcome(text: str):
+    from adviz.expr import EvaluationError, ParseError, parse_constant
+
+    try:
+        value = parse_constant(text)
+    except (ParseError, EvaluationError) as err:
+        return type(err).__name__, str(err)
+    return value.shape, value.tobytes()                 # bit for bit: -0.0 and 0.0 differ
+
+
+def test_the_quick_reader_gives_bit_for_bit_what_the_general_reader_gives(monkeypatch):
+    """A plain list of numbers (``--at x=[60,000 numbers]``) is read by the JSON reader; any text,
+    valid or not, gives exactly the array (or the error) the expression language gives."""
+    from hypothesis import given, settings
+
+    @settings(max_examples=400, deadline=None)
+    @given(_nested_text())
+    def check(text):
+        assert _outcome(text) == _read_the_general_way(text, monkeypatch), text
+
+    check()
+
+
+def test_a_long_plain_list_takes_the_quick_reader(monkeypatch):
+    """60,000 numbers without building a 60,000-node tree (what made it take seconds)."""
+    import adviz.expr
+
+    def no_tree(*args, **kwargs):
+        raise AssertionError("the general parser was used")
+
+    monkeypatch.setattr(adviz.expr, "_Parser", no_tree)
+    value = parse_value("[" + ",".join(["1.5", "-0", "2e-3"] * 20_000) + "]", "x")
+    assert value.shape == (60_000,) and value[:3].tolist() == [1.5, -0.0, 0.002] and math.copysign(1, value[1]) == -1
+    matrix = parse_value("[" + ",".join(["[1, 2, 3]"] * 1000) + "]", "W")
+    assert matrix.shape == (1000, 3)
