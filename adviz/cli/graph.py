@@ -16,7 +16,7 @@ import typer
 
 from .app import CommandError, InputError, app
 from .options import AtOption, ExprArgument, JsonOption
-from .output import check_output_path, print_json, progress, to_json_value, writing
+from .output import check_output_path, interruptible, print_json, progress, to_json_value, writing
 from .recording import check_mode, record, run_sweeps
 
 
@@ -117,9 +117,9 @@ def graph(
             if animate:
                 from ..render.html import write_sweep_html
 
-                write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz)
+                interruptible(lambda: write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz))
             else:
-                write_graph(t, path, sweep, step, expand=expand)
+                interruptible(lambda: write_graph(t, path, sweep, step, expand=expand))
     except (NoBackendError, TooBigToDraw) as err:
         raise InputError(str(err)) from None
     except RenderError as err:

@@ -16,8 +16,8 @@ import typer
 
 from .app import CommandError, InputError
 
-__all__ = ["ascii_only", "check_output_folder", "check_output_path", "make_console", "node_json", "plural", "print_json", "progress", "sweep_json",
-           "to_json_value", "writing"]
+__all__ = ["ascii_only", "check_output_folder", "check_output_path", "interruptible", "make_console", "node_json", "plural",
+           "print_json", "progress", "sweep_json", "to_json_value", "writing"]
 
 
 # ---------------------------------------------------------------- files
@@ -156,6 +156,34 @@ def progress(description: str, total: Optional[int] = None, *, enabled: bool = T
             state["finished"] = True
             if state["bar"] is not None:
                 state["bar"].stop()
+
+
+def interruptible(work: Callable[[], Any]) -> Any:
+    """``work()``, run so that Ctrl-C stops the command at once.
+
+    Python handles Ctrl-C only between its own instructions; native code that runs for minutes
+    without returning (the WebAssembly Graphviz laying out a big ``--expand`` graph) would
+    keep the user waiting. So the work runs in a helper thread while this one waits in short
+    slices and receives the KeyboardInterrupt at once. The abandoned helper is a daemon thread:
+    it ends with the process. Files are written atomically, so it leaves no half-written file.
+    """
+    import threading
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as err:  # noqa: BLE001 - handed to the waiting thread as it is
+            outcome["error"] = err
+
+    helper = threading.Thread(target=run, name="adviz-work", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        helper.join(0.05)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -188,6 +188,40 @@ def test_ctrl_c_during_long_work_exits_130_with_one_line():
     assert "Jacobian (" not in text                      # stopped: no table printed
 
 
+STUCK_IN_NATIVE_CODE = """
+import hashlib, signal, sys
+import adviz.render.graph, adviz.render.html
+
+def stuck(*args, **kwargs):   # like the WebAssembly Graphviz on a huge graph: native code, no signal checks
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})   # this thread: no Ctrl-C from now on, so
+    sys.stderr.write("drawing\\n"); sys.stderr.flush()         # none is seen before the native code runs
+    hashlib.pbkdf2_hmac("sha256", b"x", b"y", 2**31 - 1)      # many minutes in C
+
+adviz.render.graph.write_graph = adviz.render.html.write_sweep_html = stuck
+from adviz.cli import main
+sys.argv[0] = "adviz"
+main()
+"""
+
+
+@pytest.mark.parametrize("extra", [["-o", "g.svg"], ["--animate", "-o", "g.html"]])
+def test_ctrl_c_stops_a_graph_stuck_in_native_code(tmp_path, extra):
+    """Python sees Ctrl-C only between its own instructions: the drawing runs in a helper thread
+    so that the command stops at once instead of when Graphviz returns (minutes later)."""
+    proc = subprocess.Popen([sys.executable, "-c", STUCK_IN_NATIVE_CODE, "graph", "sin(x)", "--at", "x=1", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env={**os.environ, **ENV})
+    try:
+        assert proc.stderr.readline() == "drawing\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=120) == 130          # a hang guard: without the helper thread, hours
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.stderr.read() == "adviz: error: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_while_the_command_line_is_read_exits_130(cli, monkeypatch):
     """Before a command runs, Typer turns Ctrl-C into its Abort: that is an interrupt too."""
     from adviz.cli.coercion import PlainValue
