@@ -20,7 +20,7 @@ STATUSES = ("written", "replaced", "unchanged", "kept")
 
 @app.command()
 def lessons(
-    dest: Annotated[Optional[Path], typer.Argument(
+    dest: Annotated[Optional[str], typer.Argument(
         metavar="DIR", help="Where to write them (default ./adviz-lessons, or ./adviz-course with --nbgrader).",
         show_default=False)] = None,
     solutions: Annotated[bool, typer.Option(
@@ -45,26 +45,28 @@ def lessons(
         lesson_paths()
     except FileNotFoundError as err:
         raise CommandError(f"this installation of adviz has no lessons ({err})") from None
-    dest = dest if dest is not None else Path("adviz-course" if nbgrader else "adviz-lessons")
-    check_output_folder(dest)
-    created = not dest.exists()
+    if dest is not None and not dest.strip():   # `adviz lessons "$DIR"` with DIR unset: not the current folder
+        raise InputError("DIR is empty: give a folder (write . for the current one)")
+    folder = Path(dest) if dest is not None else Path("adviz-course" if nbgrader else "adviz-lessons")
+    check_output_folder(folder)
+    created = not folder.exists()
     try:
-        with writing(dest, folder=True):
+        with writing(folder, folder=True):
             try:
                 if nbgrader:
-                    report = write_nbgrader_course(dest, overwrite=force)
+                    report = write_nbgrader_course(folder, overwrite=force)
                 else:
-                    report = copy_lessons(dest, edition="teacher" if solutions else "student", overwrite=force)
+                    report = copy_lessons(folder, edition="teacher" if solutions else "student", overwrite=force)
             except (NotADirectoryError, IsADirectoryError) as err:   # a lesson's place taken by a folder, and so on
                 raise InputError(str(err)) from None
     except (InputError, CommandError):
         if created:                          # a failed first run (a full disk) leaves no empty folders behind
-            _remove_empty_folders(dest)
+            _remove_empty_folders(folder)
         raise
 
     what = ("nbgrader course folder" if nbgrader else
             "teacher edition (with solutions)" if solutions else "student edition")
-    typer.echo(f"adviz lessons, {what}, in {dest}:")
+    typer.echo(f"adviz lessons, {what}, in {folder}:")
     status = {path: word for word in STATUSES for path in getattr(report, word)}
     for path in report.paths:
         typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}")
@@ -76,10 +78,10 @@ def lessons(
                    f"{them} away, or add --force to replace {them} (changes in {them} are lost).")
     if nbgrader:
         first = report.paths[1].parent.name if len(report.paths) > 1 else "<lesson>"
-        typer.echo(f"Next, in {dest}:  nbgrader generate_assignment {first}   "
+        typer.echo(f"Next, in {folder}:  nbgrader generate_assignment {first}   "
                    "(the README's \"Teaching with adviz\" walks through the rest)")
     else:
-        typer.echo(f"Open them with:  jupyter lab {dest}   (or: jupyter notebook {dest})")
+        typer.echo(f"Open them with:  jupyter lab {folder}   (or: jupyter notebook {folder})")
 
 
 def _remove_empty_folders(folder: Path) -> None:

@@ -28,22 +28,35 @@ def check_output_path(path: Path, option: str) -> None:
     folders behind); the message says how to make it. Checked before any work is done.
     """
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError(f"{option} {path}: that is a folder; give a file name, such as {path / ('out' + path.suffix)}")
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise InputError(f"cannot write {path}: the folder {folder} {what} (create it first: mkdir -p {folder})")
+    try:
+        if path.is_dir():
+            raise InputError(f"{option} {path}: that is a folder; give a file name, such as "
+                             f"{path / ('out' + path.suffix)}")
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise InputError(f"cannot write {path}: the folder {folder} {what} (create it first: mkdir -p {folder})")
+    except OSError as err:                 # a name too long for the file system, a loop of links…
+        raise InputError(f"cannot write {_short(path)}: {err.strerror or err}; nothing was written") from None
+
+
+def _short(path: Path, limit: int = 120) -> str:
+    """``path`` for a one-line message: a very long one keeps its start and its end."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit // 2 - 1]}…{text[-(limit // 2):]}"
 
 
 def check_output_folder(folder: Path) -> None:
     """For a command that writes a folder of files (``adviz lessons DIR``): DIR is created if
     needed, but the folder it goes into must exist, by the same rule as for a file."""
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"cannot write into {folder}: it is a file, not a folder")
-    parent = folder.parent if str(folder.parent) else Path(".")
-    if not parent.is_dir():
-        what = "is not a folder" if parent.exists() else "does not exist"
-        raise InputError(f"cannot write {folder}: the folder {parent} {what} (create it first: mkdir -p {parent})")
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"cannot write into {folder}: it is a file, not a folder")
+        parent = folder.parent if str(folder.parent) else Path(".")
+        if not parent.is_dir():
+            what = "is not a folder" if parent.exists() else "does not exist"
+            raise InputError(f"cannot write {folder}: the folder {parent} {what} (create it first: mkdir -p {parent})")
+    except OSError as err:                 # a name too long for the file system, a loop of links…
+        raise InputError(f"cannot write {_short(folder)}: {err.strerror or err}; nothing was written") from None
 
 
 _PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM, errno.EROFS,

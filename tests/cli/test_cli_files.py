@@ -144,6 +144,31 @@ def test_a_missing_folder_is_refused_the_same_way_everywhere(cli, tmp_path, args
     assert not (tmp_path / "no").exists()                        # nothing was created
 
 
+@pytest.mark.parametrize("args", [
+    ["graph", "sin(x)", "--at", "x=1", "-o", "{long}.svg"],
+    ["graph", "sin(x)", "--at", "x=1", "--animate", "-o", "{long}.html"],
+    ["compare", "sin(x)", "--at", "x=1", "--plot", "{long}.svg"],
+    ["lessons", "{long}"],
+    ["lessons", "{long}/course"],
+])
+def test_a_name_too_long_for_the_file_system_is_one_line(cli, tmp_path, args):
+    long = tmp_path / ("a" * 300)
+    r = cli(*[a.format(long=long) for a in args])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("adviz: error: cannot write ") and "File name too long" in r.stderr
+    assert r.stderr.count("\n") == 1 and "OSError" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lessons_refuse_an_empty_folder_name(cli, tmp_path, monkeypatch):
+    """``adviz lessons "$DIR"`` with DIR unset must not fill the current folder with notebooks."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("lessons", "")
+    assert r.exit_code == 2 and r.stderr == "adviz: error: DIR is empty: give a folder (write . for the current one)\n"
+    assert list(tmp_path.iterdir()) == []
+    assert cli("lessons", ".").exit_code == 0 and any(tmp_path.glob("*.ipynb"))   # the current folder, if meant
+
+
 def test_a_folder_given_as_the_output_file_is_refused(cli, tmp_path):
     r = cli("graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path))
     assert r.exit_code == 2 and "the file name must end in" in r.stderr
