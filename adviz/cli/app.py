@@ -174,7 +174,12 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
             ctx = getattr(err, "ctx", None)
             message = err.format_message()
             if message:
-                hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+                if ctx is not None:
+                    where = ctx.command_path
+                else:                    # the option parser gives no context ("--at requires an argument")
+                    words = list(sys.argv[1:] if args is None else args)
+                    where = " ".join(["adviz", *[w for w in words if w in self.commands][:1]])
+                hint = f" (see: {where} --help)"
                 _echo_err(f"adviz: error: {one_line(message)}{hint}")
             sys.exit(getattr(err, "exit_code", 2))
         except typer.Abort:

@@ -47,6 +47,15 @@ def test_an_optional_argument_is_bracketed_once(cli, command, usage):
     assert r.stdout.splitlines()[0] == usage
 
 
+@pytest.mark.parametrize("args, hint", [(["grad", "x", "--at"], "adviz grad --help"),
+                                        (["graph", "x", "-o"], "adviz graph --help"),
+                                        (["grad"], "adviz grad --help"), (["--bogus"], "adviz --help")])
+def test_every_usage_error_points_to_the_help(cli, args, hint):
+    r = cli(*args)
+    assert r.exit_code == 2 and r.stderr.startswith("adviz: error: ")
+    assert r.stderr.endswith(f" (see: {hint})\n") and r.stderr.count("\n") == 1
+
+
 def test_help_keeps_bracketed_formulas(cli):
     r = cli("jacobian", "--help")
     assert 'adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse' in r.stdout
