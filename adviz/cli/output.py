@@ -180,13 +180,18 @@ def interruptible(work: Callable[[], Any]) -> Any:
     slices and receives the KeyboardInterrupt at once. The abandoned helper is a daemon thread:
     it ends with the process. Files are written atomically, so it leaves no half-written file.
     """
+    import contextvars
     import threading
 
+    import numpy as np
+
     outcome: dict = {}
+    context, errors = contextvars.copy_context(), np.geterr()   # what this thread set up, for the helper
 
     def run() -> None:
         try:
-            outcome["value"] = work()
+            with np.errstate(**errors):
+                outcome["value"] = context.run(work)
         except BaseException as err:  # noqa: BLE001 - handed to the waiting thread as it is
             outcome["error"] = err
 

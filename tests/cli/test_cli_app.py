@@ -231,6 +231,24 @@ def test_ctrl_c_stops_a_graph_stuck_in_native_code(tmp_path, extra):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_helper_thread_works_as_the_command_would():
+    """Same NumPy error settings (the commands report nan/inf themselves), same exceptions."""
+    import warnings
+
+    import numpy as np
+
+    from adviz.cli.output import interruptible
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="ignore"):
+            assert interruptible(lambda: np.float64(1e308) * 10) == np.inf
+        with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+            interruptible(lambda: np.float64(1e308) * 10)
+    with pytest.raises(ZeroDivisionError):
+        interruptible(lambda: 1 / 0)
+
+
 def test_ctrl_c_while_the_command_line_is_read_exits_130(cli, monkeypatch):
     """Before a command runs, Typer turns Ctrl-C into its Abort: that is an interrupt too."""
     from adviz.cli.coercion import PlainValue
