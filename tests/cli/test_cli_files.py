@@ -21,6 +21,8 @@ WRITERS = {                       # name → (arguments, the file written)
     "graph pdf": (["graph", "sin(x**2+1)", "--at", "x=3", "-o", "out.pdf"], "out.pdf"),
     "graph dot": (["graph", "sin(x**2+1)", "--at", "x=3", "--mode", "reverse", "-o", "out.dot"], "out.dot"),
     "graph --animate": (["graph", "sin(x**2+1)", "--at", "x=3", "--animate", "-o", "out.html"], "out.html"),
+    "graph --animate --quiz": (["graph", "sin(x**2+1)", "--at", "x=3", "--animate", "--quiz", "-o", "out.html"],
+                               "out.html"),
     "compare --plot svg": (["compare", "sin(x**2+1)", "--at", "x=3", "--plot", "out.svg"], "out.svg"),
     "compare --plot png": (["compare", "sin(x**2+1)", "--at", "x=3", "--plot", "out.png"], "out.png"),
 }
