@@ -73,7 +73,7 @@ Text = Union[None, str, dict, Sequence[str]]
 
 # ---------------------------------------------------------------- stop_gradient
 STOP_GRADIENT = Primitive(
-    name="stop_gradient", impl=lambda x: x, template="stop_gradient({0})", symbol="stop",
+    name="stop_gradient", impl=lambda x: x, template="stop_gradient({0})", symbol="stop", code="{0}",
     latex=r"\operatorname{{stop}}({0})", jvps=(None,), vjps=(None,), partial_texts=("0 (gradient stopped)",),
     jvp_texts=("0",), vjp_texts=("0",), vjp_reads="nothing", extra={"stops_gradient": True},
     description="the identity on values, zero on derivatives (ad.stop_gradient)",

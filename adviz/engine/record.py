@@ -406,6 +406,41 @@ class Trace:
         width = max(len(n.name) for n in self.nodes)
         return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in self.nodes)
 
+    def to_python(self, *, forward: bool = False, reverse: bool = True, name: Optional[str] = None) -> str:
+        """The tape as a straight-line NumPy program: what a source-transformation AD tool writes.
+
+        Returns the source of one function, ``def f(...)``, with one line per tape node
+        (``v1 = np.log(x1)``), then — ``forward=True`` — one tangent line per node
+        (``v1_dot = x1_dot / x1``) and — ``reverse=True``, the default — the adjoint
+        program, last node first (``x2_bar = v4_bar * np.cos(x2)``, and
+        ``x1_bar = x1_bar + …`` where a variable is used twice).  ``exec`` it with ``np``
+        in the namespace and call it::
+
+            >>> t = ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0)
+            >>> namespace = {"np": np}
+            >>> exec(t.to_python(), namespace)
+            >>> namespace["f"](2.0, 5.0)        # (value, (x1_bar, x2_bar))
+            (11.652071455223084, (5.5, 1.7163378145367738))
+
+        The function takes the traced function's arguments (pytrees are unpacked leaf by
+        leaf: ``params_W = params["W"]``), then with ``forward`` one tangent per argument
+        (``x1_dot``, same structure), then with ``reverse`` the output's adjoint
+        (``v5_bar``, 1.0 by default for a scalar output).  It returns the value, then the
+        output's tangent (``forward``), then a tuple with one adjoint per argument, in the
+        argument's structure (``reverse``), as ``ad.vjp`` does.
+
+        Every line comes from the registry: primal lines from each primitive's code form,
+        tangent and adjoint lines from *running the primitives' own rules on a tape* (no
+        derivative is written a second time).  Operations that cannot be written as code
+        valid beyond this point — a rule that builds a mask from the values (``maximum``,
+        ``clip``, ``prod``), a custom rule, a primitive with no code form — raise
+        :class:`~adviz.engine.program.NoCodeForm` naming them.  See
+        :mod:`adviz.engine.program`.
+        """
+        from .program import to_python
+
+        return to_python(self, forward=forward, reverse=reverse, name=name)
+
     # -- views (renderers are imported only when asked for: the engine never needs them) --
     def graph(self, sweep: Optional[Sweep] = None, step: Optional[int] = None, **options: Any):
         """The computational graph as a ``graphviz.Digraph`` (see :mod:`adviz.render.graph`).

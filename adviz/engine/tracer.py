@@ -71,6 +71,9 @@ class Interpreter:
     level: int = 0
     name: str = "a transform"
     dead: bool = False  # set when the transform has ended: its tracers must not be used again
+    # True for an interpreter that also wants non-differentiable operations (comparisons,
+    # sign): Trace.to_python writes them as code instead of freezing their values.
+    records_everything: bool = False
 
     def process(self, prim: Any, args: tuple, params: dict) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -206,7 +209,7 @@ def bind(prim: Any, *args: Any, **params: Any) -> Any:
                 top = interp
     if top is None:
         return prim.impl(*args, **params)
-    if not prim.differentiable:
+    if not prim.differentiable and not top.records_everything:
         return prim.impl(*[lowest(a) for a in args], **params)
     return top.process(prim, args, params)
 

@@ -102,6 +102,7 @@ def _pack_vjp(i):
 
 pack = register(Primitive(
     name="pack", vjp_reads="nothing", impl=_pack_impl, template="array([{args}])", symbol="array",
+    code="np.reshape(np.array([{args}]), {to})",
     jvps=_PerArg(_pack_jvp), vjps=_PerArg(_pack_vjp), jvp_all=_pack_jvp_all,
     jvp_texts=_PerArg(lambda i: "array(…, {t}, …)"), vjp_texts=_PerArg(lambda i: "{g}[entry]"),
     partial_texts=_PerArg(lambda i: "1 (its entry)"),

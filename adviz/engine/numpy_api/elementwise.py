@@ -12,7 +12,9 @@ from ._common import _NOVALUE, _as_operand, _no, getitem
 def where(condition, x=None, y=None):
     if x is None or y is None:
         raise UnsupportedOperation("np.where(condition) with one argument returns indices: not differentiable")
-    return bind(P["where"], np.asarray(lowest(condition)), x, y)
+    if not (isinstance(condition, Tracer) and condition._interp.records_everything):
+        condition = np.asarray(lowest(condition))  # a mask is not differentiable: its concrete value
+    return bind(P["where"], condition, x, y)
 
 
 def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVALUE, **kwargs):
@@ -28,7 +30,7 @@ def astype(x, dtype, copy=True, **kwargs):
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.inexact):
         return lowest(x).astype(dtype)  # integer/bool casts are not differentiable: plain value
-    if dtype == np.result_type(lowest(x)):
+    if dtype == (x.dtype if isinstance(x, Tracer) else np.result_type(x)):
         return x
     return bind(P["astype"], x, dtype=dtype)
 

@@ -11,7 +11,10 @@ one :class:`Primitive` entry, so adding an operation to adviz is adding one entr
   From these alone the engine derives the forward rule (``tangent = partial · ẋ``), the
   reverse rule (``x̄ += unbroadcast(ȳ · partial)``) and the chain-rule text;
 * ``jvps`` / ``vjps`` (structural operations such as ``sum``, ``matmul``, indexing): the
-  linear maps themselves, one per argument.
+  linear maps themselves, one per argument;
+* ``code``: how the operation is written in plain NumPy source (``np.sin({0})``,
+  ``{0} @ {1}``), used by :meth:`Trace.to_python` to print a tape — and the rules run on
+  a tape — as a Python program.  A NumPy ufunc needs none (``np.<name>(…)`` is derived).
 
 Rules are written with NumPy operations on whatever they receive (arrays *or* tracers of
 an enclosing transformation), never on raw ``.data``: that is why derivatives of
@@ -101,6 +104,11 @@ class Primitive:
     # "ans" or "nothing" -- or a function of the operands' parents returning one of these.
     # A tape that only serves derivatives keeps the rest as stand-ins.
     vjp_reads: Any = "all"
+    # How the operation reads as NumPy source: a template such as "np.sum({0}, axis={axis})"
+    # (operands {0}, {1}, … or {args}; parameters by name, as Python literals) or a function
+    # (operands, params, lit) -> str.  None: derived from ``impl`` when it is a NumPy ufunc
+    # or function without parameters, else the primitive has no code form.
+    code: Any = None
 
     def __post_init__(self) -> None:
         if self.partials is not None:
@@ -119,6 +127,25 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+    # -- source code -----------------------------------------------------------------------
+    def python(self, operands: Sequence[str], params: dict, lit: Callable[..., str]) -> Optional[str]:
+        """The operation as a NumPy expression, e.g. ``np.sin(v2)`` (None: no code form).
+
+        ``operands`` are Python expressions (parenthesized where needed); ``lit(value)``
+        writes a parameter as a Python literal and ``lit(idx, index=True)`` an index as
+        it appears between brackets (``:, 0``).
+        """
+        code = self.code
+        if code is None:
+            if params:
+                return None
+            module = _numpy_home(self.impl)
+            return f"{module}.{self.impl.__name__}({', '.join(operands)})" if module else None
+        if callable(code):
+            return code(list(operands), params, lit)
+        return code.format(*operands, args=", ".join(operands),
+                           **{k: lit(v) for k, v in params.items()})
 
     # -- display -------------------------------------------------------------------------
     def definition(self, operands: Sequence[str], params: dict, values: Sequence[Any] = ()) -> str:
@@ -151,6 +178,16 @@ class Primitive:
             if p.latex is not None:
                 return _fill(p.latex, operands, values, ans)
         return _latexify(self.partial_text(argnum, operands, values, ans))
+
+
+def _numpy_home(impl: Any) -> Optional[str]:
+    """``"np"`` / ``"np.linalg"`` if ``impl`` is that module's public function, else None."""
+    name = getattr(impl, "__name__", "")
+    if isinstance(impl, np.ufunc) or getattr(np, name, None) is impl:
+        return "np"
+    if getattr(np.linalg, name, None) is impl:
+        return "np.linalg"
+    return None
 
 
 def _fill(rule: TextRule, operands: Sequence[str], values: Sequence[Any], ans: str) -> str:
@@ -211,6 +248,12 @@ def _short(v: Any) -> str:
 def shape(x: Any) -> tuple[int, ...]:
     s = getattr(x, "shape", None)
     return s if s is not None else ()
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of a value or tracer (reading it never needs the numbers, which matters to
+    Trace.to_python: a rule that reads numbers is refused, one that reads a dtype is not)."""
+    return x.dtype if isinstance(x, Tracer) else np.result_type(x)
 
 
 def ndim(x: Any) -> int:
@@ -354,6 +397,18 @@ def recip(x: Any) -> Any:
     if type(x) is np.ndarray and np.issubdtype(x.dtype, np.inexact) and x.flags.writeable:
         return np.reciprocal(x, out=x)
     return 1.0 / x
+
+
+def reduction_code(function: str) -> Callable[..., str]:
+    """The code form of a reduction with ``axis``/``keepdims`` (and ``ddof``) parameters:
+    ``np.sum(x, axis=(0,))``; ``keepdims`` and ``ddof`` are written only when they matter."""
+
+    def code(ops: list, params: dict, lit: Callable[..., str]) -> str:
+        extra = "".join(f", {k}={lit(params[k])}" for k in ("ddof", "keepdims") if params.get(k))
+        return f"{function}({ops[0]}, axis={lit(params['axis'])}{extra})"
+
+    code.arguments = True  # type: ignore[attr-defined]  (operands are whole call arguments)
+    return code
 
 
 REGISTRY: dict[str, Primitive] = {}

@@ -14,7 +14,7 @@ import operator
 
 import numpy as np
 
-from ..tracer import lowest
+from ..tracer import Tracer, lowest
 from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, recip, register, shape, unbroadcast
 
 LOG2 = float(np.log(2.0))  # Python floats are "weak": float32 stays float32
@@ -27,11 +27,13 @@ def _mask(condition, like):
     Always a copy: partials are declared fresh, so the sweeps may update them in place, and
     ``condition`` can be the user's own array (``np.where(c, a, b)`` with a float ``c``).
     """
+    if isinstance(condition, Tracer):  # a recorded comparison (Trace.to_python writes it as code)
+        return condition.astype(like.dtype)
     return np.array(condition, dtype=like.dtype)
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
-          fresh=True, vjp_reads="all"):
+          fresh=True, vjp_reads="all", code=None):
     return register(
         Primitive(
             name=name,
@@ -43,15 +45,16 @@ def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_
             jvps=(jvp,),
             vjps=(vjp,),
             vjp_reads=vjp_reads,
+            code=code,
         )
     )
 
 
 def binary(name, impl, partials, *, template, symbol, latex="", jvps=(None, None), vjps=(None, None),
-           vjp_reads="all"):
+           vjp_reads="all", code=None):
     return register(
         Primitive(name=name, impl=impl, template=template, symbol=symbol, latex=latex,
-                  partials=partials, jvps=jvps, vjps=vjps, vjp_reads=vjp_reads)
+                  partials=partials, jvps=jvps, vjps=vjps, vjp_reads=vjp_reads, code=code)
     )
 
 
@@ -72,26 +75,28 @@ def _fwd_rule(i, fn):
 
 
 # ---------------------------------------------------------------- arithmetic
-add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}", vjp_reads="nothing")
-subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}", vjp_reads="nothing")
+add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}", vjp_reads="nothing",
+             code="{0} + {1}")
+subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1}", symbol="−", latex="{0} - {1}",
+                  vjp_reads="nothing", code="{0} - {1}")
 multiply = binary(
     "multiply", operator.mul,
     (Partial(lambda ans, x, y: y, "{1}", fresh=False), Partial(lambda ans, x, y: x, "{0}", fresh=False)),
-    template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}", vjp_reads="args")
+    template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}", vjp_reads="args", code="{0} * {1}")
 true_divide = binary(
     "true_divide", operator.truediv,
     (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}"),
      Partial(lambda ans, x, y: -ans / y, "-{0}/{1}**2", r"-\frac{{{0}}}{{{1}^2}}")),
-    template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}",
+    template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}", code="{0} / {1}",
     jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, lambda t, ans, x, y: -(ans / y) * t)),
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
 )
 negative = unary("negative", operator.neg, MINUS_ONE.fn, "-1", "-1", template="-{0}", symbol="−", prim_latex="-{0}",
                  jvp=_fwd_rule(0, lambda t, ans, x: -t), vjp=_reduce_rule(0, lambda g, ans, x: -g),
-    vjp_reads="nothing")
+    vjp_reads="nothing", code="-{0}")
 positive = unary("positive", operator.pos, ONE.fn, "1", "1", template="+{0}", symbol="+",
                  jvp=_fwd_rule(0, lambda t, ans, x: t), vjp=_reduce_rule(0, lambda g, ans, x: g),
-    vjp_reads="nothing")
+    vjp_reads="nothing", code="+{0}")
 
 
 def _power_base_partial(ans, x, y):
@@ -145,7 +150,7 @@ power = binary(
     "power", operator.pow,
     (Partial(_power_base_partial, _power_base_text, None),
      Partial(_power_exponent_partial, "log({0})*{0}**{1}", r"\log({0})\,{0}^{{{1}}}")),
-    template="{0}**{1}", symbol="^", latex="{0}^{{{1}}}",
+    template="{0}**{1}", symbol="^", latex="{0}^{{{1}}}", code="{0}**{1}",
     # the exponent's partial x**y·log(x) reads the result; the base's partial does not
     vjp_reads=lambda parents: "all" if parents[1] is not None else "args",
 )
@@ -310,7 +315,7 @@ def _astype_impl(x, dtype):
 
 
 astype = register(Primitive(
-    name="astype", impl=_astype_impl, template="{0}.astype({dtype})", symbol="cast",
+    name="astype", impl=_astype_impl, template="{0}.astype({dtype})", symbol="cast", code="np.asarray({0}, dtype={dtype})",
     partials=(ONE,),
     jvps=(lambda t, ans, x, dtype: t.astype(dtype),),
     vjps=(lambda g, ans, x, dtype: g.astype(np.result_type(x)),),

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tracer import lowest
-from .core import Primitive, align, ndim, register, shape, unbroadcast
+from .core import Primitive, align, dtype_of, ndim, register, shape, unbroadcast
 from .structural import _PerArg
 
 
@@ -113,6 +113,7 @@ def _matmul_vjp_b(g, ans, a, b):
 
 matmul = register(Primitive(
     name="matmul", vjp_reads="args", impl=np.matmul, template="{0} @ {1}", symbol="@", latex="{0} {1}",
+    code="{0} @ {1}",
     jvps=(_matmul_jvp_a, _matmul_jvp_b), vjps=(_matmul_vjp_a, _matmul_vjp_b),
     jvp_texts=("{t} @ {1}", "{0} @ {t}"), vjp_texts=("{g} @ {1}ᵀ", "{0}ᵀ @ {g}"),
     partial_texts=("{1}ᵀ (as a linear map)", "{0} (as a linear map)"),
@@ -192,7 +193,7 @@ def _einsum_vjp(i: int):
         ins, _ = _einsum_terms(subscripts)
         plan, extras = _einsum_vjp_plan(subscripts, i)
         sizes = _letter_sizes(ins, ops)
-        dtype = np.result_type(lowest(ans))
+        dtype = dtype_of(ans)
         consts = [np.eye(sizes[letters[0]], dtype=dtype) if kind == "eye" else np.ones(sizes[letters], dtype=dtype)
                   for kind, letters in extras]
         others = [op for j, op in enumerate(ops) if j != i]
@@ -228,6 +229,7 @@ def _replace_operand(subscripts: str, i: int, symbol: str) -> str:
 
 einsum = register(Primitive(
     name="einsum", vjp_reads="args", impl=_einsum_impl, template="einsum('{subscripts}', {args})", symbol="einsum",
+    code="np.einsum({subscripts}, {args})",
     latex=r"\operatorname{{einsum}}",
     jvps=_PerArg(_einsum_jvp), vjps=_PerArg(_einsum_vjp),
     jvp_texts=_PerArg(_einsum_jvp_text), vjp_texts=_PerArg(_einsum_vjp_text),
@@ -267,6 +269,8 @@ def _norm_vjp(g, ans, x, axis, keepdims):
 norm = register(Primitive(
     name="norm", impl=lambda x, axis, keepdims: np.sqrt(np.sum(np.square(x), axis=axis, keepdims=keepdims)),
     template="norm({0}{params})", symbol="‖·‖", latex=r"\lVert {0} \rVert",
+    code=lambda ops, params, lit: (f"np.sqrt(np.sum(np.square({ops[0]}), axis={lit(params['axis'])}"
+                                   f"{', keepdims=True' if params['keepdims'] else ''}))"),
     jvps=(_norm_jvp,), vjps=(_norm_vjp,),
     jvp_texts=("sum({0}·{t})/{ans}",), vjp_texts=("{g}·{0}/{ans}",), partial_texts=("{0}/{ans}",),
 ))

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracer import lowest
-from .core import Primitive, align, nbatch, ndim, register, shape, unbroadcast
+from ..tracer import Tracer, lowest
+from .core import Primitive, align, dtype_of, nbatch, ndim, reduction_code, register, shape, unbroadcast
 
 
 def _neg_axes(axis: tuple[int, ...], nd: int) -> tuple[int, ...]:
@@ -53,6 +53,7 @@ def _sum_vjp(g, ans, x, axis, keepdims):
 
 sum_ = register(Primitive(
     name="sum", vjp_reads="nothing", impl=_sum_impl, template="sum({0}{params})", symbol="Σ", latex=r"\sum {0}",
+    code=reduction_code("np.sum"),
     jvps=(_sum_jvp,), vjps=(_sum_vjp,), jvp_texts=("sum({t})",), vjp_texts=("broadcast({g})",),
     partial_texts=("1",),
 ))
@@ -94,6 +95,7 @@ def _prod_vjp(g, ans, x, axis, keepdims):
 
 prod = register(Primitive(
     name="prod", impl=_prod_impl, template="prod({0}{params})", symbol="Π", latex=r"\prod {0}",
+    code=reduction_code("np.prod"),
     jvps=(_prod_jvp,), vjps=(_prod_vjp,), jvp_texts=("sum(Π others · {t})",), vjp_texts=("{g} · Π others",),
     partial_texts=("Π of the others",),
 ))
@@ -106,7 +108,8 @@ def _extremum(name, fn):
 
     def mask_and_count(ans, x, axis, keepdims):
         hit = x == _keep(ans, shape(x), axis, keepdims)  # plain: comparisons are not traced
-        mask = np.asarray(hit, dtype=np.result_type(lowest(x)))
+        # (except by Trace.to_python, which records them to write them as code)
+        mask = hit.astype(dtype_of(x)) if isinstance(hit, Tracer) else np.asarray(hit, dtype=dtype_of(x))
         return mask, np.sum(mask, axis=axis, keepdims=True)
 
     def jvp(t, ans, x, axis, keepdims):
@@ -120,6 +123,7 @@ def _extremum(name, fn):
 
     return register(Primitive(
         name=name, impl=impl, template=f"{name}({{0}}{{params}})", symbol=name, latex=f"\\{name} {{0}}",
+        code=reduction_code(f"np.{name}"),
         jvps=(jvp,), vjps=(vjp,), jvp_texts=(f"{{t}}[arg{name}]",), vjp_texts=(f"{{g}} at arg{name}",),
         partial_texts=(f"[{{0}} = {name}]",),
     ))
@@ -156,6 +160,7 @@ def _std_slope(ans, x, axis, ddof, keepdims):
 
 std = register(Primitive(
     name="std", impl=_std_impl, template="std({0}{params})", symbol="σ", latex=r"\sigma({0})",
+    code=reduction_code("np.std"),
     jvps=(lambda t, ans, x, axis, ddof, keepdims: np.sum(
         t * _std_slope(ans, x, axis, ddof, keepdims), axis=_neg_axes(axis, ndim(x)), keepdims=keepdims),),
     vjps=(lambda g, ans, x, axis, ddof, keepdims: _keep(g, shape(x), axis, keepdims)
@@ -173,6 +178,7 @@ def _flip(x, axis_neg):
 
 cumsum = register(Primitive(
     name="cumsum", vjp_reads="nothing", impl=lambda x, axis: np.cumsum(x, axis=axis), template="cumsum({0}, axis={axis})", symbol="cumsum",
+    code="np.cumsum({0}, axis={axis})",
     jvps=(lambda t, ans, x, axis: np.cumsum(t, axis=axis - ndim(x)),),
     vjps=(lambda g, ans, x, axis: _flip(np.cumsum(_flip(g, axis - ndim(x)), axis=axis - ndim(x)), axis - ndim(x)),),
     jvp_texts=("cumsum({t})",), vjp_texts=("reverse-cumsum({g})",), partial_texts=("[j ≤ i]",),
@@ -182,7 +188,7 @@ cumsum = register(Primitive(
 # ---------------------------------------------------------------- reshape / transpose / broadcast_to
 reshape = register(Primitive(
     name="reshape", vjp_reads="nothing", impl=lambda x, newshape: np.reshape(x, newshape), template="reshape({0}, {newshape})",
-    symbol="reshape",
+    symbol="reshape", code="np.reshape({0}, {newshape})",
     jvps=(lambda t, ans, x, newshape: t.reshape(shape(t)[: nbatch(t, x)] + tuple(newshape)),),
     vjps=(lambda g, ans, x, newshape: g.reshape(shape(g)[: nbatch(g, ans)] + shape(x)),),
     jvp_texts=("reshape({t})",), vjp_texts=("reshape({g})",), partial_texts=("1",),
@@ -195,6 +201,7 @@ def _batched_perm(axes, nb):
 
 transpose = register(Primitive(
     name="transpose", vjp_reads="nothing", impl=lambda x, axes: np.transpose(x, axes), template="transpose({0}, {axes})", symbol="ᵀ",
+    code="np.transpose({0}, {axes})",
     jvps=(lambda t, ans, x, axes: np.transpose(t, _batched_perm(axes, nbatch(t, x))),),
     vjps=(lambda g, ans, x, axes: np.transpose(g, _batched_perm(tuple(np.argsort(axes)), nbatch(g, ans))),),
     jvp_texts=("{t}ᵀ",), vjp_texts=("{g}ᵀ",), partial_texts=("1",),
@@ -209,7 +216,7 @@ def _broadcast_jvp(t, ans, x, to):
 
 broadcast_to = register(Primitive(
     name="broadcast_to", vjp_reads="nothing", impl=lambda x, to: np.broadcast_to(x, to), template="broadcast_to({0}, {to})",
-    symbol="bcast", jvps=(_broadcast_jvp,),
+    symbol="bcast", code="np.broadcast_to({0}, {to})", jvps=(_broadcast_jvp,),
     vjps=(lambda g, ans, x, to: unbroadcast(g, shape(x), nbatch(g, ans)),),
     jvp_texts=("broadcast({t})",), vjp_texts=("sum({g})",), partial_texts=("1",),
 ))
@@ -262,6 +269,7 @@ def _scatter_impl(g, idx, shape, nb):
 
 getitem = register(Primitive(
     name="getitem", vjp_reads="nothing", impl=lambda x, idx: x[idx], template="{0}[{idx}]", symbol="[ ]",
+    code=lambda ops, params, lit: f"{ops[0]}[{lit(params['idx'], index=True)}]",
     jvps=(lambda t, ans, x, idx: batched_getitem(t, idx, nbatch(t, x)),),
     vjps=(lambda g, ans, x, idx: scatter_add_prim_apply(g, idx, shape(x), nbatch(g, ans)),),
     jvp_texts=("{t}[…]",), vjp_texts=("scatter({g})",), partial_texts=("1 (selected entries)",),
@@ -269,6 +277,10 @@ getitem = register(Primitive(
 
 scatter_add = register(Primitive(
     name="scatter_add", impl=_scatter_impl, template="scatter_add({0}, {idx})", symbol="scatter",
+    # scatter_add(g, idx, shape): zeros of x's shape with g added at x[idx] (a helper that
+    # Trace.to_python writes into the program; np.add.at lets repeated indices add up)
+    code=lambda ops, params, lit: (f"scatter_add({ops[0]}, np.s_[{lit(params['idx'], index=True)}], "
+                                   f"{lit(params['shape'])})") if not params["nb"] else None,
     jvps=(lambda t, ans, g, idx, shape, nb: scatter_add_prim_apply(t, idx, shape, nb + nbatch(t, g)),),
     vjps=(lambda h, ans, g, idx, shape, nb: batched_getitem(h, idx, nb + nbatch(h, ans)),),
     jvp_texts=("scatter({t})",), vjp_texts=("{g}[…]",), partial_texts=("1",),
@@ -336,6 +348,7 @@ class _PerArg(tuple):
 
 concatenate = register(Primitive(
     name="concatenate", vjp_reads="nothing", impl=_concat_impl, template="concatenate({args}, axis={axis})", symbol="concat",
+    code="np.concatenate([{args}], axis={axis})",
     jvps=_PerArg(_concat_jvp), vjps=_PerArg(_concat_vjp), jvp_all=_concat_jvp_all,
     jvp_texts=_PerArg(lambda i: "pad({t})"), vjp_texts=_PerArg(lambda i: "{g}[block]"),
     partial_texts=_PerArg(lambda i: "1 (its block)"),
