@@ -37,6 +37,10 @@ def trace(
         "--seed", "-s", metavar="NAME=VALUE",
         help="Forward-mode direction, e.g. --seed x=1 --seed y=0 (inputs left out get 0). "
              "Default: one forward sweep per input.")] = None,
+    python: Annotated[bool, typer.Option(
+        "--python", help="Print the tape as a straight-line Python program instead (Trace.to_python): "
+                         "the primal lines, then the tangent lines (--mode forward), the adjoint lines "
+                         "(--mode reverse) or both.")] = False,
     json: JsonOption = False,
     ascii: AsciiOption = False,
     full: FullOption = False,
@@ -49,6 +53,9 @@ def trace(
     ascii = ascii_only(ascii)
     mode = check_mode(mode)
     expression, t, values = record(expr, at)
+    if python:
+        _print_program(t, mode, expression.source if json else None)
+        return
     limit = None if (full or json) else MAX_SHOWN_SWEEPS
     forward, reverse = run_sweeps(t, mode, seed, max_reverse=limit)
     warn_nonfinite(t, ascii, [*forward, *reverse], derivatives=derivative_values([*forward, *reverse]))
@@ -78,6 +85,21 @@ def trace(
         console.print(f"The output has {t.output.value.size:,} entries: {plural(skipped, 'more reverse sweep')} "
                       "(one per entry) not shown. --full shows them all; adviz jacobian gives the whole matrix.",
                       style="dim", markup=False)
+
+
+def _print_program(t, mode: str, source: Optional[str]) -> None:
+    """``adviz trace --python``: the program text (or, with ``--json``, JSON holding it)."""
+    from ..engine.program import NoCodeForm
+
+    try:
+        program = t.to_python(forward=mode in ("forward", "both"), reverse=mode in ("reverse", "both"))
+    except (NoCodeForm, ValueError) as e:
+        raise InputError(str(e)) from None
+    program = "import numpy as np\n\n\n" + program  # a module: save it and import it
+    if source is not None:
+        print_json({"expression": source, "python": program})
+    else:
+        typer.echo(program, nl=False)
 
 
 @app.command()

@@ -419,8 +419,9 @@ class Trace:
             >>> t = ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0)
             >>> namespace = {"np": np}
             >>> exec(t.to_python(), namespace)
-            >>> namespace["f"](2.0, 5.0)        # (value, (x1_bar, x2_bar))
-            (11.652071455223084, (5.5, 1.7163378145367738))
+            >>> y, (x1_bar, x2_bar) = namespace["f"](2.0, 5.0)
+            >>> print(y, x1_bar, x2_bar)
+            11.652071455223084 5.5 1.7163378145367738
 
         The function takes the traced function's arguments (pytrees are unpacked leaf by
         leaf: ``params_W = params["W"]``), then with ``forward`` one tangent per argument
