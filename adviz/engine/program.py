@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from itertools import chain, count
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -141,8 +142,8 @@ class _Writer:
         self.helpers: set[str] = set()
 
     # -- names -------------------------------------------------------------------------
-    def fresh(self, wanted: str) -> str:
-        base = _identifier(wanted, self.used)
+    def fresh(self, wanted: str, numbered: bool = False) -> str:
+        base = _identifier(wanted, self.used, numbered)
         self.used.add(base)
         return base
 
@@ -320,7 +321,7 @@ class _Writer:
             elif uses[i] == 1 and i not in returned:
                 code[i] = expr  # a temporary used once: written where it is used
             else:
-                name = self.fresh("t")
+                name = self.fresh("t", numbered=True)
                 self.names[i] = name
                 current[name] = i
                 code[i] = (name, _ATOM)
@@ -417,7 +418,7 @@ class _Writer:
                 return f"np.array({_number(value.item())}, dtype=np.{value.dtype.name})"
             key = id(value)
             if key not in self.consts:
-                cname = self.fresh("c")
+                cname = self.fresh("c", numbered=True)
                 self.consts[key] = (cname, value)
                 self.const_lines.append(f"{cname} = np.array({_nested(value.tolist())}, dtype=np.{value.dtype.name})")
             return self.consts[key][0]
@@ -457,21 +458,22 @@ def _function_name(trace: "Trace") -> str:
     return call.split("(")[0] if call else "f"
 
 
-def _identifier(name: str, used: set) -> str:
-    """``params["W"]`` -> ``params_W``: a Python identifier, not a keyword, not yet used."""
+def _identifier(name: str, used: set, numbered: bool = False) -> str:
+    """``params["W"]`` -> ``params_W``: a Python identifier, not a keyword, not yet used.
+
+    ``numbered`` (temporaries and constants) counts from 1: ``t1``, ``t2``; other names get
+    a suffix only when taken (``x``, then ``x_2``).
+    """
     base = re.sub(r"\W+", "_", name).strip("_") or "x"
     if base[0].isdigit():
         base = "x_" + base
     if keyword.iskeyword(base):
         base += "_"
-    out, k = base, 2
-    while out in used:
-        out, k = f"{base}{k}" if base in ("t", "c") else f"{base}_{k}", k + 1
-    if base in ("t", "c") and out == base:  # temporaries and constants are numbered from 1
-        out, k = f"{base}1", 2
-        while out in used:
-            out, k = f"{base}{k}", k + 1
-    return out
+    if numbered:
+        candidates = (f"{base}{k}" for k in count(1))
+    else:
+        candidates = chain([base], (f"{base}_{k}" for k in count(2)))
+    return next(c for c in candidates if c not in used)
 
 
 def _has_code(prim: Primitive, params: dict, nargs: int) -> bool:
@@ -500,7 +502,7 @@ def _level(prim: Primitive) -> int:
         return _UNARY
     if code == "{0}**{1}":
         return _POWER
-    return _ATOM if code != "{0}" else _ATOM
+    return _ATOM  # a call, an index, or a plain copy ("{0}")
 
 
 def _refuse_custom(trace: "Trace") -> None:

@@ -308,3 +308,14 @@ def test_refuses_custom_rules():
         ad.trace(lambda x: softplus(x) * 2.0, 0.3).to_python()
     with pytest.raises(NoCodeForm, match="custom JVP rule"):
         ad.trace(lambda x: cube(x) * 2.0, 0.3).to_python()
+
+
+def test_inputs_keep_their_names_and_constants_do_not_collide():
+    """Inputs called t and c (the prefixes of temporaries and constants) keep their names."""
+    f = lambda t, c: np.sum(t * np.array([1.0, 2.0]) + c) * np.sum(t)  # noqa: E731
+    program, src = compile_program(ad.trace(f, np.ones(2), 3.0))
+    assert src.startswith("def f(t, c, ")
+    t0 = np.array([0.5, -1.5])
+    _, (t_bar, c_bar) = program(t0, 3.0)
+    np.testing.assert_allclose(t_bar, central_gradient(f, [t0, 3.0], 0), rtol=1e-7)
+    assert c_bar == pytest.approx(2 * np.sum(t0))  # ∂/∂c of (Σ(t·w) + 2c)·Σt
