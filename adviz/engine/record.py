@@ -433,8 +433,9 @@ class Trace:
         Every line comes from the registry: primal lines from each primitive's code form,
         tangent and adjoint lines from *running the primitives' own rules on a tape* (no
         derivative is written a second time).  Operations that cannot be written as code
-        valid beyond this point — a rule that builds a mask from the values (``maximum``,
-        ``clip``, ``prod``), a custom rule, a primitive with no code form — raise
+        valid beyond this point — a rule that reads the values to build a mask or take a
+        branch (``np.clip``, ``np.prod``, ``np.std``), a custom rule, a primitive with no code
+        form — raise
         :class:`~adviz.engine.program.NoCodeForm` naming them.  See
         :mod:`adviz.engine.program`.
         """
