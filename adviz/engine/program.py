@@ -31,8 +31,9 @@ of a gradient is.  Broadcasting shows up as the ``np.sum(…, axis=…)`` that t
 ``unbroadcast`` performs.
 
 Comparisons and ``np.sign`` inside rules are recorded too (they are code, not frozen
-numbers).  A rule that looks at the *values* of the traced numbers — to build a mask of
-ties for ``maximum``, or to take a branch as ``prod`` does when an entry is zero — would
+numbers): ``maximum``'s tie mask becomes ``np.greater(x, y) * 1.0 + np.equal(x, y) * 0.5``.
+A rule that looks at the *values* of the traced numbers — to build a mask in plain NumPy
+as ``clip`` does, or to take a branch as ``prod`` does when an entry is zero — would
 make a program that is right only at the traced point; :func:`to_python` refuses it and
 names the primitive, as it refuses primitives without a code form and functions with
 custom rules (``ad.custom_jvp``/``ad.custom_vjp``: their rules are Python functions adviz
