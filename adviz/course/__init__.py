@@ -23,6 +23,7 @@ module                 lesson
 ``training``           9 · training a tiny neural network
 ``custom_rules``       10 · custom derivative rules and stop_gradient
 ``memory``             11 · memory and checkpointing
+``ad_systems``         12 · how AD systems are built
 =====================  ============================================
 
 Every check is built with :mod:`adviz.check`: per-part ✓/✗, hints that name the concept,

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from adviz.course import (adjoints, arrays, control_flow, custom_rules, dual_numbers, finite_differences, higher_order,
-                          memory, modes, tape)
+from adviz.course import (ad_systems, adjoints, arrays, control_flow, custom_rules, dual_numbers, finite_differences,
+                          higher_order, memory, modes, tape)
 
 from . import exercises as ex
 from .wrong_answers import NAMED, NBGRADER_ROUNDS, WRONG
@@ -25,6 +25,7 @@ NEEDS = {
     "09_training_a_tiny_neural_network": {"X", "y", "logits", "loss", "initial_parameters", "value_and_grad",
                                           "train", "accuracy"},
     "11_memory_and_checkpointing": {"layer", "layers", "segment"},
+    "12_how_ad_systems_are_built": {"Dual", "write_adjoint"},
 }
 
 
@@ -56,6 +57,9 @@ def _expected() -> dict[str, list[float]]:
         + [d for M, e in custom_rules.ORBITS for d in custom_rules._kepler_partials(M, e)],
         "11_memory_and_checkpointing": [float(np.sum(memory._layers(memory.X.copy(), memory.DEPTH) ** 2))]
         + list(memory._gradient(memory.X.copy(), memory.DEPTH)),
+        "12_how_ad_systems_are_built": [math.cos(0.7) * 2.5, math.cos(-1.2) * -0.4, 3.0 / 2.0, -1.5 / 0.25]
+        + [g * s for x1, x2 in ((2.0, 5.0), (0.5, -1.0)) for g in ad_systems._survey(x1, x2)[1:]
+           for s in (1.0, 1.5, 0.6, -2.0)],
     }
     return {stem: [v for v in values if v != 0 and not float(v).is_integer() or abs(v) >= 100]
             for stem, values in expected.items()}

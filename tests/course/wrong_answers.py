@@ -40,6 +40,17 @@ def together(*answers: Wrong) -> Wrong:
 
 NBGRADER_ROUNDS = 3
 
+# lesson 12's adjoint templates, as the teacher wrote them (its wrong answers change one line)
+_RULES = """if op == "subtract":
+    return ["{a}_bar += {out}_bar", "{b}_bar -= {out}_bar"]
+if op == "multiply":
+    return ["{a}_bar += {out}_bar * {b}", "{b}_bar += {out}_bar * {a}"]
+if op == "sin":
+    return ["{a}_bar += {out}_bar * cos({a})"]
+if op == "log":
+    return ["{a}_bar += {out}_bar / {a}"]
+"""
+
 WRONG: dict[str, list[Wrong]] = {
     "01_programs_and_the_tape": [
         wrong("does not count the constant multiplication", "tape-answer", {0: """
@@ -365,6 +376,31 @@ for _ in range(6):
     x = segment(ad.stop_gradient(x), 2)
 return np.sum(x**2)
 """}, "budget-check"),
+    "12_how_ad_systems_are_built": [
+        wrong("forgets the incoming tangent and adjoint in sin (right for seed 1 only)", "systems-answer", {
+            2: "return FullDual(math.sin(u.value), math.cos(u.value))",
+            4: _RULES.replace('"{a}_bar += {out}_bar * cos({a})"', '"{a}_bar += cos({a})"')},
+              "overloading-check", "transformation-check"),
+        wrong("sign slips: __rsub__ computes self - other, subtract's second adjoint adds", "systems-answer", {
+            1: "return self - other",
+            4: _RULES.replace('"{b}_bar -= {out}_bar"', '"{b}_bar += {out}_bar"')},
+              "overloading-check", "transformation-check"),
+        wrong("log's derivative divides by the log instead of by its argument", "systems-answer", {
+            3: "return FullDual(math.log(u.value), u.tangent / math.log(u.value))",
+            4: _RULES.replace('"{a}_bar += {out}_bar / {a}"', '"{a}_bar += {out}_bar / {out}"')},
+              "overloading-check", "transformation-check"),
+        wrong("= instead of += in the templates (a reused variable keeps only its last contribution)",
+              "systems-answer", {4: _RULES.replace("_bar += ", "_bar = ").replace("_bar -= ", "_bar = -")},
+              "transformation-check"),
+        wrong("multiply's adjoint multiplies by the operand itself", "systems-answer",
+              {4: _RULES.replace('"{a}_bar += {out}_bar * {b}", "{b}_bar += {out}_bar * {a}"',
+                                 '"{a}_bar += {out}_bar * {a}", "{b}_bar += {out}_bar * {b}"')},
+              "transformation-check"),
+        wrong("__sub__ subtracts the values but adds the tangents", "systems-answer",
+              {0: "other = Dual.lift(other)\nreturn FullDual(self.value - other.value, self.tangent + other.tangent)"},
+              "overloading-check"),
+        wrong("log's tangent forgets the incoming tangent", "systems-answer",
+              {3: "return FullDual(math.log(u.value), 1 / u.value)"}, "overloading-check"),
     ],
 }
 
