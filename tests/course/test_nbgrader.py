@@ -31,7 +31,7 @@ GROUPS = (["05_finite_differences_and_symbolic", "09_training_a_tiny_neural_netw
            "03_reverse_mode_and_adjoints", "07_arrays_broadcasting_and_matmul",
            "11_memory_and_checkpointing"],
           ["04_the_modes_compared", "06_control_flow_and_floating_point", "01_programs_and_the_tape",
-           "02_forward_mode_and_dual_numbers", "10_custom_rules_and_stop_gradient"])
+           "02_forward_mode_and_dual_numbers", "10_custom_rules_and_stop_gradient", "12_how_ad_systems_are_built"])
 
 
 @pytest.fixture(scope="module")
