@@ -376,6 +376,7 @@ for _ in range(6):
     x = segment(ad.stop_gradient(x), 2)
 return np.sum(x**2)
 """}, "budget-check"),
+    ],
     "12_how_ad_systems_are_built": [
         wrong("forgets the incoming tangent and adjoint in sin (right for seed 1 only)", "systems-answer", {
             2: "return FullDual(math.sin(u.value), math.cos(u.value))",
