@@ -336,6 +336,21 @@ class Tracer:
     def __hash__(self):
         return id(self)
 
+    # A traced value is immutable (``x[i] = …`` refuses), so a copy may be the value itself.  The
+    # default protocols copied the interpreter too: the copy belonged to no running transform,
+    # counted as a constant, and its derivative came out silently 0.
+    def __copy__(self):
+        self._check_alive()
+        return self
+
+    def __deepcopy__(self, memo):
+        self._check_alive()
+        return self
+
+    def __reduce_ex__(self, protocol):
+        raise UnsupportedOperation("a traced value cannot be pickled: it exists only while its transform runs "
+                        "(pickle the function's inputs or results instead)")
+
     def __format__(self, spec: str) -> str:
         """``f"{x:.3f}"`` formats the value (printing never enters the derivative); an empty
         spec gives ``str(x)``.  A spec NumPy cannot apply (``.3f`` of a vector) fails as in NumPy."""

@@ -83,6 +83,9 @@ def as_input(x: Any, where: str = "an input") -> Any:
     if isinstance(x, np.generic):
         if x.dtype.kind == "c":
             raise complex_error(f"{where} ({x.dtype})")
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"cannot differentiate with respect to {where}: a {type(x).__name__}; give numbers, "
+                            "NumPy arrays, or tuples, lists and dicts of them")
         return x if np.issubdtype(x.dtype, np.inexact) else np.float64(x)
     if isinstance(x, (np.matrix, np.ma.MaskedArray)):  # their * and sum are not ndarray's: a silent change of f
         raise TypeError(f"cannot differentiate with respect to a {type(x).__module__}.{type(x).__name__}: its "
@@ -96,6 +99,9 @@ def as_input(x: Any, where: str = "an input") -> Any:
                         "(give numbers, NumPy arrays, or tuples, lists and dicts of them)")
     if arr.dtype.kind == "c":
         raise complex_error(f"{where} (an array of {arr.dtype})")
+    if arr.dtype.kind not in "biuf":  # strings, dates, bytes: np.asarray("1.0").astype(float) would parse them
+        raise TypeError(f"cannot differentiate with respect to {where}: a value of type {type(x).__name__} "
+                        f"({arr.dtype}); give numbers, NumPy arrays, or tuples, lists and dicts of them")
     if not np.issubdtype(arr.dtype, np.inexact):
         arr = arr.astype(np.float64)
     return arr
@@ -118,8 +124,11 @@ def _check_batch(name: str, count: int, what: str, advice: str) -> None:
 
 
 def _argnums(argnums: ArgNums, nargs: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums) \
+        if isinstance(argnums, (tuple, list)) else (argnums,)
     for n in nums:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
         if not -nargs <= n < nargs:
             raise ValueError(f"argnums={argnums!r} but the function was called with {nargs} positional arguments")
     nums = tuple(int(n) % nargs for n in nums)
@@ -166,7 +175,11 @@ def _where(path: str) -> str:
 
 def _check_real_output(value: Any, name: str, path: str = "") -> None:
     """Reverse mode needs a floating-point output: refuse bool/int (as JAX does) and complex."""
-    dt = np.result_type(lowest(value))
+    value = lowest(value)
+    if not isinstance(value, (np.ndarray, np.generic, int, float, bool, complex)):
+        raise TypeError(f"{name} requires a function returning numbers or NumPy arrays, but {_where(path)} "
+                        f"is a {type(value).__name__}")
+    dt = np.result_type(value)
     if dt.kind == "c":
         raise complex_error(f"{_where(path)} of the differentiated function")
     if not np.issubdtype(dt, np.floating):

@@ -552,3 +552,47 @@ def test_a_matrix_or_masked_constant_meeting_a_traced_value_is_refused(f):
     for transform in TRANSFORMS:
         with pytest.raises(ad.UnsupportedOperation, match=r"numpy\.(matrix|ma\.MaskedArray) met a traced value"):
             derivative(transform, f, x)
+
+
+@pytest.mark.parametrize("convert", [np.degrees, np.rad2deg, np.radians, np.deg2rad], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_angle_conversions_give_numpys_numbers_in_every_precision(convert, dtype):
+    # Was: x * (180 / np.pi) in float32 differs from NumPy's float32 np.degrees by 1 ulp.
+    x = np.linspace(-7.0, 7.0, 1001).astype(dtype)
+    y, y_dot = ad.jvp(convert, (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(y, convert(x))
+    np.testing.assert_allclose(y_dot, convert(np.ones((), dtype)), rtol=1e-7)
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_copies_of_traced_values_keep_tracing_and_pickling_refuses(transform):
+    import copy
+    import pickle
+
+    # Was: copy.deepcopy(x) copied the transform's interpreter too, so the copy was a
+    # constant: derivative 0 (and jvp returned a leaked Dual as its primal output).
+    f = lambda x: np.sum(copy.deepcopy({"a": [x]})["a"][0] ** 3 + copy.copy(x))  # noqa: E731
+    expected = {"hessian": np.diag(6 * X)}.get(transform, 3 * X**2 + 1)
+    got = derivative(transform, f, X)
+    np.testing.assert_allclose(np.sum(got, axis=0) if transform == "jvp" else got,
+                               np.sum(expected) if transform == "jvp" else expected, rtol=1e-14)
+    y, _ = ad.jvp(lambda x: copy.deepcopy(x) * 2, (X,), (np.ones(3),))
+    assert type(y) is np.ndarray
+    with pytest.raises(ad.UnsupportedOperation, match="pickled"):
+        derivative(transform, lambda x: np.sum(pickle.loads(pickle.dumps(x))), X)
+
+
+@pytest.mark.parametrize("bad", ["1.0", np.array(["1", "2"]), np.datetime64("2020-01-01"), np.str_("2")],
+                         ids=["str", "str array", "datetime64", "np.str_"])
+def test_strings_and_dates_are_not_differentiable_inputs(bad):
+    # Was: np.asarray("1.0").astype(float) parsed the string and returned a derivative.
+    with pytest.raises(TypeError, match="cannot differentiate with respect to argument 0"):
+        ad.grad(lambda a: np.sum(a * 2.0))(bad)
+
+
+def test_malformed_argnums_and_outputs_are_refused_by_name():
+    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints"):
+        ad.grad(lambda a: a, argnums="0")(1.0)
+    with pytest.raises(TypeError, match="returning numbers or NumPy arrays.*str"):
+        ad.grad(lambda a: "x")(1.0)
+    assert ad.grad(lambda a, b: a * b, argnums=[0, 1])(2.0, 3.0) == (3.0, 2.0)

@@ -35,12 +35,19 @@ def astype(x, dtype, copy=True, **kwargs):
     return bind(P["astype"], x, dtype=dtype)
 
 
+def _unit(x, convert):
+    """NumPy's own conversion factor in ``x``'s precision (float32's ``180f/πf`` is not the float64
+    ``180/π`` rounded to float32, so ``x * (180 / np.pi)`` was 1 ulp off NumPy's ``np.degrees``)."""
+    dtype = np.result_type(lowest(x))
+    return convert(np.ones((), dtype if np.issubdtype(dtype, np.inexact) else np.float64))
+
+
 def degrees(x):
-    return x * (180.0 / np.pi)
+    return x * _unit(x, np.rad2deg)
 
 
 def radians(x):
-    return x * (np.pi / 180.0)
+    return x * _unit(x, np.deg2rad)
 
 
 def sinc(x):
