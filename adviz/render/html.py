@@ -256,11 +256,17 @@ TABLE_CSS = """
 .adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
 .adviz-table tr.done td.new { background: var(--light); }
-.adviz-table tr.current td { background: var(--active); font-weight: bold; }
+.adviz-table tr.current td { background: var(--active); text-shadow: 0.45px 0 0 currentColor; }  /* bold without
+   getting wider: the columns do not reflow as the current row moves */
 .adviz-table tr.current td:first-child::before { content: "\\25B6\\00A0"; }
 .adviz-table tr.pending td { color: #9ca3af; }
 .adviz-table tr.pending td.val { visibility: hidden; }
 .adviz-table tr.more td { color: #6b7280; font-style: italic; }
+.adviz-table-box, #table { container-type: inline-size; }
+@container (max-width: 700px) {  /* a laptop's notebook column: tighter cells, the table still fits */
+  .adviz-table th, .adviz-table td { padding-left: 4px; padding-right: 4px; }
+  .adviz-table { font-size: 13px; }
+}
 """.strip()
 """Styles of :func:`sweep_table_html`; the colours come from CSS variables set on the table."""
 
@@ -367,8 +373,12 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .controls #play { min-width: 5.5em; color: #fff; background: var(--strong); border-color: var(--strong); }
 .controls input[type=range] { flex: 1; min-width: 160px; accent-color: var(--strong); }
 #counter { font-variant-numeric: tabular-nums; min-width: 7em; }
-#caption { margin: 0 0 10px; padding: 8px 12px; border-left: 5px solid var(--strong); background: var(--light);
-  font-size: 17px; min-height: 1.4em; }
+#captions { display: grid; margin: 0 0 10px; }  /* the caption and, hidden, every step's caption in one cell: */
+#captions > *, .ghosts > * { grid-area: 1 / 1; }  /* the box is as tall as the longest, the graph never slides */
+#caption, .ghosts > p { margin: 0; padding: 8px 12px; border-left: 5px solid var(--strong); font-size: 17px;
+  min-height: 1.4em; }
+#caption { background: var(--light); }
+.ghosts { display: grid; visibility: hidden; }
 #graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-bottom: 12px; }
 #graph { max-height: 75vh; }
 #graph svg { display: block; }
@@ -387,6 +397,15 @@ _SCRIPT = r"""
   var graph = $("graph"), caption = $("caption"), slider = $("slider"), counter = $("counter"),
       playButton = $("play"), speed = $("speed"), table = $("table"), fit = $("fit");
   var rows = Array.prototype.slice.call(table.querySelectorAll("tr[data-step]"));
+  var ghosts = document.createElement("div");  // every caption, hidden: the caption box keeps the height
+  ghosts.className = "ghosts";                  // of the longest, so the graph below it never slides
+  ghosts.setAttribute("aria-hidden", "true");
+  data.captions.forEach(function (text) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    ghosts.appendChild(p);
+  });
+  $("captions").appendChild(ghosts);
 
   function state(rowStep, k) {
     if (rowStep < k || (rowStep === 0 && k > 0)) return "done";
@@ -587,7 +606,7 @@ carry this step's contributions; grey is not reached yet.</p>
 <label title="shrink the graph to the page width, or show it full size following the active node">
 <input type="checkbox" id="fit"> fit to width</label>
 </div>
-{panel}<p id="caption">{html.escape(captions[start])}</p>
+{panel}<div id="captions"><p id="caption">{html.escape(captions[start])}</p></div>
 <div id="graph" class="fit">{layout.svg(start, caption=False)}</div>
 <div id="table">{sweep_table_html(trace, sweep, start)}</div>
 <footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,

@@ -34,8 +34,12 @@ stay at least 10 pixels high.  The HTML page uses the same rule."""
 VIEW_CSS = TABLE_CSS + """
 .adviz-view { box-sizing: border-box; max-width: 100%; min-width: 0; }
 .adviz-sweep-view, .adviz-marked-plot-host { min-width: 0; max-width: 100%; }  /* flex items: may shrink */
-.adviz-view .adviz-caption { border-left: 5px solid var(--strong); background: var(--light); padding: 6px 10px;
-  font: 15px/1.4 system-ui, sans-serif; color: #111827; overflow-wrap: anywhere; margin: 4px 0; }
+.adviz-view .adviz-captions { display: grid; margin: 4px 0; }  /* the caption and, hidden, every caption */
+.adviz-view .adviz-captions > *, .adviz-view .adviz-caption-ghosts > * { grid-area: 1 / 1; }  /* in one cell */
+.adviz-view .adviz-caption, .adviz-view .adviz-caption-ghosts > div { border-left: 5px solid var(--strong);
+  padding: 6px 10px; font: 15px/1.4 system-ui, sans-serif; color: #111827; overflow-wrap: anywhere; }
+.adviz-view .adviz-caption { background: var(--light); }
+.adviz-view .adviz-caption-ghosts { display: grid; visibility: hidden; }
 .adviz-view .adviz-graph { overflow: auto; max-width: 100%; border: 1px solid #e5e7eb; border-radius: 6px; }
 .adviz-view .adviz-graph { max-height: 600px; }
 .adviz-view .adviz-graph svg { display: block; }
@@ -49,13 +53,24 @@ function render({ model, el }) {
   root.className = "adviz-view";
   var style = document.createElement("style");
   style.textContent = model.get("css");
-  var caption = document.createElement("div");
+  var captions = document.createElement("div");  // the caption box is as tall as the longest caption
+  captions.className = "adviz-captions";         // (all of them sit hidden in the same grid cell):
+  var caption = document.createElement("div");   // the graph below never slides while stepping
   caption.className = "adviz-caption";
+  var ghosts = document.createElement("div");
+  ghosts.className = "adviz-caption-ghosts";
+  ghosts.setAttribute("aria-hidden", "true");
+  model.get("captions").concat(model.get("caption_ghosts")).forEach(function (text) {
+    var ghost = document.createElement("div");
+    ghost.textContent = text;
+    ghosts.appendChild(ghost);
+  });
+  captions.append(caption, ghosts);
   var graph = document.createElement("div");
   graph.className = "adviz-graph";
   var table = document.createElement("div");
   table.className = "adviz-table-box";
-  root.append(style, caption, graph, table);
+  root.append(style, captions, graph, table);
   el.style.minWidth = "0";  // a flex item may shrink below its picture's width: the picture scrolls instead
   el.style.maxWidth = "100%";
   el.appendChild(root);
@@ -124,6 +139,7 @@ class SweepView(anywidget.AnyWidget):
     _esm = _ESM
     graph = traitlets.Dict().tag(sync=True)
     captions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    caption_ghosts = traitlets.List(traitlets.Unicode()).tag(sync=True)  # more captions the box makes room for
     table = traitlets.Unicode("").tag(sync=True)
     show_table = traitlets.Bool(True).tag(sync=True)
     colours = traitlets.List(traitlets.Unicode()).tag(sync=True)

@@ -524,6 +524,10 @@ class ModeComparison(_Stepper):
                            "reverse": _timeline(self.reverse_sweeps, self.n_steps)}
         self._views = {mode: [SweepView(trace, s, show_table=False, **graph_options) for s in sweeps]
                        for mode, sweeps in (("forward", self.forward_sweeps), ("reverse", self.reverse_sweeps))}
+        for views in self._views.values():  # a side's caption box keeps one height whichever sweep it shows
+            every_caption = [c for view in views for c in view.captions]
+            for view in views:
+                view.caption_ghosts = every_caption
         self._heads = {mode: w.HTML() for mode in ("forward", "reverse")}
         self._known = {mode: w.HTML() for mode in ("forward", "reverse")}
         self._slots = {mode: w.VBox() for mode in ("forward", "reverse")}

@@ -132,5 +132,13 @@ def smallest_text_px(page, selector: str) -> float:
         .filter(t => t.textContent.trim()).map(t => t.getBoundingClientRect().height).filter(h => h > 0))""")
 
 
-GEOMETRY_JS = """sel => Array.from(document.querySelector(sel).querySelectorAll('svg *')).map(e =>
-    ['points', 'd', 'x', 'y', 'transform'].map(a => e.getAttribute(a)).join('|')).join(';')"""
+VIEW_GEOMETRY_JS = """v => { const g = v.querySelector('.adviz-graph');
+    const a = v.getBoundingClientRect(), b = g.getBoundingClientRect(), t = v.querySelector('.adviz-table-box');
+    return [b.left - a.left, b.top - a.top, b.width, b.height, t.scrollWidth, t.scrollHeight].join(',') + '#' +
+    Array.from(v.querySelectorAll('svg *')).map(e =>
+    ['points', 'd', 'x', 'y', 'transform'].map(a => e.getAttribute(a)).join('|')).join(';'); }"""
+"""Where a view's graph sits inside the view (a caption growing a line would push it down), the
+size of its table (a bold current row would reflow it), and every coordinate of its picture."""
+
+GEOMETRY_JS = "sel => (" + VIEW_GEOMETRY_JS + ")(document.querySelector(sel))"
+""":data:`VIEW_GEOMETRY_JS` of the first view matching a CSS selector."""

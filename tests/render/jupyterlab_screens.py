@@ -73,9 +73,7 @@ def main(out: Path) -> int:
                 player = players.nth(i)
                 player.scroll_into_view_if_needed()
                 view = player.locator(".adviz-view")
-                geometry = view.evaluate("v => Array.from(v.querySelectorAll('svg *')).map(e => "
-                                         "['points','d','x','y','transform'].map(a => e.getAttribute(a)).join('|'))"
-                                         ".join(';')")
+                geometry = view.evaluate(lab.VIEW_GEOMETRY_JS)
                 player.locator("button", has_text="⇤").first.click()
                 shots = {"first": 0}
                 player.screenshot(path=str(out / f"{width}-{name}-{mode}-first.png"))
@@ -89,9 +87,7 @@ def main(out: Path) -> int:
                 page.wait_for_timeout(300)
                 shots["middle"] = int(view.get_attribute("data-step"))
                 player.screenshot(path=str(out / f"{width}-{name}-{mode}-middle.png"))
-                after = view.evaluate("v => Array.from(v.querySelectorAll('svg *')).map(e => "
-                                      "['points','d','x','y','transform'].map(a => e.getAttribute(a)).join('|'))"
-                                      ".join(';')")
+                after = view.evaluate(lab.VIEW_GEOMETRY_JS)
                 if after != geometry:
                     problems.append(f"{width}px {name} {mode}: the picture moved")
                 print(f"{width}px {name:10} {mode:7} steps 0, {shots['middle']}, {n}: ok", flush=True)

@@ -442,8 +442,13 @@ def test_current_rows_have_their_own_background(browser, page):
                        f"{int(style.REVERSE.active[5:7], 16)})"}
 
 
-_GEOMETRY_JS = """Array.from(document.querySelectorAll('#graph svg *')).map(e =>
-    ['points', 'd', 'x', 'y', 'transform'].map(a => e.getAttribute(a)).join('|')).join(';')"""
+_GEOMETRY_JS = """(() => { const r = document.getElementById('graph').getBoundingClientRect();
+    const t = document.querySelector('#table table').getBoundingClientRect();
+    return [r.left + scrollX, r.top + scrollY, r.width, r.height, t.width, t.height].join(',') + '#' +
+    Array.from(document.querySelectorAll('#table th')).map(c => c.getBoundingClientRect().width).join(',') + '#' +
+    Array.from(document.querySelectorAll('#graph svg *')).map(e =>
+    ['points', 'd', 'x', 'y', 'transform'].map(a => e.getAttribute(a)).join('|')).join(';'); })()"""
+"""Where the graph sits on the page, the table's size and columns, every coordinate inside the graph."""
 
 
 def _two_layer_loss(W1, b1, W2, x, y):
@@ -467,8 +472,10 @@ def _issue_examples():
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_nothing_moves_in_the_browser_from_first_to_last_step(browser, tmp_path, mode):
-    """Issue 11's examples: every coordinate of the picture is the same at every step, forward
-    and back (the → ← keys; the 90-step loop with End and Home and a few steps around)."""
+    """Issue 11's examples: every coordinate of the picture, and the picture's place on the page,
+    is the same at every step, forward and back (the → ← keys; the 90-step loop with End and
+    Home and a few steps around).  A caption that wraps to more lines must not push the graph down,
+    and the table's columns must not reflow as the current row moves."""
     for i, t in enumerate(_issue_examples()):
         path = tmp_path / f"p{i}-{mode}.html"
         seed = {t.inputs[0].name: np.ones_like(t.inputs[0].value)} if mode == "forward" else None
@@ -485,6 +492,25 @@ def test_nothing_moves_in_the_browser_from_first_to_last_step(browser, tmp_path,
             step = {"ArrowRight": step + 1, "ArrowLeft": step - 1, "End": n, "Home": 0}[key]
             assert int(browser.js("document.body.getAttribute('data-step')")) == step
             assert browser.js(_GEOMETRY_JS) == first, (i, mode, step)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
+    """JupyterLab at 1024 px leaves a 592 px output column: the 2-layer network's table (its
+    longest formulas and shapes) fits it without a sideways scrollbar, at every step."""
+    from adviz.render.sweep_view import VIEW_CSS
+
+    t = _issue_examples()[2]
+    s = t.forward({t.inputs[0].name: np.ones_like(t.inputs[0].value)}) if mode == "forward" else t.reverse()
+    for k in (0, len(s.steps) // 2, len(s.steps)):
+        path = tmp_path / f"table-{mode}-{k}.html"
+        path.write_text(f"<!DOCTYPE html><meta charset=utf-8><style>{VIEW_CSS}</style><body data-step=0>"
+                        f"<div class=adviz-view style='width:592px'><div class=adviz-table-box>"
+                        f"{sweep_table_html(t, s, k)}</div></div>", encoding="utf-8")
+        browser.open(path.as_uri())
+        box = browser.js("(() => { const b = document.querySelector('.adviz-table-box');"
+                         " return [b.scrollWidth, b.clientWidth]; })()")
+        assert box[0] <= box[1], (k, box)
 
 
 def test_labels_stay_inside_their_boxes_in_the_browser(browser, page):
