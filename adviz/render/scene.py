@@ -30,11 +30,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_MAX_NODES",
     "MAX_EXPANDED_NODES",
+    "MAX_LAYOUT_COST",
     "Arrow",
     "Look",
     "Structure",
     "TooBigToDraw",
     "changed_elements",
+    "check_drawable",
+    "layout_cost",
     "scene",
     "structure",
     "summary",
@@ -325,23 +328,93 @@ TOP_DOWN_CHAIN = 9
 
 
 MAX_EXPANDED_NODES = 1500
-"""``expand=True`` draws at most this many nodes.  Graphviz's layout grows faster than the
-number of boxes: a 1,000-node tape takes 2 s (a chain) to 15 s (a dense scalar network)
-here, and past a few thousand the WebAssembly build runs out of memory.  Folded, any tape
-draws in about 60 boxes."""
+"""``expand=True`` draws at most this many nodes (and at most :data:`MAX_LAYOUT_COST`): past a
+few thousand the WebAssembly Graphviz runs out of memory, and every step of a sweep costs
+Python time per node too.  Folded, any tape draws in about 60 boxes."""
+
+MAX_LAYOUT_COST = 8000
+"""``expand=True`` draws a tape only if its :func:`layout_cost` is at most this: about 8 s of
+Graphviz (WebAssembly) on a laptop core.  Measured (2 shared cores, seconds per 1,000 units
+0.7–1.1, up to 2 when the machine is busy): a 2,400-node chain costs 4,800 (5 s); a
+scalar network of 8 neurons × 4 layers (560 nodes) 2,900 (2.5 s) and of 12 × 4
+(1,224 nodes) 9,100 (8 s, refused); a sum of 150 terms that each use ``x`` (453 nodes)
+15,300 (13 s, refused): Graphviz draws every arrow that skips layers as a chain of
+bends, and untangles the crossings of dense layers, so the node count alone says little."""
+
+
+def layout_cost(trace: Trace) -> int:
+    """An estimate of the work Graphviz's ``dot`` does to lay out every node of ``trace``.
+
+    ``nodes + arrows + bends + crossings / 15``, where ranks are estimated as ``dot`` assigns
+    them (inputs first; a node with more consumers than operands is drawn next to its first
+    consumer), an arrow spanning ``r`` ranks gets ``r − 1`` bends (``dot``'s virtual nodes),
+    and the crossings to untangle between two neighbouring ranks are estimated by the arrows
+    crossing that gap times the different nodes they come from.  Calibrated against
+    measured layout times (see :data:`MAX_LAYOUT_COST`); linear in the tape's size.
+    """
+    nodes = trace.nodes
+    n = len(nodes)
+    if n == 0:
+        return 0
+    consumers: list[list[int]] = [[] for _ in range(n)]
+    operands = [0] * n
+    rank = [0] * n
+    for node in nodes:
+        for o in node.operands:
+            if o.node is not None:
+                consumers[o.node].append(node.index)
+                operands[node.index] += 1
+        if not node.is_input:
+            rank[node.index] = 1 + max((rank[o.node] for o in node.operands if o.node is not None), default=-1)
+    for node in reversed(nodes):  # pull a node towards its consumers when that shortens more arrows
+        i = node.index
+        if node.is_input or not consumers[i] or len(consumers[i]) < operands[i]:
+            continue
+        rank[i] = max(rank[i], min(rank[c] for c in consumers[i]) - 1)
+    top = max(rank) + 2
+    arrows_across = np.zeros(top, dtype=np.int64)  # difference arrays over the gaps between ranks
+    sources_across = np.zeros(top, dtype=np.int64)
+    edges = bends = 0
+    for i in range(n):
+        if not consumers[i]:
+            continue
+        far = rank[i]
+        for c in consumers[i]:
+            edges += 1
+            bends += max(0, rank[c] - rank[i] - 1)
+            arrows_across[rank[i]] += 1
+            arrows_across[max(rank[c], rank[i] + 1)] -= 1
+            far = max(far, rank[c], rank[i] + 1)
+        sources_across[rank[i]] += 1
+        sources_across[far] -= 1
+    crossings = int(np.dot(np.cumsum(arrows_across), np.cumsum(sources_across)))
+    return n + edges + bends + crossings // 15
 
 
 class TooBigToDraw(ValueError):
-    """``expand=True`` on a tape with more nodes than :data:`MAX_EXPANDED_NODES`."""
+    """``expand=True`` on a tape beyond :data:`MAX_EXPANDED_NODES` or :data:`MAX_LAYOUT_COST`."""
+
+
+def check_drawable(trace: Trace) -> None:
+    """Raise :class:`TooBigToDraw` if drawing every node of ``trace`` would take Graphviz too long."""
+    n = len(trace.nodes)
+    if n > MAX_EXPANDED_NODES:
+        raise TooBigToDraw(f"this tape has {n:,} nodes; drawing every node (--expand, expand=True) is limited to "
+                           f"{MAX_EXPANDED_NODES:,}: Graphviz would need minutes and gigabytes. Without --expand "
+                           "the graph is folded to about 60 boxes.")
+    cost = layout_cost(trace)
+    if cost > MAX_LAYOUT_COST:
+        raise TooBigToDraw(
+            f"drawing every node of this tape (--expand, expand=True) is limited to a layout cost of "
+            f"{MAX_LAYOUT_COST:,} (about 8 s of Graphviz); this one's is {cost:,} ({n:,} nodes, and arrows that "
+            f"cross or skip layers), about {max(1, round(cost / MAX_LAYOUT_COST * 8))} s or more. Without --expand "
+            "the graph is folded to about 60 boxes.")
 
 
 def _plan(trace: Trace, expand: bool, max_nodes: int) -> Plan:
     n = len(trace.nodes)
     if expand:
-        if n > MAX_EXPANDED_NODES:
-            raise TooBigToDraw(f"this tape has {n:,} nodes; drawing every node (--expand, expand=True) is limited to "
-                               f"{MAX_EXPANDED_NODES:,}: Graphviz would need minutes and gigabytes. Without --expand "
-                               "the graph is folded to about 60 boxes.")
+        check_drawable(trace)
         return Plan(tuple(range(n)), n)
     signatures = [_signature(node) for node in trace.nodes]
     keep = {node.index for node in trace.outputs}

@@ -220,6 +220,59 @@ def test_expand_beyond_the_limit_is_refused_with_the_limit_named():
     assert "folded" in to_svg(t)  # without expand it draws, folded
 
 
+def _scalar_network(width, layers):
+    """A network written with scalars: every neuron multiplies every value of the layer before."""
+    def f(*xs):
+        h, rng = list(xs), np.random.default_rng(0)
+        for _ in range(layers):
+            h = [np.tanh(sum(float(rng.normal()) * v for v in h)) for _ in range(width)]
+        return sum(h)
+    return f
+
+
+def _many_uses_of_x(terms):
+    return "x*y + " + " + ".join(f"sin(x*{i})" for i in range(1, terms + 1))
+
+
+def test_layout_cost_counts_what_graphviz_lays_out():
+    """Nodes and arrows, plus the bends of arrows that skip ranks (a sum of n terms that each
+    use x: about n²/2 of them) and the crossings of dense layers; a chain costs its boxes and arrows."""
+    from adviz.render.scene import layout_cost
+
+    chain = ad.trace(_chain(600), 0.5)
+    assert len(chain.nodes) * 2 - 1 <= layout_cost(chain) <= len(chain.nodes) * 2 + 50
+    costs = [layout_cost(ad.trace(_many_uses_of_x(n), x=0.5, y=0.3)) for n in (40, 80, 160)]
+    assert costs[1] > 3 * costs[0] and costs[2] > 3 * costs[1]  # quadratic, not linear, in the terms
+    small, dense = ad.trace(_scalar_network(8, 4), *np.linspace(0.1, 0.8, 8)), \
+        ad.trace(_scalar_network(12, 4), *np.linspace(0.1, 0.8, 12))
+    assert layout_cost(dense) > 2 * len(dense.nodes) + layout_cost(small)
+
+
+def test_expand_is_refused_by_layout_cost_below_the_node_limit(tmp_path):
+    """Issue 11: --expand beyond what Graphviz draws in seconds is refused, naming the limit, even
+    with fewer nodes than MAX_EXPANDED_NODES (a 1,224-node scalar network took 8-15 s here, a
+    453-node sum that reuses x 13 s); a 1,200-node chain (2 s) still draws."""
+    from typer.testing import CliRunner
+
+    from adviz.cli import app
+    from adviz.render.graph import MAX_EXPANDED_NODES, TooBigToDraw
+    from adviz.render.scene import MAX_LAYOUT_COST, layout_cost
+
+    dense = ad.trace(_scalar_network(12, 4), *np.linspace(0.1, 0.8, 12))
+    assert len(dense.nodes) < MAX_EXPANDED_NODES and layout_cost(dense) > MAX_LAYOUT_COST
+    with pytest.raises(TooBigToDraw, match=f"limited to a layout cost of {MAX_LAYOUT_COST:,}"):
+        to_svg(dense, expand=True)
+    with pytest.raises(TooBigToDraw):
+        SweepLayout(dense, dense.reverse(), expand=True)
+    assert "folded" in to_svg(dense)
+    result = CliRunner().invoke(app, ["graph", _many_uses_of_x(150), "--at", "x=0.5", "--at", "y=0.3",
+                                      "--expand", "-o", str(tmp_path / "g.svg")])
+    assert result.exit_code != 0 and "Traceback" not in result.output and not (tmp_path / "g.svg").exists()
+    assert f"limited to a layout cost of {MAX_LAYOUT_COST:,}" in " ".join(result.output.split())
+    chain = ad.trace(_chain(1200), 0.5)
+    assert layout_cost(chain) < MAX_LAYOUT_COST / 2 and "n1199" in to_svg(chain, expand=True)
+
+
 def test_a_sweep_of_a_1000_node_tape_is_laid_out_once_in_linear_work():
     """Steps are computed from the step before (only what a step touches), so the scenes of a
     1,000-step sweep cost about as much as 1,000 small updates, not a million (no timing here:
