@@ -102,6 +102,41 @@ class SweepLayout:
     def __init__(self, trace: Trace, sweep: Sweep | None = None, *, expand: bool = False,
                  max_nodes: int = DEFAULT_MAX_NODES, edge_labels: bool | None = None,
                  title: str | None = None, rankdir: str | None = None) -> None:
+        self._scan(trace, sweep, expand=expand, max_nodes=max_nodes, edge_labels=edge_labels, title=title,
+                   rankdir=rankdir)
+        self._lay_out(self._widest, rankdir)
+
+    @classmethod
+    def shared(cls, trace: Trace, sweeps: list[Sweep], **options: Any) -> list[SweepLayout]:
+        """One layout for several sweeps of ``trace``: every box and arrow in the same place in all.
+
+        Room is kept for the widest text any step of any of the sweeps shows, and Graphviz
+        runs once.  :class:`~adviz.render.widgets.ModeComparison` switches from one forward
+        sweep to the next (seed ``ẋ1``, then ``ẋ2``): with one layout, nothing jumps.
+        ``options`` as for the constructor.
+        """
+        layouts = []
+        for sweep in sweeps:
+            layout = cls.__new__(cls)
+            layout._scan(trace, sweep, **options)
+            layouts.append(layout)
+        if not layouts:
+            return layouts
+        widest: dict[str, list[str]] = {}
+        for layout in layouts:
+            for element_id, texts in layout._widest.items():
+                _widen_slots(widest.setdefault(element_id, []), texts)
+        first = layouts[0]
+        first._lay_out(widest, options.get("rankdir"))
+        for layout in layouts[1:]:
+            layout.structure = replace(layout.structure, rankdir=first.structure.rankdir)
+            layout._adopt(first)
+        return layouts
+
+    def _scan(self, trace: Trace, sweep: Sweep | None, *, expand: bool = False,
+              max_nodes: int = DEFAULT_MAX_NODES, edge_labels: bool | None = None,
+              title: str | None = None, rankdir: str | None = None) -> None:
+        """Every step's scene and caption, and the widest text of each slot (no Graphviz yet)."""
         self.trace = trace
         self.sweep = sweep
         self.title = title if title is not None else _title(trace)
@@ -116,12 +151,7 @@ class SweepLayout:
 
         def widen(looks: dict[str, Look]) -> None:
             for element_id, look in looks.items():
-                slots = widest.setdefault(element_id, [])
-                for i, text in enumerate(look.texts):
-                    if i == len(slots):
-                        slots.append(text)
-                    elif text != slots[i] and text_width(text) > text_width(slots[i]):
-                        slots[i] = text
+                _widen_slots(widest.setdefault(element_id, []), look.texts)
 
         if sweep is None:
             self._base = scene(s, None)
@@ -161,8 +191,13 @@ class SweepLayout:
                     self._deltas.append(delta if k else {})
                 previous = p
             captions += partial_captions
+        self._widest = widest
+        self._captions_seen = captions
+
+    def _lay_out(self, widest: dict[str, list[str]], rankdir: str | None) -> None:
+        """Graphviz lays out the picture with the ``widest`` texts: the one layout of the sweep."""
+        s = self.structure
         layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
-        self._slots = {k: len(v) for k, v in widest.items()}
         dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
         root = ET.fromstring(render(dot.source, "svg"))
         if rankdir is None and _size(root)[0] * _PX_PER_PT > WIDE_PX and len(s.boxes) <= 200:
@@ -175,10 +210,20 @@ class SweepLayout:
                 dot, root = other_dot, other_root
         self.dot_source = dot.source
         self._root = root
+        self._finish()
+
+    def _adopt(self, other: SweepLayout) -> None:
+        """Use ``other``'s laid-out picture (a copy: painting changes it) for this sweep."""
+        self.dot_source = other.dot_source
+        self._root = ET.fromstring(ET.tostring(other._root, encoding="unicode"))
+        self._finish()
+
+    def _finish(self) -> None:
         self._elements = self._index(self._root)
         self.width_pt, self.height_pt = _size(self._root)
         width = self._caption_width()
-        every = [wrap(lines, width) for lines in captions] if sweep is not None else [self._caption(None)]
+        captions = self._captions_seen
+        every = [wrap(lines, width) for lines in captions] if self.sweep is not None else [self._caption(None)]
         self._caption_rows = max(len(c) for c in every)
         # the widest caption line of any step: every picture of the sweep gets the same width
         self._caption_chars = max((text_width(line) for c in every for line in c), default=0)
@@ -347,6 +392,15 @@ class SweepLayout:
             unit = owner.get(node)
             out.append(None if unit is None else (f"n{unit}" if isinstance(unit, int) else f"g{unit.members[0]}"))
         return out
+
+
+def _widen_slots(slots: list[str], texts: Any) -> None:
+    """Keep in ``slots`` the widest of ``texts``, slot by slot."""
+    for i, text in enumerate(texts):
+        if i == len(slots):
+            slots.append(text)
+        elif text != slots[i] and text_width(text) > text_width(slots[i]):
+            slots[i] = text
 
 
 def _paint_key(look: Look, paints: dict, mode: str | None) -> str:

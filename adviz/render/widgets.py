@@ -522,7 +522,11 @@ class ModeComparison(_Stepper):
                            sum(len(s.steps) for s in self.reverse_sweeps))
         self._timelines = {"forward": _timeline(self.forward_sweeps, self.n_steps),
                            "reverse": _timeline(self.reverse_sweeps, self.n_steps)}
-        self._views = {mode: [SweepView(trace, s, show_table=False, **graph_options) for s in sweeps]
+        from .layout import SweepLayout
+
+        # one layout per side for all its sweeps: moving on to the next seed moves no box
+        self._views = {mode: [SweepView(trace, s, sweep_layout=layout, show_table=False)
+                              for s, layout in zip(sweeps, SweepLayout.shared(trace, sweeps, **graph_options))]
                        for mode, sweeps in (("forward", self.forward_sweeps), ("reverse", self.reverse_sweeps))}
         for views in self._views.values():  # a side's caption box keeps one height whichever sweep it shows
             every_caption = [c for view in views for c in view.captions]

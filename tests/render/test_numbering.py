@@ -104,3 +104,54 @@ def test_demo_screens_are_numbered_like_every_view():
     assert result.exit_code == 0, result.output
     reverse = re.findall(r"· reverse step ([\d.]+) of 3 ·", result.output)
     assert reverse == ["1.1", "1.2", "2", "3.1", "3.2"]
+
+
+def _issue_examples():
+    import numpy as np
+
+    def two_layer_loss(W1, b1, W2, x, y):
+        hidden = np.tanh(W1 @ x + b1)
+        return np.sum((W2 @ hidden - y) ** 2) / 2
+
+    def loop(x):
+        for _ in range(30):
+            x = np.sin(x) * 1.01 + 0.1
+        return x
+
+    rng = np.random.default_rng(0)
+    return {"sin": ad.trace("sin(x**2+1)", x=3.0), "two-inputs": ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0),
+            "network": ad.trace(two_layer_loss, rng.normal(size=(3, 2)), rng.normal(size=3), rng.normal(size=(1, 3)),
+                                np.array([0.5, -1.0]), np.array([0.25])),
+            "loop": ad.trace(loop, 0.5)}
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("name", ["sin", "two-inputs", "network", "loop"])
+def test_issue_examples_are_numbered_alike_in_json_page_widget_and_captions(name, mode):
+    """Issue 11's four examples, both sweeps: the JSON of ``adviz trace --json`` (same builder),
+    the page's frames, captions and table rows, and the player count the same steps and terms."""
+    import numpy as np
+
+    from adviz.cli.output import sweep_json
+
+    t = _issue_examples()[name]
+    seed = {t.inputs[0].name: np.ones_like(t.inputs[0].value)} if mode == "forward" else None
+    sweep = t.forward(seed) if mode == "forward" else t.reverse()
+    data = sweep_json(sweep, t)
+    n = len(sweep.steps)
+    assert [s["step"] for s in data["steps"]] == list(range(1, n + 1))
+    labels = [term["step"] for s in data["steps"] for term in s["terms"]]
+    assert labels == [sweep.step_label(k, j) for k, j, _ in sweep.numbered_terms()]
+    page = sweep_html(t, sweep=sweep)
+    page_data = json.loads(re.search(r'id="adviz-data">(.*?)</script>', page, re.DOTALL).group(1))
+    assert len(page_data["captions"]) == len(page_data["graph"]["changes"]) == n + 1
+    player = SweepPlayer(t, sweep=sweep)
+    assert player.n_steps == n and player._slider.max == n
+    assert player.view.captions == page_data["captions"] == [step_caption(t, sweep, k) for k in range(n + 1)]
+    rows = re.findall(r'<tr data-step="(\d+)" class="[a-z]+"><td></td><td class="num">([\d.]+)</td>',
+                      sweep_table_html(t, sweep))
+    rows_expected = [label for s in data["steps"] for label in ([t["step"] for t in s["terms"]] or [str(s["step"])])]
+    assert [label for _, label in rows[1:]] == rows_expected  # row 0 is the seed; a step without terms: one row
+    assert all(label.split(".")[0] == k for k, label in rows[1:])  # row k.j belongs to step k
+    for k in range(1, n + 1):
+        assert page_data["captions"][k].startswith(f"Step {k} of {n} — ")

@@ -210,6 +210,20 @@ def test_mode_comparison_steps_both_sides_together():
     assert "2</b> sweeps and <b>6</b> operations" in m._summary.value
 
 
+def test_mode_comparison_next_sweep_moves_no_box():
+    """Going from forward sweep 1 (seed ẋ1) to sweep 2 (seed ẋ2) swaps views: both use one layout,
+    with room for the texts of both, so every coordinate stays; the captions of both sweeps size
+    the caption box of each (it keeps its height when the side switches sweeps)."""
+    def geometry_of(svg):
+        return re.findall(r'\s(?:points|d|x|y|width|height|viewBox|transform)="[^"]*"', svg)
+
+    m = ModeComparison("log(x1)+x1*x2-sin(x2)", "x1=2, x2=5")
+    first, second = m._views["forward"]
+    assert geometry_of(first.sweep_layout.svg(5, caption=False)) == geometry_of(second.sweep_layout.svg(0, caption=False))
+    assert first.sweep_layout.svg(5, caption=False) != second.sweep_layout.svg(0, caption=False)  # texts differ
+    assert set(first.captions) | set(second.captions) <= set(first.caption_ghosts)
+
+
 def test_mode_comparison_array_input_and_vector_output():
     m = ModeComparison(lambda x: np.sum(x * x), (np.array([1.0, 2.0, 3.0]),))
     assert len(m.forward_sweeps) == 3 and len(m.reverse_sweeps) == 1
