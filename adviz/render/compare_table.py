@@ -61,10 +61,11 @@ def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: in
     """The main table: method, h, value, absolute and relative error, digits, cost, note.
 
     The value column shows the gradient entry :attr:`~ComparisonReport.wrt`, and the error
-    columns that entry's own error. Three layouts, so that every number prints whole:
+    columns that entry's own error. Four layouts, so that every number prints whole:
     ``"wide"`` (all columns), ``"compact"`` (no absolute error, digits or note; shorter method
-    names) and ``"stacked"`` (two lines per method, for terminals narrower than about 80
-    columns). ``layout`` picks one; by default the widest that fits ``width`` is used.
+    names), ``"stacked"`` (two lines per method, for terminals narrower than about 80
+    columns) and ``"list"`` (no columns at all, under about 36). ``layout`` picks one; by
+    default the widest that fits ``width`` is used.
     """
     if layout is None:
         if width is None:
@@ -73,11 +74,16 @@ def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: in
             from rich.console import Console
 
             console = Console(width=100_000, file=_NullFile(), color_system=None)   # natural widths
-            layout = "stacked"
+            layout = "list"
             for candidate in ("wide", "compact"):
                 table = comparison_table(report, ascii=ascii, layout=candidate)
                 if console.measure(table).maximum <= width:
                     return table
+            stacked = _stacked_table(report, ascii)
+            if console.measure(stacked).minimum <= width:        # its values are never wrapped: they fit
+                return stacked
+    if layout == "list":
+        return _list_view(report, ascii)
     return _stacked_table(report, ascii) if layout == "stacked" else _wide_table(report, ascii, layout == "compact")
 
 
@@ -175,8 +181,7 @@ def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=_title(report, ascii), title_justify="left", title_style="bold",
-                  box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, safe_box=ascii, pad_edge=False)
+    table = Table(box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, safe_box=ascii, pad_edge=False)
     table.add_column("method, h")
     table.add_column(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), min_width=19)
     for row in report.rows:
@@ -189,7 +194,31 @@ def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
         table.add_row(left, Group(Text(c["value"], no_wrap=True), detail))
     table.caption = _a("\n".join(_captions(report, True)), ascii)
     table.caption_justify = "left"
-    return table
+    # the title above the table, not as its title: rich wraps a title to the table's own width,
+    # which in a narrow terminal can exceed the terminal's and lose a word
+    return Group(Text(_title(report, ascii), style="bold"), table)
+
+
+def _list_view(report: ComparisonReport, ascii: bool) -> Any:
+    """For terminals too narrow even for two columns (under about 36): one method after another,
+    the method and h on one line, the value alone on the next (never cut), then its error and
+    cost, which may wrap."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = [Text(_title(report, ascii), style="bold"),
+                        Text(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), style="bold")]
+    for row in report.rows:
+        c = _row_texts(report, row, compact=True)
+        head = Text(c["method"], style=c["method_style"])
+        if c["h"]:
+            head.append(_a(f"  h = {c['h']}", ascii))
+        detail = Text("  ")
+        detail.append(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
+        detail.append(_a(f" · {c['cost']}", ascii))
+        parts += [head, Text("  " + c["value"], no_wrap=True), detail]
+    parts.append(Text(_a("\n".join(_captions(report, True)), ascii), style="dim"))
+    return Group(*parts)
 
 
 def sweep_summary(report: ComparisonReport, *, ascii: bool = False) -> Any:

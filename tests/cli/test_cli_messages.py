@@ -89,7 +89,7 @@ def test_jacobian_with_as_many_inputs_as_outputs(cli):
     assert "either" not in r.text
 
 
-@pytest.mark.parametrize("columns", ["60", "40"])
+@pytest.mark.parametrize("columns", ["60", "40", "37", "36", "32", "26", "20"])
 def test_compare_never_cuts_numbers(cli, columns):
     data = json.loads(cli("compare", "exp(x)", "--at", "x=1", "--json").stdout)
     r = cli("compare", "exp(x)", "--at", "x=1", env={"COLUMNS": columns})
@@ -99,6 +99,8 @@ def test_compare_never_cuts_numbers(cli, columns):
             assert repr(row["value"][0]) in r.stdout, row
     assert repr(math.e) in r.stdout
     assert max(len(line.rstrip()) for line in r.stdout.splitlines()) <= int(columns)
+    words = " ".join(r.stdout.split())                 # the title, however it wrapped, loses no word
+    assert words.startswith(f"adviz compare exp(x) at x=1.0: f = {math.e!r} ")
 
 
 def test_compare_wrt_shows_that_entrys_own_error(cli):
