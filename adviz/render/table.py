@@ -284,6 +284,31 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
     return True
 
 
+def _as_list(table: "Table") -> Any:
+    """The last resort for a terminal too narrow for any table (under about 30 columns): each
+    cell on lines of its own under its row's and column's names, so that a number is never
+    split across lines (a split number reads as another number)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    def text(cell: Any) -> Text:
+        return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+    columns = [list(column.cells) for column in table.columns]
+    headers = [str(column.header).strip() for column in table.columns]
+    lines: list[Any] = []
+    for r in range(table.row_count):
+        for c in range(1, len(columns)):
+            cell = text(columns[c][r])
+            if not cell.plain.strip():
+                continue
+            head = text(columns[0][r])
+            if headers[c] and len(columns) > 2:          # one value column: the row's name says it
+                head.append(f"  {headers[c]}", style="dim")
+            lines += [head, Text("  ").append_text(cell)]
+    return Group(*lines)
+
+
 class _Responsive:
     """Show ``wide`` when it fits the console, else ``narrow`` (a layout with fewer columns).
 
@@ -299,13 +324,14 @@ class _Responsive:
         from rich.text import Text
 
         table = self.wide
-        if not _fit(self.wide, console, options) and self.narrow is not None:
+        fits = _fit(self.wide, console, options)
+        if not fits and self.narrow is not None:
             table = self.narrow
-            _fit(table, console, options)
+            fits = _fit(table, console, options)
         title = getattr(table, "adviz_title", None)
         if title:
             yield Text(title, style="bold", overflow="fold")
-        yield table
+        yield table if fits else _as_list(table)
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         from rich.measure import Measurement

@@ -103,6 +103,29 @@ def test_compare_never_cuts_numbers(cli, columns):
     assert words.startswith(f"adviz compare exp(x) at x=1.0: f = {math.e!r} ")
 
 
+@pytest.mark.parametrize("columns", ["30", "24", "20"])
+def test_grad_jacobian_and_trace_never_split_numbers(cli, columns):
+    """Folding 2.718281828459045 as '2.71828182845904' over '5' shows another number: in a terminal
+    too narrow for a table the cells go on lines of their own."""
+    from rich.cells import cell_len
+
+    grad = json.loads(cli("grad", "exp(x)*y", "--at", "x=1,y=2", "--json").stdout)
+    jac = json.loads(cli("jacobian", "[exp(x), x*y]", "--at", "x=1,y=3", "--json").stdout)
+    shown = {"grad": [grad["value"], *grad["gradient"].values()],
+             "jacobian": [v for row in jac["jacobian"] for v in row],
+             "trace": [math.sin(10.0), math.cos(10.0) * 6]}
+    runs = {"grad": ["grad", "exp(x)*y", "--at", "x=1,y=2"], "jacobian": ["jacobian", "[exp(x), x*y]", "--at", "x=1,y=3"],
+            "trace": ["trace", "sin(x**2+1)", "--at", "x=3"]}
+    for name, args in runs.items():
+        r = cli(*args, env={"COLUMNS": columns})
+        assert r.exit_code == 0
+        lines = r.text.splitlines()
+        assert max(cell_len(line.rstrip()) for line in lines) <= int(columns), name
+        words = {w for line in lines for w in line.split()}
+        for number in shown[name]:
+            assert repr(float(number)) in words, (name, number)
+
+
 def test_compare_wrt_shows_that_entrys_own_error(cli):
     """x1·exp(x2) is linear in x1: its difference quotients are much better than x2's."""
     data = json.loads(cli("compare", "x1*exp(x2)", "--at", "x1=1,x2=1", "--wrt", "x1", "--json").stdout)
