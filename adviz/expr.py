@@ -992,8 +992,10 @@ def parse_constant(source: str, *, max_length: int = 1_000_000, max_depth: int =
     lists = 0
     for node in postorder(tree):
         if isinstance(node, Variable) and node.name not in _VALUE_CONSTANTS:
+            meant = {"nan": "nan", "inf": "inf", "infinity": "inf", "pi": "pi", "e": "e"}.get(node.name.lower())
+            hint = f"; write {meant}" if meant else ""
             raise ParseError(f"'{node.name}' is a variable (a value is made of numbers, like 3, 1/2, "
-                             "pi or [1, 2])", source, node.start)
+                             f"pi or [1, 2]{hint})", source, node.start)
         if isinstance(node, ListLiteral):
             lists += 1
     if lists:                                     # nesting depth of lists, checked before stacking

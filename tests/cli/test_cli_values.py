@@ -150,3 +150,11 @@ def test_a_long_plain_list_takes_the_quick_reader(monkeypatch):
     assert value.shape == (60_000,) and value[:3].tolist() == [1.5, -0.0, 0.002] and math.copysign(1, value[1]) == -1
     matrix = parse_value("[" + ",".join(["[1, 2, 3]"] * 1000) + "]", "W")
     assert matrix.shape == (1000, 3)
+
+
+@pytest.mark.parametrize("text, meant", [("NaN", "nan"), ("Infinity", "inf"), ("INF", "inf"), ("PI", "pi")])
+def test_a_constant_in_other_spelling_gets_the_right_one(text, meant):
+    with pytest.raises(InputError) as err:
+        parse_value(text, "x")
+    assert err.value.message.startswith(f"the value for x is not a number: '{text}' is a variable")
+    assert f"; write {meant})" in err.value.message
