@@ -25,6 +25,8 @@ records — they never redo the math — so what they show is exactly what was c
 from __future__ import annotations
 
 import inspect
+from array import array
+from collections.abc import Sequence as _SequenceABC
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -38,10 +40,12 @@ from .tracer import Tracer, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
 
+_FLOAT64 = np.float64
+
 __all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "Checkpoint", "Memory", "trace"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operand:
     """An operand of a tape line: another node (``node`` is its index) or a constant."""
 
@@ -50,7 +54,7 @@ class Operand:
     text: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Node:
     """One line of the Wengert list, e.g. ``v2 = v1 + 1`` with value 10."""
 
@@ -116,7 +120,6 @@ class Node:
         return f"Node({self.name} = {self.definition}, shape={self.shape})"
 
 
-@dataclass(frozen=True, eq=False)
 class Term:
     """One use of the chain rule along one edge of the graph.
 
@@ -124,22 +127,69 @@ class Term:
     ``partial · ṡource`` to the target's tangent.  Reverse: ``source`` is the node whose
     adjoint is being propagated and ``target`` one of its operands; the term adds
     ``s̄ource · partial`` to the target's adjoint.
+
+    A sweep over a long tape makes millions of terms, so a term keeps only numbers and
+    indices; its texts (``partial``, ``partial_latex``, ``names``, ``rhs``) are written from
+    the primitive's registry entry when a view reads them, the same text every time.
     """
 
-    mode: str
-    source: int
-    target: int
-    argnum: int
-    partial: str
-    partial_latex: str
-    partial_value: Any
-    contribution: Any
-    total: Any
-    names: tuple[str, str]  # (source name, target name)
-    rhs: str  # the structural formula, used when there is no elementwise partial
-    first: bool  # the first term written into its target during this sweep
-    summed: tuple[int, ...] = ()  # reverse: axes of the source summed away (the target was broadcast)
-    source_ndim: int = 0
+    __slots__ = ("mode", "source", "target", "argnum", "contribution", "total", "first", "summed", "source_ndim",
+                 "_trace")
+
+    def __init__(self, mode: str, source: int, target: int, argnum: int, contribution: Any, total: Any,
+                 first: bool, summed: tuple[int, ...] = (), source_ndim: int = 0, trace: "Optional[Trace]" = None):
+        self.mode = mode
+        self.source = source
+        self.target = target
+        self.argnum = argnum
+        self.contribution = contribution
+        self.total = total
+        self.first = first  # the first term written into its target during this sweep
+        self.summed = summed  # reverse: axes of the source summed away (the target was broadcast)
+        self.source_ndim = source_ndim
+        self._trace = trace
+
+    def __repr__(self) -> str:
+        return f"Term({self.mode}, {self.update()})"
+
+    # -- texts, written on demand from the node's primitive --------------------------------
+    @property
+    def _node(self) -> "Node":
+        """The node whose primitive this term differentiates."""
+        return self._trace.nodes[self.target if self.mode == "forward" else self.source]
+
+    @property
+    def partial_value(self) -> Any:
+        """The local partial's value (None for a structural rule): the number the sweep
+        multiplied by, evaluated again from the same registry entry on the same values."""
+        return _partial_value(self._node, self.argnum)
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """(source name, target name)."""
+        nodes = self._trace.nodes
+        return nodes[self.source].name, nodes[self.target].name
+
+    @property
+    def partial(self) -> str:
+        """The textbook formula of the local partial, e.g. ``cos(v2)``."""
+        node = self._node
+        return node.primitive.partial_text(self.argnum, [o.text for o in node.operands],
+                                           [o.value for o in node.operands], node.name)
+
+    @property
+    def partial_latex(self) -> str:
+        node = self._node
+        return node.primitive.partial_latex(self.argnum, [o.text for o in node.operands],
+                                            [o.value for o in node.operands], node.name)
+
+    @property
+    def rhs(self) -> str:
+        """The structural formula, used when there is no elementwise partial."""
+        node = self._node
+        forward = self.mode == "forward"
+        rules = node.primitive.jvp_texts if forward else node.primitive.vjp_texts
+        return _fmt(_rule(rules, self.argnum, ""), node, "t" if forward else "g")
 
     def update(self, ascii: bool = False) -> str:
         """The update this term performed, e.g. ``v̄2 += v̄3·cos(v2)`` or ``v̇1 = 2*x·ẋ``."""
@@ -163,7 +213,7 @@ class Term:
         return notation.to_ascii(out) if ascii else out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Step:
     """One node's turn in a sweep: its tangent computed (forward) or its adjoint sent back (reverse).
 
@@ -193,7 +243,7 @@ class Sweep:
 
     mode: str
     seed: dict
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]  # a _Steps: made step by step when a view reads them
     values: tuple
     result: Any
     trace: "Trace" = field(repr=False)
@@ -325,7 +375,8 @@ class Trace:
     def __init__(self, nodes: Sequence[Node], output_indices: Sequence[int], value: Any, expression: Any = None,
                  *, arg_trees: Optional[Sequence[tuple[str, TreeDef]]] = None, out_tree: Optional[TreeDef] = None,
                  checkpoints: Sequence[Checkpoint] = ()):
-        self.nodes: tuple[Node, ...] = tuple(nodes)
+        # the nodes, made when read (a _Nodes over the recorded tape); a sequence of Node also works
+        self.nodes: Sequence[Node] = nodes if isinstance(nodes, _Nodes) else _Nodes.of(tuple(nodes))
         self._outputs = tuple(output_indices)
         self.value = value
         self.expression = expression
@@ -334,12 +385,11 @@ class Trace:
         self.arg_trees = tuple(arg_trees) if arg_trees is not None else None
         self.out_tree = out_tree
         self.checkpoints: tuple[Checkpoint, ...] = tuple(checkpoints)
-        self._by_name = {n.name: n.index for n in self.nodes}
 
     # -- structure ---------------------------------------------------------------------
     @property
     def inputs(self) -> tuple[Node, ...]:
-        return tuple(n for n in self.nodes if n.is_input)
+        return tuple(self.nodes[i] for i in self.nodes.input_indices)
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -368,7 +418,7 @@ class Trace:
     @property
     def primitive_count(self) -> int:
         """Number of primitive applications recorded (the tape's length minus its inputs)."""
-        return sum(1 for n in self.nodes if not n.is_input)
+        return len(self.nodes) - len(self.nodes.input_indices)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -376,10 +426,12 @@ class Trace:
     def index(self, name_or_index: Union[str, int]) -> int:
         if isinstance(name_or_index, (int, np.integer)):
             return int(name_or_index)
-        try:
-            return self._by_name[name_or_index]
-        except KeyError:
-            raise KeyError(f"no node named {name_or_index!r}; nodes are {', '.join(self._by_name)}") from None
+        i = self.nodes.index_of(name_or_index)
+        if i is None:
+            names = [self.nodes.name(k) for k in range(min(len(self.nodes), 50))]
+            more = ", …" if len(self.nodes) > 50 else ""
+            raise KeyError(f"no node named {name_or_index!r}; nodes are {', '.join(names)}{more}")
+        return i
 
     def __getitem__(self, name_or_index: Union[str, int]) -> Node:
         return self.nodes[self.index(name_or_index)]
@@ -502,36 +554,40 @@ class Trace:
         that scalar input), or a dict ``{name: tangent}``; inputs left out get tangent 0.
         """
         seeds = self._forward_seed(seed)
-        tangents: list = [None] * len(self.nodes)
+        tape = self.nodes.tape
+        tangents: list = [None] * len(tape)
         for name, t in seeds.items():
             tangents[self.index(name)] = t
-        steps = []
-        for node in self.nodes:
-            if node.is_input:
+        steps = _Steps("forward", self)
+        # the columns the terms are written into (appending directly: this loop runs once per node)
+        src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
+        for k, (prim, parents, args, params, ans) in enumerate(tape):
+            if prim is None:
                 continue
-            prim = node.primitive
-            args = tuple(o.value for o in node.operands)
-            terms = []
             total = None
-            for i, o in enumerate(node.operands):
-                if o.node is None or tangents[o.node] is None or _rule(prim.jvps, i) is None:
+            jvps, partials = prim.jvps, prim.partials
+            for i, p in enumerate(parents):
+                if p is None or tangents[p] is None or _rule(jvps, i) is None:
                     continue
-                t = tangents[o.node]
-                p_text, p_latex, p_value = self._partial(node, i)
-                if p_value is not None:
-                    c = p_value * align(t, ndim(o.value), ndim(node.value))
+                t = tangents[p]
+                if partials is not None and partials[i] is not None:
+                    if type(t) is _FLOAT64 and type(ans) is _FLOAT64:  # scalars: nothing to align
+                        c = _scalar_partial(partials[i], ans, args, params) * t
+                    else:
+                        c = _partial_of(partials[i], ans, args, params) * align(t, ndim(args[i]), ndim(ans))
                 else:
-                    c = prim.jvps[i](t, node.value, *args, **node.params)
-                c = np.broadcast_to(c, shape(node.value)) if shape(c) != shape(node.value) else c
-                total = c if total is None else total + c
-                terms.append(Term("forward", o.node, node.index, i, p_text, p_latex, p_value, c, total,
-                                  (self.nodes[o.node].name, node.name), _fmt(_rule(prim.jvp_texts, i, ""), node, "t"),
-                                  not terms))
-            tangents[node.index] = total
-            steps.append(Step(len(steps), node.index, tuple(terms),
-                              total if total is not None else np.zeros_like(node.value), "tangent"))
-        result = tuple(tangents[i] if tangents[i] is not None else np.zeros_like(self.nodes[i].value) for i in self._outputs)
-        return Sweep("forward", seeds, tuple(steps), tuple(tangents), result[0] if len(result) == 1 else result, self)
+                    c = jvps[i](t, ans, *args, **params)
+                if type(c) is not _FLOAT64 and shape(c) != shape(ans):
+                    c = np.broadcast_to(c, shape(ans))
+                first = total is None
+                total = c if first else total + c
+                src.append(p), tgt.append(k), argnum.append(i), firsts.append(first)
+                contributions.append(c), totals.append(total)
+            tangents[k] = total
+            steps.step(k, total if total is not None else np.zeros_like(ans), _TANGENT)
+        steps.close()
+        result = tuple(tangents[i] if tangents[i] is not None else np.zeros_like(tape[i].ans) for i in self._outputs)
+        return Sweep("forward", seeds, steps, tuple(tangents), result[0] if len(result) == 1 else result, self)
 
     def reverse(self, seed: Any = None) -> Sweep:
         """Reverse sweep: pull the output adjoint back through the tape, recording each update.
@@ -546,45 +602,55 @@ class Trace:
         seed = np.array(seed, dtype=np.result_type(out.value))  # a copy: the caller may reuse its buffer
         if seed.shape != out.shape:
             raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
-        adjoints: list = [None] * len(self.nodes)
+        tape = self.nodes.tape
+        adjoints: list = [None] * len(tape)
         adjoints[out.index] = seed
-        written: set = {out.index}
-        steps = []
+        written = bytearray(len(tape))  # 1 where some term has already written the adjoint
+        written[out.index] = 1
+        steps = _Steps("reverse", self)
+        src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
         pending = list(self.checkpoints)  # blocks whose intermediates are still to be recomputed
-        for node in reversed(self.nodes[: out.index + 1]):
-            g = adjoints[node.index]
-            if g is None or node.is_input:
+        block_of = self.nodes.block_of
+        for k in range(out.index, -1, -1):
+            g = adjoints[k]
+            if g is None:
                 continue
-            if pending and node.checkpoint is not None:
-                steps.extend(self._recompute(node.index, pending, len(steps)))
-            prim = node.primitive
-            args = tuple(o.value for o in node.operands)
-            terms = []
-            for i, o in enumerate(node.operands):
-                if o.node is None or _rule(prim.vjps, i) is None:
+            prim, parents, args, params, ans = tape[k]
+            if prim is None:
+                continue
+            if pending and k in block_of:
+                for i, value in self._recompute(k, pending):
+                    steps.step(i, value, _RECOMPUTE)
+            vjps, partials = prim.vjps, prim.partials
+            for i, p in enumerate(parents):
+                if p is None or _rule(vjps, i) is None:
                     continue
-                p_text, p_latex, p_value = self._partial(node, i)
-                summed: tuple[int, ...] = ()
-                if p_value is not None:
-                    full = g * p_value
-                    summed = _summed_axes(shape(full), shape(o.value))
-                    c = unbroadcast(full, shape(o.value), 0)
+                if partials is not None and partials[i] is not None:
+                    if type(g) is _FLOAT64 and type(ans) is _FLOAT64:  # scalars: nothing to unbroadcast
+                        c = g * _scalar_partial(partials[i], ans, args, params)
+                    else:
+                        full = g * _partial_of(partials[i], ans, args, params)
+                        summed = _summed_axes(shape(full), shape(args[i]))
+                        if summed:  # the operand was broadcast: its adjoint sums these axes
+                            steps.summed[len(src)] = (summed, len(shape(full)))
+                        c = unbroadcast(full, shape(args[i]), 0)
                 else:
-                    c = prim.vjps[i](g, node.value, *args, **node.params)
-                prev = adjoints[o.node]
+                    c = vjps[i](g, ans, *args, **params)
+                prev = adjoints[p]
                 total = c if prev is None else prev + c
-                adjoints[o.node] = total
-                terms.append(Term("reverse", node.index, o.node, i, p_text, p_latex, p_value, c, total,
-                                  (node.name, self.nodes[o.node].name), _fmt(_rule(prim.vjp_texts, i, ""), node, "g"),
-                                  o.node not in written, summed, len(shape(full)) if summed else 0))
-                written.add(o.node)
-            steps.append(Step(len(steps), node.index, tuple(terms), g, "adjoint"))
+                adjoints[p] = total
+                src.append(k), tgt.append(p), argnum.append(i), firsts.append(not written[p])
+                contributions.append(c), totals.append(total)
+                written[p] = 1
+            steps.step(k, g, _ADJOINT)
+        steps.close()
         result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
                   for n in self.inputs}
-        return Sweep("reverse", {out.name: seed}, tuple(steps), tuple(adjoints), result, self)
+        return Sweep("reverse", {out.name: seed}, steps, tuple(adjoints), result, self)
 
-    def _recompute(self, index: int, pending: list, first: int) -> list:
-        """Recompute steps for the outermost not yet recomputed block holding node ``index``.
+    def _recompute(self, index: int, pending: list) -> list:
+        """``(node, value)`` of the recompute steps for the outermost not yet recomputed block
+        holding node ``index``.
 
         The forward pass dropped the block's intermediates; the reverse sweep runs the
         block again (every node in tape order, each primitive evaluated anew) before it
@@ -598,13 +664,11 @@ class Trace:
             if set(c.nodes) <= set(block.nodes):
                 pending.remove(c)
         values: dict = {}
-        steps = []
         for i in block.nodes:
             node = self.nodes[i]
             args = [values.get(o.node, o.value) if o.node is not None else o.value for o in node.operands]
             values[i] = node.primitive.impl(*args, **node.params)
-            steps.append(Step(first + len(steps), i, (), values[i], "recompute"))
-        return steps
+        return list(values.items())
 
     def gradient(self) -> dict:
         """``{argument name: ∂output/∂argument}`` from one reverse sweep.
@@ -649,17 +713,211 @@ class Trace:
             return out
         raise TypeError("seed must be None, an input name or a dict {name: tangent}")
 
-    def _partial(self, node: Node, i: int) -> tuple[str, str, Any]:
-        prim = node.primitive
-        texts = [o.text for o in node.operands]
-        values = [o.value for o in node.operands]
-        text = prim.partial_text(i, texts, values, node.name)
-        latex = prim.partial_latex(i, texts, values, node.name)
-        value = None
-        if prim.partials is not None and prim.partials[i] is not None:
-            value = prim.partials[i].fn(node.value, *values, **node.params)
-            value = np.asarray(value, dtype=np.result_type(value, node.value)) if not isinstance(value, Tracer) else value
-        return text, latex, value
+
+def _partial_of(partial: Any, ans: Any, args: tuple, params: dict) -> Any:
+    """The value of one elementwise local partial, in the result's dtype."""
+    value = partial.fn(ans, *args, **params)
+    return np.asarray(value, dtype=np.result_type(value, ans)) if not isinstance(value, Tracer) else value
+
+
+def _scalar_partial(partial: Any, ans: Any, args: tuple, params: dict) -> Any:
+    """The same number as :func:`_partial_of` for a float64 result, without wrapping it in a
+    0-d array (the product with a float64 tangent or adjoint is the same float64)."""
+    value = partial.fn(ans, *args, **params)
+    if type(value) is _FLOAT64 or type(value) is float:
+        return value
+    return _partial_of(partial, ans, args, params)
+
+
+def _partial_value(node: Node, i: int) -> Any:
+    """The value of ``node``'s local partial for operand ``i`` (None for a structural rule)."""
+    partials = node.primitive.partials
+    if partials is None or partials[i] is None:
+        return None
+    return _partial_of(partials[i], node.value, tuple(o.value for o in node.operands), node.params)
+
+
+class _Nodes(_SequenceABC):
+    """A trace's nodes, made when read: a tape of a million operations need not become a
+    million :class:`Node` objects unless a view asks for them.  A node once made is kept,
+    so a view reading it twice gets the same object.
+
+    Inputs are named by the caller; operations ``v1, v2, …`` in tape order.
+    """
+
+    def __init__(self, tape: list, input_names: Sequence[str], outputs: Sequence[int],
+                 block_of: Optional[dict] = None, made: Optional[Sequence[Node]] = None):
+        self.tape = tape  # TapeNode tuples (prim, parents, args, params, ans)
+        self.block_of = block_of or {}
+        self._outputs = frozenset(outputs)
+        self.input_indices = tuple(k for k, tn in enumerate(tape) if tn[0] is None)
+        self._input_names = dict(zip(self.input_indices, input_names))
+        # operation k is v{k - _before[k] + 1} when all inputs come first (the usual case)
+        n_in = len(self.input_indices)
+        self._leading = self.input_indices == tuple(range(n_in))
+        self._names: Optional[list] = None
+        if not self._leading:
+            names, counter = [], 0
+            for k, tn in enumerate(tape):
+                if tn[0] is None:
+                    names.append(self._input_names[k])
+                else:
+                    counter += 1
+                    names.append(f"v{counter}")
+            self._names = names
+        self._made: list = list(made) if made is not None else [None] * len(tape)
+
+    @classmethod
+    def of(cls, nodes: Sequence[Node]) -> "_Nodes":
+        """Nodes made elsewhere (their tape rebuilt from them)."""
+        tape = [(n.primitive, tuple(o.node for o in n.operands), tuple(o.value for o in n.operands), n.params, n.value)
+                for n in nodes]
+        out = cls(tape, [n.name for n in nodes if n.is_input], [n.index for n in nodes if n.is_output],
+                  {n.index: n.checkpoint for n in nodes if n.checkpoint is not None}, nodes)
+        out._names = [n.name for n in nodes]
+        return out
+
+    def __len__(self) -> int:
+        return len(self.tape)
+
+    def name(self, k: int) -> str:
+        if self._names is not None:
+            return self._names[k]
+        n_in = len(self.input_indices)
+        return self._input_names[k] if k < n_in else f"v{k - n_in + 1}"
+
+    def index_of(self, name: str) -> Optional[int]:
+        """The index of the node called ``name`` (None if there is none)."""
+        if self._names is not None:
+            try:
+                return self._names.index(name)
+            except ValueError:
+                return None
+        for k, n in self._input_names.items():
+            if n == name:
+                return k
+        if isinstance(name, str) and name[:1] == "v" and name[1:].isdigit() and name[1:2] != "0":
+            k = int(name[1:]) + len(self.input_indices) - 1
+            if k < len(self.tape):
+                return k
+        return None
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self[i] for i in range(*k.indices(len(self.tape))))
+        if k < 0:
+            k += len(self.tape)
+        node = self._made[k]
+        if node is None:
+            node = self._made[k] = self._make(k)
+        return node
+
+    def __iter__(self):
+        for k in range(len(self.tape)):
+            yield self[k]
+
+    def _make(self, k: int) -> Node:
+        prim, parents, args, params, ans = self.tape[k]
+        if prim is None:
+            return Node(k, self.name(k), "input", None, (), {}, ans, k in self._outputs)
+        operands = tuple(Operand(p, a, self.name(p) if p is not None else _const_text(a))
+                         for p, a in zip(parents, args))
+        return Node(k, self.name(k), prim.name, prim, operands, dict(params), ans, k in self._outputs,
+                    self.block_of.get(k))
+
+
+_KINDS = ("tangent", "adjoint", "recompute")
+_TANGENT, _ADJOINT, _RECOMPUTE = range(3)
+
+
+class _Steps(_SequenceABC):
+    """A sweep's steps, stored column by column while the sweep runs; each :class:`Step`
+    (with its :class:`Term` objects) is made when a view reads it, and then kept.
+
+    A sweep over a tape of 10⁶ scalar operations records about 1.5·10⁶ terms: as objects
+    they would cost several hundred bytes each; as columns (indices in integer arrays,
+    float64 numbers packed in one array) a few dozen.
+    """
+
+    def __init__(self, mode: str, trace: "Trace"):
+        self.mode, self.trace = mode, trace
+        self._node = array("q")
+        self._kind = bytearray()
+        self._end = array("q")  # per step: index of the first term of the next step
+        self._value: list = []
+        # per term: source and target node, operand number, first write into the target,
+        # contribution and running total
+        self._terms: Any = (array("q"), array("q"), bytearray(), bytearray(), [], [])
+        self.summed: dict = {}  # term index -> (axes summed away, ndim of the full product)
+        self._made: dict = {}
+
+    # -- recording (the sweep writes into these) ----------------------------------------
+    def term_columns(self) -> tuple:
+        """The lists a sweep appends each term to: source, target, argnum, first, contribution, total."""
+        return self._terms
+
+    def step(self, node: int, value: Any, kind: int) -> None:
+        """Close a step: the terms recorded since the previous step are its terms."""
+        self._node.append(node)
+        self._kind.append(kind)
+        self._end.append(len(self._terms[0]))
+        self._value.append(value)
+
+    def close(self) -> None:
+        """Pack the columns: indices into integer arrays, float64 numbers into one array each."""
+        src, tgt, arg, first, contribution, total = self._terms
+        self._terms = (src, tgt, arg, first, _pack(contribution), _pack(total))
+
+    # -- reading (views) ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._node)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self[i] for i in range(*k.indices(len(self._node))))
+        if k < 0:
+            k += len(self._node)
+        if not 0 <= k < len(self._node):
+            raise IndexError("step index out of range")
+        step = self._made.get(k)
+        if step is None:
+            step = self._made[k] = self._make(k)
+        return step
+
+    def __iter__(self):
+        for k in range(len(self._node)):
+            yield self[k]
+
+    def _make(self, k: int) -> Step:
+        start = self._end[k - 1] if k else 0
+        terms = tuple(self._make_term(j) for j in range(start, self._end[k]))
+        return Step(k, self._node[k], terms, self._value[k], _KINDS[self._kind[k]])
+
+    def _make_term(self, j: int) -> Term:
+        src, tgt, arg, first, contribution, total = self._terms
+        summed, ndim_full = self.summed.get(j, ((), 0))
+        return Term(self.mode, src[j], tgt[j], arg[j], contribution[j], total[j], bool(first[j]), summed, ndim_full,
+                    self.trace)
+
+
+class _Packed(_SequenceABC):
+    """A column of float64 scalars packed in one array (read back as the same float64 numbers)."""
+
+    def __init__(self, values: list):
+        self._floats = np.array(values, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self._floats)
+
+    def __getitem__(self, j: int) -> Any:
+        return self._floats[j]
+
+
+def _pack(values: list) -> Sequence:
+    """A long column of float64 scalars packed in one array; any other column as it is."""
+    if len(values) < 64 or set(map(type, values)) != {_FLOAT64}:
+        return values
+    return _Packed(values)
 
 
 _SUBSCRIPTS = "ᵢⱼₖₗₘₙ"
@@ -871,28 +1129,13 @@ def _is_expression(f: Any) -> bool:
 
 def _build(tape: Tape, input_names: list[str], out_indices: list[int], expression: Any,
            arg_trees: Optional[list] = None, out_tree: Optional[TreeDef] = None) -> Trace:
-    names: list[str] = []
-    counter = 0
-    it = iter(input_names)
-    nodes = []
     checkpoints = [Checkpoint(b, name, tuple(range(start, end)), tuple(ins), tuple(outs))
                    for b, (name, start, end, ins, outs) in enumerate(tape.blocks)]
     block_of: dict[int, int] = {}
     for c in sorted(checkpoints, key=lambda c: -len(c.nodes)):  # the innermost block wins
         for i in c.nodes:
             block_of[i] = c.index
-    for k, tn in enumerate(tape.nodes):
-        if tn.prim is None:
-            names.append(next(it))
-            nodes.append(Node(k, names[-1], "input", None, (), {}, tn.ans, k in out_indices))
-            continue
-        counter += 1
-        names.append(f"v{counter}")
-        operands = tuple(
-            Operand(p, a, names[p] if p is not None else _const_text(a)) for p, a in zip(tn.parents, tn.args)
-        )
-        nodes.append(Node(k, names[-1], tn.prim.name, tn.prim, operands, dict(tn.params), tn.ans, k in out_indices,
-                          block_of.get(k)))
+    nodes = _Nodes(tape.nodes, input_names, out_indices, block_of)
     if out_tree is None:
         out_tree = LEAF if len(out_indices) == 1 else tree_flatten(tuple(out_indices))[1]
     value = out_tree.unflatten(tape.nodes[i].ans for i in out_indices)

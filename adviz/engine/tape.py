@@ -119,7 +119,9 @@ class Tape(Interpreter):
                 kept_vals = tuple(_stand_in(v) for v in kept_vals)
             if reads in ("nothing", "args"):
                 kept_ans = _stand_in(ans)
-        nodes.append(_new_node(TapeNode, (prim, tuple(parents), kept_vals, params, kept_ans)))
+        # most primitives have no parameters: their nodes share one empty dict (64 bytes a
+        # node saved on long scalar tapes); nothing writes into a node's params
+        nodes.append(_new_node(TapeNode, (prim, tuple(parents), kept_vals, params or _NO_PARAMS, kept_ans)))
         return TapeVar(self, ans, len(nodes) - 1)
 
     def index_of(self, out: Any) -> Optional[int]:
@@ -130,6 +132,7 @@ class Tape(Interpreter):
 
 
 _FLOAT64 = np.float64
+_NO_PARAMS: dict = {}  # shared by every node without parameters: never written to
 
 
 def _shape(x: Any) -> tuple:
