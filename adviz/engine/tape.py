@@ -43,6 +43,7 @@ class TapeNode(NamedTuple):
 
 
 _new_node = tuple.__new__  # builds a TapeNode without NamedTuple's slower keyword constructor
+_new_var = object.__new__  # an empty TapeVar, filled in by Tape.process
 
 
 class TapeVar(Tracer):
@@ -122,7 +123,10 @@ class Tape(Interpreter):
         # most primitives have no parameters: their nodes share one empty dict (64 bytes a
         # node saved on long scalar tapes); nothing writes into a node's params
         nodes.append(_new_node(TapeNode, (prim, tuple(parents), kept_vals, params or _NO_PARAMS, kept_ans)))
-        return TapeVar(self, ans, len(nodes) - 1)
+        # TapeVar(self, ans, index) without the call of __init__ (this line runs once per operation)
+        var = _new_var(TapeVar)
+        var._interp, var.primal, var.index = self, ans, len(nodes) - 1
+        return var
 
     def index_of(self, out: Any) -> Optional[int]:
         """The node index of ``out`` if it was recorded on this tape, else None."""

@@ -190,14 +190,30 @@ def _array_function(self, func, types, args, kwargs):
 
 
 # ---------------------------------------------------------------- install the NumPy surface on Tracer
+_SCALARS = frozenset({float, int, np.float64, np.float32})  # operands _as_operand returns unchanged
+_NO_PARAMS: dict = {}  # binary operators have no parameters (never written to)
+
 def _binop(prim_name: str):
     prim = P[prim_name]
 
-    def op(self, other):
-        return bind(prim, self, _as_operand(other))
+    if prim.differentiable:
+        # The common case, ``x * 2.0``: one tracer and a plain number.  bind would hand it to
+        # the tracer's own interpreter (the only one involved), so go there directly.
+        def op(self, other):
+            if type(other) in _SCALARS:
+                return self._interp.process(prim, (self, other), _NO_PARAMS)
+            return bind(prim, self, _as_operand(other))
 
-    def rop(self, other):
-        return bind(prim, _as_operand(other), self)
+        def rop(self, other):
+            if type(other) in _SCALARS:
+                return self._interp.process(prim, (other, self), _NO_PARAMS)
+            return bind(prim, _as_operand(other), self)
+    else:
+        def op(self, other):
+            return bind(prim, self, _as_operand(other))
+
+        def rop(self, other):
+            return bind(prim, _as_operand(other), self)
 
     return op, rop
 
