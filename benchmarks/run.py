@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python -m benchmarks                       # everything, about 2–3 minutes on 2 cores
     python benchmarks/run.py                   # the same
-    python -m benchmarks --only W1,W5          # some workloads (W1 W2 W3 W4 W5 MEM)
+    python -m benchmarks --only W1,W5          # some workloads (W1 W2 W3 W4 W5 MEM BIG START EXPAND)
     python -m benchmarks --peers torch,jax     # some peers;  --no-peers: adviz alone
     python -m benchmarks --budget 0.3          # seconds of timed runs per implementation
     python -m benchmarks --json out.json --markdown
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Summary of targets")
     for res in results:
         for t in res.targets:
-            print(f"  {res.key:<4}{t.render().strip()[len('target '):]}")
+            print(f"  {res.key:<7}{t.render().strip()[len('target '):]}")
     wrong = [r.key for r in results if not r.adviz_correct]
     if wrong:
         print(f"\nadviz computed a WRONG derivative in: {', '.join(wrong)}")

@@ -1,6 +1,6 @@
-"""The benchmark workloads, one module each (W1–W5 and memory), in the issue's order."""
+"""The benchmark workloads, one module each (W1–W5, memory, big traces, start-up, --expand), in the issue's order."""
 
-from . import memory, w1_scalar, w2_array, w3_mlp, w4_jacobian, w5_hvp
+from . import big, expand, memory, startup, w1_scalar, w2_array, w3_mlp, w4_jacobian, w5_hvp
 
 #: key -> module with ``run(ctx) -> Result``
 WORKLOADS = {
@@ -10,4 +10,7 @@ WORKLOADS = {
     "W4": w4_jacobian,
     "W5": w5_hvp,
     "MEM": memory,
+    "BIG": big,
+    "START": startup,
+    "EXPAND": expand,
 }
