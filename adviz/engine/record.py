@@ -577,7 +577,7 @@ class Trace:
                         c = _partial_of(partials[i], ans, args, params) * align(t, ndim(args[i]), ndim(ans))
                 else:
                     c = jvps[i](t, ans, *args, **params)
-                if type(c) is not _FLOAT64 and shape(c) != shape(ans):
+                if type(ans) is not _FLOAT64 and shape(c) != shape(ans):  # a scalar result: c is scalar too
                     c = np.broadcast_to(c, shape(ans))
                 first = total is None
                 total = c if first else total + c
