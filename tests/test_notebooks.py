@@ -228,3 +228,15 @@ def test_no_lesson_moves_a_player_it_shows():
         for cell in _cells(path):
             if cell.cell_type == "code":
                 assert not re.search(r"\.(last|first)\(\)|\.step\s*=[^=]", cell.source), (path.name, cell.source)
+
+
+def test_lesson_6_says_what_adviz_gives_for_abs_at_0_and_that_jax_differs():
+    """Lesson 6 once claimed adviz follows JAX at abs's kink; JAX's rule gives 1 there, adviz's gives 0."""
+    import numpy as np
+
+    import adviz as ad
+
+    text = "\n".join(c.source for c in _cells(ROOT / "notebooks" / "06_control_flow_and_floating_point.ipynb"))
+    assert ad.grad(np.abs)(0.0) == 0.0 and ad.grad(abs)(0.0) == 0.0
+    assert r"at $0$ it gives $\operatorname{sign}(0) = 0$" in text
+    assert "**JAX gives 1**" in text and "`x >= 0`" in text

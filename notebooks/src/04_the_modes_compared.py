@@ -130,9 +130,10 @@ for n in (10, 100, 400):
     print(f"{n:5d}   {fwd * 1e3:12.3f} ms   {rev * 1e3:11.3f} ms   {fwd / rev:11.1f}   {fwd / n / rev:17.2f}")
 
 # %% [markdown]
-# The last column stays small, around 1 or 2: one JVP costs about as much as the VJP, because both
-# make one pass over the same three primitives. So the total ratio grows roughly in proportion to $n$,
-# the number of forward sweeps — the count of section 2, now in seconds.
+# The last column stays of order one — a few at most, depending on $n$ and on the machine: one JVP
+# costs about as much as the VJP, because both make one pass over the same three primitives. So the
+# total ratio grows roughly in proportion to $n$, the number of forward sweeps — the count of
+# section 2, now in seconds.
 
 # %% [markdown]
 # To *see* the difference, run both modes side by side on a function of four inputs and one output.
