@@ -204,6 +204,8 @@ def tree_flatten_with_path(tree: Any, is_leaf: Optional[Callable[[Any], bool]] =
         return TreeDef(kind, tuple(walk(v, path + (k,)) for v, k in zip(values, keys)), meta)
 
     treedef = walk(tree, ())
+    walk = None  # walk's closure refers to walk itself: break that cycle, or `out` (and every leaf,
+    # e.g. a traced value holding its whole tape) waits for the cyclic garbage collector
     return out, treedef
 
 

@@ -451,3 +451,43 @@ def test_a_sweep_never_reuses_the_previous_sweeps_cotangents(fn):
     seed *= 3.0  # same object, new numbers
     second = backward(rec.tape.nodes, index, seed)[0]
     np.testing.assert_allclose(second, 3.0 * first)
+
+
+def test_checkpointing_every_layer_lowers_the_measured_peak_of_grad():
+    """What ad.checkpoint is for, measured: the peak memory of a gradient, not only the trace's counts.
+
+    Sixteen layers of four primitives on vectors of 20,000 numbers.  Without checkpoints the slim
+    tape keeps about two vectors per layer; with each layer checkpointed, one (its output), plus one
+    layer's recomputation at a time.  (The recomputed values once waited for the cyclic garbage
+    collector, and checkpointing saved nothing.)
+    """
+    import gc
+    import tracemalloc
+
+    def layer(x):
+        return np.tanh(np.sin(x) * x + 0.5)
+
+    checkpointed = ad.checkpoint(layer)
+
+    def deep(x, lay):
+        for _ in range(16):
+            x = lay(x)
+        return np.sum(x**2)
+
+    x = np.linspace(-1.0, 1.0, 20_000)
+
+    def peak(lay):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            g = ad.grad(deep)(x, lay)
+            _, top = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return top - before, g
+
+    plain, g_plain = peak(layer)
+    saved, g_saved = peak(checkpointed)
+    np.testing.assert_allclose(g_saved, g_plain, rtol=1e-13)
+    assert saved < 0.75 * plain, (saved, plain)
