@@ -103,8 +103,8 @@ print(f"forward mode through the custom rule, tangent 3: value {value}, tangent 
 
 # %% [markdown]
 # Why bother, if the plain stable body already differentiates well? Three reasons you will meet in
-# practice: the automatic derivative of a correct value can still be poor (the naive body above, or
-# `sqrt` near 0); the rule is shorter than the tape (one node instead of six — for a big function,
+# practice: the automatic derivative can be poor where the value is fine (`np.sqrt(x**2)` at 0 in
+# lesson 6: value 0, derivative `nan`); the rule is shorter than the tape (one node instead of six — for a big function,
 # far less memory); and sometimes the derivative you want is *not* the derivative of the code, as the
 # next two sections show.
 #
@@ -380,7 +380,7 @@ course.check_straight_through(round_ste)
 # * `ad.stop_gradient` is the identity on values and a constant for derivatives: a cut edge. It holds
 #   targets fixed and builds estimators such as straight-through.
 # * A custom rule is a promise you make: the check of each rule above compares it with an
-#   independent reference. Do the same with yours (`ad.check_grads`, central differences).
+#   independent reference. Do the same with yours: central differences, as in section 2.
 #
 # **Next:** lesson 11 measures what reverse mode keeps in memory, and trades memory for recomputation
 # with `ad.checkpoint`.

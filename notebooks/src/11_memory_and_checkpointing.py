@@ -249,7 +249,8 @@ print("lowest measured peak with segments of", min(rows, key=lambda r: r[6])[0],
 # vectors per layer instead of four — so its best segments are a little longer; the shape is the same.) With $L$ layers of $p$ primitives and segments of $k$ layers, about
 # $L/k + pk$ values are held, smallest near $k = \sqrt{L/p}$: memory grows like $\sqrt{L}$ instead of
 # $L$, for the price of one extra forward pass (Chen et al., 2016, and Griewank's earlier *revolve*,
-# which nests checkpoints to reach logarithmic memory with a few more recomputations).
+# which nests checkpoints to reach logarithmic memory, recomputing each step a logarithmic number of
+# times).
 #
 # Checkpointing only *some* layers gives every trade-off in between. The left plot shows the two
 # opposing terms; the right one shows every way to checkpoint the first $c$ layers of the 16 in
@@ -377,4 +378,5 @@ course.check_checkpointed_model(checkpointed_model)
 #   JAX's `jax.checkpoint` documentation, whose API `ad.checkpoint` follows (its `policy` saves chosen
 #   intermediates; adviz recomputes whole blocks).
 # * A. Karpathy, [micrograd](https://github.com/karpathy/micrograd): every `Value` keeps its operands
-#   alive until `backward()` — the tape of this lesson, held by the graph's references.
+#   (`_prev`) alive as long as the result is alive — the tape of this lesson, held by the graph's
+#   references.
