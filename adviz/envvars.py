@@ -7,6 +7,8 @@ Two limits can be set before starting Python (or the ``adviz`` command):
                                       (:data:`adviz.expr.MAX_ELEMENTS`)
 ``ADVIZ_SYMPY_SECONDS``  30           the longest a symbolic step may take
                                       (:data:`adviz.budget.SYMPY_SECONDS`)
+``ADVIZ_MAX_BATCH``      100,000,000  the largest identity seed ``jacfwd``/``jacrev`` build
+                                      (:data:`adviz.engine.transforms.MAX_BATCH`)
 =======================  ===========  =====================================================
 
 A value that is not a positive number (``ADVIZ_MAX_ELEMENTS=lots``) must not break

@@ -163,6 +163,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
         interp.retire()
 
 
+_NO_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types")
 _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
 
 
@@ -192,7 +193,29 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
             f"np.array([...]) from traced values and plain numbers, such as np.array([x, 1.0])): "
             f"NumPy calls each entry's .{name}() method and a plain number has none. "
             "Build the array with np.stack([...]) instead: it is one traced array.")
+    found = _NO_LOOP.search(str(exc)) if isinstance(exc, TypeError) else None
+    if found and _traced_object_array_near(exc):
+        name = found.group(1)
+        return UnsupportedOperation(
+            f"np.{name} met an object array holding traced values (np.asarray/np.array of a traced value, "
+            f"as NumPy helpers such as np.testing make): NumPy has no object loop for {name}. Apply "
+            f"np.{name} to the traced value itself.")
     return None
+
+
+def _traced_object_array_near(exc: BaseException) -> bool:
+    """Whether the innermost frames of ``exc`` hold an object array of tracers (NumPy's message
+    for it is the same as for, say, an array of strings, which must keep NumPy's own error)."""
+    tb, frames = exc.__traceback__, []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in frames[-3:]:
+        for value in frame.f_locals.values():
+            if isinstance(value, np.ndarray) and value.dtype == object and value.size and \
+                    any(isinstance(e, Tracer) for e in value.flat[:64]):
+                return True
+    return False
 
 
 def bind(prim: Any, *args: Any, **params: Any) -> Any:

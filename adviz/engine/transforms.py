@@ -49,11 +49,11 @@ differentiates real-valued code only.
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
+from ..envvars import positive_number
 from .forward import Dual, JVPInterpreter
 from .primitives.core import shape
 from .numpy_api.building import lift
@@ -107,7 +107,7 @@ def as_input(x: Any, where: str = "an input") -> Any:
     return arr
 
 
-MAX_BATCH = int(os.environ.get("ADVIZ_MAX_BATCH", "") or 100_000_000)
+MAX_BATCH = positive_number("ADVIZ_MAX_BATCH", 100_000_000, whole=True)
 """Largest identity seed, in numbers, that ``jacfwd``/``jacrev`` build (default 10⁸: 800 MB of
 float64).  ``jacfwd`` pushes all ``n`` input directions at once, an ``n × n`` identity, even when
 ``f`` has one output; ``jacrev`` pulls back an ``m × m`` identity.  Above the limit they refuse
@@ -117,9 +117,11 @@ before allocating anything (``ADVIZ_MAX_BATCH`` or ``adviz.engine.transforms.MAX
 def _check_batch(name: str, count: int, what: str, advice: str) -> None:
     """Refuse, before allocating, a ``count × count`` identity seed larger than :data:`MAX_BATCH`."""
     if count * count > MAX_BATCH:
+        size = count * count * 8
+        size_text = f"{size / 2**30:.1f} GiB" if size >= 2**30 else f"{size / 2**20:.1f} MiB"
         raise MemoryError(
             f"{name} would push {count:,} {what} of {count:,} numbers each through one sweep "
-            f"({count * count:,} numbers, {count * count * 8 / 2**30:.1f} GiB in float64), more than the "
+            f"({count * count:,} numbers, {size_text} in float64), more than the "
             f"limit of {MAX_BATCH:,} (ADVIZ_MAX_BATCH); {advice}")
 
 

@@ -212,13 +212,16 @@ PLAIN_ARRAY_CASES = [
     ("method-searchsorted", lambda x: x * np.sort(np.array([0.5, -0.5])).searchsorted(0.0) + x.searchsorted(0.0)),
     ("method-round", lambda x: x * x.round(1)),
     ("method-take", lambda x: x.take(np.array([1, 1, 0])) ** 2),
+    ("quantile-nearest", lambda x: np.quantile(x, 0.5, method="nearest")),
+    ("quantile-hazen", lambda x: np.quantile(x, [0.3, 0.9], method="hazen")),
+    ("percentile-midpoint", lambda x: np.percentile(x, 40.0, method="midpoint")),
 ]
 
 # Variants adviz refuses by name (UnsupportedOperation), never computing something wrong.
 REFUSED_ARRAY_CASES = [
     ("pad-linear_ramp", lambda x: np.pad(x, 1, mode="linear_ramp")),
     ("pad-reflect-odd", lambda x: np.pad(x, 1, mode="reflect", reflect_type="odd")),
-    ("quantile-nearest", lambda x: np.quantile(x, 0.5, method="nearest")),
+    ("quantile-nearest-traced-q", lambda x: np.quantile(np.arange(4.0), x[0] * 0.0 + 0.5, method="nearest")),
     ("interp-period", lambda x: np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)),
     ("method-sort-in-place", lambda x: x.sort()),
 ]

@@ -86,7 +86,7 @@ def test_predicates_and_integer_results_are_plain_values(fn):
 @pytest.mark.parametrize("fn, message", [
     (lambda a: np.pad(a, 1, mode="linear_ramp"), "np.pad(mode='linear_ramp')"),
     (lambda a: np.pad(a, 1, mode="reflect", reflect_type="odd"), "reflect_type"),
-    (lambda a: np.quantile(a, 0.5, method="nearest"), "method='nearest'"),
+    (lambda a: np.quantile(np.arange(3.0), a[0] * 0.1, method="nearest"), "method='nearest'"),  # traced q
     (lambda a: np.interp(a, [0.0, 1.0], [1.0, 2.0], period=1.0), "period"),
     (lambda a: np.unique(a), "np.unique"),
     (lambda a: np.sort(np.ones(2)) + a.sort(), "np.sort(x)"),
@@ -122,3 +122,31 @@ def test_signals_match_numpy_values_in_every_mode():
                 np.testing.assert_allclose(y, fn(p, q, mode), rtol=1e-13, atol=1e-13)
     with pytest.raises(ValueError):
         ad.grad(lambda s: np.sum(np.convolve(s, s, "middle")))(a)
+
+
+QUANTILE_METHODS = ["inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+                    "hazen", "weibull", "median_unbiased", "normal_unbiased", "lower", "higher", "midpoint",
+                    "nearest"]
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+@pytest.mark.parametrize("q, axis", [(0.37, None), (np.array([0.0, 0.5, 1.0]), 1), (np.array([[0.2], [0.8]]), 0)])
+def test_every_quantile_method_gives_numpys_value_and_the_slope_of_central_differences(method, q, axis):
+    # Was refused ("only 'linear' is supported"): the other methods are fixed linear
+    # combinations of the sorted entries, with NumPy's weights.
+    x = np.array([[0.3, -1.1, 2.0, 0.7, 1.4], [-0.2, 0.9, -2.3, 1.6, 0.1], [1.2, -0.6, 0.4, -1.7, 2.5]])
+    f = lambda x: np.quantile(x, q, axis=axis, method=method)  # noqa: E731
+    v = np.cos(np.arange(15.0)).reshape(3, 5)
+    y, y_dot = ad.jvp(f, (x,), (v,))
+    np.testing.assert_allclose(y, f(x), rtol=1e-14, atol=1e-15)
+    h = 1e-6  # piecewise linear in x between ties: central differences are exact up to rounding
+    np.testing.assert_allclose(y_dot, (f(x + h * v) - f(x - h * v)) / (2 * h), rtol=1e-7, atol=1e-8)
+    J = ad.jacrev(f)(x)
+    np.testing.assert_allclose(np.tensordot(J, v, axes=2), y_dot, rtol=1e-12, atol=1e-14)
+    pct = ad.jvp(lambda x: np.percentile(x, 100 * q, axis=axis, method=method), (x,), (v,))[1]
+    np.testing.assert_allclose(pct, y_dot, rtol=1e-12, atol=1e-14)
+
+
+def test_a_traced_q_is_refused_for_the_discrete_quantile_methods():
+    with pytest.raises(ad.UnsupportedOperation, match="method='lower'.*traced q"):
+        ad.grad(lambda q: np.quantile(np.arange(5.0), q, method="lower"))(0.3)

@@ -19,7 +19,9 @@ slot equally (the rule ``max``/``min`` reductions follow) would break that: it w
 ``quantile`` inherit it: with ties at the middle, the middle slot's derivative goes to
 the tied entry that comes first in the input.
 
-Quantiles use NumPy's default ``method='linear'``: between the sorted neighbours
+Every ``method`` NumPy has is a fixed linear combination of the sorted entries (weights from
+``n``, ``q`` and the method, read off NumPy itself: :func:`_method_weights`); only the default
+``method='linear'`` is also differentiated in ``q``.  With ``method='linear'``, between the sorted neighbours
 ``s[lo]`` and ``s[lo + 1]`` at position ``q·(n-1)``, ``(1 - f)·s[lo] + f·s[lo + 1]``;
 ``q`` itself may be traced (the slope is ``(n-1)·(s[lo + 1] - s[lo])``).
 """
@@ -91,8 +93,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
              weights=None, interpolation=None):
     _no({"out": out, "weights": weights, "interpolation": interpolation}, "quantile", "out", "weights",
         "interpolation")
-    if method != "linear":
-        raise UnsupportedOperation(f"np.quantile(method={method!r}) on traced values: only 'linear' is supported")
+    if method != "linear" and isinstance(q, Tracer):
+        raise UnsupportedOperation(f"np.quantile(method={method!r}) with a traced q: only method='linear' "
+                                   "is differentiable in q")
     q_plain = np.asarray(lowest(q), dtype=np.float64)
     if np.any((q_plain < 0) | (q_plain > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
@@ -100,6 +103,15 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     lines, axes = _lines(a, axis)
     n = _shape_of(lines)[-1]
     s = sort(lines, axis=-1)
+    if method != "linear":
+        weights = _method_weights(n, q_plain, method)  # (n, q.size)
+        qn = q_plain.ndim
+        result = s @ (weights if qn else weights[:, 0])  # (kept..., q.size) or (kept...)
+        if qn:
+            result = reshape(result, _shape_of(result)[:-1] + q_plain.shape)
+            kept_nd = ndim(result) - qn
+            result = moveaxis(result, tuple(range(kept_nd, kept_nd + qn)), tuple(range(qn)))
+        return _keepdims(result, a_shape, axes, qn) if keepdims else result
     position = q_plain * (n - 1)
     lo = np.clip(np.floor(position).astype(np.int64), 0, max(n - 2, 0))
     hi = np.minimum(lo + 1, n - 1)
@@ -112,6 +124,22 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         kept_nd = ndim(result) - qn
         result = moveaxis(result, tuple(range(kept_nd, kept_nd + qn)), tuple(range(qn)))
     return _keepdims(result, a_shape, axes, qn) if keepdims else result
+
+
+def _method_weights(n: int, q: np.ndarray, method: str) -> np.ndarray:
+    """The weight of each sorted entry in NumPy's ``quantile(..., method=method)``, shape ``(n, q.size)``.
+
+    Every method picks two neighbours of the sorted data and interpolates, with an index and a
+    fraction that depend only on ``n``, ``q`` and the method: the quantile is a fixed linear
+    combination of the sorted entries, and NumPy itself says which.  Step vectors
+    ``u_k = [0, …, 0, 1, …, 1]`` (ones from entry ``k`` on) are sorted, so
+    ``quantile(u_k) = Σ_{i ≥ k} w_i``; differences give the ``w_i``.  The derivative with respect
+    to the data is then ``w`` routed back through the sort (its ties: see ``sort``).
+    """
+    steps = (np.arange(n)[None, :] >= np.arange(n)[:, None]).astype(np.float64)  # row k is u_k
+    cumulative = np.quantile(steps, q.ravel(), axis=1, method=method).reshape(q.size, n)  # [j, k] = Σ_{i≥k} w_i
+    weights = cumulative - np.concatenate([cumulative[:, 1:], np.zeros((q.size, 1))], axis=1)
+    return weights.T
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,

@@ -383,13 +383,28 @@ det = register(Primitive(
 ))
 
 
+def _inv_or_nan(A):
+    """``A⁻¹``, and ``nan`` for each matrix of the stack that is exactly singular.
+
+    ``log|det A|`` is ``-inf`` there (NumPy's ``slogdet`` says so) and has no derivative;
+    ``np.linalg.inv`` would raise ``LinAlgError`` from inside the rule.  The ``nan`` is
+    multiplied in (not a constant), so it stays ``nan`` under a further derivative.
+    """
+    try:
+        return np.linalg.inv(A)
+    except np.linalg.LinAlgError:
+        singular = (np.linalg.det(lowest(A)) == 0)[..., None, None]  # LU's exact zero pivot, as inv's test
+        safe = np.where(singular, np.eye(shape(A)[-1], dtype=np.result_type(lowest(A))), A)
+        return np.linalg.inv(safe) * np.where(singular, np.nan, 1.0)
+
+
 def _logabsdet_jvp(t, ans, A):
-    return np.sum(_mT(np.linalg.inv(A)) * t, axis=(-2, -1))  # tr(A⁻¹ dA)
+    return np.sum(_mT(_inv_or_nan(A)) * t, axis=(-2, -1))  # tr(A⁻¹ dA)
 
 
 def _logabsdet_vjp(g, ans, A):
     nb = ndim(g) - ndim(ans)
-    return unbroadcast(_insert(_insert(g, -1), -1) * _mT(np.linalg.inv(A)), shape(A), nb)
+    return unbroadcast(_insert(_insert(g, -1), -1) * _mT(_inv_or_nan(A)), shape(A), nb)
 
 
 logabsdet = register(Primitive(
