@@ -11,9 +11,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .app import InputError, app
-from .options import AsciiOption, AtOption, FullOption
+from .options import AsciiOption, AtOption, FullOption, NotationOption, OrderOption
 from .output import ascii_only, make_console
-from .recording import record, warn_nonfinite
+from .recording import arrange, check_notation, record, warn_nonfinite
 
 MAX_AUTO_SECONDS = 3600.0
 """Longest pause ``--auto`` accepts between two screens."""
@@ -27,6 +27,8 @@ def demo(
         "--auto", metavar="SECONDS", help="Advance by itself every SECONDS instead of waiting for Enter.")] = None,
     ascii: AsciiOption = False,
     full: FullOption = False,
+    notation: NotationOption = "adviz",
+    order: OrderOption = "tape",
 ) -> None:
     """A classroom walk-through: the tape, then the forward and the reverse sweep, one step at a time.
 
@@ -42,11 +44,14 @@ def demo(
         expr, at = "sin(x**2+1)", at or ["x=3"]
     if auto is not None and not 0 <= auto <= MAX_AUTO_SECONDS:
         raise InputError(f"--auto needs a number of seconds from 0 to {MAX_AUTO_SECONDS:g}, got {auto:g}")
+    notation = check_notation(notation)
     expression, t, values = record(expr, at)
+    t = arrange(t, order)
     expr = expression.source
     if t.output.shape != ():
         raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")
     warn_nonfinite(t, ascii)
+    t = t.in_notation(notation, ascii)  # every screen names the rows in --notation
     console = make_console(ascii)
     frames = _demo_frames(t, expr, values, console, ascii, full)
     interactive = auto is None and sys.stdin.isatty() and console.is_terminal
@@ -77,15 +82,16 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     """Every screen of ``adviz demo`` as ``(title, renderable, note)``, built from the records."""
     from ..engine import notation
     from ..render.table import (explain_term, format_value, input_text, output_name, progress_table,
-                               summary_table, tape_table)
+                               summary_table, tape_table, variable)
 
     y = output_name(t)
     a = (lambda s: notation.to_ascii(s).replace("→", "->")) if ascii else (lambda s: s)  # noqa: E731
     max_rows = max(3, console.height - 12)
     frames: list = [("the idea", None, a(
         f"We compute y = {expr} at {input_text(values, full)} and its derivative(s).\n\n"
-        "1. Record the tape: the computation cut into primitives, v1, v2, … in order.\n"
-        f"2. Forward sweep: push tangents ({notation.dot(t.input_names[0], ascii)} = 1) from the input to the output.\n"
+        f"1. Record the tape: the computation cut into primitives, {_numbering(t)} in order.\n"
+        f"2. Forward sweep: push tangents ({notation.dot(variable(t, t.input_names[0]), ascii)} = 1) "
+        "from the input to the output.\n"
         f"3. Reverse sweep: pull adjoints ({notation.bar(y, ascii)} = 1) from the output back to the inputs.\n\n"
         "Each step uses one local derivative: the chain rule, one primitive at a time."))]
     ops = [n for n in t.nodes if not n.is_input]
@@ -96,10 +102,12 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     forward = [t.forward(name) for name in t.input_names]
     shown = forward if len(forward) <= 2 else forward[:1]    # the others only in the summary
     for sweep in shown:
-        seed = ", ".join(f"{notation.dot(n, ascii)} = {format_value(v, full)}" for n, v in sweep.seed.items())
+        seed = ", ".join(f"{notation.dot(variable(t, n), ascii)} = {format_value(v, full)}"
+                         for n, v in sweep.seed.items())
         frames.append((f"forward sweep, seed {seed}", progress_table(sweep, 0, ascii=ascii, full=full,
                                                                      max_rows=max_rows),
-                       a(f"Seed {seed}: we ask how y moves when {next(iter(sweep.seed))} moves. Tangents flow "
+                       a(f"Seed {seed}: we ask how y moves when {variable(t, next(iter(sweep.seed)))} moves. "
+                         "Tangents flow "
                          "in tape order.")))
         for k, (step, j, term) in enumerate(sweep.numbered_terms(), start=1):  # numbered as every view does
             frames.append((f"forward step {sweep.step_label(step, j)} of {len(sweep)}",
@@ -109,7 +117,7 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
         others = "" if len(shown) == len(forward) else (
             f" The other {len(forward) - 1} inputs each need a sweep of their own (see the summary).")
         frames[-1] = (frames[-1][0], frames[-1][1], frames[-1][2] + "\n" + a(
-            f"Done: {dy} is d{y}/d{next(iter(sweep.seed))}, one forward sweep per input.{others}"))
+            f"Done: {dy} is d{y}/d{variable(t, next(iter(sweep.seed)))}, one forward sweep per input.{others}"))
     reverse = t.reverse()
     frames.append((f"reverse sweep, seed {notation.bar(y, ascii)} = 1",
                    progress_table(reverse, 0, ascii=ascii, full=full, max_rows=max_rows),
@@ -120,8 +128,15 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
         frames.append((f"reverse step {reverse.step_label(step, j)} of {len(reverse)}",
                        progress_table(reverse, k, ascii=ascii, full=full, max_rows=max_rows),
                        explain_term(reverse, term, ascii=ascii, full=full)))
-    grads = ", ".join(f"{notation.bar(n, ascii)} = {format_value(g, full)}" for n, g in reverse.result.items())
+    grads = ", ".join(f"{notation.bar(variable(t, n), ascii)} = {format_value(g, full)}"
+                      for n, g in reverse.result.items())
     frames.append(("summary", summary_table(t, forward, [reverse], ascii=ascii, full=full, title=None),
                    a(f"One reverse sweep gave the whole gradient ({grads}); forward mode needed "
                      f"{len(forward)} sweep{'s' if len(forward) != 1 else ''}, one per input.")))
     return frames
+
+
+def _numbering(t: Any) -> str:
+    """How the first rows of the tape are named: ``v1, v2, …`` (adviz), ``v₁, v₂, …`` (Griewank)."""
+    ops = [n.name for n in t.nodes if not n.is_input][:2]
+    return ", ".join(ops + ["…"])

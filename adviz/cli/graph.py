@@ -15,9 +15,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from .app import CommandError, InputError, app
-from .options import AtOption, ExprArgument, JsonOption
+from .options import AtOption, ExprArgument, JsonOption, NotationOption, OrderOption
 from .output import check_output_path, interruptible, print_json, progress, to_json_value, writing
-from .recording import check_mode, record, run_sweeps
+from .recording import arrange, check_mode, check_notation, record, run_sweeps
 
 
 @app.command()
@@ -51,6 +51,8 @@ def graph(
                        "showing it, marks the answers and keeps score (pure JavaScript; the page carries the "
                        "answers: for practice, not exams).")] = False,
     json: JsonOption = False,
+    notation: NotationOption = "adviz",
+    order: OrderOption = "tape",
 ) -> None:
     """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
 
@@ -71,6 +73,7 @@ def graph(
     if mode is None and (step is not None or animate):
         mode = "reverse"
     mode = check_mode(mode, ("forward", "reverse")) if mode is not None else None
+    notation = check_notation(notation)
     path = output if output is not None else Path("adviz-sweep.html" if animate else "adviz-graph.svg")
     fmt = path.suffix.lstrip(".").lower().replace("gv", "dot")
     if animate and fmt not in ("html", "htm"):
@@ -87,6 +90,7 @@ def graph(
         except ValueError as err:
             raise InputError(str(err)) from None
     expression, t, values = record(expr, at)
+    t = arrange(t, order)
     sweep = None
     if mode == "forward" and not seed:
         sweep = t.forward(t.input_names[0])
@@ -117,9 +121,10 @@ def graph(
             if animate:
                 from ..render.html import write_sweep_html
 
-                interruptible(lambda: write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz))
+                interruptible(lambda: write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz,
+                                                       notation=notation))
             else:
-                interruptible(lambda: write_graph(t, path, sweep, step, expand=expand))
+                interruptible(lambda: write_graph(t, path, sweep, step, expand=expand, notation=notation))
     except (NoBackendError, TooBigToDraw) as err:
         raise InputError(str(err)) from None
     except RenderError as err:
@@ -133,7 +138,8 @@ def graph(
                      "mode": mode, "step": step, "nodes": len(t.nodes),
                      "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
                      "frames": len(sweep.steps) + 1 if animate else None,
-                     "questions": _question_count(t, sweep) if quiz else None})
+                     "questions": _question_count(t, sweep) if quiz else None, "notation": notation,
+                     "order": order.lower()})
         return
     if note:
         typer.echo(f"adviz: note: {note}", err=True)

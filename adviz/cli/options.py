@@ -12,7 +12,7 @@ from typing import Annotated, List
 
 import typer
 
-__all__ = ["AsciiOption", "AtOption", "ExprArgument", "FullOption", "JsonOption"]
+__all__ = ["AsciiOption", "AtOption", "ExprArgument", "FullOption", "JsonOption", "NotationOption", "OrderOption"]
 
 AtOption = Annotated[List[str], typer.Option(
     "--at", "-a", metavar="NAME=VALUE",
@@ -24,3 +24,11 @@ FullOption = Annotated[bool, typer.Option("--full", help="Print arrays whole ins
 ExprArgument = Annotated[str, typer.Argument(
     metavar="EXPR", help="The expression, e.g. \"sin(x**2+1)\"; - reads it from standard input.",
     show_default=False)]
+NotationOption = Annotated[str, typer.Option(
+    "--notation", "-n", metavar="adviz|inputs-first|griewank",
+    help="How rows are named: adviz (x1, x2, v1, v2, ...), inputs-first (v1 = x1, v2 = x2, v3, ...) or "
+         "griewank (v-1 = x1, v0 = x2, v1, ... as in Griewank & Walther and the Baydin et al. survey).")]
+OrderOption = Annotated[str, typer.Option(
+    "--order", metavar="tape|levels",
+    help="Order of the operations: tape (as they ran) or levels (each as early as its operands allow, "
+         "as the Baydin et al. survey lists them).")]

@@ -273,10 +273,15 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=plain, allow_nan=False))
 
 
-def node_json(node: Any) -> dict:
-    return {"name": node.name, "op": node.op, "definition": node.definition,
+def node_json(node: Any, shown: Any = None) -> dict:
+    """A tape row in adviz's own names (what programs match on); ``shown``, the same row in
+    another ``--notation``, adds its ``display`` name and definition (``v₋₁``, ``x1``)."""
+    data = {"name": node.name, "op": node.op, "definition": node.definition,
             "operands": [o.text for o in node.operands], "value": to_json_value(node.value),
             "shape": list(node.shape), "is_input": node.is_input, "is_output": node.is_output}
+    if shown is not None:
+        data["display"] = {"name": shown.name, "definition": shown.definition}
+    return data
 
 
 def sweep_json(sweep: Any, trace: Any) -> dict:

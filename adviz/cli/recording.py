@@ -15,7 +15,7 @@ import typer
 from .app import InputError
 from .values import parse_assignments
 
-__all__ = ["MODES", "check_mode", "names_text", "parse_expression", "record", "run_sweeps", "warn_nonfinite"]
+__all__ = ["MODES", "arrange", "check_mode", "check_notation", "names_text", "parse_expression", "record", "run_sweeps", "warn_nonfinite"]
 
 
 def parse_expression(expr: str) -> Any:
@@ -238,3 +238,25 @@ def check_mode(mode: str, allowed: tuple = MODES) -> str:
     if mode not in allowed:
         raise InputError(f"--mode must be one of {', '.join(allowed)}, not {mode!r}")
     return mode
+
+
+def check_notation(notation: str) -> str:
+    """``--notation`` read case-insensitively, or a one-line error listing the notations."""
+    from ..engine.notation import NOTATIONS
+
+    name = notation.lower()
+    if name not in NOTATIONS:
+        raise InputError(f"--notation must be one of {', '.join(NOTATIONS)}, not {notation!r}")
+    return name
+
+
+def arrange(t: Any, order: str) -> Any:
+    """``t`` with its operations in ``--order`` (tape: as they ran; levels: as early as possible)."""
+    from ..engine.record import ORDERS
+
+    if order.lower() not in ORDERS:
+        raise InputError(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
+    try:
+        return t.reordered(order.lower())
+    except ValueError as err:
+        raise InputError(str(err)) from None

@@ -15,9 +15,10 @@ from typing import Annotated, List, Optional
 import typer
 
 from .app import InputError, app
-from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption
+from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption, NotationOption, OrderOption
 from .output import ascii_only, make_console, node_json, plural, print_json, progress, sweep_json, to_json_value
-from .recording import check_mode, derivative_values, record, run_sweeps, warn_nonfinite
+from .recording import (arrange, check_mode, check_notation, derivative_values, record, run_sweeps,
+                        warn_nonfinite)
 
 MAX_SHOWN_SWEEPS = 5
 """``adviz trace`` on a vector output shows this many reverse sweeps (one per output entry)
@@ -44,28 +45,40 @@ def trace(
     json: JsonOption = False,
     ascii: AsciiOption = False,
     full: FullOption = False,
+    notation: NotationOption = "adviz",
+    order: OrderOption = "tape",
 ) -> None:
     """Show the tape of EXPR and the chain rule run forwards and backwards.
 
     \b
     Example:  adviz trace "sin(x**2+1)" --at x=3
+    Survey:   adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank --order levels
     """
     ascii = ascii_only(ascii)
     mode = check_mode(mode)
+    notation = check_notation(notation)
     expression, t, values = record(expr, at)
+    t = arrange(t, order)
     if python:
         _print_program(t, mode, expression.source if json else None)
         return
     limit = None if (full or json) else MAX_SHOWN_SWEEPS
     forward, reverse = run_sweeps(t, mode, seed, max_reverse=limit)
     warn_nonfinite(t, ascii, [*forward, *reverse], derivatives=derivative_values([*forward, *reverse]))
-    if json:
-        print_json({"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
-                    "output": t.output.name,
-                    "nodes": [node_json(n) for n in t.nodes],
-                    "forward": [sweep_json(s, t) for s in forward],
-                    "reverse": [sweep_json(s, t) for s in reverse]})
+    if json:  # adviz's names, which programs match on; --notation adds each row's display name
+        shown = t.in_notation(notation) if notation != "adviz" else None
+        data = {"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
+                "output": t.output.name,
+                "nodes": [node_json(n, shown.nodes[n.index] if shown else None) for n in t.nodes],
+                "forward": [sweep_json(s, t) for s in forward],
+                "reverse": [sweep_json(s, t) for s in reverse]}
+        if notation != "adviz" or order != "tape":
+            data = {**data, "notation": notation, "order": order.lower()}
+        print_json(data)
         return
+    # the views name the rows in --notation: the same records under the textbook's names
+    t = t.in_notation(notation, ascii)
+    forward, reverse = [t.replay(s) for s in forward], [t.replay(s) for s in reverse]
     from ..render.table import forward_table, input_text, reverse_table, summary_table, tape_table
 
     console = make_console(ascii)

@@ -9,6 +9,8 @@ The accent is a combining character placed on the name's first letter, so ``x1``
 
 from __future__ import annotations
 
+from typing import Sequence
+
 DOT = "\u0307"  # combining dot above
 BAR = "\u0304"  # combining macron
 
@@ -44,3 +46,60 @@ def to_ascii(text: str) -> str:
     for k in sorted(table, key=len, reverse=True):
         text = text.replace(k, table[k])
     return text.replace(DOT, "").replace(BAR, "")
+
+
+# ---------------------------------------------------------------- naming the tape's variables
+NOTATIONS = ("adviz", "inputs-first", "griewank")
+"""How the rows of a tape are named.  The tape itself is the same in every notation:
+
+* ``"adviz"`` (the default): inputs keep their variable names, operations are numbered
+  ``v1, v2, …`` — ``x1, x2, v1 = x1*x2, v2 = sin(x1), v3 = v1 + v2``;
+* ``"inputs-first"``: every row is numbered, inputs first, as many lecture notes write the
+  tape — ``v1 = x1, v2 = x2, v3 = v1*v2, v4 = sin(v1), v5 = v3 + v4``;
+* ``"griewank"``: the n inputs are ``v₋ₙ₊₁ … v₀`` and the operations ``v₁ … v_l``, as in
+  Griewank & Walther's *Evaluating Derivatives* and the Baydin et al. survey —
+  ``v₋₁ = x1, v₀ = x2, v₁ = v₋₁*v₀, v₂ = sin(v₋₁), v₃ = v₁ + v₂``.  Plain-ASCII output
+  spells them ``v_-1, v_0, v_1, …``.
+"""
+
+_SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+
+
+def check_notation(name: str) -> str:
+    """``name`` if it is one of :data:`NOTATIONS`, else a ValueError that lists them."""
+    if name not in NOTATIONS:
+        raise ValueError(f"unknown notation {name!r}: choose {', '.join(NOTATIONS)}")
+    return name
+
+
+def subscript(name: str, number: int, ascii: bool = False) -> str:
+    """``subscript("v", -1) == "v₋₁"``; ``subscript("v", -1, ascii=True) == "v_-1"``."""
+    return f"{name}_{number}" if ascii else name + str(number).translate(_SUB)
+
+
+def display_names(names: Sequence[str], is_input: Sequence[bool], notation: str = "adviz",
+                  ascii: bool = False) -> list[str]:
+    """The name each row of a tape is shown with in ``notation`` (rows in tape order).
+
+    ``names`` are adviz's own names (the inputs' variable names, ``v1, v2, …`` for the
+    operations); only the numbering changes, never the rows::
+
+        >>> rows = ["x1", "x2", "v1", "v2", "v3"]; inputs = [True, True, False, False, False]
+        >>> display_names(rows, inputs, "inputs-first")
+        ['v1', 'v2', 'v3', 'v4', 'v5']
+        >>> display_names(rows, inputs, "griewank")
+        ['v₋₁', 'v₀', 'v₁', 'v₂', 'v₃']
+    """
+    check_notation(notation)
+    if notation == "adviz":
+        return list(names)
+    n = sum(bool(i) for i in is_input)
+    first_input, first_op = (1, n + 1) if notation == "inputs-first" else (1 - n, 1)
+    out, k_in, k_op = [], first_input, first_op
+    for inp in is_input:
+        if notation == "inputs-first":
+            out.append(f"v{k_in if inp else k_op}")
+        else:
+            out.append(subscript("v", k_in if inp else k_op, ascii))
+        k_in, k_op = (k_in + 1, k_op) if inp else (k_in, k_op + 1)
+    return out

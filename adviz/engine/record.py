@@ -27,20 +27,23 @@ from __future__ import annotations
 import inspect
 from array import array
 from collections.abc import Sequence as _SequenceABC
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from . import notation
+from .notation import check_notation, display_names as notation_names
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
-from .tape import Tape
+from .tape import Tape, TapeNode
 from .tracer import Tracer, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
 
 _FLOAT64 = np.float64
+ORDERS = ("tape", "levels")
+"""The orders :meth:`Trace.reordered` lists a tape's operations in."""
 
 __all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "Checkpoint", "Memory", "trace"]
 
@@ -67,6 +70,7 @@ class Node:
     value: Any
     is_output: bool = False
     checkpoint: Optional[int] = None  # index into Trace.checkpoints when computed inside ad.checkpoint
+    variable: Optional[str] = None  # an input shown under a numbered name (v₋₁): its variable name (x1)
 
     @property
     def is_input(self) -> bool:
@@ -97,9 +101,10 @@ class Node:
 
     @property
     def definition(self) -> str:
-        """The right-hand side: ``"x**2"``, ``"v1 + 1"``, ``"sin(v2)"`` (``"input"`` for inputs)."""
+        """The right-hand side: ``"x**2"``, ``"v1 + 1"``, ``"sin(v2)"`` (``"input"`` for inputs,
+        or the input's variable when a notation numbers the inputs: ``v₋₁ = x1``)."""
         if self.primitive is None:
-            return "input"
+            return self.variable or "input"
         return self.primitive.definition([o.text for o in self.operands], self.params,
                                          [o.value for o in self.operands])
 
@@ -319,6 +324,10 @@ class Sweep:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def in_notation(self, notation: str = "adviz", ascii: bool = False) -> "Sweep":
+        """This sweep on its trace renamed in ``notation`` (see :meth:`Trace.in_notation`)."""
+        return self.trace.in_notation(notation, ascii).replay(self)
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -385,6 +394,9 @@ class Trace:
         self.arg_trees = tuple(arg_trees) if arg_trees is not None else None
         self.out_tree = out_tree
         self.checkpoints: tuple[Checkpoint, ...] = tuple(checkpoints)
+        self.notation = "adviz"  # how the rows are named (see in_notation)
+        self._canonical: Optional[Trace] = None  # the same trace under adviz's names, if this is a renaming
+        self._ascii = False  # a renaming spelled in plain ASCII (v_-1)
 
     # -- structure ---------------------------------------------------------------------
     @property
@@ -453,10 +465,105 @@ class Trace:
         kept = [i for i in every if i not in dropped]
         return Memory(len(kept), numbers(kept), len(self.nodes), numbers(every), len(recomputed), numbers(recomputed))
 
-    def to_text(self) -> str:
-        """The tape as plain text, one line per node with its value."""
-        width = max(len(n.name) for n in self.nodes)
-        return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in self.nodes)
+    def to_text(self, notation: str = "adviz", ascii: bool = False) -> str:
+        """The tape as plain text, one line per node with its value.
+
+        ``notation`` names the rows as adviz does (``"adviz"``), numbering the inputs too
+        (``"inputs-first"``) or as Griewank & Walther and the Baydin et al. survey do
+        (``"griewank"``: ``v₋₁ = x1``, ``v₀ = x2``, ``v₁ = log(v₋₁)``, …); see
+        :meth:`in_notation`.  ``ascii`` spells subscripts ``v_-1``.
+        """
+        t = self.in_notation(notation, ascii) if notation != self.notation else self
+        width = max(len(n.name) for n in t.nodes)
+        return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in t.nodes)
+
+    # -- the same records under other names or in another order ----------------------
+    def in_notation(self, notation: str = "adviz", ascii: bool = False) -> "Trace":
+        """This trace with its rows named in another textbook's ``notation``.
+
+        Only names change: the rows, their order, values and primitives are this trace's.
+        ``"adviz"`` names inputs by their variables and numbers the operations ``v1, v2, …``;
+        ``"inputs-first"`` numbers every row, inputs first (``v1 = x1``, ``v2 = x2``,
+        ``v3 = v1*v2``); ``"griewank"`` numbers the n inputs ``v₋ₙ₊₁ … v₀`` and the
+        operations ``v₁ … v_l`` (``ascii=True``: ``v_-1, v_0, v_1``).  A numbered input
+        remembers its variable: its definition is ``x1`` instead of ``input``.  Sweeps of
+        the renamed trace (:meth:`replay`) are computed by the engine as on any trace::
+
+            >>> t = trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0).in_notation("inputs-first")
+            >>> [f"{n.name} = {n.definition}" for n in t.nodes]
+            ['v1 = x1', 'v2 = x2', 'v3 = v1 * v2', 'v4 = sin(v1)', 'v5 = v3 + v4']
+        """
+        if notation == self.notation and (notation == "adviz" or ascii == self._ascii):
+            return self
+        base = self._canonical or self
+        names = notation_names([n.name for n in base.nodes], [n.is_input for n in base.nodes],
+                               check_notation(notation), ascii)
+        if notation == "adviz":
+            return base
+        nodes = []
+        for n in base.nodes:
+            operands = tuple(replace(o, text=names[o.node]) if o.node is not None else o for o in n.operands)
+            nodes.append(replace(n, name=names[n.index], operands=operands, variable=n.name if n.is_input else None))
+        renamed = Trace(nodes, base._outputs, base.value, base.expression, arg_trees=base.arg_trees,
+                        out_tree=base.out_tree, checkpoints=base.checkpoints)
+        renamed.call, renamed.notation, renamed._canonical, renamed._ascii = base.call, notation, base, ascii
+        return renamed
+
+    def replay(self, sweep: "Sweep") -> "Sweep":
+        """The same sweep (same seed) run on this trace, which is ``sweep.trace`` under other
+        names (:meth:`in_notation`): the engine sweeps this trace; nothing is copied over."""
+        other = sweep.trace
+        if other is self:
+            return sweep
+        if (other._canonical or other) is not (self._canonical or self):
+            raise ValueError("this sweep was recorded on a different trace")
+        if sweep.mode == "forward":
+            return self.forward({self.nodes[other.index(k)].name: v for k, v in sweep.seed.items()})
+        return self.reverse(next(iter(sweep.seed.values())))
+
+    def reordered(self, order: str = "levels") -> "Trace":
+        """The same computation with its operations listed in another valid order.
+
+        ``"tape"``: the order they ran (this trace).  ``"levels"``: each operation as early
+        as its operands allow — first everything computed from the inputs alone, then what
+        needs those, and so on; ties keep the order they ran.  Python evaluates
+        ``log(x1) + x1*x2 - sin(x2)`` left to right, so the tape has the ``+`` before
+        ``sin(x2)``; the Baydin et al. survey lists its operations by levels
+        (``ln``, ``×``, ``sin``, ``+``, ``−``).  Both orders compute every value from values
+        already computed, so both are Wengert lists of the same function; the operations
+        are renumbered ``v1, v2, …`` in the new order and sweeps run in it::
+
+            >>> t = trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0).reordered("levels")
+            >>> [f"{n.name} = {n.definition}" for n in t.nodes if not n.is_input]
+            ['v1 = log(x1)', 'v2 = x1 * x2', 'v3 = sin(x2)', 'v4 = v1 + v2', 'v5 = v4 - v3']
+        """
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}: choose {', '.join(ORDERS)}")
+        base = self._canonical or self
+        if order == "tape":
+            return base
+        level: list[int] = []
+        for n in base.nodes:
+            level.append(0 if n.is_input else 1 + max((level[o.node] for o in n.operands if o.node is not None),
+                                                      default=0))
+        new_order = ([n.index for n in base.nodes if n.is_input]
+                     + sorted((n.index for n in base.nodes if not n.is_input), key=lambda i: (level[i], i)))
+        if new_order == list(range(len(base.nodes))):
+            return base
+        if base.checkpoints:
+            raise ValueError("order='levels' would move operations across an ad.checkpoint block: "
+                             "use order='tape' for a trace with checkpoints")
+        position = {old: new for new, old in enumerate(new_order)}
+        tape = Tape()
+        for i in new_order:
+            n = base.nodes[i]
+            tape.nodes.append(TapeNode(n.primitive, tuple(position[o.node] if o.node is not None else None
+                                                          for o in n.operands),
+                                       tuple(o.value for o in n.operands), dict(n.params), n.value))
+        built = _build(tape, [n.name for n in base.inputs], [position[i] for i in base._outputs], base.expression,
+                       list(base.arg_trees) if base.arg_trees is not None else None, base.out_tree)
+        built.call = base.call
+        return built
 
     def to_python(self, *, forward: bool = False, reverse: bool = True, name: Optional[str] = None) -> str:
         """The tape as a straight-line NumPy program: what a source-transformation AD tool writes.
@@ -518,16 +625,19 @@ class Trace:
 
         return write_sweep_html(self, path, mode, seed, **options)
 
-    def table(self, sweep: Any = None, *, ascii: bool = False, full: bool = False):
-        """A rich table: the tape, or a sweep's tangents/adjoints (print it with ``rich.print``)."""
+    def table(self, sweep: Any = None, *, ascii: bool = False, full: bool = False, notation: Optional[str] = None):
+        """A rich table: the tape, or a sweep's tangents/adjoints (print it with ``rich.print``).
+
+        ``notation``: ``"adviz"``, ``"inputs-first"`` or ``"griewank"`` (see :meth:`in_notation`).
+        """
         from ..render import table as tables
 
         sweep = self._sweep(sweep)
         if sweep is None:
-            return tables.tape_table(self, ascii=ascii, full=full)
+            return tables.tape_table(self, ascii=ascii, full=full, notation=notation)
         if sweep.mode == "forward":
-            return tables.forward_table(sweep, ascii=ascii, full=full)
-        return tables.reverse_table(sweep, ascii=ascii, full=full)
+            return tables.forward_table(sweep, ascii=ascii, full=full, notation=notation)
+        return tables.reverse_table(sweep, ascii=ascii, full=full, notation=notation)
 
     def _repr_svg_(self):
         from ..render.graph import repr_svg

@@ -321,6 +321,7 @@ def build_graph(
     edge_labels: bool | None = None,
     title: str | None = None,
     rankdir: str | None = None,
+    notation: str | None = None,
 ) -> graphviz.Digraph:
     """The computational graph of ``trace`` as a ``graphviz.Digraph``.
 
@@ -332,10 +333,13 @@ def build_graph(
     ``edge_labels``: write the local partials on the arrows (default: when at most 30
     boxes are drawn).  ``title``: the first caption line (default: the expression or
     function and the input values).  ``rankdir``: ``"LR"`` or ``"TB"`` (default: left to
-    right unless the graph is a long chain).
+    right unless the graph is a long chain).  ``notation``: name the boxes as adviz
+    (``"adviz"``), numbering the inputs too (``"inputs-first"``) or as Griewank & Walther
+    (``"griewank"``: ``v₋₁``, ``v₀``, ``v₁``, …); default: as the trace names them.
     """
     if step is not None and sweep is None:
         raise ValueError("step needs a sweep: build_graph(trace, trace.reverse(), step=1)")
+    trace, sweep = in_notation(trace, sweep, notation)
     s = structure(trace, sweep, expand=expand, max_nodes=max_nodes, edge_labels=edge_labels, rankdir=rankdir)
     p = _progress(trace, sweep, step) if sweep is not None else None
     return to_dot(s, scene(s, p), wrap(caption_lines(trace, p, s.plan, title), 110))
@@ -357,16 +361,29 @@ def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT
 # ---------------------------------------------------------------- pictures
 
 
-def to_svg(trace: Trace, sweep: Sweep | None = None, step: Any = None, **options: Any) -> str:
+def in_notation(trace: Trace, sweep: Sweep | None, notation: str | None) -> tuple[Trace, Sweep | None]:
+    """``trace`` and ``sweep`` with their rows named in ``notation`` (None: as they are)."""
+    if notation is None:
+        return trace, sweep
+    if sweep is not None and getattr(sweep, "trace", trace) is not trace:
+        raise ValueError("this sweep was recorded on a different trace")
+    named = trace.in_notation(notation)
+    return named, (named.replay(sweep) if sweep is not None else None)
+
+
+def to_svg(trace: Trace, sweep: Sweep | None = None, step: Any = None, *, notation: str | None = None,
+           **options: Any) -> str:
     """The graph rendered to SVG text, laid out once per sweep (see :mod:`adviz.render.layout`).
 
     Every step of a sweep drawn this way has its boxes and arrows in the same places, so
-    pictures of consecutive steps can be flipped through like slides.
+    pictures of consecutive steps can be flipped through like slides.  ``notation``: see
+    :func:`build_graph`.
     """
     from .layout import SweepLayout
 
     if step is not None and sweep is None:
         raise ValueError("step needs a sweep: to_svg(trace, trace.reverse(), step=1)")
+    trace, sweep = in_notation(trace, sweep, notation)
     return SweepLayout(trace, sweep, **options).svg(step)
 
 
@@ -410,6 +427,7 @@ def write_graph(
     fmt = "dot" if fmt == "gv" else fmt
     if fmt not in FORMATS:
         raise ValueError(f"cannot write {path.name!r}: choose a .svg, .png, .pdf or .dot file (or format=...)")
+    trace, sweep = in_notation(trace, sweep, options.pop("notation", None))
     if fmt == "dot":
         data = build_graph(trace, sweep, step, **options).source.encode("utf-8")
     elif fmt == "pdf":

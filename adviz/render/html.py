@@ -529,6 +529,7 @@ def sweep_html(
     interval: int = 1200,
     start: int = 0,
     quiz: bool = False,
+    notation: str | None = None,
     **graph_options: Any,
 ) -> str:
     """One self-contained HTML page that plays a sweep of ``trace`` step by step.
@@ -536,7 +537,9 @@ def sweep_html(
     mode, seed: which sweep (``trace.forward(seed)`` / ``trace.reverse(seed)``), or pass
     the ``sweep`` itself.  title: the heading (default: mode, expression and values).
     interval: milliseconds per step when playing at 1×.  start: the step shown on
-    opening (a ``#step=k`` in the address overrides it).  graph_options go to
+    opening (a ``#step=k`` in the address overrides it).  notation: name the rows as
+    ``"adviz"``, ``"inputs-first"`` or ``"griewank"`` (``v₋₁``, ``v₀``, ``v₁``, …) in the
+    graph, the captions and the table.  graph_options go to
     :func:`~adviz.render.graph.build_graph`.
 
     The page holds the graph laid out once (one SVG) and, per step, only what changes
@@ -552,6 +555,10 @@ def sweep_html(
         sweep = make_sweep(trace, mode, seed)
     elif getattr(sweep, "trace", trace) is not trace:
         raise ValueError("this sweep was recorded on a different trace")
+    if notation is not None:
+        from .graph import in_notation
+
+        trace, sweep = in_notation(trace, sweep, notation)
     if not isinstance(interval, int) or interval <= 0:
         raise ValueError(f"interval must be a positive number of milliseconds, got {interval!r}")
     n = len(sweep.steps)

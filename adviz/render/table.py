@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 import numpy as np
 
-from ..engine import notation
+from ..engine import notation as marks  # the dot, the bar and ASCII spellings
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table
@@ -127,7 +127,8 @@ def _scalar(x: Any) -> str:
 def output_name(trace: "Trace") -> str:
     """What tables call the output: ``y`` as in the textbooks, unless an input is named ``y``
     (then ``f``, or ``out``), so that a symbol such as ``ẏ`` never means two things."""
-    return next(name for name in ("y", "f", "out", "output") if name not in trace.input_names)
+    taken = {getattr(n, "variable", None) or n.name for n in trace.inputs}
+    return next(name for name in ("y", "f", "out", "output") if name not in taken)
 
 
 def input_text(values: dict, full: bool = False) -> str:
@@ -136,9 +137,26 @@ def input_text(values: dict, full: bool = False) -> str:
 
 
 def seed_text(sweep: "Sweep", ascii: bool = False, full: bool = False) -> str:
-    """The seed of a sweep in its notation: ``ẋ = 1.0`` or ``v̄3 = 1.0``."""
-    mark = notation.dot if sweep.mode == "forward" else notation.bar
-    return ", ".join(f"{mark(k, ascii)} = {format_value(v, full)}" for k, v in sweep.seed.items())
+    """The seed of a sweep in its notation: ``ẋ = 1.0`` or ``v̄3 = 1.0`` (a numbered input,
+    ``v₋₁`` in Griewank's notation, is seeded by its variable's name: ``ẋ1 = 1.0``)."""
+    mark = marks.dot if sweep.mode == "forward" else marks.bar
+    return ", ".join(f"{mark(variable(sweep.trace, k), ascii)} = {format_value(v, full)}" for k, v in sweep.seed.items())
+
+
+def variable(trace: "Trace", name: str) -> str:
+    """The variable a row stands for: an input's own name (``x1`` for ``v₋₁``), else ``name``."""
+    return getattr(trace[name], "variable", None) or name
+
+
+def named(trace: "Trace", notation_name: Optional[str], ascii: bool = False) -> "Trace":
+    """``trace`` with its rows named in ``notation_name`` (None: as they are); see
+    :meth:`Trace.in_notation <adviz.engine.record.Trace.in_notation>`."""
+    return trace if notation_name is None else trace.in_notation(notation_name, ascii)
+
+
+def named_sweep(sweep: "Sweep", notation_name: Optional[str], ascii: bool = False) -> "Sweep":
+    """``sweep`` on its trace renamed in ``notation_name`` (None: as it is)."""
+    return sweep if notation_name is None else sweep.in_notation(notation_name, ascii)
 
 
 # ---------------------------------------------------------------- non-finite values
@@ -225,7 +243,7 @@ def _a(text: str, ascii: bool) -> str:
     """The ASCII spelling of a formula or title when ``ascii`` is set."""
     if not ascii:
         return text
-    return notation.to_ascii(text).replace("→", "->").replace("—", "-").replace("∂", "d")
+    return marks.to_ascii(text).replace("→", "->").replace("—", "-").replace("∂", "d")
 
 
 def _esc(text: str, style: str = "") -> Any:
@@ -367,7 +385,7 @@ _TAPE_TITLE = "Tape (Wengert list): one row per primitive"
 
 def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
                title: Optional[str] = "Tape (Wengert list): one row per primitive",  # = _TAPE_TITLE
-               upto: Optional[int] = None) -> Any:
+               upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
     """The Wengert list: node, definition and value, inputs first, then ``y = <output>``.
 
     ``upto`` (used by ``adviz demo``) shows the inputs and the first ``upto`` primitives,
@@ -382,7 +400,11 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
      v2     v1 + 1       10.0
      v3     sin(v2)      -0.5440211108893698
      y      v3           -0.5440211108893698
+
+    ``notation`` (``"adviz"``, ``"inputs-first"``, ``"griewank"``) names the rows as that
+    textbook does (default: as the trace names them), e.g. ``v₋₁  x1  3.0`` in Griewank's.
     """
+    trace = named(trace, notation, ascii)
     if title == _TAPE_TITLE and getattr(trace, "call", None):  # a traced function: say which
         title = f"Tape of {trace.call} (Wengert list): one row per primitive"
     table = _table(title, ascii)
@@ -428,7 +450,7 @@ def _partial(term: Any, ascii: bool, full: bool) -> str:
 
 # ---------------------------------------------------------------- forward sweep
 def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
-                  title: Optional[str] = None, upto: Optional[int] = None) -> Any:
+                  title: Optional[str] = None, upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
     """The forward sweep, one row per chain-rule term, in tape order.
 
     Columns: node, definition, value, the tangent update (``v̇1 = (2*x)·ẋ``), the local
@@ -437,13 +459,14 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     In a narrow console the same rows are stacked into two columns.
 
     ``upto`` (used by ``adviz demo``) shows only the first ``upto`` terms and highlights
-    the last one shown.
+    the last one shown.  ``notation`` names the rows (see :func:`tape_table`).
     """
+    sweep = named_sweep(sweep, notation, ascii)
     trace = sweep.trace
     if title is None:
         title = f"Forward sweep (tangents, inputs → output), seed {seed_text(sweep, ascii, full)}"
     title = _a(title, ascii)
-    dot = lambda name: notation.dot(name, ascii)  # noqa: E731
+    dot = lambda name: marks.dot(name, ascii)  # noqa: E731
     fwd, active = _style("forward"), _style("forward-active")
     y = output_name(trace)
 
@@ -464,11 +487,14 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
         seeded = node.name in sweep.seed
         tangent = format_value(sweep.seed.get(node.name), full)
         istyle = _style("input")
-        update = f"{dot(node.name)} = seed" if seeded else f"{dot(node.name)} = 0 (not seeded)"
-        wide.add_row(_esc("0" if seeded else ""), _esc(node.name, istyle), _esc("input"), _esc(format_value(node.value, full)),
+        start = f"{dot(node.name)} = {dot(node.variable)}" if node.variable else dot(node.name)  # v̇₋₁ = ẋ1
+        update = f"{start} = seed" if seeded else f"{start} = 0 (not seeded)"
+        wide.add_row(_esc("0" if seeded else ""), _esc(node.name, istyle), _esc(node.definition),
+                     _esc(format_value(node.value, full)),
                      _esc(update, fwd), _esc(""), _esc(tangent, fwd))
-        narrow.add_row(_esc("0" if seeded else ""), _lines((f"{node.name} (input)", istyle), (format_value(node.value, full), "")),
-                       _lines((f"{dot(node.name)} = {tangent} (seed)" if seeded else update, fwd)))
+        head = f"{node.name} = {node.variable}" if node.variable else f"{node.name} (input)"
+        narrow.add_row(_esc("0" if seeded else ""), _lines((head, istyle), (format_value(node.value, full), "")),
+                       _lines((f"{start} = {tangent} (seed)" if seeded else update, fwd)))
 
     steps = {s.node: s for s in sweep.steps}
     shown, total_terms = 0, sum(len(s.terms) for s in sweep.steps)
@@ -521,7 +547,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
 
 # ---------------------------------------------------------------- reverse sweep
 def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
-                  title: Optional[str] = None, upto: Optional[int] = None) -> Any:
+                  title: Optional[str] = None, upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
     """The reverse sweep as the ordered list of adjoint updates it performed.
 
     Row 0 is the seed (``v̄3 = 1.0``); each later row is one term, ``v̄2 += v̄3·cos(v2)``,
@@ -530,12 +556,16 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     the local partial (formula = value), the contribution it added and the adjoint
     of the updated node afterwards. The last update of each input is its gradient
     component. In a narrow console the same rows are stacked into two columns.
+
+    ``notation`` names the rows (see :func:`tape_table`); when it numbers the inputs
+    (``v₋₁`` for ``x1``), closing rows read the gradient off them: ``x̄1 = v̄₋₁``.
     """
+    sweep = named_sweep(sweep, notation, ascii)
     trace = sweep.trace
     if title is None:
         title = f"Reverse sweep (adjoints, output → inputs), seed {seed_text(sweep, ascii, full)}"
     title = _a(title, ascii)
-    bar = lambda name: notation.bar(name, ascii)  # noqa: E731
+    bar = lambda name: marks.bar(name, ascii)  # noqa: E731
     rev, active = _style("reverse"), _style("reverse-active")
 
     wide = _table(title, ascii)
@@ -575,6 +605,13 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                               (f"adds {contribution}", ""),
                               (f"{bar(target)} = {total}", rev)),
                        style=style)
+    if upto is None or shown >= len(sweep_terms(sweep)):
+        for node in trace.inputs:
+            if node.variable:  # a numbered input: its adjoint is the variable's gradient component
+                value = format_value(sweep.value_of(node.index), full)
+                wide.add_row(_esc(""), _esc(f"{bar(node.variable)} = {bar(node.name)}", rev), _esc(""), _esc(""),
+                             _esc(value, rev))
+                narrow.add_row(_esc(""), _esc(f"{bar(node.variable)} = {bar(node.name)} = {value}", rev))
     return _Responsive(wide, narrow)
 
 
@@ -616,13 +653,14 @@ def progress_table(sweep: "Sweep", upto: int, *, ascii: bool = False, full: bool
     """
     trace = sweep.trace
     forward = sweep.mode == "forward"
-    mark = notation.dot if forward else notation.bar
+    mark = marks.dot if forward else marks.bar
     colour, active = _style(sweep.mode), _style(f"{sweep.mode}-active")
     rows = []
     if forward:
         for node in trace.inputs:
             label = "seed" if node.name in sweep.seed else "0 (not seeded)"
-            rows.append((f"{node.name} (input)", format_value(node.value, full), f"{mark(node.name, ascii)} = {label}",
+            head = f"{node.name} = {node.variable}" if node.variable else f"{node.name} (input)"  # v₋₁ = x1
+            rows.append((head, format_value(node.value, full), f"{mark(node.name, ascii)} = {label}",
                          format_value(sweep.seed.get(node.name), full)))
     else:
         for name, value in sweep.seed.items():
@@ -671,7 +709,7 @@ def explain_term(sweep: "Sweep", term: Any, *, ascii: bool = False, full: bool =
     trace = sweep.trace
     src, tgt = trace.nodes[term.source].name, trace.nodes[term.target].name
     update = _a(term.update(ascii), ascii)
-    mark = notation.dot if sweep.mode == "forward" else notation.bar
+    mark = marks.dot if sweep.mode == "forward" else marks.bar
     if sweep.mode == "forward":     # a node's tangent is final once computed: read it from the sweep
         incoming = sweep.value_of(term.source)
     else:                           # the adjoint the step was propagating when it made this term
@@ -695,13 +733,18 @@ def explain_term(sweep: "Sweep", term: Any, *, ascii: bool = False, full: bool =
 
 # ---------------------------------------------------------------- summary
 def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequence["Sweep"] = (), *,
-                  ascii: bool = False, full: bool = False, title: Optional[str] = "Result") -> Any:
+                  ascii: bool = False, full: bool = False, title: Optional[str] = "Result",
+                  notation: Optional[str] = None) -> Any:
     """The value and every derivative the given sweeps produced, with their cost.
 
     One row per forward sweep (``ẏ`` for its seed: a directional derivative) and one
     row per input for each reverse sweep (``x̄ = ∂y/∂x``), each with the number of
     chain-rule terms (elementary derivative operations) the sweep evaluated.
+    ``notation`` names the rows (see :func:`tape_table`).
     """
+    trace = named(trace, notation, ascii)
+    forward = [named_sweep(s, notation, ascii) for s in forward]
+    reverse = [named_sweep(s, notation, ascii) for s in reverse]
     table = _table(title, ascii)
     _text(table, "")
     _text(table, "quantity")
@@ -712,13 +755,15 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
                       _esc(format_value(node.value, full)), _esc(""),
                       style=_style("output"))
     for sweep in forward:
-        label = _a(f"{notation.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full)}", ascii)
+        label = _a(f"{marks.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full)}", ascii)
         table.add_row(_esc("forward"), _esc(label), _esc(format_value(sweep.result, full)),
                       _esc(_cost(sweep)), style=_style("forward"))
     for sweep in reverse:
         seed = seed_text(sweep, ascii, full)
         for k, (name, value) in enumerate(sweep.result.items()):
-            label = f"{notation.bar(name, ascii)} = ∂{output_name(trace)}/∂{name}"
+            var = variable(sweep.trace, name)  # x1, also when the row is numbered v₋₁
+            label = (f"{marks.bar(var, ascii)} = {marks.bar(name, ascii)} = ∂{output_name(trace)}/∂{var}"
+                     if var != name else f"{marks.bar(name, ascii)} = ∂{output_name(trace)}/∂{name}")
             if len(trace.output.shape) > 0:
                 label += f" for {seed}"
             table.add_row(_esc("reverse" if k == 0 else ""), _esc(_a(label, ascii)), _esc(format_value(value, full)),
