@@ -238,7 +238,7 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def _title(trace: Trace) -> str:
     # "x = 3", "x = [1, 2]" when every entry is shown, else "W: (3, 4) [−1 … 2]"
-    shown = {n.name: summary(n.value) for n in trace.inputs}
+    shown = {n.variable or n.name: summary(n.value) for n in trace.inputs}  # x1 = 2, also when shown as v₋₁
     values = ", ".join(f"{k}: {v}" if v.startswith("(") else f"{k} = {v}" for k, v in shown.items())
     head = shorten(trace.title)
     if len(values) > 120:

@@ -514,7 +514,7 @@ def _page_title(trace: Trace, sweep: Sweep) -> str:
     from .graph import shorten
 
     what = shorten(trace.title)  # the expression, or the traced call: loss(W, x, y)
-    values = shorten(", ".join(f"{n.name} = {summary(n.value)}" for n in trace.inputs), 100)
+    values = shorten(", ".join(f"{n.variable or n.name} = {summary(n.value)}" for n in trace.inputs), 100)
     mode = "Forward mode" if sweep.mode == "forward" else "Reverse mode"
     return f"{mode}: {what} at {values}" if values else f"{mode}: {what}"
 

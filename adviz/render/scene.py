@@ -491,9 +491,10 @@ def structure(
 
 
 def _header(node: Node) -> tuple[str, ...]:
-    """``("x", "input")``, ``("v1 = x**2",)`` or, for a long definition, ``("v5", "@")``."""
+    """``("x", "input")``, ``("v1 = x**2",)`` or, for a long definition, ``("v5", "@")``; an
+    input numbered by a notation shows its variable: ``("v₋₁", "x1")``."""
     if node.is_input:
-        return (node.name, "input")
+        return (node.name, node.definition)
     definition = f"{node.name} = {node.definition}"
     if len(definition) <= _HEADER_WIDTH:
         return (definition,)
