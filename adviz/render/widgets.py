@@ -283,6 +283,8 @@ class SweepPlayer(_Stepper):
     node processed at step k and the arrows it used drawn strong, and its rows marked
     in the table (a step with several chain-rule terms numbers them ``k.1, k.2``, as
     ``adviz trace`` does).  ``interval``: milliseconds per step when playing at 1×.
+    ``notation``: name the rows ``"adviz"``, ``"inputs-first"`` or ``"griewank"`` (``v₋₁``,
+    ``v₀``, ``v₁``, …; see :meth:`Trace.in_notation <adviz.engine.record.Trace.in_notation>`).
     ``graph_options`` go to :class:`~adviz.render.layout.SweepLayout`.
 
     The graph is laid out once and sent once (:class:`~adviz.render.sweep_view.SweepView`);
@@ -308,13 +310,17 @@ class SweepPlayer(_Stepper):
 
     def __init__(self, trace: Trace, mode: str = "reverse", seed: Any = None, *, sweep: Sweep | None = None,
                  interval: int = 1000, fit: bool | None = None, table_rows: int = 16, quiz: bool = False,
+                 notation: str | None = None,
                  **graph_options: Any) -> None:
         import ipywidgets as w
 
+        from .graph import in_notation
         from .sweep_view import SweepView
 
+        sweep = sweep if sweep is not None else make_sweep(trace, mode, seed)
+        trace, sweep = in_notation(trace, sweep, notation)  # seeds are named as in ``trace``
         self.trace = trace
-        self.sweep = sweep if sweep is not None else make_sweep(trace, mode, seed)
+        self.sweep = sweep
         self.mode = self.sweep.mode
         self.n_steps = len(self.sweep.steps)
         self.table_rows = table_rows

@@ -237,3 +237,13 @@ def test_sweep_from_another_trace_is_refused(survey):
     other = ad.trace(SURVEY, **AT)
     with pytest.raises(ValueError, match="different trace"):
         survey.in_notation("griewank").replay(other.reverse())
+
+
+def test_sweep_player_in_notation(survey):
+    from adviz.render.widgets import SweepPlayer
+
+    player = SweepPlayer(survey, mode="forward", seed="x1", notation="griewank")  # seeded by adviz's name
+    player.last()
+    table = nfc(player.current_table_html)
+    assert "v̇₂ = v₀·v̇₋₁" in table and "v̇₄ += 1·v̇₂" in table
+    assert player.sweep.result == DY_DX1
