@@ -214,7 +214,45 @@ print("d/dx x⁴ at 2:", ad.grad(power)(2.0), "  (4·2³ = 32)")
 # are variables. Lesson 6 shows what this means for programs with branches.
 
 # %% [markdown]
-# ## 7. Your turn: a playground
+# ## 7. Other books, other names
+#
+# Textbooks write the same tape with different names for its rows. adviz keeps the inputs' own
+# names and numbers only the operations. Many lecture notes number every row, inputs first:
+# $v_1 = x_1$, $v_2 = x_2$, then $v_3 = v_1 v_2$. Griewank and Walther's book and the Baydin et
+# al. survey (see *Further reading*) number the $n$ inputs $v_{1-n}, \dots, v_0$ and the
+# operations $v_1, \dots, v_l$, so the sign of the index tells an input ($i \le 0$) from a
+# computed value ($i > 0$). `to_text(notation=...)` writes one tape in each of these notations:
+
+# %%
+t2 = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+for name in ("adviz", "inputs-first", "griewank"):
+    print(f"--- notation={name!r}")
+    print(t2.to_text(notation=name))
+
+# %% [markdown]
+# Only the names change: the rows, their order and their values are the same records.
+#
+# The survey's own example is $y = \ln x_1 + x_1 x_2 - \sin x_2$ at $(2, 5)$, and its table lists
+# the operations in the order $\ln$, $\times$, $\sin$, $+$, $-$. Before you run the next cell,
+# decide in which order Python evaluates `log(x1) + x1*x2 - sin(x2)`: does `sin(x2)` come before
+# or after the `+`? The cell prints adviz's tape, then the same tape listed *by levels* (each
+# operation as early as its operands allow).
+
+# %%
+ts = ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0)
+print(ts.to_text(notation="griewank"))
+print()
+print(ts.reordered("levels").to_text(notation="griewank"))
+
+# %% [markdown]
+# Any order in which every row uses only rows above it is a valid tape of the same function,
+# and every order gives the same derivatives. adviz records the order Python ran; the survey
+# wrote its rows by levels. In a terminal,
+# `adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank --order levels`
+# prints the survey's forward and reverse tables row for row (lessons 2 and 3 explain them).
+
+# %% [markdown]
+# ## 8. Your turn: a playground
 #
 # Type any expression and values below and press Enter: the widget traces it and shows its tape and
 # graph, with a player for the sweep (lessons 2 and 3 explain the sweeps). Try `x*x*x`,
@@ -261,6 +299,8 @@ course.check_tape(n_primitives, local_partials, dg_dx)
 # * Every primitive knows its **local derivative**. The chain rule multiplies local derivatives
 #   along a path and adds the contributions of different paths.
 # * AD works with numbers at one point and never builds a derivative formula.
+# * Books name the rows differently (`x1, v1, …`; `v1 = x1, …`; `v₋₁, v₀, v₁, …`); the tape is
+#   the same, and any order in which each row uses only earlier rows is a valid tape.
 #
 # **Next:** lesson 2 pushes derivatives *forward* along the tape, alongside the values.
 
