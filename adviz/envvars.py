@@ -1,6 +1,6 @@
 """adviz's limits read from the environment, never a reason for ``import adviz`` to fail.
 
-Two limits can be set before starting Python (or the ``adviz`` command):
+These limits can be set before starting Python (or the ``adviz`` command):
 
 =======================  ===========  =====================================================
 ``ADVIZ_MAX_ELEMENTS``   10,000,000   the largest array an expression may create
@@ -9,6 +9,8 @@ Two limits can be set before starting Python (or the ``adviz`` command):
                                       (:data:`adviz.budget.SYMPY_SECONDS`)
 ``ADVIZ_MAX_BATCH``      100,000,000  the largest identity seed ``jacfwd``/``jacrev`` build
                                       (:data:`adviz.engine.transforms.MAX_BATCH`)
+``ADVIZ_PROGRESS_SECONDS``  0.5       how long the command's work runs before a progress
+                                      bar appears on a terminal
 =======================  ===========  =====================================================
 
 A value that is not a positive number (``ADVIZ_MAX_ELEMENTS=lots``) must not break

@@ -112,13 +112,14 @@ def plural(count: int, word: str) -> str:
 
 @contextmanager
 def progress(description: str, total: Optional[int] = None, *, enabled: bool = True,
-             delay: float = 0.5) -> Iterator[Callable[..., None]]:
+             delay: Optional[float] = None) -> Iterator[Callable[..., None]]:
     """Report long work with a rich progress bar on the terminal; yields ``advance(steps=1)``
     (or ``advance(completed=k, total_now=n)`` when the caller counts itself).
 
     The bar is drawn on standard error, only when both standard output and standard error are
     terminals (never into a pipe, a file or JSON), only when ``enabled``, and only once the work
-    has taken ``delay`` seconds, so quick commands never flash a bar. It disappears when done.
+    has taken ``delay`` seconds (default: ``ADVIZ_PROGRESS_SECONDS``, 0.5), so quick commands
+    never flash a bar. It disappears when done.
     Work that cannot count its steps (one long call, such as drawing a big graph) gets a
     spinner with the elapsed time instead, started by a timer after ``delay``.
     """
@@ -126,6 +127,10 @@ def progress(description: str, total: Optional[int] = None, *, enabled: bool = T
     import threading
     import time
 
+    if delay is None:
+        from ..envvars import positive_number
+
+        delay = positive_number("ADVIZ_PROGRESS_SECONDS", 0.5)
     show = enabled and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
     start = time.perf_counter()
     lock = threading.Lock()

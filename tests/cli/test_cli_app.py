@@ -173,7 +173,8 @@ def test_ctrl_c_during_long_work_exits_130_with_one_line():
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-c", MAIN, "jacobian", "sin(x)*x", "--at", values],
                             stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
-                            env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm"})
+                            env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm",
+                                 "ADVIZ_PROGRESS_SECONDS": "1e-6"})   # the bar at the first sweep
     os.close(follower)
     shown = b""
     while b"Jacobian sweeps" not in shown:
@@ -262,13 +263,14 @@ def test_ctrl_c_while_the_command_line_is_read_exits_130(cli, monkeypatch):
     assert r.stderr.endswith("adviz: error: interrupted\n") and "aborted" not in r.stderr
 
 
-def _run_in_a_terminal(args: list[str]) -> str:
+def _run_in_a_terminal(args: list[str], **env: str) -> str:
     """Run adviz with stdout and stderr on a pseudo-terminal; return everything it showed."""
     import pty
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-c", MAIN, *args], stdout=follower, stderr=follower,
-                            stdin=subprocess.DEVNULL, env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm"})
+                            stdin=subprocess.DEVNULL,
+                            env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm", **env})
     os.close(follower)
     chunks = []
     while True:
@@ -285,8 +287,12 @@ def _run_in_a_terminal(args: list[str]) -> str:
 
 
 def test_long_work_shows_progress_on_a_terminal_and_never_in_a_pipe(adviz):
+    """How long is "long" depends on the machine, so the test sets the delay before the bar to
+    a microsecond (ADVIZ_PROGRESS_SECONDS) instead of hoping the work takes half a second."""
     values = "x=[" + ",".join(["1"] * 2500) + "]"
-    shown = _run_in_a_terminal(["jacobian", "sin(x)*x", "--at", values])
+    shown = _run_in_a_terminal(["jacobian", "sin(x)*x", "--at", values], ADVIZ_PROGRESS_SECONDS="1e-6")
     assert "Jacobian sweeps" in shown and "━" in shown
-    piped = adviz("jacobian", "sin(x)*x", "--at", values)
+    quick = _run_in_a_terminal(["jacobian", "sin(x)*x", "--at", "x=[1,2]"])
+    assert "Jacobian sweeps" not in quick and "Jacobian" in quick     # quick work never flashes a bar
+    piped = adviz("jacobian", "sin(x)*x", "--at", values, env={"ADVIZ_PROGRESS_SECONDS": "1e-6"})
     assert piped.returncode == 0 and piped.stderr == "" and "Jacobian sweeps" not in piped.stdout
