@@ -194,3 +194,31 @@ def test_cli_writes_the_quiz_page(tmp_path):
     for args, message in ((["--quiz"], "--quiz needs --animate"), (["--animate", "--quiz", "--step", "2"], "leave out --step")):
         bad = CliRunner().invoke(app, ["graph", "sin(x)", "--at", "x=1", *args, "-o", str(tmp_path / "q.html")])
         assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output
+
+
+def test_arrays_on_the_page_are_typed_as_lists_or_asked_by_entry(browser, tmp_path):
+    x = np.array([1.0, 2.0])
+    t = ad.trace(lambda x: np.sum(x * x), x)
+    path = tmp_path / "arrays.html"
+    write_sweep_html(t, path, mode="reverse", quiz=True)
+    _open(browser, path.as_uri())
+    quiz = Quiz(t, t.reverse())
+    for q in quiz.questions[:-1]:
+        _type(browser, "[" + ", ".join(str(v) for v in np.atleast_1d(q.answer)) + "]")
+    state = _state(browser)
+    assert "type it as a list" in state["question"]
+    _type(browser, "4")  # one number for an array: said so, not a try
+    state = _state(browser)
+    assert state["verdict"] == "unread" and "an array" in state["feedback"] and not state["reveal"]
+    _type(browser, "[2, 4]")  # d/dx sum(x²) = 2x, by hand
+    assert _state(browser)["question"].startswith("Done: ")
+    big = np.array([0.5, -3.0, 1.0, 2.0, 0.25, -1.0])
+    t = ad.trace(lambda x: np.sum(x * x), big)
+    write_sweep_html(t, path, mode="reverse", quiz=True)
+    _open(browser, path.as_uri())
+    last = Quiz(t, t.reverse()).questions[-1]
+    for q in Quiz(t, t.reverse()).questions[:-1]:
+        _type(browser, q.exact)
+    assert "x̄[1]" in _state(browser)["question"]
+    _type(browser, "-6")  # 2·x[1], by hand
+    assert _state(browser)["verdict"] == "right" and last.answer == -6.0
