@@ -28,7 +28,7 @@ def demo(
     ascii: AsciiOption = False,
     full: FullOption = False,
     notation: NotationOption = "adviz",
-    order: OrderOption = "tape",
+    order: OrderOption = None,
 ) -> None:
     """A classroom walk-through: the tape, then the forward and the reverse sweep, one step at a time.
 
@@ -46,7 +46,7 @@ def demo(
         raise InputError(f"--auto needs a number of seconds from 0 to {MAX_AUTO_SECONDS:g}, got {auto:g}")
     notation = check_notation(notation)
     expression, t, values = record(expr, at)
-    t = arrange(t, order)
+    t, order = arrange(t, order, notation)
     expr = expression.source
     if t.output.shape != ():
         raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")

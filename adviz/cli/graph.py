@@ -52,7 +52,7 @@ def graph(
                        "answers: for practice, not exams).")] = False,
     json: JsonOption = False,
     notation: NotationOption = "adviz",
-    order: OrderOption = "tape",
+    order: OrderOption = None,
 ) -> None:
     """Draw the computational graph of EXPR, optionally with a forward or reverse sweep.
 
@@ -90,7 +90,7 @@ def graph(
         except ValueError as err:
             raise InputError(str(err)) from None
     expression, t, values = record(expr, at)
-    t = arrange(t, order)
+    t, order = arrange(t, order, notation)
     sweep = None
     if mode == "forward" and not seed:
         sweep = t.forward(t.input_names[0])

@@ -8,7 +8,7 @@ Use them as parameter annotations::
 
 from __future__ import annotations
 
-from typing import Annotated, List
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -28,7 +28,7 @@ NotationOption = Annotated[str, typer.Option(
     "--notation", "-n", metavar="adviz|inputs-first|griewank",
     help="How rows are named: adviz (x1, x2, v1, v2, ...), inputs-first (v1 = x1, v2 = x2, v3, ...) or "
          "griewank (v-1 = x1, v0 = x2, v1, ... as in Griewank & Walther and the Baydin et al. survey).")]
-OrderOption = Annotated[str, typer.Option(
-    "--order", metavar="tape|levels",
+OrderOption = Annotated[Optional[str], typer.Option(
+    "--order", metavar="tape|levels", show_default=False,
     help="Order of the operations: tape (as they ran) or levels (each as early as its operands allow, "
-         "as the Baydin et al. survey lists them).")]
+         "as the Baydin et al. survey lists them). Default: levels with --notation griewank, else tape.")]

@@ -250,13 +250,27 @@ def check_notation(notation: str) -> str:
     return name
 
 
-def arrange(t: Any, order: str) -> Any:
-    """``t`` with its operations in ``--order`` (tape: as they ran; levels: as early as possible)."""
+def arrange(t: Any, order: Optional[str], notation: str = "adviz") -> tuple[Any, str]:
+    """``t`` with its operations in ``--order`` (tape: as they ran; levels: as early as possible),
+    and the order used.
+
+    Without ``--order``, ``--notation griewank`` lists the operations by levels, so that
+    ``adviz trace "log(x1) + x1*x2 - sin(x2)" --notation griewank`` numbers the rows exactly as
+    the Baydin et al. survey does (``v₃ = sin v₀``); a trace that cannot be reordered (one with
+    ``ad.checkpoint`` blocks) then keeps its tape order. Every other notation keeps the tape order.
+    """
     from ..engine.record import ORDERS
 
+    if order is None:
+        if notation == "griewank":
+            try:
+                return t.reordered("levels"), "levels"
+            except ValueError:
+                return t, "tape"
+        return t, "tape"
     if order.lower() not in ORDERS:
         raise InputError(f"--order must be one of {', '.join(ORDERS)}, not {order!r}")
     try:
-        return t.reordered(order.lower())
+        return t.reordered(order.lower()), order.lower()
     except ValueError as err:
         raise InputError(str(err)) from None

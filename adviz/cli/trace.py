@@ -46,19 +46,19 @@ def trace(
     ascii: AsciiOption = False,
     full: FullOption = False,
     notation: NotationOption = "adviz",
-    order: OrderOption = "tape",
+    order: OrderOption = None,
 ) -> None:
     """Show the tape of EXPR and the chain rule run forwards and backwards.
 
     \b
     Example:  adviz trace "sin(x**2+1)" --at x=3
-    Survey:   adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank --order levels
+    Survey:   adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank
     """
     ascii = ascii_only(ascii)
     mode = check_mode(mode)
     notation = check_notation(notation)
     expression, t, values = record(expr, at)
-    t = arrange(t, order)
+    t, order = arrange(t, order, notation)
     if python:
         _print_program(t, mode, expression.source if json else None)
         return

@@ -23,6 +23,19 @@ def test_trace_griewank_levels_is_the_survey_table(cli):
     assert "x̄1 = v̄₋₁ = ∂y/∂x1" in r.text and "1.7163378145367738" in r.text
 
 
+def test_griewank_alone_numbers_rows_as_the_survey_and_order_tape_keeps_the_run_order(cli):
+    """`--notation griewank` implies `--order levels` (the command the issue names reproduces the
+    survey); `--order tape` keeps the order Python ran the operations in."""
+    def tape(*extra):
+        r = cli("trace", *SURVEY, "--notation", "griewank", *extra)
+        assert r.exit_code == 0, r.output
+        return [row[:2] for row in rows(r.text) if len(row) == 3 and row[0].startswith(("v", "y"))][:8]
+
+    assert tape()[4:6] == [["v₃", "sin(v₀)"], ["v₄", "v₁ + v₂"]]
+    assert tape("--order", "tape")[4:6] == [["v₃", "v₁ + v₂"], ["v₄", "sin(v₀)"]]
+    assert json.loads(cli("trace", *SURVEY, "--notation", "griewank", "--json").stdout)["order"] == "levels"
+
+
 def test_trace_default_is_unchanged(cli):
     r = cli("trace", *SURVEY, "--mode", "reverse")
     assert r.exit_code == 0
