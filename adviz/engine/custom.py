@@ -421,21 +421,13 @@ class custom_jvp:
         vals, parents = tape.split(split.leaves)
         lin = _Linearization(self, split, vals, parents)
         prim = self._primitive(split)
-        outs = []
-        for j, (p, at) in enumerate(zip(lin.primal_leaves, lin.paths)):
-            if not _is_float_leaf(p):
-                outs.append(p)
-                continue
-            outs.append(tape.record(prim, parents, vals, {"_call": lin, "_out": j, "_at": at}, p))
-        return lin.out_tree.unflatten(outs)
+        return _record_outputs(tape, prim, parents, vals, lin)
 
     def _primitive(self, split: _Split) -> Primitive:
         key = (split.tree, split.nondiff)
         prim = self._prims.get(key)
         if prim is None:
-            names = _param_names(self._sig, split.nargs, split.nondiff)
-            counts = [c.num_leaves for c in split.tree.children] if split.tree.kind == "tuple" else [1]
-            display = _Display(_name(self.fun), _name(self.jvp), "jvp", self.text, names, counts)
+            display = _display(self, split, _name(self.jvp), "jvp", self.text)
             prim = self._prims[key] = _make_primitive(
                 display, "jvp",
                 jvp=lambda i: lambda t, ans, *args, _call, _out, _at: _call.jvp_one(i, _out, t, args),
@@ -443,6 +435,26 @@ class custom_jvp:
                 impl=lambda *args, _call, _out, _at: _call.recompute(args)[_out],
             )
         return prim
+
+
+def _display(rule: Any, split: "_Split", rule_name: str, kind: str, text: Optional[str]) -> "_Display":
+    """How the tables name one call of ``rule`` (a custom_jvp, custom_vjp or checkpoint): the
+    function, its rule, and the parameter names and leaf counts of the traced arguments."""
+    names = _param_names(rule._sig, split.nargs, split.nondiff)
+    counts = [c.num_leaves for c in split.tree.children] if split.tree.kind == "tuple" else [1]
+    return _Display(_name(rule.fun), rule_name, kind, text, names, counts)
+
+
+def _record_outputs(tape: Tape, prim: Primitive, parents: Sequence[Any], vals: Sequence[Any], call: Any) -> Any:
+    """One tape node per floating-point output leaf of ``call`` (a linearization, a VJP call or a
+    checkpointed block), all reading the same inputs; other leaves (integers, bools) pass
+    through as constants.  Returns the outputs in the function's own structure."""
+    outs = []
+    for j, (p, at) in enumerate(zip(call.primal_leaves, call.paths)):
+        if _is_float_leaf(p):
+            p = tape.record(prim, parents, vals, {"_call": call, "_out": j, "_at": at}, p)
+        outs.append(p)
+    return call.out_tree.unflatten(outs)
 
 
 def _check_tangent_tree(cj: custom_jvp, p_tree: TreeDef, t_tree: TreeDef) -> None:
@@ -601,21 +613,13 @@ class custom_vjp:
                             f"(output, residuals), got {type(out).__name__}")
         call = _VJPCall(self, split, vals, parents, out[0], out[1])
         prim = self._primitive(split)
-        outs = []
-        for j, (p, at) in enumerate(zip(call.primal_leaves, call.paths)):
-            if not _is_float_leaf(p):
-                outs.append(p)
-                continue
-            outs.append(tape.record(prim, parents, vals, {"_call": call, "_out": j, "_at": at}, p))
-        return call.out_tree.unflatten(outs)
+        return _record_outputs(tape, prim, parents, vals, call)
 
     def _primitive(self, split: _Split) -> Primitive:
         key = (split.tree, split.nondiff)
         prim = self._prims.get(key)
         if prim is None:
-            names = _param_names(self._sig, split.nargs, split.nondiff)
-            counts = [c.num_leaves for c in split.tree.children] if split.tree.kind == "tuple" else [1]
-            display = _Display(_name(self.fun), _name(self.bwd), "vjp", self.text, names, counts)
+            display = _display(self, split, _name(self.bwd), "vjp", self.text)
             fname = _name(self.fun)
 
             def no_forward(i):
@@ -748,21 +752,13 @@ class _Checkpointed:
         vals, parents = tape.split(split.leaves)
         block = _Block(self, split, vals, parents)
         prim = self._primitive(split)
-        outs = []
-        for j, (p, at) in enumerate(zip(block.primal_leaves, block.paths)):
-            if not _is_float_leaf(p):
-                outs.append(p)
-                continue
-            outs.append(tape.record(prim, parents, vals, {"_call": block, "_out": j, "_at": at}, p))
-        return block.out_tree.unflatten(outs)
+        return _record_outputs(tape, prim, parents, vals, block)
 
     def _primitive(self, split: _Split) -> Primitive:
         key = (split.tree, split.nondiff)
         prim = self._prims.get(key)
         if prim is None:
-            names = _param_names(self._sig, split.nargs, split.nondiff)
-            counts = [c.num_leaves for c in split.tree.children] if split.tree.kind == "tuple" else [1]
-            display = _Display(_name(self.fun), "recomputation", "checkpoint", None, names, counts)
+            display = _display(self, split, "recomputation", "checkpoint", None)
             prim = self._prims[key] = _make_primitive(
                 display, "checkpoint",
                 jvp=lambda i: lambda t, ans, *args, _call, _out, _at: _call.jvp_one(i, _out, t, args),
