@@ -179,6 +179,7 @@ class _Writer:
                 self._tangents(var, dots)
             bars: dict[int, Any] = {}
             if self.reverse:
+                self._drop_checkpointed(var)
                 self.statements.append(("comment", "# reverse sweep: adjoints, last node first"))
                 bars = self._adjoints(var, ident)
         return self._emit(var, dots, bars, ident)
@@ -246,8 +247,39 @@ class _Writer:
             out, before = self._rule(node, "tangent (forward)", total)
             dots[node.index] = self._name(out, before, self.names[ans.index] + "_dot")
 
+    def _drop_checkpointed(self, var) -> None:
+        """``del`` the intermediates of every ``ad.checkpoint`` block: the reverse program keeps
+        only a block's inputs and outputs, as a tape for derivatives does."""
+        trace, dropped = self.trace, set()
+        outputs = {n.index for n in trace.outputs}
+        for block in trace.checkpoints:
+            inside = set(block.nodes)
+            read_outside = {o.node for n in trace.nodes if n.index not in inside for o in n.operands}
+            names = [self.names[var[i].index] for i in block.intermediates
+                     if i not in dropped and i not in read_outside and i not in outputs]
+            dropped.update(block.intermediates)
+            if names:
+                self.statements.append(("comment", f"# ad.checkpoint({block.name}): its intermediates are not kept"))
+                self.statements.append(("del", names))
+
+    def _recompute(self, index: int, pending: list, var) -> None:
+        """Before the first adjoint line of a checkpointed block, its primal lines again (the
+        outermost block holding node ``index``, with the blocks nested in it)."""
+        blocks = [c for c in pending if index in c.nodes]
+        if not blocks:
+            return
+        block = max(blocks, key=lambda c: len(c.nodes))
+        for c in list(pending):
+            if set(c.nodes) <= set(block.nodes):
+                pending.remove(c)
+        self.statements.append(("comment", f"# ad.checkpoint({block.name}): recompute the block from its inputs"))
+        for i in block.nodes:
+            self.statements.append(("node", var[i].index))
+        self.statements.append(("comment", f"# ad.checkpoint({block.name}): its adjoints"))
+
     def _adjoints(self, var, ident) -> dict:
         trace = self.trace
+        pending = list(trace.checkpoints)
         out_node = trace.output
         seed = self.tape.new_input(np.ones_like(out_node.value))
         self.seed_name = self.fresh(self.names[var[out_node.index].index] + "_bar")
@@ -257,6 +289,8 @@ class _Writer:
             g = bars.get(node.index)
             if g is None or node.is_input or node.stops_gradient:
                 continue
+            if pending:
+                self._recompute(node.index, pending, var)
             prim, args, ans = node.primitive, self._args(node, var), var[node.index]
             for i, o in enumerate(node.operands):
                 rule = prim.vjps[i] if o.node is not None and i < len(prim.vjps) else None
@@ -296,6 +330,9 @@ class _Writer:
         for kind, *rest in self.statements:
             if kind == "comment":
                 body.append(rest[0])
+                continue
+            if kind == "del":
+                body.append(f"del {', '.join(rest[0])}")
                 continue
             if kind == "zeros":
                 body.append(f"{rest[0]} = np.zeros_like({rest[1]})  # no path from {rest[1]} to the output")

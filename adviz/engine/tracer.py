@@ -47,8 +47,8 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
-__all__ = ["Tracer", "Interpreter", "bind", "new_interpreter", "lowest", "top_interpreter",
-           "UnsupportedOperation", "EscapedTracerError"]
+__all__ = ["Tracer", "Interpreter", "bind", "new_interpreter", "lowest", "for_mask", "writes_code",
+           "top_interpreter", "UnsupportedOperation", "EscapedTracerError"]
 
 
 class UnsupportedOperation(TypeError):
@@ -258,6 +258,31 @@ def lowest(x: Any) -> Any:
             raise escaped_error(x._interp)
         x = x.primal
     return x
+
+
+def writes_code(*values: Any) -> bool:
+    """True while :meth:`Trace.to_python` records a derivative rule as code.
+
+    Its tape records every operation (comparisons too) to print them as program lines, so
+    a rule must not take a branch on the numbers there: the branch would be frozen into
+    the program.  A rule with a fast path for the usual case (``prod`` without zeros) takes
+    its general, branch-free path when this is true.
+    """
+    return any(isinstance(v, Tracer) and v._interp.records_everything for v in values)
+
+
+def for_mask(x: Any) -> Any:
+    """What a derivative rule builds a mask, a safe divisor or a tie test from.
+
+    Masks are piecewise constant: a rule computes them on the concrete value
+    (:func:`lowest`), so they are never differentiated and a second derivative does not
+    see them.  While :meth:`Trace.to_python` records the rule (:func:`writes_code`), the
+    traced value itself: the comparison is recorded and written into the program, where
+    it is right at every point instead of frozen at the traced one.
+    """
+    if isinstance(x, Tracer) and x._interp.records_everything:
+        return x
+    return lowest(x)
 
 
 def _base(x: Any) -> Any:

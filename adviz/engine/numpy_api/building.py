@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from ..primitives.core import Primitive, nbatch, register, shape
+from ..primitives.core import Primitive, dtype_of, nbatch, register, shape
 from ..primitives.structural import _PerArg
 from ..tracer import Tracer, UnsupportedOperation, bind
 
@@ -79,7 +79,7 @@ def _pack_jvp_all(tangents, ans, *entries, to):
     Every entry is a scalar, so a tangent's own shape is its batch shape.
     """
     batch = next(shape(t) for t in tangents if t is not None)
-    zero = np.zeros(batch, dtype=np.result_type(ans))
+    zero = np.zeros(batch, dtype=dtype_of(ans))
     parts = [t if t is not None else zero for t in tangents]
     return np.reshape(np.stack(parts, axis=-1), batch + tuple(to))
 

@@ -256,6 +256,14 @@ def dtype_of(x: Any) -> np.dtype:
     return x.dtype if isinstance(x, Tracer) else np.result_type(x)
 
 
+def float_mask(condition: Any, dtype: Any) -> Any:
+    """A new 0/1 array of ``dtype`` from a boolean condition (a recorded ``astype`` when the
+    condition is traced, as it is while Trace.to_python writes a rule as code)."""
+    if isinstance(condition, Tracer):
+        return condition.astype(dtype)
+    return np.array(condition, dtype=dtype)
+
+
 def ndim(x: Any) -> int:
     return len(shape(x))
 

@@ -49,14 +49,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracer import Tracer, bind, lowest
-from .core import Primitive, register, shape
+from ..tracer import Tracer, bind, for_mask, writes_code
+from .core import Primitive, dtype_of, float_mask, register, shape
 from .linalg import _insert, _mT
 
 
 # ---------------------------------------------------------------- shared helpers
 def _dtype(x) -> np.dtype:
-    return np.result_type(lowest(x))
+    return dtype_of(x)  # read without the numbers (Trace.to_python writes the rules as code)
 
 
 def _triangle(n: int, uplo: str, dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -88,49 +88,59 @@ def _divide_gaps(X, gaps):
     in that column does not exist: the callers put ``nan`` there (:func:`_nan_columns`,
     :func:`_nan_if_used`), so this 0 is never returned as a derivative.
     """
-    d = lowest(gaps)
-    off = ~np.eye(shape(d)[-1], dtype=bool)
-    fix = np.asarray((d == 0) | ~off, dtype=_dtype(gaps))  # 1 where we must not divide
+    d = for_mask(gaps)
+    diagonal = np.eye(shape(d)[-1], dtype=bool)
+    fix = float_mask(np.logical_or(d == 0, diagonal), _dtype(gaps))  # 1 where we must not divide
     return X * ((1 - fix) / (gaps + fix))
 
 
 def _divide_columns(X, s):
     """``X S⁻¹`` (column j divided by sⱼ); 0 where sⱼ = 0 (those columns are made ``nan`` by the callers)."""
-    fix = np.asarray(lowest(s) == 0, dtype=_dtype(s))
+    fix = float_mask(for_mask(s) == 0, _dtype(s))
     return X * _insert((1 - fix) / (s + fix), -2)
 
 
 def _tied(values):
     """True for each value (…, n) that equals another one: its vector has no derivative."""
-    v = lowest(values)
+    v = for_mask(values)
     return np.sum(v[..., :, None] == v[..., None, :], axis=-1) > 1
+
+
+def _any(condition, axis):
+    """``np.any`` over ``axis``, written as a sum so that Trace.to_python can record it as code."""
+    return np.sum(condition, axis=axis) > 0
+
+
+def _skip(bad) -> bool:
+    """No vector lacks a derivative: skip the ``nan`` factor (a program always applies it)."""
+    return not writes_code(bad) and not np.any(bad)
 
 
 def _nan_columns(d, bad, t):
     """Forward: ``nan`` in the tangent's columns whose vectors have no derivative (when ``t`` ≠ 0)."""
-    if not np.any(bad):
+    if _skip(bad):
         return d
-    moving = np.any(lowest(t) != 0, axis=(-2, -1))[..., None, None]
+    moving = _any(for_mask(t) != 0, (-2, -1))[..., None, None]
     # multiply, not add: a constant ``nan`` added here would have derivative 0, so a second
     # derivative (hessian, jacfwd of jacfwd) would silently drop the missing first derivative
-    return d * np.where(bad[..., None, :] & moving, np.nan, 1).astype(_dtype(d))
+    return d * np.where(np.logical_and(bad[..., None, :], moving), np.nan, 1.0).astype(_dtype(d))
 
 
 def _nan_if_used(out, g, bad):
     """Reverse: ``nan`` everywhere if the cotangent uses a column whose vector has no derivative."""
-    if not np.any(bad):
+    if _skip(bad):
         return out
-    used = np.any((lowest(g) != 0) & bad[..., None, :], axis=(-2, -1))
-    return out * np.where(used, np.nan, 1).astype(_dtype(out))[..., None, None]  # multiply: see _nan_columns
+    used = _any(np.logical_and(for_mask(g) != 0, bad[..., None, :]), (-2, -1))
+    return out * np.where(used, np.nan, 1.0).astype(_dtype(out))[..., None, None]  # multiply: see _nan_columns
 
 
 def _share_ties(d, values):
     """Exactly equal values share their derivatives equally (adviz's tie convention, as ``max``)."""
-    v = lowest(values)
+    v = for_mask(values)
     n = shape(v)[-1]
     equal = v[..., :, None] == v[..., None, :]
-    if n == 0 or np.count_nonzero(equal) == equal.size // n:
-        return d  # only the diagonal is equal: no ties
+    if n == 0 or (not writes_code(v) and np.count_nonzero(equal) == equal.size // n):
+        return d  # only the diagonal is equal: no ties (a program always shares, a no-op without ties)
     M = equal / np.sum(equal, axis=-1, keepdims=True)
     return (M.astype(_dtype(values)) @ _insert(d, -1))[..., 0]
 
@@ -148,7 +158,7 @@ def _eigvalsh_vjp(g, ans, a, UPLO):
 
 
 eigvalsh = register(Primitive(
-    name="eigvalsh", impl=lambda a, UPLO: np.linalg.eigvalsh(a, UPLO=UPLO), template="eigvalsh({0})",
+    name="eigvalsh", impl=lambda a, UPLO: np.linalg.eigvalsh(a, UPLO=UPLO), template="eigvalsh({0})", code="np.linalg.eigvalsh({0}, UPLO={UPLO})",
     symbol="λ", latex=r"\lambda({0})", jvps=(_eigvalsh_jvp,), vjps=(_eigvalsh_vjp,),
     jvp_texts=("diag(Vᵀ {t} V)",), vjp_texts=("V diag({g}) Vᵀ",), partial_texts=("vᵢ vᵢᵀ",),
     description="eigenvalues of a symmetric matrix, ascending",
@@ -176,6 +186,7 @@ def _eigh_vectors_vjp(g, ans, a, UPLO):
 
 eigh_vectors = register(Primitive(
     name="eigh_vectors", impl=lambda a, UPLO: np.linalg.eigh(a, UPLO=UPLO)[1], template="eigh_vectors({0})",
+    code="np.linalg.eigh({0}, UPLO={UPLO})[1]",
     symbol="V", latex=r"V({0})", jvps=(_eigh_vectors_jvp,), vjps=(_eigh_vectors_vjp,),
     jvp_texts=("{ans} (F ∘ {ans}ᵀ {t} {ans}),  F_ij = 1/(λⱼ − λᵢ)",),
     vjp_texts=("{ans} (F ∘ {ans}ᵀ {g}) {ans}ᵀ,  F_ij = 1/(λⱼ − λᵢ)",), partial_texts=("V (F ∘ Vᵀ · V)",),
@@ -199,7 +210,7 @@ def _svdvals_jvp(t, ans, a):
 
 
 def _positive(s):
-    return np.asarray(lowest(s) > 0, dtype=_dtype(s))
+    return float_mask(for_mask(s) > 0, _dtype(s))
 
 
 def _svdvals_vjp(g, ans, a):
@@ -209,6 +220,7 @@ def _svdvals_vjp(g, ans, a):
 
 svdvals = register(Primitive(
     name="svdvals", impl=lambda a: np.linalg.svd(a, compute_uv=False), template="svdvals({0})", symbol="σ",
+    code="np.linalg.svd({0}, compute_uv=False)",
     latex=r"\sigma({0})", jvps=(_svdvals_jvp,), vjps=(_svdvals_vjp,),
     jvp_texts=("diag(Uᵀ {t} V)",), vjp_texts=("U diag({g}) Vᵀ",), partial_texts=("uᵢ vᵢᵀ",),
     description="singular values, descending",
@@ -223,7 +235,7 @@ def _svd_setup(a):
     """
     U, s, Vh = svd_parts(a)
     s2 = s * s
-    return U, s, Vh, _insert(s2, -2) - _insert(s2, -1), _tied(s) | (lowest(s) == 0)
+    return U, s, Vh, _insert(s2, -2) - _insert(s2, -1), np.logical_or(_tied(s), for_mask(s) == 0)
 
 
 def _extra_nan(d, full_size: int, axis: int):
@@ -244,11 +256,11 @@ def _extra_cotangent(g, k: int, axis: int):
     if shape(g)[axis] == k:
         return g, None
     if axis == -1:
-        reduced, extra = g[..., :, :k], lowest(g)[..., :, k:]
+        reduced, extra = g[..., :, :k], for_mask(g)[..., :, k:]
     else:
-        reduced, extra = g[..., :k, :], lowest(g)[..., k:, :]
-    used = np.any(extra != 0, axis=(-2, -1))
-    return reduced, np.where(used, np.nan, 1).astype(_dtype(g))[..., None, None]
+        reduced, extra = g[..., :k, :], for_mask(g)[..., k:, :]
+    used = _any(extra != 0, (-2, -1))
+    return reduced, np.where(used, np.nan, 1.0).astype(_dtype(g))[..., None, None]
 
 
 def _svd_u_jvp(t, ans, a, full_matrices):
@@ -277,7 +289,7 @@ def _svd_u_vjp(g, ans, a, full_matrices):
 
 svd_u = register(Primitive(
     name="svd_u", impl=lambda a, full_matrices: np.linalg.svd(a, full_matrices=full_matrices)[0],
-    template="svd_U({0})", symbol="U", latex=r"U({0})", jvps=(_svd_u_jvp,), vjps=(_svd_u_vjp,),
+    template="svd_U({0})", code="np.linalg.svd({0}, full_matrices={full_matrices})[0]", symbol="U", latex=r"U({0})", jvps=(_svd_u_jvp,), vjps=(_svd_u_vjp,),
     jvp_texts=("U (F ∘ (dP S + S dPᵀ)) + (I − UUᵀ) {t} V S⁻¹,  dP = Uᵀ {t} V",),
     vjp_texts=("U ((J + Jᵀ) S) Vᵀ + (I − UUᵀ) {g} S⁻¹ Vᵀ,  J = F ∘ Uᵀ{g}",), partial_texts=("(linear map)",),
     description="left singular vectors (columns)",
@@ -311,7 +323,7 @@ def _svd_vh_vjp(g, ans, a, full_matrices):
 
 svd_vh = register(Primitive(
     name="svd_vh", impl=lambda a, full_matrices: np.linalg.svd(a, full_matrices=full_matrices)[2],
-    template="svd_Vh({0})", symbol="Vᵀ", latex=r"V^T({0})", jvps=(_svd_vh_jvp,), vjps=(_svd_vh_vjp,),
+    template="svd_Vh({0})", code="np.linalg.svd({0}, full_matrices={full_matrices})[2]", symbol="Vᵀ", latex=r"V^T({0})", jvps=(_svd_vh_jvp,), vjps=(_svd_vh_vjp,),
     jvp_texts=("(V (F ∘ (S dP + dPᵀ S)) + (I − VVᵀ) {t}ᵀ U S⁻¹)ᵀ,  dP = Uᵀ {t} V",),
     vjp_texts=("U (S (K + Kᵀ)) Vᵀ + U S⁻¹ {g} (I − VVᵀ),  K = F ∘ Vᵀ{g}ᵀ",), partial_texts=("(linear map)",),
     description="right singular vectors (rows of Vᵀ)",
@@ -343,6 +355,7 @@ def _cholesky_vjp(g, ans, a, upper):
 
 cholesky = register(Primitive(
     name="cholesky", impl=lambda a, upper: np.linalg.cholesky(a, upper=True) if upper else np.linalg.cholesky(a), template="cholesky({0})",
+    code=lambda ops, params, lit: f"np.linalg.cholesky({ops[0]}{', upper=True' if params['upper'] else ''})",
     symbol="chol", latex=r"\operatorname{{chol}}({0})", jvps=(_cholesky_jvp,), vjps=(_cholesky_vjp,),
     jvp_texts=("{ans} Φ({ans}⁻¹ {t} {ans}⁻ᵀ)",), vjp_texts=("{ans}⁻ᵀ Φ({ans}ᵀ {g}) {ans}⁻¹",),
     partial_texts=("(linear map)",), description="lower Cholesky factor L of A = L Lᵀ (upper=True: Lᵀ)",
@@ -419,7 +432,7 @@ def _qr_cotangent(a, Qbar, Rbar):
 
 
 qr_q = register(Primitive(
-    name="qr_q", impl=lambda a: np.linalg.qr(a)[0], template="qr_Q({0})", symbol="Q", latex=r"Q({0})",
+    name="qr_q", impl=lambda a: np.linalg.qr(a)[0], template="qr_Q({0})", code="np.linalg.qr({0})[0]", symbol="Q", latex=r"Q({0})",
     jvps=(lambda t, ans, a: _qr_jvp_parts(t, a)[0],), vjps=(lambda g, ans, a: _qr_cotangent(a, g, None),),
     jvp_texts=("Q(Ω − C) + {t} R⁻¹,  C = Qᵀ {t} R⁻¹, Ω = tril(C,−1) − tril(C,−1)ᵀ",),
     vjp_texts=("({g} + Q copyup(−Qᵀ{g})) R⁻ᵀ",), partial_texts=("(linear map)",),
@@ -427,7 +440,7 @@ qr_q = register(Primitive(
 ))
 
 qr_r = register(Primitive(
-    name="qr_r", impl=lambda a: np.linalg.qr(a)[1], template="qr_R({0})", symbol="R", latex=r"R({0})",
+    name="qr_r", impl=lambda a: np.linalg.qr(a)[1], template="qr_R({0})", code="np.linalg.qr({0})[1]", symbol="R", latex=r"R({0})",
     jvps=(lambda t, ans, a: _qr_jvp_parts(t, a)[1],), vjps=(lambda g, ans, a: _qr_cotangent(a, None, g),),
     jvp_texts=("(C − Ω) R,  C = Qᵀ {t} R⁻¹, Ω = tril(C,−1) − tril(C,−1)ᵀ",),
     vjp_texts=("Q copyup({g} Rᵀ) R⁻ᵀ",), partial_texts=("(linear map)",),

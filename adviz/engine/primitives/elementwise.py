@@ -14,8 +14,9 @@ import operator
 
 import numpy as np
 
-from ..tracer import Tracer, lowest
-from .core import MINUS_ONE, ONE, Partial, Primitive, align, ndim, recip, register, shape, unbroadcast
+from ..tracer import for_mask
+from .core import (MINUS_ONE, ONE, Partial, Primitive, align, dtype_of, float_mask, ndim, recip, register, shape,
+                   unbroadcast)
 
 LOG2 = float(np.log(2.0))  # Python floats are "weak": float32 stays float32
 LOG10 = float(np.log(10.0))
@@ -27,9 +28,7 @@ def _mask(condition, like):
     Always a copy: partials are declared fresh, so the sweeps may update them in place, and
     ``condition`` can be the user's own array (``np.where(c, a, b)`` with a float ``c``).
     """
-    if isinstance(condition, Tracer):  # a recorded comparison (Trace.to_python writes it as code)
-        return condition.astype(like.dtype)
-    return np.array(condition, dtype=like.dtype)
+    return float_mask(condition, like.dtype)  # traced: a recorded comparison (Trace.to_python's code)
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
@@ -105,8 +104,8 @@ def _power_base_partial(ans, x, y):
     if not isinstance(y, Tracer) and np.ndim(y) == 0:
         if y == 2:
             return 2.0 * x
-        if y == 1:
-            return np.ones_like(x) if np.ndim(x) else 1.0 + 0.0 * x
+        if y == 1:  # ones of x's shape (read without its numbers: Trace.to_python writes it as code)
+            return np.ones(shape(x), dtype=dtype_of(x)) if ndim(x) else 1.0 + 0.0 * x
         if y == 0:
             return 0.0 * x
     return y * x ** (y - 1)
@@ -215,7 +214,8 @@ minimum = binary("minimum", np.minimum,
 
 def _nan_aware_split(a, b, ans, wins=operator.gt):
     """``fmax``/``fmin`` ignore a NaN operand: the other one wins outright (ties still split ½)."""
-    return _mask((wins(a, b) | (np.isnan(b) & ~np.isnan(a))) * 1.0 + (a == b) * 0.5, ans)
+    wins_or_nan = np.logical_or(wins(a, b), np.logical_and(np.isnan(b), np.logical_not(np.isnan(a))))
+    return _mask(wins_or_nan * 1.0 + (a == b) * 0.5, ans)
 
 
 fmax = binary("fmax", np.fmax,
@@ -232,9 +232,9 @@ def _clip_shares(x, lo, hi):
     The slope goes to whichever operand is the result; at a bound it is shared ½/½, exactly
     as ``maximum``/``minimum`` share a tie (JAX's choice, and the mean of the two one-sided
     slopes, which is what central differences see).  The masks are piecewise constant, so
-    they are computed on concrete values.
+    they are computed on concrete values (written as code by Trace.to_python: :func:`for_mask`).
     """
-    x, lo, hi = lowest(x), lowest(lo), lowest(hi)
+    x, lo, hi = for_mask(x), for_mask(lo), for_mask(hi)
     m = np.maximum(x, lo)
     through_m = (m < hi) + 0.5 * (m == hi)
     return through_m * ((x > lo) + 0.5 * (x == lo)), through_m * ((lo > x) + 0.5 * (x == lo)), \
@@ -280,7 +280,7 @@ logaddexp2 = binary("logaddexp2", np.logaddexp2,
 
 def _over_hypot(v, ans):
     """``v / hypot``, with 0 at the origin (the 0 subgradient, as ``abs`` has at 0) instead of 0/0."""
-    return v / np.where(lowest(ans) == 0, 1.0, ans)
+    return v / np.where(for_mask(ans) == 0, 1.0, ans)
 
 
 hypot = binary("hypot", np.hypot,
@@ -300,7 +300,7 @@ def _sinc_slope(ans, x):
     At 0 the closed form is 0/0; the series is exact to rounding for |x| < 1e-3 and, being
     written with traceable operations, gives the right second derivative there (−π²/3).
     """
-    small = np.asarray(np.abs(lowest(x)) < 1e-3)
+    small = np.abs(for_mask(x)) < 1e-3
     safe = np.where(small, 1.0, x)
     series = x * (-(np.pi ** 2) / 3.0) + x * x * x * (np.pi ** 4 / 30.0)
     return np.where(small, series, (np.cos(np.pi * x) - ans) / safe)
@@ -318,7 +318,7 @@ astype = register(Primitive(
     name="astype", impl=_astype_impl, template="{0}.astype({dtype})", symbol="cast", code="np.asarray({0}, dtype={dtype})",
     partials=(ONE,),
     jvps=(lambda t, ans, x, dtype: t.astype(dtype),),
-    vjps=(lambda g, ans, x, dtype: g.astype(np.result_type(x)),),
+    vjps=(lambda g, ans, x, dtype: g.astype(dtype_of(x)),),
 ))
 
 # ---------------------------------------------------------------- not differentiable: plain values

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracer import lowest
-from .core import Primitive, align, dtype_of, ndim, register, shape, unbroadcast
+from ..tracer import for_mask, lowest
+from .core import Primitive, align, dtype_of, float_mask, ndim, register, shape, unbroadcast
 from .structural import _PerArg
 
 
@@ -252,8 +252,7 @@ def _keep(x, x_ndim: int, axis: tuple, keepdims: bool):
 
 def _safe(n):
     """``n`` with its zeros replaced by ones (constant mask): ``x / safe(‖x‖)`` is 0, not nan, at x = 0."""
-    zero = np.asarray(lowest(n) == 0, dtype=np.result_type(lowest(n)))
-    return n + zero
+    return n + float_mask(for_mask(n) == 0, dtype_of(n))
 
 
 def _norm_jvp(t, ans, x, axis, keepdims):
@@ -325,6 +324,7 @@ def _solve_vjp_A(g, ans, A, b):
 
 solve = register(Primitive(
     name="solve", impl=_solve_impl, template="solve({0}, {1})", symbol="A⁻¹b", latex=r"{0}^{{-1}} {1}",
+    code="np.linalg.solve({0}, {1})",
     jvps=(_solve_jvp_A, _solve_jvp_b), vjps=(_solve_vjp_A, _solve_vjp_b),
     jvp_texts=("-solve({0}, {t} @ {ans})", "solve({0}, {t})"),
     vjp_texts=("-solve({0}ᵀ, {g}) {ans}ᵀ", "solve({0}ᵀ, {g})"),
@@ -409,6 +409,7 @@ def _logabsdet_vjp(g, ans, A):
 
 logabsdet = register(Primitive(
     name="logabsdet", impl=lambda A: np.linalg.slogdet(A)[1], template="log|det({0})|", symbol="log|det|",
+    code="np.linalg.slogdet({0})[1]",
     latex=r"\log\lvert\det {0}\rvert", jvps=(_logabsdet_jvp,), vjps=(_logabsdet_vjp,),
     jvp_texts=("tr({0}⁻¹ {t})",), vjp_texts=("{g}·{0}⁻ᵀ",), partial_texts=("{0}⁻ᵀ",),
 ))
@@ -417,8 +418,8 @@ logabsdet = register(Primitive(
 def _pinv_jvp(t, ans, A, rcond):
     # Golub & Pereyra (1973): exact wherever the rank is locally constant.
     P = ans
-    I_m = np.eye(shape(A)[-2], dtype=np.result_type(lowest(P)))
-    I_n = np.eye(shape(A)[-1], dtype=np.result_type(lowest(P)))
+    I_m = np.eye(shape(A)[-2], dtype=dtype_of(P))
+    I_n = np.eye(shape(A)[-1], dtype=dtype_of(P))
     tT = _mT(t)
     return (-(P @ t @ P) + (P @ _mT(P)) @ tT @ (I_m - A @ P) + (I_n - P @ A) @ tT @ (_mT(P) @ P))
 
@@ -426,8 +427,8 @@ def _pinv_jvp(t, ans, A, rcond):
 def _pinv_vjp(g, ans, A, rcond):
     nb = ndim(g) - ndim(ans)
     P = ans
-    I_m = np.eye(shape(A)[-2], dtype=np.result_type(lowest(P)))
-    I_n = np.eye(shape(A)[-1], dtype=np.result_type(lowest(P)))
+    I_m = np.eye(shape(A)[-2], dtype=dtype_of(P))
+    I_n = np.eye(shape(A)[-1], dtype=dtype_of(P))
     PT, gT = _mT(P), _mT(g)
     ga = -(PT @ g @ PT) + (I_m - A @ P) @ gT @ (P @ PT) + (PT @ P) @ gT @ (I_n - P @ A)
     return unbroadcast(ga, shape(A), nb)
@@ -435,6 +436,7 @@ def _pinv_vjp(g, ans, A, rcond):
 
 pinv = register(Primitive(
     name="pinv", impl=lambda A, rcond: np.linalg.pinv(A, rcond=rcond), template="pinv({0})", symbol="A⁺",
+    code="np.linalg.pinv({0}, rcond={rcond})",
     latex="{0}^{{+}}", jvps=(_pinv_jvp,), vjps=(_pinv_vjp,),
     jvp_texts=("-{ans}{t}{ans} + {ans}{ans}ᵀ{t}ᵀ(I - {0}{ans}) + (I - {ans}{0}){t}ᵀ{ans}ᵀ{ans}",),
     vjp_texts=("-{ans}ᵀ{g}{ans}ᵀ + (I - {0}{ans}){g}ᵀ{ans}{ans}ᵀ + {ans}ᵀ{ans}{g}ᵀ(I - {ans}{0})",),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tracer import Tracer, lowest
+from ..tracer import Tracer, for_mask, lowest, writes_code
 from .core import Primitive, align, dtype_of, nbatch, ndim, reduction_code, register, shape, unbroadcast
 
 
@@ -69,9 +69,10 @@ def _product_of_others(ans, x, axis, keepdims):
 
     Without zeros this is simply ``ans / xᵢ``.  With a zero entry that division breaks, so
     we compute the products of the others directly: replace xᵢ by 1 on row i of a K×K
-    table and multiply along the rows (K = number of entries reduced).
+    table and multiply along the rows (K = number of entries reduced).  Trace.to_python
+    writes that table form, which is right with or without zeros (a program takes no branch).
     """
-    if not np.any(lowest(x) == 0):
+    if not writes_code(x) and not np.any(lowest(x) == 0):
         return _keep(ans, shape(x), axis, keepdims) / x
     nd = ndim(x)
     perm = tuple(a for a in range(nd) if a not in axis) + tuple(axis)
@@ -153,7 +154,7 @@ def _std_slope(ans, x, axis, ddof, keepdims):
     count = int(np.prod([shape(x)[a] for a in axis])) if axis else 1
     centered = x - np.mean(x, axis=axis, keepdims=True)
     s = _keep(ans, shape(x), axis, keepdims)
-    spread = np.asarray(lowest(s) > 0)
+    spread = for_mask(s) > 0
     safe = np.where(spread, s, 1.0)
     return np.where(spread, centered / ((count - (ddof or 0)) * safe), 0.0)
 
@@ -318,7 +319,7 @@ def _concat_vjp(i):
 def _concat_jvp_all(tangents, ans, *xs, axis):
     nb = next(nbatch(t, x) for t, x in zip(tangents, xs) if t is not None)
     batch = next(shape(t)[:nb] for t in tangents if t is not None)
-    parts = [t if t is not None else np.zeros(batch + shape(x), dtype=np.result_type(ans)) for t, x in zip(tangents, xs)]
+    parts = [t if t is not None else np.zeros(batch + shape(x), dtype=dtype_of(ans)) for t, x in zip(tangents, xs)]
     return np.concatenate(parts, axis=axis - ndim(ans))
 
 
