@@ -122,21 +122,25 @@ class _Writer:
     def __init__(self, trace: "Trace", forward: bool, reverse: bool, name: Optional[str]) -> None:
         self.trace = trace
         self.forward, self.reverse = forward, reverse
-        self.fname = _identifier(name or _function_name(trace), set())
+        self.user = _user_functions(trace, forward, reverse)  # the custom rules the program calls by name
+        self.fname = _identifier(name or _function_name(trace), set(self.user) if name is None else set())
         if name is not None and self.fname != name:
             raise ValueError(f"name must be a Python identifier, got {name!r}")
+        if self.fname in self.user:
+            raise ValueError(f"name {name!r} is the name of a function the program calls: choose another")
         if reverse and len(trace.outputs) != 1:
             raise ValueError(f"the reverse program needs one output, this trace has {len(trace.outputs)}: "
                              "trace a function that returns one array (or use forward=True, reverse=False)")
-        _refuse_custom(trace)
-        missing = sorted({n.primitive.name for n in trace.nodes
-                          if not n.is_input and not _has_code(n.primitive, n.params, len(n.operands))})
+        missing = sorted({n.primitive.name for n in trace.nodes if not n.is_input and not n.custom_rule
+                          and not _has_code(n.primitive, n.params, len(n.operands))})
         if missing:
             raise NoCodeForm(f"no code form for {', '.join(missing)}: Trace.to_python can only write "
                              "primitives whose registry entry says how to write them in NumPy")
         self.tape = _CodeTape()
         self.names: dict[int, str] = {}  # tape node -> variable name (None: a temporary)
-        self.used = {"np", "scatter_add", self.fname}
+        self.used = {"np", "scatter_add", self.fname, *self.user}
+        self.residuals: dict[int, str] = {}  # custom_vjp node -> the name of its residuals
+        self.called: set[str] = set()  # the user's functions the program calls
         self.statements: list = []  # ("node", index) | ("zeros", name, like)
         self.consts: dict[int, tuple[str, Any]] = {}  # id(value) -> (name, value)
         self.const_lines: list[str] = []
@@ -163,9 +167,13 @@ class _Writer:
                 for node in trace.inputs:
                     dots[node.index] = tape.new_input(np.ones_like(node.value))
                     self.names[dots[node.index].index] = self.fresh(ident[node.index] + "_dot")
+            self.statements.append(("calls",))  # which user functions the program calls (known at the end)
             self.statements.append(("comment", "# primal: one line per tape node"))
             for node in trace.nodes:
                 if node.is_input:
+                    continue
+                if node.custom_rule:
+                    var[node.index] = self._custom_primal(node, var)
                     continue
                 before = len(tape.nodes)
                 ans = bind(node.primitive, *self._args(node, var), **node.params)
@@ -226,6 +234,9 @@ class _Writer:
             prim, args, ans = node.primitive, self._args(node, var), var[node.index]
             ts = [dots.get(o.node) if o.node is not None else None for o in node.operands]
             if all(t is None for t in ts):
+                continue
+            if node.custom_rule:
+                dots[node.index] = self._custom_tangent(node, var, ts)
                 continue
 
             def total(ts=ts, prim=prim, args=args, ans=ans, params=node.params):
@@ -292,14 +303,20 @@ class _Writer:
             if pending:
                 self._recompute(node.index, pending, var)
             prim, args, ans = node.primitive, self._args(node, var), var[node.index]
+            custom = self._custom_cotangents(node, g, var, bars) if node.custom_rule else None
             for i, o in enumerate(node.operands):
                 rule = prim.vjps[i] if o.node is not None and i < len(prim.vjps) else None
-                if rule is None:
+                if rule is None or (custom is not None and custom[i] is None):
                     continue
-                c, before = self._rule(node, "reverse", lambda: rule(g, ans, *args, **node.params))
+                if custom is not None:
+                    c, before = custom[i], custom[i].index
+                else:
+                    c, before = self._rule(node, "reverse", lambda: rule(g, ans, *args, **node.params))
                 target = self.names[var[o.node].index] + "_bar"
                 prev = bars.get(o.node)
-                if prev is None:
+                if prev is None and custom is not None:
+                    bars[o.node] = c  # named by _custom_cotangents
+                elif prev is None:
                     bars[o.node] = self._name(c, before, target)
                 else:
                     total = prev + c
@@ -313,6 +330,81 @@ class _Writer:
                 bars[node.index] = name
         return bars
 
+    # -- custom rules: calls of the user's functions by name ----------------------------------
+    def _line(self, template: str, refs: list, value: Any, wanted: str) -> TapeVar:
+        """A line the program writes as it is (a call of a user's function) whose result is
+        ``value``: ``template`` names the result ``{0}`` and its other slots are ``refs``
+        (tape nodes, written by name or inline, or source text)."""
+        out = self.tape.new_input(value)
+        self.names[out.index] = self.fresh(wanted)
+        self.statements.append(("line", template, [self.names[out.index]] + refs, [out.index]))
+        return out
+
+    def _operands(self, node, var) -> list:
+        return [var[o.node].index if o.node is not None else self.lit(o.value) for o in node.operands]
+
+    def _custom_primal(self, node, var) -> TapeVar:
+        call, fn = node.params["_call"], self.user_of(node)
+        split, ops = call.split, self._operands(node, var)
+        placed = split.call_args(["{%d}" % (k + 1) for k in range(len(ops))])  # static arguments in place
+        slots = ", ".join(self.lit(a) if i in split.nondiff else a for i, a in enumerate(placed))
+        if node.custom_rule == "vjp" and self.reverse:  # the value and the residuals the bwd rule needs
+            self.called.add(fn["fwd"])
+            out = self._line("{0}, {%d} = %s(%s)" % (len(ops) + 1, fn["fwd"], slots),
+                             ops + [None], node.value, node.name)
+            res = self.fresh(self.names[out.index] + "_res")
+            self.statements[-1][2][-1] = res
+            self.residuals[node.index] = res
+            return out
+        self.called.add(fn["fun"])
+        return self._line("{0} = %s(%s)" % (fn["fun"], slots), ops, node.value, node.name)
+
+    def _custom_tangent(self, node, var, ts) -> TapeVar:
+        """``v_dot = f_jvp((x, y), (x_dot, y_dot))[1]``: the user's JVP rule, by name."""
+        call, fn = node.params["_call"], self.user_of(node)
+        split, ops = call.split, self._operands(node, var)
+        refs = ops + [t.index if t is not None else "np.zeros_like({})" for t in ts]
+        texts = ["{%d}" % (k + 1) for k in range(len(refs))]
+        n = len(ops)
+        for k, t in enumerate(ts):
+            if t is None:
+                texts[n + k] = "np.zeros_like({%d})" % (k + 1)
+                refs[n + k] = ""
+        tup = lambda items: "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"  # noqa: E731
+        static = [self.lit(a) for a in split.static]
+        self.called.add(fn["jvp"])
+        template = "{0} = %s(%s)[1]" % (fn["jvp"], ", ".join(static + [tup(texts[:n]), tup(texts[n:])]))
+        primals = [v.primal if isinstance(v, TapeVar) else v for v in self._args(node, var)]
+        tangents = [t.primal if t is not None else np.zeros_like(p) for t, p in zip(ts, primals)]
+        value = call.cj.jvp(*split.static, split.diff_args(primals), split.diff_args(tangents))[1]
+        return self._line(template, refs, value, self.names[var[node.index].index] + "_dot")
+
+    def _custom_cotangents(self, node, g, var, bars) -> list:
+        """``x_ct, y_ct = f_bwd(v3_res, v3_bar)``: the user's backward rule, by name; one tape
+        value per operand (None where the rule returns None or the operand is a constant)."""
+        call, fn = node.params["_call"], self.user_of(node)
+        cts = call.cv.bwd(*call.split.static, call.residuals, g.primal)
+        static = [self.lit(a) for a in call.split.static]
+        targets, refs, outs = [], [], []
+        for k, o in enumerate(node.operands):
+            if o.node is None or cts[k] is None:
+                targets.append("_")
+                outs.append(None)
+                continue
+            v = self.tape.new_input(np.asarray(cts[k]))
+            first = o.node not in bars and o.node not in [p.node for p in node.operands[:k]]
+            self.names[v.index] = self.fresh(self.names[var[o.node].index] + ("_bar" if first else "_ct"))
+            targets.append(self.names[v.index])
+            outs.append(v)
+        self.called.add(fn["bwd"])
+        lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
+        args = ", ".join(static + [self.residuals[node.index], "{0}"])
+        self.statements.append(("line", f"{lhs} = {fn['bwd']}({args})", [g.index], [v.index for v in outs if v is not None]))
+        return outs
+
+    def user_of(self, node) -> dict:
+        return self.user[node.primitive.extra["function"]]
+
     # -- writing it out ------------------------------------------------------------------
     def _emit(self, var, dots, bars, ident) -> str:
         tape = self.tape
@@ -322,6 +414,10 @@ class _Writer:
                 for p in tape.nodes[rest[0]].parents:
                     if p is not None:
                         uses[p] += 1
+            elif kind == "line":
+                for r in rest[1]:
+                    if isinstance(r, int):
+                        uses[r] += 1
         returned = {v.index for v in list(var.values()) + list(dots.values()) + list(bars.values())
                     if isinstance(v, TapeVar)}
         code: dict[int, tuple[str, int]] = {i: (n, _ATOM) for i, n in self.names.items()}
@@ -330,6 +426,17 @@ class _Writer:
         for kind, *rest in self.statements:
             if kind == "comment":
                 body.append(rest[0])
+                continue
+            if kind == "calls":
+                if self.called:
+                    body.append("# calls the user's functions " + ", ".join(sorted(self.called))
+                                + ": run it where they are defined")
+                continue
+            if kind == "line":
+                body.append(rest[0].format(*[code[r][0] if isinstance(r, int) else r for r in rest[1]]))
+                for r in rest[2]:
+                    current[self.names[r]] = r
+                    code[r] = (self.names[r], _ATOM)
                 continue
             if kind == "del":
                 body.append(f"del {', '.join(rest[0])}")
@@ -543,14 +650,47 @@ def _level(prim: Primitive) -> int:
     return _ATOM  # a call, an index, or a plain copy ("{0}")
 
 
-def _refuse_custom(trace: "Trace") -> None:
-    custom = [n for n in trace.nodes if n.custom_rule in ("jvp", "vjp")]
-    if custom:
-        n = custom[0]
-        raise NoCodeForm(
-            f"{n.name} = {n.definition} has a custom {n.custom_rule.upper()} rule "
-            f"(ad.custom_{n.custom_rule}): its rule is a Python function adviz calls, not a recording, "
-            "so Trace.to_python cannot write it as code")
+def _user_functions(trace: "Trace", forward: bool, reverse: bool) -> dict:
+    """``{function name: {"fun": …, "jvp": …} or {"fun": …, "fwd": …, "bwd": …}}``: the custom
+    rules of the trace, which the program calls by name.  Refuses (naming the function) what a
+    call cannot express: a rule without a name (a lambda), a function of pytrees or with several
+    outputs, reverse mode through a custom JVP rule (adviz transposes the rule's recording, which
+    is not a call) and forward mode through a custom VJP rule (it has none, as in JAX)."""
+    found: dict = {}
+    for n in trace.nodes:
+        kind = n.custom_rule
+        if kind not in ("jvp", "vjp"):
+            continue
+        call = n.params["_call"]
+        user = call.cj if kind == "jvp" else call.cv
+        fname = n.primitive.extra["function"]
+        what = f"{n.name} = {n.definition} (ad.custom_{kind} function {fname})"
+        if kind == "jvp" and reverse:
+            raise NoCodeForm(
+                f"{what}: the reverse program would need the transpose of its JVP rule, which adviz gets by "
+                "recording the rule and sweeping that recording backwards, not by calling it; Trace.to_python "
+                "writes its forward program (forward=True, reverse=False), or define the reverse rule with "
+                "ad.custom_vjp")
+        if kind == "vjp" and forward:
+            raise NoCodeForm(f"{what}: a custom VJP rule has no forward mode (as in JAX), so there is no "
+                             "tangent program; use reverse=True, forward=False")
+        if call.out_tree.kind != "leaf" or any(c.kind != "leaf" for c in call.split.tree.children):
+            raise NoCodeForm(f"{what}: Trace.to_python calls custom rules of functions of arrays that return "
+                             "one array, not of pytrees")
+        rules = {"fun": user.fun, "jvp": user.jvp} if kind == "jvp" else \
+            {"fun": user.fun, "fwd": user.fwd, "bwd": user.bwd}
+        names = {}
+        for role, fn in rules.items():
+            name = getattr(fn, "__name__", "")
+            if not name.isidentifier() or keyword.iskeyword(name):
+                raise NoCodeForm(f"{what}: its {'function' if role == 'fun' else role + ' rule'} has no name "
+                                 f"({name or type(fn).__name__}); Trace.to_python calls the user's rules by name, "
+                                 "so define it with def")
+            names[role] = name
+        names["fun"] = fname if fname.isidentifier() else names["fun"]
+        found[fname] = names
+    return {name: rules for name, rules in found.items()} | {
+        rule: {} for rules in found.values() for role, rule in rules.items() if rule not in found}
 
 
 def _is_argument(template: str, j: int) -> bool:

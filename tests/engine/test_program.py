@@ -9,6 +9,7 @@ point and at other points (the program must be right wherever the trace's branch
 from __future__ import annotations
 
 import ast
+import functools
 
 import numpy as np
 import pytest
@@ -273,12 +274,67 @@ def test_stop_gradient_is_a_copy_no_adjoint_crosses():
     assert "ad.stop_gradient" in src
 
 
-def test_checkpoint_block_is_written_like_the_others():
-    f = lambda v: np.sum(ad.checkpoint(lambda u: np.sin(np.cos(u)))(v))  # noqa: E731
-    plain = lambda v: np.sum(np.sin(np.cos(v)))  # noqa: E731
-    program, _ = compile_program(ad.trace(f, V))
-    _, (bar,) = program(V)
-    np.testing.assert_allclose(bar, central_gradient(plain, [V], 0), rtol=1e-6)
+def test_checkpoint_drops_its_intermediates_and_the_reverse_program_recomputes_them():
+    f = lambda v: np.sum(ad.checkpoint(lambda u: np.sin(np.cos(u) * u))(v) ** 2)  # noqa: E731
+    plain = lambda v: np.sum(np.sin(np.cos(v) * v) ** 2)  # noqa: E731
+    program, src = compile_program(ad.trace(f, V), forward=True)
+    lines = [line.strip() for line in src.splitlines()]
+    assert "del v1, v2" in lines  # cos(u) and cos(u)*u are not kept; the block's output v3 is
+    recompute = lines.index("# ad.checkpoint(<lambda>): recompute the block from its inputs")
+    assert lines.index("del v1, v2") < lines.index("# reverse sweep: adjoints, last node first") < recompute
+    assert lines[recompute + 1:recompute + 4] == ["v1 = np.cos(v)", "v2 = v1 * v", "v3 = np.sin(v2)"]
+    first_block_adjoint = min(i for i, line in enumerate(lines) if line.startswith(("v2_bar", "v1_bar")))
+    assert recompute < first_block_adjoint  # recomputed before the block's adjoints read v1, v2
+    for x in (V, V[::-1] * 0.7):
+        d = np.random.default_rng(2).normal(size=x.shape)
+        value, tangent, (bar,) = program(x, d)
+        assert value == pytest.approx(plain(x), abs=1e-13)
+        assert tangent == pytest.approx(float(central_tangent(plain, [x], [d])), rel=1e-6)
+        np.testing.assert_allclose(bar, central_gradient(plain, [x], 0), rtol=1e-6)
+
+
+def test_nested_checkpoints_are_recomputed_once_from_the_outer_block():
+    def inner(z):
+        return np.tanh(z * 2.0) + z
+
+    f = lambda x: np.exp(ad.checkpoint(lambda y: ad.checkpoint(inner)(y * y) * y)(x))  # noqa: E731
+    plain = lambda x: np.exp((np.tanh(x * x * 2.0) + x * x) * x)  # noqa: E731
+    program, src = compile_program(ad.trace(f, 0.4))
+    assert src.count("recompute the block from its inputs") == 1 and "del v2, v3" in src
+    for x in (0.4, -1.1):
+        _, (bar,) = program(x)
+        assert bar == pytest.approx(float(central_gradient(plain, [x], 0)), rel=1e-7)
+
+
+# ---------------------------------------------------------------- past the traced point: masks are code
+@pytest.mark.parametrize("f, traced, elsewhere", [
+    (lambda v: np.prod(v), [1.5, -0.5, 2.0], [[1.5, 0.0, 2.0], [0.0, 0.0, 3.0]]),  # zeros: products of the others
+    (lambda v: np.sum(np.clip(v, -0.5, 0.5) * v), [0.1, -0.2, 0.3], [[0.9, -0.8, 0.2]]),  # past the bounds
+    (lambda v: np.hypot(v[0], v[1]) * 3.0, [0.3, 0.4], [[0.0, 0.0], [-1.0, 2.0]]),  # the origin: 0 (FD agrees)
+    (lambda v: np.std(v), [0.3, 0.4, 1.0], [[2.0, 2.0, 2.0]]),  # no spread: 0 (FD agrees)
+    (lambda v: np.linalg.norm(v), [0.3, 0.4], [[0.0, 0.0]]),  # zero vector: 0 (FD agrees)
+    (lambda v: np.sum(np.maximum(v, 0.25)), [0.1, 0.5], [[0.25, 0.6]]),  # a tie: half, as FD sees
+    (lambda v: np.sum(np.sinc(v)), [0.3, 0.7], [[0.0, 1e-5]]),  # the series branch near 0
+    (lambda v: np.sum(np.fmax(v, 0.2) ** 2), [0.1, 0.5], [[0.6, -0.3]]),
+    (lambda v: np.sum(v ** 1 * np.sin(v)), [0.1, 0.5], [[-0.6, 2.0]]),
+])
+def test_masks_and_branches_are_code_right_elsewhere(f, traced, elsewhere):
+    program, src = compile_program(ad.trace(f, np.array(traced)))
+    for x in [traced] + elsewhere:
+        x = np.array(x, dtype=float)
+        value, (bar,) = program(x)
+        assert value == pytest.approx(f(x), abs=1e-14)
+        np.testing.assert_allclose(bar, central_gradient(f, [x], 0), rtol=1e-6, atol=1e-8, err_msg=src)
+
+
+def test_prod_program_has_no_branch_and_one_line_per_operation():
+    t = ad.trace(lambda v: np.prod(v) * 2.0, np.array([1.5, -0.5, 2.0]))
+    src = t.to_python()
+    assert " if " not in src and "np.prod(" in src
+    lines = src.splitlines()
+    start = lines.index("    # primal: one line per tape node")
+    assert [line.strip() for line in lines[start + 1:start + 3]] == ["v1 = np.prod(v, axis=(0,))", "v2 = v1 * 2.0"]
+    assert lines[start + 3] == "    # reverse sweep: adjoints, last node first"
 
 
 def test_refuses_and_names_what_it_cannot_write():
@@ -288,22 +344,98 @@ def test_refuses_and_names_what_it_cannot_write():
         ad.trace(lambda x: np.sum(f(x)), np.array([0.3, -0.4])).to_python()
 
 
-def test_refuses_custom_rules():
+@ad.custom_jvp
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@softplus.defjvp
+def softplus_jvp(primals, tangents):
+    (x,), (x_dot,) = primals, tangents
+    return softplus(x), x_dot / (1.0 + np.exp(-x))
+
+
+@functools.partial(ad.custom_vjp, nondiff_argnums=(2,))
+def scaled(x, y, k):
+    return k * x * y
+
+
+def scaled_fwd(x, y, k):
+    return k * x * y, (x, y)
+
+
+def scaled_bwd(k, residuals, y_bar):
+    x, y = residuals
+    return k * y * y_bar, k * x * y_bar
+
+
+scaled.defvjp(scaled_fwd, scaled_bwd)
+
+
+def test_custom_vjp_rule_is_called_by_name():
+    f = lambda x, y: np.sum(np.tanh(scaled(np.sin(x), y, 3.0)))  # noqa: E731
+    plain = lambda x, y: np.sum(np.tanh(3.0 * np.sin(x) * y))  # noqa: E731
+    x, y = np.array([0.3, -0.5]), np.array([1.5, 0.2])
+    src = ad.trace(f, x, y).to_python()
+    lines = [line.strip() for line in src.splitlines()]
+    assert "# calls the user's functions scaled_bwd, scaled_fwd: run it where they are defined" in lines
+    assert "v2, v2_res = scaled_fwd(v1, y, 3.0)" in lines  # the static k in its place
+    assert "v1_bar, y_bar = scaled_bwd(3.0, v2_res, v2_bar)" in lines  # static arguments first, as JAX
+    with pytest.raises(NameError):  # the names are the user's: only NumPy in scope is not enough
+        run = {"__builtins__": {}, "np": np}
+        exec(src, run)
+        run["f"](x, y)
+    namespace = {"__builtins__": {}, "np": np, "scaled_fwd": scaled_fwd, "scaled_bwd": scaled_bwd}
+    exec(src, namespace)
+    for p in ((x, y), (x * 2.0, -y)):
+        value, bars = namespace["f"](*p)
+        assert value == pytest.approx(plain(*p), abs=1e-14)
+        for k in range(2):
+            np.testing.assert_allclose(bars[k], central_gradient(plain, list(p), k), rtol=1e-6)
+
+
+def test_custom_jvp_rule_is_called_by_name_in_the_tangent_program():
+    f = lambda x: np.sum(np.sin(softplus(x * x)) * x)  # noqa: E731
+    plain = lambda x: np.sum(np.sin(np.log1p(np.exp(x * x))) * x)  # noqa: E731
+    src = ad.trace(f, V).to_python(forward=True, reverse=False)
+    lines = [line.strip() for line in src.splitlines()]
+    assert "v2 = softplus(v1)" in lines and "v2_dot = softplus_jvp((v1,), (v1_dot,))[1]" in lines
+    namespace = {"__builtins__": {}, "np": np, "softplus": softplus, "softplus_jvp": softplus_jvp}
+    exec(src, namespace)
+    d = np.random.default_rng(5).normal(size=V.shape)
+    value, tangent = namespace["f"](V, d)
+    assert value == pytest.approx(plain(V), abs=1e-13)
+    assert tangent == pytest.approx(float(central_tangent(plain, [V], [d])), rel=1e-7)
+
+
+def test_custom_rules_refused_where_a_call_cannot_express_them():
+    t = ad.trace(lambda x: softplus(x) * 2.0, 0.3)
+    with pytest.raises(NoCodeForm, match=r"softplus.*transpose of its JVP rule.*forward=True, reverse=False"):
+        t.to_python()
+
     @ad.custom_vjp
-    def softplus(x):
-        return np.log1p(np.exp(x))
-
-    softplus.defvjp(lambda x: (softplus(x), x), lambda x, g: (g / (1 + np.exp(-x)),))
-
-    @ad.custom_jvp
     def cube(x):
         return x ** 3
 
-    cube.defjvp(lambda primals, tangents: (primals[0] ** 3, 3 * primals[0] ** 2 * tangents[0]))
-    with pytest.raises(NoCodeForm, match="custom VJP rule"):
-        ad.trace(lambda x: softplus(x) * 2.0, 0.3).to_python()
-    with pytest.raises(NoCodeForm, match="custom JVP rule"):
+    cube.defvjp(lambda x: (x ** 3, x), lambda x, g: (3 * x * x * g,))
+    with pytest.raises(NoCodeForm, match=r"cube.*fwd rule has no name \(<lambda>\).*define it with def"):
         ad.trace(lambda x: cube(x) * 2.0, 0.3).to_python()
+    with pytest.raises(NoCodeForm, match="no forward mode"):
+        ad.trace(lambda x, y: scaled(x, y, 2.0), 0.3, 0.4).to_python(forward=True)
+
+    @ad.custom_vjp
+    def pair(p):
+        return p["a"] * p["b"]
+
+    def pair_fwd(p):
+        return pair(p), p
+
+    def pair_bwd(p, g):
+        return ({"a": g * p["b"], "b": g * p["a"]},)
+
+    pair.defvjp(pair_fwd, pair_bwd)
+    with pytest.raises(NoCodeForm, match="not of pytrees"):
+        ad.trace(lambda a, b: pair({"a": a, "b": b}), 0.3, 0.4).to_python()
 
 
 def test_inputs_keep_their_names_and_constants_do_not_collide():
