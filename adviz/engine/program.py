@@ -32,14 +32,25 @@ of a gradient is.  Broadcasting shows up as the ``np.sum(…, axis=…)`` that t
 
 Comparisons and ``np.sign`` inside rules are recorded too (they are code, not frozen
 numbers): ``maximum``'s tie mask becomes ``np.greater(x, y) * 1.0 + np.equal(x, y) * 0.5``.
-A rule that looks at the *values* of the traced numbers — to build a mask in plain NumPy
-as ``clip`` does, or to take a branch as ``prod`` does when an entry is zero — would
-make a program that is right only at the traced point; :func:`to_python` refuses it and
-names the primitive, as it refuses primitives without a code form and functions with
-custom rules (``ad.custom_jvp``/``ad.custom_vjp``: their rules are Python functions adviz
-calls, not recordings).  ``ad.stop_gradient`` is written as a plain copy that no
-adjoint crosses; the nodes of an ``ad.checkpoint`` block are written like the others (the
-program keeps every value: checkpointing changes memory, not numbers).
+A rule that needs a mask or a safe divisor builds it from :func:`~adviz.engine.tracer.for_mask`
+(the concrete value for the engine, the recorded value here), and a rule with a fast path for
+the usual case takes its general, branch-free path under
+:func:`~adviz.engine.tracer.writes_code` (``prod``'s products of the others as a table, right
+with zeros too; the decompositions' tie sharing and ``nan`` factors).  A rule that still looks
+at the numbers would make a program right only at the traced point: :func:`to_python` notices
+(the tape sees every peek) and refuses, naming the primitive, as it refuses a primitive
+without a code form.
+
+Custom rules are the user's Python functions, so the program calls them by name (run it
+where they are defined): ``v3, v3_res = f_fwd(v2)`` and ``(v2_bar,) = f_bwd(v3_res, v3_bar)``
+for ``ad.custom_vjp``; ``v2 = f(v1)`` and ``v2_dot = f_jvp((v1,), (v1_dot,))[1]`` for
+``ad.custom_jvp``.  The reverse program through a custom JVP rule would need the rule's
+transpose (adviz records the rule and sweeps the recording backwards, which a call cannot
+say): refused, as are rules without a name and custom functions of pytrees.
+``ad.stop_gradient`` is written as a plain copy that no adjoint crosses.  An ``ad.checkpoint``
+block shows what checkpointing does: its intermediates are dropped (``del``) before the
+reverse part, which recomputes the block from its inputs before its first adjoint line, as
+the trace's reverse sweep does.
 
 What stays frozen is what the trace froze: control flow, and constants the traced
 function computed from its inputs without NumPy (a mask ``x > 0`` used by ``np.where``
@@ -142,7 +153,7 @@ class _Writer:
         self.residuals: dict[int, str] = {}  # custom_vjp node -> the name of its residuals
         self.called: set[str] = set()  # the user's functions the program calls
         self.statements: list = []  # ("node", index) | ("zeros", name, like)
-        self.consts: dict[int, tuple[str, Any]] = {}  # id(value) -> (name, value)
+        self.consts: dict[tuple, tuple[str, Any]] = {}  # (dtype, shape, bytes) -> (name, value)
         self.const_lines: list[str] = []
         self.helpers: set[str] = set()
 
@@ -167,7 +178,6 @@ class _Writer:
                 for node in trace.inputs:
                     dots[node.index] = tape.new_input(np.ones_like(node.value))
                     self.names[dots[node.index].index] = self.fresh(ident[node.index] + "_dot")
-            self.statements.append(("calls",))  # which user functions the program calls (known at the end)
             self.statements.append(("comment", "# primal: one line per tape node"))
             for node in trace.nodes:
                 if node.is_input:
@@ -397,7 +407,7 @@ class _Writer:
             targets.append(self.names[v.index])
             outs.append(v)
         self.called.add(fn["bwd"])
-        lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
+        lhs = ", ".join(targets) if len(targets) > 1 else f"({targets[0]},)"
         args = ", ".join(static + [self.residuals[node.index], "{0}"])
         self.statements.append(("line", f"{lhs} = {fn['bwd']}({args})", [g.index], [v.index for v in outs if v is not None]))
         return outs
@@ -408,6 +418,9 @@ class _Writer:
     # -- writing it out ------------------------------------------------------------------
     def _emit(self, var, dots, bars, ident) -> str:
         tape = self.tape
+        returned = {v.index for v in list(var.values()) + list(dots.values()) + list(bars.values())
+                    if isinstance(v, TapeVar)}
+        self._drop_dead(returned)
         uses = [0] * len(tape.nodes)
         for kind, *rest in self.statements:
             if kind == "node":
@@ -418,19 +431,12 @@ class _Writer:
                 for r in rest[1]:
                     if isinstance(r, int):
                         uses[r] += 1
-        returned = {v.index for v in list(var.values()) + list(dots.values()) + list(bars.values())
-                    if isinstance(v, TapeVar)}
         code: dict[int, tuple[str, int]] = {i: (n, _ATOM) for i, n in self.names.items()}
         current: dict[str, int] = {n: i for i, n in self.names.items() if tape.nodes[i].prim is None}
         body: list[str] = []
         for kind, *rest in self.statements:
             if kind == "comment":
                 body.append(rest[0])
-                continue
-            if kind == "calls":
-                if self.called:
-                    body.append("# calls the user's functions " + ", ".join(sorted(self.called))
-                                + ": run it where they are defined")
                 continue
             if kind == "line":
                 body.append(rest[0].format(*[code[r][0] if isinstance(r, int) else r for r in rest[1]]))
@@ -463,8 +469,8 @@ class _Writer:
                 body.append(line)
                 current[self.names[i]] = i
                 code[i] = (self.names[i], _ATOM)
-            elif uses[i] == 1 and i not in returned:
-                code[i] = expr  # a temporary used once: written where it is used
+            elif uses[i] == 1 and i not in returned and len(expr[0]) <= _INLINE:
+                code[i] = expr  # a short temporary used once: written where it is used
             else:
                 name = self.fresh("t", numbered=True)
                 self.names[i] = name
@@ -484,10 +490,26 @@ class _Writer:
             returns.append("(" + ", ".join(self._by_argument(leaves)) + ("," if len(self._arg_trees()) == 1 else "")
                            + ")")
         lines = [f"def {self.fname}({', '.join(params)}):"]
-        lines += ["    " + line for line in unpack + self.const_lines + body]
+        calls = ["# calls the user's functions " + ", ".join(sorted(self.called)) + ": run it where they are defined"]
+        lines += ["    " + line for line in (calls if self.called else []) + unpack + self.const_lines + body]
         lines.append("    return " + ", ".join(returns))
         helpers = "".join(h + "\n\n" for h in sorted(self.helpers))
         return helpers + "\n".join(lines) + "\n"
+
+    def _drop_dead(self, returned: set) -> None:
+        """Remove the lines whose value nothing reads: a rule may compute more than it returns
+        (clip's shares for all three operands when one is traced)."""
+        needed = set(returned) | set(self.names)
+        keep = []
+        for st in reversed(self.statements):
+            if st[0] == "node":
+                if st[1] not in needed:
+                    continue
+                needed.update(p for p in self.tape.nodes[st[1]].parents if p is not None)
+            elif st[0] == "line":
+                needed.update(r for r in st[2] if isinstance(r, int))
+            keep.append(st)
+        self.statements = keep[::-1]
 
     def _call(self, prim: Primitive, operands: list, params: dict) -> tuple[str, int]:
         """The primitive applied to operand expressions, as ``(source, precedence)``."""
@@ -560,15 +582,15 @@ class _Writer:
             return ", ".join(self._index_part(p) for p in parts)  # x[(0,)] is x[0]
         if isinstance(value, np.ndarray):
             if value.ndim == 0:
-                return f"np.array({_number(value.item())}, dtype=np.{value.dtype.name})"
-            key = id(value)
+                return f"np.array({_number(value.item())}, dtype={_dtype_code(value.dtype)})"
+            key = (value.dtype.str, value.shape, value.tobytes())  # one name per constant value
             if key not in self.consts:
                 cname = self.fresh("c", numbered=True)
                 self.consts[key] = (cname, value)
-                self.const_lines.append(f"{cname} = np.array({_nested(value.tolist())}, dtype=np.{value.dtype.name})")
+                self.const_lines.append(f"{cname} = np.array({_nested(value.tolist())}, dtype={_dtype_code(value.dtype)})")
             return self.consts[key][0]
         if isinstance(value, np.generic):
-            return f"np.{value.dtype.name}({_number(value.item())})"
+            return f"{_dtype_code(value.dtype)}({_number(value.item())})"
         if isinstance(value, (bool, type(None), str)):
             return repr(value)
         if isinstance(value, (int, float)):
@@ -581,7 +603,7 @@ class _Writer:
         if isinstance(value, slice):
             return f"slice({self.lit(value.start)}, {self.lit(value.stop)}, {self.lit(value.step)})"
         if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
-            return f"np.{np.dtype(value).name}"
+            return _dtype_code(np.dtype(value))
         if value is float or value is int or value is bool:
             return value.__name__
         raise NoCodeForm(f"Trace.to_python cannot write the value {value!r} ({type(value).__name__}) as code")
@@ -630,6 +652,10 @@ def _has_code(prim: Primitive, params: dict, nargs: int) -> bool:
     except (KeyError, IndexError, TypeError):
         return False
 
+
+# a temporary used once is written where it is used if its expression is at most this long,
+# else on a line of its own (t1 = …), so that no line of the program holds a whole formula
+_INLINE = 48
 
 # how tightly an expression binds, for parentheses: a + b < a * b < -a < a**b < a name or a call
 _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
@@ -700,6 +726,11 @@ def _is_argument(template: str, j: int) -> bool:
         if not (before.endswith(("(", ",", "[")) and after[:1] in (",", ")", "]")):
             return False
     return True
+
+
+def _dtype_code(dtype: np.dtype) -> str:
+    """``np.float32``; ``np.bool_`` for booleans (``np.bool`` is NumPy 2 only)."""
+    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
 
 
 def _number(x: Any) -> str:

@@ -591,11 +591,12 @@ class Trace:
 
         Every line comes from the registry: primal lines from each primitive's code form,
         tangent and adjoint lines from *running the primitives' own rules on a tape* (no
-        derivative is written a second time).  Operations that cannot be written as code
-        valid beyond this point — a rule that reads the values to build a mask or take a
-        branch (``np.clip``, ``np.prod``, ``np.std``), a custom rule, a primitive with no code
-        form — raise
-        :class:`~adviz.engine.program.NoCodeForm` naming them.  See
+        derivative is written a second time); masks and branches of the rules (``np.clip``,
+        ``np.prod`` at a zero) are written as code, right past the traced point.  An
+        ``ad.checkpoint`` block's intermediates are dropped and recomputed by the reverse
+        part; custom rules are called by name (``f_fwd``/``f_bwd``, ``f_jvp``).  What cannot
+        be written so — the reverse program through a custom JVP rule, a rule without a name
+        — raises :class:`~adviz.engine.program.NoCodeForm` naming it.  See
         :mod:`adviz.engine.program`.
         """
         from .program import to_python

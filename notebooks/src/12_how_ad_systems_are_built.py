@@ -263,14 +263,40 @@ course.predict("accumulations", ...)
 print(ad.trace(lambda x: x * x + np.sin(x), 0.5).to_python())
 
 # %% [markdown]
-# A program written from a tape is honest only about what the tape knows. `to_python` refuses —
-# naming the operation — whatever it cannot write as code that stays right away from the traced
-# point: a rule that reads the numbers to pick a branch (`np.prod` treats zeros apart), a custom
-# rule (a Python function adviz calls), an operation with no code form.
+# A program written from a tape is honest only about what the tape knows. A rule that needs a
+# mask or a branch must not freeze the traced point's choice into the program. `np.prod`'s
+# adjoint is the product of the *other* entries: `ans / v` when no entry is zero, which the
+# engine uses, but wrong at a zero. So `to_python` writes the form that is right everywhere (a
+# table with ones on its diagonal, multiplied along its rows), traced at $(1, 2, 3)$ and run at
+# $(1, 0, 3)$:
 
 # %%
+t = ad.trace(lambda v: np.prod(v), np.array([1.0, 2.0, 3.0]))
+print(t.to_python())
+namespace = {"np": np}
+exec(t.to_python(), namespace)
+print(namespace["f"](np.array([1.0, 0.0, 3.0])))  # the gradient at a zero: (0, 3, 0)
+
+# %% [markdown]
+# What the tape cannot know stays frozen: control flow your function took on concrete values (the
+# program is valid for inputs that take the same branches). And what cannot be written as code is
+# refused, naming it: the reverse program through an `ad.custom_jvp` rule would need the rule's
+# *transpose*, which adviz gets by recording the rule, not by calling it.
+
+# %%
+@ad.custom_jvp
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+@softplus.defjvp
+def softplus_jvp(primals, tangents):
+    (x,), (x_dot,) = primals, tangents
+    return softplus(x), x_dot / (1.0 + np.exp(-x))
+
+
 try:
-    ad.trace(lambda v: np.prod(v), np.array([1.0, 2.0, 3.0])).to_python()
+    ad.trace(lambda x: softplus(x) * 2.0, 0.3).to_python()
 except ValueError as e:
     print(type(e).__name__ + ":", e)
 
