@@ -84,8 +84,10 @@ def test_predicates_and_integer_results_are_plain_values(fn):
 
 
 @pytest.mark.parametrize("fn, message", [
-    (lambda a: np.pad(a, 1, mode="linear_ramp"), "np.pad(mode='linear_ramp')"),
-    (lambda a: np.pad(a, 1, mode="reflect", reflect_type="odd"), "reflect_type"),
+    (lambda a: np.pad(a, 1, mode="empty"), "np.pad(mode='empty')"),
+    (lambda a: np.pad(a, 3, mode="reflect", reflect_type="odd"), "reflect_type='odd') reflecting more than once"),
+    (lambda a: np.ravel(np.stack([a, a]), order="A"), "ravel(order='A')"),
+    (lambda a: np.stack([a, a]).flatten("K"), "ravel(order='K')"),
     (lambda a: np.quantile(np.arange(3.0), a[0] * 0.1, method="nearest"), "method='nearest'"),  # traced q
     (lambda a: np.interp(a, [0.0, 1.0], [1.0, 2.0], period=1.0), "period"),
     (lambda a: np.unique(a), "np.unique"),
@@ -150,3 +152,60 @@ def test_every_quantile_method_gives_numpys_value_and_the_slope_of_central_diffe
 def test_a_traced_q_is_refused_for_the_discrete_quantile_methods():
     with pytest.raises(ad.UnsupportedOperation, match="method='lower'.*traced q"):
         ad.grad(lambda q: np.quantile(np.arange(5.0), q, method="lower"))(0.3)
+
+
+# ---------------------------------------------------------------- np.pad's other modes, order='F'
+PAD_CASES = [
+    ("linear_ramp", {}), ("linear_ramp", {"end_values": ((1.5, -2.0), (0.5, 3.0))}),
+    ("linear_ramp", {"end_values": 2.0}), ("maximum", {}), ("minimum", {}), ("mean", {}), ("median", {}),
+    ("maximum", {"stat_length": 2}), ("mean", {"stat_length": ((1, 2), (3, 1))}), ("median", {"stat_length": (2, 3)}),
+    ("reflect", {"reflect_type": "odd"}), ("symmetric", {"reflect_type": "odd"}),
+]
+
+
+def spread(*shape):
+    """Entries at least 0.3 apart: a max or a median is not within a finite-difference step of a tie."""
+    n = int(np.prod(shape))
+    return ((np.random.default_rng(7).permutation(n) - n / 2) * 0.3 + 0.05).reshape(shape)
+
+
+@pytest.mark.parametrize("mode, kwargs", PAD_CASES, ids=[f"{m}-{k}" for m, k in PAD_CASES])
+def test_pad_modes_against_references(mode, kwargs):
+    """Were refused.  Two axes with unequal widths, so the corners (filled one axis after the
+    other, as NumPy does) are checked too."""
+    check(lambda a: np.pad(a, ((1, 2), (2, 1)), mode=mode, **kwargs), spread(3, 4), name=f"pad {mode} {kwargs}")
+
+
+@pytest.mark.parametrize("mode", ["linear_ramp", "maximum", "minimum", "mean", "median", "reflect", "symmetric", "wrap"])
+def test_pad_wider_than_the_array(mode):
+    check(lambda a: np.pad(a, 7, mode=mode), spread(5), name=f"pad 7 {mode}")
+
+
+def test_pad_refuses_what_numpy_refuses():
+    for kwargs, message in (({"mode": "foo"}, "mode 'foo' is not supported"),
+                            ({"mode": "maximum", "stat_length": 0}, "stat_length of 0"),
+                            ({"mode": "edge", "foo": 1}, "unsupported keyword")):
+        with pytest.raises(ValueError, match=message):
+            np.pad(rand(4), 2, **kwargs)
+        with pytest.raises(ValueError, match=message):
+            ad.grad(lambda a: np.sum(np.pad(a, 2, **kwargs)))(rand(4))
+
+
+@pytest.mark.parametrize("name, fn, shape", [
+    ("reshape F", lambda a: np.reshape(a, (3, 2), order="F"), (2, 3)),
+    ("reshape F by position", lambda a: np.reshape(a, (3, 2), "F"), (2, 3)),
+    ("reshape f 3-d", lambda a: np.reshape(a, (2, 3, 2), order="f"), (4, 3)),
+    ("reshape F from 1-d", lambda a: np.reshape(a, (2, 3), order="F"), (6,)),
+    ("x.reshape F", lambda a: a.reshape(3, 2, order="F"), (2, 3)),
+    ("x.reshape(-1) F", lambda a: a.reshape(-1, order="F"), (2, 3)),
+    ("ravel F", lambda a: np.ravel(a, order="F"), (2, 3, 2)),
+    ("x.ravel F", lambda a: a.ravel("F"), (3, 2)),
+    ("flatten F", lambda a: a.flatten(order="F"), (2, 3)),
+    ("reshape C by position", lambda a: np.reshape(a, (3, 2), "C"), (2, 3)),
+])
+def test_fortran_order_against_references(name, fn, shape):
+    """``order='F'`` (first index fastest) was refused; entries land where NumPy puts them."""
+    x = rand(*shape)
+    y, vjp_fn = ad.vjp(fn, x)
+    np.testing.assert_array_equal(y, fn(x))
+    check(fn, x, name=name)

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
-from ._common import _as_operand, _identity, _plain, getitem
+from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem
 from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
 from .elementwise import astype, clip, degrees, interp, nan_to_num, radians, sinc, where
@@ -90,13 +90,26 @@ for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equa
               "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert", "heaviside"):
     UFUNCS[getattr(np, _name)] = _prim_caller(_name)
 
+def _reduce(fn: Callable) -> Callable:
+    """``np.add.reduce(x, axis=0, dtype, out, keepdims, initial, where)`` as ``np.sum`` with the
+    same options (a ufunc's ``reduce`` defaults to ``axis=0``); none is silently dropped."""
+    def reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True):
+        if dtype is not None:
+            x = astype(x, dtype)  # as NumPy: the entries are cast first (an integer dtype truncates)
+        return fn(x, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+    return reduce
+
+
+def _accumulate(fn: Callable) -> Callable:
+    def accumulate(x, axis=0, dtype=None, out=None):
+        return fn(x, axis=axis, dtype=dtype, out=out)
+    return accumulate
+
+
 REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
-    (np.add, "reduce"): lambda x, axis=0, **kw: sum(x, axis=axis, keepdims=kw.get("keepdims", False)),
-    (np.multiply, "reduce"): lambda x, axis=0, **kw: prod(x, axis=axis, keepdims=kw.get("keepdims", False)),
-    (np.maximum, "reduce"): lambda x, axis=0, **kw: max(x, axis=axis, keepdims=kw.get("keepdims", False)),
-    (np.minimum, "reduce"): lambda x, axis=0, **kw: min(x, axis=axis, keepdims=kw.get("keepdims", False)),
-    (np.add, "accumulate"): lambda x, axis=0, **kw: cumsum(x, axis=axis),
-    (np.multiply, "accumulate"): lambda x, axis=0, **kw: cumprod(x, axis=axis),
+    (np.add, "reduce"): _reduce(sum), (np.multiply, "reduce"): _reduce(prod),
+    (np.maximum, "reduce"): _reduce(max), (np.minimum, "reduce"): _reduce(min),
+    (np.add, "accumulate"): _accumulate(cumsum), (np.multiply, "accumulate"): _accumulate(cumprod),
 }
 
 FUNCTIONS: dict[Callable, Callable] = {

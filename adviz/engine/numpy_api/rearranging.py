@@ -13,7 +13,8 @@ function               how it is built
 ``roll``               ``take(x, (arange(n) - shift) % n)``
 ``rot90``              flips and a transpose, as NumPy defines it
 ``pad``                constant: ``concatenate`` with constant blocks; edge, reflect,
-                       symmetric, wrap: ``take`` with ``np.pad(arange(n), …, mode)``
+                       symmetric, wrap: ``take`` with ``np.pad(arange(n), …, mode)``;
+                       linear_ramp and the statistics: arithmetic on edge slices
 =====================  ===========================================================
 """
 
@@ -133,34 +134,145 @@ def fliplr(x):
 
 
 _INDEX_MODES = ("edge", "reflect", "symmetric", "wrap")
+_STAT_MODES = ("maximum", "minimum", "mean", "median")
+_OPTIONS = {"constant": {"constant_values"}, "linear_ramp": {"end_values"}, "reflect": {"reflect_type"},
+            "symmetric": {"reflect_type"}, "edge": set(), "wrap": set(),
+            **{m: {"stat_length"} for m in _STAT_MODES}}
 
 
 def pad(x, pad_width, mode="constant", **kwargs):
-    """``np.pad`` for the modes that copy entries or constants; the others are refused."""
+    """``np.pad``, one axis after the other as NumPy does (so corners come out the same).
+
+    constant: ``concatenate`` with constant blocks; edge, reflect, symmetric, wrap: a gather
+    with the index map ``np.pad(arange(n), …, mode)`` (``reflect_type='odd'``: ``2·edge −`` the
+    even reflection, one reflection deep); linear_ramp: ``end + k·(edge − end)/width``, as
+    ``np.linspace`` computes it; maximum, minimum, mean, median: the statistic of the first
+    (last) ``stat_length`` entries, broadcast over the pad.  ``'empty'`` (undefined entries)
+    and a function as ``mode`` are refused.
+    """
     nd = ndim(x)
     widths = np.broadcast_to(np.asarray(lowest(pad_width), dtype=np.int64), (nd, 2)).tolist()
-    if mode == "constant":
-        unknown = set(kwargs) - {"constant_values"}
-        values = kwargs.get("constant_values", 0.0)
-    elif mode in _INDEX_MODES:
-        unknown = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
-        if kwargs.get("reflect_type", "even") != "even":
-            unknown.add("reflect_type='odd'")
-    else:
+    if isinstance(mode, str) and mode not in _OPTIONS and mode != "empty":
+        raise ValueError(f"mode '{mode}' is not supported")
+    if not isinstance(mode, str) or mode not in _OPTIONS:  # 'empty' (undefined entries) or a function
         raise UnsupportedOperation(
-            f"np.pad(mode={mode!r}) is not supported on traced values: use mode 'constant', "
-            "'edge', 'reflect', 'symmetric' or 'wrap'")
+            f"np.pad(mode={mode!r}) is not supported on traced values: use mode 'constant', 'edge', 'reflect', "
+            "'symmetric', 'wrap', 'linear_ramp', 'maximum', 'minimum', 'mean' or 'median'")
+    unknown = set(kwargs) - _OPTIONS[mode]
     if unknown:
-        raise UnsupportedOperation(f"np.pad(mode={mode!r}) with {', '.join(sorted(unknown))} on traced values")
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {unknown}")
+    if any(w < 0 for pair in widths for w in pair):
+        raise ValueError("index can't contain negative values")
+    if mode != "constant" and int(np.prod(_shape_of(x))) == 0:
+        for axis, pair in enumerate(widths):
+            if _shape_of(x)[axis] == 0 and any(pair):
+                raise ValueError(f"can't extend empty axis {axis} using modes other than 'constant' or 'empty'")
+        mode, kwargs = "constant", {}  # nothing to copy: the result is empty along some axis
+    odd = kwargs.get("reflect_type", "even")
+    if odd not in ("even", "odd"):
+        raise ValueError(f"reflect_type must be 'even' or 'odd', not {odd!r}")
     for axis, (before, after) in enumerate(widths):
         if before == after == 0:
             continue
         if mode == "constant":
-            x = _pad_constant(x, axis, before, after, values)
+            x = _pad_constant(x, axis, before, after, kwargs.get("constant_values", 0.0))
+        elif mode == "linear_ramp":
+            x = _pad_ramp(x, axis, before, after, kwargs.get("end_values", 0.0))
+        elif mode in _STAT_MODES:
+            x = _pad_stat(x, axis, before, after, mode, kwargs.get("stat_length"))
         else:
-            index = np.pad(np.arange(_shape_of(x)[axis]), (before, after), mode=mode)
-            x = take(x, index, axis=axis)
+            n = _shape_of(x)[axis]
+            index = np.pad(np.arange(n), (before, after), mode=mode)
+            reflected = take(x, index, axis=axis)
+            if odd == "odd" and n > 1:
+                x = _odd(x, reflected, axis, before, after, n, mode)
+            else:
+                x = reflected
     return x
+
+
+def _odd(x, reflected, axis, before, after, n, mode):
+    """NumPy's ``reflect_type='odd'``: each padded entry is ``2·edge − its even reflection``."""
+    if max(before, after) > (n - 1 if mode == "reflect" else n):
+        raise UnsupportedOperation(
+            f"np.pad(mode={mode!r}, reflect_type='odd') reflecting more than once (a pad of {max(before, after)} "
+            f"on an axis of {n}) is not supported on traced values")
+    edges = take(x, np.r_[np.zeros(before, dtype=np.int64), np.arange(n), np.full(after, n - 1)], axis=axis)
+    inside = np.zeros(before + n + after, dtype=bool)
+    inside[before:before + n] = True
+    s = [1] * ndim(x)
+    s[axis] = inside.size
+    from .elementwise import where
+    return where(inside.reshape(s), reflected, 2 * edges - reflected)
+
+
+def _at_axis(values, axis, nd):
+    """A 1-D array laid along ``axis`` of an ``nd``-dimensional array (for broadcasting)."""
+    s = [1] * nd
+    s[axis] = -1
+    return np.reshape(values, s)
+
+
+def _pair(value, nd, axis):
+    """NumPy's per-axis ``(before, after)`` from a scalar, a pair or one pair per axis."""
+    if isinstance(value, Tracer):
+        if ndim(value) != 0:
+            raise UnsupportedOperation("np.pad with a traced array of end values: give a traced scalar")
+        return value, value
+    return tuple(np.broadcast_to(np.asarray(value), (nd, 2))[axis])
+
+
+def _pad_ramp(x, axis, before, after, end_values):
+    """``linear_ramp``: from the end value to the edge, not reaching it, as ``np.linspace(end, edge, width,
+    endpoint=False)``: ``end + k·step`` with ``step = (edge − end)/width`` (``end + (k/width)·(edge − end)``
+    when a step is 0, NumPy's other branch)."""
+    nd, n = ndim(x), _shape_of(x)[axis]
+    dtype = np.result_type(lowest(x))
+    blocks = []
+    for end, width, edge_at in zip(_pair(end_values, nd, axis), (before, after), (0, n - 1)):
+        if not width:
+            blocks.append(None)
+            continue
+        if not isinstance(end, Tracer):
+            end = np.asarray(end, dtype=dtype)
+        edge = take(x, np.array([edge_at]), axis=axis)
+        delta = edge - end
+        k = _at_axis(np.arange(width, dtype=dtype), axis, nd)
+        step = delta / width
+        ramp = (k / width) * delta + end if np.any(lowest(step) == 0) else k * step + end
+        blocks.append(ramp)
+    if blocks[1] is not None:
+        blocks[1] = flip(blocks[1], axis)
+    return concatenate([b for b in (blocks[0], x, blocks[1]) if b is not None], axis=axis)
+
+
+def _pad_stat(x, axis, before, after, mode, stat_length):
+    """``maximum``/``minimum``/``mean``/``median``: the statistic of the first (last) ``stat_length``
+    entries along the axis (all of them by default), repeated over the pad on that side."""
+    from .reductions import max as amax, mean, min as amin
+    from .sorting import median
+    stat = {"maximum": amax, "minimum": amin, "mean": mean, "median": median}[mode]
+    nd, n = ndim(x), _shape_of(x)[axis]
+    if stat_length is None:
+        lengths = (n, n)
+    else:
+        lengths = np.broadcast_to(np.asarray(lowest(stat_length)), (nd, 2))[axis]
+        if np.any(lengths < 0):
+            raise ValueError("index can't contain negative values")
+        lengths = tuple(min(int(v), n) for v in lengths)
+    if 0 in lengths and mode in ("maximum", "minimum"):
+        raise ValueError("stat_length of 0 yields no value for padding")
+    before_axis = (slice(None),) * axis
+    blocks = []
+    for width, length, part in ((before, lengths[0], slice(0, lengths[0])), (after, lengths[1], slice(n - lengths[1], n))):
+        if not width:
+            blocks.append(None)
+            continue
+        value = stat(getitem(x, before_axis + (part,)), axis=axis, keepdims=True)
+        s = list(_shape_of(x))
+        s[axis] = width
+        blocks.append(broadcast_to(value, tuple(s)))
+    return concatenate([b for b in (blocks[0], x, blocks[1]) if b is not None], axis=axis)
 
 
 def _pad_constant(x, axis, before, after, values):

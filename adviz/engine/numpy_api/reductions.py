@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim, shape
-from ..tracer import bind, lowest
+from ..tracer import Tracer, bind, lowest
 from .elementwise import astype
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
-from .shapes import broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape
+from .shapes import broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape, transpose
 
 
 def _plain_dtype(dtype) -> bool:
@@ -19,43 +21,117 @@ def _plain_dtype(dtype) -> bool:
     return dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact)
 
 
+def _masked(x, where, fill):
+    """``x`` where the mask ``where`` is true and the constant ``fill`` elsewhere.
+
+    ``where=`` on a reduction leaves entries out; here they are replaced by the reduction's
+    neutral value (0 for a sum, 1 for a product, -inf for a max), so a left-out entry gets
+    derivative exactly 0 (``where``'s rule sends nothing to the branch not taken).  The mask
+    is a plain boolean array broadcast to ``x``'s shape, as NumPy requires.
+    """
+    if where is _NOVALUE or where is True:
+        return x
+    mask = np.asarray(lowest(where))
+    if mask.dtype != bool:
+        raise TypeError(f"where= of a reduction must be a boolean mask, not an array of {mask.dtype}")
+    mask = np.broadcast_to(mask, _shape_of(x))
+    if mask.all():
+        return x
+    return bind(P["where"], mask, x, np.asarray(fill, dtype=np.result_type(lowest(x))))
+
+
+def _initial(initial, x):
+    """``initial=``: a scalar (plain or traced) in ``x``'s dtype, as NumPy reads it."""
+    if ndim(initial) != 0:
+        raise ValueError("initial= of a reduction must be a scalar")
+    if isinstance(initial, Tracer):
+        return initial
+    return np.asarray(lowest(initial), dtype=np.result_type(lowest(x)))
+
+
 def sum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    _no({"out": out, "initial": initial, "where": where}, "sum", "out", "initial", "where")
+    """``initial`` is added to the sum; entries left out by ``where`` count as 0."""
+    _no({"out": out}, "sum", "out")
     if _plain_dtype(dtype):
-        return np.sum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.sum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, initial=lowest(initial),
+                      where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
-    return bind(P["sum"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    total = bind(P["sum"], _masked(x, where, 0.0), axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    return total if initial is _NOVALUE else total + _initial(initial, x)
 
 
 def prod(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    _no({"out": out, "initial": initial, "where": where}, "prod", "out", "initial", "where")
+    """``initial`` multiplies the product; entries left out by ``where`` count as 1."""
+    _no({"out": out}, "prod", "out")
     if _plain_dtype(dtype):
-        return np.prod(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.prod(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, initial=lowest(initial),
+                       where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
-    return bind(P["prod"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    product = bind(P["prod"], _masked(x, where, 1.0), axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    return product if initial is _NOVALUE else product * _initial(initial, x)
+
+
+def _extreme(name, x, axis, keepdims, initial, where):
+    """``max``/``min`` with NumPy's ``initial`` and ``where``.
+
+    ``initial`` is one more candidate in every reduction, so a tie between it and an entry
+    shares the slope as any tie of a max does (docs/conventions.md): the reduced axes are
+    moved last and flattened, and a column of ``initial`` joins them.  Entries left out by
+    ``where`` become ∓inf, which never win against ``initial`` (NumPy demands ``initial``
+    with ``where``, as a max of nothing has no value).
+    """
+    nd = ndim(x)
+    axes = _axes(axis, nd)
+    if where is not _NOVALUE and where is not True and initial is _NOVALUE:
+        raise ValueError(f"reduction operation '{'maximum' if name == 'max' else 'minimum'}' does not have an "
+                         "identity, so to use a where mask one has to specify 'initial'")
+    x = _masked(x, where, -np.inf if name == "max" else np.inf)
+    if initial is _NOVALUE:
+        return bind(P[name], x, axis=axes, keepdims=bool(keepdims))
+    kept = [a for a in range(nd) if a not in axes]
+    s = _shape_of(x)
+    kept_shape = tuple(s[a] for a in kept)
+    lines = reshape(transpose(x, kept + list(axes)), kept_shape + (int(np.prod([s[a] for a in axes])),))
+    column = broadcast_to(_initial(initial, x), kept_shape + (1,))
+    result = bind(P[name], concatenate([lines, column], axis=-1), axis=(len(kept),), keepdims=False)
+    if keepdims:
+        result = reshape(result, tuple(1 if a in axes else n for a, n in enumerate(s)))
+    return result
 
 
 def max(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    _no({"out": out, "initial": initial, "where": where}, "max", "out", "initial", "where")
-    return bind(P["max"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    _no({"out": out}, "max", "out")
+    return _extreme("max", x, axis, keepdims, initial, where)
 
 
 def min(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    _no({"out": out, "initial": initial, "where": where}, "min", "out", "initial", "where")
-    return bind(P["min"], x, axis=_axes(axis, ndim(x)), keepdims=bool(keepdims))
+    _no({"out": out}, "min", "out")
+    return _extreme("min", x, axis, keepdims, initial, where)
 
 
 def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
-    _no({"out": out, "where": where}, "mean", "out", "where")
+    """``sum / count``; with ``where``, the count is the number of entries the mask keeps."""
+    _no({"out": out}, "mean", "out")
     if _plain_dtype(dtype):
-        return np.mean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.mean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
     axes = _axes(axis, ndim(x))
-    count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
-    return sum(x, axis=axes, keepdims=keepdims) / count
+    if where is _NOVALUE or where is True:
+        count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
+        return sum(x, axis=axes, keepdims=keepdims) / count
+    mask = np.broadcast_to(np.asarray(lowest(where)), shape(x))
+    count = np.sum(mask, axis=axes, keepdims=bool(keepdims)).astype(np.result_type(lowest(x)))
+    total = sum(x, axis=axes, keepdims=keepdims, where=where)
+    if np.all(count):
+        return total / count
+    # A mean of nothing is nan, as in NumPy, and a constant: it sends no derivative back (dividing
+    # by the count 0 would send 0/0 = nan to every entry of that slice, even to a sum of other slices).
+    warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+    empty = count == 0
+    return bind(P["where"], empty, np.asarray(np.nan, dtype=count.dtype), total / np.where(empty, 1, count))
 
 
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
@@ -140,12 +216,13 @@ def diff(a, n=1, axis=-1, prepend=_NOVALUE, append=_NOVALUE):
 
 def nansum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
     """NaN entries count as 0 (and get derivative 0)."""
-    _no({"out": out, "initial": initial, "where": where}, "nansum", "out", "initial", "where")
+    _no({"out": out}, "nansum", "out")
     if _plain_dtype(dtype):
-        return np.nansum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.nansum(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, initial=lowest(initial),
+                         where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
-    return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims)
+    return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims, initial=initial, where=where)
 
 
 def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):

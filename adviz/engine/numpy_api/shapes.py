@@ -10,9 +10,33 @@ from ..tracer import UnsupportedOperation, bind
 from ._common import _as_operand, _axes, _no, _shape_of
 
 
-def reshape(x, *shape_args, order="C", newshape=None, shape=None):
-    if order != "C":
-        raise UnsupportedOperation("reshape(order=...) other than 'C' is not supported on traced values")
+def _order(x, order, fname: str) -> str:
+    """NumPy's ``order=``: 'C' (last index fastest, the default) or 'F' (first index fastest).
+
+    'A' and 'K' choose by how the array lies in memory, which a traced value does not
+    promise to match (adviz may copy where NumPy would make a view), so they are refused
+    unless the order cannot matter (fewer than two axes).
+    """
+    order = "C" if order is None else str(order).upper()
+    if order not in ("C", "F", "A", "K") or len(order) != 1:
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    if order in ("A", "K"):
+        if ndim(x) <= 1:
+            return "C"
+        raise UnsupportedOperation(
+            f"{fname}(order={order!r}) follows the array's memory layout, which adviz does not track on "
+            "traced values: write order='C' (the default) or order='F'")
+    return order
+
+
+def reshape(x, *shape_args, order="C", newshape=None, shape=None, copy=None):
+    """``x.reshape(3, 2)``, ``np.reshape(x, (3, 2), order)``.  ``order='F'`` fills the new shape first index fastest: the same as reversing the axes,
+    reshaping in C order to the reversed shape and reversing back (two transposes around it)."""
+    if shape_args and isinstance(shape_args[-1], str):  # np.reshape(x, (3, 2), "F"): order given by position
+        *shape_args, order = shape_args
+    if str(order).upper() == "K":
+        raise ValueError("order 'K' is not permitted for reshaping")
+    order = _order(x, order, "reshape")
     target = shape if shape is not None else newshape
     if target is None:
         target = shape_args[0] if len(shape_args) == 1 else shape_args
@@ -27,11 +51,13 @@ def reshape(x, *shape_args, order="C", newshape=None, shape=None):
         raise ValueError(f"cannot reshape array of size {size} into shape {target}")
     if target == _shape_of(x):
         return x
+    if order == "F" and (ndim(x) > 1 or len(target) > 1):
+        return transpose(reshape(transpose(x), target[::-1]))
     return bind(P["reshape"], x, newshape=target)
 
 
 def ravel(x, order="C"):
-    return reshape(x, (-1,), order=order)
+    return reshape(x, (-1,), order=_order(x, order, "ravel"))
 
 
 def squeeze(x, axis=None):
