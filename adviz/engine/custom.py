@@ -598,9 +598,10 @@ class custom_vjp:
             return self.fun(*args)
         if isinstance(top, JVPInterpreter):
             raise UnsupportedOperation(
-                f"forward mode (ad.jvp, ad.jacfwd, ad.hessian) cannot differentiate {fname}: it is an "
-                f"ad.custom_vjp function, which has only a reverse-mode rule (as in JAX). Use reverse mode "
-                f"(ad.grad, ad.vjp, ad.jacrev), or define the rule with ad.custom_jvp, which serves both modes.")
+                f"forward mode (ad.jvp, ad.jacfwd) cannot differentiate {fname}: it is an ad.custom_vjp "
+                f"function, which has only a reverse-mode rule (as in JAX). Use reverse mode (ad.grad, ad.vjp, "
+                f"ad.jacrev), or define the rule with ad.custom_jvp, which serves both modes. (ad.hessian runs "
+                f"forward mode over fwd and bwd as ordinary code: it works when fwd does not call {fname} itself.)")
         if isinstance(top, Tape):
             return self._reverse(top, split)
         raise UnsupportedOperation(f"{fname}: custom_vjp under an unknown transform {type(top).__name__}")

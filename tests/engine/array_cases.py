@@ -27,6 +27,10 @@ def rand(*shape, seed=1, lo=-2.0, hi=2.0):
 
 # (id, function, inputs): every row goes through ``check`` (first and second order).
 # Linear functions are squared or multiplied by their input so that second order is not trivially 0.
+# Entries at least 0.3 apart (a max or a median is not within a difference step of a tie), a mask.
+SPREAD = ((np.random.default_rng(7).permutation(12) - 6.0) * 0.3 + 0.05).reshape(3, 4)
+MASK34 = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+
 ARRAY_CASES = [
     # diagonals (more in test_numpy_api_indexing.py)
     ("diagonal-method-3d", lambda x: x.diagonal(1, 2, 0) ** 2, [rand(3, 2, 4)]),
@@ -72,6 +76,25 @@ ARRAY_CASES = [
     ("pad-reflect", lambda x: np.pad(x, ((1, 2), (0, 2)), mode="reflect") ** 2, [rand(3, 4)]),
     ("pad-symmetric", lambda x: np.pad(x, 2, mode="symmetric") ** 2, [rand(3)]),
     ("pad-wrap", lambda x: np.pad(x, (4, 1), mode="wrap") ** 2, [rand(3)]),
+    ("pad-linear_ramp", lambda x: np.pad(x, ((1, 2), (2, 1)), mode="linear_ramp", end_values=(0.5, -1.0)) ** 2,
+     [rand(3, 4)]),
+    ("pad-reflect-odd", lambda x: np.pad(x, (2, 1), mode="reflect", reflect_type="odd") ** 2, [rand(4)]),
+    ("pad-symmetric-odd", lambda x: np.pad(x, 2, mode="symmetric", reflect_type="odd") ** 2, [rand(2, 3)]),
+    ("pad-maximum", lambda x: np.pad(x, ((1, 2), (0, 2)), mode="maximum") ** 2, [SPREAD]),
+    ("pad-minimum-stat_length", lambda x: np.pad(x, 2, mode="minimum", stat_length=2) ** 2, [SPREAD]),
+    ("pad-mean", lambda x: np.pad(x, (3, 1), mode="mean", stat_length=((1, 2), (3, 2))) ** 2, [SPREAD]),
+    ("pad-median", lambda x: np.pad(x, 1, mode="median") ** 2, [SPREAD]),
+    # where= and initial= on reductions, the ufunc reduce methods, order='F'
+    ("sum-where", lambda x: np.sum(x ** 2, axis=0, where=MASK34), [rand(3, 4)]),
+    ("sum-initial-keepdims", lambda x: np.sum(x, axis=1, initial=1.5, keepdims=True) ** 2, [rand(3, 4)]),
+    ("prod-where-initial", lambda x: np.prod(x, axis=1, where=MASK34, initial=2.0), [rand(3, 4)]),
+    ("max-where-initial", lambda x: np.max(x, axis=0, where=MASK34, initial=-0.4) ** 2, [SPREAD]),
+    ("min-initial", lambda x: np.min(x, axis=1, initial=0.2) ** 2, [SPREAD]),
+    ("mean-where", lambda x: np.mean(x ** 2, axis=1, where=MASK34), [rand(3, 4)]),
+    ("add-reduce-where", lambda x: np.add.reduce(x ** 2, axis=None, where=MASK34), [rand(3, 4)]),
+    ("maximum-reduce-initial", lambda x: np.maximum.reduce(x, axis=1, initial=0.0) ** 2, [SPREAD]),
+    ("reshape-F", lambda x: np.reshape(x, (2, 6), order="F") ** 2, [rand(3, 4)]),
+    ("ravel-F", lambda x: x.ravel("F") * np.arange(12.0), [rand(2, 3, 2)]),
     # triangles, selection, gathers
     ("tril", lambda x: np.tril(x) ** 2, [rand(3, 4)]),
     ("tril-k", lambda x: np.tril(x, -1) * x, [rand(2, 3, 3)]),
@@ -219,8 +242,10 @@ PLAIN_ARRAY_CASES = [
 
 # Variants adviz refuses by name (UnsupportedOperation), never computing something wrong.
 REFUSED_ARRAY_CASES = [
-    ("pad-linear_ramp", lambda x: np.pad(x, 1, mode="linear_ramp")),
-    ("pad-reflect-odd", lambda x: np.pad(x, 1, mode="reflect", reflect_type="odd")),
+    ("pad-empty", lambda x: np.pad(x, 1, mode="empty")),
+    ("pad-reflect-odd-twice", lambda x: np.pad(x, 3, mode="reflect", reflect_type="odd")),
+    ("std-where", lambda x: np.std(x, where=np.array([True, False, True]))),
+    ("ravel-order-A", lambda x: np.ravel(np.stack([x, x]), order="A")),
     ("quantile-nearest-traced-q", lambda x: np.quantile(np.arange(4.0), x[0] * 0.0 + 0.5, method="nearest")),
     ("interp-period", lambda x: np.interp(x, [0.0, 1.0], [1.0, 2.0], period=1.0)),
     ("method-sort-in-place", lambda x: x.sort()),

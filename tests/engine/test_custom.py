@@ -276,8 +276,17 @@ def test_custom_vjp_under_forward_over_reverse_follows_jax():
 
     square.defvjp(lambda x: (square(x), x), lambda x, g: (2 * x * g,))
     assert ad.grad(square)(3.0) == 6.0
-    with pytest.raises(UnsupportedOperation, match="custom_vjp"):
+    with pytest.raises(UnsupportedOperation, match="custom_vjp") as refused:
         ad.hessian(square)(3.0)
+    assert "works when fwd does not call square itself" in str(refused.value)
+
+
+def test_the_forward_mode_refusal_does_not_claim_hessian_fails():
+    """The message used to list ad.hessian among what cannot differentiate a custom_vjp
+    function, but hessian of one whose fwd does not call it works (checked above)."""
+    with pytest.raises(UnsupportedOperation) as refused:
+        ad.jvp(clip_gradient, (1.0,), (1.0,))
+    assert "(ad.jvp, ad.jacfwd)" in str(refused.value) and "ad.jacfwd, ad.hessian)" not in str(refused.value)
 
 
 def test_custom_vjp_error_cases():

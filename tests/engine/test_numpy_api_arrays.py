@@ -209,3 +209,14 @@ def test_fortran_order_against_references(name, fn, shape):
     y, vjp_fn = ad.vjp(fn, x)
     np.testing.assert_array_equal(y, fn(x))
     check(fn, x, name=name)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("multiply.outer", lambda a: np.multiply.outer(a[0], a[1])),
+    ("subtract.outer 2-d by 1-d", lambda a: np.subtract.outer(a, a[0, :2]) ** 2),
+    ("arctan2.outer", lambda a: np.arctan2.outer(a[0], 3.0 + a[1, :2])),
+    ("power.outer", lambda a: np.power.outer(2.5 + a[0], a[1])),
+])
+def test_ufunc_outer_against_references(name, fn):
+    """``ufunc.outer(a, b)`` is ``ufunc(a[..., None, …], b)`` (was refused by name)."""
+    check(fn, rand(3, 4), name=name)

@@ -182,3 +182,30 @@ def test_where_and_initial_keep_float32():
         y, vjp_fn = ad.vjp(fn, x)
         assert y.dtype == fn(x).dtype == np.float32
         assert vjp_fn(np.ones_like(y))[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("var(axis=1, where)", lambda x: np.var(x, axis=1, where=MASK)),
+    ("var(where, ddof=1)", lambda x: np.var(x, where=MASK, ddof=1)),
+    ("var(axis=1, where=row mask, keepdims)", lambda x: np.var(x, axis=1, where=ROW_MASK, keepdims=True)),
+    ("nanmean(axis=1, where)", lambda x: np.nanmean(x, axis=1, where=MASK)),
+])
+def test_var_and_nanmean_with_where_against_references(name, fn):
+    check(fn, distinct((3, 4)), name=name)
+
+
+def test_var_with_where_refuses_a_slice_without_enough_entries():
+    with pytest.raises(TypeError, match="keeps 1 entries"):
+        ad.grad(lambda a: np.sum(np.var(a, axis=1, where=MASK, ddof=1)))(distinct((3, 4)))
+
+
+def test_nanmean_of_a_slice_of_nans_sends_nothing_back():
+    """NaN entries get slope 0 (docs/conventions.md), also when their whole slice is NaN: the
+    mean of nothing used to divide by the count 0 and send 0/0 = nan to them."""
+    x = np.array([[1.0, 2.0], [np.nan, np.nan]])
+    with pytest.warns(RuntimeWarning):
+        g = ad.grad(lambda a: np.nanmean(a, axis=1)[0])(x)
+    np.testing.assert_array_equal(g, [[0.5, 0.5], [0.0, 0.0]])
+    with pytest.warns(RuntimeWarning):
+        g = ad.grad(lambda a: np.nansum(np.nanmean(a, axis=0)))(np.array([[1.0, np.nan], [3.0, np.nan]]))
+    np.testing.assert_array_equal(g, [[0.5, 0.0], [0.5, 0.0]])

@@ -174,6 +174,9 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
             if not isinstance(inputs, list):
                 return inputs  # an integer or bool dtype: NumPy's plain value
         return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs])  # object arrays: building.py
+    if method == "outer" and ufunc in UFUNCS and ufunc.nin == 2:
+        a, b = (_as_operand(v) for v in inputs)  # np.multiply.outer(a, b) = a[..., None, …] * b, as NumPy defines it
+        return ufunc(reshape(a, tuple(np.shape(lowest(a))) + (1,) * np.ndim(lowest(b))), b, **kwargs)
     fn = REDUCTIONS.get((ufunc, method))
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")

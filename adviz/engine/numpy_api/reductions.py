@@ -8,7 +8,7 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim, shape
-from ..tracer import Tracer, bind, lowest
+from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from .elementwise import astype
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
 from .shapes import broadcast_to, concatenate, expand_dims, moveaxis, ravel, reshape, transpose
@@ -135,17 +135,35 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
 
 
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
-    _no({"out": out, "where": where, "mean": mean}, "var", "out", "where", "mean")
+    _no({"out": out, "mean": mean}, "var", "out", "mean")
     if _plain_dtype(dtype):
-        return np.var(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction, keepdims=keepdims)
+        return np.var(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
+                      keepdims=keepdims, where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     axes = _axes(axis, ndim(x))
+    if where is not _NOVALUE and where is not True:
+        return _masked_var(x, axes, ddof, keepdims, where)
     count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
     centered = x - sum(x, axis=axes, keepdims=True) / count
     return sum(centered * centered, axis=axes, keepdims=keepdims) / (count - ddof)
+
+
+def _masked_var(x, axes, ddof, keepdims, where):
+    """``var(x, where=mask)`` as NumPy computes it: the mean of the kept entries, then the mean
+    square of their deviations from it (divided by ``count - ddof``)."""
+    mask = np.broadcast_to(np.asarray(lowest(where)), shape(x))
+    dtype = np.result_type(lowest(x))
+    count = np.sum(mask, axis=axes, keepdims=True)
+    if np.any(count - ddof <= 0):
+        raise UnsupportedOperation(
+            f"np.var(..., where=...) with a slice that keeps {int(np.min(count))} entries (ddof={ddof}): its "
+            "variance is nan or inf; not supported on traced values")
+    centered = x - sum(x, axis=axes, keepdims=True, where=where) / count.astype(dtype)
+    kept = np.sum(mask, axis=axes, keepdims=bool(keepdims)) - ddof
+    return sum(centered * centered, axis=axes, keepdims=keepdims, where=where) / kept.astype(dtype)
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
@@ -226,13 +244,17 @@ def nansum(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
 
 
 def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
-    _no({"out": out, "where": where}, "nanmean", "out", "where")
+    """The mean of the entries that are not NaN (and that ``where`` keeps): ``mean`` with a mask,
+    so a slice of NaNs only is nan, as in NumPy, and sends no derivative back."""
+    _no({"out": out}, "nanmean", "out")
     if _plain_dtype(dtype):
-        return np.nanmean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.nanmean(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
-    count = np.sum(~np.isnan(lowest(x)), axis=axis, keepdims=keepdims).astype(np.result_type(lowest(x)))
-    return sum(_nan_to(x, 0.0), axis=axis, keepdims=keepdims) / count
+    keep = ~np.isnan(lowest(x))
+    if where is not _NOVALUE and where is not True:
+        keep = keep & np.broadcast_to(np.asarray(lowest(where), dtype=bool), keep.shape)
+    return mean(_nan_to(x, 0.0), axis=axis, keepdims=keepdims, where=keep)
 
 
 def nanmax(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
