@@ -263,12 +263,15 @@ def _pad_stat(x, axis, before, after, mode, stat_length):
     if 0 in lengths and mode in ("maximum", "minimum"):
         raise ValueError("stat_length of 0 yields no value for padding")
     before_axis = (slice(None),) * axis
-    blocks = []
+    blocks, whole = [], None
     for width, length, part in ((before, lengths[0], slice(0, lengths[0])), (after, lengths[1], slice(n - lengths[1], n))):
         if not width:
             blocks.append(None)
             continue
-        value = stat(getitem(x, before_axis + (part,)), axis=axis, keepdims=True)
+        if length == n:  # the whole axis: one statistic serves both sides (NumPy computes it once too)
+            whole = value = stat(x, axis=axis, keepdims=True) if whole is None else whole
+        else:
+            value = stat(getitem(x, before_axis + (part,)), axis=axis, keepdims=True)
         s = list(_shape_of(x))
         s[axis] = width
         blocks.append(broadcast_to(value, tuple(s)))
