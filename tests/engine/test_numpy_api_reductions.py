@@ -209,3 +209,26 @@ def test_nanmean_of_a_slice_of_nans_sends_nothing_back():
     with pytest.warns(RuntimeWarning):
         g = ad.grad(lambda a: np.nansum(np.nanmean(a, axis=0)))(np.array([[1.0, np.nan], [3.0, np.nan]]))
     np.testing.assert_array_equal(g, [[0.5, 0.0], [0.5, 0.0]])
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("std(axis=1, where)", lambda x: np.std(x, axis=1, where=MASK)),
+    ("std(where, ddof=1, keepdims)", lambda x: np.std(x, where=MASK, ddof=1, keepdims=True)),
+    ("nanvar(axis=1, where)", lambda x: np.nanvar(np.where(x > 1.5, np.nan, x), axis=1, where=MASK)),
+    ("nanstd(axis=1, where)", lambda x: np.nanstd(np.where(x > 1.5, np.nan, x), axis=1, where=MASK)),
+])
+def test_std_and_nanvar_with_where_against_references(name, fn):
+    x = distinct((3, 4))
+    assert np.isnan(np.where(x > 1.5, np.nan, x)).any()
+    check(fn, x, name=name)
+
+
+def test_std_with_where_at_zero_spread_follows_the_convention():
+    """0 where the entries kept are all equal, at first and second order, as std without where."""
+    x = np.array([[2.0, 2.0, 5.0], [1.0, 3.0, 2.0]])
+    keep = np.array([[True, True, False], [True, True, True]])
+    g = ad.grad(lambda a: np.sum(np.std(a, axis=1, where=keep)))(x)
+    row = x[1]
+    np.testing.assert_array_equal(g[0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(g[1], (row - row.mean()) / (row.size * row.std()), rtol=1e-12)
+    assert np.all(ad.hessian(lambda a: np.std(a, axis=1, where=keep)[0])(x) == 0.0)

@@ -167,15 +167,29 @@ def _masked_var(x, axes, ddof, keepdims, where):
 
 
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
-    """One ``std`` node; its derivative is 0 where the spread is zero (see ``primitives.structural``)."""
-    _no({"out": out, "where": where, "mean": mean}, "std", "out", "where", "mean")
+    """One ``std`` node; its derivative is 0 where the spread is zero (see ``primitives.structural``).
+    With ``where=``: the square root of ``var(x, where=...)``, with the same convention."""
+    _no({"out": out, "mean": mean}, "std", "out", "mean")
     if _plain_dtype(dtype):
-        return np.std(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction, keepdims=keepdims)
+        return np.std(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
+                      keepdims=keepdims, where=lowest(where))
     if dtype is not None:
         x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
+    if where is not _NOVALUE and where is not True:
+        return spread_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims, where=where))
     return bind(P["std"], x, axis=_axes(axis, ndim(x)), ddof=ddof or None, keepdims=bool(keepdims))
+
+
+def spread_sqrt(v):
+    """``sqrt`` of a variance, with derivative 0 (at every order) where the variance is 0: a
+    standard deviation's convention at zero spread (docs/conventions.md), where sqrt's slope is inf."""
+    spread = np.asarray(lowest(v) > 0)
+    if spread.all():
+        return np.sqrt(v)
+    safe = bind(P["where"], spread, v, np.ones((), dtype=np.result_type(lowest(v))))
+    return bind(P["where"], spread, np.sqrt(safe), np.zeros((), dtype=np.result_type(lowest(v))))
 
 
 def cumsum(x, axis=None, dtype=None, out=None):

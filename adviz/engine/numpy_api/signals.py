@@ -22,7 +22,7 @@ from ..primitives.structural import scatter_add_prim_apply
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
 from .elementwise import astype
-from .reductions import _plain_dtype, mean, sum
+from .reductions import _plain_dtype, mean, spread_sqrt, sum, var
 from .shapes import atleast_2d, concatenate, ravel, reshape, swapaxes
 
 
@@ -128,15 +128,19 @@ def corrcoef(x, y=None, rowvar=True, bias=_NOVALUE, ddof=_NOVALUE, *, dtype=None
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE,
            correction=_NOVALUE):
-    _no({"out": out, "where": where, "mean": mean}, "nanvar", "out", "where", "mean")
+    _no({"out": out, "mean": mean}, "nanvar", "out", "mean")
     if _plain_dtype(dtype):
         return np.nanvar(lowest(a), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
-                         keepdims=keepdims)
+                         keepdims=keepdims, where=lowest(where))
     if dtype is not None:
         a = astype(a, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     nan = np.isnan(lowest(a))
+    if where is not _NOVALUE and where is not True:  # the variance of the entries neither NaN nor left out
+        keep = ~nan & np.broadcast_to(np.asarray(lowest(where), dtype=bool), nan.shape)
+        clean = bind(P["where"], nan, np.zeros((), dtype=np.result_type(lowest(a))), a) if nan.any() else a
+        return var(clean, axis=axis, ddof=ddof, keepdims=keepdims, where=keep)
     zero = np.zeros((), dtype=np.result_type(lowest(a)))
     clean = bind(P["where"], nan, zero, a) if nan.any() else a
     real = np.result_type(lowest(a))
@@ -154,8 +158,4 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NO
         return np.nanstd(lowest(a), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
                          keepdims=keepdims)
     v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
-    spread = np.asarray(lowest(v) > 0)
-    if spread.all():
-        return np.sqrt(v)
-    safe = bind(P["where"], spread, v, np.ones((), dtype=np.result_type(lowest(v))))
-    return bind(P["where"], spread, np.sqrt(safe), np.zeros((), dtype=np.result_type(lowest(v))))
+    return spread_sqrt(v)
