@@ -39,6 +39,14 @@ def times(ascii: bool = False) -> str:
     return "*" if ascii else "·"
 
 
+def signed(formula: str, ascii: bool = False) -> str:
+    """A formula's leading minus as a real minus sign: ``signed("-1") == "−1"``,
+    ``signed("-sin(v2)") == "−sin(v2)"``.  A hyphen reads as a dash or a subtraction
+    (``v̄5·-1``); ``ascii=True`` keeps ``-``.  Minus signs inside a formula (``1 - v**2``)
+    are left as written."""
+    return formula if ascii or not formula.startswith("-") else "−" + formula[1:]
+
+
 def to_ascii(text: str) -> str:
     """Replace the Unicode symbols used in formulas by ASCII spellings."""
     table = {"·": "*", "ᵀ": ".T", "≤": "<=", "≥": ">=", "⁻¹": "^-1", "⁻ᵀ": "^-T", "…": "...", "Σ": "sum",

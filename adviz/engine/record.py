@@ -1071,10 +1071,11 @@ def _parse_step(step: Any) -> tuple[Optional[int], Optional[int]]:
 
 
 def _group(formula: str) -> str:
-    """Parenthesize a compound or negative partial so ``v̄1·(2*x)`` and ``v̄5·(-1)`` read
-    unambiguously (``v̄5·-1`` looks like a subtraction)."""
+    """Parenthesize a compound or negative partial so ``v̄1·(2*x)`` and ``v̄5·(−1)`` read
+    unambiguously (``v̄5·-1`` looks like a subtraction); a leading minus is a real minus
+    sign, ``−`` (the ASCII spelling turns it back into ``-``)."""
     if formula.startswith("-"):
-        return f"({formula})"
+        return f"({notation.signed(formula)})"
     depth = 0
     for ch in formula[1:]:
         depth += ch == "("

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.notation import signed
 from . import style
 from .graph import summary
 
@@ -286,8 +287,8 @@ def _cell(text: str, cls: str = "") -> str:
 def _partial_text(term: Term) -> str:
     if term.partial_value is None:
         return "—"  # structural op (matmul, sum): no elementwise partial; the update says it all
-    value = summary(term.partial_value)
-    return term.partial if value == term.partial else f"{term.partial} = {value}"
+    value, formula = summary(term.partial_value), signed(term.partial)
+    return formula if value == formula else f"{formula} = {value}"
 
 
 def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, window: int | None = None) -> str:

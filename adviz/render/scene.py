@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..engine.notation import signed
 from . import style
 from .graph_collapse import Group, Plan, collapse
 
@@ -569,10 +570,11 @@ def _edge_texts(trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | No
     operand, consumer, _ = key
     if term is None:
         return _cut_edge_texts(trace, consumer)
-    partial = f"∂{trace.nodes[consumer].name}/∂{trace.nodes[operand].name} = {term.partial}"
+    formula = signed(term.partial)
+    partial = f"∂{trace.nodes[consumer].name}/∂{trace.nodes[operand].name} = {formula}"
     if term.partial_value is not None and _is_scalar(term.partial_value):
         value = _num(term.partial_value)
-        if value != term.partial:
+        if value != formula:
             partial += f" = {value}"
     if p is None:
         return (partial,)

@@ -68,6 +68,29 @@ def test_forward_caption_multiplies_partial_by_incoming_tangent():
     assert step_caption(t, s, 3).endswith("v̇3 = cos(v2)·v̇2 = (−0.8391)·6 = −5.034. Done: v̇3 = −5.034")
 
 
+def test_a_negative_factor_is_written_with_a_real_minus_sign():
+    """``v̄4 += v̄5·(−1)``, never ``·(-1)`` or ``·-1``: in the caption, the quiz's hint, the
+    graph's arrow label and the table; the ASCII spelling keeps ``-``."""
+    from adviz.render.quiz import Quiz
+
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    s = t.reverse()
+    caption = step_caption(t, s, 1)
+    assert "v̄4 += v̄5·(−1) = 1·(−1) = −1" in caption and "(-1)" not in caption
+    hints = [q.hint for q in Quiz(t, s).questions]
+    assert "Chain rule: v̄4 += v̄5·(−1) — the adjoint arriving from v5" in hints[1]
+    assert not any("(-" in h or "·-" in h for h in hints)
+    svg = t.to_svg(s, step=len(s.steps))
+    assert "∂v5/∂v4 = −1" in svg and "= -1" not in svg and "(-1)" not in svg
+    assert "-1 = −1" not in sweep_table_html(t, s, len(s.steps))
+    forward = ad.trace("x - sin(x)", x=1.0).forward()
+    assert "v̇2 = 1·x\u0307" in step_caption(forward.trace, forward, 2)  # ẋ: x and a combining dot
+    assert "v̇2 += (−1)·v̇1" in step_caption(forward.trace, forward, 2)
+    assert [term.update(ascii=True) for step in s.steps for term in step.terms][1] == "v4_bar += v5_bar*(-1)"
+    assert [term.update() for step in ad.trace("cos(x)", x=1.0).reverse().steps
+            for term in step.terms] == ["x̄ += v̄1·(−sin(x))"]
+
+
 def test_caption_rejects_a_step_outside_the_sweep(two_inputs):
     with pytest.raises(ValueError, match="from 0 to 3"):
         step_caption(two_inputs, two_inputs.reverse(), 4)
