@@ -136,11 +136,21 @@ def input_text(values: dict, full: bool = False) -> str:
     return ", ".join(f"{k} = {format_value(v, full)}" for k, v in values.items())
 
 
-def seed_text(sweep: "Sweep", ascii: bool = False, full: bool = False) -> str:
-    """The seed of a sweep in its notation: ``ẋ = 1.0`` or ``v̄3 = 1.0`` (a numbered input,
-    ``v₋₁`` in Griewank's notation, is seeded by its variable's name: ``ẋ1 = 1.0``)."""
+def seed_text(sweep: "Sweep", ascii: bool = False, full: bool = False, bridge: bool = False) -> str:
+    """The seed of a sweep in its notation: ``ẋ = 1.0`` or ``v̄3 = 1.0``.
+
+    A numbered input is named as its row is, one notation per view: ``v̇₋₁ = 1.0`` in
+    Griewank's notation, never ``ẋ1`` in a title above rows that say ``v̇₋₁``.
+    ``bridge=True`` adds the variable where a row ties the two names, as the survey's
+    tables do: ``v̇₋₁ = ẋ1 = 1.0``.
+    """
     mark = marks.dot if sweep.mode == "forward" else marks.bar
-    return ", ".join(f"{mark(variable(sweep.trace, k), ascii)} = {format_value(v, full)}" for k, v in sweep.seed.items())
+
+    def named(k: str) -> str:
+        var = variable(sweep.trace, k)
+        return f"{mark(k, ascii)} = {mark(var, ascii)}" if bridge and var != k else mark(k, ascii)
+
+    return ", ".join(f"{named(k)} = {format_value(v, full)}" for k, v in sweep.seed.items())
 
 
 def variable(trace: "Trace", name: str) -> str:
@@ -755,7 +765,7 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
                       _esc(format_value(node.value, full)), _esc(""),
                       style=_style("output"))
     for sweep in forward:
-        label = _a(f"{marks.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full)}", ascii)
+        label = _a(f"{marks.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full, bridge=True)}", ascii)
         table.add_row(_esc("forward"), _esc(label), _esc(format_value(sweep.result, full)),
                       _esc(_cost(sweep)), style=_style("forward"))
     for sweep in reverse:
