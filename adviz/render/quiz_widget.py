@@ -2,8 +2,14 @@
 
 :class:`QuizPanel` is a small `anywidget <https://anywidget.dev>`_ that only *shows* the
 quiz: the kernel marks the answers (:class:`~adviz.render.quiz.Quiz`).  The browser sends
-``{"check": text}`` when the student presses Enter or *check*, and ``{"reveal": true}``
-for *reveal*; Python answers by setting the panel's texts.
+``{"check": text, "question": n}`` when the student presses Enter or *check*, and
+``{"reveal": true, "question": n}`` for *reveal*; Python answers by setting the panel's
+texts.
+
+An answered question stays answered: after sending, the page disables the box and both
+buttons until the kernel replies (every reply changes ``tick``), and the kernel ignores a
+message for a question that is no longer the current one.  Without both, Enter pressed
+twice on a slow kernel would score the next question with the answer typed for this one.
 
 The panel keeps the same height at every question (the question and the verdict have
 fixed heights), so the graph below it never moves.  :class:`~adviz.render.widgets.SweepPlayer`
@@ -60,26 +66,40 @@ function render({ model, el }) {
   q("style").textContent = model.get("css");
   q(".note").textContent = model.get("note");
   var input = q("input");
+  var pending = false;  // an answer is on its way to the kernel: nothing more until it replies
+  function lock() {
+    var done = model.get("done");
+    input.disabled = q(".check").disabled = done || pending;
+    q(".reveal").disabled = done || pending || !model.get("can_reveal");
+  }
   function show() {
+    pending = false;
     q(".q").textContent = model.get("question");
     q(".sym").textContent = model.get("symbol");
     q(".score").textContent = model.get("score");
     var fb = q(".fb");
     fb.textContent = model.get("feedback");
     fb.setAttribute("data-verdict", model.get("verdict"));
-    var done = model.get("done");
-    input.disabled = q(".check").disabled = done;
-    q(".reveal").disabled = done || !model.get("can_reveal");
+    var focused = root.contains(document.activeElement);
+    lock();
     root.setAttribute("data-question", model.get("number"));
     if (model.get("clear")) input.value = "";
+    if (focused && !input.disabled) input.focus();  // the box was disabled while waiting: keep typing
   }
-  function check() { model.send({ check: input.value }); }
+  function send(message) {
+    if (pending || model.get("done")) return;
+    pending = true;
+    lock();
+    message.question = model.get("number");  // the question this answers: a late duplicate is ignored
+    model.send(message);
+  }
+  function check() { send({ check: input.value }); }
   q("form").onsubmit = function (event) { event.preventDefault(); check(); };
   input.addEventListener("keydown", function (event) {
     event.stopPropagation();  // typing is not a notebook shortcut (Enter, arrows, a, b, …)
     if (event.key === "Enter") { event.preventDefault(); check(); }
   });
-  q(".reveal").onclick = function () { model.send({ reveal: true }); };
+  q(".reveal").onclick = function () { send({ reveal: true }); };
   model.on("change", show);
   show();
 }
@@ -88,7 +108,8 @@ export default { render };
 
 
 class QuizPanel(anywidget.AnyWidget):
-    """What the student sees of a quiz; ``on_check(text)`` and ``on_reveal()`` are called back."""
+    """What the student sees of a quiz; ``on_check(text, question)`` and ``on_reveal(question)``
+    are called back with the number of the question the student answered (None if unknown)."""
 
     _esm = _ESM
     css = traitlets.Unicode(QUIZ_WIDGET_CSS).tag(sync=True)
@@ -103,8 +124,10 @@ class QuizPanel(anywidget.AnyWidget):
     can_reveal = traitlets.Bool(False).tag(sync=True)
     done = traitlets.Bool(False).tag(sync=True)
     clear = traitlets.Bool(False).tag(sync=True)  # empty the answer box (a new question)
+    tick = traitlets.Int(0).tag(sync=True)  # changes with every reply: the page unlocks its box
 
-    def __init__(self, colours: list[str], on_check: Callable[[str], None], on_reveal: Callable[[], None],
+    def __init__(self, colours: list[str], on_check: Callable[[str, int | None], None],
+                 on_reveal: Callable[[int | None], None],
                  **kwargs: Any) -> None:
         super().__init__(colours=colours, **kwargs)
         self._on_check, self._on_reveal = on_check, on_reveal
@@ -114,7 +137,10 @@ class QuizPanel(anywidget.AnyWidget):
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
+        question = content.get("question")
+        question = question if isinstance(question, int) and not isinstance(question, bool) else None
         if "check" in content:
-            self._on_check(str(content["check"]))
+            self._on_check(str(content["check"]), question)
         elif content.get("reveal"):
-            self._on_reveal()
+            self._on_reveal(question)
+        self.tick += 1  # whatever happened, the page may take the next answer

@@ -413,9 +413,17 @@ class SweepPlayer(_Stepper):
         self._after(verdict)
         return verdict
 
-    def _check_typed(self, text: str) -> None:
+    def _stale(self, question: int | None) -> bool:
+        """A message from the page for a question that is no longer asked (answered or revealed
+        already: Enter or *reveal* pressed twice before the kernel replied)."""
+        current = self.quiz.current if self.quiz is not None else None
+        return question is not None and (current is None or current.number != question)
+
+    def _check_typed(self, text: str, question: int | None = None) -> None:
         from .quiz import AnswerError
 
+        if self._stale(question):
+            return  # that question is answered: this is a duplicate, not an answer to the next one
         try:
             self.answer(text)
         except (AnswerError, ValueError) as error:  # a typo is not a try, and never a traceback
@@ -423,8 +431,8 @@ class SweepPlayer(_Stepper):
             with self.panel.hold_sync():
                 self.panel.feedback, self.panel.verdict, self.panel.clear = self.feedback, "unread", False
 
-    def _reveal_clicked(self) -> None:
-        if self.quiz is not None and self.quiz.can_reveal:
+    def _reveal_clicked(self, question: int | None = None) -> None:
+        if self.quiz is not None and self.quiz.can_reveal and not self._stale(question):
             self.reveal()
 
     def _after(self, verdict: Verdict) -> None:

@@ -218,6 +218,36 @@ def test_player_quiz_moves_the_sweep_only_through_answers(survey):
     assert player.step == 0
 
 
+def test_an_answered_question_cannot_be_answered_again(survey):
+    """Enter pressed twice before the kernel replies sends the same answer twice.  Questions
+    3.1 and 3.2 both have the answer 1: the second message must not score 3.2 with what was
+    typed for 3.1.  Each message names the question it answers; a message for a question
+    already answered (or revealed) is ignored, and the page disables its box and buttons
+    until the kernel has replied."""
+    from adviz.render.widgets import SweepPlayer
+
+    player = SweepPlayer(survey, "reverse", quiz=True)
+    for typed in ("1", "-1", "-cos(5)"):
+        player.answer(typed)
+    assert player.question.label == "3.1" and player.panel.number == 4
+    browser = {"check": "1", "question": player.panel.number}
+    player.panel._message(player.panel, browser, [])
+    player.panel._message(player.panel, browser, [])  # the second Enter, sent before the reply
+    assert player.question.label == "3.2" and str(player.score) == "4 of 4 right"
+    assert player.quiz.tries[4] == 0 and player.panel.feedback == "✓ Right: v̄1 = 1."
+    player.panel._message(player.panel, {"check": "7", "question": 5}, [])
+    player.panel._message(player.panel, {"reveal": True, "question": 5}, [])
+    player.panel._message(player.panel, {"reveal": True, "question": 5}, [])  # clicked twice
+    assert player.question.label == "4.1" and player.quiz.outcome[5] is None
+    assert player.quiz.outcome[4] == "revealed" and str(player.score) == "4 of 5 right"
+    ticks = player.panel.tick
+    player.panel._message(player.panel, {"check": "0.5", "question": 6}, [])
+    player.panel._message(player.panel, {"check": "0.5", "question": 6}, [])  # the same wrong answer again
+    assert player.panel.tick == ticks + 2  # every reply changes the panel: the page unlocks its box
+    from adviz.render.quiz_widget import _ESM
+    assert "pending = true;" in _ESM and "done || pending" in _ESM  # the page waits for the reply
+
+
 def test_panel_never_shows_the_answer_before_it_is_revealed(survey):
     from adviz.render.widgets import SweepPlayer
 
