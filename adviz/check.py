@@ -17,7 +17,7 @@ Three rules make a check teach rather than merely grade:
   contributions (+=)" helps; "expected 2.7183" only invites copying.  A check never prints
   the value it expected (the course's tests scan every message for it).
 * **Unfinished is not wrong.**  While the answer is still the stub the student was given
-  (``...``, ``None``, a function whose body is empty or raises ``NotImplementedError``), the
+  (a ``...`` placeholder, ``None``, a function whose body is ``pass`` or raises ``NotImplementedError``), the
   check says *not done yet* instead of listing failures.
 * **A check fails loudly but briefly.**  Any failed part raises :class:`CheckFailed`, an
   unfinished answer :class:`NotDoneYet` (both ``AssertionError``\\ s, so nbgrader's
@@ -256,7 +256,8 @@ class Check:
             self._echo(message)
             raise CheckFailed(message, self.results)
         if todo:
-            message = ("Not done yet: write your answer in the exercise cell above (replace the ...), "
+            message = ("Not done yet: write your answer in the exercise cell above (where it says YOUR CODE HERE, "
+                       "and in place of each ...), "
                        "run it, then run this check again.")
             self._echo(message)
             raise NotDoneYet(message, self.results)

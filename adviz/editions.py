@@ -27,9 +27,12 @@ From that one source:
   expects them, with a ``nbgrader_config.py`` (:data:`NBGRADER_CONFIG`) that sets the same
   stub.
 
-The stub is ``...`` so that an unfinished answer still *runs*: a function whose body is
-``...`` returns ``None``, a placeholder ``x = ...`` stays ``Ellipsis``, and the exercise's
-check says "not done yet" instead of the next cell failing with a ``NameError``.
+The stub is ``pass`` so that an unfinished answer still *runs*, and runs silently: a
+function whose body is ``pass`` returns ``None``, a placeholder the lesson wrote before the
+solution (``x = ...``) stays ``Ellipsis``, and the exercise's check says "not done yet"
+instead of the next cell failing with a ``NameError``.  (A stub ``...`` would do the same,
+except at the end of a cell, where Jupyter shows its value: the student would see
+``Ellipsis`` as if something had been computed.)
 
 Notebooks are handled as plain JSON (no nbformat needed), written the way nbformat writes
 them, so an edition is byte-for-byte reproducible.
@@ -45,7 +48,7 @@ __all__ = ["BEGIN_SOLUTION", "END_SOLUTION", "CODE_STUB", "NBGRADER_CONFIG", "cl
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
-CODE_STUB = "...  # YOUR CODE HERE"
+CODE_STUB = "pass  # YOUR CODE HERE"
 """What replaces a solution region in the student edition (and in nbgrader's release)."""
 
 # nbgrader looks for these words anywhere in a line
@@ -59,9 +62,9 @@ c = get_config()  # noqa: F821  (nbgrader provides get_config)
 # The course's name. On a JupyterHub with nbgrader's exchange, use the id your hub knows.
 c.CourseDirectory.course_id = "adviz"
 
-# A solution becomes `...` in the students' copies: an unfinished exercise still runs,
-# and its check cell says "not done yet" instead of later cells failing.
-c.ClearSolutions.code_stub = {"python": "...  # YOUR CODE HERE"}
+# A solution becomes `pass` in the students' copies: an unfinished exercise still runs
+# (silently), and its check cell says "not done yet" instead of later cells failing.
+c.ClearSolutions.code_stub = {"python": "pass  # YOUR CODE HERE"}
 
 # Some lessons train a small network or render graphs: give each cell time on a busy hub.
 c.Execute.timeout = 300

@@ -105,6 +105,22 @@ def test_the_student_edition_has_stubs_where_the_solutions_were():
                 assert s_cell == t_cell
 
 
+def test_running_an_unfinished_exercise_cell_shows_nothing():
+    """Jupyter prints the value of a cell's last expression: a stub ``...`` there would greet the
+    student with ``Ellipsis``, as if something had been computed.  The stub is a statement
+    with no value, so an unfinished exercise cell runs silently and its check says what to do."""
+    import ast
+
+    for path in lesson_paths():
+        student = json.loads(edition_text(path, "student"))
+        for cell in student["cells"]:
+            if nbgrader_meta(cell).get("solution") and cell["cell_type"] == "code":
+                last = ast.parse(cell_source(cell)).body[-1]
+                shown = isinstance(last, ast.Expr) and isinstance(last.value, ast.Constant)
+                assert not shown, (path.name, nbgrader_meta(cell)["grade_id"], ast.unparse(last))
+    assert not isinstance(ast.parse(CODE_STUB).body[-1], ast.Expr)
+
+
 def test_the_teacher_edition_is_the_lesson_as_committed():
     for path in lesson_paths():
         assert edition_text(path, "teacher") == path.read_text(encoding="utf-8")
