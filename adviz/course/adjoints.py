@@ -1,4 +1,11 @@
-"""Lesson 3 · Reverse mode: adjoints and backpropagation — its check and its predictions.
+"""Lesson 3 · Reverse mode: adjoints and backpropagation — its checks and its predictions.
+
+The quiz, graded: the sweep player's quiz on the survey's ``y = ln x1 + x1·x2 − sin x2`` at
+(2, 5) (Baydin et al., Table 3) asks for each adjoint before the sweep shows it.  Answers
+typed into the widget are gone when nbgrader runs the notebook again, so the lesson also
+asks for them in code, ``quiz_answers = {"1.1": …, "1.2": …, …}``, and
+:func:`check_quiz` marks each one by the quiz's own rules (:func:`adviz.render.quiz.mark`:
+the same tolerance, the same hints, never the expected value).
 
 The exercise: be the reverse sweep of g(a, b) = exp(a·b) + a, tape v1 = a·b, v2 = exp(v1),
 v3 = v2 + a, seeded with an output adjoint ``y_bar``.  ``reverse_sweep(a, b, y_bar)``
@@ -16,6 +23,40 @@ import math
 from ..check import Question, Questions, check
 
 NAMES = ("v3", "v2", "v1", "a", "b")
+SURVEY = "log(x1) + x1*x2 - sin(x2)"
+SURVEY_AT = {"x1": 2.0, "x2": 5.0}
+
+
+def survey_quiz():
+    """The quiz of the lesson's sweep player: the reverse sweep of the survey's example."""
+    from ..engine import trace
+    from ..render.quiz import Quiz
+
+    t = trace(SURVEY, **SURVEY_AT)
+    return Quiz(t, t.reverse())
+
+
+def check_quiz(quiz_answers) -> None:
+    """Mark the student's answers to the quiz, one part per question, as the quiz marks them."""
+    from ..render.quiz import WRONG, AnswerError, mark
+
+    questions = survey_quiz().questions
+    with check("your answers to the quiz: the adjoints of y = ln x1 + x1·x2 − sin x2 at (2, 5)") as c:
+        answers = c.answer(quiz_answers, "quiz_answers")
+        if not isinstance(answers, dict):
+            c.fail('quiz_answers is a dict from question to answer: {"1.1": 1, "1.2": ..., ...}')
+        for q in questions:
+            with c.part(f"{q.label}: {q.symbol}"):
+                if q.label not in answers:
+                    c.fail(f'quiz_answers has no answer for question "{q.label}": keep one entry per question')
+                typed = c.answer(answers[q.label], f"the answer to {q.label}")
+                try:
+                    verdict = mark(q, typed if isinstance(typed, str) else float(typed))
+                except (AnswerError, TypeError, ValueError) as error:
+                    c.fail(f"cannot read {typed!r}: {error}. Write a number, or a string of numbers and "
+                           'functions such as "-cos(5)".')
+                if not verdict.right:
+                    c.fail(verdict.message.removeprefix(WRONG).strip())
 
 
 def _adjoints(a: float, b: float, y_bar: float) -> dict[str, float]:

@@ -106,7 +106,7 @@ for k in range(player.n_steps + 1):
     print(player.current_caption)
 
 # %% [markdown]
-# **Your turn (optional): predict the next adjoint.** The quiz below plays the reverse sweep of
+# **Your turn: predict the next adjoint.** The quiz below plays the reverse sweep of
 # $y = \ln x_1 + x_1x_2 - \sin x_2$ at $(2, 5)$, the example of Baydin et al.'s survey, and stops
 # before every chain-rule term: type the adjoint it writes (a number such as `-0.5`, or numbers
 # with functions such as `-cos(5)`), then press Enter. A wrong answer gets a hint, and *reveal*
@@ -114,7 +114,8 @@ for k in range(player.n_steps + 1):
 # one term from each use.
 
 # %%
-quiz = SweepPlayer(ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0), mode="reverse", quiz=True)
+survey = ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0)
+quiz = SweepPlayer(survey, mode="reverse", quiz=True)
 display(quiz)
 
 # %% [markdown]
@@ -122,6 +123,38 @@ display(quiz)
 
 # %%
 print(quiz.score, "(of", quiz.score.total, "questions)")
+
+# %% [markdown]
+# **The quiz, graded.** What you type into the widget stays in the browser: when your notebook is
+# graded, it is run again from the top and the widget starts afresh. So write your answers here too,
+# one per question (the questions again, without their answers):
+
+# %%
+for question in quiz.quiz.questions:
+    print(question.prompt)
+
+# %% [markdown]
+# Replace each `...` with your answer: a number (`-0.5`) or a string of numbers and functions
+# (`"-cos(5)"`). The check marks them as the quiz does (within 0.2 %) and gives each wrong one the
+# quiz's hint.
+
+# %% tags=["exercise"] grade_id="quiz-answer"
+quiz_answers = {   # question -> the adjoint it asks for
+    "1.1": ...,
+    "1.2": ...,
+    "2": ...,
+    "3.1": ...,
+    "3.2": ...,
+    "4.1": ...,
+    "4.2": ...,
+    "5": ...,
+}
+### BEGIN SOLUTION
+quiz_answers = {"1.1": 1, "1.2": -1, "2": "-cos(5)", "3.1": 1, "3.2": 1, "4.1": 5, "4.2": "2 - cos(5)", "5": 5.5}
+### END SOLUTION
+
+# %% tags=["check"] grade_id="quiz-check" points=2
+course.check_quiz(quiz_answers)
 
 # %% [markdown]
 # ## 4. One sweep, every partial derivative

@@ -39,7 +39,8 @@ def _expected() -> dict[str, list[float]]:
         "02_forward_mode_and_dual_numbers": [dual_numbers._h(x)[1] * s for x in (0.5, -2.0) for s in (1.0, 3.0)]
         + [math.exp(0.7) * 2.5, math.exp(-1.3) * -0.4, (0.25 * -2.0 - 1.5 * 0.75) / 4.0],
         "03_reverse_mode_and_adjoints": list(adjoints._adjoints(0.5, 2.0, 1.0).values())
-        + list(adjoints._adjoints(-0.3, 1.7, 2.5).values()),
+        + list(adjoints._adjoints(-0.3, 1.7, 2.5).values())
+        + [float(q.answer) for q in adjoints.survey_quiz().questions],
         "04_the_modes_compared": list(modes._j3(x).ravel()) + [1000.0],
         "05_finite_differences_and_symbolic": [12.01, finite_differences.HS[np.argmin(finite_differences._errors())],
                                                finite_differences._g_prime(1.0)],
@@ -188,3 +189,18 @@ def test_leak_detection_finds_numbers_in_any_format():
     assert ex.leaked("expected 2.7183 here", [math.e])
     assert ex.leaked("value -5.0344", [6 * math.cos(10)])
     assert not ex.leaked("step 12 of 27.5", [2.7183])
+
+
+def test_lesson_3s_quiz_is_graded_like_the_other_exercises():
+    """The sweep player's quiz in lesson 3 is an exercise with an autograded check worth points
+    (answers typed into the widget are gone when nbgrader runs the notebook again)."""
+    stem = "03_reverse_mode_and_adjoints"
+    assert "quiz-answer" in ex.exercise_ids(stem)
+    assert [grade_id for grade_id, _ in ex.checks_of(stem, "quiz-answer")] == ["quiz-check"]
+    cell = next(c for c in ex.notebook(stem)["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "quiz-check")
+    assert cell["metadata"]["nbgrader"]["grade"] and cell["metadata"]["nbgrader"]["points"] > 0
+    assert cell["metadata"]["nbgrader"]["locked"]
+    text = _text(stem, "quiz-answer", {0: 'quiz_answers = {"1.1": 1, "1.2": 1, "2": "-cos(5)", "3.1": 1, '
+                                          '"3.2": 1, "4.1": 5, "4.2": 2, "5": 5.5}'})
+    assert "✗ 1.2: v̄4" in text and "✗ 4.2: x̄2" in text and "✓ 5: x̄1" in text
+    assert "adjoints from every path add up" in text

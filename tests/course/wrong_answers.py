@@ -40,6 +40,14 @@ def together(*answers: Wrong) -> Wrong:
 
 NBGRADER_ROUNDS = 3
 
+# lesson 3's quiz, answered right: a wrong answer changes some entries
+_QUIZ = {"1.1": 1, "1.2": -1, "2": "-cos(5)", "3.1": 1, "3.2": 1, "4.1": 5, "4.2": "2 - cos(5)", "5": 5.5}
+
+
+def _quiz(label: str, changes: dict) -> Wrong:
+    """Lesson 3's graded quiz answered with ``changes`` to the right answers."""
+    return wrong(label, "quiz-answer", {0: f"quiz_answers = {dict(_QUIZ, **changes)!r}"}, "quiz-check")
+
 # lesson 12's adjoint templates, as the teacher wrote them (its wrong answers change one line)
 _RULES = """if op == "subtract":
     return ["{a}_bar += {out}_bar", "{b}_bar -= {out}_bar"]
@@ -97,24 +105,24 @@ dg_dx = -np.sin(3 * x0) * np.exp(np.cos(3 * x0))
               {0: "return MyDual(a / c, b / c)"}, "dual-check"),
     ],
     "03_reverse_mode_and_adjoints": [
-        wrong("writes the closed-form gradient instead of sweeping", "adjoints-answer", {0: """
+        together(wrong("writes the closed-form gradient instead of sweeping", "adjoints-answer", {0: """
 a_bar = b * math.exp(a * b) + 1
 b_bar = a * math.exp(a * b)
-"""}, "adjoints-check"),
-        wrong("= instead of += for the input used twice", "adjoints-answer", {0: """
+"""}, "adjoints-check"), _quiz("quiz: an input used twice keeps only its last contribution", {"4.2": 2, "5": 0.5})),
+        together(wrong("= instead of += for the input used twice", "adjoints-answer", {0: """
 v2_bar += v3_bar * 1.0
 a_bar += v3_bar * 1.0
 v1_bar += v2_bar * v2
 a_bar = v1_bar * b
 b_bar += v1_bar * a
-"""}, "adjoints-check"),
-        wrong("visits v1 before v2", "adjoints-answer", {0: """
+"""}, "adjoints-check"), _quiz("quiz: the minus of v5 = v3 - v4 forgotten", {"1.2": 1, "2": "cos(5)", "4.2": "2 + cos(5)"})),
+        together(wrong("visits v1 before v2", "adjoints-answer", {0: """
 v1_bar += v2_bar * v2
 a_bar += v1_bar * b
 b_bar += v1_bar * a
 v2_bar += v3_bar * 1.0
 a_bar += v3_bar * 1.0
-"""}, "adjoints-check"),
+"""}, "adjoints-check"), _quiz("quiz: the local partials alone, without the incoming adjoint", {"2": "cos(5)"})),
         wrong("seeds with 1 instead of y_bar", "adjoints-answer", {0: """
 v2_bar += 1.0
 a_bar += 1.0
@@ -122,6 +130,7 @@ v1_bar += v2_bar * v2
 a_bar += v1_bar * b
 b_bar += v1_bar * a
 """}, "adjoints-check"),
+        _quiz("quiz: formulas typed instead of numbers", {"4.1": "x2", "5": "1/x1 + x2"}),
     ],
     "04_the_modes_compared": [
         wrong("ad.jacfwd for the columns, jacrev for the rows, counts swapped", "modes-answer", {
@@ -409,7 +418,8 @@ NAMED = {
     ("02_forward_mode_and_dual_numbers", "exp drops the incoming tangent (passes with seed 1)"),
     ("08_higher_order_derivatives", "ad.hessian(f)(x) @ v; Hessian without its mirror half"),
     ("06_control_flow_and_floating_point", "np.logaddexp, NumPy's ready-made softplus"),
-    ("03_reverse_mode_and_adjoints", "writes the closed-form gradient instead of sweeping"),
+    ("03_reverse_mode_and_adjoints", "writes the closed-form gradient instead of sweeping; "
+                                     "quiz: an input used twice keeps only its last contribution"),
     ("04_the_modes_compared", "ad.jacfwd for the columns, jacrev for the rows, counts swapped"),
 }
 """The wrong answers issue 10 found passing; they are among the first NBGRADER_ROUNDS of their lesson."""
