@@ -104,9 +104,13 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     for sweep in shown:
         seed = ", ".join(f"{notation.dot(variable(t, n), ascii)} = {format_value(v, full)}"
                          for n, v in sweep.seed.items())
+        # the note ties the variable to its row, as the reverse sweep's does (v̇₋₁ = ẋ1 = 1.0)
+        tied = ", ".join(f"{notation.dot(n, ascii)} = " * (n != variable(t, n))
+                         + f"{notation.dot(variable(t, n), ascii)} = {format_value(v, full)}"
+                         for n, v in sweep.seed.items())
         frames.append((f"forward sweep, seed {seed}", progress_table(sweep, 0, ascii=ascii, full=full,
                                                                      max_rows=max_rows),
-                       a(f"Seed {seed}: we ask how y moves when {variable(t, next(iter(sweep.seed)))} moves. "
+                       a(f"Seed {tied}: we ask how y moves when {variable(t, next(iter(sweep.seed)))} moves. "
                          "Tangents flow "
                          "in tape order.")))
         for k, (step, j, term) in enumerate(sweep.numbered_terms(), start=1):  # numbered as every view does

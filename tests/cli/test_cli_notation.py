@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 
 SURVEY = ["log(x1) + x1*x2 - sin(x2)", "--at", "x1=2", "--at", "x2=5"]
 SEED_002 = ["x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5"]
@@ -83,3 +84,15 @@ def test_demo_in_ascii_on_a_narrow_terminal(adviz):
     assert "v_3   sin(v_0)" in p.stdout and "v_-1_bar" in p.stdout
     assert all(ord(ch) < 128 for ch in p.stdout)
     assert max(len(line) for line in p.stdout.splitlines()) <= 60
+
+
+def test_demo_ties_the_seed_to_the_rows_that_carry_it(cli):
+    """The demo's titles speak of the function's variables (seed ẋ1, seed ȳ); the note under
+    each sweep's first screen ties them to the rows in the chosen notation, forward as reverse:
+    'Seed v̇₋₁ = ẋ1 = 1.0', 'Seed v̄₅ = ȳ = 1'."""
+    r = cli("demo", *SURVEY, "--notation", "griewank", "--auto", "0")
+    assert r.exit_code == 0, r.output
+    assert unicodedata.normalize("NFC", "Seed v\u0307₋₁ = x\u03071 = 1.0: we ask") in r.text  # .text is NFC
+    assert "Seed v̄₅ = ȳ = 1." in r.text
+    plain = cli("demo", *SURVEY, "--auto", "0")
+    assert unicodedata.normalize("NFC", "Seed x\u03071 = 1.0: we ask") in plain.text
