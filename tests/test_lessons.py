@@ -121,6 +121,18 @@ def test_running_an_unfinished_exercise_cell_shows_nothing():
     assert not isinstance(ast.parse(CODE_STUB).body[-1], ast.Expr)
 
 
+def test_run_all_reaches_the_end_of_the_lesson_before_the_first_check():
+    """A check that is not done yet raises (nbgrader needs that to give 0 points), and Jupyter's
+    *Run All* stops at the first error.  So every lesson puts its checks at the end: after the
+    first check cell come only exercise and check cells, and a student who runs the whole
+    unfinished lesson still sees all of it run."""
+    for path in lesson_paths():
+        cells = json.loads(edition_text(path, "student"))["cells"]
+        first = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade"))
+        later = [cell_source(c)[:60] for c in cells[first + 1:] if c["cell_type"] == "code" and not nbgrader_meta(c)]
+        assert not later, (path.name, later)
+
+
 def test_the_teacher_edition_is_the_lesson_as_committed():
     for path in lesson_paths():
         assert edition_text(path, "teacher") == path.read_text(encoding="utf-8")

@@ -125,36 +125,8 @@ display(quiz)
 print(quiz.score, "(of", quiz.score.total, "questions)")
 
 # %% [markdown]
-# **The quiz, graded.** What you type into the widget stays in the browser: when your notebook is
-# graded, it is run again from the top and the widget starts afresh. So write your answers here too,
-# one per question (the questions again, without their answers):
+# The first exercise at the end of the lesson asks for these answers again, and grades them.
 
-# %%
-for question in quiz.quiz.questions:
-    print(question.prompt)
-
-# %% [markdown]
-# Replace each `...` with your answer: a number (`-0.5`) or a string of numbers and functions
-# (`"-cos(5)"`). The check marks them as the quiz does (within 0.2 %) and gives each wrong one the
-# quiz's hint.
-
-# %% tags=["exercise"] grade_id="quiz-answer"
-quiz_answers = {   # question -> the adjoint it asks for
-    "1.1": ...,
-    "1.2": ...,
-    "2": ...,
-    "3.1": ...,
-    "3.2": ...,
-    "4.1": ...,
-    "4.2": ...,
-    "5": ...,
-}
-### BEGIN SOLUTION
-quiz_answers = {"1.1": 1, "1.2": -1, "2": "-cos(5)", "3.1": 1, "3.2": 1, "4.1": 5, "4.2": "2 - cos(5)", "5": 5.5}
-### END SOLUTION
-
-# %% tags=["check"] grade_id="quiz-check" points=2
-course.check_quiz(quiz_answers)
 
 # %% [markdown]
 # ## 4. One sweep, every partial derivative
@@ -320,7 +292,43 @@ print("f =", f.value, "  ∂f/∂x1 =", x1.adjoint, "  ∂f/∂x2 =", x2.adjoint
 # two methods, and a record of every step so that tables and pictures can show it.
 
 # %% [markdown]
-# ## Exercise
+# ## Exercises
+#
+# ### 1. The quiz of section 3, graded
+#
+# What you type into the quiz widget stays in the browser: when your notebook is graded, it is run
+# again from the top and the widget starts afresh. So write your answers here too, one per question
+# (the questions again, without their answers):
+
+# %%
+for question in quiz.quiz.questions:
+    print(question.prompt)
+
+# %% [markdown]
+# Replace each `...` with your answer: a number (`-0.5`) or a string of numbers and functions
+# (`"-cos(5)"`). The check marks them as the quiz does (within 0.2 %) and gives each wrong one the
+# quiz's hint.
+
+# %% tags=["exercise"] grade_id="quiz-answer"
+quiz_answers = {   # question -> the adjoint it asks for
+    "1.1": ...,
+    "1.2": ...,
+    "2": ...,
+    "3.1": ...,
+    "3.2": ...,
+    "4.1": ...,
+    "4.2": ...,
+    "5": ...,
+}
+### BEGIN SOLUTION
+quiz_answers = {"1.1": 1, "1.2": -1, "2": "-cos(5)", "3.1": 1, "3.2": 1, "4.1": 5, "4.2": "2 - cos(5)", "5": 5.5}
+### END SOLUTION
+
+# %% tags=["check"] grade_id="quiz-check" points=2
+course.check_quiz(quiz_answers)
+
+# %% [markdown]
+# ### 2. Be the reverse sweep
 #
 # Be the reverse sweep for $g(a, b) = e^{ab} + a$. Its tape is
 #
