@@ -112,8 +112,10 @@ class Tape(Interpreter):
         nodes = self.nodes
         kept_vals, kept_ans = tuple(vals), ans
         reads = prim.vjp_reads
-        if self.slim and reads != "all" and self.level == 1 and (
-                type(ans) is np.ndarray or np.ndarray in map(type, vals)):
+        # At level 1 values are concrete (a cheap type test skips scalars); above it they
+        # are tracers of the transform below (jvp of grad), whose arrays are just as large.
+        if self.slim and reads != "all" and (
+                self.level > 1 or type(ans) is np.ndarray or np.ndarray in map(type, vals)):
             if callable(reads):  # depends on which operands are traced, e.g. power's exponent
                 reads = reads(parents)
             if reads in ("nothing", "ans"):
@@ -150,10 +152,15 @@ def _stand_in(value: Any) -> Any:
     """A zero-memory array with ``value``'s shape and dtype (a broadcast view of one zero).
 
     Rules still see the right shape (for unbroadcasting) but the real array can be freed as
-    soon as the user's code no longer needs it.
+    soon as the user's code no longer needs it.  A tracer of an enclosing transform (the
+    tape of ``grad`` inside ``jvp``) is replaced the same way: the rules that do not read a
+    value do not read its tangent either.
     """
-    if type(value) is np.ndarray and value.size >= _SLIM_FROM:
-        return np.broadcast_to(np.zeros((), dtype=value.dtype), value.shape)
+    base = value
+    while isinstance(base, Tracer):  # a tracer of an enclosing transform: its concrete value
+        base = base.primal
+    if type(base) is np.ndarray and base.size >= _SLIM_FROM:
+        return np.broadcast_to(np.zeros((), dtype=base.dtype), base.shape)
     return value
 
 
