@@ -16,12 +16,13 @@ directions through **one** sweep instead of ``n`` Python-level sweeps.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
 
-from .primitives.core import shape
-from .tracer import Interpreter, Tracer, bind, complex_error, is_complex, op_text
+from .primitives.core import REGISTRY, shape
+from .tracer import _ACTIVE, Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 _FLOAT64 = np.float64
 
@@ -46,6 +47,13 @@ class JVPInterpreter(Interpreter):
 
     def __init__(self, batch_shape: tuple[int, ...] = ()):
         self.batch_shape = tuple(batch_shape)
+        # Values of sin, cos, sinh, cosh per operand array (see _shared_unary): id -> (weak
+        # reference to the operand, {primitive name: value or weak reference to it}).
+        self._seen: dict = {}
+
+    def retire(self) -> None:
+        self._seen.clear()  # the remembered values die with the transform
+        super().retire()
 
     def split(self, args: Any) -> tuple[list, list]:
         """``(primals, tangents)`` of a list of arguments (tangent None for a constant)."""
@@ -70,6 +78,8 @@ class JVPInterpreter(Interpreter):
                 primals.append(a)
                 tangents.append(None)
         if self.level == 1:
+            if prim.name in _SHARED and type(primals[0]) is np.ndarray and not params:
+                return self._shared_unary(prim, primals[0], tangents[0])
             ans = prim.impl(*primals, **params)
             if type(ans) is not _FLOAT64 and is_complex(ans):
                 raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
@@ -98,3 +108,67 @@ class JVPInterpreter(Interpreter):
         if shape(tangent) != want:  # e.g. a scalar operand's tangent broadcast into an array
             tangent = np.broadcast_to(tangent, want)
         return Dual(self, ans, tangent)
+
+    # -- values shared between a forward sweep and the transform nested inside it -------------
+    def _shared_unary(self, prim, x, t):
+        """``sin``, ``cos``, ``sinh`` or ``cosh`` of the array ``x``, reusing what this
+        transform has already computed of the same ``x``.
+
+        ``jvp(grad(f))`` (a Hessian-vector product) differentiates the reverse sweep of
+        ``f``: where ``f`` has ``sin(x)``, the forward sweep computes ``sin(x)`` and, for its
+        tangent, ``cos(x)``; the reverse rule then asks for ``cos(x)`` again, and the tangent
+        of that for ``−sin(x)``.  Each is the same function of the same array, so the second
+        time the value is looked up instead: the same numbers, half the work.
+
+        Values are kept only while a transform nested inside this one is running (its
+        rules may ask again), and only while ``x`` is alive; a plain ``jvp`` keeps nothing.
+        A result is remembered by weak reference (kept alive by whoever uses it), a partial
+        (``cos(x)`` for ``sin``) by strong reference, for the reverse rule that will want it.
+        """
+        if x.size < _SHARE_FROM or x.dtype.kind != "f":
+            ans = prim.impl(x)
+            return ans if t is None else Dual(self, ans, prim.jvps[0](t, ans, x))
+        known = self._seen.get(id(x))
+        if known is not None and known[0]() is not x:
+            known = None
+        values = known[1] if known is not None else {}
+        keep = len(_ACTIVE.get()) > self.level  # a nested transform is running
+        if keep and known is None:
+            self._seen[id(x)] = (weakref.ref(x, _forget(self._seen, id(x))), values)
+        ans = _recall(values, prim.name)
+        if ans is None:
+            ans = prim.impl(x)
+            if keep:
+                values[prim.name] = weakref.ref(ans)
+        if t is None:
+            return ans
+        name, sign = prim.partials[0].reuse
+        partial = _recall(values, name)
+        if partial is None:
+            partial = REGISTRY[name].impl(x)
+            if keep:
+                values[name] = partial
+        tangent = np.multiply(t, partial)  # never in place: ``partial`` may be remembered
+        if sign < 0:
+            np.negative(tangent, out=tangent)
+        return Dual(self, ans, tangent)
+
+
+_SHARED = frozenset(("sin", "cos", "sinh", "cosh"))  # the primitives whose partials reuse each other
+_SHARE_FROM = 1024  # smaller arrays: recomputing is cheaper than remembering
+
+
+def _recall(values: dict, name: str) -> Any:
+    v = values.get(name)
+    return v() if type(v) is weakref.ref else v
+
+
+def _forget(seen: dict, key: int):
+    """A weak-reference callback: drop the entry of an operand that no longer exists."""
+
+    def callback(ref: weakref.ref) -> None:
+        entry = seen.get(key)
+        if entry is not None and entry[0] is ref:
+            del seen[key]
+
+    return callback

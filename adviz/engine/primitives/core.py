@@ -73,6 +73,10 @@ class Partial:
     latex: Optional[TextRule] = None
     kind: str = "general"  # "one" / "minus_one" let rules skip a useless multiplication
     fresh: bool = True  # fn returns a new array (not an operand or ans): rules may reuse it in place
+    # ``(name, sign)``: the partial is ``sign · name(operand)``, another unary primitive of
+    # the same operand (sin's partial is cos(x), cos's is −sin(x)).  A forward transform that
+    # runs under a nested one reuses such values instead of evaluating them again (forward.py).
+    reuse: Optional[tuple[str, float]] = None
 
 
 ONE = Partial(lambda ans, *args, **params: 1.0, "1", "1", kind="one")

@@ -32,7 +32,7 @@ def _mask(condition, like):
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
-          fresh=True, vjp_reads="all", code=None):
+          fresh=True, vjp_reads="all", code=None, reuse=None):
     return register(
         Primitive(
             name=name,
@@ -40,7 +40,7 @@ def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_
             template=template or f"{name}({{0}})",
             symbol=symbol or name,
             latex=prim_latex or f"\\operatorname{{{name}}}({{0}})",
-            partials=(Partial(fn, text, latex, fresh=fresh),),
+            partials=(Partial(fn, text, latex, fresh=fresh, reuse=reuse),),
             jvps=(jvp,),
             vjps=(vjp,),
             vjp_reads=vjp_reads,
@@ -178,14 +178,14 @@ log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))",
 log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args")
 
 # ---------------------------------------------------------------- trigonometric and hyperbolic
-sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args")
-cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args")
+sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args", reuse=("cos", 1.0))
+cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args", reuse=("sin", -1.0))
 tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})", vjp_reads="ans")
 arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
 arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args")
-sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args")
-cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args")
+sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args", reuse=("cosh", 1.0))
+cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args", reuse=("sinh", 1.0))
 tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans")
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}", vjp_reads="args")
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}", vjp_reads="args")
