@@ -618,3 +618,25 @@ def test_numpy_helpers_that_turn_a_traced_value_into_an_object_array_are_refused
     with pytest.raises(TypeError, match="not supported for the input types") as info:  # NumPy's own, unchanged
         ad.grad(lambda x: (np.isnan(np.array(["a"])), np.sum(x))[1])(X)
     assert not isinstance(info.value, ad.UnsupportedOperation)
+
+
+@pytest.mark.parametrize("f, gx", [
+    (lambda x, y: np.sum(x * y), lambda x, y: y),
+    (lambda x, y: np.sum(x * y) + np.sum(np.exp(x)), lambda x, y: y + np.exp(x)),
+    (lambda x, y: np.sum(np.exp(x) * y), lambda x, y: np.exp(x) * y),
+    (lambda x, y: np.sum(-x * y) + np.sum(x * y * y), lambda x, y: -y + y * y),
+    (lambda x, y: np.sum((x * y) * np.cos(y)), lambda x, y: y * np.cos(y)),
+])
+def test_an_adjoint_that_is_an_operand_never_writes_into_it(f, gx):
+    """The adjoint of ``x`` in ``sum(x * y)`` is ``y`` itself: the sweep hands it on as a
+    read-only view (no copy) and every later update must leave the user's ``y`` alone."""
+    x, y = np.linspace(-1.0, 1.0, 2000), np.linspace(0.5, 2.0, 2000)
+    keep = x.copy(), y.copy()
+    g = ad.grad(f)(x, y)
+    gx_, gy_ = ad.grad(f, argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(x, keep[0])
+    np.testing.assert_array_equal(y, keep[1])
+    np.testing.assert_allclose(g, gx(x, y), rtol=1e-14)
+    np.testing.assert_allclose(gx_, gx(x, y), rtol=1e-14)
+    for d in (g, gx_, gy_):
+        assert d.flags.writeable and not np.may_share_memory(d, x) and not np.may_share_memory(d, y)

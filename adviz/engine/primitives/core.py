@@ -388,20 +388,27 @@ def _is_broadcast_one(g: Any) -> bool:
 def scale(g: Any, partial: Any, fresh: bool) -> Any:
     """``g * partial``, written into ``partial`` when it is a fresh array of the right shape.
 
-    The result is always an array that nobody else holds (or a tracer of an enclosing
-    transformation), so callers may later update it in place.
+    The result is an array that nobody else holds, a read-only view, or a tracer of an
+    enclosing transformation: callers may update it in place if it is writeable.
     """
     if type(g) is np.ndarray and shape(partial) == g.shape:
         if type(partial) is np.ndarray:
             if _is_broadcast_one(g) and partial.dtype == g.dtype:
-                # multiplying by a broadcast 1 is a no-op; an operand's own array (not
-                # fresh) is copied so that an adjoint never aliases the user's data
-                return partial if fresh else partial.copy()
+                # multiplying by a broadcast 1 is a no-op; an operand's own array (not fresh)
+                # comes back as a read-only view, so that nobody writes into the user's data
+                # through an adjoint (a copy cost a full array, as large as the operand)
+                return partial if fresh else _read_only(partial)
             if fresh and partial.dtype == np.result_type(partial, g):
                 return np.multiply(partial, g, out=partial)
         elif _is_broadcast_one(g) and isinstance(partial, Tracer):
             return partial  # a traced value is never written in place
     return g * partial
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def recip(x: Any) -> Any:

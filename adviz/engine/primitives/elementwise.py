@@ -90,9 +90,9 @@ true_divide = binary(
     jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, lambda t, ans, x, y: -(ans / y) * t)),
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
 )
-negative = unary("negative", operator.neg, MINUS_ONE.fn, "-1", "-1", template="-{0}", symbol="−", prim_latex="-{0}",
-                 jvp=_fwd_rule(0, lambda t, ans, x: -t), vjp=_reduce_rule(0, lambda g, ans, x: -g),
-    vjp_reads="nothing", code="-{0}")
+# the partial -1 itself (not a function returning -1): rules negate, in place when they may
+negative = register(Primitive(name="negative", impl=operator.neg, template="-{0}", symbol="−", latex="-{0}",
+                              partials=(MINUS_ONE,), vjp_reads="nothing", code="-{0}"))
 positive = unary("positive", operator.pos, ONE.fn, "1", "1", template="+{0}", symbol="+",
                  jvp=_fwd_rule(0, lambda t, ans, x: t), vjp=_reduce_rule(0, lambda g, ans, x: g),
     vjp_reads="nothing", code="+{0}")
