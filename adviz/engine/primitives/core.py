@@ -411,6 +411,13 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     return view
 
 
+def fits_in(out: Any, other: Any) -> bool:
+    """Whether ``out``, an array the caller just created, can hold ``out ∘ other`` (same
+    shape and dtype after broadcasting and promotion): then the result is written into it."""
+    return type(out) is np.ndarray and type(other) is np.ndarray and out.shape == other.shape \
+        and out.dtype == np.result_type(out, other) and out.flags.writeable
+
+
 def recip(x: Any) -> Any:
     """``1 / x`` for an ``x`` the caller just created (inverted in place when it is an array)."""
     if type(x) is np.ndarray and np.issubdtype(x.dtype, np.inexact) and x.flags.writeable:

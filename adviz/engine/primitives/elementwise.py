@@ -15,8 +15,8 @@ import operator
 import numpy as np
 
 from ..tracer import for_mask
-from .core import (MINUS_ONE, ONE, Partial, Primitive, align, dtype_of, float_mask, ndim, recip, register, shape,
-                   unbroadcast)
+from .core import (MINUS_ONE, ONE, Partial, Primitive, align, dtype_of, fits_in, float_mask, ndim, recip, register,
+                   shape, unbroadcast)
 
 LOG2 = float(np.log(2.0))  # Python floats are "weak": float32 stays float32
 LOG10 = float(np.log(10.0))
@@ -73,6 +73,29 @@ def _fwd_rule(i, fn):
     return jvp
 
 
+# Three rules that write into the array they have just made instead of allocating another
+# (the same operations on the same numbers: on large arrays an allocation costs more than
+# the arithmetic).
+def _minus_ratio_times(t, ans, x, y):
+    """The tangent through a divisor: ``-(ans / y) · t``."""
+    r = ans / y
+    if fits_in(r, t):
+        return np.negative(np.multiply(r, t, out=r), out=r)
+    return -r * t
+
+
+def _over_one_plus(t, ans, x):
+    """log1p's tangent ``t / (1 + x)``."""
+    q = 1.0 + x
+    return np.divide(t, q, out=q) if fits_in(q, t) else t / q
+
+
+def _one_minus_square(ans, x):
+    """tanh's partial ``1 - ans²``."""
+    sq = ans * ans
+    return np.subtract(1.0, sq, out=sq) if type(sq) is np.ndarray and sq.flags.writeable else 1.0 - sq
+
+
 # ---------------------------------------------------------------- arithmetic
 add = binary("add", operator.add, (ONE, ONE), template="{0} + {1}", symbol="+", latex="{0} + {1}", vjp_reads="nothing",
              code="{0} + {1}")
@@ -87,7 +110,7 @@ true_divide = binary(
     (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}"),
      Partial(lambda ans, x, y: -ans / y, "-{0}/{1}**2", r"-\frac{{{0}}}{{{1}^2}}")),
     template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}", code="{0} / {1}",
-    jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, lambda t, ans, x, y: -(ans / y) * t)),
+    jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, _minus_ratio_times)),
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
 )
 # the partial -1 itself (not a function returning -1): rules negate, in place when they may
@@ -172,7 +195,7 @@ log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}"
             jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x),
     vjp_reads="args")
 log1p = unary("log1p", np.log1p, lambda ans, x: recip(1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
-              jvp=_fwd_rule(0, lambda t, ans, x: t / (1.0 + x)),
+              jvp=_fwd_rule(0, _over_one_plus),
     vjp_reads="args")
 log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}", vjp_reads="args")
 log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args")
@@ -186,7 +209,7 @@ arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), 
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args")
 sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args", reuse=("cosh", 1.0))
 cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args", reuse=("sinh", 1.0))
-tanh = unary("tanh", np.tanh, lambda ans, x: 1.0 - ans * ans, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans")
+tanh = unary("tanh", np.tanh, _one_minus_square, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans")
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}", vjp_reads="args")
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}", vjp_reads="args")
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), "1/(1 - {0}**2)", r"\frac{{1}}{{1-{0}^2}}", vjp_reads="args")
