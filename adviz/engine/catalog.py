@@ -12,9 +12,7 @@ with::
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -119,6 +117,9 @@ def replace_in(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse  # here, not at the top: `import adviz` (and every CLI start) never needs it
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(prog="python -m adviz.engine.catalog",
                                      description="Print (or write into a Markdown file) what adviz can differentiate.")
     parser.add_argument("--write", metavar="FILE", help="replace the list between the markers in FILE")

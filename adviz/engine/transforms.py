@@ -56,7 +56,7 @@ import numpy as np
 from ..envvars import positive_number
 from .forward import Dual, JVPInterpreter
 from .primitives.core import shape
-from .numpy_api.building import lift
+from .numpy_api.building import foreign_arithmetic, lift
 from .pytree import TreeDef, tree_flatten
 from .tape import Tape, TapeVar, backward
 from .tracer import Tracer, complex_error, lowest, new_interpreter
@@ -87,7 +87,7 @@ def as_input(x: Any, where: str = "an input") -> Any:
             raise TypeError(f"cannot differentiate with respect to {where}: a {type(x).__name__}; give numbers, "
                             "NumPy arrays, or tuples, lists and dicts of them")
         return x if np.issubdtype(x.dtype, np.inexact) else np.float64(x)
-    if isinstance(x, (np.matrix, np.ma.MaskedArray)):  # their * and sum are not ndarray's: a silent change of f
+    if foreign_arithmetic(x):  # np.matrix, np.ma.MaskedArray: their * and sum are not ndarray's: a silent change of f
         raise TypeError(f"cannot differentiate with respect to a {type(x).__module__}.{type(x).__name__}: its "
                         "arithmetic differs from a plain array's; pass np.asarray(x) (and write f for plain arrays)")
     arr = np.asarray(x)

@@ -47,6 +47,7 @@ What works, what refuses
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -145,13 +146,28 @@ def holds_tracers(a: Any) -> bool:
     return isinstance(a, np.ndarray) and a.dtype == object and any(isinstance(e, Tracer) for e in a.flat)
 
 
+def foreign_arithmetic(a: Any) -> bool:
+    """Is ``a`` a ``np.matrix`` or a ``np.ma.MaskedArray``, whose ``*`` and ``sum`` differ from a plain array's?
+
+    Asked without touching ``np.ma``: that attribute imports ``numpy.ma`` (about 40 M machine
+    instructions, a tenth of NumPy's own import, on every ``adviz`` command), and a masked array
+    can only exist once something has imported ``numpy.ma``.
+    """
+    if type(a) is np.ndarray or not isinstance(a, np.ndarray):
+        return False  # both are ndarray subclasses
+    if isinstance(a, np.matrix):
+        return True
+    ma = sys.modules.get("numpy.ma")
+    return ma is not None and isinstance(a, ma.MaskedArray)
+
+
 def lift(a: Any) -> Any:
     """An object array holding traced values becomes one traced array (a ``pack`` node).
 
     Anything else is returned unchanged, so callers may apply it to every operand.
     """
     if not (isinstance(a, np.ndarray) and a.dtype == object):
-        if isinstance(a, (np.matrix, np.ma.MaskedArray)):
+        if foreign_arithmetic(a):
             raise UnsupportedOperation(
                 f"a {type(a).__module__}.{type(a).__name__} met a traced value: its arithmetic differs from a "
                 "plain array's (matrix * is @, a mask hides entries), so adviz would record the wrong "
@@ -188,4 +204,4 @@ def lift_tree(out: Any) -> Any:
     return lift(out)
 
 
-__all__ = ["pack", "tracer_array", "lift", "lift_tree", "holds_tracers", "MAX_ENTRIES"]
+__all__ = ["pack", "tracer_array", "lift", "lift_tree", "holds_tracers", "foreign_arithmetic", "MAX_ENTRIES"]
