@@ -67,6 +67,7 @@ function render({ model, el }) {
   q(".note").textContent = model.get("note");
   var input = q("input");
   var pending = false;  // an answer is on its way to the kernel: nothing more until it replies
+  var refocus = false;  // the student was typing: give the box its focus back after the reply
   function lock() {
     var done = model.get("done");
     input.disabled = q(".check").disabled = done || pending;
@@ -80,14 +81,15 @@ function render({ model, el }) {
     var fb = q(".fb");
     fb.textContent = model.get("feedback");
     fb.setAttribute("data-verdict", model.get("verdict"));
-    var focused = root.contains(document.activeElement);
     lock();
     root.setAttribute("data-question", model.get("number"));
     if (model.get("clear")) input.value = "";
-    if (focused && !input.disabled) input.focus();  // the box was disabled while waiting: keep typing
+    if (refocus && !input.disabled) input.focus();  // disabled while waiting, the box lost its focus
+    refocus = false;
   }
   function send(message) {
     if (pending || model.get("done")) return;
+    refocus = root.contains(document.activeElement);
     pending = true;
     lock();
     message.question = model.get("number");  // the question this answers: a late duplicate is ignored

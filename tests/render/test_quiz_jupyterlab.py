@@ -82,3 +82,8 @@ def test_enter_pressed_twice_answers_once(page):
     assert panel.get_attribute("data-question") == "5"
     assert page.locator(PANEL + " .score").first.inner_text() == "Score: 3 of 4 right"
     assert not box.is_disabled()  # the reply unlocked the box for the next question
+    assert box.evaluate("b => document.activeElement === b")  # and gave it its focus back: type on
+    page.keyboard.type("0.5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    assert box.evaluate("b => document.activeElement === b") and box.input_value() == "0.5"
