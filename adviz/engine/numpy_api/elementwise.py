@@ -18,11 +18,27 @@ def where(condition, x=None, y=None):
 
 
 def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVALUE, **kwargs):
+    """``np.clip`` with either spelling of the bounds (``a_min``/``a_max``, or NumPy 2.1's
+    ``min``/``max``), one bound or both.  Of the ufunc options, ``dtype`` casts first (as NumPy
+    does) and ``casting``/``order``/``subok`` change no number; ``where`` leaves the other entries
+    uninitialised without ``out``, so it is refused with ``out``."""
     _no({"out": out}, "clip", "out")
+    if kwargs.get("where", True) is not True:
+        raise UnsupportedOperation("np.clip(..., where=...) is not supported on traced values: without out= "
+                                   "NumPy leaves the unselected entries uninitialised; write "
+                                   "np.where(mask, np.clip(x, lo, hi), x) instead")
+    unknown = sorted(set(kwargs) - {"dtype", "casting", "order", "subok", "where"})
+    if unknown:
+        raise TypeError(f"np.clip got unexpected keyword arguments {unknown}")
     lo = a_min if a_min is not _NOVALUE else min
     hi = a_max if a_max is not _NOVALUE else max
     lo = -np.inf if lo is None or lo is _NOVALUE else lo
     hi = np.inf if hi is None or hi is _NOVALUE else hi
+    if kwargs.get("dtype") is not None:
+        dtype = np.dtype(kwargs["dtype"])
+        if not np.issubdtype(dtype, np.inexact):  # NumPy's own value (or casting error): no derivative
+            return np.clip(lowest(x), lowest(lo), lowest(hi), dtype=dtype, casting=kwargs.get("casting", "same_kind"))
+        x = astype(x, dtype)
     return bind(P["clip"], x, lo, hi)
 
 

@@ -160,22 +160,32 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     arrays = [_as_operand(a) for a in arrays]
     if axis is None:
         arrays, axis = [ravel(a) for a in arrays], 0
-    return bind(P["concatenate"], *arrays, axis=int(axis) % ndim(arrays[0]))
+    return _cast(bind(P["concatenate"], *arrays, axis=int(axis) % ndim(arrays[0])), dtype)
+
+
+def _cast(joined, dtype):
+    """``dtype=`` of the joining functions: NumPy casts every piece to it, the same numbers as
+    casting the joined array (a float32 ``dtype`` rounds, an integer one truncates: no derivative)."""
+    if dtype is None:
+        return joined
+    from .elementwise import astype  # elementwise imports _common, which this module shares
+    return astype(joined, dtype)
 
 
 def stack(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     arrays = [_as_operand(a) for a in arrays]
+    _no({"out": out}, "stack", "out")
     nd = ndim(arrays[0]) + 1
-    return concatenate([expand_dims(a, int(axis) % nd) for a in arrays], axis=int(axis) % nd)
+    return concatenate([expand_dims(a, int(axis) % nd) for a in arrays], axis=int(axis) % nd, dtype=dtype)
 
 
 def hstack(arrays, dtype=None, casting="same_kind"):
     arrays = [atleast_1d(_as_operand(a)) for a in arrays]
-    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1, dtype=dtype)
 
 
 def vstack(arrays, dtype=None, casting="same_kind"):
-    return concatenate([atleast_2d(_as_operand(a)) for a in arrays], axis=0)
+    return concatenate([atleast_2d(_as_operand(a)) for a in arrays], axis=0, dtype=dtype)
 
 
 def column_stack(tup):
