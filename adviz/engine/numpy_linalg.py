@@ -72,14 +72,19 @@ def einsum(*operands, out=None, optimize=False, **kwargs):
     contracting it with all the other operands.
     """
     _no({"out": out}, "einsum", "out")
-    if kwargs.get("dtype") is not None:
-        raise UnsupportedOperation("np.einsum(..., dtype=...) is not supported on traced values")
     unknown = set(kwargs) - {"dtype", "order", "casting"}
     if unknown:
         raise TypeError(f"np.einsum got unexpected keyword arguments {sorted(unknown)}")
     if not operands:
         raise ValueError("np.einsum needs subscripts and at least one operand")
     subscripts, ops = _einsum_spec(operands)
+    if kwargs.get("dtype") is not None:  # NumPy computes in dtype: the operands are cast first
+        dtype = np.dtype(kwargs["dtype"])
+        casting = kwargs.get("casting", "safe")
+        if not np.issubdtype(dtype, np.inexact) or not all(np.can_cast(np.result_type(lowest(o)), dtype, casting)
+                                                          for o in ops):
+            return np.einsum(*[lowest(o) for o in operands], optimize=optimize, **kwargs)  # NumPy's value or error
+        ops = [api.astype(o, dtype) if isinstance(o, Tracer) else np.asarray(o).astype(dtype) for o in ops]
     subscripts, ops = _normalize_einsum(subscripts, ops)
     return bind(P["einsum"], *ops, subscripts=subscripts, optimize=optimize)
 
@@ -615,7 +620,8 @@ _LINALG = {
 for _name, _fn in _LINALG.items():
     if hasattr(np.linalg, _name):
         api.FUNCTIONS[getattr(np.linalg, _name)] = _fn
-for _name, _fn in (("vecdot", lambda x1, x2: vecdot(x1, x2)), ("matvec", matvec), ("vecmat", vecmat)):
+for _name, _fn in (("vecdot", lambda x1, x2, axis=-1: vecdot(x1, x2, axis=axis)), ("matvec", matvec),
+                   ("vecmat", vecmat)):
     if hasattr(np, _name):  # gufuncs of NumPy >= 2.0 (vecdot) and >= 2.2 (matvec, vecmat)
         api.UFUNCS[getattr(np, _name)] = _fn
 api.METHODS["dot"] = Tracer.dot = dot  # the array method x.dot(y)

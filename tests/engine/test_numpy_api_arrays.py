@@ -89,7 +89,6 @@ def test_predicates_and_integer_results_are_plain_values(fn):
     (lambda a: np.ravel(np.stack([a, a]), order="A"), "ravel(order='A')"),
     (lambda a: np.stack([a, a]).flatten("K"), "ravel(order='K')"),
     (lambda a: np.quantile(np.arange(3.0), a[0] * 0.1, method="nearest"), "method='nearest'"),  # traced q
-    (lambda a: np.interp(a, [0.0, 1.0], [1.0, 2.0], period=1.0), "period"),
     (lambda a: np.unique(a), "np.unique"),
     (lambda a: np.sort(np.ones(2)) + a.sort(), "np.sort(x)"),
 ])

@@ -86,12 +86,22 @@ def test_einsum_errors_say_what_is_wrong(subscripts, shapes, message):
     assert message in str(info.value) and "einsum" in str(info.value), (info.value, numpy_info.value)
 
 
-def test_einsum_refuses_out_and_dtype():
+def test_einsum_refuses_out_and_follows_numpy_on_dtype():
     x = _r(2, 2)
     with pytest.raises(UnsupportedOperation, match="out"):
         ad.grad(lambda a: np.sum(np.einsum("ij->i", a, out=np.zeros(2))))(x)
-    with pytest.raises(UnsupportedOperation, match="dtype"):
+    # float64 -> float32 is not a 'safe' cast (einsum's default): NumPy's own error, as without adviz
+    with pytest.raises(TypeError, match="safe"):
+        np.einsum("ij->i", x, dtype=np.float32)
+    with pytest.raises(TypeError, match="safe"):
         ad.grad(lambda a: np.sum(np.einsum("ij->i", a, dtype=np.float32)))(x)
+    # allowed casts compute in dtype, as NumPy does
+    f = lambda a: np.einsum("ij,jk->ik", a, a, dtype=np.float32, casting="same_kind")
+    y, y_dot = ad.jvp(f, (x,), (np.ones_like(x),))
+    assert y.dtype == np.float32 and y_dot.dtype == np.float32
+    np.testing.assert_array_equal(y, f(x))
+    np.testing.assert_allclose(y_dot, np.ones_like(x) @ x + x @ np.ones_like(x), rtol=1e-6)
+    check_derivatives(lambda a: np.einsum("ij,jk->ik", a, a, dtype=np.float64), x, name="einsum(dtype=float64)")
 
 
 def test_einsum_accepts_optimize_and_a_precomputed_path():

@@ -43,18 +43,20 @@ from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem
 from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
-from .elementwise import astype, clip, degrees, interp, nan_to_num, radians, sinc, where
-from .indexing import diag, diagflat, diagonal, flip, select, take, take_along_axis, trace, tril, triu
+from .elementwise import astype, clip, degrees, frexp, interp, ldexp, modf, nan_to_num, radians, sinc, where
+from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
+                       linalg_trace, select, take, take_along_axis, trace, tril, triu)
 from .products import matmul
 from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
                           vsplit)
-from .reductions import (average, cumprod, cumsum, diff, max, mean, min, nanmax, nanmean,
-                         nanmin, nansum, prod, ptp, std, sum, var)
-from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, broadcast_to, column_stack, concatenate, dstack,
-                     expand_dims, hstack, moveaxis, ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose,
-                     vstack)
-from .signals import (convolve, corrcoef, correlate, cov, ediff1d, linspace, nanstd, nanvar, polyval,
-                      trapezoid)
+from .reductions import (average, cumprod, cumsum, cumulative_prod, cumulative_sum, diff, logaddexp_reduce, max,
+                         mean, min, nancumprod, nancumsum, nanmax, nanmean, nanmin, nanprod, nansum, prod, ptp, std,
+                         sum, var)
+from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcast_arrays, broadcast_to,
+                     column_stack, concatenate, dstack, expand_dims, hstack, matrix_transpose, meshgrid, moveaxis,
+                     ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
+from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
+                      nanvar, polyval, trapezoid, vander)
 from .sorting import median, partition, percentile, quantile, sort
 
 
@@ -84,6 +86,7 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.fmod: _prim_caller("fmod"),
     np.deg2rad: radians, np.rad2deg: degrees, np.radians: radians, np.degrees: degrees,
     np.logaddexp2: _prim_caller("logaddexp2"), np.copysign: _prim_caller("copysign"),
+    np.modf: modf, np.frexp: frexp, np.ldexp: ldexp,
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
@@ -110,6 +113,7 @@ REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
     (np.add, "reduce"): _reduce(sum), (np.multiply, "reduce"): _reduce(prod),
     (np.maximum, "reduce"): _reduce(max), (np.minimum, "reduce"): _reduce(min),
     (np.add, "accumulate"): _accumulate(cumsum), (np.multiply, "accumulate"): _accumulate(cumprod),
+    (np.logaddexp, "reduce"): logaddexp_reduce,
 }
 
 FUNCTIONS: dict[Callable, Callable] = {
@@ -140,11 +144,17 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.nan_to_num: nan_to_num, np.sinc: sinc, np.interp: interp, np.convolve: convolve, np.correlate: correlate,
     np.polyval: polyval, np.trapezoid: trapezoid, np.linspace: linspace, np.ediff1d: ediff1d, np.cov: cov,
     np.corrcoef: corrcoef, np.nanvar: nanvar, np.nanstd: nanstd,
+    np.meshgrid: meshgrid, np.broadcast_arrays: broadcast_arrays, np.block: block, np.gradient: gradient,
+    np.logspace: logspace, np.geomspace: geomspace, np.vander: vander, np.nanprod: nanprod,
+    np.nancumsum: nancumsum, np.nancumprod: nancumprod, np.compress: compress, np.extract: extract,
+    np.choose: choose, np.delete: delete,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),
     np.argpartition: _plain(np.argpartition), np.argwhere: _plain(np.argwhere),
     np.flatnonzero: _plain(np.flatnonzero), np.nanargmax: _plain(np.nanargmax),
+    np.triu_indices_from: _plain(np.triu_indices_from), np.tril_indices_from: _plain(np.tril_indices_from),
+    np.diag_indices_from: _plain(np.diag_indices_from),
     np.nanargmin: _plain(np.nanargmin), np.fix: _plain(np.fix), np.digitize: _plain(np.digitize),
     np.isin: _plain(np.isin), np.array_equiv: _plain(np.array_equiv), np.lexsort: _plain(np.lexsort),
     np.shares_memory: _plain(np.shares_memory), np.may_share_memory: _plain(np.may_share_memory),
@@ -167,13 +177,14 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         if fn is None:
             raise _unsupported(f"np.{ufunc.__name__}")
         kwargs.pop("out", None)
+        options = {"axis": kwargs.pop("axis")} if "axis" in kwargs and ufunc.__name__ == "vecdot" else {}
         if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
             raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
         if kwargs.get("dtype") is not None:
             inputs = _ufunc_dtype(ufunc, inputs, kwargs)
             if not isinstance(inputs, list):
                 return inputs  # an integer or bool dtype: NumPy's plain value
-        return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs])  # object arrays: building.py
+        return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs], **options)  # object arrays: building.py
     if method == "outer" and ufunc in UFUNCS and ufunc.nin == 2:
         a, b = (_as_operand(v) for v in inputs)  # np.multiply.outer(a, b) = a[..., None, …] * b, as NumPy defines it
         return ufunc(reshape(a, tuple(np.shape(lowest(a))) + (1,) * np.ndim(lowest(b))), b, **kwargs)
@@ -295,6 +306,14 @@ def _install() -> None:
 
 
 _install()
+
+for _name, _fn in (("matrix_transpose", matrix_transpose), ("unstack", unstack), ("cumulative_sum", cumulative_sum),
+                   ("cumulative_prod", cumulative_prod)):
+    if hasattr(np, _name):  # array-API names of NumPy >= 2.0 / 2.1
+        FUNCTIONS[getattr(np, _name)] = _fn
+for _name, _fn in (("trace", linalg_trace), ("diagonal", linalg_diagonal)):
+    if hasattr(np.linalg, _name):
+        FUNCTIONS[getattr(np.linalg, _name)] = _fn
 
 from .. import numpy_linalg  # noqa: E402,F401  (adds np.linalg, dot, einsum, ... to the tables above)
 

@@ -92,7 +92,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     ``left``/``right`` (``fp[0]``/``fp[-1]`` by default) with slope 0 in ``x``.
     """
     if period is not None:
-        raise UnsupportedOperation("np.interp(period=...) is not supported on traced values")
+        return _periodic_interp(x, xp, fp, period)
     xp_plain = np.asarray(lowest(xp), dtype=np.float64)
     if xp_plain.ndim != 1 or xp_plain.size < 2:
         raise UnsupportedOperation("np.interp on traced values needs at least two points xp")
@@ -111,3 +111,43 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 
 def _take(v, index):
     return getitem(v, index) if isinstance(v, Tracer) else np.asarray(v)[index]
+
+
+def _periodic_interp(x, xp, fp, period):
+    """``np.interp(..., period=p)`` as NumPy defines it: ``x`` and ``xp`` taken modulo ``p``, the
+    knots sorted, and one knot added at each end from the other end shifted by ``p``; then the
+    ordinary interpolation.  ``x % p`` has slope 1, so the derivative in ``x`` is unchanged."""
+    if lowest(period) == 0:
+        raise ValueError("period must be a non-zero value")
+    period = abs(lowest(period))
+    x, xp, fp = x % period, _as_operand(xp) % period, _as_operand(fp)
+    order = np.argsort(np.asarray(lowest(xp)), kind="stable")
+    xp, fp = _take(xp, order), _take(fp, order)
+    from .shapes import concatenate
+    xp = concatenate([_take(xp, slice(-1, None)) - period, xp, _take(xp, slice(0, 1)) + period])
+    fp = concatenate([_take(fp, slice(-1, None)), fp, _take(fp, slice(0, 1))])
+    return interp(x, xp, fp)
+
+
+def modf(x):
+    """``np.modf``: (fractional part, integral part).  ``x - trunc(x)`` is exact in floating
+    point and has slope 1; the integral part is piecewise constant (a plain value)."""
+    whole = np.trunc(lowest(x))
+    return x - whole, whole
+
+
+def frexp(x):
+    """``np.frexp``: ``x = m · 2**e`` with ``0.5 ≤ |m| < 1``.  ``e`` is an integer (a plain
+    value); ``m = x · 2**-e`` exactly, with slope ``2**-e``."""
+    plain = lowest(x)
+    _, e = np.frexp(plain)
+    return x * np.ldexp(np.ones_like(plain), -e), e
+
+
+def ldexp(x, i):
+    """``np.ldexp(x, i) = x · 2**i`` for integer ``i`` (exact, slope ``2**i``)."""
+    i = lowest(i)
+    if not np.issubdtype(np.result_type(i), np.integer):
+        raise TypeError("np.ldexp needs integer exponents")
+    plain = lowest(x)
+    return x * np.ldexp(np.ones_like(plain, dtype=np.result_type(plain, np.float16)), i)

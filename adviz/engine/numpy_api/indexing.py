@@ -128,3 +128,59 @@ def take_along_axis(arr, indices, axis=-1):
         return getitem(ravel(arr), indices)
     nd = ndim(arr)
     return getitem(arr, along_axis_index(indices, _axes(axis, nd)[0], nd))
+
+
+def linalg_diagonal(x, /, *, offset=0):
+    """``np.linalg.diagonal``: the diagonal of the last two axes (a stack of matrices)."""
+    return diagonal(x, offset, -2, -1)
+
+
+def linalg_trace(x, /, *, offset=0, dtype=None):
+    """``np.linalg.trace``: the trace of the last two axes (a stack of matrices)."""
+    out = trace(x, offset, -2, -1)
+    if dtype is not None:
+        from .elementwise import astype
+        out = astype(out, dtype)
+    return out
+
+
+def compress(condition, a, axis=None, out=None):
+    """``np.compress``: the slices along ``axis`` where ``condition`` is true (a gather)."""
+    _no({"out": out}, "compress", "out")
+    keep = np.flatnonzero(np.asarray(lowest(condition), dtype=bool))
+    return take(a, keep, axis=axis)
+
+
+def extract(condition, arr):
+    """``np.extract``: the entries of ``ravel(arr)`` where ``ravel(condition)`` is true."""
+    return take(ravel(arr), np.flatnonzero(np.ravel(lowest(condition))))
+
+
+def delete(arr, obj, axis=None):
+    """``np.delete``: keep every index along ``axis`` except ``obj`` (a gather)."""
+    arr = _as_operand(arr)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    a = _axes(axis, ndim(arr))[0]
+    keep = np.delete(np.arange(_shape_of(arr)[a]), lowest(obj))
+    return take(arr, keep, axis=a)
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """``np.choose``: entry ``i`` from ``choices[a[i]]`` (all broadcast together): the choices
+    stacked on a new first axis and one entry picked from each column."""
+    _no({"out": out}, "choose", "out")
+    from .shapes import broadcast_arrays, stack
+    index = np.asarray(lowest(a))
+    n = len(choices)
+    if mode == "clip":
+        index = np.clip(index, 0, n - 1)
+    elif mode == "wrap":
+        index = index % n
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    elif np.any((index < 0) | (index >= n)):
+        raise ValueError("invalid entry in choice array")
+    parts = broadcast_arrays(index, *[_as_operand(c) for c in choices])
+    index, stacked = parts[0], stack(parts[1:], axis=0)
+    return take_along_axis(stacked, index[None], axis=0)[0]

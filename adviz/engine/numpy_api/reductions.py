@@ -135,20 +135,34 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
 
 
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
-    _no({"out": out, "mean": mean}, "var", "out", "mean")
+    """``mean((x - x̄)²)`` along ``axis`` divided by ``count - ddof``.  NumPy 2's ``mean=`` hands
+    in ``x̄`` (shaped as with ``keepdims=True``): it is then used as given, traced or not."""
+    _no({"out": out}, "var", "out")
     if _plain_dtype(dtype):
         return np.var(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
-                      keepdims=keepdims, where=lowest(where))
+                      keepdims=keepdims, where=lowest(where), mean=lowest(mean))
     if dtype is not None:
         x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
     axes = _axes(axis, ndim(x))
+    if mean is not _NOVALUE:
+        return _var_about(x, _as_operand(mean), axes, ddof, keepdims, where)
     if where is not _NOVALUE and where is not True:
         return _masked_var(x, axes, ddof, keepdims, where)
     count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
     centered = x - sum(x, axis=axes, keepdims=True) / count
     return sum(centered * centered, axis=axes, keepdims=keepdims) / (count - ddof)
+
+
+def _var_about(x, center, axes, ddof, keepdims, where):
+    """The mean square of ``x - center`` (``var(x, mean=center)``), over the kept entries."""
+    mask = np.ones(shape(x), dtype=bool) if where is _NOVALUE or where is True else \
+        np.broadcast_to(np.asarray(lowest(where), dtype=bool), shape(x))
+    centered = x - center
+    kept = np.sum(mask, axis=axes, keepdims=bool(keepdims)) - ddof
+    total = sum(centered * centered, axis=axes, keepdims=keepdims, where=where)
+    return total / np.asarray(kept).astype(np.result_type(lowest(total)))
 
 
 def _masked_var(x, axes, ddof, keepdims, where):
@@ -169,16 +183,16 @@ def _masked_var(x, axes, ddof, keepdims, where):
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVALUE, mean=_NOVALUE, correction=_NOVALUE):
     """One ``std`` node; its derivative is 0 where the spread is zero (see ``primitives.structural``).
     With ``where=``: the square root of ``var(x, where=...)``, with the same convention."""
-    _no({"out": out, "mean": mean}, "std", "out", "mean")
+    _no({"out": out}, "std", "out")
     if _plain_dtype(dtype):
         return np.std(lowest(x), axis=axis, dtype=dtype, ddof=ddof if correction is _NOVALUE else correction,
-                      keepdims=keepdims, where=lowest(where))
+                      keepdims=keepdims, where=lowest(where), mean=lowest(mean))
     if dtype is not None:
         x = astype(x, dtype)
     if correction is not _NOVALUE:
         ddof = correction
-    if where is not _NOVALUE and where is not True:
-        return spread_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims, where=where))
+    if (where is not _NOVALUE and where is not True) or mean is not _NOVALUE:
+        return spread_sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims, where=where, mean=mean))
     return bind(P["std"], x, axis=_axes(axis, ndim(x)), ddof=ddof or None, keepdims=bool(keepdims))
 
 
@@ -310,3 +324,71 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     total = sum(w * np.ones_like(lowest(a)), axis=axis, keepdims=keepdims)
     avg = sum(a * w, axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    """``np.cumulative_sum`` (the array API's cumsum): ``axis`` may be omitted only for 1-D
+    input; ``include_initial`` puts the empty sum 0 first."""
+    return _cumulative(cumsum, 0.0, "cumulative_sum", x, axis, dtype, out, include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    """``np.cumulative_prod``: running products, the empty product 1 first with ``include_initial``."""
+    return _cumulative(cumprod, 1.0, "cumulative_prod", x, axis, dtype, out, include_initial)
+
+
+def _cumulative(running, initial, name, x, axis, dtype, out, include_initial):
+    _no({"out": out}, name, "out")
+    if _plain_dtype(dtype):
+        return getattr(np, name)(lowest(x), axis=axis, dtype=dtype, include_initial=include_initial)
+    if axis is None:
+        if ndim(x) != 1:
+            raise ValueError(f"{name}: axis must be given for an array of {ndim(x)} dimensions")
+        axis = 0
+    a = _axes(axis, ndim(x))[0]
+    y = running(x, axis=a, dtype=dtype)
+    if not include_initial:
+        return y
+    first = list(shape(x))
+    first[a] = 1
+    return concatenate([np.full(first, initial, dtype=np.result_type(lowest(y))), y], axis=a)
+
+
+def nanprod(x, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
+    """NaN entries count as 1 (and get derivative 0)."""
+    _no({"out": out}, "nanprod", "out")
+    if _plain_dtype(dtype):
+        return np.nanprod(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, initial=lowest(initial),
+                          where=lowest(where))
+    if dtype is not None:
+        x = astype(x, dtype)
+    return prod(_nan_to(x, 1.0), axis=axis, keepdims=keepdims, initial=initial, where=where)
+
+
+def nancumsum(x, axis=None, dtype=None, out=None):
+    """Running sums with NaN entries counted as 0 (derivative 0 there)."""
+    if _plain_dtype(dtype):
+        return np.nancumsum(lowest(x), axis=axis, dtype=dtype)
+    return cumsum(_nan_to(x, 0.0), axis=axis, dtype=dtype, out=out)
+
+
+def nancumprod(x, axis=None, dtype=None, out=None):
+    """Running products with NaN entries counted as 1 (derivative 0 there)."""
+    if _plain_dtype(dtype):
+        return np.nancumprod(lowest(x), axis=axis, dtype=dtype)
+    return cumprod(_nan_to(x, 1.0), axis=axis, dtype=dtype, out=out)
+
+
+def logaddexp_reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
+    """``np.logaddexp.reduce`` = log Σ exp(x): ``m + log Σ exp(x - m)`` with the concrete
+    maximum ``m`` (a constant: it cancels exactly, so it stops no derivative and only keeps
+    ``exp`` from overflowing)."""
+    _no({"out": out}, "logaddexp.reduce", "out")
+    _no({"initial": initial, "where": where}, "logaddexp.reduce", "initial", "where")
+    if dtype is not None:
+        x = astype(x, dtype)
+    axes = _axes(axis, ndim(x))
+    m = np.max(lowest(x), axis=axes, keepdims=True) if axes else np.asarray(lowest(x))
+    m = np.where(np.isfinite(m), m, 0.0).astype(np.result_type(lowest(x)))
+    total = m + np.log(sum(np.exp(x - m), axis=axes, keepdims=True))
+    return total if keepdims else reshape(total, tuple(d for i, d in enumerate(shape(x)) if i not in axes))

@@ -7,7 +7,7 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim
 from ..tracer import UnsupportedOperation, bind
-from ._common import _as_operand, _axes, _no, _shape_of
+from ._common import _as_operand, _axes, _no, _shape_of, getitem
 
 
 def _order(x, order, fname: str) -> str:
@@ -202,3 +202,71 @@ def append(arr, values, axis=None):
     if axis is None:
         return concatenate([ravel(arr), ravel(values)], axis=0)
     return concatenate([arr, values], axis=axis)
+
+
+def matrix_transpose(x):
+    """``np.matrix_transpose`` (and ``x.mT``): swap the last two axes."""
+    if ndim(x) < 2:
+        raise ValueError("matrix_transpose requires an array of at least two dimensions")
+    return swapaxes(x, -1, -2)
+
+
+def broadcast_arrays(*args, subok=False):
+    """Every argument broadcast to their common shape (a tuple, as NumPy 2 returns)."""
+    arrays = [_as_operand(a) for a in args]
+    common = np.broadcast_shapes(*[_shape_of(a) for a in arrays])
+    return tuple(a if _shape_of(a) == common else broadcast_to(a, common) for a in arrays)
+
+
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """Coordinate arrays from 1-D coordinate vectors, as NumPy builds them: each vector
+    reshaped to lie along its own axis (the first two axes swapped for ``indexing='xy'``),
+    then broadcast to the full grid unless ``sparse``.  Each entry of a grid is one entry of
+    its vector, so the derivative sums the adjoint along the other axes."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    nd = len(xi)
+    grids = []
+    for i, x in enumerate(xi):
+        shape = [1] * nd
+        shape[i] = -1
+        if indexing == "xy" and nd > 1 and i < 2:
+            shape[i], shape[1 - i] = 1, -1
+        grids.append(reshape(_as_operand(x), tuple(shape)))
+    return tuple(grids) if sparse else broadcast_arrays(*grids)
+
+
+def unstack(x, /, *, axis=0):
+    """``np.unstack``: the slices of ``x`` along ``axis``, as a tuple."""
+    a = _axes(axis, ndim(x))[0]
+    return tuple(getitem(x, (slice(None),) * a + (i,)) for i in range(_shape_of(x)[a]))
+
+
+def block(arrays):
+    """``np.block``: nested lists joined innermost-last, the innermost along the last axis.
+
+    A list nested ``d`` deep joins its pieces along axis ``-d`` at the outermost level and
+    ``-1`` at the innermost; every piece first gets leading axes of length 1 up to the
+    result's dimension (``max(d, ndim of the pieces)``), exactly as NumPy's rule.
+    """
+    def depth(a):
+        if isinstance(a, tuple):
+            raise TypeError("np.block does not accept tuples: use a list")
+        return 1 + depth(a[0]) if isinstance(a, list) and a else (1 if isinstance(a, list) else 0)
+
+    def leaves(a):
+        return [leaf for part in a for leaf in leaves(part)] if isinstance(a, list) else [_as_operand(a)]
+
+    d = depth(arrays)
+    nd = max([d] + [ndim(leaf) for leaf in leaves(arrays)])
+
+    def join(a, level):
+        if not isinstance(a, list):
+            a = _as_operand(a)
+            return reshape(a, (1,) * (nd - ndim(a)) + _shape_of(a)) if ndim(a) < nd else a
+        if depth(a) != d - level:
+            raise ValueError("List depths are mismatched in np.block")
+        return concatenate([join(part, level + 1) for part in a], axis=nd - (d - level))
+
+    return join(arrays, 0)
+

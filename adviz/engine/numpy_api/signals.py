@@ -77,16 +77,144 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
-    """Evenly spaced values between traced (scalar) end points: ``start + k·step``."""
-    if ndim(start) or ndim(stop):
-        raise UnsupportedOperation("np.linspace with array end points is not supported on traced values")
+    """Evenly spaced values between traced end points: ``start + k·step``, the last one
+    ``stop`` itself (as NumPy sets it).  Array end points give one line per entry of their
+    broadcast shape, the samples along ``axis``."""
     num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    start, stop = _as_operand(start) * 1.0, _as_operand(stop) * 1.0  # integers become floats, as NumPy
+    nd = len(np.broadcast_shapes(_shape_of(start), _shape_of(stop)))
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else (stop - start) * np.nan
-    k = np.arange(num - 1 if endpoint and num > 1 else num, dtype=np.float64)
-    body = start + k * step
-    out = concatenate([ravel(body), ravel(stop + 0.0 * start)]) if endpoint and num > 1 else body
-    return (out, step) if retstep else out
+    k = np.arange(num - 1 if endpoint and num > 1 else num, dtype=np.float64).reshape((-1,) + (1,) * nd)
+    body = start + k * (step if div > 0 else stop - start)  # one sample (div 0): start itself, as NumPy
+    if endpoint and num > 1:
+        last = stop + 0.0 * start
+        body = concatenate([body, reshape(last, (1,) + _shape_of(last))], axis=0)
+    if nd and _axes(axis, nd + 1)[0] != 0:
+        from .shapes import moveaxis
+        body = moveaxis(body, 0, axis)
+    if dtype is not None:
+        body = astype(body, dtype)
+    return (body, step) if retstep else body
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop)``: differentiable in the exponents and in ``base``."""
+    y = np.power(_as_operand(base) * 1.0, linspace(start, stop, num, endpoint, axis=0))
+    if ndim(y) > 1 and _axes(axis, ndim(y))[0] != 0:
+        from .shapes import moveaxis
+        y = moveaxis(y, 0, axis)
+    return astype(y, dtype) if dtype is not None else y
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """Samples evenly spaced on a log scale: ``sign · exp(linspace(log|start|, log|stop|))``,
+    with the end points exactly ``start`` and ``stop`` (as NumPy makes them).  Both end points
+    must have the same sign (NumPy's complex results are not supported)."""
+    start, stop = _as_operand(start) * 1.0, _as_operand(stop) * 1.0
+    s0, s1 = np.asarray(lowest(start)), np.asarray(lowest(stop))
+    if np.any(s0 == 0) or np.any(s1 == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    if np.any(np.sign(s0) != np.sign(s1)):
+        raise UnsupportedOperation("np.geomspace between end points of opposite signs gives complex numbers: "
+                                   "not supported on traced values")
+    sign = np.sign(s0)
+    y = sign * np.exp(linspace(np.log(sign * start), np.log(sign * stop), num, endpoint, axis=0))
+    num = int(num)
+    if num > 0:
+        first = reshape(start + 0.0 * stop, (1,) + _shape_of(y)[1:])
+        parts = [first, getitem(y, slice(1, num - 1 if endpoint else num))]
+        if endpoint and num > 1:
+            parts.append(reshape(stop + 0.0 * start, (1,) + _shape_of(y)[1:]))
+        y = concatenate(parts, axis=0) if num > 1 else first
+    if ndim(y) > 1 and _axes(axis, ndim(y))[0] != 0:
+        from .shapes import moveaxis
+        y = moveaxis(y, 0, axis)
+    return astype(y, dtype) if dtype is not None else y
+
+
+def vander(x, N=None, increasing=False):
+    """``np.vander``: columns ``x**(N-1), …, x, 1`` (reversed with ``increasing``); each column
+    is a product of ``x``'s, so the derivative of ``x**k`` is ``k·x**(k-1)`` even at 0."""
+    x = _as_operand(x)
+    if ndim(x) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    n = _shape_of(x)[0] if N is None else int(N)
+    cols, power = [], None
+    for k in range(n):
+        power = np.ones_like(lowest(x) * 1.0) if k == 0 else (x * 1.0 if k == 1 else power * x)
+        cols.append(power)
+    if not increasing:
+        cols.reverse()
+    from .shapes import stack
+    return stack(cols, axis=1) if cols else np.empty((_shape_of(x)[0], 0))
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """``np.gradient``: central differences inside, one-sided ones at the ends, NumPy's own
+    formulas (uniform spacing, scalar or traced; or constant coordinate arrays).  Linear in
+    ``f``, so its derivative is the same stencil applied to the tangent."""
+    plain_args = [lowest(v) for v in varargs]
+    expected = np.gradient(np.asarray(lowest(f), dtype=np.float64) if np.issubdtype(
+        np.result_type(lowest(f)), np.integer) else lowest(f), *plain_args, axis=axis, edge_order=edge_order)
+    f = _as_operand(f)
+    if np.issubdtype(np.result_type(lowest(f)), np.integer):
+        f = f * 1.0
+    nd = ndim(f)
+    axes = list(range(nd)) if axis is None else [a % nd for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    if not varargs:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1 and ndim(varargs[0]) == 0:
+        spacing = [varargs[0]] * len(axes)
+    else:
+        spacing = list(varargs)
+    out = []
+    for a, h in zip(axes, spacing):
+        if ndim(h) != 0:
+            if isinstance(h, Tracer):
+                raise UnsupportedOperation("np.gradient with traced coordinate arrays is not supported: "
+                                           "give a traced scalar spacing or constant coordinates")
+            dx = np.diff(np.asarray(h, dtype=np.float64))
+            h = dx[0] if np.all(dx == dx[0]) else dx
+        out.append(_gradient_along(f, a, h, int(edge_order)))
+    return out[0] if len(out) == 1 and not isinstance(expected, (tuple, list)) else type(expected)(out)
+
+
+def _gradient_along(f, a, h, edge_order):
+    nd = ndim(f)
+
+    def at(sl):
+        return getitem(f, (slice(None),) * a + (sl,))
+
+    def along(c):  # a vector of coefficients, lying along axis a
+        return np.reshape(c, (-1,) + (1,) * (nd - a - 1))
+
+    uniform = ndim(h) == 0
+    if uniform:
+        inner = (at(slice(2, None)) - at(slice(None, -2))) / (2.0 * h)
+    else:
+        dx1, dx2 = h[:-1], h[1:]
+        ca = along(-dx2 / (dx1 * (dx1 + dx2)))
+        cb = along((dx2 - dx1) / (dx1 * dx2))
+        cc = along(dx1 / (dx2 * (dx1 + dx2)))
+        inner = ca * at(slice(None, -2)) + cb * at(slice(1, -1)) + cc * at(slice(2, None))
+    if edge_order == 1:
+        first = (at(slice(1, 2)) - at(slice(0, 1))) / (h if uniform else h[0])
+        last = (at(slice(-1, None)) - at(slice(-2, -1))) / (h if uniform else h[-1])
+    else:
+        if uniform:
+            a0, b0, c0 = -1.5 / h, 2.0 / h, -0.5 / h
+            a1, b1, c1 = 0.5 / h, -2.0 / h, 1.5 / h
+        else:
+            d1, d2 = h[0], h[1]
+            a0, b0, c0 = -(2.0 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+            d1, d2 = h[-2], h[-1]
+            a1, b1, c1 = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2.0 * d2 + d1) / (d2 * (d1 + d2))
+        first = a0 * at(slice(0, 1)) + b0 * at(slice(1, 2)) + c0 * at(slice(2, 3))
+        last = a1 * at(slice(-3, -2)) + b1 * at(slice(-2, -1)) + c1 * at(slice(-1, None))
+    return concatenate([first, inner, last], axis=a)
 
 
 def ediff1d(ary, to_end=None, to_begin=None):
