@@ -51,3 +51,33 @@ def test_clip_where_is_refused_not_dropped():
 def test_clip_unknown_option_is_a_type_error():
     with pytest.raises(TypeError, match="unexpected keyword"):
         ad.grad(lambda x: np.sum(np.clip(x, -1.0, 1.0, bogus=1)))(X)
+
+
+FLOAT32_AS_NUMPY = {
+    "quantile": lambda x: np.quantile(x, 0.3),
+    "percentile-axis": lambda x: np.percentile(x, [20.0, 70.0], axis=0),
+    "quantile-nearest": lambda x: np.quantile(x, 0.5, method="nearest", axis=1),
+    "linspace-float32-ends": lambda x: np.linspace(x[0, 0], x[0, 1], 4),
+    "cov-is-float64": np.cov,
+    "corrcoef-is-float64": np.corrcoef,
+    "cov-dtype-float32": lambda x: np.cov(x, dtype=np.float32),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32_AS_NUMPY))
+def test_float32_input_gives_numpys_dtype(name):
+    """The value, tangent and cotangent come in NumPy's dtype (quantiles of float32 data were
+    float64; cov of float32 data float32 where NumPy computes in float64; cov ignored dtype=)."""
+    f = FLOAT32_AS_NUMPY[name]
+    x = np.array([[0.2, 0.9, 0.45, 0.7], [0.35, 0.1, 0.8, 0.6], [0.5, 0.3, 0.15, 0.95]], dtype=np.float32)
+    expected = f(x)
+    v = np.random.default_rng(3).uniform(-1, 1, x.shape).astype(np.float32)
+    y, y_dot = ad.jvp(f, (x,), (v,))
+    assert y.dtype == expected.dtype and y_dot.dtype == expected.dtype
+    np.testing.assert_allclose(y, expected, rtol=1e-6)
+    y2, vjp_fn = ad.vjp(f, x)
+    assert vjp_fn(np.ones_like(expected))[0].dtype == np.float32
+    x64, v64 = x.astype(np.float64), v.astype(np.float64)
+    f64 = np.cov if name == "cov-dtype-float32" else f  # the same function computed in float64
+    fd = (f64(x64 + 1e-6 * v64) - f64(x64 - 1e-6 * v64)) / 2e-6
+    np.testing.assert_allclose(np.asarray(y_dot, np.float64), fd, rtol=1e-3, atol=1e-4)

@@ -87,7 +87,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     nd = len(np.broadcast_shapes(_shape_of(start), _shape_of(stop)))
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else (stop - start) * np.nan
-    k = np.arange(num - 1 if endpoint and num > 1 else num, dtype=np.float64).reshape((-1,) + (1,) * nd)
+    real = np.result_type(lowest(start), lowest(stop), 1.0)  # float32 end points give float32 samples, as NumPy
+    k = np.arange(num - 1 if endpoint and num > 1 else num, dtype=real).reshape((-1,) + (1,) * nd)
     body = start + k * (step if div > 0 else stop - start)  # one sample (div 0): start itself, as NumPy
     if endpoint and num > 1:
         last = stop + 0.0 * start
@@ -230,6 +231,11 @@ def ediff1d(ary, to_end=None, to_begin=None):
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
     _no({"fweights": fweights, "aweights": aweights}, "cov", "fweights", "aweights")
     X = atleast_2d(_as_operand(m))
+    # NumPy computes in ``dtype``, by default at least float64 (float32 data give a float64 cov)
+    real = np.dtype(dtype) if dtype is not None else np.result_type(
+        lowest(X), np.float64, *([] if y is None else [lowest(_as_operand(y))]))
+    if np.result_type(lowest(X)) != real:
+        X = astype(X, real)
     if not rowvar and _shape_of(X)[0] != 1:
         X = swapaxes(X, 0, 1)
     if y is not None:
@@ -245,7 +251,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 
 
 def corrcoef(x, y=None, rowvar=True, bias=_NOVALUE, ddof=_NOVALUE, *, dtype=None):
-    c = cov(x, y, rowvar)
+    c = cov(x, y, rowvar, dtype=dtype)
     if ndim(c) == 0:
         return c / c
     n = _shape_of(c)[0]

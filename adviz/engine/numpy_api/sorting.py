@@ -33,6 +33,7 @@ import numpy as np
 from ..primitives.core import ndim
 from ..tracer import Tracer, UnsupportedOperation, lowest
 from ._common import _axes, _no, _shape_of
+from .elementwise import astype
 from .indexing import getitem, take, take_along_axis
 from .reductions import mean
 from .shapes import moveaxis, ravel, reshape
@@ -99,6 +100,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     q_plain = np.asarray(lowest(q), dtype=np.float64)
     if np.any((q_plain < 0) | (q_plain > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
+    # NumPy's result type: float32 data with a Python float q stay float32; an array of q promotes
+    dtype = np.result_type(lowest(a), q if isinstance(q, (float, int)) else np.asarray(lowest(q)), 1.0)
+    result = _quantile(a, q, q_plain, axis, method, keepdims)
+    return result if np.result_type(lowest(result)) == dtype else astype(result, dtype)
+
+
+def _quantile(a, q, q_plain, axis, method, keepdims):
     a_shape = _shape_of(a)
     lines, axes = _lines(a, axis)
     n = _shape_of(lines)[-1]
