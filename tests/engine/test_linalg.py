@@ -192,6 +192,40 @@ def test_det_hessian_at_a_singular_2x2_matrix():
     np.testing.assert_allclose(H, expected, atol=1e-12)
 
 
+def _det_hessian_3x3(A):
+    """∂²det/∂A_ij ∂A_kl for 3×3 ``A``, analytically: ±A_mn for the one entry (m, n) left
+    when rows {i, k} and columns {j, l} are taken out (0 when i = k or j = l), with the sign
+    of the permutation."""
+    H = np.zeros((3, 3, 3, 3))
+    for i, j, k, l in np.ndindex(3, 3, 3, 3):
+        if i != k and j != l:
+            m, n = 3 - i - k, 3 - j - l
+            perm_rows, perm_cols = [i, k, m], [j, l, n]
+            H[i, j, k, l] = np.linalg.det(np.eye(3)[perm_rows]) * np.linalg.det(np.eye(3)[perm_cols]) * A[m, n]
+    return H
+
+
+@pytest.mark.parametrize("A", [
+    np.zeros((3, 3)),
+    np.diag([0.0, 1.0, 1.0]),  # singular with a repeated singular value
+    np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),
+])
+def test_det_second_derivatives_at_singular_matrices_also_in_a_stack(A):
+    """At a singular matrix the cofactor matrix is a polynomial in A: its derivative is finite.
+    A stack holding one singular matrix used to send every matrix of the stack through an SVD,
+    whose derivative is nan at repeated singular values (the identity beside it gave nan)."""
+    expected = _det_hessian_3x3(A)
+    np.testing.assert_allclose(ad.hessian(np.linalg.det)(A), expected, atol=1e-12)
+    stack = np.stack([A, np.eye(3)])
+    H = ad.hessian(lambda a: np.sum(np.linalg.det(a)))(stack)
+    np.testing.assert_allclose(H[0, :, :, 0], expected, atol=1e-12)
+    np.testing.assert_allclose(H[1, :, :, 1], _det_hessian_3x3(np.eye(3)), atol=1e-12)
+    np.testing.assert_allclose(H[0, :, :, 1], 0.0, atol=1e-12)
+    v = rng_for("det-stack").standard_normal(stack.shape)
+    _, hv = ad.jvp(ad.grad(lambda a: np.sum(np.linalg.det(a))), (stack,), (v,))
+    np.testing.assert_allclose(hv[0], np.einsum("ijkl,kl->ij", expected, v[0]), atol=1e-12)
+
+
 def test_inverse_derivative_formula():
     A, dA = spd(rng_for("inv"), 3), _r(3, 3, seed="dA")
     Y, dY = ad.jvp(np.linalg.inv, (A,), (dA,))

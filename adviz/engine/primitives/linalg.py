@@ -348,13 +348,17 @@ def _cofactor(A, ans):
     """∂det(A)/∂A, the cofactor matrix ``det(A)·A⁻ᵀ`` — also where A is singular.
 
     ``det(A)·A⁻ᵀ`` needs the inverse; at a singular matrix (where the cofactors are still
-    perfectly finite: d det [[1, 2], [2, 4]] = [[4, -2], [-2, 1]]) we use the SVD instead:
-    with ``A = U S Vᵀ``, ``cofactor(A) = det(U) det(V) · U · diag(Πⱼ≠ᵢ sⱼ) · Vᵀ``.
+    perfectly finite: d det [[1, 2], [2, 4]] = [[4, -2], [-2, 1]]) we use a polynomial in A
+    instead (:func:`_adjugate`), exact at every order; for big matrices the SVD: with
+    ``A = U S Vᵀ``, ``cofactor(A) = det(U) det(V) · U · diag(Πⱼ≠ᵢ sⱼ) · Vᵀ`` (whose own
+    derivative needs distinct singular values).
     """
     try:
         return _insert(_insert(ans, -1), -1) * _mT(np.linalg.inv(A))
     except np.linalg.LinAlgError:
         pass
+    if shape(A)[-1] <= _ADJUGATE_MAX_N:
+        return _mT(_adjugate(A))
     from .decompositions import svd_parts
 
     U, s, Vh = svd_parts(A)
@@ -364,6 +368,27 @@ def _cofactor(A, ans):
     others = np.prod(np.where(np.eye(k, dtype=bool), one, _insert(s, -2)), axis=-1)  # Πⱼ≠ᵢ sⱼ
     return _insert(_insert(np.asarray(signs, dtype=np.result_type(lowest(s))), -1), -1) * (
         (U * _insert(others, -2)) @ Vh)
+
+
+_ADJUGATE_MAX_N = 6  # Faddeev–LeVerrier loses digits as n grows; small singular matrices are the usual case
+
+
+def _adjugate(A):
+    """adj(A) (= det(A)·A⁻¹ where A is invertible) by the Faddeev–LeVerrier recursion.
+
+    ``M₁ = I``, ``c = -tr A``; then ``Mₖ = A Mₖ₋₁ + c I`` and ``c = -tr(A Mₖ)/k``; finally
+    ``adj(A) = (-1)ⁿ⁺¹ Mₙ``.  Only products and traces of A: a polynomial, so it is right at a
+    singular matrix and its derivatives (any order, any stack of matrices, repeated singular
+    values included) are too.  For n = 2 it is ``tr(A) I - A``.
+    """
+    n = shape(A)[-1]
+    eye = np.eye(n, dtype=np.result_type(lowest(A)))
+    M = np.broadcast_to(eye, shape(A))
+    c = -np.trace(A, axis1=-2, axis2=-1)
+    for k in range(2, n + 1):
+        M = A @ M + _insert(_insert(c, -1), -1) * eye
+        c = -np.trace(A @ M, axis1=-2, axis2=-1) / k
+    return M if n % 2 else -M
 
 
 def _det_jvp(t, ans, A):
