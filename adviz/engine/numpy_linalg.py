@@ -515,6 +515,60 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NOVALUE):
     return bind(P["pinv"], a, rcond=lowest(rcond))
 
 
+def lstsq(a, b, rcond=None):
+    """``np.linalg.lstsq``: ``(x, residuals, rank, s)`` with ``x = pinv(a) @ b``, the minimum-norm
+    least-squares solution NumPy returns (singular values below ``rcond · s_max`` cut, NumPy's
+    default ``rcond`` ``eps · max(M, N)``).  Differentiable in ``a`` and ``b`` where ``a`` has full
+    rank; a rank-deficient ``a`` is refused (the solution jumps as the rank changes, so it has no
+    derivative there).  ``rank`` is a plain integer; ``residuals`` (the squared 2-norm of each
+    column of ``b - a @ x``, empty unless ``a`` is tall of full rank) and ``s`` are traced."""
+    a, b = _as_operand(a), _as_operand(b)
+    x_np, res_np, rank, s_np = np.linalg.lstsq(lowest(a), lowest(b), rcond=lowest(rcond))
+    m, n = shape(a)
+    if rank < builtins.min(m, n):
+        raise UnsupportedOperation(
+            f"np.linalg.lstsq of a rank-deficient matrix (rank {rank} < {builtins.min(m, n)}): its solution has no "
+            "derivative there (it jumps when the rank changes); add a ridge term, e.g. "
+            "np.linalg.solve(A.T @ A + lam * np.eye(n), A.T @ b)")
+    cutoff = (np.finfo(np.result_type(lowest(a))).eps * builtins.max(m, n)) if rcond is None else lowest(rcond)
+    x = pinv(a, rcond=cutoff) @ b
+    if rank == n and m > n:
+        r = b - a @ x
+        residuals = np.sum(r * r, axis=0)
+        residuals = reshape(residuals, (1,)) if ndim(residuals) == 0 else residuals
+    else:
+        residuals = res_np
+    return x, residuals, rank, bind(P["svdvals"], a)
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """``np.polyfit`` as NumPy computes it: a least-squares fit on the Vandermonde matrix with
+    scaled columns (:func:`lstsq`), differentiable in the data ``x``, ``y`` and the weights ``w``."""
+    from .numpy_api.signals import vander
+    if cov:
+        raise UnsupportedOperation("np.polyfit(..., cov=True) is not supported on traced values")
+    deg = int(deg)
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    x, y = _as_operand(x) * 1.0, _as_operand(y) * 1.0
+    if ndim(x) != 1 or shape(x)[0] == 0 or ndim(y) not in (1, 2) or shape(x)[0] != shape(y)[0]:
+        np.polyfit(lowest(x), lowest(y), deg)  # NumPy's own error for a bad shape
+    if rcond is None:
+        rcond = shape(x)[0] * np.finfo(np.result_type(lowest(x))).eps
+    lhs = vander(x, deg + 1)
+    rhs = y
+    if w is not None:
+        w = _as_operand(w) * 1.0
+        lhs = lhs * reshape(w, (-1, 1))
+        rhs = rhs * (w if ndim(rhs) == 1 else reshape(w, (-1, 1)))
+    scale = np.sqrt(np.sum(lhs * lhs, axis=0))
+    c, resids, rank, s = lstsq(lhs / scale, rhs, rcond)
+    c = c / (scale if ndim(c) == 1 else reshape(scale, (-1, 1)))
+    if full:
+        return c, resids, rank, s, rcond
+    return c
+
+
 # ---------------------------------------------------------------- decompositions
 def _uplo(UPLO: str) -> str:
     if UPLO not in ("L", "U"):
@@ -599,7 +653,7 @@ def _refuse(name: str, advice: str):
 # ---------------------------------------------------------------- dispatch tables
 api.FUNCTIONS.update({
     np.dot: dot, np.inner: inner, np.vdot: vdot, np.outer: outer, np.einsum: einsum, np.tensordot: tensordot,
-    np.kron: kron, np.cross: cross, np.einsum_path: api._plain(np.einsum_path),
+    np.kron: kron, np.cross: cross, np.einsum_path: api._plain(np.einsum_path), np.polyfit: polyfit,
 })
 _LINALG = {
     "solve": solve, "inv": inv, "det": det, "slogdet": slogdet, "pinv": pinv, "norm": norm, "cond": cond,
@@ -615,7 +669,7 @@ _LINALG = {
                    "for a symmetric matrix use np.linalg.eigh"),
     "eigvals": _refuse("np.linalg.eigvals", "a general matrix can have complex eigenvalues; for a symmetric "
                        "matrix use np.linalg.eigvalsh"),
-    "lstsq": _refuse("np.linalg.lstsq", "use np.linalg.pinv(A) @ b, or np.linalg.solve(A.T @ A, A.T @ b)"),
+    "lstsq": lstsq,
 }
 for _name, _fn in _LINALG.items():
     if hasattr(np.linalg, _name):

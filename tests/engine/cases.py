@@ -651,9 +651,16 @@ case("linalg.svdvals[3x2]", np.linalg.svdvals, Arg(spread_singular_values, (3, 2
 case("linalg.svd-compute_uv=False[2x3]", lambda a: np.linalg.svd(a, compute_uv=False), Arg(spread_singular_values, (2, 3)))
 case("linalg.cholesky[3x3]", np.linalg.cholesky, Arg(spd, (3, 3)))
 case("linalg.cholesky-upper-batched[2x2x2]", lambda a: np.linalg.cholesky(a, upper=True), Arg(spd, (2, 2, 2)))
-for _name, _fn in [("linalg.eig", lambda a: np.linalg.eig(a)[0]), ("linalg.eigvals", np.linalg.eigvals),
-                   ("linalg.lstsq", lambda a: np.linalg.lstsq(a, a[:, 0])[0])]:
+for _name, _fn in [("linalg.eig", lambda a: np.linalg.eig(a)[0]), ("linalg.eigvals", np.linalg.eigvals)]:
     case(f"{_name}[3x3]", _fn, Arg(spread_eigenvalues, (3, 3)), expect="refuse")
+case("linalg.lstsq-solution[4x2][4]", lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0],
+     Arg(spread_singular_values, (4, 2)), Arg(REAL, (4,)))
+case("linalg.lstsq-residuals[4x2][4x2]", lambda a, b: np.linalg.lstsq(a, b)[1],
+     Arg(spread_singular_values, (4, 2)), Arg(REAL, (4, 2)))
+case("polyfit-data-and-weights[5][5]", lambda y, w: np.polyfit(np.array([0.0, 0.4, 1.1, 1.5, 2.2]), y, 2, w=w),
+     Arg(REAL, (5,)), Arg(POS, (5,)))
+case("polyfit-abscissae[5]", lambda x: np.polyfit(x, np.array([1.0, 2.0, 0.0, 3.0, 1.0]), 1),
+     Arg(lambda rng, shape: np.arange(5.0) + rng.uniform(-0.2, 0.2, shape), (5,)))
 
 
 # --------------------------------------------------------------------------- array methods and attributes

@@ -251,7 +251,7 @@ def test_qr_modes():
     (lambda a: np.linalg.qr(a, mode="raw"), "mode='raw'"),
     (lambda a: np.linalg.eig(a @ a.T), "np.linalg.eigh"),
     (lambda a: np.linalg.eigvals(a @ a.T), "np.linalg.eigvalsh"),
-    (lambda a: np.linalg.lstsq(a, a[:, 0]), "np.linalg.pinv"),
+    (lambda a: np.linalg.lstsq(a[:, :1] * np.ones(3), a[:, 0]), "rank-deficient"),
 ])
 def test_refusals_name_the_function_and_suggest_another(call, message):
     with pytest.raises(UnsupportedOperation) as info:
@@ -290,3 +290,25 @@ def test_dot_method_and_linalg_aliases():
                                np.outer(A[0, 0], B[:, 0]))
     np.testing.assert_allclose(traced_value(lambda a: np.vecdot(a, A), A), np.vecdot(A, A))
     assert traced_value(lambda a: np.linalg.matrix_rank(a[0]), A) == np.linalg.matrix_rank(A[0])
+
+
+def test_lstsq_matches_numpy_and_central_differences():
+    """``lstsq`` returns NumPy's tuple: the solution, residuals and singular values traced,
+    the rank a plain integer; each derivative against finite differences."""
+    a, b = _r(5, 3), _r(5, seed="b")
+    x, res, rank, s = np.linalg.lstsq(a, b, rcond=None)
+    got = ad.vjp(lambda a, b: np.linalg.lstsq(a, b, rcond=None), a, b)[0]
+    for g, e in zip(got, (x, res, rank, s)):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+    assert type(got[2]) is type(rank)
+    check_derivatives(lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], a, b, name="lstsq-x")
+    check_derivatives(lambda a, b: np.linalg.lstsq(a, b)[1], a, b, name="lstsq-residuals")
+    check_derivatives(lambda a, b: np.linalg.lstsq(a, b)[0], _r(2, 4), _r(2, seed="w"), name="lstsq-wide")
+
+
+def test_polyfit_matches_numpy_and_central_differences():
+    x, y = np.array([0.0, 0.4, 1.1, 1.5, 2.2]), _r(5, seed="y")
+    np.testing.assert_allclose(ad.jvp(lambda y: np.polyfit(x, y, 2), (y,), (y,))[0], np.polyfit(x, y, 2), rtol=1e-12)
+    check_derivatives(lambda y: np.polyfit(x, y, 2), y, name="polyfit-y")
+    check_derivatives(lambda x: np.polyfit(x, y, 1, w=np.arange(1.0, 6.0)), x, name="polyfit-x-weights")
+    check_derivatives(lambda y2: np.polyfit(x, y2, 1), _r(5, 2, seed="y2"), name="polyfit-2d")

@@ -84,7 +84,6 @@ EXEMPT = {
     "invert": "needs integer or bool operands; differentiable inputs are floats",
     "eig": "refused with advice (complex in general: use eigh); its refusal is a case",
     "eigvals": "refused with advice (complex in general: use eigvalsh); its refusal is a case",
-    "lstsq": "refused with advice (use pinv or solve); its refusal is a case",
 }
 
 
