@@ -15,7 +15,8 @@ Exit codes (the same for every command):
 ====  ==============================================================
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 import os
 import sys

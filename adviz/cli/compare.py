@@ -4,7 +4,8 @@ The numbers come from :mod:`adviz.numeric.compare`, the table from
 :mod:`adviz.render.compare_table` and the figure from :mod:`adviz.render.plots`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 from pathlib import Path
 from typing import Annotated, Optional

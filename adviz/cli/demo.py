@@ -3,7 +3,8 @@
     adviz demo "x1*x2 + sin(x1)" --at x1=2 --at x2=5 --auto 2
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 import sys
 from typing import Annotated, Any, Optional

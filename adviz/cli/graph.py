@@ -6,7 +6,8 @@ Drawing is done by :mod:`adviz.render.graph` and :mod:`adviz.render.html`; this 
 reads the command line and reports what was written.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 import sys
 from pathlib import Path

@@ -5,7 +5,8 @@ file by file, what happened.  Paths follow every command's rule (:mod:`.output`)
 created if needed, the folder it goes into must exist, and a failed write is one line.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 from pathlib import Path
 from typing import Annotated, Optional

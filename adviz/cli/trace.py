@@ -8,7 +8,8 @@ Each command asks :mod:`.recording` for the trace and its sweeps and hands the r
 table renderers of :mod:`adviz.render.table`; it never differentiates anything itself.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
+# and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 from typing import Annotated, List, Optional
 
