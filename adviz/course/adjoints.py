@@ -54,7 +54,7 @@ def check_quiz(quiz_answers) -> None:
                     verdict = mark(q, typed if isinstance(typed, str) else float(typed))
                 except (AnswerError, TypeError, ValueError) as error:
                     c.fail(f"cannot read {typed!r}: {error}. Write a number, or a string of numbers and "
-                           'functions such as "-cos(5)".')
+                           'functions such as "6*cos(10)".')
                 if not verdict.right:
                     c.fail(verdict.message.removeprefix(WRONG).strip())
 

@@ -109,7 +109,7 @@ for k in range(player.n_steps + 1):
 # **Your turn: predict the next adjoint.** The quiz below plays the reverse sweep of
 # $y = \ln x_1 + x_1x_2 - \sin x_2$ at $(2, 5)$, the example of Baydin et al.'s survey, and stops
 # before every chain-rule term: type the adjoint it writes (a number such as `-0.5`, or numbers
-# with functions such as `-cos(5)`), then press Enter. A wrong answer gets a hint, and *reveal*
+# with functions such as `6*cos(10)`), then press Enter. A wrong answer gets a hint, and *reveal*
 # shows the answer after a wrong try. Remember that adjoints add up: a variable used twice collects
 # one term from each use.
 
@@ -306,7 +306,7 @@ for question in quiz.quiz.questions:
 
 # %% [markdown]
 # Replace each `...` with your answer: a number (`-0.5`) or a string of numbers and functions
-# (`"-cos(5)"`). The check marks them as the quiz does (within 0.2 %) and gives each wrong one the
+# (`"6*cos(10)"`). The check marks them as the quiz does (within 0.2 %) and gives each wrong one the
 # quiz's hint.
 
 # %% tags=["exercise"] grade_id="quiz-answer"

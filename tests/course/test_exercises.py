@@ -204,3 +204,40 @@ def test_lesson_3s_quiz_is_graded_like_the_other_exercises():
                                           '"3.2": 1, "4.1": 5, "4.2": 2, "5": 5.5}'})
     assert "✗ 1.2: v̄4" in text and "✗ 4.2: x̄2" in text and "✓ 5: x̄1" in text
     assert "adjoints from every path add up" in text
+
+
+def test_lesson_3s_text_never_types_a_quiz_answer_for_the_student():
+    """The quiz's examples of how to type an answer must not be answers: `-cos(5)` is x̄2 after
+    step 2.  Every number or expression the student edition writes in backticks or quotes is read
+    as the quiz reads answers; none may be (close to) a quiz answer that is not a whole number."""
+    import json
+    import re
+
+    from adviz.lessons import edition_text, lesson_paths
+    from adviz.render.quiz import AnswerError, close, read_answer
+
+    path = next(p for p in lesson_paths() if p.stem == "03_reverse_mode_and_adjoints")
+    text = "".join("".join(c["source"]) for c in json.loads(edition_text(path, "student"))["cells"])
+    answers = [float(q.answer) for q in adjoints.survey_quiz().questions if not float(q.answer).is_integer()]
+    assert len(answers) == 3
+    shown = []
+    for snippet in re.findall(r"`([^`\n]+)`|\"([^\"\n]+)\"", text):
+        try:
+            value = read_answer(snippet[0] or snippet[1])
+        except AnswerError:
+            continue
+        if value.shape == () and any(close(value, a) for a in answers):
+            shown.append(snippet[0] or snippet[1])
+    assert not shown, f"lesson 3 shows quiz answers as examples: {shown}"
+
+
+def test_the_quiz_checks_example_of_an_answer_is_not_an_answer(capsys):
+    from adviz.check import CheckFailed
+    from adviz.render.quiz import close, read_answer
+
+    unreadable = {"1.1": 1, "1.2": -1, "2": "x2", "3.1": 1, "3.2": 1, "4.1": 5, "4.2": "2 - cos(5)", "5": 5.5}
+    with pytest.raises(CheckFailed):
+        adjoints.check_quiz(unreadable)
+    said = capsys.readouterr().out
+    example = said.split("functions such as ")[1].split('"')[1]
+    assert not any(close(read_answer(example), q.answer) for q in adjoints.survey_quiz().questions)
