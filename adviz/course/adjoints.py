@@ -103,6 +103,10 @@ def check_reverse_sweep(reverse_sweep) -> None:
             for a, b, y_bar in ((-0.3, 1.7, 2.5), (1.2, -0.4, -0.75)):
                 got, want = _sweep(c, reverse_sweep, a, b, y_bar), _adjoints(a, b, y_bar)
                 unseeded = _adjoints(a, b, 1.0)
+                e = math.exp(a * b)
+                if _close(got["a"], y_bar * b * e) or _close(got["a"], y_bar):
+                    c.fail("ā keeps only one of its two contributions (a is used in v1 = a·b and in "
+                           "v3 = v2 + a): use += for every update.")
                 if all(_close(got[k], unseeded[k]) for k in ("a", "b")):
                     c.fail("Your adjoints ignore the seed: start from v̄3 = y_bar, and every update multiplies "
                            "by the adjoint flowing in.")

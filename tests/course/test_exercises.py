@@ -241,3 +241,13 @@ def test_the_quiz_checks_example_of_an_answer_is_not_an_answer(capsys):
     said = capsys.readouterr().out
     example = said.split("functions such as ")[1].split('"')[1]
     assert not any(close(read_answer(example), q.answer) for q in adjoints.survey_quiz().questions)
+
+
+def test_an_input_used_twice_is_named_at_every_point():
+    """'= instead of +=' fails at the example point and away from it: both parts name the idea
+    (a is used twice), not the forward values."""
+    text = _text("03_reverse_mode_and_adjoints", "adjoints-answer",
+                 {0: "v2_bar += v3_bar * 1.0\na_bar += v3_bar * 1.0\nv1_bar += v2_bar * v2\n"
+                     "a_bar = v1_bar * b\nb_bar += v1_bar * a"})
+    words = " ".join(text.split())  # hints are wrapped at 88 columns
+    assert words.count("use += for every update") == 2 and "worked out for one point" not in words
