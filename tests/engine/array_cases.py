@@ -188,6 +188,8 @@ ARRAY_CASES = [
     ("choose-broadcast", lambda x, y: np.choose(np.array([[0, 1, 0], [1, 1, 0]]), [x, y]) ** 2,
      [rand(3), rand(2, 3, seed=2)]),
     ("delete-axis", lambda x: np.delete(x, [0, -1], axis=1) ** 2, [rand(2, 4)]),
+    ("insert-traced-values", lambda x, y: np.insert(x, [1, 2, 2], y) ** 2, [rand(3), rand(3, seed=2)]),
+    ("insert-broadcast-scalar-column", lambda x, y: np.insert(x, 1, y, axis=1) * x[:, :1], [rand(2, 3), rand(seed=2)]),
     # running sums and products, NaN-aware reductions
     ("cumulative_sum-include-initial", lambda x: np.cumulative_sum(x, axis=1, include_initial=True) ** 2,
      [rand(2, 3)]),
@@ -212,6 +214,13 @@ ARRAY_CASES = [
     ("gradient-traced-spacing", lambda x, h: np.gradient(x, h, axis=0) ** 2, [rand(4, 2), rand(seed=2, lo=0.5, hi=1.5)]),
     ("interp-period", lambda x, fp: np.interp(x, np.array([3.0, 0.0, 1.5]), fp, period=4.0),
      [np.array([0.3, 5.2, -1.1]), rand(3, seed=2)]),
+    # piecewise: each function sees only its piece (sqrt never meets the negative entries)
+    ("piecewise-otherwise", lambda x: np.piecewise(x, [x < 0, x > 1], [np.sin, lambda t: t ** 3, lambda t: 2 * t * t]),
+     [np.array([-1.3, -0.4, 0.35, 0.8, 1.7, 2.4])]),
+    ("piecewise-constant-and-sqrt", lambda x: np.piecewise(x, [x <= 0], [0.5, lambda t: np.sqrt(t)]) * x,
+     [np.array([[-1.3, 0.4], [0.9, -0.2]])]),
+    ("piecewise-overlap-later-wins", lambda x: np.piecewise(x, [x < 1, x > 0], [lambda t: t, lambda t: t ** 2]),
+     [np.array([-1.3, 0.35, 1.7])]),
     # ufuncs with several outputs or an integer operand
     ("modf", lambda x: np.modf(x)[0] * x, [np.array([0.25, -1.6, 2.3])]),
     ("frexp", lambda x: np.frexp(x)[0] ** 2, [np.array([0.37, -1.45, 2.9])]),

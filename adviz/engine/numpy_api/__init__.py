@@ -45,7 +45,7 @@ from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
 from .elementwise import astype, clip, degrees, frexp, interp, ldexp, modf, nan_to_num, radians, sinc, where
 from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
-                       linalg_trace, select, take, take_along_axis, trace, tril, triu)
+                       linalg_trace, insert, piecewise, select, take, take_along_axis, trace, tril, triu)
 from .products import matmul
 from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
                           vsplit)
@@ -147,7 +147,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.meshgrid: meshgrid, np.broadcast_arrays: broadcast_arrays, np.block: block, np.gradient: gradient,
     np.logspace: logspace, np.geomspace: geomspace, np.vander: vander, np.nanprod: nanprod,
     np.nancumsum: nancumsum, np.nancumprod: nancumprod, np.compress: compress, np.extract: extract,
-    np.choose: choose, np.delete: delete,
+    np.choose: choose, np.delete: delete, np.piecewise: piecewise, np.insert: insert,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),

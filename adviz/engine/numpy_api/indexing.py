@@ -9,7 +9,7 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim
 from ..primitives.structural import scatter_add_prim_apply
-from ..tracer import bind, lowest
+from ..tracer import Tracer, bind, lowest
 from ._common import _as_operand, _axes, _no, _shape_of, getitem
 from .reductions import sum
 from .shapes import ravel, transpose
@@ -184,3 +184,72 @@ def choose(a, choices, out=None, mode="raise"):
     parts = broadcast_arrays(index, *[_as_operand(c) for c in choices])
     index, stacked = parts[0], stack(parts[1:], axis=0)
     return take_along_axis(stacked, index[None], axis=0)[0]
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """``np.piecewise``: ``y[cond_i] = f_i(x[cond_i])``, later conditions overwriting earlier
+    ones, 0 where none holds (an extra function is the "otherwise" piece).
+
+    As NumPy does, each function sees only the entries of its piece (``x[cond]``), so a
+    function undefined elsewhere (``np.sqrt`` on the negative piece) never meets them.  The
+    pieces' values are joined in one vector and every entry of ``y`` gathers its own: the
+    derivative of an entry is its piece's, and 0 where a constant or no piece applies.
+    """
+    from .shapes import concatenate, ravel, reshape
+    x = _as_operand(x)
+    xs = _shape_of(x)
+    plain_x = np.asarray(lowest(x))
+    if np.isscalar(condlist) or (not isinstance(condlist[0], (list, np.ndarray, Tracer)) and plain_x.ndim != 0):
+        condlist = [condlist]
+    conds = [np.broadcast_to(np.asarray(lowest(c), dtype=bool), xs) for c in condlist]
+    if len(funclist) == len(conds) + 1:
+        conds.append(~np.any(conds, axis=0) if conds else np.ones(xs, dtype=bool))
+    elif len(funclist) != len(conds):
+        raise ValueError(f"with {len(conds)} condition(s), either {len(conds)} or {len(conds) + 1} functions are expected")
+    dtype = np.result_type(plain_x, 1.0) if plain_x.dtype.kind not in "fc" else plain_x.dtype
+    owner = np.full(xs, -1)  # which piece each entry takes its value from (the last true condition)
+    for i, cond in enumerate(conds):
+        owner[cond] = i
+    flat_x = ravel(x)
+    parts, where_in = [], np.full(int(np.prod(xs, dtype=int)), -1)
+    offset = 0
+    for i, (cond, func) in enumerate(zip(conds, funclist)):
+        positions = np.flatnonzero(cond)
+        if positions.size == 0:
+            continue
+        if callable(func):
+            values = ravel(_as_operand(func(getitem(flat_x, positions), *args, **kw)))
+            if _shape_of(values) == (1,) and positions.size > 1:
+                values = values * np.ones(positions.size, dtype=dtype)
+        else:
+            values = np.full(positions.size, lowest(func), dtype=dtype)
+        keep = np.flatnonzero(owner.ravel()[positions] == i)  # entries a later piece does not overwrite
+        where_in[positions[keep]] = offset + keep
+        parts.append(values)
+        offset += positions.size
+    zero = np.zeros(1, dtype=dtype)
+    where_in[where_in < 0] = offset  # entries of no piece: the 0 after the pieces
+    joined = concatenate(parts + [zero]) if parts else zero
+    return reshape(getitem(joined, where_in), xs)
+
+
+def insert(arr, obj, values, axis=None):
+    """``np.insert``: NumPy itself inserts *labels* (the position of each entry of ``arr``, and
+    ``-1 - k`` for entry ``k`` of ``values``) so its rules for ``obj`` and for broadcasting
+    ``values`` apply unchanged; the result then gathers those entries from ``arr`` and ``values``
+    (an inserted value used twice, as a broadcast scalar is, adds up both adjoints)."""
+    from .shapes import concatenate, ravel, reshape
+    arr, values = _as_operand(arr), _as_operand(values)
+    if not np.issubdtype(np.result_type(lowest(arr)), np.inexact):  # NumPy truncates the values: a plain result
+        return np.insert(lowest(arr), lowest(obj), lowest(values), axis=axis)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    labels = np.arange(int(np.prod(_shape_of(arr), dtype=int)), dtype=np.int64).reshape(_shape_of(arr))
+    value_labels = -1 - np.arange(int(np.prod(_shape_of(values), dtype=int)), dtype=np.int64).reshape(_shape_of(values))
+    placed = np.insert(labels, lowest(obj), value_labels, axis=axis)
+    index = np.where(placed >= 0, placed, labels.size - 1 - placed)
+    dtype = np.result_type(lowest(arr))
+    pool = concatenate([ravel(arr), ravel(values if np.result_type(lowest(values)) == dtype
+                                           else np.asarray(lowest(values)).astype(dtype)
+                                           if not isinstance(values, Tracer) else values * np.ones((), dtype))])
+    return reshape(getitem(pool, index.ravel()), placed.shape)
