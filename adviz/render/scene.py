@@ -604,16 +604,18 @@ def _edge_state(keys: tuple[EdgeKey, ...], p: _Progress | None) -> str:
 def scene(s: Structure, p: _Progress | None, only: set[str] | None = None) -> dict[str, Look]:
     """Every element's :class:`Look` at progress ``p`` (None: no sweep shown).
 
-    ``only``: compute just these elements (see :func:`changed_elements`).
+    ``only``: compute just these elements (see :func:`changed_elements`).  They come out in
+    sorted order, never in a set's order (which changes with Python's hash seed from one
+    run to the next): pages made from these looks are the same bytes every time.
     """
     trace = s.trace
     looks: dict[str, Look] = {}
     _, _, _, boxes, arrows = s.index()
-    for element_id in boxes if only is None else (i for i in only if i in boxes):
+    for element_id in boxes if only is None else sorted(i for i in only if i in boxes):
         unit = boxes[element_id]
         looks[element_id] = (_group_look(trace, unit, p) if isinstance(unit, Group)
                              else _node_look(trace.nodes[unit], p))
-    for element_id in arrows if only is None else (i for i in only if i in arrows):
+    for element_id in arrows if only is None else sorted(i for i in only if i in arrows):
         arrow = arrows[element_id]
         if arrow.folded:
             texts = (f"{len(arrow.keys)} edges",) if len(arrow.keys) > 1 else ()
