@@ -18,6 +18,7 @@ Exit codes (the same for every command):
 # No `from __future__ import annotations` here: Typer reads every command's annotations at start-up,
 # and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
+import errno
 import os
 import sys
 from typing import Annotated, Any, List, Optional
@@ -71,12 +72,24 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_FULL = frozenset(getattr(errno, name) for name in ("ENOSPC", "EFBIG", "EDQUOT") if hasattr(errno, name))
+"""The errors of a write that found no room: a full disk, a file-size limit, a quota."""
+
+
 def describe(err: BaseException) -> str:
     """A short description of an unexpected exception, for the one-line error."""
     if isinstance(err, RecursionError):
         return "the expression is nested too deeply to evaluate"
     if isinstance(err, MemoryError):
         return "out of memory"
+    if isinstance(err, OSError) and err.strerror:
+        # Files adviz writes report their own errors (adviz.fileio); an OSError that reaches
+        # here is standard output failing (`adviz trace … > /dev/full`, a file-size limit)
+        # or a file a library touched: say what and where, not "OSError: [Errno 28] …".
+        if err.filename is None and err.errno in _FULL:
+            return f"cannot write the output: {err.strerror} (the disk is full or a file-size limit is set)"
+        where = f"{err.filename}: " if err.filename is not None else ""
+        return f"{where}{err.strerror}"
     text = str(err) or type(err).__name__
     return f"{type(err).__name__}: {text}" if not isinstance(err, (ValueError, TypeError)) else text
 
@@ -161,6 +174,23 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
         except KeyboardInterrupt:
             raise fail("interrupted", code=130) from None
 
+    def _expression_read_as_option(self, words: list) -> str | None:
+        """The first word before ``--`` that starts with ``-`` but is no option of adviz
+        (``-x**2``, ``-sin(x)``, ``-2*x``): the command-line parser reads it as options, so
+        the error it gives (``No such option: -x``, or ``Missing argument 'EXPR'`` when
+        ``-sin(x)`` became ``-s in(x)``) needs a word on what happened."""
+        names = {"--"}
+        for command in [self, *self.commands.values()]:
+            for param in getattr(command, "params", ()):
+                names.update(getattr(param, "opts", ()), getattr(param, "secondary_opts", ()))
+        for word in words:
+            if word == "--":
+                return None
+            if isinstance(word, str) and len(word) > 1 and word.startswith("-") and not word.startswith("--") \
+                    and word not in names:
+                return word
+        return None
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
@@ -181,6 +211,10 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
                     words = list(sys.argv[1:] if args is None else args)
                     where = " ".join(["adviz", *[w for w in words if w in self.commands][:1]])
                 hint = f" (see: {where} --help)"
+                words = list(sys.argv[1:] if args is None else args)
+                dashed = self._expression_read_as_option(words)
+                if dashed is not None:   # `adviz grad "-x**2"`: the parser took it for options
+                    hint += f'; an expression that starts with - reads as an option: write "({dashed})" or put it after --'
                 _echo_err(f"adviz: error: {one_line(message)}{hint}")
             sys.exit(getattr(err, "exit_code", 2))
         except typer.Abort:
@@ -190,7 +224,11 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
             sys.stdout.flush()
         except BrokenPipeError:           # the reader of a pipe left before the last line
             _silence_stdout()
-        except (OSError, ValueError):
+        except OSError as err:            # the last of the output found no room: not a success
+            _silence_stdout()
+            _echo_err(f"adviz: error: {one_line(describe(err))}")
+            sys.exit(1)
+        except ValueError:                # standard output was closed: nothing to flush
             pass
         sys.exit(rv if isinstance(rv, int) else 0)
 

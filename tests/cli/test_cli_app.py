@@ -56,6 +56,20 @@ def test_every_usage_error_points_to_the_help(cli, args, hint):
     assert r.stderr.endswith(f" (see: {hint})\n") and r.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("args, word", [(["grad", "-x**2", "--at", "x=1"], "-x**2"),
+                                        (["trace", "-sin(x)", "--at", "x=1"], "-sin(x)"),
+                                        (["jacobian", "-a*x", "--at", "x=1,a=2"], "-a*x")])
+def test_an_expression_starting_with_minus_is_explained(cli, args, word):
+    """The parser reads "-x**2" as the option -x (and "-sin(x)" as -s with the value "in(x)",
+    then misses EXPR): the one line says so, and how to write it."""
+    r = cli(*args)
+    assert r.exit_code == 2 and r.stderr.startswith("adviz: error: ") and r.stderr.count("\n") == 1
+    assert r.stderr.endswith(f'; an expression that starts with - reads as an option: write "({word})" '
+                             "or put it after --\n")
+    assert cli(*args[:1], f"({word})", *args[2:]).exit_code == 0
+    assert cli(*args[:1], *args[2:], "--", word).exit_code == 0
+
+
 def test_help_keeps_bracketed_formulas(cli):
     r = cli("jacobian", "--help")
     assert 'adviz jacobian "[x*y, sin(x), x+y]" --at x=2 --at y=3 --mode reverse' in r.stdout
@@ -139,6 +153,22 @@ def test_a_reader_that_leaves_early_is_not_an_error(args):
         proc.stdout.close()
         assert proc.wait(timeout=60) == 0
         assert proc.stderr.read() == b""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["grad", "x*y", "--at", "x=2,y=3"],
+                                  ["jacobian", "x*2", "--at", "x=[1,2,3]", "--json"],
+                                  ["trace", "sin(x)", "--at", "x=1", "--python"],
+                                  ["--help"], ["--version"]])
+def test_output_to_a_full_disk_is_one_clear_line_and_exit_1(args):
+    """`adviz … > /dev/full`: standard output finds no room. That is a failure (exit 1), said in
+    words, without Python's class name and errno ("OSError: [Errno 28] …")."""
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-c", MAIN, *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, **ENV}, timeout=60)
+    assert p.returncode == 1
+    assert p.stderr == ("adviz: error: cannot write the output: No space left on device "
+                        "(the disk is full or a file-size limit is set)\n")
 
 
 def test_ascii_only_output_falls_back_to_ascii(adviz):
