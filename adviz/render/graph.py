@@ -63,6 +63,7 @@ from .scene import (  # noqa: F401 - re-exported: the graph's public vocabulary
     _Progress,
     _progress,
     changed_elements,
+    expand_hint,
     scene,
     structure,
     summary,
@@ -271,7 +272,7 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
         else:
             lines.append(f"folded {_names(trace, group.members)}: {len(group.members)} nodes not drawn")
     if plan.collapsed:
-        lines.append(f"(drawn: {len(plan.units)} boxes for {plan.total} nodes; expand=True / --expand draws all)")
+        lines.append(f"(drawn: {len(plan.units)} boxes for {plan.total} nodes; {expand_hint(plan)})")
     return lines
 
 
@@ -355,7 +356,8 @@ def folding_note(trace: Trace, *, expand: bool = False, max_nodes: int = DEFAULT
     folded = sum(len(g.members) for g in plan.groups)
     groups = len(plan.groups)
     return (f"folded {folded} of {plan.total} nodes into {groups} box{'es' if groups != 1 else ''} "
-            f"({len(plan.units)} boxes drawn); draw every node with expand=True (adviz graph --expand)")
+            f"({len(plan.units)} boxes drawn); " + ("draw every node with expand=True (adviz graph --expand)"
+                                                   if plan.expandable else expand_hint(plan)))
 
 
 # ---------------------------------------------------------------- pictures

@@ -51,6 +51,7 @@ class Plan:
 
     units: tuple[Unit, ...]
     total: int  # number of tape positions planned for
+    expandable: bool = True  # could ``expand=True`` draw every node? (see scene.check_drawable)
 
     @property
     def groups(self) -> tuple[Group, ...]:

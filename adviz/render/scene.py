@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +38,7 @@ __all__ = [
     "TooBigToDraw",
     "changed_elements",
     "check_drawable",
+    "expand_hint",
     "layout_cost",
     "scene",
     "structure",
@@ -420,11 +421,26 @@ def _plan(trace: Trace, expand: bool, max_nodes: int) -> Plan:
     signatures = [_signature(node) for node in trace.nodes]
     keep = {node.index for node in trace.outputs}
     units = max(8, max_nodes)
+    plan = None
     if n <= units and _longest_chain(trace) > MAX_CHAIN:
         folded = collapse(signatures, keep=keep, max_units=8, spans=False)
         if folded.collapsed:
-            return folded
-    return collapse(signatures, keep=keep, max_units=units)
+            plan = folded
+    if plan is None:
+        plan = collapse(signatures, keep=keep, max_units=units)
+    if plan.collapsed:   # the captions offer expand=True only where it would be drawn
+        try:
+            check_drawable(trace)
+        except TooBigToDraw:
+            plan = replace(plan, expandable=False)
+    return plan
+
+
+def expand_hint(plan: Plan) -> str:
+    """What a folded picture says about drawing every node: how, or that it is too big to."""
+    return ("expand=True / --expand draws all" if plan.expandable
+            else f"too big to draw every node: the limit is {MAX_EXPANDED_NODES:,} nodes and a layout cost of "
+                 f"{MAX_LAYOUT_COST:,}")
 
 
 def _direction(trace: Trace, plan: Plan, owner: dict) -> str:

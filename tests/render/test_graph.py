@@ -20,6 +20,8 @@ from adviz.cli import app
 from adviz.render import graphviz_backend as gb
 from adviz.render import style
 from adviz.render.graph import (
+    MAX_EXPANDED_NODES,
+    TooBigToDraw,
     build_graph,
     folding_note,
     repr_mimebundle,
@@ -301,6 +303,28 @@ def test_expand_draws_every_node():
     source = build_graph(t, expand=True).source
     assert all(f"\tn{i} [" in source for i in range(len(t.nodes)))
     assert folding_note(t, expand=True) == ""
+
+
+def test_a_folded_picture_offers_expand_only_where_it_would_be_drawn():
+    """991 nodes can be drawn whole: the note and the caption say how. 1,651 cannot (over
+    MAX_EXPANDED_NODES): telling the student to add --expand would only earn a refusal."""
+    small = ad.trace(_loop, 0.5)
+    assert folding_note(small).endswith("draw every node with expand=True (adviz graph --expand)")
+    assert "expand=True / --expand draws all" in draw(small).caption_text()
+
+    def longer(x):
+        for _ in range(550):
+            x = np.sin(x) * 1.01 + 0.1
+        return x
+
+    big = ad.trace(longer, 0.5)
+    assert len(big.nodes) > MAX_EXPANDED_NODES
+    with pytest.raises(TooBigToDraw):
+        build_graph(big, expand=True)
+    note, caption = folding_note(big), draw(big).caption_text()
+    for text in (note, caption):
+        assert "--expand draws" not in text and "draw every node with" not in text
+        assert f"too big to draw every node: the limit is {MAX_EXPANDED_NODES:,} nodes" in text
 
 
 def test_small_graphs_are_never_folded(two_paths):
