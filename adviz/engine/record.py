@@ -24,6 +24,7 @@ records — they never redo the math — so what they show is exactly what was c
 
 from __future__ import annotations
 
+import functools
 import inspect
 from array import array
 from collections.abc import Sequence as _SequenceABC
@@ -1214,7 +1215,10 @@ def _call_text(f: Callable, nargs: int, any_name: bool = False) -> Optional[str]
     """``"loss(W, x, y)"``: the traced function's name and the names of the arguments it
     was called with (None for a function without a usable name, such as a lambda, unless
     ``any_name``)."""
-    name = getattr(f, "__name__", None) or type(f).__name__
+    named = f
+    while isinstance(named, functools.partial):  # partial(loss, y=y): the title says loss(…)
+        named = named.func
+    name = getattr(named, "__name__", None) or type(named).__name__
     if not name.isidentifier():
         if not any_name:
             return None
