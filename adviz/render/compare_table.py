@@ -222,15 +222,23 @@ def _list_view(report: ComparisonReport, ascii: bool) -> Any:
 
 
 def sweep_summary(report: ComparisonReport, *, ascii: bool = False) -> Any:
-    """What the h sweep measured, in a few lines (None without a sweep)."""
+    """What the h sweep measured, in a few lines (None without a sweep).
+
+    One row per method, its name in a column of its own: in a narrow terminal the text wraps
+    under itself (``(textbook √ε·max(1,|x|) =`` / ``4.5e-08), …``), never back to the margin.
+    """
+    from rich.console import Group
+    from rich.table import Table
     from rich.text import Text
 
     s = report.sweep
     if s is None:
         return None
-    text = Text()
-    text.append(_a(f"h sweep along {report.wrt}: {s.hs.size} steps from {s.hs[0]:.0e} to {s.hs[-1]:.0e}\n", ascii),
+    head = Text(_a(f"h sweep along {report.wrt}: {s.hs.size} steps from {s.hs[0]:.0e} to {s.hs[-1]:.0e}", ascii),
                 style="bold")
+    rows = Table.grid(padding=(0, 2))
+    rows.add_column(no_wrap=True)
+    rows.add_column()
     rules = {"forward": "√ε·max(1,|x|)", "central": "∛ε·max(1,|x|)"}
     for name in ("forward", "central"):
         c = s.curves.get(name)
@@ -242,13 +250,13 @@ def sweep_summary(report: ComparisonReport, *, ascii: bool = False) -> Any:
             slopes = f"no truncation error to fit (f is a low-degree polynomial in {report.wrt}); " \
                      f"round-off slope {c.roundoff_slope:.2f}"
         rel = c.best_error / abs(s.exact) if s.exact else c.best_error
-        text.append(_a(f"  {name:8s} best h ≈ {c.best_h:.1e}  (textbook {rules[name]} = {c.textbook_h:.1e}), "
-                       f"relative error there ≈ {rel:.0e}\n           {slopes}\n", ascii))
+        rows.add_row(f"  {name}", _a(f"best h ≈ {c.best_h:.1e}  (textbook {rules[name]} = {c.textbook_h:.1e}), "
+                                     f"relative error there ≈ {rel:.0e}\n{slopes}", ascii))
     if "complex" in s.curves:
         floor = s.complex_floor()
-        text.append(_a(f"  complex  relative error ≤ {floor:.1e} for every small h: no subtraction, no cancellation\n",
-                       ascii))
-    return text
+        rows.add_row("  complex", _a(f"relative error ≤ {floor:.1e} for every small h: no subtraction, no cancellation",
+                                     ascii))
+    return Group(head, rows, Text(""))
 
 
 def comparison_renderable(report: ComparisonReport, *, ascii: bool = False, cost: bool = True) -> Any:

@@ -96,6 +96,16 @@ def test_sweep_summary_and_cost_are_printed():
     assert "Cost of the gradient: n = 1 input, m = 1 output, f = 1 primitive" in text
 
 
+def test_sweep_summary_wraps_under_itself_in_a_narrow_terminal():
+    """At 60 columns the lines of the h sweep wrap: each continuation starts under the text of
+    its method, never at the margin where it would read as a line of its own."""
+    text = render(compare("sin(x**2+1)", {"x": 3.0}), 60)
+    lines = text[text.index("h sweep along x"):text.index("Cost of the gradient")].rstrip().splitlines()[1:]
+    assert [line[:9] for line in lines if not line.startswith(" " * 11)] == ["  forward", "  central", "  complex"]
+    assert len(lines) > 3 + 2        # it did wrap
+    assert all(len(line.rstrip()) <= 60 for line in lines)
+
+
 def test_error_colours():
     assert error_style(1e-16) == "bold green"
     assert error_style(1e-9) == "yellow"
