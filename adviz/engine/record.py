@@ -849,6 +849,14 @@ def _partial_value(node: Node, i: int) -> Any:
     return _partial_of(partials[i], node.value, tuple(o.value for o in node.operands), node.params)
 
 
+def _operation_prefix(input_names: Sequence[str]) -> str:
+    """The letter that numbers the operations: ``v`` (v1, v2, … as the textbooks write), unless
+    an input is already called ``v1`` or ``v7``: then ``w`` (or the next letter free), so that
+    no row of a table, box of a graph or adjoint ``v̄1`` could be either of two nodes."""
+    taken = {name[0] for name in input_names if len(name) > 1 and name[1:].isdigit()}
+    return next(letter for letter in "vwutsrqpnmkjhgfdcba" if letter not in taken)
+
+
 class _Nodes(_SequenceABC):
     """A trace's nodes, made when read: a tape of a million operations need not become a
     million :class:`Node` objects unless a view asks for them.  A node once made is kept,
@@ -864,6 +872,7 @@ class _Nodes(_SequenceABC):
         self._outputs = frozenset(outputs)
         self.input_indices = tuple(k for k, tn in enumerate(tape) if tn[0] is None)
         self._input_names = dict(zip(self.input_indices, input_names))
+        self.prefix = _operation_prefix(input_names)  # "v": operations are v1, v2, …
         # operation k is v{k - _before[k] + 1} when all inputs come first (the usual case)
         n_in = len(self.input_indices)
         self._leading = self.input_indices == tuple(range(n_in))
@@ -875,7 +884,7 @@ class _Nodes(_SequenceABC):
                     names.append(self._input_names[k])
                 else:
                     counter += 1
-                    names.append(f"v{counter}")
+                    names.append(f"{self.prefix}{counter}")
             self._names = names
         self._made: list = list(made) if made is not None else [None] * len(tape)
 
@@ -896,7 +905,7 @@ class _Nodes(_SequenceABC):
         if self._names is not None:
             return self._names[k]
         n_in = len(self.input_indices)
-        return self._input_names[k] if k < n_in else f"v{k - n_in + 1}"
+        return self._input_names[k] if k < n_in else f"{self.prefix}{k - n_in + 1}"
 
     def index_of(self, name: str) -> Optional[int]:
         """The index of the node called ``name`` (None if there is none)."""
@@ -908,7 +917,7 @@ class _Nodes(_SequenceABC):
         for k, n in self._input_names.items():
             if n == name:
                 return k
-        if isinstance(name, str) and name[:1] == "v" and name[1:].isdigit() and name[1:2] != "0":
+        if isinstance(name, str) and name[:1] == self.prefix and name[1:].isdigit() and name[1:2] != "0":
             k = int(name[1:]) + len(self.input_indices) - 1
             if k < len(self.tape):
                 return k

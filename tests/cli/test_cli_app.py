@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from conftest import ENV, MAIN
@@ -101,6 +102,25 @@ def test_any_variable_name_works(cli, name):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["gradient"] == {name: 6.0}
     assert cli("trace", f"2*{name}", "--at", f"{name}=1").exit_code == 0
+
+
+def test_a_variable_named_like_an_operation_never_shares_its_name(cli):
+    """Variables v1 and v2 once shared their names with the operations v1 = v1 * v2 and
+    v2 = sin(v1): the table said "v̄1 += v̄1·v2", a sum of two different v1s. The
+    operations then take the next free letter (w1, w2, …)."""
+    import adviz as ad
+
+    r = cli("trace", "v1*v2 + sin(v1)", "--at", "v1=2,v2=5", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    names = [node["name"] for node in data["nodes"]]
+    assert names == ["v1", "v2", "w1", "w2", "w3"]
+    assert data["reverse"][0]["result"] == pytest.approx({"v1": 5 + np.cos(2.0), "v2": 2.0})
+    updates = [term["update"] for step in data["reverse"][0]["steps"] for term in step["terms"]]
+    assert updates[-2:] == ["v̄1 += w̄1·v2", "v̄2 += w̄1·v1"]
+    t = ad.trace(lambda v1, w1: v1 * w1, 2.0, 3.0)   # a traced function's arguments too
+    assert [n.name for n in t.nodes] == ["v1", "w1", "u1"] and t.nodes[t.index("u1")].definition == "v1 * w1"
+    assert [n.name for n in ad.trace(lambda x: x * 2, 1.0).nodes] == ["x", "v1"]
 
 
 def test_demo_auto_must_be_a_sensible_number(cli):
