@@ -36,6 +36,7 @@ are drawn once, with a box saying how many repetitions were folded (see
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -276,11 +277,53 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
     return lines
 
 
+_JOIN = "\u00a0"  # a space the caption is not wrapped at (textwrap breaks at ASCII whitespace only)
+
+
+def _keep_together(line: str, width: int) -> str:
+    """``line`` with some spaces made unbreakable, so that it wraps between its items rather
+    than inside one: the spaces of a short bracket (``[0.1, 0.2]``, ``(3, 2)``), the one between
+    a shape and its summary (``(3, 2) [1 … 6]``), and those around ``=`` (``b = [0.1, 0.2]``)
+    as long as the equation so joined stays shorter than three quarters of a line."""
+    join = [False] * len(line)
+    opened: list[int] = []
+    for i, c in enumerate(line):
+        if c in "([{":
+            opened.append(i)
+        elif c in ")]}" and opened:
+            start = opened.pop()
+            if i - start < width // 2:
+                for k in range(start, i):
+                    join[k] = join[k] or line[k] == " "
+        elif c == " " and line[i - 1:i] == ")" and line[i + 1:i + 2] == "[":
+            join[i] = True
+    for m in re.finditer(r"(?:Σ\S*|\(\d+(?:\.\d+)?\))( )", line):   # "Σᵢ v̄1[i, :]", "(1.2) v̄4 += …"
+        join[m.start(1)] = True
+    for i, c in enumerate(line):                  # never break before = or +=
+        if c == " " and (line[i + 1:i + 2] == "=" or line[i + 1:i + 3] == "+="):
+            join[i] = True
+    after = [i for i, c in enumerate(line) if c == " " and not join[i] and line[i - 1:i] == "="]
+    for i in after:
+        join[i] = True
+    start = 0
+    for end in [i for i, c in enumerate(line) if c == " " and not join[i]] + [len(line)]:
+        if end - start > 3 * width // 4:          # too long to keep whole: break after its = signs
+            for i in after:
+                if start <= i < end:
+                    join[i] = False
+        start = end + 1
+    return "".join(_JOIN if j else c for c, j in zip(line, join))
+
+
 def wrap(lines: list[str], width: int) -> list[str]:
-    """Wrap caption lines at ``width`` characters (continuations indented)."""
+    """Wrap caption lines at ``width`` characters (continuations indented), preferably between
+    the items of a line rather than inside a list of numbers or an equation."""
     out: list[str] = []
+    width = max(20, width)
     for line in lines:
-        out.extend(textwrap.wrap(line, max(20, width), subsequent_indent="   ", break_on_hyphens=False) or [""])
+        wrapped = textwrap.wrap(_keep_together(line, width), width, subsequent_indent="   ",
+                                break_on_hyphens=False) or [""]
+        out.extend(part.replace(_JOIN, " ") for part in wrapped)
     return out
 
 

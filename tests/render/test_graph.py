@@ -275,6 +275,25 @@ def test_bad_arguments(sin_trace, two_paths, tmp_path):
         write_graph(sin_trace, tmp_path / "g.jpg")
 
 
+def test_captions_wrap_between_items_not_inside_a_list_or_before_an_equals_sign():
+    """The caption of a narrow picture wraps; it used to wrap wherever a space fell, leaving
+    "b = [0.1," on one line and "0.2]" on the next, or "b̄" above "= ∂v3/∂b"."""
+    from adviz.render.graph import wrap
+
+    assert wrap(["sum(tanh(X + b))  at  X: (3, 2) [1 … 6], b = [0.1, 0.2]"], 48) == [
+        "sum(tanh(X + b))  at  X: (3, 2) [1 … 6],", "   b = [0.1, 0.2]"]
+    assert wrap(["result: X̄ = ∂v3/∂X = (3, 2) [1.647e−05 … 0.3592], b̄ = ∂v3/∂b = [0.3674, 0.04884]"], 48) == [
+        "result: X̄ = ∂v3/∂X =", "   (3, 2) [1.647e−05 … 0.3592],", "   b̄ = ∂v3/∂b = [0.3674, 0.04884]"]
+    assert wrap(["step 5 of 90 (v86): v̄85 += v̄86·1.01 = 0.6469·1.01 = 0.6534"], 48) == [
+        "step 5 of 90 (v86): v̄85 += v̄86·1.01 =", "   0.6469·1.01 = 0.6534"]
+    assert wrap(["step 3 of 3 (v1): X̄ += v̄1·1; b̄ += Σᵢ v̄1[i, :]"], 40) == [
+        "step 3 of 3 (v1): X̄ += v̄1·1;", "   b̄ += Σᵢ v̄1[i, :]"]
+    t = ad.trace("sum(tanh(X + b))", X=np.arange(1.0, 7.0).reshape(3, 2), b=np.array([0.1, 0.2]))
+    lines = draw(t, t.reverse(), 3).caption
+    assert not any(line.rstrip().endswith(("[0.1,", "b̄")) for line in lines), lines
+    assert not any(line.lstrip().startswith(("=", "+=", "0.2]")) for line in lines), lines
+
+
 # ---------------------------------------------------------------- big tapes
 
 
