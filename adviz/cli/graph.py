@@ -28,14 +28,15 @@ def graph(
     mode: Annotated[Optional[str], typer.Option(
         "--mode", "-m", metavar="forward|reverse",
         help="Draw a sweep on the graph: forward or reverse. Default: values and local "
-             "partials only (reverse when --step is given).")] = None,
+             "partials only (forward with --seed, reverse with --step or --animate).")] = None,
     step: Annotated[Optional[str], typer.Option(
         "--step", "-k", metavar="K",
         help="Show the sweep after K steps (0: only the seed is known), or up to a chain-rule term "
              "K.J as numbered by adviz trace (3.2: step 3's second term).")] = None,
     seed: Annotated[Optional[List[str]], typer.Option(
         "--seed", "-s", metavar="NAME=VALUE",
-        help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0). Default: the first input.")] = None,
+        help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0); implies --mode forward. "
+             "Default: the first input.")] = None,
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", metavar="FILE",
         help="Where to write: .svg, .png, .pdf (needs Graphviz's dot program) or .dot (the DOT source). "
@@ -71,6 +72,8 @@ def graph(
         raise InputError("--quiz needs --animate: the quiz is part of the HTML page that plays the sweep")
     if quiz and step is not None:
         raise InputError("--quiz starts at the seed and asks every step: leave out --step")
+    if mode is None and seed:       # a forward direction asks for the forward sweep
+        mode = "forward"
     if mode is None and (step is not None or animate):
         mode = "reverse"
     mode = check_mode(mode, ("forward", "reverse")) if mode is not None else None

@@ -188,6 +188,9 @@ def run_sweeps(t: Any, mode: str, seed: Optional[List[str]], max_reverse: Option
     from ..expr import MAX_ELEMENTS
 
     forward, reverse = [], []
+    if seed and mode == "reverse":   # silently ignoring it would answer a question not asked
+        raise InputError("--seed sets the direction of a forward sweep, and --mode reverse runs none (the reverse "
+                         "sweep starts from the output): leave out --seed, or use --mode forward")
     if mode in ("forward", "both"):
         if seed:
             direction = parse_assignments(seed, "--seed")

@@ -146,6 +146,18 @@ def test_trace_modes_and_seed_direction():
     assert r.exit_code == 2 and "--mode must be one of" in r.stderr
 
 
+def test_a_seed_is_never_silently_ignored(tmp_path):
+    """--seed is a forward-mode direction. With --mode reverse it was dropped without a word;
+    on adviz graph without --mode it drew no sweep at all. Now: an error, and forward mode."""
+    for command in (["trace", "x*y", "--at", "x=2,y=3"], ["graph", "x*y", "--at", "x=2,y=3", "-o", str(tmp_path / "g.dot")]):
+        r = run(*command, "--mode", "reverse", "--seed", "x=1")
+        assert r.exit_code == 2 and r.stderr.startswith("adviz: error: --seed sets the direction of a forward sweep")
+    r = run("graph", "x*y", "--at", "x=2,y=3", "--seed", "y=1", "-o", str(tmp_path / "g.dot"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["mode"] == "forward"
+    assert "y\u0307 = 1 (seed)" in (tmp_path / "g.dot").read_text(encoding="utf-8")   # ẏ: y and a combining dot
+
+
 def test_trace_vectors_summary_and_full():
     r = run("trace", "sum(x*x)", "--at", "x=[1,2,3,4,5,6,7,8,9,10]", "--mode", "reverse")
     assert r.exit_code == 0, r.output
