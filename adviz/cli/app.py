@@ -268,7 +268,9 @@ def _root(
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
     from .. import budget, expr  # noqa: F401 - they read their limits from the environment
-    from ..envvars import PROBLEMS
+    from ..envvars import PROBLEMS, positive_number
+
+    positive_number("ADVIZ_PROGRESS_SECONDS", 0.5)  # read when a bar would appear: check it now, like the others
 
     if PROBLEMS:                            # ADVIZ_MAX_ELEMENTS=lots: a usage error, before any work
         raise InputError(next(iter(PROBLEMS.values())))

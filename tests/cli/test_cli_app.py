@@ -153,6 +153,16 @@ def test_an_invalid_limit_in_the_environment_is_a_usage_error(adviz, name, value
     assert library.returncode == 0 and library.stdout.split() == ["10000000", "30.0", f"['{name}']"]
 
 
+@pytest.mark.parametrize("value", ["soon", "-1", "0"])
+def test_an_invalid_progress_delay_is_a_usage_error_for_every_command(cli, value):
+    """ADVIZ_PROGRESS_SECONDS is read only when work is long enough for a bar: a typo in it went
+    unnoticed by every quick command. It is checked with the other variables, before any work."""
+    r = cli("grad", "x*x", "--at", "x=3", env={"ADVIZ_PROGRESS_SECONDS": value})
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (f"adviz: error: ADVIZ_PROGRESS_SECONDS={value!r} is not a positive number; "
+                        "give one (the default is 0.5) or unset it\n")
+
+
 def test_a_valid_limit_in_the_environment_is_used(adviz):
     big = "sum([1,2,3,4,5,6,7,8,9,10,11] + [[1],[2],[3],[4],[5],[6],[7],[8],[9],[10]])*x"   # a 10 x 11 array
     assert adviz("grad", big, "--at", "x=1", env={"ADVIZ_MAX_ELEMENTS": "1e3"}).returncode == 0
