@@ -160,14 +160,21 @@ def test_the_documented_table_lists_every_convention_tested_here():
 
 
 def test_where_with_an_infinite_slope_in_the_branch_not_taken_gives_nan_as_in_jax():
-    """0 · inf = nan: the unselected branch still runs.  The documented fix: keep its input safe."""
+    """Reverse mode: 0 · inf = nan, the unselected branch still runs (JAX gives nan too).  Forward
+    mode selects the tangent of the branch taken (JAX's select), so it agrees with central
+    differences.  The documented fix for reverse mode: keep the branch's input safe."""
     def naive(x):
         return np.where(x > 0, np.sqrt(x), 0.0)
 
     def safe(x):
         return np.where(x > 0, np.sqrt(np.where(x > 0, x, 1.0)), 0.0)
 
-    assert np.isnan(ad.grad(naive)(0.0)) and np.isnan(ad.jvp(naive, (0.0,), (1.0,))[1])
+    assert np.isnan(ad.grad(naive)(0.0))
+    assert ad.jvp(naive, (-1.0,), (1.0,))[1] == 0.0 == (naive(-1.0 + 1e-6) - naive(-1.0 - 1e-6)) / 2e-6
+    x = np.array([-1.0, 0.25, 4.0])
+    np.testing.assert_array_equal(ad.jacfwd(naive)(x), np.diag([0.0, 1.0, 0.25]))
+    _, t = ad.jvp(naive, (x,), (np.ones(3),))
+    np.testing.assert_array_equal(t, [0.0, 1.0, 0.25])
     assert ad.grad(safe)(0.0) == 0.0 and ad.jvp(safe, (0.0,), (1.0,))[1] == 0.0
     assert ad.grad(safe)(4.0) == 0.25
 

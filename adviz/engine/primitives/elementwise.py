@@ -270,12 +270,26 @@ clip = register(Primitive(
               Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[1], ans), "[{0} < {1}] (½ at a bound)"),
               Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[2], ans), "[{0} > {2}] (½ at a bound)")),
 ))
+def _where_jvp_all(tangents, ans, c, x, y):
+    """The tangent *selected*, not ``[c]·ẋ + [not c]·ẏ``: the branch not taken may carry a nan
+    or inf tangent (``np.where(x > 0, np.sqrt(x), 0.0)`` at ``x = -1``), and 0·nan is nan.
+    Forward mode then agrees with central differences (and with JAX's select)."""
+    _, tx, ty = tangents
+    if tx is None and ty is None:
+        return None
+    zero = np.zeros((), dtype=dtype_of(ans))
+    tx = zero if tx is None else align(tx, ndim(x), ndim(ans))
+    ty = zero if ty is None else align(ty, ndim(y), ndim(ans))
+    return np.where(c, tx, ty)
+
+
 where = register(Primitive(
     name="where", impl=np.where, template="where({0}, {1}, {2})", symbol="where",
     latex=r"\operatorname{{where}}({0}, {1}, {2})",
     partials=(None,
               Partial(lambda ans, c, x, y: _mask(c, ans), "[{0}]"),
               Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]")),
+    jvp_all=_where_jvp_all,
 ))
 
 # ---------------------------------------------------------------- remainders: slope 1 between the jumps
