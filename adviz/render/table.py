@@ -286,18 +286,26 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
     from rich.cells import cell_len
     from rich.measure import Measurement
 
-    for column in table.columns:
-        column.width = None
     natural, least = [], []
     for column in table.columns:
-        texts = [str(column.header)] + [str(cell) for cell in column.cells]
+        header = column.header
+        header = console.render_str(header, highlight=False) if isinstance(header, str) else header  # as rich reads it
+        texts = [str(header)] + [str(cell) for cell in column.cells]
         natural.append(max((cell_len(line) for t in texts for line in t.splitlines()), default=0))
         least.append(max((cell_len(word) for t in texts for word in t.split()), default=0))
+    # Each column is fixed at its natural width: the width rich would measure (the longest line
+    # of its cells, the same rule), so the borders and padding are what the table measures
+    # beyond it. Rich measures every cell of a column whose width is not fixed, twice to measure
+    # a table and once more to draw it: most of the cost of printing adviz's small tables.
+    for column, width in zip(table.columns, natural):
+        column.width = width
     overhead = Measurement.get(console, options.update_width(10**6), table).maximum - sum(natural)
     available = options.max_width - overhead
     if sum(natural) <= available:
         return True
     if sum(least) > available:
+        for column in table.columns:
+            column.width = None
         return False
     widths = list(natural)
     excess = sum(widths) - available
