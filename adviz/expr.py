@@ -198,6 +198,11 @@ def tokenize(source: str) -> list[Token]:
             j = _number_end(source, i)
             if j < n and source[j] == ".":
                 raise ParseError(f"malformed number '{source[i:j + 1]}'", source, j)
+            if j < n and source[j] in "eE" and (j + 1 == n or source[j + 1] not in _NAME_CHARS):
+                # "1e", "1e-", "1e+x": an exponent without its digits (not a product with e)
+                raise ParseError(f"malformed number '{source[i:j + 1]}': an exponent needs digits, as in "
+                                 f"{source[i:j]}e3 or {source[i:j]}e-3 (for a product with e, write "
+                                 f"{source[i:j]}*{source[j]})", source, j)
             tokens.append(Token("number", source[i:j], i))
             i = j
         elif c in _NAME_START:

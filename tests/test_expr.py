@@ -313,6 +313,9 @@ ERRORS = [
     ("sin(x)[0]", 6, "only variables can be indexed"),
     ("pi[0]", 2, "only variables can be indexed"),
     ("1.2.3", 3, "malformed number"),
+    ("1e", 1, "malformed number '1e': an exponent needs digits, as in 1e3 or 1e-3"),   # not "write 1*e"
+    ("x*1.5e-3x", 8, "missing operator between '1.5e-3' and 'x'"),
+    ("x*1.5e-", 5, "malformed number '1.5e'"),
     ("np.sin(x)", 2, "not np.sin(x)"),
     ("x % 2", 2, "unexpected '%'"),
     ("a @ b", 2, "dot(a, b)"),
