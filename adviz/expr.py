@@ -247,6 +247,8 @@ def _number_end(s: str, i: int) -> int:
 def _bad_character(c: str) -> str:
     if c in _CHAR_HINTS:
         return f"unexpected '{c}': {_CHAR_HINTS[c]}"
+    if "\udc80" <= c <= "\udcff":   # how Python keeps a byte that is not UTF-8 (argv, stdin, files)
+        return f"byte 0x{ord(c) - 0xDC00:02X} is not UTF-8 text (is the file or the terminal in another encoding?)"
     if not c.isprintable():
         return f"control character U+{ord(c):04X} is not allowed"
     if not c.isascii():

@@ -324,6 +324,7 @@ ERRORS = [
     ("x²", 1, "write **2"),
     ("é + 1", 0, "not allowed: use plain ASCII"),
     ("x\x00", 1, "control character U+0000"),
+    ("x\udce9 + 1", 1, "byte 0xE9 is not UTF-8 text"),   # a Latin-1 'é' as Python decodes argv and stdin
     ("x + \x1b[31m", 4, "control character U+001B"),
     ("__import__('os').system('ls')", 11, "unexpected character"),
     ("x.real", 1, "unexpected '.'"),
