@@ -200,6 +200,18 @@ ARRAY_CASES = [
     ("logaddexp-reduce", lambda x: np.logaddexp.reduce(x, axis=1), [rand(2, 4)]),
     ("var-mean-given", lambda x: np.var(x, axis=1, ddof=1, mean=np.mean(x, axis=1, keepdims=True)), [rand(2, 4)]),
     ("std-mean-given", lambda x: np.std(x, mean=np.full((1, 1), 0.25)), [rand(2, 3)]),
+    ("nanmedian-nan-entries", lambda x: np.nanmedian(x, axis=1) * x[:, 2],
+     [np.array([[0.3, np.nan, -1.2, 0.8, 2.1], [np.nan, np.nan, 0.5, -0.7, 1.4], [0.1, 0.9, -0.4, 1.7, -2.2]])]),
+    ("nanquantile-q-array-keepdims", lambda x: np.nanquantile(x, [0.2, 0.7], axis=0, keepdims=True) ** 2,
+     [np.array([[0.3, np.nan, -1.2], [np.nan, 0.5, -0.7], [0.1, 0.9, -0.4], [1.3, -1.9, 0.6]])]),
+    ("nanpercentile", lambda x: np.nanpercentile(x, 35) ** 2, [np.array([[0.3, np.nan, -1.2], [0.5, 1.1, -0.7]])]),
+    ("maximum-accumulate", lambda x: np.maximum.accumulate(x, axis=1) * x[:, :1], [distinct(2, 4)]),
+    ("minimum-accumulate", lambda x: np.minimum.accumulate(x) ** 2, [distinct(5)]),
+    # polynomials as coefficient vectors
+    ("polymul", lambda a, b: np.polymul(a, b) ** 2, [rand(3), rand(2, seed=2)]),
+    ("polyadd-polysub", lambda a, b: np.polyadd(a, b) * np.polysub(b, a)[-1], [rand(3), rand(2, seed=2)]),
+    ("polyder", lambda p: np.polyder(p, 2) * p[0], [rand(4)]),
+    ("polyint", lambda p: np.polyint(p, 2, k=[1.0, -0.5]) * p[-1], [rand(3)]),
     # sampling and differences
     ("linspace-array-ends", lambda a, b: np.linspace(a, b, 4, axis=-1) ** 2, [rand(2), rand(2, seed=2)]),
     ("linspace-one-sample", lambda a, b: np.linspace(a, b, 1) * b, [rand(), rand(seed=2)]),

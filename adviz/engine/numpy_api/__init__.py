@@ -50,14 +50,14 @@ from .products import matmul
 from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
                           vsplit)
 from .reductions import (average, cumprod, cumsum, cumulative_prod, cumulative_sum, diff, logaddexp_reduce, max,
-                         mean, min, nancumprod, nancumsum, nanmax, nanmean, nanmin, nanprod, nansum, prod, ptp, std,
-                         sum, var)
+                         maximum_accumulate, mean, min, minimum_accumulate, nancumprod, nancumsum, nanmax, nanmean,
+                         nanmin, nanprod, nansum, prod, ptp, std, sum, var)
 from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcast_arrays, broadcast_to,
                      column_stack, concatenate, dstack, expand_dims, hstack, matrix_transpose, meshgrid, moveaxis,
                      ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
-                      nanvar, polyval, trapezoid, vander)
-from .sorting import median, partition, percentile, quantile, sort
+                      nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
+from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort
 
 
 # ---------------------------------------------------------------- dispatch tables
@@ -113,7 +113,8 @@ REDUCTIONS: dict[tuple[np.ufunc, str], Callable] = {
     (np.add, "reduce"): _reduce(sum), (np.multiply, "reduce"): _reduce(prod),
     (np.maximum, "reduce"): _reduce(max), (np.minimum, "reduce"): _reduce(min),
     (np.add, "accumulate"): _accumulate(cumsum), (np.multiply, "accumulate"): _accumulate(cumprod),
-    (np.logaddexp, "reduce"): logaddexp_reduce,
+    (np.logaddexp, "reduce"): logaddexp_reduce, (np.maximum, "accumulate"): maximum_accumulate,
+    (np.minimum, "accumulate"): minimum_accumulate,
 }
 
 FUNCTIONS: dict[Callable, Callable] = {
@@ -148,6 +149,8 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.logspace: logspace, np.geomspace: geomspace, np.vander: vander, np.nanprod: nanprod,
     np.nancumsum: nancumsum, np.nancumprod: nancumprod, np.compress: compress, np.extract: extract,
     np.choose: choose, np.delete: delete, np.piecewise: piecewise, np.insert: insert,
+    np.nanmedian: nanmedian, np.nanquantile: nanquantile, np.nanpercentile: nanpercentile,
+    np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),

@@ -392,3 +392,24 @@ def logaddexp_reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_N
     m = np.where(np.isfinite(m), m, 0.0).astype(np.result_type(lowest(x)))
     total = m + np.log(sum(np.exp(x - m), axis=axes, keepdims=True))
     return total if keepdims else reshape(total, tuple(d for i, d in enumerate(shape(x)) if i not in axes))
+
+
+def _running_extreme(ufunc):
+    """``np.maximum.accumulate`` / ``np.minimum.accumulate``: entry ``k`` is the extreme of
+    ``x[:k+1]``, a gather of the entry that holds it (the latest of tied ones)."""
+    def accumulate(x, axis=0, dtype=None, out=None):
+        _no({"out": out}, f"{ufunc.__name__}.accumulate", "out")
+        if dtype is not None:
+            x = astype(x, dtype)
+        a = _axes(axis, ndim(x))[0]
+        plain = np.asarray(lowest(x))
+        running = ufunc.accumulate(plain, axis=a)
+        steps = np.arange(plain.shape[a]).reshape((-1,) + (1,) * (plain.ndim - a - 1))
+        holder = np.maximum.accumulate(np.where(plain == running, steps, 0), axis=a)
+        from .indexing import take_along_axis
+        return take_along_axis(x, holder, axis=a)
+    return accumulate
+
+
+maximum_accumulate = _running_extreme(np.maximum)
+minimum_accumulate = _running_extreme(np.minimum)

@@ -293,3 +293,64 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NO
                          keepdims=keepdims)
     v = nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where, mean=mean, correction=correction)
     return spread_sqrt(v)
+
+
+def _poly(p):
+    p = _as_operand(p)
+    if ndim(p) != 1:
+        p = reshape(p, (-1,)) if ndim(p) == 0 else p
+    return p
+
+
+def polymul(a1, a2):
+    """Product of two polynomials (coefficients highest power first): their convolution."""
+    return convolve(_poly(a1), _poly(a2))
+
+
+def _aligned(a1, a2):
+    a1, a2 = _poly(a1), _poly(a2)
+    n1, n2 = _shape_of(a1)[0], _shape_of(a2)[0]
+    pad = lambda p, k: concatenate([np.zeros(k, dtype=np.result_type(lowest(p), 1.0)), p]) if k else p  # noqa: E731
+    return pad(a1, max(n2 - n1, 0)), pad(a2, max(n1 - n2, 0))
+
+
+def polyadd(a1, a2):
+    """Sum of two polynomials: the shorter padded with leading zeros."""
+    a, b = _aligned(a1, a2)
+    return a + b
+
+
+def polysub(a1, a2):
+    a, b = _aligned(a1, a2)
+    return a - b
+
+
+def polyder(p, m=1):
+    """``m``-th derivative of a polynomial: each coefficient times its power, ``m`` times."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    p = _poly(p)
+    for _ in range(m):
+        p = getitem(p, slice(None, -1)) * np.arange(_shape_of(p)[0] - 1, 0, -1)  # a constant's is empty
+    return p
+
+
+def polyint(p, m=1, k=None):
+    """``m``-th antiderivative: each coefficient divided by its new power, the integration
+    constant ``k`` (0 by default; one per order) appended as the last coefficient."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    if isinstance(k, Tracer):
+        raise UnsupportedOperation("np.polyint with traced integration constants k is not supported")
+    k = np.zeros(m) if k is None else np.atleast_1d(np.asarray(k, dtype=np.float64))
+    if k.size == 1 and m > 1:
+        k = np.full(m, k[0])
+    if k.size < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    p = _poly(p) * 1.0
+    for i in range(m):
+        n = _shape_of(p)[0]
+        p = concatenate([p / np.arange(n, 0, -1), np.full(1, k[i], dtype=np.result_type(lowest(p)))])
+    return p

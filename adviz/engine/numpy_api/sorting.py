@@ -166,3 +166,60 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     middle = getitem(s, (Ellipsis, slice((n - 1) // 2, n // 2 + 1)))
     result = mean(middle, axis=-1)
     return _keepdims(result, a_shape, axes, 0) if keepdims else result
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+                weights=None, interpolation=None):
+    """``np.nanquantile``: the quantile of each line's entries that are not NaN (NaN for a line of
+    NaNs only, as NumPy).  Sorting puts the NaNs last, so line ``i`` with ``kᵢ`` numbers
+    interpolates between its sorted entries ``⌊q(kᵢ - 1)⌋`` and the next (``method='linear'``)."""
+    _no({"out": out, "weights": weights, "interpolation": interpolation}, "nanquantile", "out", "weights",
+        "interpolation")
+    if method != "linear":
+        raise UnsupportedOperation(f"np.nanquantile(method={method!r}) is not supported on traced values: "
+                                   "use method='linear' (the default)")
+    if isinstance(q, Tracer):
+        raise UnsupportedOperation("np.nanquantile with a traced q is not supported: give q as numbers")
+    q_plain = np.asarray(q, dtype=np.float64)
+    if np.any((q_plain < 0) | (q_plain > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    a_shape = _shape_of(a)
+    dtype = np.result_type(lowest(a), q if isinstance(q, (float, int)) else q_plain, 1.0)
+    lines, axes = _lines(a, axis)
+    s = sort(lines, axis=-1)  # NaNs last
+    count = np.sum(~np.isnan(np.asarray(lowest(lines))), axis=-1)  # (kept...)
+    qs = q_plain.reshape(q_plain.shape + (1,) * count.ndim)  # (*q.shape, kept...)
+    position = qs * np.maximum(count - 1, 0)
+    lo = np.minimum(np.floor(position).astype(np.int64), np.maximum(count - 2, 0))
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+    frac = (position - lo).astype(dtype)
+    # gather along the last axis of s for every q: move q's axes behind the kept ones
+    qn = q_plain.ndim
+    lo_k, hi_k, frac_k = (np.moveaxis(v, tuple(range(qn)), tuple(range(v.ndim - qn, v.ndim))) if qn else v
+                          for v in (lo, hi, frac))
+    flat = lambda v: v.reshape(v.shape[:count.ndim] + (-1,))  # noqa: E731  (kept..., q.size)
+    below = take_along_axis(s, flat(lo_k), axis=-1)
+    above = take_along_axis(s, flat(hi_k), axis=-1)
+    result = below + (above - below) * flat(frac_k)
+    result = reshape(result, count.shape + q_plain.shape)
+    empty = np.moveaxis(np.broadcast_to(count == 0, q_plain.shape + count.shape), tuple(range(qn)),
+                        tuple(range(count.ndim, count.ndim + qn))) if qn else count == 0
+    if np.any(empty):
+        from .elementwise import where
+        result = where(empty, np.nan, result)
+    if qn:
+        kept_nd = count.ndim
+        result = moveaxis(result, tuple(range(kept_nd, kept_nd + qn)), tuple(range(qn)))
+    result = _keepdims(result, a_shape, axes, qn) if keepdims else result
+    return result if np.result_type(lowest(result)) == dtype else astype(result, dtype)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+                  weights=None, interpolation=None):
+    return nanquantile(a, q / 100.0 if not isinstance(q, (list, tuple)) else np.asarray(q) / 100.0, axis=axis,
+                       out=out, method=method, keepdims=keepdims, weights=weights, interpolation=interpolation)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """``np.nanmedian``: the median of the entries that are not NaN (each middle entry half)."""
+    return nanquantile(a, 0.5, axis=axis, out=out, keepdims=keepdims)
