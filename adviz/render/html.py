@@ -583,8 +583,9 @@ def sweep_html(
 
         start = 0
         data["start"] = 0
-        data["quiz"] = Quiz(trace, sweep).data()
-        quiz_css, quiz_js, panel = QUIZ_CSS, QUIZ_JS, quiz_panel() + "\n"
+        quiz = Quiz(trace, sweep)
+        data["quiz"] = quiz.data()
+        quiz_css, quiz_js, panel = QUIZ_CSS, QUIZ_JS, quiz_panel(quiz.note, quiz.placeholder) + "\n"
     speeds = "".join(f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>' for v in (0.25, 0.5, 1, 2, 4))
     css = _PAGE_CSS % {"strong": colours.strong, "light": colours.light, "active": colours.active}
     return f"""<!DOCTYPE html>

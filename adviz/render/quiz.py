@@ -42,6 +42,7 @@ one of largest magnitude (first in row-major order among equals), named by its i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,8 @@ __all__ = [
     "mark",
     "questions",
     "read_answer",
+    "tolerance_note",
+    "typing_examples",
 ]
 
 RTOL = 2e-3
@@ -90,11 +93,37 @@ ANSWER_FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "
                     "log1p", "expm1", "arctan", "atan", "arcsin", "asin", "arccos", "acos")
 """Functions an answer may use (``cos(10)*6``); the page's script knows the same ones."""
 
-TOLERANCE_NOTE = (f"Answers are checked to within {RTOL:.1%} (relative): the graph shows 4 significant "
-                  "digits, and floating-point arithmetic rounds every result (0.1 + 0.2 gives "
-                  "0.30000000000000004), so an exact comparison would mark right answers wrong. "
-                  "Type a number (-0.8391) or an expression of numbers (cos(10)*6).")
-"""What the quiz says about how answers are compared."""
+_EXAMPLE_NUMBERS = (("-0.8391", -0.8391), ("0.25", 0.25), ("-1.5", -1.5), ("2.75", 2.75), ("-3.2", -3.2))
+_EXAMPLE_EXPRESSIONS = (("cos(10)*6", 6 * math.cos(10)), ("1/2 + 5", 5.5), ("exp(1)/3", math.e / 3),
+                        ("sqrt(2)*4", 4 * math.sqrt(2)), ("-sin(2)/7", -math.sin(2) / 7))
+
+
+def typing_examples(answers: Any = ()) -> tuple[str, str]:
+    """A number and an expression of numbers that show how an answer is typed, chosen so that
+    neither (nor its negative) is within 1 % of an answer of the quiz: the example under the
+    answer box of ``sin(x**2+1)`` at 3 must not be ``cos(10)*6``, which is its x̄."""
+    values = [abs(v) for a in answers for v in np.ravel(np.asarray(a, dtype=float)) if np.isfinite(v)]
+
+    def free(value: float) -> bool:
+        return all(abs(abs(value) - v) > 0.01 * v for v in values)
+
+    number = next((t for t, v in _EXAMPLE_NUMBERS if free(v)), _EXAMPLE_NUMBERS[-1][0])
+    expression = next((t for t, v in _EXAMPLE_EXPRESSIONS if free(v)), _EXAMPLE_EXPRESSIONS[-1][0])
+    return number, expression
+
+
+def tolerance_note(answers: Any = ()) -> str:
+    """What the quiz says about how answers are compared, with examples that answer nothing."""
+    number, expression = typing_examples(answers)
+    return (f"Answers are checked to within {RTOL:.1%} (relative): the graph shows 4 significant "
+            "digits, and floating-point arithmetic rounds every result (0.1 + 0.2 gives "
+            "0.30000000000000004), so an exact comparison would mark right answers wrong. "
+            f"Type a number ({number}) or an expression of numbers ({expression}).")
+
+
+TOLERANCE_NOTE = tolerance_note()
+"""What the quiz says about how answers are compared (:meth:`Quiz.note` picks its examples
+among numbers that are none of the quiz's answers)."""
 
 
 WRONG = "✗ Not quite."
@@ -439,6 +468,16 @@ class Quiz:
             raise ValueError(f"the quiz is done: {self.score}")
         return q
 
+    @property
+    def note(self) -> str:
+        """:data:`TOLERANCE_NOTE`, with typing examples that are none of this quiz's answers."""
+        return tolerance_note(q.answer for q in self.questions)
+
+    @property
+    def placeholder(self) -> str:
+        """The answer box's grey example text, again none of this quiz's answers."""
+        return "e.g. {} or {}".format(*typing_examples(q.answer for q in self.questions))
+
     def data(self) -> dict[str, Any]:
         """The questions for a page's script (JSON-ready); it marks answers by the same rules.
 
@@ -449,7 +488,7 @@ class Quiz:
             return np.asarray(value, dtype=float).tolist()
 
         return {
-            "rtol": self.rtol, "atol": self.atol, "functions": list(ANSWER_FUNCTIONS), "note": TOLERANCE_NOTE,
+            "rtol": self.rtol, "atol": self.atol, "functions": list(ANSWER_FUNCTIONS), "note": self.note,
             "wrong": WRONG,
             "questions": [{"step": q.step, "label": q.label, "symbol": q.symbol, "prompt": q.prompt,
                            "answer": plain(q.answer), "right": q.right_text, "reveal": q.reveal_text, "hint": q.hint,

@@ -51,19 +51,21 @@ body.quiz #table tr.pending td:not(:nth-child(2)) { visibility: hidden; }  /* la
 """Styles of the quiz panel (colours from the page's CSS variables)."""
 
 
-def quiz_panel() -> str:
-    """The quiz's HTML: question, answer box, check/reveal, verdict, score, and how answers are marked."""
+def quiz_panel(note: str = TOLERANCE_NOTE, placeholder: str = "e.g. -0.8391 or cos(10)*6") -> str:
+    """The quiz's HTML: question, answer box, check/reveal, verdict, score, and how answers are marked
+    (``note`` and ``placeholder``: :attr:`Quiz.note` and :attr:`Quiz.placeholder`, whose examples
+    are none of the quiz's answers)."""
     return f"""<section id="quiz" aria-label="predict the next value">
 <p id="quiz-question">Predict each value before the sweep shows it.</p>
 <form id="quiz-form" autocomplete="off">
 <label id="quiz-symbol" for="quiz-answer"></label>
-<input id="quiz-answer" type="text" spellcheck="false" autocapitalize="off" placeholder="e.g. -0.5 or cos(10)*6">
+<input id="quiz-answer" type="text" spellcheck="false" autocapitalize="off" placeholder="{html.escape(placeholder)}">
 <button id="quiz-check" type="submit">check</button>
 <button id="quiz-reveal" type="button" disabled title="show the answer (after a wrong try)">reveal</button>
 <span id="quiz-score"></span>
 </form>
 <p id="quiz-feedback" role="status" aria-live="polite" data-verdict=""></p>
-<p class="quiz-note">{html.escape(TOLERANCE_NOTE)}</p>
+<p class="quiz-note">{html.escape(note)}</p>
 </section>"""
 
 

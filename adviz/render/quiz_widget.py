@@ -55,7 +55,7 @@ function render({ model, el }) {
   var root = document.createElement("div");
   root.className = "adviz-quiz";
   root.innerHTML = '<style></style><p class="q"></p><form autocomplete="off"><label class="sym"></label>' +
-    '<input type="text" spellcheck="false" autocapitalize="off" placeholder="e.g. -0.5 or cos(10)*6">' +
+    '<input type="text" spellcheck="false" autocapitalize="off">' +
     '<button type="submit" class="check">check</button>' +
     '<button type="button" class="reveal" title="show the answer (after a wrong try)">reveal</button>' +
     '<span class="score"></span></form><p class="fb" role="status" aria-live="polite"></p><p class="note"></p>';
@@ -65,6 +65,7 @@ function render({ model, el }) {
   root.style.cssText = "--strong:" + colours[0] + ";--light:" + colours[1];
   q("style").textContent = model.get("css");
   q(".note").textContent = model.get("note");
+  q("input").placeholder = model.get("placeholder");
   var input = q("input");
   var pending = false;  // an answer is on its way to the kernel: nothing more until it replies
   var refocus = false;  // the student was typing: give the box its focus back after the reply
@@ -116,6 +117,7 @@ class QuizPanel(anywidget.AnyWidget):
     _esm = _ESM
     css = traitlets.Unicode(QUIZ_WIDGET_CSS).tag(sync=True)
     note = traitlets.Unicode(TOLERANCE_NOTE).tag(sync=True)
+    placeholder = traitlets.Unicode("e.g. -0.8391 or cos(10)*6").tag(sync=True)
     colours = traitlets.List(traitlets.Unicode()).tag(sync=True)
     question = traitlets.Unicode("").tag(sync=True)
     symbol = traitlets.Unicode("").tag(sync=True)

@@ -346,6 +346,7 @@ class SweepPlayer(_Stepper):
             self.quiz = Quiz(trace, self.sweep)
             c = style.mode_colours(self.mode)
             self.panel = QuizPanel([c.strong, c.light], self._check_typed, self._reveal_clicked)
+            self.panel.note, self.panel.placeholder = self.quiz.note, self.quiz.placeholder   # no answer as example
             parts = [bar, self.panel, self.view]
         self.widget = w.VBox(parts)
         self.widget.add_class("adviz-sweep-player")

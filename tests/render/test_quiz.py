@@ -268,3 +268,24 @@ def test_player_without_quiz_says_how_to_get_one(survey):
     assert player.panel is None
     with pytest.raises(ValueError, match="quiz=True"):
         player.score
+
+
+@pytest.mark.parametrize("source, at", [("sin(x**2 + 1)", {"x": 3.0}), ("log(x1)+x1*x2-sin(x2)", {"x1": 2.0, "x2": 5.0}),
+                                        ("x*y", {"x": 0.25, "y": 22.0})])
+def test_the_typing_examples_never_answer_a_question(source, at):
+    """The note under the answer box once said 'Type a number (-0.8391) or an expression of numbers
+    (cos(10)*6)' on every page: for sin(x**2+1) at 3 those are v̄2 and x̄, answers handed out."""
+    from adviz.render.html import sweep_html
+    from adviz.render.quiz import Quiz, read_answer
+
+    t = ad.trace(source, **at)
+    quiz = Quiz(t, t.reverse())
+    answers = [abs(float(v)) for q in quiz.questions for v in np.ravel(q.answer)]
+    examples = re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)\.$", quiz.note)[0:1]
+    examples += re.findall(r"Type a number \(([^)]*)\)", quiz.note) + quiz.placeholder[len("e.g. "):].split(" or ")
+    assert len(examples) == 4
+    for text in examples:
+        value = abs(float(read_answer(text)))
+        assert all(abs(value - a) > 0.01 * a for a in answers), (text, answers)
+    page = sweep_html(t, "reverse", quiz=True)
+    assert quiz.note.replace("'", "&#x27;") in page and f'placeholder="{quiz.placeholder}"' in page
