@@ -212,6 +212,7 @@ ARRAY_CASES = [
     ("polyadd-polysub", lambda a, b: np.polyadd(a, b) * np.polysub(b, a)[-1], [rand(3), rand(2, seed=2)]),
     ("polyder", lambda p: np.polyder(p, 2) * p[0], [rand(4)]),
     ("polyint", lambda p: np.polyint(p, 2, k=[1.0, -0.5]) * p[-1], [rand(3)]),
+    ("unique-distinct", lambda x: np.unique(x) ** 2, [distinct(2, 3)]),
     # sampling and differences
     ("linspace-array-ends", lambda a, b: np.linspace(a, b, 4, axis=-1) ** 2, [rand(2), rand(2, seed=2)]),
     ("linspace-one-sample", lambda a, b: np.linspace(a, b, 1) * b, [rand(), rand(seed=2)]),

@@ -89,7 +89,7 @@ def test_predicates_and_integer_results_are_plain_values(fn):
     (lambda a: np.ravel(np.stack([a, a]), order="A"), "ravel(order='A')"),
     (lambda a: np.stack([a, a]).flatten("K"), "ravel(order='K')"),
     (lambda a: np.quantile(np.arange(3.0), a[0] * 0.1, method="nearest"), "method='nearest'"),  # traced q
-    (lambda a: np.unique(a), "np.unique"),
+    (lambda a: np.unique(np.stack([a, a]), axis=0), "np.unique(..., axis=...)"),
     (lambda a: np.sort(np.ones(2)) + a.sort(), "np.sort(x)"),
 ])
 def test_unsupported_variants_are_refused_by_name(fn, message):
@@ -219,3 +219,15 @@ def test_fortran_order_against_references(name, fn, shape):
 def test_ufunc_outer_against_references(name, fn):
     """``ufunc.outer(a, b)`` is ``ufunc(a[..., None, …], b)`` (was refused by name)."""
     check(fn, rand(3, 4), name=name)
+
+
+def test_unique_gives_numpys_values_and_the_first_of_tied_entries_the_slope():
+    x = np.array([[0.5, -1.0, 0.5], [2.0, -1.0, 3.0]])
+    got = ad.vjp(lambda a: np.unique(a, return_index=True, return_inverse=True, return_counts=True), x)[0]
+    for g, e in zip(got, np.unique(x, return_index=True, return_inverse=True, return_counts=True)):
+        np.testing.assert_array_equal(g, e)
+    J = ad.jacrev(np.unique)(x)  # values -1, 0.5, 2, 3 from their first occurrences
+    expected = np.zeros((4, 2, 3))
+    expected[0, 0, 1] = expected[1, 0, 0] = expected[2, 1, 0] = expected[3, 1, 2] = 1.0
+    np.testing.assert_array_equal(J, expected)
+    np.testing.assert_array_equal(ad.jacfwd(np.unique)(x), expected)

@@ -57,7 +57,7 @@ from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcas
                      ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
                       nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
-from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort
+from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort, unique
 
 
 # ---------------------------------------------------------------- dispatch tables
@@ -150,7 +150,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.nancumsum: nancumsum, np.nancumprod: nancumprod, np.compress: compress, np.extract: extract,
     np.choose: choose, np.delete: delete, np.piecewise: piecewise, np.insert: insert,
     np.nanmedian: nanmedian, np.nanquantile: nanquantile, np.nanpercentile: nanpercentile,
-    np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
+    np.unique: unique, np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),

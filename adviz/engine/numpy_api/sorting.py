@@ -223,3 +223,21 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """``np.nanmedian``: the median of the entries that are not NaN (each middle entry half)."""
     return nanquantile(a, 0.5, axis=axis, out=out, keepdims=keepdims)
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True,
+           sorted=True):
+    """``np.unique``: the sorted distinct entries, each a gather of its first occurrence (so
+    where entries tie, the first one carries the slope; where all differ it is ``sort``).  The
+    indices, inverse and counts are plain integers, as NumPy returns them."""
+    if axis is not None:
+        raise UnsupportedOperation("np.unique(..., axis=...) is not supported on traced values")
+    plain = np.ravel(np.asarray(lowest(ar)))
+    found = np.unique(plain, return_index=True, return_inverse=return_inverse, return_counts=return_counts,
+                      equal_nan=equal_nan)
+    values = take(ravel(ar), found[1])
+    extras = ([found[1]] if return_index else []) + list(found[2:])
+    if return_inverse:
+        k = 1 + bool(return_index)
+        extras[k - 1] = extras[k - 1].reshape(np.shape(lowest(ar))) if np.ndim(lowest(ar)) else extras[k - 1]
+    return tuple([values] + extras) if extras else values
