@@ -468,7 +468,8 @@ def test_startup_imports_nothing_heavy():
     heavy = ["jupyter", "ipywidgets", "IPython", "graphviz", "matplotlib", "sympy", "wasmtime", "nbformat",
              "pydantic",      # Typer would import Pydantic to check option values; adviz spares it
              "numpy.ma",      # np.ma imports it (~40 M instructions): asked through sys.modules instead
-             "argparse"]      # only `python -m adviz.engine.catalog` parses its arguments with it
+             "argparse",      # only `python -m adviz.engine.catalog` parses its arguments with it
+             "logging"]       # trace and grad load no library that logs (app.NO_LIBRARY_LOGGING)
     for argv in (["--help"], ["trace", "sin(x**2+1)", "--at", "x=3"]):
         code = ("import sys\nfrom adviz.cli import main\nsys.argv = ['adviz', *sys.argv[1:]]\n"
                 "try:\n    main()\nexcept SystemExit:\n    pass\n"
