@@ -8,7 +8,9 @@ transform (``grad``, ``value_and_grad``, ``jvp``, ``vjp``, ``jacfwd``, ``jacrev`
 ``jvp(grad)``, ``grad(grad)``, ``jacfwd(jacfwd)``, ``jacrev(jacrev)``) against central
 differences in random directions; pytrees, ``has_aux``, custom rules and checkpoints; and
 hostile habits (``a[0] = x``, ``np.array([x, 1.0])``, ``out=``, ``dtype=``, ``np.matrix``,
-the ``math`` module, ``copy.deepcopy``, singular points, overflow, huge Jacobians).
+the ``math`` module, ``copy.deepcopy``, singular points, overflow, huge Jacobians); and keyword
+arguments as course code writes them (``probe_kwargs``: clip's bound spellings, ``dtype=``,
+``where=``/``initial=`` on reductions, every norm, meshgrid, gradient, lstsq, piecewise, …).
 
 Each check ends as **pass**, **wrong** (a number that disagrees with the reference), **crash**
 (any exception other than adviz's own refusal) or **refused** (``UnsupportedOperation``, an
@@ -27,7 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 
-PARTS = ["probe_funcs", "probe_struct", "probe_hostile", "probe_custom", "probe_course", "probe_more", "probe_api"]
+PARTS = ["probe_funcs", "probe_struct", "probe_hostile", "probe_custom", "probe_course", "probe_more", "probe_api",
+         "probe_kwargs"]
 
 if __name__ == "__main__":
     for part in sys.argv[1:] or PARTS:
