@@ -187,3 +187,20 @@ def test_a_tie_breaking_mutation_would_be_noticed():
     x = np.array([1.0, 3.0, 3.0, 3.0])
     assert float(np.sum(ad.grad(np.max)(x))) == 1.0
     assert float(ad.jvp(np.max, (x,), (np.ones(4),))[1]) == 1.0
+
+
+def test_running_max_with_a_tie_gives_the_slope_to_the_latest_holder():
+    x = np.array([1.0, 3.0, 2.0, 3.0, 0.5])
+    J = ad.jacrev(np.maximum.accumulate)(x)
+    expected = np.zeros((5, 5))
+    expected[0, 0] = expected[1, 1] = expected[2, 1] = expected[3, 3] = expected[4, 3] = 1.0
+    np.testing.assert_array_equal(J, expected)
+    np.testing.assert_array_equal(ad.jacfwd(np.maximum.accumulate)(x), expected)
+
+
+def test_nanmedian_of_a_line_of_nans_is_nan_with_derivative_zero():
+    x = np.array([[np.nan, np.nan], [0.5, 1.5]])
+    y, t = ad.jvp(lambda a: np.nanmedian(a, axis=1), (x,), (np.ones_like(x),))
+    assert np.isnan(y[0]) and y[1] == 1.0
+    np.testing.assert_array_equal(t, [0.0, 1.0])
+    np.testing.assert_array_equal(ad.grad(lambda a: np.nanmedian(a, axis=1)[1])(x), [[0.0, 0.0], [0.5, 0.5]])
