@@ -198,6 +198,16 @@ def run_sweeps(t: Any, mode: str, seed: Optional[List[str]], max_reverse: Option
             if unknown:
                 raise InputError(f"--seed: {names_text(unknown)} {'is' if len(unknown) == 1 else 'are'} not an input "
                                  f"(inputs: {names_text(t.input_names)})")
+            for name, tangent in direction.items():   # said in shapes, not in NumPy's broadcasting words
+                want = t.nodes[t.index(name)].shape
+                try:
+                    fits = np.broadcast_shapes(np.shape(tangent), want) == want
+                except ValueError:
+                    fits = False
+                if not fits:
+                    size = "one number" if want == () else f"of shape {want} (or one number, the same for every entry)"
+                    raise InputError(f"--seed: {name} has shape {want}, so its tangent is {size}; "
+                                     f"got shape {np.shape(tangent)}")
             try:
                 forward.append(t.forward(direction))
             except ValueError as err:

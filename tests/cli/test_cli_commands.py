@@ -158,6 +158,21 @@ def test_a_seed_is_never_silently_ignored(tmp_path):
     assert "y\u0307 = 1 (seed)" in (tmp_path / "g.dot").read_text(encoding="utf-8")   # ẏ: y and a combining dot
 
 
+@pytest.mark.parametrize("at, seed, message", [
+    ("x=[1,2,3]", "x=[1,0]", "x has shape (3,), so its tangent is of shape (3,) (or one number, the same for every "
+                             "entry); got shape (2,)"),
+    ("x=[1,2,3]", "x=[[1,0,0],[0,1,0]]", "x has shape (3,), so its tangent is of shape (3,)"),
+    ("x=2", "x=[1,0]", "x has shape (), so its tangent is one number; got shape (2,)"),
+])
+def test_a_seed_of_the_wrong_shape_is_said_in_shapes(at, seed, message):
+    """NumPy's words ("operands could not be broadcast together with remapped shapes
+    [original->remapped]", "input operand has more dimensions than allowed by the axis
+    remapping") told a student nothing about which --seed was wrong."""
+    r = run("trace", "sum(x*x)", "--at", at, "--mode", "forward", "--seed", seed)
+    assert r.exit_code == 2 and r.stderr.startswith(f"adviz: error: --seed: {message}")
+    assert "remapp" not in r.stderr and "operand" not in r.stderr
+
+
 def test_trace_vectors_summary_and_full():
     r = run("trace", "sum(x*x)", "--at", "x=[1,2,3,4,5,6,7,8,9,10]", "--mode", "reverse")
     assert r.exit_code == 0, r.output
