@@ -17,6 +17,11 @@ cell that checks it a *graded, locked* cell worth some points::
     {"nbgrader": {"solution": true, "grade": false, "locked": false,
                   "grade_id": "softplus-answer", "schema_version": 3}}
 
+Every check cell also carries Jupyter's ``raises-exception`` tag (the lesson builder,
+``notebooks/src/build.py``, puts it there, so every edition has it): a check raises while its
+exercise is unfinished or wrong, which is what makes nbgrader give it 0 points, and the tag
+makes *Run All* show that one-line error and go on instead of stopping the lesson there.
+
 From that one source:
 
 * the **teacher edition** is the notebook as it is (solutions filled in, every cell runs);

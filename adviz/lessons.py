@@ -12,7 +12,7 @@ places, depending on how adviz was installed:
 :func:`lesson_paths` looks in both.  Nobody should work in the installed copies (an
 upgrade would overwrite them), so three functions write them into a folder of your own:
 
-* :func:`copy_lessons` — the **student edition** (each solution replaced by ``...``, the
+* :func:`copy_lessons` — the **student edition** (each solution replaced by a stub, the
   checks kept) or, with ``edition="teacher"``, the **teacher edition** (solutions in);
 * :func:`write_nbgrader_course` — an **nbgrader course folder**:
   ``source/<lesson>/<lesson>.ipynb`` and ``nbgrader_config.py``, ready for

@@ -75,6 +75,8 @@ def test_source_parser_reads_cells_and_their_options():
          "source": "%matplotlib inline\nx = ...\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"},
         {"type": "code", "tags": ["check"], "grade_id": "ex-1-check", "points": 2, "source": "course.check(x)"},
     ]
+    assert build.notebook_tags(cells[2]) == ["check", "raises-exception"], "Run All goes on past a failing check"
+    assert build.notebook_tags(cells[1]) == ["exercise"] and build.notebook_tags(cells[0]) == []
     assert build.nbgrader_metadata(cells[1]) == {"grade": False, "grade_id": "ex-1", "locked": False,
                                                  "schema_version": 3, "solution": True, "task": False}
     assert build.nbgrader_metadata(cells[2])["points"] == 2 and build.nbgrader_metadata(cells[0]) is None
@@ -96,6 +98,7 @@ def test_source_parser_reads_cells_and_their_options():
     ('# %% tags=["check"] points=0 grade_id="c"\ncheck()\n', "points must be positive"),
     ('# %% grade_id="x"\nx = 1\n', "belong to exercise and check cells"),
     ("# %% colour='red'\nx = 1\n", "must be JSON"),
+    ('# %% tags=["raises-exception"]\nx = 1 / 0\n', "would hide a real error"),
     ('# %% colour="red"\nx = 1\n', "unknown or malformed cell option colour"),
 ])
 def test_source_parser_refuses_what_nbgrader_would_choke_on(source, message):

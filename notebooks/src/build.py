@@ -32,6 +32,14 @@ leading ``# ``), and ``key=value`` pairs (values in JSON) describe the cell:
                     lowercase letters, digits and dashes; unique in the lesson).
 ``points=N``        what a check cell is worth (default 1).
 
+Every check cell also gets Jupyter's ``raises-exception`` tag (the builder adds it; a source
+never writes it).  A check that fails or is not done yet raises, so that nbgrader gives it
+no points; the tag tells Jupyter that this cell is expected to raise, so *Run All* (in
+JupyterLab, Jupyter Notebook and nbclient/nbconvert) shows the error and goes on to the
+next cell instead of stopping there.  An unfinished exercise fails at its own check, and
+the lesson still runs to its end.  Anywhere else the tag would hide a real error, so the
+builder refuses it.
+
 In a code cell an IPython magic is written commented out, ``# %matplotlib inline``, so the
 source stays valid Python (jupytext's rule).  The builder refuses a source with control
 characters (a ``"\\a"`` in a normal string once turned ``\\approx`` into a bell character and
@@ -69,6 +77,8 @@ GRADE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEYS = {"tags": list, "grade_id": str, "points": (int, float)}
 ALLOWED_CONTROL = {"\n"}
 INVISIBLE = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR", "\ufeff": "BYTE ORDER MARK"}
+RAISES = "raises-exception"
+"""Jupyter's tag for a cell expected to raise: Run All shows its error and continues."""
 CONTROL_NAMES = {"\0": "NUL", "\a": "BEL", "\b": "BACKSPACE", "\t": "TAB", "\v": "VERTICAL TAB", "\f": "FORM FEED",
                  "\r": "CARRIAGE RETURN", "\x1b": "ESCAPE", "\x7f": "DELETE"}
 
@@ -171,6 +181,9 @@ def _check_grading(cells: list[dict], name: str) -> None:
         where = f"{name}:{cell['line']}"
         tags = cell["tags"]
         graded = "exercise" in tags or "check" in tags
+        if RAISES in tags:
+            raise SourceError(f"{where}: the builder tags every check cell {RAISES!r} itself; "
+                              "on any other cell it would hide a real error")
         if "exercise" in tags and "check" in tags:
             raise SourceError(f"{where}: a cell is either an exercise or its check, not both")
         if graded and "grade_id" not in cell:
@@ -229,6 +242,11 @@ def nbgrader_metadata(cell: dict) -> dict | None:
     return None
 
 
+def notebook_tags(cell: dict) -> list[str]:
+    """The cell's tags in the notebook: its own, plus ``raises-exception`` on a check cell."""
+    return cell["tags"] + [RAISES] if "check" in cell["tags"] else list(cell["tags"])
+
+
 def build_notebook(source: Path) -> nbformat.NotebookNode:
     """The notebook for one source file: cells in order, no outputs, ids ``lessonNN-KK``."""
     nb = nbformat.v4.new_notebook()
@@ -241,8 +259,9 @@ def build_notebook(source: Path) -> nbformat.NotebookNode:
         make = nbformat.v4.new_markdown_cell if cell["type"] == "markdown" else nbformat.v4.new_code_cell
         new = make(cell["source"])
         new.id = f"lesson{stem}-{i:02d}"
-        if cell["tags"]:
-            new.metadata["tags"] = cell["tags"]
+        tags = notebook_tags(cell)
+        if tags:
+            new.metadata["tags"] = tags
         grading = nbgrader_metadata(cell)
         if grading:
             new.metadata["nbgrader"] = grading

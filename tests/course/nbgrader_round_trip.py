@@ -12,8 +12,8 @@ submissions where JupyterHub's ``nbgrader collect`` would, one per "student":
              answer of ``wrong_answers.py``: the checks it targets must lose their points.
 
 and autogrades them all with ``nbgrader autograde``.  It prints one JSON line: per lesson
-and student, each graded cell's score and maximum, and (for the blank and wrong
-submissions) the error names the grader saw in each cell.  nbgrader's Python API runs in
+and student, each graded cell's score and maximum, the error names the grader saw in each
+cell, and the cells tagged ``raises-exception`` in the autograded notebook.  nbgrader's Python API runs in
 this one process, so its start-up is paid once; the test runs two of these in parallel.
 """
 
@@ -61,7 +61,7 @@ def main(course: Path, lessons: list[str]) -> dict:
     config.Exchange.root = str(course / "exchange")
     api = NbGraderAPI(config=config)
 
-    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}}
+    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}}
     for lesson in lessons:
         result = api.generate_assignment(lesson)
         report["generate"][lesson] = {"success": result["success"], "error": result.get("error", "")}
@@ -85,8 +85,10 @@ def main(course: Path, lessons: list[str]) -> dict:
     for lesson in lessons:
         for student_dir in sorted((course / "autograded").glob(f"*/{lesson}")):
             nb = json.loads((student_dir / f"{lesson}.ipynb").read_text(encoding="utf-8"))
-            errors = {}
+            errors, tagged = {}, []
             for i, cell in enumerate(nb["cells"]):
+                if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+                    tagged.append(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {i}"))
                 names = [o["ename"] for o in cell.get("outputs", []) if o.get("output_type") == "error"]
                 stderr = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream"
                           and o.get("name") == "stderr"]
@@ -94,6 +96,7 @@ def main(course: Path, lessons: list[str]) -> dict:
                     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {i}")
                     errors[grade_id] = names + (["stderr"] if stderr else [])
             report["errors"].setdefault(lesson, {})[student_dir.parent.name] = errors
+            report["tagged"].setdefault(lesson, {})[student_dir.parent.name] = tagged
     return report
 
 

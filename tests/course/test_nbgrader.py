@@ -1,9 +1,11 @@
 """The nbgrader round trip, on every lesson, with nbgrader itself (as a teacher's class runs it).
 
-For each lesson: ``generate_assignment`` succeeds and releases exactly the student edition;
+For each lesson: ``generate_assignment`` succeeds and releases exactly the student edition
+(its sources and its tags: each check cell keeps ``raises-exception``, so Run All goes on past it);
 autograding the teacher's solutions gives full marks with no error anywhere; the released
-notebook, submitted blank, gives 0 on every graded cell, fails only in its check cells and
-only with ``NotDoneYet``, and does not crash the grader; three typical wrong answers per
+notebook, submitted blank, gives 0 on every graded cell (tagged ``raises-exception`` and
+failing: the error still counts), fails only in its check cells and only with ``NotDoneYet``,
+and does not crash the grader; three typical wrong answers per
 exercise (among them the five that passed the old checks) lose the points of the checks they
 target.  Two processes grade half the lessons each (``nbgrader_round_trip.py``).
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from adviz.editions import cell_source
+from adviz.editions import cell_source, nbgrader_meta
 from adviz.lessons import edition_text, lesson_paths, write_nbgrader_course
 
 from . import exercises as ex
@@ -49,12 +51,12 @@ def graded(tmp_path_factory):
         write_nbgrader_course(course)
         runs.append((course, subprocess.Popen([sys.executable, str(HERE / "nbgrader_round_trip.py"), str(course), *group],
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=course, env=env)))
-    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "courses": []}
+    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}, "courses": []}
     for course, process in runs:
         out, err = process.communicate(timeout=TIMEOUT)
         assert process.returncode == 0, err[-3000:]
         part = json.loads(out.splitlines()[-1])
-        for key in ("generate", "autograde", "scores", "errors"):
+        for key in ("generate", "autograde", "scores", "errors", "tagged"):
             report[key].update(part[key])
         report["courses"].append(course)
     return report
@@ -75,6 +77,9 @@ def test_generate_assignment_releases_the_student_edition(graded, stem):
     release = json.loads((_course_of(graded, stem) / "release" / stem / f"{stem}.ipynb").read_text(encoding="utf-8"))
     ours = json.loads(edition_text(next(p for p in lesson_paths() if p.stem == stem), "student"))
     assert [cell_source(c) for c in release["cells"]] == [cell_source(c) for c in ours["cells"]]
+    tags = [[c.get("metadata", {}).get("tags", []) for c in nb["cells"]] for nb in (release, ours)]
+    assert tags[0] == tags[1], "the release keeps the tags: Run All goes past a check that raises"
+    assert all("raises-exception" in t for c, t in zip(release["cells"], tags[0]) if nbgrader_meta(c).get("grade"))
 
 
 @pytest.mark.parametrize("stem", _stems())
@@ -91,6 +96,8 @@ def test_the_blank_student_version_gets_zero_and_fails_only_in_its_checks(graded
     errors = graded["errors"][stem]["blank"]
     assert set(errors) == set(cells), "every check says 'not done yet', and no other cell fails"
     assert all(names == ["NotDoneYet"] for names in errors.values()), errors
+    assert sorted(graded["tagged"][stem]["blank"]) == sorted(cells), (
+        "the 0 comes from checks tagged raises-exception: the tag lets Run All go on, the error still counts")
 
 
 @pytest.mark.parametrize("stem", _stems())
