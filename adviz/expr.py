@@ -959,10 +959,10 @@ def _plain_numbers(source: str, max_depth: int) -> Any:
     ``pi``, ``1/2``, ``+1``, too deep a nesting); :func:`parse_constant` then reads it the
     general way, with its error messages. Each number is read by ``float`` from its text, as
     the general way does: the same float64, including the sign of ``-0``."""
-    import json
-
     if not source.startswith("[") or not _PLAIN_LIST_CHARACTERS.issuperset(source):
         return None
+    import json  # here: `--at x=3` never needs it
+
     try:
         data = json.loads(source, parse_int=float, parse_float=float)
         array = np.array(data, dtype=np.float64)

@@ -17,7 +17,7 @@ are hex strings, usable by Graphviz, rich (``"bold #1d4ed8"``) and HTML/CSS alik
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple  # immutable records: frozen dataclasses would compile six methods each on every start-up
 
 __all__ = [
     "FONT",
@@ -40,8 +40,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ModeColours:
+class ModeColours(NamedTuple):
     """The colours of one sweep direction."""
 
     mode: str  # "forward" or "reverse"
@@ -70,8 +69,7 @@ REVERSE = ModeColours(
 )
 
 
-@dataclass(frozen=True)
-class NodeKind:
+class NodeKind(NamedTuple):
     """How a kind of node is outlined (and filled when no sweep is shown)."""
 
     name: str
@@ -85,8 +83,7 @@ INTERMEDIATE = NodeKind("intermediate", line="#334155", fill="#ffffff", penwidth
 OUTPUT = NodeKind("output", line="#6d28d9", fill="#ede9fe", penwidth=2.4)
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     """Not reached by the sweep yet."""
 
     fill: str = "#f3f4f6"
@@ -115,8 +112,7 @@ LAYOUT_SCALE = 1.2
 DejaVu Sans is up to 19 % wider than Helvetica's metrics (digits 14 %, ``i``/``l`` 25 %)."""
 
 
-@dataclass(frozen=True)
-class Paint:
+class Paint(NamedTuple):
     """How one element of a graph is painted: fill, outline, outline width, text colour."""
 
     fill: str
