@@ -112,6 +112,8 @@ true_divide = binary(
     template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}", code="{0} / {1}",
     jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, _minus_ratio_times)),
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
+    # the divisor's rule reads the result; the numerator's only the divisor (x / 2.0 keeps no result)
+    vjp_reads=lambda parents: "all" if parents[1] is not None else "args",
 )
 # the partial -1 itself (not a function returning -1): rules negate, in place when they may
 negative = register(Primitive(name="negative", impl=operator.neg, template="-{0}", symbol="−", latex="-{0}",
@@ -228,11 +230,11 @@ def _tie_split(a, b, ans):
 maximum = binary("maximum", np.maximum,
                  (Partial(lambda ans, x, y: _tie_split(x, y, ans), "[{0} > {1}]"),
                   Partial(lambda ans, x, y: _tie_split(y, x, ans), "[{1} > {0}]")),
-                 template="maximum({0}, {1})", symbol="max", latex=r"\max({0}, {1})")
+                 template="maximum({0}, {1})", symbol="max", latex=r"\max({0}, {1})", vjp_reads="args")
 minimum = binary("minimum", np.minimum,
                  (Partial(lambda ans, x, y: _tie_split(y, x, ans), "[{0} < {1}]"),
                   Partial(lambda ans, x, y: _tie_split(x, y, ans), "[{1} < {0}]")),
-                 template="minimum({0}, {1})", symbol="min", latex=r"\min({0}, {1})")
+                 template="minimum({0}, {1})", symbol="min", latex=r"\min({0}, {1})", vjp_reads="args")
 
 
 def _nan_aware_split(a, b, ans, wins=operator.gt):
@@ -244,11 +246,11 @@ def _nan_aware_split(a, b, ans, wins=operator.gt):
 fmax = binary("fmax", np.fmax,
               (Partial(lambda ans, x, y: _nan_aware_split(x, y, ans), "[{0} > {1} or {1} is nan]"),
                Partial(lambda ans, x, y: _nan_aware_split(y, x, ans), "[{1} > {0} or {0} is nan]")),
-              template="fmax({0}, {1})", symbol="fmax", latex=r"\max({0}, {1})")
+              template="fmax({0}, {1})", symbol="fmax", latex=r"\max({0}, {1})", vjp_reads="args")
 fmin = binary("fmin", np.fmin,
               (Partial(lambda ans, x, y: _nan_aware_split(x, y, ans, operator.lt), "[{0} < {1} or {1} is nan]"),
                Partial(lambda ans, x, y: _nan_aware_split(y, x, ans, operator.lt), "[{1} < {0} or {0} is nan]")),
-              template="fmin({0}, {1})", symbol="fmin", latex=r"\min({0}, {1})")
+              template="fmin({0}, {1})", symbol="fmin", latex=r"\min({0}, {1})", vjp_reads="args")
 def _clip_shares(x, lo, hi):
     """How ``clip(x, lo, hi) = minimum(maximum(x, lo), hi)`` splits its slope among x, lo, hi.
 
@@ -269,6 +271,7 @@ clip = register(Primitive(
     partials=(Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[0], ans), "[{1} < {0} < {2}] (½ at a bound)"),
               Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[1], ans), "[{0} < {1}] (½ at a bound)"),
               Partial(lambda ans, x, lo, hi: _mask(_clip_shares(x, lo, hi)[2], ans), "[{0} > {2}] (½ at a bound)")),
+    vjp_reads="args",  # masks of the operands (of the result, only its dtype)
 ))
 def _where_jvp_all(tangents, ans, c, x, y):
     """The tangent *selected*, not ``[c]·ẋ + [not c]·ẏ``: the branch not taken may carry a nan
@@ -290,21 +293,23 @@ where = register(Primitive(
               Partial(lambda ans, c, x, y: _mask(c, ans), "[{0}]"),
               Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]")),
     jvp_all=_where_jvp_all,
+    vjp_reads="args",  # the condition (of the result, only its dtype and shape)
 ))
 
 # ---------------------------------------------------------------- remainders: slope 1 between the jumps
 remainder = binary("remainder", np.remainder,
                    (ONE, Partial(lambda ans, x, y: -np.floor(x / y), "-floor({0}/{1})")),
-                   template="{0} % {1}", symbol="mod", latex=r"{0} \bmod {1}")
+                   template="{0} % {1}", symbol="mod", latex=r"{0} \bmod {1}", vjp_reads="args")
 fmod = binary("fmod", np.fmod,
               (ONE, Partial(lambda ans, x, y: -np.trunc(x / y), "-trunc({0}/{1})")),
-              template="fmod({0}, {1})", symbol="fmod", latex=r"\operatorname{{fmod}}({0}, {1})")
+              template="fmod({0}, {1})", symbol="fmod", latex=r"\operatorname{{fmod}}({0}, {1})", vjp_reads="args")
 
 # ---------------------------------------------------------------- two-argument functions
 arctan2 = binary("arctan2", np.arctan2,
                  (Partial(lambda ans, y, x: x / (x * x + y * y), "{1}/({0}**2 + {1}**2)"),
                   Partial(lambda ans, y, x: -y / (x * x + y * y), "-{0}/({0}**2 + {1}**2)")),
-                 template="arctan2({0}, {1})", symbol="atan2", latex=r"\operatorname{{atan2}}({0}, {1})")
+                 template="arctan2({0}, {1})", symbol="atan2", latex=r"\operatorname{{atan2}}({0}, {1})",
+                 vjp_reads="args")
 logaddexp = binary("logaddexp", np.logaddexp,
                    (Partial(lambda ans, x, y: np.exp(x - ans), "exp({0} - {ans})"),
                     Partial(lambda ans, x, y: np.exp(y - ans), "exp({1} - {ans})")),
@@ -328,7 +333,8 @@ hypot = binary("hypot", np.hypot,
 
 copysign = binary("copysign", np.copysign,
                   (Partial(lambda ans, x, y: np.sign(x) * np.copysign(1.0, y), "sign({0})·sign({1})"), None),
-                  template="copysign({0}, {1})", symbol="copysign", latex=r"\operatorname{{copysign}}({0}, {1})")
+                  template="copysign({0}, {1})", symbol="copysign", latex=r"\operatorname{{copysign}}({0}, {1})",
+                  vjp_reads="args")
 
 
 def _sinc_slope(ans, x):
@@ -356,6 +362,7 @@ astype = register(Primitive(
     partials=(ONE,),
     jvps=(lambda t, ans, x, dtype: t.astype(dtype),),
     vjps=(lambda g, ans, x, dtype: g.astype(dtype_of(x)),),
+    vjp_reads="nothing",  # the operand's dtype only, which a stand-in keeps
 ))
 
 # ---------------------------------------------------------------- not differentiable: plain values
