@@ -30,7 +30,7 @@ c("np.float64(x[0])", lambda x: np.float64(x[0]) * x, None)
 c("np.round(x,2)*x", lambda x: np.round(x, 2) * x, None)
 c("x.round()", lambda x: x.round() + x, None)
 c("np.histogram", lambda x: np.histogram(x, bins=2)[0] * x, None)
-c("np.unique", lambda x: np.unique(x) ** 2, np.sort(2 * x0))
+c("np.unique", lambda x: np.unique(x) ** 2, 2 * x0)  # distinct values: d/dx_i of sum(unique(x)**2) is 2·x_i, in x's order
 c("logspace", lambda x: np.logspace(x[0], x[1], 3), None)
 c("geomspace", lambda x: np.geomspace(1.0, np.exp(x[0]), 3), None)
 c("meshgrid", lambda x: np.meshgrid(x, x)[0] * np.meshgrid(x, x)[1], None)
