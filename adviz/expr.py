@@ -647,11 +647,22 @@ def _apply(node: Node, args: list, env: dict[str, Any], source: str) -> Any:
         case Variable(name=name):
             return env[name]
         case Index(index=index):
+            target, text = source[node.target.start:node.target.end], source[node.start:node.end]
+            shape = getattr(args[0], "shape", None)   # a traced value's own (np.shape would be recorded)
+            shape = tuple(shape) if shape is not None else np.shape(args[0])
+            size = shape[0] if shape else None
+            if size is None:      # said in the expression's words, not NumPy's ("invalid index to scalar variable")
+                raise EvaluationError(f"cannot evaluate {text}: {target} is a single number, not a vector, "
+                                      "so it has no entries to pick")
+            if not -size <= index < size:
+                last = (f"{target}[0], or {target}[-1]" if size == 1 else
+                        f"{target}[0] to {target}[{size - 1}], or {target}[-1] to {target}[-{size}]")
+                raise EvaluationError(f"cannot evaluate {text}: {target} has {size} "
+                                      f"entr{'y' if size == 1 else 'ies'} ({last})")
             try:
                 return args[0][index]
             except (IndexError, TypeError) as exc:
-                raise EvaluationError(f"cannot evaluate {source[node.start:node.end]}: {exc}") \
-                    from None
+                raise EvaluationError(f"cannot evaluate {text}: {exc}") from None
         case Unary(op="-"):
             return -args[0]
         case Unary():

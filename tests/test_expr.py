@@ -177,10 +177,13 @@ def test_evaluation_errors_are_clear_valueerrors() -> None:
         f(1.0, a=2.0)
     with pytest.raises(EvaluationError, match="takes 3 value"):
         f(1, 2, 3, 4)
-    with pytest.raises(EvaluationError, match=r"cannot evaluate x\[5\]"):
+    with pytest.raises(EvaluationError, match=r"cannot evaluate x\[5\]: x has 2 entries \(x\[0\] to x\[1\], "
+                                              r"or x\[-1\] to x\[-2\]\)$"):   # not NumPy's "axis 0"
         parse("x[5]")(x=[1.0, 2.0])
-    with pytest.raises(EvaluationError, match=r"cannot evaluate x\[0\]"):
-        parse("x[0]")(x=2.0)
+    with pytest.raises(EvaluationError, match=r"cannot evaluate W\[1\]\[-3\]: W\[1\] has 2 entries"):
+        parse("W[1][-3]")(W=[[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(EvaluationError, match=r"cannot evaluate x\[0\]: x is a single number, not a vector"):
+        parse("x[0]")(x=2.0)                                 # not "invalid index to scalar variable"
     with pytest.raises(EvaluationError, match="clashing shapes"):
         parse("[x, y]")(x=[1.0, 2.0], y=[1.0, 2.0, 3.0])
     assert issubclass(EvaluationError, ValueError)
