@@ -19,6 +19,7 @@ Exit codes (the same for every command):
 # and string annotations would each be compiled by eval (see adviz/cli/__init__.py).
 
 import errno
+import io
 import os
 import sys
 from typing import Annotated, Any, List, Optional
@@ -109,6 +110,58 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # not a real file (tests)
         pass
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output's file descriptor, written in whole or not at all.
+
+    Under a file-size limit (``ulimit -f``) or on a nearly full disk, the operating system may
+    accept only the first part of a write. Python's buffered writer takes that short write as
+    done and drops the rest without an error, so ``adviz trace --json > out.json`` would leave a
+    truncated file and exit 0. Writing the rest again makes the system say why it cannot
+    (``File too large``, ``No space left on device``), and the command fails as it should."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+    def close(self) -> None:     # the descriptor belongs to the process, not to this object
+        self.flush()
+        super().close()
+
+
+def _whole_writes_to_stdout() -> None:
+    """Route the real standard output through :class:`_WholeWrites` (same encoding, errors and
+    buffering), so that an output cut short by a full disk is an error, not a silent success.
+    Leaves a replaced ``sys.stdout`` (a test runner's capture) alone."""
+    stream = sys.stdout
+    if stream is None or stream is not sys.__stdout__:
+        return
+    try:
+        fd = stream.fileno()
+        stream.flush()
+    except (AttributeError, OSError, ValueError):   # not a real file: nothing to route
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_WholeWrites(fd)),
+        encoding=stream.encoding, errors=stream.errors,
+        line_buffering=stream.line_buffering, write_through=stream.write_through)
 
 
 def _tolerate_narrow_encodings() -> None:
@@ -209,6 +262,8 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
         install_plain_coercion(self)
+        if standalone_mode:
+            _whole_writes_to_stdout()
         _tolerate_narrow_encodings()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -239,8 +294,9 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
             _silence_stdout()
         except OSError as err:            # the last of the output found no room: not a success
             _silence_stdout()
-            _echo_err(f"adviz: error: {one_line(describe(err))}")
-            sys.exit(1)
+            if not rv:                    # (a command that already failed has said why, once)
+                _echo_err(f"adviz: error: {one_line(describe(err))}")
+            sys.exit(rv if isinstance(rv, int) and rv else 1)
         except ValueError:                # standard output was closed: nothing to flush
             pass
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -303,5 +359,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         _echo_err("adviz: interrupted")
         sys.exit(130)
     except Exception as err:  # noqa: BLE001
+        if isinstance(err, OSError) and err.filename is None and err.errno in _FULL:
+            _silence_stdout()     # (`adviz --help > /dev/full`): what is left in the buffer has no room either
         _echo_err(f"adviz: error: {one_line(describe(err))}")
         sys.exit(1)

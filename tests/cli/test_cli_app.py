@@ -201,6 +201,29 @@ def test_output_to_a_full_disk_is_one_clear_line_and_exit_1(args):
                         "(the disk is full or a file-size limit is set)\n")
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork") or sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+@pytest.mark.parametrize("args", [["trace", "sin(x**2+1)*cos(x)*exp(x)+log(x)*tanh(x)", "--at", "x=3", "--python"],
+                                  ["trace", "sin(x**2+1)*cos(x)*exp(x)+log(x)*tanh(x)", "--at", "x=3", "--json"],
+                                  ["trace", "sin(x**2+1)*cos(x)*exp(x)+log(x)*tanh(x)", "--at", "x=3"]])
+def test_output_cut_short_by_a_file_size_limit_is_a_failure(args, tmp_path):
+    """`ulimit -f 1; adviz trace … --json > out.json`: the system takes the first KiB and refuses
+    the rest. Python's buffered writer takes such a short write as done and drops the rest, which
+    made this a truncated file and exit 0; the output is a failure, said once, in words."""
+    import resource
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    out = tmp_path / "out.txt"
+    with open(out, "w") as target:
+        p = subprocess.run([sys.executable, "-c", MAIN, *args], stdout=target, stderr=subprocess.PIPE,
+                           text=True, env={**os.environ, **ENV}, timeout=60, preexec_fn=limit_file_size)
+    assert out.stat().st_size == 1024          # the limit was reached: the output is longer
+    assert p.returncode == 1
+    assert p.stderr == ("adviz: error: cannot write the output: File too large "
+                        "(the disk is full or a file-size limit is set)\n")
+
+
 def test_ascii_only_output_falls_back_to_ascii(adviz):
     p = adviz("trace", "sin(x**2+1)", "--at", "x=3", env={"PYTHONIOENCODING": "ascii"})
     assert p.returncode == 0, p.stderr
