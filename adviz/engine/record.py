@@ -37,7 +37,7 @@ from . import notation
 from .notation import check_notation, display_names as notation_names
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
-from .tape import Tape, TapeNode
+from .tape import Tape, TapeNode, TapeNodes
 from .tracer import Tracer, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
@@ -673,9 +673,16 @@ class Trace:
         steps = _Steps("forward", self)
         # the columns the terms are written into (appending directly: this loop runs once per node)
         src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
-        for k, (prim, parents, args, params, ans) in enumerate(tape):
+        columns = tape.tape  # the tape's flat columns (see Tape): node k's operands are args[start:end]
+        prims, params_of, answers, nargs, parents_of, args_of = (columns.prims, columns.params, columns.ans,
+                                                                 columns.nargs, columns.parents, columns.args)
+        end = 0
+        for k in range(len(prims)):
+            start, end = end, end + nargs[k]
+            prim = prims[k]
             if prim is None:
                 continue
+            parents, args, params, ans = parents_of[start:end], args_of[start:end], params_of[k], answers[k]
             total = None
             jvps, partials = prim.jvps, prim.partials
             for i, p in enumerate(parents):
@@ -723,13 +730,20 @@ class Trace:
         src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
         pending = list(self.checkpoints)  # blocks whose intermediates are still to be recomputed
         block_of = self.nodes.block_of
+        columns = tape.tape  # the tape's flat columns (see Tape): node k's operands are args[start:end]
+        prims, params_of, answers, nargs, parents_of, args_of = (columns.prims, columns.params, columns.ans,
+                                                                 columns.nargs, columns.parents, columns.args)
+        pos = columns.offset(out.index + 1)  # walking back: the end of node k's operands
         for k in range(out.index, -1, -1):
+            end = pos
+            start = pos = end - nargs[k]
             g = adjoints[k]
             if g is None:
                 continue
-            prim, parents, args, params, ans = tape[k]
+            prim = prims[k]
             if prim is None:
                 continue
+            parents, args, params, ans = parents_of[start:end], args_of[start:end], params_of[k], answers[k]
             if pending and k in block_of:
                 for i, value in self._recompute(k, pending):
                     steps.step(i, value, _RECOMPUTE)
@@ -865,12 +879,13 @@ class _Nodes(_SequenceABC):
     Inputs are named by the caller; operations ``v1, v2, …`` in tape order.
     """
 
-    def __init__(self, tape: list, input_names: Sequence[str], outputs: Sequence[int],
+    def __init__(self, tape: TapeNodes, input_names: Sequence[str], outputs: Sequence[int],
                  block_of: Optional[dict] = None, made: Optional[Sequence[Node]] = None):
-        self.tape = tape  # TapeNode tuples (prim, parents, args, params, ans)
+        self.tape = tape  # the recorded tape, read as TapeNode tuples (prim, parents, args, params, ans)
         self.block_of = block_of or {}
         self._outputs = frozenset(outputs)
-        self.input_indices = tuple(k for k, tn in enumerate(tape) if tn[0] is None)
+        prims = tape.tape.prims
+        self.input_indices = tuple(k for k, prim in enumerate(prims) if prim is None)
         self._input_names = dict(zip(self.input_indices, input_names))
         self.prefix = _operation_prefix(input_names)  # "v": operations are v1, v2, …
         # operation k is v{k - _before[k] + 1} when all inputs come first (the usual case)
@@ -879,8 +894,8 @@ class _Nodes(_SequenceABC):
         self._names: Optional[list] = None
         if not self._leading:
             names, counter = [], 0
-            for k, tn in enumerate(tape):
-                if tn[0] is None:
+            for k, prim in enumerate(prims):
+                if prim is None:
                     names.append(self._input_names[k])
                 else:
                     counter += 1
@@ -891,8 +906,8 @@ class _Nodes(_SequenceABC):
     @classmethod
     def of(cls, nodes: Sequence[Node]) -> "_Nodes":
         """Nodes made elsewhere (their tape rebuilt from them)."""
-        tape = [(n.primitive, tuple(o.node for o in n.operands), tuple(o.value for o in n.operands), n.params, n.value)
-                for n in nodes]
+        tape = Tape.from_nodes((n.primitive, tuple(o.node for o in n.operands), tuple(o.value for o in n.operands),
+                                n.params, n.value) for n in nodes).nodes
         out = cls(tape, [n.name for n in nodes if n.is_input], [n.index for n in nodes if n.is_output],
                   {n.index: n.checkpoint for n in nodes if n.checkpoint is not None}, nodes)
         out._names = [n.name for n in nodes]

@@ -16,8 +16,11 @@ input at once — the reason backpropagation trains networks with millions of we
 
 Design notes (for speed and correctness):
 
-* a node is a plain tuple and refers to its operands by **index**, never by object, so the
+* the tape is stored column by column (flat lists: primitives, values, operands), with no
+  object per node, and a node refers to its operands by **index**, never by object, so the
   tape holds no reference cycles (the garbage collector has nothing to chase);
+* for a scalar adjoint through ``+``, ``*`` and the other elementwise primitives, the sweep
+  computes ``v̄ · ∂v/∂operand`` itself, exactly as the primitive's rule would;
 * an adjoint is released as soon as its node has been processed;
 * the adjoint of a node used twice is the **sum** of what each use sends back (micrograd's
   classic bug #2 is overwriting instead of summing).
@@ -25,7 +28,10 @@ Design notes (for speed and correctness):
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from array import array
+from collections.abc import Sequence as _SequenceABC
+from itertools import accumulate, islice
+from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -33,7 +39,7 @@ from .tracer import Interpreter, Tracer, bind, complex_error, is_complex, op_tex
 
 
 class TapeNode(NamedTuple):
-    """One line of the Wengert list (inputs have ``prim = None``)."""
+    """One line of the Wengert list, as :attr:`Tape.nodes` hands it out (inputs have ``prim = None``)."""
 
     prim: Any
     parents: tuple  # per operand: index of the node it came from, or None for a constant
@@ -58,10 +64,26 @@ class TapeVar(Tracer):
 
 
 class Tape(Interpreter):
-    """The recording interpreter: computes each primitive and appends a :class:`TapeNode`."""
+    """The recording interpreter: computes each primitive and appends a line to the tape.
+
+    The tape is stored **column by column** in flat parallel lists, not as one object per
+    line: node ``k`` is ``prims[k]`` applied with ``params[k]`` giving ``ans[k]``, and its
+    ``nargs[k]`` operands sit one after another in ``parents`` (the node each came from,
+    None for a constant) and ``args`` (the values), right after the operands of node
+    ``k - 1``.  Appending a line is a handful of ``list.append`` calls — no tuple per line,
+    nothing for the garbage collector to track — which is what makes a long scalar loop
+    cheap to record (benchmark W1) and a tape of a million operations small (BIG).
+    :attr:`nodes` still reads the tape line by line, as :class:`TapeNode` tuples.
+    """
 
     def __init__(self, slim: bool = False, expand_checkpoints: bool = False) -> None:
-        self.nodes: list[TapeNode] = []
+        self.prims: list = []  # per node: its primitive (None for an input)
+        self.params: list = []  # per node: its parameters (nodes without share one empty dict)
+        self.ans: list = []  # per node: its value
+        self.nargs: list = []  # per node: how many operands it has
+        self.parents: list = []  # per operand, all nodes in order: its node's index, or None
+        self.args: list = []  # per operand: its value as the primitive saw it
+        self._offsets = array("q", (0,))  # operand position of node k (built when read, see offset)
         # slim: the tape only serves derivatives (grad, vjp, jacrev), so large values its
         # reverse rules will never read are stored as zero-cost stand-ins of the same shape.
         self.slim = slim
@@ -71,14 +93,59 @@ class Tape(Interpreter):
         self.expand_checkpoints = expand_checkpoints
         self.blocks: list = []
 
+    @classmethod
+    def from_nodes(cls, nodes: Any) -> "Tape":
+        """A tape holding ``nodes``, ``(prim, parents, args, params, ans)`` tuples (made elsewhere)."""
+        if isinstance(nodes, TapeNodes):
+            return nodes.tape
+        tape = cls()
+        for prim, parents, args, params, ans in nodes:
+            tape.append_node(prim, parents, args, params, ans)
+        return tape
+
+    @property
+    def nodes(self) -> "TapeNodes":
+        """The tape line by line: a sequence of :class:`TapeNode` made when read."""
+        return TapeNodes(self)
+
+    def __len__(self) -> int:
+        return len(self.prims)
+
+    def append_node(self, prim: Any, parents: Sequence, args: Sequence, params: dict, ans: Any) -> int:
+        """Append one line; returns its index."""
+        self.prims.append(prim)
+        self.params.append(params or _NO_PARAMS)
+        self.ans.append(ans)
+        self.nargs.append(len(args))
+        self.parents.extend(parents)
+        self.args.extend(args)
+        return len(self.prims) - 1
+
+    def offset(self, k: int) -> int:
+        """Position in ``parents``/``args`` of node ``k``'s first operand (``k == len(tape)``: the end)."""
+        offsets = self._offsets
+        n = len(offsets)
+        if n <= k:  # extend the running sums over the nodes appended since the last call
+            offsets.extend(islice(accumulate(self.nargs[n - 1:k], initial=offsets[-1]), 1, None))
+        return offsets[k]
+
+    def node(self, k: int) -> TapeNode:
+        """Line ``k`` as a :class:`TapeNode`."""
+        start = self.offset(k)
+        end = start + self.nargs[k]
+        return _new_node(TapeNode, (self.prims[k], tuple(self.parents[start:end]), tuple(self.args[start:end]),
+                                    self.params[k], self.ans[k]))
+
     def new_input(self, value: Any) -> TapeVar:
-        self.nodes.append(TapeNode(None, (), (), {}, value))
-        return TapeVar(self, value, len(self.nodes) - 1)
+        self.prims.append(None)
+        self.params.append(_NO_PARAMS)
+        self.ans.append(value)
+        self.nargs.append(0)
+        return TapeVar(self, value, len(self.prims) - 1)
 
     def record(self, prim: Any, parents: tuple, args: tuple, params: dict, ans: Any) -> TapeVar:
         """Append a node computed elsewhere (custom rules, checkpoints) and return its tracer."""
-        self.nodes.append(_new_node(TapeNode, (prim, tuple(parents), tuple(args), params, ans)))
-        return TapeVar(self, ans, len(self.nodes) - 1)
+        return TapeVar(self, ans, self.append_node(prim, parents, args, params, ans))
 
     def split(self, args: Any) -> tuple[list, list]:
         """``(values, parents)`` of a list of arguments: own tracers by their node index."""
@@ -91,6 +158,38 @@ class Tape(Interpreter):
                 vals.append(a)
                 parents.append(None)
         return vals, parents
+
+    def binary(self, prim: Any, x: Any, y: Any) -> TapeVar:
+        """:meth:`process` for a binary operator without parameters (``x * y``, ``x + 2.0``),
+        written out for its two operands: the line a scalar loop runs for every operation."""
+        if type(x) is TapeVar and x._interp is self:
+            px, x = x.index, x.primal
+        else:
+            px = None
+        if type(y) is TapeVar and y._interp is self:
+            py, y = y.index, y.primal
+        else:
+            py = None
+        if self.level != 1:
+            return self._append(prim, [x, y], [px, py], _NO_PARAMS, bind(prim, x, y))
+        ans = prim.impl(x, y)  # level 1: every value is concrete, call NumPy directly
+        if type(ans) is _FLOAT64 and type(x) is not _NDARRAY and type(y) is not _NDARRAY:
+            # the usual scalar: nothing to check, nothing to slim
+            self.prims.append(prim)
+            self.params.append(_NO_PARAMS)
+            self.ans.append(ans)
+            self.nargs.append(2)
+            parents, args = self.parents, self.args
+            parents.append(px)
+            parents.append(py)
+            args.append(x)
+            args.append(y)
+            var = _new_var(TapeVar)
+            var._interp, var.primal, var.index = self, ans, len(self.prims) - 1
+            return var
+        if is_complex(ans):
+            raise complex_error(f"the result of `{op_text(prim, 2, _NO_PARAMS)}` on a traced value")
+        return self._append(prim, [x, y], [px, py], _NO_PARAMS, ans)
 
     def process(self, prim, args, params):
         vals = []
@@ -109,25 +208,33 @@ class Tape(Interpreter):
                 raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
         else:
             ans = bind(prim, *vals, **params)
-        nodes = self.nodes
-        kept_vals, kept_ans = tuple(vals), ans
+        return self._append(prim, vals, parents, params, ans)
+
+    def _append(self, prim: Any, vals: list, parents: list, params: dict, ans: Any) -> TapeVar:
+        """Append the line ``ans = prim(*vals, **params)``, slimmed for a tape that only serves derivatives."""
+        kept_vals, kept_ans = vals, ans
         reads = prim.vjp_reads
         # At level 1 values are concrete (a cheap type test skips scalars); above it they
         # are tracers of the transform below (jvp of grad), whose arrays are just as large.
         if self.slim and reads != "all" and (
                 self.level > 1 or type(ans) is np.ndarray or np.ndarray in map(type, vals)):
             if callable(reads):  # depends on which operands are traced, e.g. power's exponent
-                reads = reads(parents)
+                reads = reads(tuple(parents))
             if reads in ("nothing", "ans"):
-                kept_vals = tuple(_stand_in(v) for v in kept_vals)
+                kept_vals = [_stand_in(v) for v in kept_vals]
             if reads in ("nothing", "args"):
                 kept_ans = _stand_in(ans)
+        self.prims.append(prim)
         # most primitives have no parameters: their nodes share one empty dict (64 bytes a
         # node saved on long scalar tapes); nothing writes into a node's params
-        nodes.append(_new_node(TapeNode, (prim, tuple(parents), kept_vals, params or _NO_PARAMS, kept_ans)))
+        self.params.append(params or _NO_PARAMS)
+        self.ans.append(kept_ans)
+        self.nargs.append(len(kept_vals))
+        self.parents.extend(parents)
+        self.args.extend(kept_vals)
         # TapeVar(self, ans, index) without the call of __init__ (this line runs once per operation)
         var = _new_var(TapeVar)
-        var._interp, var.primal, var.index = self, ans, len(nodes) - 1
+        var._interp, var.primal, var.index = self, ans, len(self.prims) - 1
         return var
 
     def index_of(self, out: Any) -> Optional[int]:
@@ -137,7 +244,45 @@ class Tape(Interpreter):
         return None
 
 
+class TapeNodes(_SequenceABC):
+    """A tape read line by line: ``nodes[k]`` is a :class:`TapeNode` made when asked for.
+
+    ``append`` adds a line (a :class:`TapeNode` or any 5-tuple in its order).
+    """
+
+    __slots__ = ("tape",)
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+
+    def __len__(self) -> int:
+        return len(self.tape.prims)
+
+    def __getitem__(self, k: Any) -> Any:
+        n = len(self.tape.prims)
+        if isinstance(k, slice):
+            return [self.tape.node(i) for i in range(*k.indices(n))]
+        if k < 0:
+            k += n
+        if not 0 <= k < n:
+            raise IndexError("tape index out of range")
+        return self.tape.node(k)
+
+    def __iter__(self):
+        t = self.tape
+        prims, params, ans, nargs, parents, args = t.prims, t.params, t.ans, t.nargs, t.parents, t.args
+        pos = 0
+        for k in range(len(prims)):
+            end = pos + nargs[k]
+            yield _new_node(TapeNode, (prims[k], tuple(parents[pos:end]), tuple(args[pos:end]), params[k], ans[k]))
+            pos = end
+
+    def append(self, node: Any) -> None:
+        self.tape.append_node(*node)
+
+
 _FLOAT64 = np.float64
+_NDARRAY = np.ndarray
 _NO_PARAMS: dict = {}  # shared by every node without parameters: never written to
 
 
@@ -164,28 +309,132 @@ def _stand_in(value: Any) -> Any:
     return value
 
 
-def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[set] = None,
-             consume: bool = False) -> list:
-    """Propagate ``seed`` (the output's adjoint) back through ``nodes``.
+def _tape(nodes: Any) -> Tape:
+    """The tape behind ``nodes``: a :class:`Tape`, its :attr:`~Tape.nodes`, or a list of node tuples."""
+    if isinstance(nodes, Tape):
+        return nodes
+    return Tape.from_nodes(nodes)
 
-    Returns the list of adjoints, one per node (None where nothing flowed).  Adjoints of
-    intermediate nodes are dropped once used unless their index is in ``keep``; input
-    nodes' adjoints are always kept.  With ``consume=True`` (a tape swept only once, as in
-    ``grad``) each node is also dropped from the tape as soon as it has been processed,
-    so the memory of the forward values is released while the sweep runs.
+
+# Reverse rules of elementwise primitives, for scalar float64 adjoints (the W1 loop): per
+# primitive and operand, how the sweep may compute the rule's ``ȳ · ∂ans/∂x`` itself instead
+# of calling it — the same arithmetic on the same numbers, without two Python calls.
+_ONE, _MINUS_ONE, _GENERAL = -1, -2, -3  # anything >= 0: the partial is operand number j itself
+
+
+def _scalar_rules(prim: Any) -> Optional[tuple]:
+    """Per operand: a code above (or the operand number), or None to call the rule; None for
+    a primitive whose reverse rules are not the ones derived from its partials."""
+    rules = _SCALAR_RULES.get(prim, False)
+    if rules is not False:
+        return rules
+    rules = None
+    partials, vjps = prim.partials, prim.vjps
+    if partials is not None and len(vjps) == len(partials):
+        rules = []
+        for p, rule in zip(partials, vjps):
+            if p is None or rule is None or getattr(rule, "partial", None) is not p:
+                rules.append(None)  # no rule, or a rule written by hand: call it
+            elif p.kind == "one":
+                rules.append(_ONE)
+            elif p.kind == "minus_one":
+                rules.append(_MINUS_ONE)
+            else:
+                rules.append(_operand_partials().get(p, _GENERAL))
+        rules = tuple(rules)
+    _SCALAR_RULES[prim] = rules
+    return rules
+
+
+_SCALAR_RULES: dict = {}
+
+
+def _operand_partials() -> dict:
+    """Partials that are one of the operands, unchanged: ``∂(x·y)/∂x = y``, ``∂(x·y)/∂y = x``."""
+    global _OPERAND_PARTIALS
+    if _OPERAND_PARTIALS is not None:
+        return _OPERAND_PARTIALS
+    from .primitives import REGISTRY
+
+    px, py = REGISTRY["multiply"].partials
+    out = {}
+    # checked on two distinct numbers, so that a changed rule can never be taken for these
+    a, b = np.float64(3.0), np.float64(5.0)
+    if px.fn(a * b, a, b) is b:
+        out[px] = 1
+    if py.fn(a * b, a, b) is a:
+        out[py] = 0
+    _OPERAND_PARTIALS = out
+    return out
+
+
+_OPERAND_PARTIALS: Optional[dict] = None
+
+
+def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
+             consume: bool = False) -> list:
+    """Propagate ``seed`` (the output's adjoint) back through a tape.
+
+    ``nodes``: a :class:`Tape` (or its ``nodes``, or a list of node tuples).  Returns the
+    list of adjoints, one per node (None where nothing flowed).  Adjoints of intermediate
+    nodes are dropped once used unless their index is in ``keep``; input nodes' adjoints are
+    always kept.  With ``consume=True`` (a tape swept only once, as in ``grad``) each node's
+    arrays are also dropped from the tape as soon as it has been processed, so the memory of
+    the forward values is released while the sweep runs.
     """
-    adjoints: list = [None] * len(nodes)
-    owned = [False] * len(nodes)  # adjoint arrays this sweep allocated itself (safe to update in place)
+    tape = _tape(nodes)
+    prims, params_of, answers, nargs, parents_of, args_of = (tape.prims, tape.params, tape.ans, tape.nargs,
+                                                             tape.parents, tape.args)
+    n_nodes = len(prims)
+    adjoints: list = [None] * n_nodes
+    owned = [False] * n_nodes  # adjoint arrays this sweep allocated itself (safe to update in place)
     adjoints[out_index] = seed
+    end = tape.offset(out_index + 1)  # operands of node k: positions end - nargs[k] .. end - 1
     for k in range(out_index, -1, -1):
+        start = end - nargs[k]
         g = adjoints[k]
         if g is None:
+            end = start
             continue
-        prim, parents, args, params, ans = nodes[k]
+        prim = prims[k]
         if prim is None:
+            end = start
             continue  # an input: its adjoint is a result
+        ans, params = answers[k], params_of[k]
+        if type(g) is _FLOAT64 and not params and (scalar := _scalar_rules(prim)) is not None:
+            # A scalar adjoint through an elementwise primitive: ȳ · ∂ans/∂x computed here, as
+            # its rule would (the same operations on the same numbers, in the same order).
+            for i in range(start, end):
+                p = parents_of[i]
+                if p is None:
+                    continue
+                how = scalar[i - start]
+                if how is None:
+                    c = prim.vjps[i - start](g, ans, *args_of[start:end])
+                elif how >= 0:
+                    c = g * args_of[start + how]
+                elif how == _ONE:
+                    c = g
+                elif how == _MINUS_ONE:
+                    c = -g
+                else:
+                    c = g * prim.partials[i - start].fn(ans, *args_of[start:end])
+                prev = adjoints[p]
+                if prev is None:
+                    adjoints[p] = c
+                    owned[p] = how != _ONE if how is not None else getattr(prim.vjps[i - start], "fresh", False)
+                else:
+                    adjoints[p] = prev + c
+                    owned[p] = True
+            if keep is None or k not in keep:
+                adjoints[k] = None
+            end = start
+            continue
+        args = tuple(args_of[start:end])
+        parents = parents_of[start:end]
         if consume:
-            nodes[k] = None
+            answers[k] = None
+            args_of[start:end] = [None] * (end - start)
         vjps = prim.vjps
         # May a rule overwrite g?  Only if this sweep allocated it, nobody keeps it, and a
         # single operand edge reads it.
@@ -214,27 +463,35 @@ def backward(nodes: list[TapeNode], out_index: int, seed: Any, keep: Optional[se
         if keep is None or k not in keep:
             adjoints[k] = None
         g = c = args = ans = None  # release this node's arrays before the next one allocates
+        end = start
     return adjoints
 
 
-def forward_sweep(nodes: list[TapeNode], seeds: dict, out_indices: list, batch_shape: tuple = ()) -> list:
-    """Push tangents through recorded ``nodes``: the forward counterpart of :func:`backward`.
+def forward_sweep(nodes: Any, seeds: dict, out_indices: list, batch_shape: tuple = ()) -> list:
+    """Push tangents through a recorded tape: the forward counterpart of :func:`backward`.
 
-    ``seeds`` maps input node indices to tangents, each with the leading ``batch_shape``;
-    returns the tangents of ``out_indices`` (None where no seeded input reaches).  Used to
-    replay a recorded linear map, e.g. a custom JVP rule, on new tangents.
+    ``nodes``: a :class:`Tape` (or its ``nodes``, or a list of node tuples).  ``seeds`` maps
+    input node indices to tangents, each with the leading ``batch_shape``; returns the
+    tangents of ``out_indices`` (None where no seeded input reaches).  Used to replay a
+    recorded linear map, e.g. a custom JVP rule, on new tangents.
     """
-    tangents: list = [None] * len(nodes)
+    tape = _tape(nodes)
+    prims, params_of, answers, nargs, parents_of, args_of = (tape.prims, tape.params, tape.ans, tape.nargs,
+                                                             tape.parents, tape.args)
+    tangents: list = [None] * len(prims)
     for k, t in seeds.items():
         tangents[k] = t
     last = max((i for i in out_indices if i is not None), default=-1)
+    end = 0
     for k in range(last + 1):
-        prim, parents, args, params, ans = nodes[k]
+        start, end = end, end + nargs[k]
+        prim = prims[k]
         if prim is None:
             continue
-        ts = [tangents[p] if p is not None else None for p in parents]
+        ts = [tangents[p] if p is not None else None for p in parents_of[start:end]]
         if all(t is None for t in ts):
             continue
+        ans, params, args = answers[k], params_of[k], args_of[start:end]
         if prim.jvp_all is not None:
             tangents[k] = prim.jvp_all(ts, ans, *args, **params)
             continue

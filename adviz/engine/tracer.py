@@ -78,6 +78,11 @@ class Interpreter:
     def process(self, prim: Any, args: tuple, params: dict) -> Any:  # pragma: no cover
         raise NotImplementedError
 
+    def binary(self, prim: Any, x: Any, y: Any) -> Any:
+        """``process(prim, (x, y), {})``: a binary operator whose operands belong to this interpreter
+        or are plain numbers (``x * 2.0``, ``x + y``); an interpreter may write it out for speed."""
+        return self.process(prim, (x, y), _NO_PARAMS)
+
     def retire(self) -> None:
         """The transform has ended: from now on any use of its tracers raises.
 
@@ -90,7 +95,7 @@ class Interpreter:
         retired = _RETIRED.get(cls)
         if retired is None:
             retired = _RETIRED[cls] = type(f"Retired{cls.__name__}", (cls,), {
-                "dead": True, "process": Interpreter._escaped, "__doc__": "An interpreter whose transform has ended."})
+                "dead": True, "process": Interpreter._escaped, "binary": Interpreter._escaped, "__doc__": "An interpreter whose transform has ended."})
         self.__class__ = retired
 
     def _escaped(self, *args: Any, **kwargs: Any):
@@ -98,6 +103,7 @@ class Interpreter:
 
 
 _RETIRED: dict = {}
+_NO_PARAMS: dict = {}  # the parameters of a binary operator (never written to)
 
 
 def escaped_error(interp: Interpreter) -> EscapedTracerError:

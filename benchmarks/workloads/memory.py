@@ -1,7 +1,7 @@
 """Memory: what the tape keeps per node, and the peak memory of W2's gradient.
 
 Reverse mode trades memory for time: to run the chain rule backwards it must keep, for
-every primitive, whatever its reverse rule reads — here each :class:`TapeNode` keeps the
+every primitive, whatever its reverse rule reads — here each tape node keeps the
 primitive, its parents' indices, **the operand values and the result** (``args`` and
 ``ans``).  For scalar code that is a fixed cost in Python objects per node; for array code
 it is every intermediate array, alive until the sweep is over.  Forward mode keeps none.
@@ -13,7 +13,6 @@ reports them to it) but not PyTorch's or JAX's own allocators, so those peers ar
 from __future__ import annotations
 
 import gc
-import sys
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -82,11 +81,13 @@ def scalar_bytes_per_node(n: int = w1_scalar.ITERATIONS) -> tuple[float, int]:
 
 
 def _node_layout(tape: Tape) -> str:
-    node = tape.nodes[-1]
-    fields = dict(zip(TapeNode._fields, node))  # positional: a TapeNode or a plain tuple
+    node = tape.nodes[-1]  # a TapeNode made when read: the tape itself stores flat columns
+    fields = dict(zip(TapeNode._fields, node))
     parts = [f"{name}={type(value).__name__}" for name, value in fields.items()]
-    shallow = sys.getsizeof(node) + sum(sys.getsizeof(v) for k, v in fields.items() if k != "prim")
-    return f"TapeNode({', '.join(parts)}); shallow size of the last W1 node and its own containers: {shallow} B"
+    columns = ("prims", "params", "ans", "nargs", "parents", "args")
+    slots = sum(len(getattr(tape, c)) for c in columns)
+    return (f"TapeNode({', '.join(parts)}) as tape.nodes reads the last W1 node; stored as flat lists "
+            f"({', '.join(columns)}): {slots / len(tape.nodes):.1f} list slots of 8 B per node, no object per node")
 
 
 def run(ctx: Context) -> Result:

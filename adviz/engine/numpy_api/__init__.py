@@ -221,22 +221,23 @@ def _array_function(self, func, types, args, kwargs):
 
 # ---------------------------------------------------------------- install the NumPy surface on Tracer
 _SCALARS = frozenset({float, int, np.float64, np.float32})  # operands _as_operand returns unchanged
-_NO_PARAMS: dict = {}  # binary operators have no parameters (never written to)
 
 def _binop(prim_name: str):
     prim = P[prim_name]
 
     if prim.differentiable:
         # The common case, ``x * 2.0``: one tracer and a plain number.  bind would hand it to
-        # the tracer's own interpreter (the only one involved), so go there directly.
+        # the tracer's own interpreter (the only one involved), so go there directly (its
+        # ``binary`` method, which the tape writes out for two operands).
+        # So does ``x * y`` of two tracers of the same interpreter.
         def op(self, other):
-            if type(other) in _SCALARS:
-                return self._interp.process(prim, (self, other), _NO_PARAMS)
+            if type(other) in _SCALARS or (type(other) is type(self) and other._interp is self._interp):
+                return self._interp.binary(prim, self, other)
             return bind(prim, self, _as_operand(other))
 
         def rop(self, other):
             if type(other) in _SCALARS:
-                return self._interp.process(prim, (other, self), _NO_PARAMS)
+                return self._interp.binary(prim, other, self)
             return bind(prim, _as_operand(other), self)
     else:
         def op(self, other):
