@@ -984,6 +984,10 @@ class _Steps(_SequenceABC):
         # per term: source and target node, operand number, first write into the target,
         # contribution and running total
         self._terms: Any = (array("q"), array("q"), bytearray(), bytearray(), [], [])
+        # while every contribution and total is a float64 scalar, they are packed every
+        # _CHUNK terms as the sweep runs (a float64 object costs 32 bytes, a packed one 8)
+        self._packed = (array("d"), array("d"))
+        self._packing = True
         self.summed: dict = {}  # term index -> (axes summed away, ndim of the full product)
         self._made: dict = {}
 
@@ -998,11 +1002,34 @@ class _Steps(_SequenceABC):
         self._kind.append(kind)
         self._end.append(len(self._terms[0]))
         self._value.append(value)
+        if self._packing and len(self._terms[4]) >= _CHUNK:
+            self._pack_chunk()
+
+    def _pack_chunk(self) -> None:
+        """Move the contributions and totals recorded so far into the packed arrays, if they
+        are all float64 scalars (otherwise stop packing: the columns keep their objects)."""
+        contribution, total = self._terms[4], self._terms[5]
+        if all(type(v) is _FLOAT64 for v in contribution) and all(type(v) is _FLOAT64 for v in total):
+            self._packed[0].extend(contribution)
+            self._packed[1].extend(total)
+            contribution.clear()  # in place: the sweep appends to these very lists
+            total.clear()
+        else:
+            self._packing = False
 
     def close(self) -> None:
         """Pack the columns: indices into integer arrays, float64 numbers into one array each."""
         src, tgt, arg, first, contribution, total = self._terms
+        packed_c, packed_t = self._packed
+        if packed_c:  # chunks were packed while the sweep ran
+            self._pack_chunk()
+            if self._packing:
+                contribution, total = _Packed.of(packed_c), _Packed.of(packed_t)
+            else:  # a later term was not a float64 scalar: the whole column keeps objects
+                contribution[:0] = map(_FLOAT64, packed_c)
+                total[:0] = map(_FLOAT64, packed_t)
         self._terms = (src, tgt, arg, first, _pack(contribution), _pack(total))
+        self._packed = (array("d"), array("d"))
 
     # -- reading (views) ---------------------------------------------------------------
     def __len__(self) -> int:
@@ -1042,6 +1069,13 @@ class _Packed(_SequenceABC):
     def __init__(self, values: list):
         self._floats = np.array(values, dtype=np.float64)
 
+    @classmethod
+    def of(cls, floats: array) -> "_Packed":
+        """The packed column of an ``array('d')`` (shared, not copied)."""
+        packed = cls.__new__(cls)
+        packed._floats = np.frombuffer(floats, dtype=np.float64)
+        return packed
+
     def __len__(self) -> int:
         return len(self._floats)
 
@@ -1049,8 +1083,13 @@ class _Packed(_SequenceABC):
         return self._floats[j]
 
 
-def _pack(values: list) -> Sequence:
+_CHUNK = 4096  # terms recorded between two packings of a sweep's float64 columns
+
+
+def _pack(values: Any) -> Sequence:
     """A long column of float64 scalars packed in one array; any other column as it is."""
+    if isinstance(values, _Packed):
+        return values
     if len(values) < 64 or set(map(type, values)) != {_FLOAT64}:
         return values
     return _Packed(values)

@@ -1,0 +1,74 @@
+"""Sweep records of long traces: the float64 columns packed while the sweep runs.
+
+A sweep over a long scalar trace packs its float64 contributions and totals every few
+thousand terms (to keep ``ad.trace`` of 10⁶ operations in memory); a term read back must be
+the number that was computed, and a column that later meets an array must keep every term.
+"""
+
+import numpy as np
+import pytest
+
+import adviz as ad
+from adviz.engine import record
+
+C = 1.001
+
+
+def scaled(x, n):
+    for _ in range(n):
+        x = x * C
+    return x
+
+
+def test_long_sweeps_read_back_each_term():
+    n = 3 * record._CHUNK + 17  # several packed chunks and a remainder
+    t = ad.trace(lambda x: scaled(x, n), 0.5)
+    rev, fwd = t.reverse(), t.forward()
+    assert float(rev.result["x"]) == pytest.approx(C**n, rel=1e-12)
+    assert float(fwd.result) == pytest.approx(C**n, rel=1e-12)
+    # reverse: node v_k receives v̄_{k+1}·C, the adjoint of v_k is C^(n-k)
+    for k in (0, 1, record._CHUNK - 1, record._CHUNK, 2 * record._CHUNK + 5, n - 1):
+        step = rev.steps[k]
+        (term,) = step.terms
+        assert type(term.contribution) is np.float64
+        assert term.contribution == step.value * C
+        assert term.total == term.contribution
+        assert term.contribution == pytest.approx(C ** (k + 1), rel=1e-12)
+    # forward: the tangent of v_k is C^k
+    (term,) = fwd.steps[n - 1].terms
+    assert term.total == pytest.approx(C**n, rel=1e-12)
+
+
+def test_a_column_that_meets_an_array_keeps_every_term():
+    n = record._CHUNK + 100
+    a = np.array([1.0, 2.0, 3.0])
+
+    def f(x):
+        return np.sum(scaled(x, n) * a)
+
+    t = ad.trace(f, 0.5)
+    rev = t.reverse()
+    assert float(rev.result["x"]) == pytest.approx(6.0 * C**n, rel=1e-12)
+    contributions = [term.contribution for step in rev.steps for term in step.terms]
+    assert len(contributions) == n + 2  # sum -> product, product -> v_n, then one per scaling
+    assert isinstance(contributions[0], np.ndarray) and contributions[0].shape == (3,)
+    assert contributions[1] == pytest.approx(6.0)  # v̄_n = Σ a
+    assert all(type(c) is np.float64 for c in contributions[1:])
+    assert contributions[-1] == pytest.approx(6.0 * C**n, rel=1e-12)
+
+
+def test_an_array_after_packed_chunks_keeps_every_term():
+    # reverse order: the long scalar chain first (packed as it goes), the array terms last
+    n = 2 * record._CHUNK + 100
+    a = np.array([1.0, -2.0, 0.5])
+    t = ad.trace(lambda x: scaled(np.sum(x * a), n), np.array([0.3, 0.2, 0.1]))
+    rev = t.reverse()
+    np.testing.assert_allclose(rev.result["x"], a * C**n, rtol=1e-12)
+    terms = [term for step in rev.steps for term in step.terms]
+    assert len(terms) == n + 2
+    for k in (0, record._CHUNK, 2 * record._CHUNK + 50, n - 1):
+        assert type(terms[k].contribution) is np.float64
+        assert terms[k].contribution == pytest.approx(C ** (k + 1), rel=1e-12)
+        assert terms[k].total == terms[k].contribution
+    assert terms[n].contribution.shape == (3,) and terms[n + 1].contribution.shape == (3,)
+    np.testing.assert_allclose(terms[n + 1].contribution, a * C**n, rtol=1e-12)
