@@ -6,6 +6,8 @@ The answer box, Enter and the reveal button go through the browser to the kernel
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import jupyterlab_harness as lab
@@ -28,6 +30,18 @@ def page(tmp_path_factory):
         yield lab.open_and_run(b, base, token, "quiz.ipynb", 1280, wait_for=PANEL + "[data-question='1']")
 
 
+def _shows(locator, text: str, *, starts: bool = False) -> None:
+    """Wait (up to 10 s) until the element's visible text is ``text`` (or starts with it).
+
+    The kernel's reply updates the panel's attributes and its texts in separate browser
+    updates; on a busy machine a check made the moment the attribute changed could still read
+    the previous feedback, so the texts are awaited as the attributes are."""
+    from playwright.sync_api import expect
+
+    pattern = re.compile("^" + re.escape(text) + ("" if starts else "$"))
+    expect(locator).to_have_text(pattern, use_inner_text=True, timeout=10_000)
+
+
 def _answer(page, text: str) -> None:
     box = page.locator(PANEL + " input").first
     box.fill(text)
@@ -44,12 +58,12 @@ def test_student_answers_wrong_then_right_and_nothing_moves(page, tmp_path):
     _answer(page, "0.5")
     page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
     page.screenshot(path=str(tmp_path / "wrong.png"))  # for a person to look at when this fails
-    assert feedback.inner_text().startswith("✗ Not quite. Chain rule: v̄3 += v̄5·1")
+    _shows(feedback, "✗ Not quite. Chain rule: v̄3 += v̄5·1", starts=True)
     assert not page.locator(PANEL + " button.reveal").first.is_disabled()
 
     _answer(page, "1")
     page.wait_for_selector(PANEL + "[data-question='2']", timeout=10_000)
-    assert feedback.inner_text() == "✓ Right: v̄3 = 1."
+    _shows(feedback, "✓ Right: v̄3 = 1.")
     assert page.locator(PANEL + " input").first.input_value() == ""
     _answer(page, "−1")
     page.wait_for_selector(VIEW + "[data-step='1']", timeout=10_000)
@@ -57,8 +71,8 @@ def test_student_answers_wrong_then_right_and_nothing_moves(page, tmp_path):
     page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
     page.locator(PANEL + " button.reveal").first.click()
     page.wait_for_selector(VIEW + "[data-step='2']", timeout=10_000)
-    assert feedback.inner_text().startswith("Revealed: x̄2 = −0.2836621855.")
-    assert page.locator(PANEL + " .score").first.inner_text() == "Score: 2 of 3 right"
+    _shows(feedback, "Revealed: x̄2 = −0.2836621855.", starts=True)
+    _shows(page.locator(PANEL + " .score").first, "Score: 2 of 3 right")
     assert page.evaluate(lab.GEOMETRY_JS, VIEW) == before
     assert page.locator(VIEW).first.bounding_box()["y"] == top  # the panel kept its height
     page.screenshot(path=str(tmp_path / "revealed.png"))
@@ -80,7 +94,7 @@ def test_enter_pressed_twice_answers_once(page):
     page.wait_for_selector(PANEL + "[data-question='5']", timeout=10_000)
     page.wait_for_timeout(1500)  # time for any further reply
     assert panel.get_attribute("data-question") == "5"
-    assert page.locator(PANEL + " .score").first.inner_text() == "Score: 3 of 4 right"
+    _shows(page.locator(PANEL + " .score").first, "Score: 3 of 4 right")
     assert not box.is_disabled()  # the reply unlocked the box for the next question
     assert box.evaluate("b => document.activeElement === b")  # and gave it its focus back: type on
     page.keyboard.type("0.5")
