@@ -78,7 +78,7 @@ class JVPInterpreter(Interpreter):
                 primals.append(a)
                 tangents.append(None)
         if self.level == 1:
-            if prim.name in _SHARED and type(primals[0]) is np.ndarray and not params:
+            if prim in _shared() and type(primals[0]) is np.ndarray and not params:
                 return self._shared_unary(prim, primals[0], tangents[0])
             ans = prim.impl(*primals, **params)
             if type(ans) is not _FLOAT64 and is_complex(ans):
@@ -154,7 +154,18 @@ class JVPInterpreter(Interpreter):
         return Dual(self, ans, tangent)
 
 
-_SHARED = frozenset(("sin", "cos", "sinh", "cosh"))  # the primitives whose partials reuse each other
+def _shared() -> frozenset:
+    """The primitives whose partial is another primitive of the same operand (``sin``'s is
+    ``cos``): those that declare it in the registry (``Partial.reuse``), found once."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = frozenset(p for p in REGISTRY.values()
+                            if p.partials is not None and len(p.partials) == 1
+                            and p.partials[0] is not None and p.partials[0].reuse is not None)
+    return _SHARED
+
+
+_SHARED: "frozenset | None" = None
 _SHARE_FROM = 1024  # smaller arrays: recomputing is cheaper than remembering
 
 

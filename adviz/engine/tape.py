@@ -114,6 +114,8 @@ class Tape(Interpreter):
     def append_node(self, prim: Any, parents: Sequence, args: Sequence, params: dict, ans: Any) -> int:
         """Append one line; returns its index."""
         self.prims.append(prim)
+        # most primitives have no parameters: their nodes share one empty dict (64 bytes a
+        # node saved on long scalar tapes); nothing writes into a node's params
         self.params.append(params or _NO_PARAMS)
         self.ans.append(ans)
         self.nargs.append(len(args))
@@ -137,11 +139,7 @@ class Tape(Interpreter):
                                     self.params[k], self.ans[k]))
 
     def new_input(self, value: Any) -> TapeVar:
-        self.prims.append(None)
-        self.params.append(_NO_PARAMS)
-        self.ans.append(value)
-        self.nargs.append(0)
-        return TapeVar(self, value, len(self.prims) - 1)
+        return TapeVar(self, value, self.append_node(None, (), (), _NO_PARAMS, value))
 
     def record(self, prim: Any, parents: tuple, args: tuple, params: dict, ans: Any) -> TapeVar:
         """Append a node computed elsewhere (custom rules, checkpoints) and return its tracer."""
@@ -174,7 +172,8 @@ class Tape(Interpreter):
             return self._append(prim, [x, y], [px, py], _NO_PARAMS, bind(prim, x, y))
         ans = prim.impl(x, y)  # level 1: every value is concrete, call NumPy directly
         if type(ans) is _FLOAT64 and type(x) is not _NDARRAY and type(y) is not _NDARRAY:
-            # the usual scalar: nothing to check, nothing to slim
+            # the usual scalar: nothing to check, nothing to slim; append_node and _append
+            # written out, as this is the line a scalar loop runs for every operation
             self.prims.append(prim)
             self.params.append(_NO_PARAMS)
             self.ans.append(ans)
@@ -224,17 +223,10 @@ class Tape(Interpreter):
                 kept_vals = [_stand_in(v) for v in kept_vals]
             if reads in ("nothing", "args"):
                 kept_ans = _stand_in(ans)
-        self.prims.append(prim)
-        # most primitives have no parameters: their nodes share one empty dict (64 bytes a
-        # node saved on long scalar tapes); nothing writes into a node's params
-        self.params.append(params or _NO_PARAMS)
-        self.ans.append(kept_ans)
-        self.nargs.append(len(kept_vals))
-        self.parents.extend(parents)
-        self.args.extend(kept_vals)
+        index = self.append_node(prim, parents, kept_vals, params, kept_ans)
         # TapeVar(self, ans, index) without the call of __init__ (this line runs once per operation)
         var = _new_var(TapeVar)
-        var._interp, var.primal, var.index = self, ans, len(self.prims) - 1
+        var._interp, var.primal, var.index = self, ans, index
         return var
 
     def index_of(self, out: Any) -> Optional[int]:
