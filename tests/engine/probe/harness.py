@@ -258,6 +258,27 @@ def check_second_order(name, f, x, rng, rtol=1e-4):
     record(f"{name} jacfwd(jacfwd)", t_fwd_fwd)
 
 
+def run_cases(cases, rng, *, float32_rtol=None, second_up_to=0):
+    """Check each ``(name, f, args, second)`` case: first order always, second order (in the
+    first argument) when ``second`` says so or, with ``second_up_to``, for a single input of
+    at most that many entries.  A case NumPy itself cannot evaluate is reported and skipped.
+    ``float32_rtol``: the tolerance for cases with float32 inputs (default: the usual one)."""
+    for name, f, args, second in cases:
+        try:
+            with np.errstate(all="ignore"):
+                f(*args)
+        except Exception as e:
+            print("numpy itself fails:", name, e)
+            continue
+        f32 = float32_rtol is not None and any(np.asarray(a).dtype == np.float32 for a in args)
+        check_first_order(name, f, args, rng, rtol=float32_rtol if f32 else 1e-5)
+        if second or (len(args) == 1 and np.size(args[0]) <= second_up_to):
+            if len(args) == 1:
+                check_second_order(name, f, args[0], rng)
+            else:
+                check_second_order(name + " arg0", lambda a, f=f, rest=args[1:]: f(a, *rest), args[0], rng)
+
+
 def summary():
     total = sum(RESULTS.values())
     print(f"TOTAL {total}: " + ", ".join(f"{k}={v}" for k, v in sorted(RESULTS.items())))

@@ -262,16 +262,4 @@ case("x.T @ x", lambda x: x.T @ x, R(3, 2))
 case("x.mT batch", lambda x: x.mT @ x, R(2, 3, 2))
 case("float32 matmul", lambda a, b: a @ b, R(3, 2).astype(np.float32), R(2).astype(np.float32))
 
-N = 0
-for name, f, args, second in CASES:
-    try:
-        with np.errstate(all="ignore"):
-            f(*args)
-    except Exception as e:
-        print("numpy itself fails:", name, e)
-        continue
-    rtol = 2e-2 if any(np.asarray(a).dtype == np.float32 for a in args) else 1e-5
-    check_first_order(name, f, args, rng, rtol=rtol)
-    if second or len(args) == 1 and np.size(args[0]) <= 12:
-        check_second_order(name, f, args[0] if len(args) == 1 else args[0],
-                           rng) if len(args) == 1 else check_second_order(name + " arg0", lambda a, f=f, rest=args[1:]: f(a, *rest), args[0], rng)
+run_cases(CASES, rng, float32_rtol=2e-2, second_up_to=12)
