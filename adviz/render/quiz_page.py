@@ -169,6 +169,9 @@ function adviz_quiz(page, quiz) {
       question.textContent = "Done: " + s.right + " of " + s.total + " right (" + s.first_try + " at the first try" +
         (s.revealed ? ", " + s.revealed + " revealed" : "") + "). Replay the sweep with the buttons above.";
       symbol.textContent = "";
+      // Hand the keys back to the player now: a focused box that is disabled keeps the focus
+      // until the browser's next focus fix-up, and keys typed before then would go nowhere.
+      if (document.activeElement === input) input.blur();
       input.disabled = check.disabled = reveal.disabled = true;
       page.lock(false);
       document.body.setAttribute("data-quiz", "done");
