@@ -106,13 +106,15 @@ def graph(
         if mode == "reverse" and t.output.shape != ():
             typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
                        "the reverse sweep is seeded on its first entry", err=True)
-    start = 0
+    start, shown = 0, None
     if step is not None:
         try:
             done, part = sweep.position(step)
         except ValueError as err:
             raise InputError(f"--step: {err}".replace("step must be", "give")) from None
         start = done + 1 if part else done  # the page plays whole steps: open at the one holding the term
+        shown = {"step": start, "term": part or None,
+                 "label": sweep.step_label(start, part) if part else str(start)}
     handler = None
     if verbose:
         handler = logging.StreamHandler(sys.stderr)
@@ -139,7 +141,8 @@ def graph(
     note = folding_note(t, expand=expand)
     if json:
         print_json({"expression": expression.source, "at": to_json_value(values), "path": str(path), "format": fmt,
-                     "mode": mode, "step": step, "nodes": len(t.nodes),
+                     "mode": mode, **(shown or {"step": None, "term": None, "label": None}),
+                     "nodes": len(t.nodes),
                      "backend": None if fmt == "dot" else backend_name(), "folded": note or None,
                      "frames": len(sweep.steps) + 1 if animate else None,
                      "questions": _question_count(t, sweep) if quiz else None, "notation": notation,

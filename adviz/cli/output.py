@@ -297,7 +297,8 @@ def sweep_json(sweep: Any, trace: Any) -> dict:
             "step": k,  # one numbering in every view: step k, its terms k.1, k.2 (see Sweep.step_label)
             "node": trace.nodes[step.node].name,
             "value": to_json_value(step.value),
-            "terms": [{"step": sweep.step_label(k, j), "update": term.update(), "update_ascii": term.update(ascii=True),
+            "terms": [{"step": k, "term": j, "label": sweep.step_label(k, j),
+                       "update": term.update(), "update_ascii": term.update(ascii=True),
                        "from": trace.nodes[term.source].name, "to": trace.nodes[term.target].name,
                        "partial": term.partial, "partial_value": to_json_value(term.partial_value),
                        "contribution": to_json_value(term.contribution), "total": to_json_value(term.total)}

@@ -46,7 +46,7 @@ def test_json_html_widget_and_table_number_steps_alike(expr, at):
     data = _json(expr, at)["reverse"][0]
     n = len(data["steps"])
     assert [s["step"] for s in data["steps"]] == list(range(1, n + 1))
-    labels = [term["step"] for s in data["steps"] for term in s["terms"]]
+    labels = [term["label"] for s in data["steps"] for term in s["terms"]]
     assert labels == [sweep.step_label(k, j) for k, j, _ in sweep.numbered_terms()]
 
     page = sweep_html(t)
@@ -74,7 +74,7 @@ def test_json_html_widget_and_table_number_steps_alike(expr, at):
         for term in step["terms"]:
             assert term["update"] in caption
             if len(step["terms"]) > 1:
-                assert f"({term['step']}) {term['update']}" in caption
+                assert f"({term['label']}) {term['update']}" in caption
 
 
 def test_graph_step_accepts_a_step_or_a_term(tmp_path):
@@ -88,6 +88,26 @@ def test_graph_step_accepts_a_step_or_a_term(tmp_path):
     assert "step 3 of 3 (v1)" in out.read_text()  # the last term completes the step
     bad = run(app, [*base, "--step", "2.2"])
     assert bad.exit_code == 2 and "step 2 has one chain-rule term: give 2" in bad.stderr
+
+
+def test_json_numbers_steps_one_way_in_trace_and_graph(tmp_path):
+    """``"step"`` is a JSON number everywhere (the node's turn), ``"term"`` the chain-rule term
+    within it (a number, or null for the whole step), ``"label"`` how the views print it."""
+    data = _json("x1*x2 + sin(x1)", {"x1": 2.0, "x2": 5.0})["reverse"][0]
+    terms = [(t["step"], t["term"], t["label"]) for s in data["steps"] for t in s["terms"]]
+    assert terms == [(1, 1, "1.1"), (1, 2, "1.2"), (2, 1, "2"), (3, 1, "3.1"), (3, 2, "3.2")]
+    assert all(t["step"] == s["step"] for s in data["steps"] for t in s["terms"])
+    base = ["graph", "x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5", "-o", str(tmp_path / "g.svg"), "--json"]
+    seen = {}
+    for given in ("0", "2", "3.1", "3.2", "1.2"):
+        result = CliRunner().invoke(app, [*base, "--step", given])
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.stdout)
+        seen[given] = (out["step"], out["term"], out["label"])
+    assert seen == {"0": (0, None, "0"), "2": (2, None, "2"), "3.1": (3, 1, "3.1"),
+                    "3.2": (3, None, "3"), "1.2": (1, None, "1")}
+    result = CliRunner().invoke(app, base)
+    assert result.exit_code == 0 and json.loads(result.stdout)["step"] is None
 
 
 def test_position_reads_steps_and_terms():
@@ -140,7 +160,7 @@ def test_issue_examples_are_numbered_alike_in_json_page_widget_and_captions(name
     data = sweep_json(sweep, t)
     n = len(sweep.steps)
     assert [s["step"] for s in data["steps"]] == list(range(1, n + 1))
-    labels = [term["step"] for s in data["steps"] for term in s["terms"]]
+    labels = [term["label"] for s in data["steps"] for term in s["terms"]]
     assert labels == [sweep.step_label(k, j) for k, j, _ in sweep.numbered_terms()]
     page = sweep_html(t, sweep=sweep)
     page_data = json.loads(re.search(r'id="adviz-data">(.*?)</script>', page, re.DOTALL).group(1))
@@ -150,7 +170,7 @@ def test_issue_examples_are_numbered_alike_in_json_page_widget_and_captions(name
     assert player.view.captions == page_data["captions"] == [step_caption(t, sweep, k) for k in range(n + 1)]
     rows = re.findall(r'<tr data-step="(\d+)" class="[a-z]+"><td></td><td class="num">([\d.]+)</td>',
                       sweep_table_html(t, sweep))
-    rows_expected = [label for s in data["steps"] for label in ([t["step"] for t in s["terms"]] or [str(s["step"])])]
+    rows_expected = [label for s in data["steps"] for label in ([t["label"] for t in s["terms"]] or [str(s["step"])])]
     assert [label for _, label in rows[1:]] == rows_expected  # row 0 is the seed; a step without terms: one row
     assert all(label.split(".")[0] == k for k, label in rows[1:])  # row k.j belongs to step k
     for k in range(1, n + 1):
