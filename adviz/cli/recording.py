@@ -146,7 +146,7 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
                 continue
             warned.add((out, wrt))
             node, operand = t.nodes[out], t.nodes[wrt]
-            warn(f"the local derivative {d}{node.name}/{d}{operand.name} = {term.partial} of {node.name} = "
+            warn(f"the local derivative {d}{node.name}/{d}{operand.name} = {notation.signed(term.partial, ascii)} of {node.name} = "
                  f"{node.definition} is {_nonfinite_word(term.partial_value)}{at_operands(node)} "
                  "(the slope is infinite or undefined there); derivatives through it are not finite")
 

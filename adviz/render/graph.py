@@ -315,15 +315,49 @@ def _keep_together(line: str, width: int) -> str:
     return "".join(_JOIN if j else c for c, j in zip(line, join))
 
 
+_BREAK_AFTER = re.compile(r"(?<=[-−+*/,;=|&·(\[_])(?<!\*\*)(?=[^-−+*/,;=|&·)\]\s])")  # not inside x**4
+_EXPONENT = re.compile(r"\d[eE][-−+]$")
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """A word that fits on a line, whole; a longer one in the pieces it may break into: after
+    an operator, a comma, an opening bracket or an underscore (``sin(x1)*cos(x2)+…`` breaks
+    after ``*`` or ``+``, never inside ``x1`` or ``1e-10``), and only as a last resort, a
+    piece longer than a line by itself, every ``width`` characters."""
+    if len(word) <= width:
+        return [word]
+    cuts = [m.start() for m in _BREAK_AFTER.finditer(word) if not _EXPONENT.search(word[:m.start()])]
+    pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)])]
+    return [p[k:k + width] for p in pieces for k in range(0, len(p), width)]
+
+
+def _fill(line: str, width: int, indent: str = "   ") -> list[str]:
+    """Greedy filling: spaces are kept as written inside a line and dropped where it breaks."""
+    out: list[str] = []
+    current, space = "", ""
+    for token in re.split(r"( +)", line):
+        if token.startswith(" "):
+            space = token
+            continue
+        for k, piece in enumerate(_pieces(token, width - len(indent))):
+            gap = space if k == 0 else ""
+            if current.strip() and len(current) + len(gap) + len(piece) > width:
+                out.append(current)
+                current, gap = indent, ""
+            current += gap + piece
+        space = ""
+    return [*out, current]
+
+
 def wrap(lines: list[str], width: int) -> list[str]:
     """Wrap caption lines at ``width`` characters (continuations indented), preferably between
-    the items of a line rather than inside a list of numbers or an equation."""
+    the items of a line rather than inside a list of numbers or an equation; a word longer than
+    a line breaks after an operator or a comma, inside a name only when it has neither."""
     out: list[str] = []
     width = max(20, width)
     for line in lines:
-        wrapped = textwrap.wrap(_keep_together(line, width), width, subsequent_indent="   ",
-                                break_on_hyphens=False) or [""]
-        out.extend(part.replace(_JOIN, " ") for part in wrapped)
+        line = re.sub(r"\s", " ", line.replace(_JOIN, "\0")).replace("\0", _JOIN)
+        out.extend(part.replace(_JOIN, " ") for part in _fill(_keep_together(line, width), width))
     return out
 
 

@@ -170,6 +170,8 @@ def _progress(trace: Trace, sweep: Sweep, step: Any) -> _Progress:
     p = _Progress(sweep, shown, style.mode_colours(sweep.mode), part, stepping=step is not None)
     for name, value in sweep.seed.items():
         p.seeds[trace.index(name)] = value
+    if sweep.mode == "forward":  # an input left out of the seed has tangent 0 from the start, not "?"
+        p.known.update({n.index: sweep.value_of(n.index) for n in trace.inputs if n.index not in p.seeds})
     p.known.update(p.seeds)
     for s in sweep.steps:
         for term in s.terms:

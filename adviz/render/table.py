@@ -463,7 +463,7 @@ def _partial(term: Any, ascii: bool, full: bool) -> str:
     elementwise partial: their update formula says what they do."""
     if term.partial_value is None:
         return "—" if not ascii else "-"
-    return f"{_a(term.partial, ascii)} = {format_value(term.partial_value, full)}"
+    return f"{_a(marks.signed(term.partial), ascii)} = {format_value(term.partial_value, full)}"
 
 
 # ---------------------------------------------------------------- forward sweep

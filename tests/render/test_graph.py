@@ -178,6 +178,18 @@ def test_forward_steps_use_the_forward_colours(sin_trace):
     assert draw(sin_trace, sweep).node_texts("n3")[-1] == "v̇3 = −5.034"
 
 
+def test_forward_inputs_left_out_of_the_seed_start_at_zero(two_paths):
+    """Forward mode gives the inputs left out of the seed tangent 0: known from step 0 (not ``ẋ2 = ?``; x + U+0307, as drawn)."""
+    sweep = two_paths.forward("x1")
+    for k in range(len(sweep.steps) + 1):
+        d = draw(two_paths, sweep, k)
+        assert d.node_texts("n0")[-1] == "x\u03071 = 1 (seed)"
+        assert d.node_texts("n1")[-1] == "x\u03072 = 0"  # not seeded: zero tangent, known from the start
+        assert d.fill("n1") != style.PENDING.fill
+    assert "seed x\u03071 = 1" in draw(two_paths, sweep, 0).caption_text()
+    assert draw(two_paths, two_paths.forward("x2"), 0).node_texts("n0")[-1] == "x\u03071 = 0"
+
+
 def test_two_paths_sum_in_reverse_mode(two_paths):
     d = draw(two_paths, two_paths.reverse())
     # x1 feeds v1 = x1*x2 and v2 = sin(x1): two arrows, two contributions, one sum
@@ -292,6 +304,25 @@ def test_captions_wrap_between_items_not_inside_a_list_or_before_an_equals_sign(
     lines = draw(t, t.reverse(), 3).caption
     assert not any(line.rstrip().endswith(("[0.1,", "b̄")) for line in lines), lines
     assert not any(line.lstrip().startswith(("=", "+=", "0.2]")) for line in lines), lines
+
+
+def test_captions_break_a_word_longer_than_a_line_after_an_operator_not_inside_a_name():
+    """A word longer than the caption's width (an expression written without spaces) used to be
+    cut every 48 characters, wherever that fell: ``tanh(x1/x2`` above ``)*sqrt(x1)``."""
+    from adviz.render.graph import wrap
+
+    line = "sin(alpha1)*cos(beta2)+exp(alpha1*beta2)-log(alpha1+beta2)+1e-10*tanh(alpha1/beta2)**2"
+    with_values = wrap([line + "  at  alpha1 = 2"], 48)
+    assert all(len(part) <= 48 for part in with_values), with_values
+    assert "".join(with_values).replace(" ", "") == (line + "  at  alpha1 = 2").replace(" ", "")  # nothing lost
+    lines = wrap([line], 48)
+    assert "".join(part.strip() for part in lines) == line and all(len(part) <= 48 for part in lines), lines
+    for before, after in zip(lines, lines[1:]):  # every break falls after an operator, a comma or a bracket
+        assert before.rstrip()[-1] in "+-−*/,(" and not before.rstrip().endswith(("**", "e-")), lines
+        assert after.strip()[0] not in ")*", lines
+    assert wrap(["x**2+y**2+z**2+w**2+x**3+y**3+z**3+w**3+x**4+y**4+z**4"], 48) == [
+        "x**2+y**2+z**2+w**2+x**3+y**3+z**3+w**3+x**4+", "   y**4+z**4"]
+    assert wrap(["a" * 70], 48) == ["a" * 45, "   " + "a" * 25]  # a name with no place to break: cut, last resort
 
 
 # ---------------------------------------------------------------- big tapes

@@ -234,6 +234,21 @@ def test_explain_term_uses_recorded_numbers(seed_trace):
     assert T.explain_term(rev, T.sweep_terms(rev)[0], ascii=True).isascii()
 
 
+def test_a_negative_partial_is_written_with_one_minus_sign_in_update_and_partial():
+    """``v̄4 += v̄5·(−1)`` used to sit above ``∂v5/∂v4: -1``: one formula, two minus signs.
+    Formulas write ``−`` (U+2212); full-precision numbers stay as Python prints them."""
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    text = render(T.reverse_table(t.reverse()), width=60)
+    assert "v̄4 += v̄5·(−1)" in text and "∂v5/∂v4: −1 = -1.0" in text and ": -1 " not in text
+    cosine = ad.trace("cos(x)", x=1.0)
+    text = render(T.forward_table(cosine.forward()), width=100)
+    assert "(−sin(x))·ẋ" in text and "−sin(x) =" in text and "-sin" not in text
+    rev = cosine.reverse()
+    assert "local partial ∂v1/∂x = −sin(x) = -0.84" in T.explain_term(rev, T.sweep_terms(rev)[0])
+    ascii_text = render(T.reverse_table(t.reverse(), ascii=True), width=60)
+    assert "v4_bar += v5_bar*(-1)" in ascii_text and "dv5/dv4: -1 = -1.0" in ascii_text
+
+
 def test_nonfinite_origins_names_the_first_bad_node():
     import warnings
 
