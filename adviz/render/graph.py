@@ -240,12 +240,23 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def _title(trace: Trace) -> str:
     # "x = 3", "x = [1, 2]" when every entry is shown, else "W: (3, 4) [−1 … 2]"
-    shown = {n.variable or n.name: summary(n.value) for n in trace.inputs}  # x1 = 2, also when shown as v₋₁
-    values = ", ".join(f"{k}: {v}" if v.startswith("(") else f"{k} = {v}" for k, v in shown.items())
+    values = input_values(trace, lambda v: ": " if v.startswith("(") else " = ")
     head = shorten(trace.title)
-    if len(values) > 120:
-        values = shorten(values, 100)
     return f"{head}  at  {values}" if values else head
+
+
+def input_values(trace: Trace, sep: Any = lambda v: " = ") -> str:
+    """``x1 = 2, x2 = 5``: the inputs' values for a title, whole items only.  Past about 100
+    characters the list ends with how many inputs it leaves out (cutting inside a value, as
+    ``x = [0…``, read as a broken value)."""
+    shown = {n.variable or n.name: summary(n.value) for n in trace.inputs}  # x1 = 2, also when shown as v₋₁
+    items = [f"{k}{sep(v)}{v}" for k, v in shown.items()]
+    values = ", ".join(items)
+    if len(values) <= 120:
+        return values
+    kept = [item for k, item in enumerate(items) if len(", ".join(items[:k + 1])) <= 100] or [shorten(items[0], 100)]
+    left = len(items) - len(kept)
+    return ", ".join(kept) + f", … ({left} more input{'s' if left > 1 else ''})"
 
 
 def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | None) -> list[str]:

@@ -512,10 +512,10 @@ def _json_for_script(value: Any) -> str:
 
 
 def _page_title(trace: Trace, sweep: Sweep) -> str:
-    from .graph import shorten
+    from .graph import input_values, shorten
 
     what = shorten(trace.title)  # the expression, or the traced call: loss(W, x, y)
-    values = shorten(", ".join(f"{n.variable or n.name} = {summary(n.value)}" for n in trace.inputs), 100)
+    values = input_values(trace)
     mode = "Forward mode" if sweep.mode == "forward" else "Reverse mode"
     return f"{mode}: {what} at {values}" if values else f"{mode}: {what}"
 

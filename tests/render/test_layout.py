@@ -318,3 +318,23 @@ def test_the_call_titles_the_page_and_the_tape_table():
     console = Console(file=io.StringIO(), width=120)
     console.print(tables.tape_table(t))
     assert console.file.getvalue().startswith("Tape of two_layer_loss(W1, b1, W2, x, y) (Wengert list)")
+
+
+def test_titles_list_whole_input_values_and_say_how_many_they_leave_out():
+    """Past about 100 characters the inputs' values used to be cut wherever that fell, leaving
+    ``x = [0… (122 characters)``: a value that reads as broken, and a count of characters of
+    the list instead of what was left out.  Whole items now, then ``… (2 more inputs)``."""
+    from adviz.render.graph import _title, input_values
+    from adviz.render.html import _page_title
+
+    rng = np.random.default_rng(1)
+    t = ad.trace(lambda W1, b1, W2, x, y: np.sum((W2 @ np.tanh(W1 @ x + b1) - y) ** 2),
+                 rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(1, 4)),
+                 np.array([0.5, -1.0, 2.0]), np.array([0.25]))
+    values = input_values(t)
+    assert values.endswith(", W2 = (1, 4) [−0.7819 … 0.03972], … (2 more inputs)"), values
+    assert _page_title(t, t.reverse()).endswith(values)
+    many = ad.trace("+".join(f"x{i}" for i in range(40)), **{f"x{i}": float(i) for i in range(40)})
+    title = _title(many)
+    assert title.endswith("x11 = 11, … (28 more inputs)") and title.count("characters)") == 1, title  # the expression's
+    assert input_values(ad.trace("x1*x2", x1=2.0, x2=5.0)) == "x1 = 2, x2 = 5"
