@@ -264,6 +264,15 @@ class Sweep:
         """Scalar multiply-adds performed: each term costs the size of its contribution."""
         return sum(int(np.size(lowest(t.contribution))) for s in self.steps for t in s.terms)
 
+    # -- display: the sweep's table (the renderer is imported only when it is shown) ------
+    def __rich_console__(self, console: Any, options: Any):
+        """``rich.print(sweep)`` draws the sweep's table (``trace.table(sweep)``)."""
+        yield self.trace.table(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows the sweep's table, as ``trace.table(sweep)`` does."""
+        return self.trace.table(self)._repr_mimebundle_(include, exclude)
+
     # -- one numbering of steps, shared by every view ----------------------------------
     def step_label(self, k: int, j: Optional[int] = None) -> str:
         """How every view names term ``j`` of step ``k`` (both counted from 1).
@@ -641,6 +650,10 @@ class Trace:
             return tables.forward_table(sweep, ascii=ascii, full=full, notation=notation)
         return tables.reverse_table(sweep, ascii=ascii, full=full, notation=notation)
 
+    def __rich_console__(self, console: Any, options: Any):
+        """``rich.print(t)`` draws the tape's table (``t.table()``)."""
+        yield self.table()
+
     def _repr_svg_(self):
         from ..render.graph import repr_svg
 
@@ -711,21 +724,21 @@ class Trace:
     def reverse(self, seed: Any = None) -> Sweep:
         """Reverse sweep: pull the output adjoint back through the tape, recording each update.
 
-        ``seed`` is the output's adjoint ``ȳ`` (default 1 for a scalar output).
+        ``seed`` is the output's adjoint ``ȳ`` (default 1 for a scalar output).  A function
+        with several outputs (a tuple, list or dict) needs one adjoint per output, as
+        ``ad.vjp``'s ``vjp_fn`` does: a dict ``{output name: adjoint}`` (outputs left out get
+        0) or a tuple in the outputs' order; there is no default, since "the" gradient of
+        several outputs does not exist.
         """
-        out = self.output
-        if seed is None:
-            if out.shape != ():
-                raise ValueError(f"the output has shape {out.shape}: give reverse(seed=...) an adjoint of that shape")
-            seed = np.ones_like(out.value)
-        seed = np.array(seed, dtype=np.result_type(out.value))  # a copy: the caller may reuse its buffer
-        if seed.shape != out.shape:
-            raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
+        seeds = self._reverse_seeds(seed)
+        top = max(seeds)
+        out = self.nodes[top]
         tape = self.nodes.tape
         adjoints: list = [None] * len(tape)
-        adjoints[out.index] = seed
         written = bytearray(len(tape))  # 1 where some term has already written the adjoint
-        written[out.index] = 1
+        for index, adjoint in seeds.items():
+            adjoints[index] = adjoint
+            written[index] = 1
         steps = _Steps("reverse", self)
         src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
         pending = list(self.checkpoints)  # blocks whose intermediates are still to be recomputed
@@ -772,7 +785,44 @@ class Trace:
         steps.close()
         result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
                   for n in self.inputs}
-        return Sweep("reverse", {out.name: seed}, steps, tuple(adjoints), result, self)
+        return Sweep("reverse", {self.nodes[i].name: a for i, a in sorted(seeds.items(), reverse=True)},
+                     steps, tuple(adjoints), result, self)
+
+    def _reverse_seeds(self, seed: Any) -> dict:
+        """``{output node index: adjoint}`` for :meth:`reverse` (copies: the caller may reuse its buffers)."""
+        outs = self.outputs
+        if len(outs) == 1:
+            out = outs[0]
+            if seed is None:
+                if out.shape != ():
+                    raise ValueError(f"the output has shape {out.shape}: give reverse(seed=...) an adjoint of that shape")
+                seed = np.ones_like(out.value)
+            seed = np.array(seed, dtype=np.result_type(out.value))
+            if seed.shape != out.shape:
+                raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
+            return {out.index: seed}
+        names = ", ".join(n.name for n in outs)
+        if isinstance(seed, dict):
+            unknown = [k for k in seed if k not in {n.name for n in outs}]
+            if unknown:
+                raise ValueError(f"reverse seed names {unknown[0]!r}, which is not an output; the outputs are {names}")
+            pairs = [(n, seed[n.name]) for n in outs if n.name in seed]
+        elif isinstance(seed, (tuple, list)) and len(seed) == len(outs):
+            pairs = list(zip(outs, seed))
+        else:
+            raise ValueError(
+                f"this trace has {len(outs)} outputs ({names}): a reverse sweep needs one adjoint per output, "
+                f"as a dict (reverse({{{outs[0].name!r}: 1.0}}), outputs left out get 0) or a tuple of "
+                f"{len(outs)} adjoints in the outputs' order; ad.jacrev gives every output's gradient")
+        if not pairs:
+            raise ValueError(f"reverse seed gives no output an adjoint; the outputs are {names}")
+        seeds: dict = {}
+        for node, adjoint in pairs:
+            adjoint = np.array(adjoint, dtype=np.result_type(node.value))
+            if adjoint.shape != node.shape:
+                raise ValueError(f"reverse seed for {node.name} has shape {adjoint.shape}, the output has shape {node.shape}")
+            seeds[node.index] = seeds[node.index] + adjoint if node.index in seeds else adjoint
+        return seeds
 
     def _recompute(self, index: int, pending: list) -> list:
         """``(node, value)`` of the recompute steps for the outermost not yet recomputed block
@@ -804,6 +854,10 @@ class Trace:
         ``{"params": {"W": …, "b": …}, "x": …}``.  (The flat mapping by node name,
         ``params["W"]``, is ``t.reverse().result``.)
         """
+        if len(self.outputs) > 1:
+            raise ValueError(f"gradient() needs a single scalar output, but this trace has {len(self.outputs)} "
+                             f"outputs ({', '.join(n.name for n in self.outputs)}): use reverse(seed) with one "
+                             "adjoint per output, or ad.jacrev")
         flat = self.reverse().result
         if self.arg_trees is None:
             return flat
