@@ -529,6 +529,8 @@ class Trace:
             raise ValueError("this sweep was recorded on a different trace")
         if sweep.mode == "forward":
             return self.forward({self.nodes[other.index(k)].name: v for k, v in sweep.seed.items()})
+        if len(self.outputs) > 1:  # one adjoint per output, by name
+            return self.reverse({self.nodes[other.index(k)].name: v for k, v in sweep.seed.items()})
         return self.reverse(next(iter(sweep.seed.values())))
 
     def reordered(self, order: str = "levels") -> "Trace":

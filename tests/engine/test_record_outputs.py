@@ -83,3 +83,9 @@ def test_records_draw_themselves_with_rich():
     assert "Forward sweep" in forward and repr(float(5.0 + np.cos(2.0))) in forward
     bundle = t.reverse()._repr_mimebundle_()
     assert "text/html" in bundle and "x̄1" in bundle["text/plain"]
+
+
+def test_a_sweep_of_several_outputs_keeps_its_seeds_in_another_notation():
+    t = ad.trace(two_outputs, 2.0)
+    sweep = t.reverse((1.0, 0.5)).in_notation("griewank")
+    assert sweep.result == {"v₀": pytest.approx(2 * 2.0 + 0.5 * 3, rel=1e-15)}

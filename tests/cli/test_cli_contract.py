@@ -1,0 +1,109 @@
+"""The CLI contract (ARCHITECTURE.md, issues 10 and 12) checked from the outside, with every
+number computed here from the formulas, never read back from the engine.
+
+The seeds' worked examples: the Baydin et al. survey's ``y = ln(x1) + x1·x2 − sin(x2)`` at
+(2, 5), row for row in its forward (tangent) and reverse (adjoint) tables, and seed 002's
+tape of ``x1·x2 + sin(x1)`` with the inputs numbered first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+SURVEY = ["log(x1) + x1*x2 - sin(x2)", "--at", "x1=2", "--at", "x2=5"]
+X1, X2 = 2.0, 5.0
+Y = math.log(X1) + X1 * X2 - math.sin(X2)
+
+
+def _json(cli, *args):
+    r = cli(*args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_grad_json_is_the_survey_result(cli):
+    data = _json(cli, "grad", *SURVEY)
+    assert data["value"] == pytest.approx(Y, rel=1e-15)
+    assert data["gradient"] == {"x1": pytest.approx(1 / X1 + X2, rel=1e-15),
+                                "x2": pytest.approx(X1 - math.cos(X2), rel=1e-15)}
+    assert data["value"] == pytest.approx(11.652071455223084, rel=1e-15)
+    assert data["gradient"]["x2"] == pytest.approx(1.7163378145367738, rel=1e-15)
+
+
+def test_griewank_tables_are_the_survey_tables_row_for_row(cli):
+    data = _json(cli, "trace", *SURVEY, "--notation", "griewank")
+    shown = [(n["display"]["name"], n["display"]["definition"], n["value"]) for n in data["nodes"]]
+    v1, v2, v3 = math.log(X1), X1 * X2, math.sin(X2)
+    assert shown == [("v₋₁", "x1", X1), ("v₀", "x2", X2), ("v₁", "log(v₋₁)", pytest.approx(v1, rel=1e-15)),
+                     ("v₂", "v₋₁ * v₀", pytest.approx(v2, rel=1e-15)), ("v₃", "sin(v₀)", pytest.approx(v3, rel=1e-15)),
+                     ("v₄", "v₁ + v₂", pytest.approx(v1 + v2, rel=1e-15)),
+                     ("v₅", "v₄ - v₃", pytest.approx(v1 + v2 - v3, rel=1e-15))]
+    display = {n["name"]: n["display"]["name"] for n in data["nodes"]}
+
+    # the survey's forward table, seeded with ẋ1 = 1: v̇₁ … v̇₅
+    (fwd,) = [s for s in data["forward"] if s["seed"] == {"x1": 1.0}]
+    tangents = [(display[st["node"]], st["value"]) for st in fwd["steps"]]
+    assert tangents == [("v₁", pytest.approx(1 / X1)), ("v₂", pytest.approx(X2)), ("v₃", 0.0),
+                        ("v₄", pytest.approx(1 / X1 + X2)), ("v₅", pytest.approx(1 / X1 + X2))]
+
+    # the survey's reverse table, one adjoint update per row, in its order
+    (rev,) = data["reverse"]
+    rows = [(display[t["to"]], t["total"]) for st in rev["steps"] for t in st["terms"]]
+    c = math.cos(X2)
+    assert rows == [("v₄", 1.0), ("v₃", -1.0), ("v₁", 1.0), ("v₂", 1.0), ("v₀", pytest.approx(-c, rel=1e-15)),
+                    ("v₋₁", pytest.approx(X2)), ("v₀", pytest.approx(X1 - c, rel=1e-15)),
+                    ("v₋₁", pytest.approx(X2 + 1 / X1, rel=1e-15))]
+    assert [t["step"] for st in rev["steps"] for t in st["terms"]] == ["1.1", "1.2", "2.1", "2.2", "3",
+                                                                       "4.1", "4.2", "5"]
+
+
+def test_inputs_first_is_seed_002s_tape(cli):
+    data = _json(cli, "trace", "x1*x2 + sin(x1)", "--at", "x1=2", "--at", "x2=5", "--notation", "inputs-first")
+    rows = [(n["display"]["name"], n["display"]["definition"]) for n in data["nodes"]]
+    assert rows == [("v1", "x1"), ("v2", "x2"), ("v3", "v1 * v2"), ("v4", "sin(v1)"), ("v5", "v3 + v4")]
+    assert data["value"] == pytest.approx(2 * 5 + math.sin(2), rel=1e-15)
+
+
+@pytest.mark.parametrize("text, value", [("pi/4", math.pi / 4), ("1/2", 0.5), ("-e", -math.e),
+                                         ("sqrt(2)", math.sqrt(2)), ("2**-3", 0.125)])
+def test_at_values_are_read_by_the_expression_language(cli, text, value):
+    data = _json(cli, "grad", "sin(x)", "-a", f"x={text}")
+    assert data["at"]["x"] == pytest.approx(value, rel=1e-15)
+    assert data["gradient"]["x"] == pytest.approx(math.cos(value), rel=1e-15)
+
+
+@pytest.mark.parametrize("name", ["f", "self", "expr", "at", "json"])
+def test_any_variable_name_the_language_accepts(cli, name):
+    data = _json(cli, "grad", f"{name}**3", "-a", f"{name}=2")
+    assert data["gradient"] == {name: 12.0}
+
+
+def test_vectors_and_matrices_keep_their_shape_in_json(cli):
+    data = _json(cli, "grad", "sum(W*W) + dot(x, x)", "-a", "W=[[1,2],[3,4]]", "-a", "x=[1,2,3]")
+    assert data["gradient"] == {"W": [[2.0, 4.0], [6.0, 8.0]], "x": [2.0, 4.0, 6.0]}
+
+
+def test_jacobian_json_is_rows_outputs_columns_inputs(cli):
+    data = _json(cli, "jacobian", "[x*y, sin(x), x+y]", "-a", "x=2", "-a", "y=3")
+    assert data["jacobian"] == [[3.0, 2.0], [pytest.approx(math.cos(2.0), rel=1e-15), 0.0], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize("command", ["trace", "grad", "jacobian", "compare"])
+def test_short_a_and_json_on_every_command(cli, command):
+    data = _json(cli, command, "sin(x)", "-a", "x=1")
+    assert data["expression"] == "sin(x)"
+
+
+def test_graph_takes_a_as_at_and_json(cli, tmp_path):
+    out = tmp_path / "g.svg"
+    data = _json(cli, "graph", "sin(x)", "-a", "x=1", "-o", str(out))
+    assert out.read_text().lstrip().startswith(("<?xml", "<svg")) and json.dumps(data)
+
+
+def test_expression_from_standard_input_is_shown(cli):
+    r = cli("grad", "-", "-a", "x=2", "--json", input="x**3\n")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["expression"] == "x**3"
