@@ -107,3 +107,30 @@ def test_expression_from_standard_input_is_shown(cli):
     r = cli("grad", "-", "-a", "x=2", "--json", input="x**3\n")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["expression"] == "x**3"
+
+
+def test_seed_000s_sin_example_forward_and_reverse(cli):
+    """Seed 000: v1 = x², v2 = v1 + 1, v3 = sin(v2); tangents 2x, 2x, cos(x²+1)·2x; adjoints
+    v̄2 = cos(v2), v̄1 = v̄2, x̄ = v̄1·2x."""
+    x = 3.0
+    data = _json(cli, "trace", "sin(x**2+1)", "-a", "x=3")
+    assert [(n["name"], n["definition"]) for n in data["nodes"]] == [
+        ("x", "input"), ("v1", "x**2"), ("v2", "v1 + 1"), ("v3", "sin(v2)")]
+    assert data["value"] == pytest.approx(math.sin(x**2 + 1), rel=1e-15)
+    (fwd,) = data["forward"]
+    assert [(t["partial"], t["total"]) for st in fwd["steps"] for t in st["terms"]] == [
+        ("2*x", 2 * x), ("1", 2 * x), ("cos(v2)", pytest.approx(math.cos(x**2 + 1) * 2 * x, rel=1e-15))]
+    (rev,) = data["reverse"]
+    c = math.cos(x**2 + 1)
+    assert [(t["to"], t["partial"], t["total"]) for st in rev["steps"] for t in st["terms"]] == [
+        ("v2", "cos(v2)", pytest.approx(c, rel=1e-15)), ("v1", "1", pytest.approx(c, rel=1e-15)),
+        ("x", "2*x", pytest.approx(c * 2 * x, rel=1e-15))]
+
+
+def test_seed_000s_array_examples(cli):
+    """z = sum(x*y) has ∂z/∂x = y, ∂z/∂y = x; z = sum(X + b) with b broadcast across the rows
+    sums b's adjoint over them (one per row)."""
+    data = _json(cli, "grad", "sum(x*y)", "-a", "x=[1,2,3]", "-a", "y=[4,5,6]")
+    assert data["gradient"] == {"x": [4.0, 5.0, 6.0], "y": [1.0, 2.0, 3.0]}
+    data = _json(cli, "grad", "sum(X + b)", "-a", "X=[[1,2,3],[4,5,6]]", "-a", "b=[1,2,3]")
+    assert data["gradient"] == {"X": [[1.0] * 3] * 2, "b": [2.0, 2.0, 2.0]}
