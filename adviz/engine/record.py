@@ -822,7 +822,8 @@ class Trace:
         for node, adjoint in pairs:
             adjoint = np.array(adjoint, dtype=np.result_type(node.value))
             if adjoint.shape != node.shape:
-                raise ValueError(f"reverse seed for {node.name} has shape {adjoint.shape}, the output has shape {node.shape}")
+                raise ValueError(f"reverse seed for {node.name} has shape {adjoint.shape}, "
+                                 f"the output has shape {node.shape}")
             seeds[node.index] = seeds[node.index] + adjoint if node.index in seeds else adjoint
         return seeds
 

@@ -36,7 +36,8 @@ X = rng.normal(size=3)
 W = rng.normal(size=(2, 3))
 
 def test_names():
-    for n in ["grad","value_and_grad","jvp","vjp","jacfwd","jacrev","hessian","parse","trace","custom_jvp","custom_vjp","stop_gradient","checkpoint","Expression","Trace"]:
+    for n in ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "parse", "trace",
+              "custom_jvp", "custom_vjp", "stop_gradient", "checkpoint", "Expression", "Trace"]:
         assert hasattr(ad, n), n
 
 def test_signatures_defaults():
