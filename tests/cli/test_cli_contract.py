@@ -57,8 +57,9 @@ def test_griewank_tables_are_the_survey_tables_row_for_row(cli):
     assert rows == [("v₄", 1.0), ("v₃", -1.0), ("v₁", 1.0), ("v₂", 1.0), ("v₀", pytest.approx(-c, rel=1e-15)),
                     ("v₋₁", pytest.approx(X2)), ("v₀", pytest.approx(X1 - c, rel=1e-15)),
                     ("v₋₁", pytest.approx(X2 + 1 / X1, rel=1e-15))]
-    assert [t["step"] for st in rev["steps"] for t in st["terms"]] == ["1.1", "1.2", "2.1", "2.2", "3",
-                                                                       "4.1", "4.2", "5"]
+    assert [t["label"] for st in rev["steps"] for t in st["terms"]] == ["1.1", "1.2", "2.1", "2.2", "3",
+                                                                        "4.1", "4.2", "5"]
+    assert [st["step"] for st in rev["steps"]] == [1, 2, 3, 4, 5]
 
 
 def test_inputs_first_is_seed_002s_tape(cli):
