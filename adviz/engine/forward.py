@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .primitives.core import REGISTRY, shape
+from .primitives.core import REGISTRY, dtype_of, shape
 from .tracer import _ACTIVE, Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 _FLOAT64 = np.float64
@@ -70,6 +70,7 @@ class JVPInterpreter(Interpreter):
     def process(self, prim, args, params):
         primals = []
         tangents = []
+        constant = False  # an operand without a tangent: its dtype may promote ans (see below)
         for a in args:
             if isinstance(a, Dual) and a._interp is self:
                 primals.append(a.primal)
@@ -77,6 +78,7 @@ class JVPInterpreter(Interpreter):
             else:
                 primals.append(a)
                 tangents.append(None)
+                constant = True
         if self.level == 1:
             if prim in _shared() and type(primals[0]) is np.ndarray and not params:
                 return self._shared_unary(prim, primals[0], tangents[0])
@@ -104,6 +106,12 @@ class JVPInterpreter(Interpreter):
                     tangent, owned = tangent + c, True
         if tangent is None:
             return ans
+        if constant:
+            # ``sin(x32) + ones64`` is float64, but the tangent came from x32 alone (the constant's
+            # zero tangent is never built): give it the primal's dtype, as NumPy promoted the primal.
+            dtype = dtype_of(ans)
+            if dtype.kind == "f" and dtype_of(tangent) != dtype:
+                tangent = tangent.astype(dtype)
         want = self.batch_shape + shape(ans)
         if shape(tangent) != want:  # e.g. a scalar operand's tangent broadcast into an array
             tangent = np.broadcast_to(tangent, want)

@@ -41,6 +41,7 @@ its tracers raises :class:`EscapedTracerError`, as JAX raises ``UnexpectedTracer
 from __future__ import annotations
 
 import re
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, Optional
@@ -170,6 +171,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
 
 
 _NO_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types")
+_NO_CAST = re.compile(r"Cannot cast ufunc '(\w+)' (input|output)(?: \d+)? from dtype\('O'\)")
 _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
 
 
@@ -199,6 +201,22 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
             f"np.array([...]) from traced values and plain numbers, such as np.array([x, 1.0])): "
             f"NumPy calls each entry's .{name}() method and a plain number has none. "
             "Build the array with np.stack([...]) instead: it is one traced array.")
+    found = _NO_CAST.search(str(exc)) if isinstance(exc, TypeError) else None
+    if found:
+        # ``np.sin(np.array([x, y]), out=np.zeros(2))``, ``np.linalg.det([[x, y], [z, 1.0]])``:
+        # an object array of traced values (a list, or np.array([...]) of them) meets compiled
+        # code that has no object loop, or an out= array of floats that cannot hold them.
+        name, where = found.groups()
+        if where == "output":
+            return UnsupportedOperation(
+                f"np.{name}(..., out=...) would write traced values into a plain float array (the out= "
+                "array), cutting them out of the derivative. Drop out= and use the returned value; build "
+                "arrays of traced values with np.stack([...]).")
+        return UnsupportedOperation(
+            f"np.{name} (a compiled NumPy routine, such as those of np.linalg) met an object array of "
+            "traced values: a Python list of traced values, or np.array([...]) of them, is an object "
+            "array, which compiled routines cannot read. Build the array with np.stack([...]) (nested for "
+            "a matrix: np.stack([np.stack([a, b]), np.stack([c, d])])): it is one traced array.")
     found = _NO_LOOP.search(str(exc)) if isinstance(exc, TypeError) else None
     if found and _traced_object_array_near(exc):
         name = found.group(1)
@@ -291,6 +309,23 @@ def for_mask(x: Any) -> Any:
     return lowest(x)
 
 
+_NUMPY_METHODS = "numpy._core._methods"
+"""The module of NumPy's ``mean``, ``var`` and ``std`` for anything that is not a traced value.
+
+``np.mean([x, y])`` of traced ``x, y`` never reaches adviz's ``mean``: NumPy dispatches on
+the list, which has no ``__array_function__``.  NumPy makes an object array of the two
+traced values (see ``numpy_api/building.py``) and sums it with its object loop, which adds
+the entries with ``+``: the sum is one traced value, recorded as such.  Then it divides and
+converts the quotient to its *dtype's* scalar type, ``ret.dtype.type(ret / n)``: for a
+float64 value that is ``np.float64(...)``, a conversion to a plain float that would cut
+the value out of the derivative (and refuses).  Asked from that module, a traced value
+says it is an entry of an object array, which it is: its dtype is ``object``, whose
+scalar type ``np.object_`` returns the value itself, still traced.  Everywhere else the
+dtype is the value's own.  (Should NumPy move the module, the conversion refuses, as before.)
+"""
+_OBJECT_DTYPE = np.dtype(object)
+
+
 def _base(x: Any) -> Any:
     """The concrete value under every tracer layer, without the escape check (for shapes
     and dtypes, which stay readable on an escaped tracer, and for its repr)."""
@@ -326,6 +361,8 @@ class Tracer:
 
     @property
     def dtype(self) -> np.dtype:
+        if sys._getframe(1).f_globals.get("__name__") == _NUMPY_METHODS:
+            return _OBJECT_DTYPE  # see _NUMPY_METHODS
         return np.result_type(_base(self))
 
     def __len__(self) -> int:

@@ -105,3 +105,26 @@ def test_remembered_values_die_with_their_operand():
     assert counts["input"] == 1  # sin(x) and cos(x), kept while x lives
     # sin was applied to the temporary u * 2.0: once it is gone, so is what was remembered
     assert counts["temporary"] == 1
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sin(x) + np.ones(2),                       # the constant's zero tangent is never built
+    lambda x: np.where(x > 0.5, x, np.float64(1.0)),
+    lambda x: np.concatenate([x, np.ones(2)]),
+    lambda x: np.maximum(x, np.array([0.5, 0.5])),
+    lambda x: x - np.float64(2.0),
+], ids=["add", "where", "concatenate", "maximum", "subtract-np.float64"])
+def test_a_tangent_has_its_primals_dtype_when_a_float64_constant_promotes_float32(f):
+    """NumPy promotes ``float32 + float64`` to float64; the tangent must follow (JAX's rule: a
+    tangent has its primal's dtype), in one direction and batched."""
+    x = np.array([0.3, 0.7], dtype=np.float32)
+    y, y_dot = ad.jvp(f, (x,), (np.ones(2, np.float32),))
+    assert np.result_type(y) == np.result_type(f(x)) == np.float64
+    assert np.result_type(y_dot) == np.float64
+    J = ad.jacfwd(f)(x)
+    assert J.dtype == np.float64
+    h = 1e-3
+    fd = (f(x.astype(np.float64) + h) - f(x.astype(np.float64) - h)) / (2 * h)
+    np.testing.assert_allclose(y_dot, fd, atol=1e-6)
+    np.testing.assert_allclose(J.sum(axis=-1), fd, atol=1e-6)
+    assert np.result_type(ad.jvp(lambda x: x + 2.5, (x,), (x,))[1]) == np.float32  # NEP 50: a Python float is weak

@@ -32,17 +32,23 @@ What works, what refuses
   one node whatever the size;
 * ``np.asarray(x)`` of a *single* traced value reaches ``__array__`` exactly as an entry
   of a list does (NumPy gives no way to tell them apart), so it also gives an object array
-  that keeps tracing — never a constant; ``np.asarray(x, dtype=float)``, ``float(x)`` and
-  ``x.item()`` ask for plain floats and refuse;
+  that keeps tracing — never a constant; ``np.asarray(x, dtype=float)``,
+  ``np.array([x, y], dtype=float)``, ``np.float64(x)``, ``float(x)`` and ``x.item()`` ask for
+  plain floats and refuse: NumPy returns a genuine float array or scalar whatever ``__array__``
+  answers, so no float ``dtype=`` can trace (leave it out, or ``.astype`` the traced array);
 * NumPy's loops for object arrays need every entry to have the method: ``np.sin`` of an
   array that mixes traced values with plain numbers (``np.array([x, 1.0])``) fails inside
   NumPy ("float ... has no callable sin method"), which the transform re-words as an
   :class:`UnsupportedOperation` naming the ufunc and ``np.stack`` (see
   ``tracer._explain_numpy_error``); arithmetic, ``@`` and returning such an array work, and
   ``np.stack([x, 1.0])`` always works;
-* NumPy code that turns entries into floats (``np.mean`` of an object array calls
-  ``np.float64(total)``) refuses through ``float()``; the message says to build the array
-  with ``np.stack``.
+* ``np.mean``, ``np.var``, ``np.std`` and ``np.median`` of a list of traced values (or of
+  such an object array) trace: NumPy sums the entries with ``+`` and converts the result to
+  its dtype's scalar type, which for a traced value asked from there is ``object`` (see
+  ``Tracer.dtype``): the value itself;
+* compiled routines without object loops (``np.linalg.det([[x, y], [z, 1.0]])``) and a
+  float ``out=`` array for an object array refuse, re-worded by the transform (NumPy raises
+  "Cannot cast ufunc ... from dtype('O')"); the message says to build with ``np.stack``.
 """
 
 from __future__ import annotations
@@ -65,6 +71,13 @@ REFUSE_MESSAGE = (
     "arithmetic instead of float())."
 )
 
+
+DTYPE_MESSAGE = (
+    "a traced value cannot become a plain {dtype} array: np.array([...], dtype={dtype}), "
+    "np.asarray(x, dtype={dtype}) and np.{dtype}(x) must return NumPy numbers, which would be constants cut "
+    "out of the derivative. Leave out dtype= (np.array([x, y]) of traced values traces), convert the traced "
+    "array afterwards with .astype({dtype}), or build it with np.stack([...])."
+)
 
 # ---------------------------------------------------------------- the pack primitive
 def _pack_impl(*entries, to):
@@ -122,7 +135,7 @@ def tracer_array(self: Tracer, dtype: Any = None, copy: Any = None) -> np.ndarra
 
         return np.asarray(lowest(self)).astype(dtype)
     if dtype is not None and np.dtype(dtype) != object:
-        raise TypeError(REFUSE_MESSAGE)
+        raise UnsupportedOperation(DTYPE_MESSAGE.format(dtype=np.dtype(dtype)))
     if copy is False:
         raise ValueError("a traced value cannot be viewed as a NumPy array without a copy")
     s = self.shape

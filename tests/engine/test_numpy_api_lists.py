@@ -1,0 +1,95 @@
+"""NumPy functions handed a Python list (or tuple) of traced values, and the refusals around them.
+
+``np.mean([x, y])`` never reaches adviz's dispatch (a list has no ``__array_function__``):
+NumPy builds an object array of the traced values and runs its own code on it (see
+``numpy_api/building.py`` and ``Tracer.dtype``).  Each case is checked with ``check_grads``
+(jvp and vjp in random directions against central differences, jacfwd and jacrev against a
+reference Jacobian, second order) at generic points and at a few hostile ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import adviz as ad
+from adviz.engine.tracer import UnsupportedOperation
+
+try:
+    from .check_grads import check_grads
+except ImportError:  # pragma: no cover
+    from check_grads import check_grads  # type: ignore[no-redef]
+
+W = np.array([2.0, -1.0, 0.5])
+
+LIST_CASES = {
+    "mean": lambda x, y, z: np.mean([x, y * z, z]),
+    "mean-tuple-with-constant": lambda x, y, z: np.mean((x * y, 1.5, z)),
+    "mean-axis0": lambda x, y, z: np.mean([[x, y], [z, x * y]], axis=0),
+    "mean-keepdims": lambda x, y, z: np.mean([[x, y], [z, 2.0]], axis=1, keepdims=True),
+    "var": lambda x, y, z: np.var([x, y, z]),
+    "var-ddof": lambda x, y, z: np.var([x, y * y, z], ddof=1),
+    "std": lambda x, y, z: np.std([x, y, z * 2.0]),
+    "std-axis": lambda x, y, z: np.std([[x, y], [z, 0.5]], axis=1),
+    "median-odd": lambda x, y, z: np.median([x, y, z]),
+    "median-even": lambda x, y, z: np.median([x, y, z, 0.1]),
+    "average-weights": lambda x, y, z: np.average([x, y, z], weights=[1.0, 2.0, 3.0]),
+    "sum": lambda x, y, z: np.sum([x * y, x, z]),
+    "prod": lambda x, y, z: np.prod((x, y, z)),
+    "max": lambda x, y, z: np.max([x, y, z]),
+    "min-tuple": lambda x, y, z: np.min((x, y, z)),
+    "norm": lambda x, y, z: np.linalg.norm([x, y, z]),
+    "norm-1": lambda x, y, z: np.linalg.norm([x, y, z], ord=1),
+    "dot": lambda x, y, z: np.dot([x, y, z], W),
+    "dot-two-lists": lambda x, y, z: np.dot([x, y], [z, x]),
+    "matmul": lambda x, y, z: np.array([[1.0, 2.0], [0.5, -1.0]]) @ [x, y * z],
+    "exp-list": lambda x, y, z: np.exp([x, y, z]),
+    "cumsum": lambda x, y, z: np.cumsum([x, y, z]),
+    "mean-of-np-array": lambda x, y, z: np.mean(np.array([x, y * z])),
+    "var-of-squares": lambda x, y, z: np.var(np.array([x * x, y, z])) + np.mean([x, y]) ** 2,
+}
+POINT = (0.7, -1.3, 0.4)
+
+
+@pytest.mark.parametrize("name", list(LIST_CASES))
+def test_functions_of_lists_of_traced_values(name):
+    check_grads(LIST_CASES[name], POINT, name=name)
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std", "median-odd", "norm", "dot"])
+def test_functions_of_lists_at_random_points(name):
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        check_grads(LIST_CASES[name], tuple(rng.normal(size=3)), name=name)
+
+
+def test_list_results_are_traced_values_with_the_values_numpy_gives():
+    x, y = 0.3, 1.9
+    got, vjp_fn = ad.vjp(lambda x, y: np.mean([x, y]), x, y)
+    assert got == np.mean([x, y]) and np.result_type(got) == np.float64
+    assert vjp_fn(1.0) == (0.5, 0.5)
+    assert ad.grad(lambda x: np.std([x, 2.0 * x]))(1.5) == pytest.approx(0.5, rel=1e-15)  # std = |x|/2
+    assert ad.grad(lambda x: np.var([x, 1.0, 2.0]))(4.0) == pytest.approx(2 / 3 * (4.0 - 7 / 3), rel=1e-13)
+    # the dtype of a traced value is its own everywhere else
+    assert ad.grad(lambda x: x * (x.dtype == np.float64))(1.0) == 1.0
+
+
+@pytest.mark.parametrize("f, message", [
+    (lambda x: np.linalg.det([[x, 1.0], [2.0, x]]), r"np\.stack"),
+    (lambda x: np.linalg.inv([[x, 1.0], [2.0, x]]), r"np\.stack"),
+    (lambda x: np.sin(np.array([x, x * x]), out=np.zeros(2)), r"out="),
+    (lambda x: np.add(np.array([x, x]), 1.0, where=np.array([True, False]), out=np.zeros(2)), r"out="),
+], ids=["det of a list", "inv of a list", "ufunc of an object array into a float out=", "where and out"])
+def test_object_arrays_meeting_compiled_code_refuse_clearly(f, message):
+    """These used to leak NumPy's UFuncTypeError ("Cannot cast ufunc 'det' input from dtype('O')")."""
+    with pytest.raises(UnsupportedOperation, match=message):
+        ad.grad(lambda x: np.sum(f(x)))(1.5)
+
+
+def test_a_float_dtype_conversion_refuses():
+    """``np.array([x], dtype=float)`` must be a plain float array (NumPy returns an ndarray):
+    its numbers would be constants, so it refuses rather than give a zero derivative."""
+    for fn in (lambda x: np.array([x, 1.0], dtype=float), lambda x: np.asarray([x], dtype=np.float64),
+               lambda x: np.float64(x)):
+        with pytest.raises(TypeError, match=r"dtype="):
+            ad.grad(lambda x, fn=fn: np.sum(fn(x)))(2.0)
