@@ -492,6 +492,29 @@ def det(a):
     return bind(P["det"], _as_operand(a))
 
 
+def tensorinv(a, ind=2):
+    """``np.linalg.tensorinv``: the inverse of ``a`` read as a matrix (its first ``ind`` axes
+    against the rest), reshaped back with the two groups of axes swapped (NumPy's recipe)."""
+    a = _as_operand(a)
+    np.linalg.tensorinv(lowest(a), ind=ind)  # NumPy's checks (a singular a raises)
+    rows = shape(a)[ind:]
+    n = int(np.prod(rows, dtype=int))
+    return reshape(inv(reshape(a, (n, -1))), tuple(rows) + tuple(shape(a)[:ind]))
+
+
+def tensorsolve(a, b, axes=None):
+    """``np.linalg.tensorsolve``: ``x`` with ``tensordot(a, x, x.ndim) == b``, by ``solve`` of
+    ``a`` read as a square matrix (NumPy's recipe; ``axes`` are moved to the end first)."""
+    a, b = _as_operand(a), _as_operand(b)
+    np.linalg.tensorsolve(lowest(a), lowest(b), axes=axes)  # NumPy's checks (a singular a raises)
+    if axes is not None:
+        order = [k for k in range(ndim(a)) if k not in [int(ax) % ndim(a) for ax in axes]]
+        a = api.transpose(a, order + [int(ax) % ndim(a) for ax in axes])
+    old = shape(a)[-(ndim(a) - ndim(b)):]
+    n = int(np.prod(old, dtype=int))
+    return reshape(solve(reshape(a, (n, n)), ravel(b)), tuple(old))
+
+
 def slogdet(a):
     """``np.linalg.slogdet``: the sign (piecewise constant: not differentiated) and ``log|det a|``."""
     a = _as_operand(a)
@@ -658,7 +681,8 @@ api.FUNCTIONS.update({
 _LINALG = {
     "solve": solve, "inv": inv, "det": det, "slogdet": slogdet, "pinv": pinv, "norm": norm, "cond": cond,
     "eigh": eigh, "eigvalsh": eigvalsh, "cholesky": cholesky, "svd": svd, "qr": qr, "multi_dot": multi_dot,
-    "matrix_power": matrix_power, "matrix_rank": api._plain(np.linalg.matrix_rank),
+    "matrix_power": matrix_power, "tensorinv": tensorinv, "tensorsolve": tensorsolve,
+    "matrix_rank": api._plain(np.linalg.matrix_rank),
     # the array-API additions of NumPy 2.0
     "vector_norm": vector_norm, "matrix_norm": matrix_norm, "svdvals": lambda x, /: bind(P["svdvals"], x),
     "matmul": lambda x1, x2, /: matmul(x1, x2), "outer": lambda x1, x2, /: outer(x1, x2),

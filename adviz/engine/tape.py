@@ -402,7 +402,10 @@ def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
                     continue
                 how = scalar[i - start]
                 if how is None:
-                    c = prim.vjps[i - start](g, ans, *args_of[start:end])
+                    rule = prim.vjps[i - start]
+                    if rule is None:
+                        continue  # a zero partial (copysign's in y): nothing to add
+                    c = rule(g, ans, *args_of[start:end])
                 elif how >= 0:
                     c = g * args_of[start + how]
                 elif how == _ONE:

@@ -160,7 +160,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
     token = _ACTIVE.set(active + (interp,))
     try:
         yield interp
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, AttributeError) as exc:
         explained = _explain_numpy_error(exc)
         if explained is None:
             raise
@@ -176,7 +176,7 @@ _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\
 
 
 def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]:
-    """Two errors NumPy raises *from inside its C code* when it meets a tracer, re-worded.
+    """Errors NumPy raises *from inside its own code* when it meets a tracer, re-worded.
 
     NumPy's messages name neither adviz nor the traced value, so a student would read them
     as a bug in their code (or in adviz).  ``None`` for every other error (raised unchanged).
@@ -224,7 +224,22 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
             f"np.{name} met an object array holding traced values (np.asarray/np.array of a traced value, "
             f"as NumPy helpers such as np.testing make): NumPy has no object loop for {name}. Apply "
             f"np.{name} to the traced value itself.")
+    if _raised_by_numpy(exc) and _traced_object_array_near(exc):
+        # Any other failure of NumPy's own Python code on such an object array (np.cov of a list
+        # of traced values: NumPy's average reads .shape of a plain float it made from one).
+        return UnsupportedOperation(
+            f"NumPy's own code failed on an object array of traced values (a Python list, or np.array([...]), "
+            f"of traced values, which NumPy handles as objects, not numbers): {type(exc).__name__}: {exc}. "
+            "Build the array with np.stack([...]) first: it is one traced array.")
     return None
+
+
+def _raised_by_numpy(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside NumPy's own Python code (its innermost frame)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("numpy.")
 
 
 def _traced_object_array_near(exc: BaseException) -> bool:

@@ -85,6 +85,12 @@ def well_conditioned(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     return rng.uniform(-0.5, 0.5, shape) + 2.0 * np.eye(shape[-1])
 
 
+def well_conditioned_tensor(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """A well-conditioned square matrix with its two sides split into several axes (tensorinv, tensorsolve)."""
+    n = int(np.sqrt(np.prod(shape)))
+    return well_conditioned(rng, (n, n)).reshape(shape)
+
+
 REAL = U(-2.0, 2.0)
 POS = U(0.5, 2.0)
 AWAY0 = S(0.3, 2.0)
@@ -160,6 +166,10 @@ UNARY = [
     ("reciprocal", np.reciprocal, AWAY0, True),
     ("sqrt", np.sqrt, POS, True),
     ("cbrt", np.cbrt, AWAY0, False),  # no complex loop
+    ("i0", np.i0, U(-3.0, 3.0), False),  # its partial is I₁, which NumPy lacks (adviz's series)
+    ("i0-large", lambda x: np.i0(x * 12.0), S(1.5, 3.0), False),  # I₁'s asymptotic branch (|x| ≥ 20)
+    ("nextafter", lambda x: np.nextafter(x, 3.0 * x) * x, AWAY0, False),  # slope 1 in x, 0 in y
+    ("grad-of-i0", lambda x: _ad.grad(lambda y: np.sum(np.i0(y)))(x), U(-3.0, 3.0), False),  # I₁ as a node
     ("exp", np.exp, REAL, True),
     ("expm1", np.expm1, REAL, True),
     ("exp2", np.exp2, REAL, True),
@@ -241,7 +251,7 @@ for _name, _fn, _values, _analytic in SPECIAL:
 # Non-differentiable ufuncs: plain values with zero derivative (the product keeps a path to x).
 # ``lattice`` keeps the inputs away from the jumps (integers, half-integers, zero, the other operand).
 NONDIFF_UNARY = [np.sign, np.floor, np.ceil, np.trunc, np.rint, np.isfinite, np.isnan, np.isinf, np.signbit,
-                 np.logical_not]
+                 np.logical_not, np.spacing]
 for _uf in NONDIFF_UNARY:
     for _shape in ["float", (4,), (2, 3)]:
         case(f"{_uf.__name__}-times-x[{_label(_shape)}]", lambda x, _uf=_uf: np.sin(x) * _uf(x),
@@ -412,6 +422,27 @@ case("multiply.reduce[2x3]", lambda x: np.multiply.reduce(x, axis=1), Arg(S(0.5,
 case("maximum.reduce[2x3]", lambda x: np.maximum.reduce(x, axis=0), Arg(distinct, (2, 3)))
 case("minimum.reduce[2x3]", lambda x: np.minimum.reduce(x), Arg(distinct, (2, 3)))
 case("add.accumulate[2x3]", lambda x: np.add.accumulate(x, axis=1), Arg(REAL, (2, 3)), analytic=True)
+# both operands traced Python floats: the tape's scalar path meets a zero partial (was a TypeError)
+case("copysign-times-x[float][float]", lambda x, y: np.copysign(x, y) * x, Arg(AWAY0, "float"), Arg(AWAY0, "float"))
+case("nextafter-times-y[float][float]", lambda x, y: np.nextafter(x, y) * y, Arg(AWAY0, "float"), Arg(AWAY0, "float"))
+# reduce of ufuncs without a reduction of their own: a left fold, one node per entry
+case("hypot.reduce[2x3]", lambda x: np.hypot.reduce(x, axis=1), Arg(AWAY0, (2, 3)))
+case("hypot.reduce-all-keepdims[2x3]", lambda x: np.hypot.reduce(x, axis=(0, 1), keepdims=True), Arg(AWAY0, (2, 3)))
+case("hypot.reduce-one-entry[1x3]", lambda x: np.hypot.reduce(x), Arg(AWAY0, (1, 3)))
+case("subtract.reduce[3x2]", lambda x: np.subtract.reduce(x), Arg(REAL, (3, 2)), analytic=True)
+case("divide.reduce-initial[3]", lambda x: np.divide.reduce(x, initial=2.0), Arg(AWAY0, (3,)), analytic=True)
+case("logaddexp2.reduce[2x3]", lambda x: np.logaddexp2.reduce(x, axis=-1), Arg(REAL, (2, 3)))
+# reduceat: the reduce of each slice, a single entry as it is
+case("add.reduceat[2x5]", lambda x: np.add.reduceat(x, [0, 3, 1, 4], axis=1), Arg(REAL, (2, 5)), analytic=True)
+case("multiply.reduceat[4]", lambda x: np.multiply.reduceat(x, [0, 2]), Arg(S(0.5, 1.5), (4,)), analytic=True)
+case("maximum.reduceat[4x2]", lambda x: np.maximum.reduceat(x, [0, 1, 3]), Arg(distinct, (4, 2)))
+case("hypot.reduceat[5]", lambda x: np.hypot.reduceat(x, [0, 1, 3]), Arg(AWAY0, (5,)))
+case("matmul-axes[2x3][4x3]", lambda a, b: np.matmul(a, b, axes=[(0, 1), (1, 0), (1, 0)]), Arg(REAL, (2, 3)),
+     Arg(REAL, (4, 3)), analytic=True)
+case("matmul-axes-batched[2x3x2][3x2]", lambda a, b: np.matmul(a, b, axes=[(1, 2), (1, 0), (0, 2)]),
+     Arg(REAL, (2, 3, 2)), Arg(REAL, (3, 2)), analytic=True)
+case("matmul-axes-vector[3x2][3]", lambda a, b: np.matmul(a, b, axes=[(1, 0), (0,), (0,)]), Arg(REAL, (3, 2)),
+     Arg(REAL, (3,)), analytic=True)
 
 
 # --------------------------------------------------------------------------- shapes and indexing
@@ -541,6 +572,15 @@ case("linalg.solve-vector[3x3][3]", np.linalg.solve, Arg(well_conditioned, (3, 3
 case("linalg.solve-matrix[3x3][3x2]", np.linalg.solve, Arg(well_conditioned, (3, 3)), Arg(REAL, (3, 2)),
      analytic=True)
 case("linalg.inv[3x3]", np.linalg.inv, Arg(well_conditioned, (3, 3)), analytic=True)
+case("linalg.tensorinv[4x2x2]", lambda a: np.linalg.tensorinv(a, ind=1), Arg(well_conditioned_tensor, (4, 2, 2)),
+     analytic=True)
+case("linalg.tensorinv[2x2x2x2]", lambda a: np.linalg.tensorinv(a), Arg(well_conditioned_tensor, (2, 2, 2, 2)),
+     analytic=True)
+case("linalg.tensorsolve[2x2x4][2x2]", np.linalg.tensorsolve, Arg(well_conditioned_tensor, (2, 2, 4)),
+     Arg(REAL, (2, 2)),
+     analytic=True)
+case("linalg.tensorsolve-axes[4x2x2][2x2]", lambda a, b: np.linalg.tensorsolve(a, b, axes=(0,)),
+     Arg(well_conditioned_tensor, (4, 2, 2)), Arg(REAL, (2, 2)), analytic=True)
 case("linalg.inv-batched[2x2x2]", np.linalg.inv, Arg(well_conditioned, (2, 2, 2)), analytic=True)
 case("linalg.det[3x3]", np.linalg.det, Arg(well_conditioned, (3, 3)), analytic=True)
 case("linalg.det[1x1]", np.linalg.det, Arg(well_conditioned, (1, 1)), analytic=True)

@@ -88,6 +88,8 @@ CONVENTIONS = [
     Convention("sign, floor, ceil, trunc, rint, //", lambda x: np.ceil(x) + np.trunc(x) + 0.0 * x, [1.0], diag(0)),
     Convention("sign, floor, ceil, trunc, rint, //", lambda x: np.rint(x) + 0.0 * x, [0.5, 1.5], diag(0, 0)),
     Convention("sign, floor, ceil, trunc, rint, //", lambda x: x // 1.0 + 0.0 * x, [2.0], diag(0)),
+    Convention("spacing", lambda x: np.spacing(x) + 0.0 * x, [1.0, 0.75], diag(0, 0)),  # 1.0: a jump
+    Convention("nextafter", lambda x: np.nextafter(x, 2.0 * x), [1.0, -0.5], diag(1, 1)),
     # remainders: slope 1 in x; in y, the formula -floor(x/y) (-trunc for fmod) at that point
     Convention("remainder / fmod / %", lambda z: np.remainder(z[0], z[1]), [2.0, 1.0], [1, -2]),
     Convention("remainder / fmod / %", lambda z: z[0] % z[1], [-3.0, 1.5], [1, 2]),

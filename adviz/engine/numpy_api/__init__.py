@@ -57,6 +57,7 @@ from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcas
                      ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
                       nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
+from .ufunc_methods import FOLDS, fold_reduce, matmul_axes, reduceat
 from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort, unique
 
 
@@ -86,11 +87,11 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.fmod: _prim_caller("fmod"),
     np.deg2rad: radians, np.rad2deg: degrees, np.radians: radians, np.degrees: degrees,
     np.logaddexp2: _prim_caller("logaddexp2"), np.copysign: _prim_caller("copysign"),
-    np.modf: modf, np.frexp: frexp, np.ldexp: ldexp,
+    np.modf: modf, np.frexp: frexp, np.ldexp: ldexp, np.nextafter: _prim_caller("nextafter"),
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
-              "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert", "heaviside"):
+              "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert", "heaviside", "spacing"):
     UFUNCS[getattr(np, _name)] = _prim_caller(_name)
 
 def _reduce(fn: Callable) -> Callable:
@@ -150,6 +151,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.nancumsum: nancumsum, np.nancumprod: nancumprod, np.compress: compress, np.extract: extract,
     np.choose: choose, np.delete: delete, np.piecewise: piecewise, np.insert: insert,
     np.nanmedian: nanmedian, np.nanquantile: nanquantile, np.nanpercentile: nanpercentile,
+    np.i0: lambda x: bind(P["i0"], _as_operand(x)),
     np.unique: unique, np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
@@ -180,7 +182,17 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         if fn is None:
             raise _unsupported(f"np.{ufunc.__name__}")
         kwargs.pop("out", None)
+        for key, harmless in (("where", True), ("subok", True), ("order", None)):
+            if key in kwargs and (kwargs[key] is harmless or key == "order"):
+                del kwargs[key]  # where=True computes every entry; order= is a memory layout
+        if ufunc is np.matmul and "axes" in kwargs and not set(kwargs) - {"axes", "casting"}:
+            return matmul_axes(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs], kwargs["axes"])
         options = {"axis": kwargs.pop("axis")} if "axis" in kwargs and ufunc.__name__ == "vecdot" else {}
+        if "where" in kwargs:
+            raise UnsupportedOperation(
+                f"np.{ufunc.__name__}(..., where=mask) on traced values: NumPy leaves the masked-out entries "
+                f"uninitialised (or keeps an out= array's, which cannot hold traced values). Write "
+                f"np.where(mask, np.{ufunc.__name__}(...), fill) instead: the same numbers, traced.")
         if kwargs and not all(k in ("dtype", "casting") for k in kwargs):
             raise UnsupportedOperation(f"np.{ufunc.__name__} with options {sorted(kwargs)} on traced values")
         if kwargs.get("dtype") is not None:
@@ -191,11 +203,25 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if method == "outer" and ufunc in UFUNCS and ufunc.nin == 2:
         a, b = (_as_operand(v) for v in inputs)  # np.multiply.outer(a, b) = a[..., None, …] * b, as NumPy defines it
         return ufunc(reshape(a, tuple(np.shape(lowest(a))) + (1,) * np.ndim(lowest(b))), b, **kwargs)
-    fn = REDUCTIONS.get((ufunc, method))
+    fn = REDUCTIONS.get((ufunc, method)) or _method_composite(ufunc, method)
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")
     kwargs.pop("out", None)
     return fn(*[lift(a) if type(a) is np.ndarray else a for a in inputs], **kwargs)
+
+
+def _method_composite(ufunc, method):
+    """``reduce`` of a two-operand ufunc with no reduction of its own (``np.hypot.reduce``,
+    ``np.subtract.reduce``), and ``reduceat`` of every ufunc whose ``reduce`` traces."""
+    if method == "reduceat" and ((ufunc, "reduce") in REDUCTIONS or _method_composite(ufunc, "reduce")):
+        return reduceat(ufunc)
+    if method == "reduce" and ufunc in FOLDS:
+        return fold_reduce(ufunc)
+    if method == "reduce" and ufunc in UFUNCS and ufunc.nin == 2:
+        prim = P.get(ufunc.__name__)
+        if prim is not None and not prim.differentiable:  # np.logical_and.reduce, np.greater.reduce
+            return _plain(getattr(ufunc, method))
+    return None
 
 
 def _ufunc_dtype(ufunc, inputs, kwargs):

@@ -353,6 +353,61 @@ sinc = unary("sinc", np.sinc, _sinc_slope, "(cos(π·{0}) - sinc({0}))/{0}",
              r"\frac{{\cos(\pi {0}) - \operatorname{{sinc}}({0})}}{{{0}}}")
 
 
+def _i1_impl(x):
+    """The modified Bessel function I₁ (NumPy has ``np.i0`` but no ``i1``): ``i0``'s slope.
+
+    For ``|x| < 20`` its power series ``Σₖ (x/2)^(2k+1) / (k! (k+1)!)``, 60 terms (all positive:
+    no cancellation); beyond, the asymptotic series ``e^|x| / √(2π|x|) · (1 + Σₖ aₖ)`` with
+    ``aₖ = Πⱼ≤ₖ ((2j−1)² − 4) / (8j|x|)``, 20 terms.  Both agree with SciPy's ``i1`` to
+    rounding.  I₁ is odd.  Written with whole-array NumPy calls only, so that
+    ``Trace.to_python`` can print it (``I1_CODE`` is the same expression).
+    """
+    ax = np.abs(x)
+    k = np.arange(60)
+    big = np.maximum(ax, 20.0)
+    j = np.arange(1.0, 21.0)
+    with np.errstate(over="ignore"):  # the branch not taken may overflow: np.where drops it
+        series = np.sum(np.power.outer(ax / 2.0, 2.0 * k + 1.0)
+                        / (np.cumprod(np.r_[1.0, np.arange(1.0, 60.0)]) * np.cumprod(np.arange(1.0, 61.0))), axis=-1)
+        asym = np.exp(big) / np.sqrt(2.0 * np.pi * big) * (
+            1.0 + np.sum(np.cumprod(((2.0 * j - 1.0) ** 2 - 4.0) / (8.0 * j * np.expand_dims(big, -1)), axis=-1),
+                         axis=-1))
+        return np.sign(x) * np.where(ax < 20.0, series, asym)
+
+
+I1_CODE = ("np.sign({0}) * np.where(np.abs({0}) < 20.0, np.sum(np.power.outer(np.abs({0}) / 2.0, "
+           "2.0 * np.arange(60) + 1.0) / (np.cumprod(np.r_[1.0, np.arange(1.0, 60.0)]) * "
+           "np.cumprod(np.arange(1.0, 61.0))), axis=-1), np.exp(np.maximum(np.abs({0}), 20.0)) / "
+           "np.sqrt(2.0 * np.pi * np.maximum(np.abs({0}), 20.0)) * (1.0 + np.sum(np.cumprod(((2.0 * "
+           "np.arange(1.0, 21.0) - 1.0) ** 2 - 4.0) / (8.0 * np.arange(1.0, 21.0) * "
+           "np.expand_dims(np.maximum(np.abs({0}), 20.0), -1)), axis=-1), axis=-1)))")
+
+
+def _i1_slope(ans, x):
+    """I₁' = I₀ − I₁/x, and ½ at 0 (the limit; I₁(x) ≈ x/2 there)."""
+    zero = for_mask(x) == 0
+    return np.where(zero, 0.5, np.i0(x) - ans / np.where(zero, 1.0, x))
+
+
+i0 = unary("i0", np.i0, lambda ans, x: i1_of(x), "i1({0})", r"I_1({0})",
+           prim_latex=r"I_0({0})")
+i1 = unary("i1", _i1_impl, _i1_slope, "i0({0}) - i1({0})/{0}", r"I_0({0}) - \frac{{I_1({0})}}{{{0}}}",
+           prim_latex=r"I_1({0})", code=I1_CODE)
+
+
+def i1_of(x):
+    """I₁ of a value or traced value (``i0``'s partial, traced itself for second derivatives)."""
+    from ..tracer import bind
+
+    return bind(i1, x)
+
+
+# nextafter(x, y) is x moved one floating-point step towards y: slope 1 in x, 0 in y
+# (a step function of y), which is what a central difference of it measures.
+nextafter = binary("nextafter", np.nextafter, (ONE, None), template="nextafter({0}, {1})", symbol="nextafter",
+                   latex=r"\operatorname{{nextafter}}({0}, {1})", vjp_reads="nothing")
+
+
 def _astype_impl(x, dtype):
     return x.astype(dtype) if hasattr(x, "astype") else np.asarray(x, dtype=dtype)
 
@@ -373,6 +428,7 @@ NONDIFFERENTIABLE_UFUNCS = (
     np.less_equal, np.equal, np.not_equal, np.logical_and, np.logical_or, np.logical_not,
     np.logical_xor, np.isfinite, np.isnan, np.isinf, np.signbit, np.floor_divide,
     np.bitwise_and, np.bitwise_or, np.invert, np.heaviside,
+    np.spacing,  # the distance to the next float: a step function of x
 )
 for _uf in NONDIFFERENTIABLE_UFUNCS:
     register(Primitive(name=_uf.__name__, impl=_uf, template=f"{_uf.__name__}({{0}})", symbol=_uf.__name__,

@@ -10,7 +10,8 @@ differences in random directions; pytrees, ``has_aux``, custom rules and checkpo
 hostile habits (``a[0] = x``, ``np.array([x, 1.0])``, ``out=``, ``dtype=``, ``np.matrix``,
 the ``math`` module, ``copy.deepcopy``, singular points, overflow, huge Jacobians); and keyword
 arguments as course code writes them (``probe_kwargs``: clip's bound spellings, ``dtype=``,
-``where=``/``initial=`` on reductions, every norm, meshgrid, gradient, lstsq, piecewise, …).
+``where=``/``initial=`` on reductions, every norm, meshgrid, gradient, lstsq, piecewise, …); and
+NumPy handed Python lists of traced values, float32 meeting float64, ufunc methods (``probe_lists``).
 
 Each check ends as **pass**, **wrong** (a number that disagrees with the reference), **crash**
 (any exception other than adviz's own refusal) or **refused** (``UnsupportedOperation``, an
@@ -30,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 PARTS = ["probe_funcs", "probe_struct", "probe_hostile", "probe_custom", "probe_course", "probe_more", "probe_api",
-         "probe_kwargs"]
+         "probe_kwargs", "probe_lists"]
 
 if __name__ == "__main__":
     for part in sys.argv[1:] or PARTS:
