@@ -109,9 +109,11 @@ class JVPInterpreter(Interpreter):
         if constant:
             # ``sin(x32) + ones64`` is float64, but the tangent came from x32 alone (the constant's
             # zero tangent is never built): give it the primal's dtype, as NumPy promoted the primal.
-            dtype = dtype_of(ans)
-            if dtype.kind == "f" and dtype_of(tangent) != dtype:
-                tangent = tangent.astype(dtype)
+            # (Two NumPy scalars of one type, or two arrays of one dtype, need no look: the usual case.)
+            kind = type(ans)
+            if kind is not type(tangent) or (kind is np.ndarray and ans.dtype != tangent.dtype) \
+                    or isinstance(ans, Tracer):
+                tangent = _in_dtype_of(ans, tangent)
         want = self.batch_shape + shape(ans)
         if shape(tangent) != want:  # e.g. a scalar operand's tangent broadcast into an array
             tangent = np.broadcast_to(tangent, want)
@@ -160,6 +162,14 @@ class JVPInterpreter(Interpreter):
         if sign < 0:
             np.negative(tangent, out=tangent)
         return Dual(self, ans, tangent)
+
+
+def _in_dtype_of(ans: Any, tangent: Any) -> Any:
+    """``tangent`` cast to ``ans``'s floating dtype when the two differ (a tangent has its primal's dtype)."""
+    dtype = dtype_of(ans)
+    if dtype.kind == "f" and dtype_of(tangent) != dtype:
+        return tangent.astype(dtype)
+    return tangent
 
 
 def _shared() -> frozenset:
