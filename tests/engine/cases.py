@@ -260,6 +260,8 @@ for _uf in [np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.n
             np.logical_or, np.logical_xor]:
     case(f"{_uf.__name__}-times-xy[3][3]", lambda x, y, _uf=_uf: x * y * _uf(x, y), Arg(grid_a, (3,)),
          Arg(grid_b, (3,)))
+case("divmod[3][3]", lambda x, y: np.divmod(x, y)[1] * x + x * y * np.divmod(x, y)[0], Arg(U(1.25, 1.35), (3,)),
+     Arg(U(0.9, 1.0), (3,)))
 case("floor_divide-times-xy[3][3]", lambda x, y: x * y * np.floor_divide(x, y), Arg(U(1.25, 1.35), (3,)),
      Arg(U(0.9, 1.0), (3,)))
 for _op, _sym in [(operator.lt, "lt"), (operator.le, "le"), (operator.gt, "gt"), (operator.ge, "ge"),

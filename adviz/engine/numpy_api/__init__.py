@@ -88,6 +88,7 @@ UFUNCS: dict[np.ufunc, Callable] = {
     np.deg2rad: radians, np.rad2deg: degrees, np.radians: radians, np.degrees: degrees,
     np.logaddexp2: _prim_caller("logaddexp2"), np.copysign: _prim_caller("copysign"),
     np.modf: modf, np.frexp: frexp, np.ldexp: ldexp, np.nextafter: _prim_caller("nextafter"),
+    np.divmod: lambda x, y: (np.floor_divide(x, y), np.remainder(x, y)),  # as NumPy defines it
 }
 for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equal", "less", "less_equal", "equal",
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
