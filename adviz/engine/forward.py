@@ -48,7 +48,7 @@ class JVPInterpreter(Interpreter):
     def __init__(self, batch_shape: tuple[int, ...] = ()):
         self.batch_shape = tuple(batch_shape)
         # Values of sin, cos, sinh, cosh per operand array (see _shared_unary): id -> (weak
-        # reference to the operand, {primitive name: value or weak reference to it}).
+        # reference to the operand, {primitive name: value}).
         self._seen: dict = {}
 
     def retire(self) -> None:
@@ -120,6 +120,14 @@ class JVPInterpreter(Interpreter):
         return Dual(self, ans, tangent)
 
     # -- values shared between a forward sweep and the transform nested inside it -------------
+    def remembered(self, x: Any, name: str) -> Any:
+        """``name(x)`` (``"cos"``, say) if this transform has remembered it for the array ``x``
+        (see :meth:`_shared_unary`), else None."""
+        known = self._seen.get(id(x))
+        if known is None or known[0]() is not x:
+            return None
+        return known[1].get(name)
+
     def _shared_unary(self, prim, x, t):
         """``sin``, ``cos``, ``sinh`` or ``cosh`` of the array ``x``, reusing what this
         transform has already computed of the same ``x``.
@@ -130,10 +138,12 @@ class JVPInterpreter(Interpreter):
         of that for ``−sin(x)``.  Each is the same function of the same array, so the second
         time the value is looked up instead: the same numbers, half the work.
 
-        Values are kept only while a transform nested inside this one is running (its
+        Values are remembered only while a transform nested inside this one is running (its
         rules may ask again), and only while ``x`` is alive; a plain ``jvp`` keeps nothing.
-        A result is remembered by weak reference (kept alive by whoever uses it), a partial
-        (``cos(x)`` for ``sin``) by strong reference, for the reverse rule that will want it.
+        Results and partials alike are held until this transform ends: the nested ``grad``
+        releases its own copy of ``sin(x)`` as soon as its sweep has passed the node that
+        read it, before ``cos``'s rule (further back) asks for it, and computing it again
+        would cost more than keeping it.
         """
         if x.size < _SHARE_FROM or x.dtype.kind != "f":
             ans = prim.impl(x)
@@ -145,15 +155,15 @@ class JVPInterpreter(Interpreter):
         keep = len(_ACTIVE.get()) > self.level  # a nested transform is running
         if keep and known is None:
             self._seen[id(x)] = (weakref.ref(x, _forget(self._seen, id(x))), values)
-        ans = _recall(values, prim.name)
+        ans = values.get(prim.name)
         if ans is None:
             ans = prim.impl(x)
             if keep:
-                values[prim.name] = weakref.ref(ans)
+                values[prim.name] = ans
         if t is None:
             return ans
         name, sign = prim.partials[0].reuse
-        partial = _recall(values, name)
+        partial = values.get(name)
         if partial is None:
             partial = REGISTRY[name].impl(x)
             if keep:
@@ -185,11 +195,6 @@ def _shared() -> frozenset:
 
 _SHARED: "frozenset | None" = None
 _SHARE_FROM = 1024  # smaller arrays: recomputing is cheaper than remembering
-
-
-def _recall(values: dict, name: str) -> Any:
-    v = values.get(name)
-    return v() if type(v) is weakref.ref else v
 
 
 def _forget(seen: dict, key: int):

@@ -58,6 +58,7 @@ from .forward import Dual, JVPInterpreter
 from .primitives.core import shape
 from .numpy_api.building import foreign_arithmetic, lift
 from .pytree import TreeDef, tree_flatten
+from .second_order import backward_pairs, interpreter_below
 from .tape import Tape, TapeVar, backward
 from .tracer import Tracer, complex_error, lowest, new_interpreter
 
@@ -297,7 +298,11 @@ def _pullback(rec: _Recording, out_index: Optional[int], seed: Any, out_value: A
     batch = shape(seed)[: len(shape(seed)) - len(shape(out_value))]
     if out_index is None:
         return [_zeros(v, batch) for v in rec.inputs.values]
-    adjoints = backward(rec.tape.nodes, out_index, seed, consume=consume)
+    below = interpreter_below(rec.tape, seed) if not batch else None
+    if below is not None:  # jvp(grad(f)): adjoints and their tangents in one sweep
+        adjoints = backward_pairs(rec.tape, out_index, seed, below, consume=consume)
+    else:
+        adjoints = backward(rec.tape.nodes, out_index, seed, consume=consume)
     return [_in_dtype_of(adjoints[k], v) if adjoints[k] is not None else _zeros(v, batch)
             for k, v in zip(rec.input_indices, rec.inputs.values)]
 

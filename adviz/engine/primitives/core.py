@@ -77,6 +77,14 @@ class Partial:
     # the same operand (sin's partial is cos(x), cos's is −sin(x)).  A forward transform that
     # runs under a nested one reuses such values instead of evaluating them again (forward.py).
     reuse: Optional[tuple[str, float]] = None
+    # The second-order rule: the partials *of this partial*, as its formula is written —
+    # ``(∂p/∂ans, ∂p/∂operand0, ∂p/∂operand1, …)``, each a Partial, None where it is zero.
+    # sin's partial cos(x) has ``(None, −sin(x))``: the second derivative.  exp's partial is
+    # ``ans`` itself, so it has ``(1, None)``; x·y's partial y has ``(None, None, 1)``.  They
+    # give the partial's tangent ``ṗ = Σ ∂p/∂u · u̇`` over ans and the operands, which is
+    # what a Hessian-vector product needs (second_order.py).  They read only what the
+    # reverse rules read (``vjp_reads``).  None: not declared (forward mode on ``fn`` instead).
+    second: Optional[tuple] = None
 
 
 ONE = Partial(lambda ans, *args, **params: 1.0, "1", "1", kind="one")

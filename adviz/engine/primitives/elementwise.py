@@ -6,6 +6,12 @@ the primitive's result, handy when the derivative reuses it, as for ``exp`` or `
 the text is what tables and graphs print.  Forward and reverse rules are derived from the
 partials in ``core.py``; a few entries override a rule only to save a multiplication
 (``x̄ += ȳ / y`` instead of ``ȳ · (1/y)``), never to change the math.
+
+Some partials also carry their **second-order rule** (``second=``): the partials of the
+partial itself, one more line of the calculus table.  ``sin`` has partial ``cos(x)``, and
+``cos(x)`` has partial ``−sin(x)``: that is ``sin''``.  A Hessian-vector product needs
+them (see ``second_order.py``); where none is declared, forward mode differentiates the
+partial's formula instead, which gives the same numbers with more work.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ def _mask(condition, like):
 
 
 def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_latex=None, jvp=None, vjp=None,
-          fresh=True, vjp_reads="all", code=None, reuse=None):
+          fresh=True, vjp_reads="all", code=None, reuse=None, second=None):
     return register(
         Primitive(
             name=name,
@@ -40,7 +46,7 @@ def unary(name, impl, fn, text, latex=None, *, template=None, symbol=None, prim_
             template=template or f"{name}({{0}})",
             symbol=symbol or name,
             latex=prim_latex or f"\\operatorname{{{name}}}({{0}})",
-            partials=(Partial(fn, text, latex, fresh=fresh, reuse=reuse),),
+            partials=(Partial(fn, text, latex, fresh=fresh, reuse=reuse, second=second),),
             jvps=(jvp,),
             vjps=(vjp,),
             vjp_reads=vjp_reads,
@@ -73,6 +79,26 @@ def _fwd_rule(i, fn):
     return jvp
 
 
+# Second-order rules are written as the partials of a partial's formula with respect to
+# (ans, operand 0, operand 1, …); these two build that tuple for a one-operand primitive.
+def of_ans(p: Partial) -> tuple:
+    """The partial's formula reads the result only: ``(∂p/∂ans, 0)``."""
+    return (p, None)
+
+
+def of_x(p: Partial) -> tuple:
+    """The partial's formula reads the operand only: ``(0, ∂p/∂x)`` — the textbook f''."""
+    return (None, p)
+
+
+def _minus_recip_square(q):
+    """``-1/q²`` for a ``q`` the caller just made (computed in place when it is an array)."""
+    q = recip(q)
+    if type(q) is np.ndarray and q.flags.writeable:
+        return np.negative(np.multiply(q, q, out=q), out=q)
+    return -(q * q)
+
+
 # Three rules that write into the array they have just made instead of allocating another
 # (the same operations on the same numbers: on large arrays an allocation costs more than
 # the arithmetic).
@@ -103,7 +129,9 @@ subtract = binary("subtract", operator.sub, (ONE, MINUS_ONE), template="{0} - {1
                   vjp_reads="nothing", code="{0} - {1}")
 multiply = binary(
     "multiply", operator.mul,
-    (Partial(lambda ans, x, y: y, "{1}", fresh=False), Partial(lambda ans, x, y: x, "{0}", fresh=False)),
+    # ∂(x·y)/∂x = y, whose own partial with respect to y is 1 (and the other way round)
+    (Partial(lambda ans, x, y: y, "{1}", fresh=False, second=(None, None, ONE)),
+     Partial(lambda ans, x, y: x, "{0}", fresh=False, second=(None, ONE, None))),
     template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}", vjp_reads="args", code="{0} * {1}")
 true_divide = binary(
     "true_divide", operator.truediv,
@@ -159,6 +187,40 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(v)
 
 
+def _power_base_second(ans, x, y):
+    """∂/∂x of the base's partial ``y·x**(y-1)``: ``y·(y-1)·x**(y-2)`` (2 for ``x**2``)."""
+    from ..tracer import Tracer
+
+    if not isinstance(y, Tracer) and np.ndim(y) == 0:
+        if y == 2:
+            return 2.0
+        if y == 1 or y == 0:
+            return 0.0
+    return y * (y - 1) * x ** (y - 2)
+
+
+def _power_base_second_text(ops, vals, ans):
+    x, y = ops
+    yv = vals[1]
+    from ..tracer import Tracer
+
+    if not isinstance(yv, Tracer) and np.ndim(yv) == 0:
+        yf = float(np.real(yv))
+        if yf == 2:
+            return "2"
+        if yf in (0, 1):
+            return "0"
+        return f"{_num(yf * (yf - 1))}*{x}**{_num(yf - 2)}"
+    return f"{y}*({y} - 1)*{x}**({y} - 2)"
+
+
+def _power_base_mixed(ans, x, y):
+    """∂/∂y of the base's partial ``y·x**(y-1)``: ``x**(y-1) + y·∂/∂y x**(y-1)``, the last
+    term being the exponent's own partial of ``x**(y-1)`` (0 where x = 0, as there)."""
+    q = x ** (y - 1)
+    return q + y * _power_exponent_partial(q, x, y - 1)
+
+
 def _power_exponent_partial(ans, x, y):
     # d/dy x**y = x**y · log(x); where x == 0 the limit is 0 (for y > 0), not 0·(-inf).
     from ..tracer import Tracer
@@ -172,13 +234,19 @@ def _power_exponent_partial(ans, x, y):
 
 power = binary(
     "power", operator.pow,
-    (Partial(_power_base_partial, _power_base_text, None),
+    # The exponent's partial declares no second-order rule: a traced exponent sends the node
+    # to forward mode.  The base's does, since an exponent may carry a tangent (from an
+    # outer transform) without being traced by the reverse sweep itself.
+    (Partial(_power_base_partial, _power_base_text, None,
+             second=(None, Partial(_power_base_second, _power_base_second_text),
+                     Partial(_power_base_mixed, "{0}**({1} - 1)*(1 + {1}*log({0}))"))),
      Partial(_power_exponent_partial, "log({0})*{0}**{1}", r"\log({0})\,{0}^{{{1}}}")),
     template="{0}**{1}", symbol="^", latex="{0}^{{{1}}}", code="{0}**{1}",
     # the exponent's partial x**y·log(x) reads the result; the base's partial does not
     vjp_reads=lambda parents: "all" if parents[1] is not None else "args",
 )
-square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", template="{0}**2", symbol="x²", prim_latex="{0}^2", vjp_reads="args")
+square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", template="{0}**2", symbol="x²", prim_latex="{0}^2", vjp_reads="args",
+               second=of_x(Partial(lambda ans, x: 2.0, "2")))
 reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -(ans * ans), "-1/{0}**2", r"-\frac{{1}}{{{0}^2}}",
                    template="1/{0}", symbol="1/x", prim_latex=r"\frac{{1}}{{{0}}}",
     vjp_reads="ans")
@@ -186,32 +254,36 @@ reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -(ans * ans), "-1
 # ---------------------------------------------------------------- powers, exponentials, logarithms
 sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\frac{{1}}{{2\sqrt{{{0}}}}}",
              symbol="√", prim_latex=r"\sqrt{{{0}}}",
-    vjp_reads="ans")
+    vjp_reads="ans", second=of_ans(Partial(lambda ans, x: -0.5 / (ans * ans), "-1/(2*sqrt({0})**2)")))
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), "1/(3*cbrt({0})**2)",
              r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}",
     vjp_reads="ans")
-exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False, vjp_reads="ans")
+exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False, vjp_reads="ans",
+            second=of_ans(ONE))  # the partial is the result itself: its tangent is the result's tangent
 expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}", vjp_reads="ans")
 exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}", vjp_reads="ans")
 log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}", prim_latex=r"\log({0})",
             jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x),
-    vjp_reads="args")
+    vjp_reads="args", second=of_x(Partial(lambda ans, x: -1.0 / (x * x), "-1/{0}**2")))
 log1p = unary("log1p", np.log1p, lambda ans, x: recip(1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
               jvp=_fwd_rule(0, _over_one_plus),
-    vjp_reads="args")
+    vjp_reads="args", second=of_x(Partial(lambda ans, x: _minus_recip_square(1.0 + x), "-1/(1 + {0})**2")))
 log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}", vjp_reads="args")
 log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args")
 
 # ---------------------------------------------------------------- trigonometric and hyperbolic
-sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args", reuse=("cos", 1.0))
-cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args", reuse=("sin", -1.0))
+sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args", reuse=("cos", 1.0),
+            second=of_x(Partial(lambda ans, x: -np.sin(x), "-sin({0})", reuse=("sin", -1.0))))
+cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args", reuse=("sin", -1.0),
+            second=of_x(Partial(lambda ans, x: -np.cos(x), "-cos({0})", reuse=("cos", -1.0))))
 tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})", vjp_reads="ans")
 arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
 arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
 arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args")
 sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args", reuse=("cosh", 1.0))
 cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args", reuse=("sinh", 1.0))
-tanh = unary("tanh", np.tanh, _one_minus_square, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans")
+tanh = unary("tanh", np.tanh, _one_minus_square, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans",
+             second=of_ans(Partial(lambda ans, x: -2.0 * ans, "-2*tanh({0})")))
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}", vjp_reads="args")
 arccosh = unary("arccosh", np.arccosh, lambda ans, x: 1.0 / np.sqrt(x * x - 1.0), "1/sqrt({0}**2 - 1)", r"\frac{{1}}{{\sqrt{{{0}^2-1}}}}", vjp_reads="args")
 arctanh = unary("arctanh", np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), "1/(1 - {0}**2)", r"\frac{{1}}{{1-{0}^2}}", vjp_reads="args")
