@@ -66,6 +66,18 @@ class Partial:
     the operands and ``{ans}`` for the primitive's own result.  ``text`` may also be a
     function ``(operand_texts, operand_values, ans_text) -> str`` when the formula depends
     on a constant operand (``x**2`` has partial ``2*x``, not ``2*x**(2-1)``).
+
+    Second-order rule (``second``)
+        A partial is itself a function, and its own partials are the next line of the
+        calculus table: ``sin`` has partial ``p = cos(x)``, and ``∂p/∂x = −sin(x)`` is
+        ``sin''``.  ``second`` lists them as the formula of ``p`` is written, with respect
+        to ``ans`` first and then each operand: ``(None, −sin(x))`` for sin.  exp's partial
+        is written ``ans`` (its own result), so its rule is ``(1, None)``; ``x·y``'s partial
+        ``y`` has ``(None, None, 1)``.  Along a direction they give the partial's tangent
+        ``ṗ = ∂p/∂ans · ȧns + Σⱼ ∂p/∂xⱼ · ẋⱼ``, and the reverse rule ``x̄ = ȳ·p`` then has the
+        tangent ``ȳ̇·p + ȳ·ṗ`` (the product rule): one step of a Hessian-vector product
+        (``second_order.py``).  A rule reads only what the reverse rules read
+        (``Primitive.vjp_reads``); without one, forward mode differentiates ``fn`` instead.
     """
 
     fn: Callable[..., Any]
@@ -77,13 +89,8 @@ class Partial:
     # the same operand (sin's partial is cos(x), cos's is −sin(x)).  A forward transform that
     # runs under a nested one reuses such values instead of evaluating them again (forward.py).
     reuse: Optional[tuple[str, float]] = None
-    # The second-order rule: the partials *of this partial*, as its formula is written —
-    # ``(∂p/∂ans, ∂p/∂operand0, ∂p/∂operand1, …)``, each a Partial, None where it is zero.
-    # sin's partial cos(x) has ``(None, −sin(x))``: the second derivative.  exp's partial is
-    # ``ans`` itself, so it has ``(1, None)``; x·y's partial y has ``(None, None, 1)``.  They
-    # give the partial's tangent ``ṗ = Σ ∂p/∂u · u̇`` over ans and the operands, which is
-    # what a Hessian-vector product needs (second_order.py).  They read only what the
-    # reverse rules read (``vjp_reads``).  None: not declared (forward mode on ``fn`` instead).
+    # The second-order rule (see above): ``(∂p/∂ans, ∂p/∂operand0, …)``, each a Partial,
+    # None where it is zero; None for the whole: not declared.
     second: Optional[tuple] = None
 
 
