@@ -30,7 +30,8 @@ def _point(prim):
 
 def test_some_primitives_declare_second_order_rules():
     names = {prim.name for prim, _, _ in _declared()}
-    assert {"sin", "cos", "exp", "log", "log1p", "tanh", "sqrt", "multiply", "power", "square"} <= names
+    assert {"sin", "cos", "exp", "log", "log1p", "tanh", "sqrt", "multiply", "power", "square", "true_divide",
+            "reciprocal", "cbrt", "expm1", "exp2", "log2", "log10", "tan", "arctan", "sinh", "cosh"} <= names
 
 
 @pytest.mark.parametrize("prim,i,p", _declared(), ids=lambda v: getattr(v, "name", str(v)))
@@ -59,6 +60,26 @@ def test_each_second_order_rule_is_the_tangent_of_its_partial(prim, i, p):
     np.testing.assert_allclose(declared, by_forward_mode, rtol=1e-13, atol=1e-13)
 
 
+_MATH = {name: getattr(np, name) for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "sqrt", "cbrt")}
+
+
+@pytest.mark.parametrize("prim,i,p", _declared(), ids=lambda v: getattr(v, "name", str(v)))
+def test_each_second_order_rule_says_what_it_computes(prim, i, p):
+    """The formula text tables would show is the rule's own value (written in the operands)."""
+    xs = _point(prim)
+    if prim.name == "power":
+        xs[1] = 3.0  # the base's text reads the constant exponent
+    ans = prim.impl(*xs)
+    names = [f"x{j}" for j in range(len(xs))]
+    for d in p.second:
+        if d is None:
+            continue
+        text = d.text(names, xs, "ans") if callable(d.text) else d.text.format(*names, ans="ans")
+        shown = eval(text.replace("π", "np.pi"), {"np": np, **_MATH, "ans": ans, **dict(zip(names, xs))})
+        np.testing.assert_allclose(shown * np.ones_like(ans), d.fn(ans, *xs) * np.ones_like(ans), rtol=1e-13,
+                                   err_msg=f"{prim.name}: {text}")
+
+
 @pytest.mark.parametrize("y", [0.0, 1.0, 2.0, 3.0, -1.5])
 def test_power_with_a_constant_exponent(y):
     """The base's partial takes shortcuts for a constant exponent (2·x for x**2); so does its rule."""
@@ -73,8 +94,8 @@ def test_second_order_rules_read_only_what_the_reverse_rules_keep():
     keeps = {"all": {"ans", "args"}, "args": {"args"}, "ans": {"ans"}, "nothing": set()}
     for prim, i, p in _declared():
         reads = prim.vjp_reads
-        if callable(reads):  # power, true_divide: the case of a constant second operand
-            reads = reads((0, None))
+        if callable(reads):  # power, true_divide: what is kept when operand i alone is traced
+            reads = reads(tuple(0 if j == i else None for j in range(len(prim.partials))))
         needed = {"ans" if j == 0 else "args" for j, d in enumerate(p.second) if d is not None}
         assert needed <= keeps[reads], prim.name
 
@@ -91,6 +112,15 @@ SECOND = {
     "sqrt": (lambda x: np.sum(np.sqrt(x * x + 1.0)), lambda x: (x * x + 1.0) ** -1.5),
     "x**3": (lambda x: np.sum(x ** 3 - np.square(x)), lambda x: 6 * x - 2),
     "x*x*x": (lambda x: np.sum(x * x * x), lambda x: 6 * x),
+    "1/(1+x²)": (lambda x: np.sum(1.0 / (1.0 + x * x)), lambda x: (6 * x * x - 2) / (1 + x * x) ** 3),
+    "1/(2+cosh x)": (lambda x: np.sum(np.reciprocal(2.0 + np.cosh(x)) + np.arctan(x) + np.expm1(x) / 3.0),
+                     lambda x: (2 * np.sinh(x) ** 2 / (2 + np.cosh(x)) ** 3 - np.cosh(x) / (2 + np.cosh(x)) ** 2
+                                - 2 * x / (1 + x * x) ** 2 + np.exp(x) / 3.0)),
+    "logs": (lambda x: np.sum(np.log2(x * x + 1.0) + np.log10(x * x + 2.0) + np.exp2(x) + np.tan(0.5 * x)),
+             lambda x: 2 * (1 - x * x) / ((1 + x * x) ** 2 * np.log(2)) + 2 * (2 - x * x) / ((2 + x * x) ** 2 * np.log(10))
+             + np.log(2) ** 2 * 2 ** x + 0.5 * np.tan(0.5 * x) / np.cos(0.5 * x) ** 2),
+    "cbrt": (lambda x: np.sum(np.cbrt(x * x + 1.0)),
+             lambda x: (2 / 3) * (x * x + 1) ** (-2 / 3) - (8 / 9) * x * x * (x * x + 1) ** (-5 / 3)),
     "2**x": (lambda x: np.sum(2.0 ** x), lambda x: np.log(2) ** 2 * 2 ** x),
     "W2": (lambda x: np.sum(np.sin(x) * np.exp(-x**2) + np.log1p(x**2)),
            lambda x: np.exp(-x * x) * ((4 * x * x - 3) * np.sin(x) - 4 * x * np.cos(x))

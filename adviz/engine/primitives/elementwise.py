@@ -135,8 +135,12 @@ multiply = binary(
     template="{0} * {1}", symbol="×", latex=r"{0} \cdot {1}", vjp_reads="args", code="{0} * {1}")
 true_divide = binary(
     "true_divide", operator.truediv,
-    (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}"),
-     Partial(lambda ans, x, y: -ans / y, "-{0}/{1}**2", r"-\frac{{{0}}}{{{1}^2}}")),
+    # ∂/∂x = 1/y, whose own partial is −1/y² (in y); ∂/∂y = −ans/y, written with the result
+    (Partial(lambda ans, x, y: 1.0 / y, "1/{1}", r"\frac{{1}}{{{1}}}",
+             second=(None, None, Partial(lambda ans, x, y: -1.0 / (y * y), "-1/{1}**2"))),
+     Partial(lambda ans, x, y: -ans / y, "-{0}/{1}**2", r"-\frac{{{0}}}{{{1}^2}}",
+             second=(Partial(lambda ans, x, y: -1.0 / y, "-1/{1}"), None,
+                     Partial(lambda ans, x, y: ans / (y * y), "{0}/{1}**3")))),
     template="{0} / {1}", symbol="÷", latex=r"\frac{{{0}}}{{{1}}}", code="{0} / {1}",
     jvps=(_fwd_rule(0, lambda t, ans, x, y: t / y), _fwd_rule(1, _minus_ratio_times)),
     vjps=(_reduce_rule(0, lambda g, ans, x, y: g / y), _reduce_rule(1, lambda g, ans, x, y: -g * ans / y)),
@@ -249,7 +253,7 @@ square = unary("square", np.square, lambda ans, x: 2.0 * x, "2*{0}", "2{0}", tem
                second=of_x(Partial(lambda ans, x: 2.0, "2")))
 reciprocal = unary("reciprocal", np.reciprocal, lambda ans, x: -(ans * ans), "-1/{0}**2", r"-\frac{{1}}{{{0}^2}}",
                    template="1/{0}", symbol="1/x", prim_latex=r"\frac{{1}}{{{0}}}",
-    vjp_reads="ans")
+    vjp_reads="ans", second=of_ans(Partial(lambda ans, x: -2.0 * ans, "-2/{0}")))
 
 # ---------------------------------------------------------------- powers, exponentials, logarithms
 sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\frac{{1}}{{2\sqrt{{{0}}}}}",
@@ -257,31 +261,39 @@ sqrt = unary("sqrt", np.sqrt, lambda ans, x: 0.5 / ans, "1/(2*sqrt({0}))", r"\fr
     vjp_reads="ans", second=of_ans(Partial(lambda ans, x: -0.5 / (ans * ans), "-1/(2*sqrt({0})**2)")))
 cbrt = unary("cbrt", np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), "1/(3*cbrt({0})**2)",
              r"\frac{{1}}{{3\sqrt[3]{{{0}}}^2}}", symbol="∛", prim_latex=r"\sqrt[3]{{{0}}}",
-    vjp_reads="ans")
+    vjp_reads="ans", second=of_ans(Partial(lambda ans, x: -2.0 / (3.0 * ans * ans * ans), "-2/(3*{0})")))
 exp = unary("exp", np.exp, lambda ans, x: ans, "exp({0})", r"e^{{{0}}}", prim_latex=r"e^{{{0}}}", fresh=False, vjp_reads="ans",
             second=of_ans(ONE))  # the partial is the result itself: its tangent is the result's tangent
-expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}", vjp_reads="ans")
-exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}", vjp_reads="ans")
+expm1 = unary("expm1", np.expm1, lambda ans, x: ans + 1.0, "exp({0})", r"e^{{{0}}}", vjp_reads="ans",
+              second=of_ans(ONE))
+exp2 = unary("exp2", np.exp2, lambda ans, x: ans * LOG2, "2**{0}*log(2)", r"2^{{{0}}}\ln 2", prim_latex="2^{{{0}}}", vjp_reads="ans",
+             second=of_ans(Partial(lambda ans, x: LOG2, "log(2)")))
 log = unary("log", np.log, lambda ans, x: 1.0 / x, "1/{0}", r"\frac{{1}}{{{0}}}", prim_latex=r"\log({0})",
             jvp=_fwd_rule(0, lambda t, ans, x: t / x), vjp=_reduce_rule(0, lambda g, ans, x: g / x),
     vjp_reads="args", second=of_x(Partial(lambda ans, x: -1.0 / (x * x), "-1/{0}**2")))
 log1p = unary("log1p", np.log1p, lambda ans, x: recip(1.0 + x), "1/(1 + {0})", r"\frac{{1}}{{1+{0}}}",
               jvp=_fwd_rule(0, _over_one_plus),
     vjp_reads="args", second=of_x(Partial(lambda ans, x: _minus_recip_square(1.0 + x), "-1/(1 + {0})**2")))
-log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}", vjp_reads="args")
-log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args")
+log2 = unary("log2", np.log2, lambda ans, x: 1.0 / (x * LOG2), "1/({0}*log(2))", r"\frac{{1}}{{{0}\ln 2}}", vjp_reads="args",
+             second=of_x(Partial(lambda ans, x: -1.0 / (x * x * LOG2), "-1/({0}**2*log(2))")))
+log10 = unary("log10", np.log10, lambda ans, x: 1.0 / (x * LOG10), "1/({0}*log(10))", r"\frac{{1}}{{{0}\ln 10}}", vjp_reads="args",
+              second=of_x(Partial(lambda ans, x: -1.0 / (x * x * LOG10), "-1/({0}**2*log(10))")))
 
 # ---------------------------------------------------------------- trigonometric and hyperbolic
 sin = unary("sin", np.sin, lambda ans, x: np.cos(x), "cos({0})", r"\cos({0})", prim_latex=r"\sin({0})", vjp_reads="args", reuse=("cos", 1.0),
             second=of_x(Partial(lambda ans, x: -np.sin(x), "-sin({0})", reuse=("sin", -1.0))))
 cos = unary("cos", np.cos, lambda ans, x: -np.sin(x), "-sin({0})", r"-\sin({0})", prim_latex=r"\cos({0})", vjp_reads="args", reuse=("sin", -1.0),
             second=of_x(Partial(lambda ans, x: -np.cos(x), "-cos({0})", reuse=("cos", -1.0))))
-tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})", vjp_reads="ans")
+tan = unary("tan", np.tan, lambda ans, x: 1.0 + ans * ans, "1 + tan({0})**2", r"1+\tan^2({0})", prim_latex=r"\tan({0})", vjp_reads="ans",
+            second=of_ans(Partial(lambda ans, x: 2.0 * ans, "2*tan({0})")))
 arcsin = unary("arcsin", np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x * x), "1/sqrt(1 - {0}**2)", r"\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
 arccos = unary("arccos", np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}**2)", r"-\frac{{1}}{{\sqrt{{1-{0}^2}}}}", vjp_reads="args")
-arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args")
-sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args", reuse=("cosh", 1.0))
-cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args", reuse=("sinh", 1.0))
+arctan = unary("arctan", np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), "1/(1 + {0}**2)", r"\frac{{1}}{{1+{0}^2}}", vjp_reads="args",
+               second=of_x(Partial(lambda ans, x: -2.0 * x / ((1.0 + x * x) * (1.0 + x * x)), "-2*{0}/(1 + {0}**2)**2")))
+sinh = unary("sinh", np.sinh, lambda ans, x: np.cosh(x), "cosh({0})", r"\cosh({0})", vjp_reads="args", reuse=("cosh", 1.0),
+             second=of_x(Partial(lambda ans, x: np.sinh(x), "sinh({0})", reuse=("sinh", 1.0))))
+cosh = unary("cosh", np.cosh, lambda ans, x: np.sinh(x), "sinh({0})", r"\sinh({0})", vjp_reads="args", reuse=("sinh", 1.0),
+             second=of_x(Partial(lambda ans, x: np.cosh(x), "cosh({0})", reuse=("cosh", 1.0))))
 tanh = unary("tanh", np.tanh, _one_minus_square, "1 - tanh({0})**2", r"1-\tanh^2({0})", prim_latex=r"\tanh({0})", vjp_reads="ans",
              second=of_ans(Partial(lambda ans, x: -2.0 * ans, "-2*tanh({0})")))
 arcsinh = unary("arcsinh", np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x * x + 1.0), "1/sqrt({0}**2 + 1)", r"\frac{{1}}{{\sqrt{{{0}^2+1}}}}", vjp_reads="args")
