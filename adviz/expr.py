@@ -760,6 +760,10 @@ def _coerce(name: str, value: Any) -> Any:
             value = np.asarray(value)
     except (OverflowError, ValueError) as exc:
         raise EvaluationError(f"bad value for '{name}': {exc}") from None
+    if isinstance(value, (dict, str, set)) or value is None:
+        how = " (give the values by name: e(**values) or e(x=3.0))" if isinstance(value, dict) else ""
+        kind = "None" if value is None else f"a {type(value).__name__}"
+        raise EvaluationError(f"the value for '{name}' is {kind}, not a number or an array{how}")
     if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
         return value.astype(np.float64)
     if isinstance(value, np.ndarray) and value.dtype.kind not in "fc":

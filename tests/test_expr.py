@@ -761,3 +761,9 @@ def test_symbolic_swell_stops_within_its_budget(monkeypatch):
     monkeypatch.setattr(adviz.budget, "SYMPY_SECONDS", 0.3)
     with pytest.raises(BudgetExceeded, match="nested 12 deep took longer than 0.3 s"):
         swell_of_expression("sin(x)*x + exp(x)/(1 + x)", depths=[12], tape=False)
+
+
+@pytest.mark.parametrize("value", [{"x": 1.0}, "1.0", None])
+def test_a_value_that_is_not_a_number_is_refused_in_words(value):
+    with pytest.raises(EvaluationError, match="not a number or an array"):
+        parse("x + 1")(value)

@@ -331,7 +331,11 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> 
         nums = _argnums(argnums, len(args))
         rec = _record(f, args, kwargs, nums, _name(value_and_grad_f, "ad.value_and_grad"), has_aux)
         if not rec.out_tree.is_leaf:
-            raise TypeError(f"grad requires a function with one scalar output, but it returned {rec.out_tree}; "
+            tree = rec.out_tree
+            returned = ("None" if tree.kind == "none" else
+                        f"a {tree.kind} of {tree.num_leaves} value{'s' if tree.num_leaves != 1 else ''}, "
+                        f"shaped {tree._show()} (each * an array or number)")
+            raise TypeError(f"grad requires a function with one scalar output, but it returned {returned}; "
                             "use ad.jacrev or ad.vjp for several outputs, or has_aux=True to return extra values")
         index, value = rec.outputs[0]
         if shape(value) != ():

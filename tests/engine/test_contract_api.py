@@ -298,3 +298,11 @@ def test_trace_entry_points():
     assert isinstance(t, ad.Trace)
     t2 = ad.trace(f, X, W)
     assert isinstance(t2, ad.Trace)
+
+
+def test_grad_of_several_outputs_refuses_in_plain_words():
+    with pytest.raises(TypeError, match="a tuple of 2 values") as err:
+        ad.grad(lambda x: (x, x * 2))(1.0)
+    assert "TreeDef" not in str(err.value)
+    with pytest.raises(TypeError, match="returned None"):
+        ad.grad(lambda x: None)(1.0)
