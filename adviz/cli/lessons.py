@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from .app import CommandError, InputError, app
-from .output import check_output_folder, plural, writing
+from .options import JsonOption
+from .output import check_output_folder, plural, print_json, writing
 
 STATUSES = ("written", "replaced", "unchanged", "kept")
 
@@ -30,6 +31,7 @@ def lessons(
         "--nbgrader", help="An nbgrader course folder (source/<lesson>/<lesson>.ipynb and nbgrader_config.py).")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace files in DIR that differ from what adviz writes (changes in them are lost).")] = False,
+    json: JsonOption = False,
 ) -> None:
     """Write the lesson notebooks into DIR: the student edition unless you ask for another.
 
@@ -67,8 +69,13 @@ def lessons(
 
     what = ("nbgrader course folder" if nbgrader else
             "teacher edition (with solutions)" if solutions else "student edition")
-    typer.echo(f"adviz lessons, {what}, in {folder}:")
     status = {path: word for word in STATUSES for path in getattr(report, word)}
+    if json:
+        print_json({"folder": str(folder), "edition": "nbgrader" if nbgrader else "teacher" if solutions else "student",
+                    "files": [{"path": path.relative_to(report.folder).as_posix(), "status": status[path]}
+                              for path in report.paths]})
+        return
+    typer.echo(f"adviz lessons, {what}, in {folder}:")
     for path in report.paths:
         typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}")
     if report.kept:

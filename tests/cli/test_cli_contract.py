@@ -136,3 +136,16 @@ def test_seed_000s_array_examples(cli):
     assert data["gradient"] == {"x": [4.0, 5.0, 6.0], "y": [1.0, 2.0, 3.0]}
     data = _json(cli, "grad", "sum(X + b)", "-a", "X=[[1,2,3],[4,5,6]]", "-a", "b=[1,2,3]")
     assert data["gradient"] == {"X": [[1.0] * 3] * 2, "b": [2.0, 2.0, 2.0]}
+
+
+def test_lessons_json_lists_every_file_and_what_happened(cli, tmp_path):
+    folder = tmp_path / "class"
+    first = _json(cli, "lessons", str(folder))
+    assert first["edition"] == "student" and first["folder"] == str(folder)
+    assert first["files"] and {f["status"] for f in first["files"]} == {"written"}
+    assert all((folder / f["path"]).is_file() for f in first["files"])
+    again = _json(cli, "lessons", str(folder))
+    assert [f["path"] for f in again["files"]] == [f["path"] for f in first["files"]]
+    assert {f["status"] for f in again["files"]} == {"unchanged"}
+    teacher = _json(cli, "lessons", str(tmp_path / "t"), "--solutions")
+    assert teacher["edition"] == "teacher"
