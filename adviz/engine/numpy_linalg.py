@@ -646,13 +646,14 @@ def _hermitian_svd(a, compute_uv: bool):
 
 
 def qr(a, mode="reduced"):
-    """``np.linalg.qr``: modes ``'reduced'`` and ``'r'`` (``'complete'`` when it is the same)."""
+    """``np.linalg.qr``: modes ``'reduced'``, ``'r'`` and ``'complete'`` (for a tall matrix, see
+    :func:`_householder_q`)."""
     a = _as_operand(a)
     m, n = shape(a)[-2:]
     if mode == "complete" and m > n:
-        raise UnsupportedOperation(
-            "np.linalg.qr(mode='complete') of a tall matrix on traced values: the extra columns of Q are "
-            "an arbitrary basis, so they have no derivative; use mode='reduced'")
+        R = bind(P["qr_r"], a)
+        zeros = np.zeros(shape(a)[:-2] + (m - n, n), dtype=np.result_type(lowest(a), np.float64))
+        return QRResult(_householder_q(a), api.concatenate([R, zeros], axis=-2))
     if mode == "raw":
         raise UnsupportedOperation("np.linalg.qr(mode='raw') (Householder reflectors) is not supported on "
                                    "traced values; use mode='reduced'")
@@ -662,6 +663,45 @@ def qr(a, mode="reduced"):
     if mode == "r":
         return R
     return QRResult(bind(P["qr_q"], a), R)
+
+
+def _householder_q(a):
+    """The ``m × m`` Q of ``np.linalg.qr(a, mode='complete')`` for a tall ``a`` (``m > n``).
+
+    Its last ``m − n`` columns are *some* orthonormal basis of the complement of ``a``'s
+    columns: LAPACK's, the product ``H₁ H₂ … Hₙ`` of the Householder reflectors
+    ``Hₖ = I − τₖ vₖ vₖᵀ`` that ``dgeqrf`` chooses (``dlarfg``: ``β = −sign(α)‖x‖``,
+    ``τ = (β − α)/β``, ``v = [1, x₁…/(α − β)]``).  Written here with traced operations, that
+    basis is a differentiable function of ``a`` wherever no ``α`` changes sign, and its
+    derivative is that of the numbers NumPy returns.  The product is compared with NumPy's Q
+    every time; a LAPACK with other conventions refuses rather than differentiate another basis.
+    """
+    m, n = shape(a)[-2:]
+    batch = shape(a)[:-2]
+    mats = reshape(a, (-1, m, n))
+    qs = []
+    for b in range(shape(mats)[0]):
+        R = getitem(mats, (b,))
+        Q = None
+        for k in range(min(m - 1, n)):
+            x = getitem(R, (slice(k, None), k))
+            alpha, rest = getitem(x, (0,)), getitem(x, (slice(1, None),))
+            if not np.any(lowest(rest)):
+                continue  # dlarfg: nothing below the diagonal, H = I (τ = 0)
+            sign = 1.0 if lowest(alpha) >= 0 else -1.0  # Fortran's SIGN(·, α): piecewise constant
+            beta = -sign * norm(x)
+            v = api.concatenate([np.zeros(k), np.ones(1), rest / (alpha - beta)])
+            H = np.eye(m) - ((beta - alpha) / beta) * outer(v, v)
+            R = matmul(H, R)
+            Q = H if Q is None else matmul(Q, H)
+        qs.append(Q if Q is not None else np.eye(m) + 0.0 * getitem(mats, (b, 0, 0)))
+    Q = reshape(stack(qs), tuple(batch) + (m, m))
+    expected = np.linalg.qr(lowest(a), mode="complete")[0]
+    if not np.allclose(lowest(Q), expected, rtol=1e-8, atol=1e-10 * max(1.0, float(np.max(np.abs(expected))))):
+        raise UnsupportedOperation(
+            "np.linalg.qr(mode='complete') of a tall matrix: this LAPACK's Householder conventions differ from "
+            "the ones adviz replays, so the extra columns of Q cannot be differentiated; use mode='reduced'")
+    return Q
 
 
 def _refuse(name: str, advice: str):

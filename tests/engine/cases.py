@@ -574,6 +574,8 @@ case("linalg.solve-vector[3x3][3]", np.linalg.solve, Arg(well_conditioned, (3, 3
 case("linalg.solve-matrix[3x3][3x2]", np.linalg.solve, Arg(well_conditioned, (3, 3)), Arg(REAL, (3, 2)),
      analytic=True)
 case("linalg.inv[3x3]", np.linalg.inv, Arg(well_conditioned, (3, 3)), analytic=True)
+case("linalg.qr-complete-Q[4x2]", lambda a: np.linalg.qr(a, mode="complete")[0], Arg(REAL, (4, 2)))
+case("linalg.qr-complete-R[2x3x2]", lambda a: np.linalg.qr(a, mode="complete")[1], Arg(REAL, (2, 3, 2)))
 case("linalg.tensorinv[4x2x2]", lambda a: np.linalg.tensorinv(a, ind=1), Arg(well_conditioned_tensor, (4, 2, 2)),
      analytic=True)
 case("linalg.tensorinv[2x2x2x2]", lambda a: np.linalg.tensorinv(a), Arg(well_conditioned_tensor, (2, 2, 2, 2)),
