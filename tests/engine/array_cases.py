@@ -116,6 +116,11 @@ ARRAY_CASES = [
     ("quantile", lambda x: np.quantile(x, 0.3) ** 2, [distinct(6)]),
     ("quantile-array-q-axis", lambda x: np.quantile(x, [0.1, 0.5, 0.95], axis=0) ** 2, [distinct(5, 2)]),
     ("quantile-traced-q", lambda x, q: np.quantile(x, q) ** 2, [distinct(6), np.array(0.31)]),
+    ("quantile-weights", lambda x: np.quantile(x, [0.2, 0.7], axis=1, method="inverted_cdf",
+                                               weights=np.array([[1.0, 2.0, 0.5], [0.3, 0.3, 3.0]])) ** 2,
+     [distinct(2, 3)]),
+    ("percentile-weights-keepdims", lambda x: np.percentile(x, 40.0, method="inverted_cdf", weights=np.arange(1.0, 7.0),
+                                                            keepdims=True) * x, [distinct(6)]),
     ("percentile-keepdims", lambda x: np.percentile(x, 75, axis=1, keepdims=True) ** 2, [distinct(2, 5)]),
     # reductions
     ("cumprod", lambda x: np.cumprod(x), [rand(5, lo=0.5, hi=1.5)]),

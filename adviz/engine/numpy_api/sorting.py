@@ -92,8 +92,9 @@ def _keepdims(x, a_shape, axes, q_ndim):
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
              weights=None, interpolation=None):
-    _no({"out": out, "weights": weights, "interpolation": interpolation}, "quantile", "out", "weights",
-        "interpolation")
+    _no({"out": out, "interpolation": interpolation}, "quantile", "out", "interpolation")
+    if weights is not None:
+        return _weighted_quantile(a, q, axis, method, keepdims, weights)
     if method != "linear" and isinstance(q, Tracer):
         raise UnsupportedOperation(f"np.quantile(method={method!r}) with a traced q: only method='linear' "
                                    "is differentiable in q")
@@ -103,6 +104,41 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     # NumPy's result type: float32 data with a Python float q stay float32; an array of q promotes
     dtype = np.result_type(lowest(a), q if isinstance(q, (float, int)) else np.asarray(lowest(q)), 1.0)
     result = _quantile(a, q, q_plain, axis, method, keepdims)
+    return result if np.result_type(lowest(result)) == dtype else astype(result, dtype)
+
+
+def _weighted_quantile(a, q, axis, method, keepdims, weights):
+    """``np.quantile(a, q, weights=w, method='inverted_cdf')`` (the one method NumPy weights).
+
+    The result is one entry of the data, the first in sorted order whose cumulative weight
+    reaches ``q``: NumPy says which by its value, and the entry of the sorted data holding that
+    value (the first one, in stable order, at a tie) is taken, so the slope 1 goes to it.  The
+    choice is a step function of ``q`` and of the weights: their slope is 0 (a traced ``q``
+    refuses, traced weights are read as plain numbers).
+    """
+    if isinstance(q, Tracer):
+        raise UnsupportedOperation("np.quantile(..., weights=...) with a traced q: the weighted quantile is a step "
+                                   "function of q")
+    q_plain = np.asarray(lowest(q), dtype=np.float64)
+    expected = np.quantile(lowest(a), q_plain, axis=axis, method=method, weights=lowest(weights))  # NumPy's checks
+    if np.any(np.isnan(expected)):
+        raise UnsupportedOperation("np.quantile(..., weights=...) of data holding NaN on traced values is not "
+                                   "supported (use np.nanquantile without weights, or drop the NaNs)")
+    lines, axes = _lines(a, axis)
+    s = sort(lines, axis=-1)
+    qn = q_plain.ndim
+    r = np.moveaxis(np.asarray(expected), tuple(range(qn)), tuple(range(-qn, 0))) if qn else np.asarray(expected)
+    r = r.reshape(_shape_of(s)[:-1] + (-1,))  # (kept..., q.size)
+    index = np.argmax(np.asarray(lowest(s))[..., :, None] == r[..., None, :], axis=-2)  # the first entry equal
+    result = take_along_axis(s, index, axis=-1)
+    if qn:
+        result = reshape(result, _shape_of(result)[:-1] + q_plain.shape)
+        kept_nd = ndim(result) - qn
+        result = moveaxis(result, tuple(range(kept_nd, kept_nd + qn)), tuple(range(qn)))
+    else:
+        result = getitem(result, (Ellipsis, 0))
+    result = _keepdims(result, _shape_of(a), axes, qn) if keepdims else result
+    dtype = np.result_type(expected)
     return result if np.result_type(lowest(result)) == dtype else astype(result, dtype)
 
 
