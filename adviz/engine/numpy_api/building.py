@@ -73,10 +73,11 @@ REFUSE_MESSAGE = (
 
 
 DTYPE_MESSAGE = (
-    "a traced value cannot become a plain {dtype} array: np.array([...], dtype={dtype}), "
-    "np.asarray(x, dtype={dtype}) and np.{dtype}(x) must return NumPy numbers, which would be constants cut "
-    "out of the derivative. Leave out dtype= (np.array([x, y]) of traced values traces), convert the traced "
-    "array afterwards with .astype({dtype}), or build it with np.stack([...])."
+    "a traced value cannot become a plain {dtype} array: NumPy would hold plain numbers, constants cut out of "
+    "the derivative. This happens with np.array([...], dtype={dtype}), np.asarray(x, dtype={dtype}), "
+    "np.{dtype}(x), and when a traced value is written into a NumPy array (a[1:] = x). Leave out dtype= "
+    "(np.array([x, y]) of traced values traces; .astype({dtype}) the traced array afterwards), and build "
+    "arrays with np.stack, np.concatenate or np.where instead of writing into them."
 )
 
 # ---------------------------------------------------------------- the pack primitive
