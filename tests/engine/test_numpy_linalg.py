@@ -240,10 +240,11 @@ def test_qr_modes():
     for shape in ((4, 3), (3, 4), (3, 3)):
         A = _r(*shape)
         np.testing.assert_allclose(traced_value(lambda a: np.linalg.qr(a, mode="r"), A), np.linalg.qr(A, mode="r"))
-    for A in (_r(2, 3), _r(4, 2), _r(2, 3, 2)):  # wide (Q is the reduced one), tall, a stack of tall
+    for A in (_r(2, 3), _r(4, 2), _r(2, 3, 2), _r(5, 2).astype(np.float32)):  # wide, tall, a stack, float32
         for g, r in zip(traced_value(lambda a: tuple(np.linalg.qr(a, mode="complete")), A),
                         np.linalg.qr(A, mode="complete")):
-            np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(g, r, rtol=1e-10 if A.dtype == np.float64 else 1e-4, atol=1e-12)
+            assert np.result_type(g) == r.dtype
 
 
 @pytest.mark.parametrize("call, message", [
