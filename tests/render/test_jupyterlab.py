@@ -47,14 +47,14 @@ def test_player_steps_in_the_browser_without_moving_anything(page):
     nxt = page.locator(".adviz-sweep-player button", has_text="→").first
     for k in (1, 2, 3):
         nxt.click()
-        page.wait_for_selector(f"{view}[data-step='{k}']", timeout=10_000)
+        page.wait_for_selector(f"{view}[data-step='{k}']", timeout=60_000)  # a guard against a hang only
         assert page.evaluate(lab.GEOMETRY_JS, view) == before
         current = page.locator(view).first.evaluate(
             "v => Array.from(v.querySelectorAll('tr.current td:nth-child(2)')).map(td => td.textContent)")
         assert current and all(label.split(".")[0] == str(k) for label in current)  # rows of step k: k or k.j
     assert page.locator(view + " .adviz-caption").first.inner_text().startswith("Step 3 of 5")
     page.locator(".adviz-sweep-player button", has_text="⇤").first.click()
-    page.wait_for_selector(f"{view}[data-step='0']", timeout=10_000)
+    page.wait_for_selector(f"{view}[data-step='0']", timeout=60_000)  # a guard against a hang only
     for _ in range(4):  # quick clicks, as an impatient student makes them: none is lost
         nxt.click()
     page.wait_for_selector(f"{view}[data-step='4']", timeout=60_000)   # waits for the state, not a fixed time

@@ -20,6 +20,10 @@ CELLS = [
 ]
 PANEL = ".adviz-sweep-player .adviz-quiz"
 VIEW = ".adviz-sweep-player .adviz-view"
+# How long to wait for the kernel's reply before calling it lost. Only a guard against a hang:
+# a passing run waits as long as the reply takes (tens of ms on a quiet machine, seconds when
+# the machine runs several test suites at once).
+WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,7 @@ def _shows(locator, text: str, *, starts: bool = False) -> None:
     from playwright.sync_api import expect
 
     pattern = re.compile("^" + re.escape(text) + ("" if starts else "$"))
-    expect(locator).to_have_text(pattern, use_inner_text=True, timeout=10_000)
+    expect(locator).to_have_text(pattern, use_inner_text=True, timeout=WAIT_MS)
 
 
 def _answer(page, text: str) -> None:
@@ -56,21 +60,21 @@ def test_student_answers_wrong_then_right_and_nothing_moves(page, tmp_path):
     assert page.locator(".adviz-sweep-player button", has_text="→").first.is_disabled()
 
     _answer(page, "0.5")
-    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=WAIT_MS)
     page.screenshot(path=str(tmp_path / "wrong.png"))  # for a person to look at when this fails
     _shows(feedback, "✗ Not quite. Chain rule: v̄3 += v̄5·1", starts=True)
     assert not page.locator(PANEL + " button.reveal").first.is_disabled()
 
     _answer(page, "1")
-    page.wait_for_selector(PANEL + "[data-question='2']", timeout=10_000)
+    page.wait_for_selector(PANEL + "[data-question='2']", timeout=WAIT_MS)
     _shows(feedback, "✓ Right: v̄3 = 1.")
     assert page.locator(PANEL + " input").first.input_value() == ""
     _answer(page, "−1")
-    page.wait_for_selector(VIEW + "[data-step='1']", timeout=10_000)
+    page.wait_for_selector(VIEW + "[data-step='1']", timeout=WAIT_MS)
     _answer(page, "0.9")
-    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=WAIT_MS)
     page.locator(PANEL + " button.reveal").first.click()
-    page.wait_for_selector(VIEW + "[data-step='2']", timeout=10_000)
+    page.wait_for_selector(VIEW + "[data-step='2']", timeout=WAIT_MS)
     _shows(feedback, "Revealed: x̄2 = −0.2836621855.", starts=True)
     _shows(page.locator(PANEL + " .score").first, "Score: 2 of 3 right")
     assert page.evaluate(lab.GEOMETRY_JS, VIEW) == before
@@ -91,7 +95,7 @@ def test_enter_pressed_twice_answers_once(page):
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # at once, before the kernel's reply
     box.evaluate("b => b.form.requestSubmit()")  # and once more through the form
-    page.wait_for_selector(PANEL + "[data-question='5']", timeout=10_000)
+    page.wait_for_selector(PANEL + "[data-question='5']", timeout=WAIT_MS)
     page.wait_for_timeout(1500)  # time for any further reply
     assert panel.get_attribute("data-question") == "5"
     _shows(page.locator(PANEL + " .score").first, "Score: 3 of 4 right")
@@ -99,5 +103,5 @@ def test_enter_pressed_twice_answers_once(page):
     assert box.evaluate("b => document.activeElement === b")  # and gave it its focus back: type on
     page.keyboard.type("0.5")
     page.keyboard.press("Enter")
-    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=10_000)
+    page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=WAIT_MS)
     assert box.evaluate("b => document.activeElement === b") and box.input_value() == "0.5"
