@@ -20,6 +20,16 @@ records — they never redo the math — so what they show is exactly what was c
     v̄2 += v̄3·cos(v2)
     v̄1 += v̄2·1
     x̄ += v̄1·2*x
+
+Large arrays.  A complete record of array code is many times its input: every node's value,
+and per sweep every tangent or adjoint, contribution and running total (33 arrays of the
+input's size for ``sum(sin(x)·exp(−x²) + log1p(x²))``).  So ``ad.trace`` keeps no result of
+:data:`~adviz.engine.tape.DEFER_FROM` bytes or more (1 MiB): the tape holds a
+:class:`~adviz.engine.tape.Deferred` stand-in, and a sweep of such a trace runs *lean* — it
+computes the values again as it goes, drops each once passed, and records the large
+numbers it made as "made when read".  Whatever a view then reads is made by the same
+primitives and the same sweep loop, run again: the same numbers, bit for bit.  The trace
+of that function on 10⁷ numbers then peaks at 7× its input instead of 33×.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import inspect
 from array import array
 from collections.abc import Sequence as _SequenceABC
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -37,7 +47,8 @@ from . import notation
 from .notation import check_notation, display_names as notation_names
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
-from .tape import Tape, TapeNode, TapeNodes
+from . import tape as _tape_module
+from .tape import Deferred, Tape, TapeNode, TapeNodes, _stand_in
 from .tracer import Tracer, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
@@ -681,6 +692,22 @@ class Trace:
         that scalar input), or a dict ``{name: tangent}``; inputs left out get tangent 0.
         """
         seeds = self._forward_seed(seed)
+        lean = self.nodes.tape.tape.deferred > 0
+        tangents, steps, result = self._forward(seeds, lean)
+        if lean:  # a view reading a deferred record has the sweep run again, keeping everything
+            steps.remake = lambda: self._forward(seeds, False)[:2]
+            return Sweep("forward", seeds, steps, _SweepValues(tangents, steps), result, self)
+        return Sweep("forward", seeds, steps, tuple(tangents), result, self)
+
+    def _forward(self, seeds: dict, lean: bool) -> tuple:
+        """The forward sweep's loop: ``(tangents, steps, result)``.
+
+        ``lean`` (a trace with deferred values, see :class:`~adviz.engine.tape.Deferred`):
+        values are computed again in tape order and each is dropped after its last use, as
+        is each large tangent, and large contributions and totals are recorded as
+        :data:`_LATER` — made, by this same loop run again with ``lean=False``, when a view
+        reads them.  The arithmetic is the same either way.
+        """
         tape = self.nodes.tape
         tangents: list = [None] * len(tape)
         for name, t in seeds.items():
@@ -689,8 +716,9 @@ class Trace:
         # the columns the terms are written into (appending directly: this loop runs once per node)
         src, tgt, argnum, firsts, contributions, totals = steps.term_columns()
         columns = tape.tape  # the tape's flat columns (see Tape): node k's operands are args[start:end]
-        prims, params_of, answers, nargs, parents_of, args_of = (columns.prims, columns.params, columns.ans,
-                                                                 columns.nargs, columns.parents, columns.args)
+        prims, params_of, answers, nargs, parents_of, args_of = _value_columns(columns, lean)
+        if lean:
+            last, outputs = _last_uses(columns), set(self._outputs)
         end = 0
         for k in range(len(prims)):
             start, end = end, end + nargs[k]
@@ -698,6 +726,10 @@ class Trace:
             if prim is None:
                 continue
             parents, args, params, ans = parents_of[start:end], args_of[start:end], params_of[k], answers[k]
+            if lean:
+                if type(ans) is Deferred:
+                    ans = answers[k] = columns.compute(k, answers)
+                args = [answers[p] if type(a) is Deferred else a for p, a in zip(parents, args)]
             total = None
             jvps, partials = prim.jvps, prim.partials
             for i, p in enumerate(parents):
@@ -713,15 +745,31 @@ class Trace:
                     c = jvps[i](t, ans, *args, **params)
                 if type(ans) is not _FLOAT64 and shape(c) != shape(ans):  # a scalar result: c is scalar too
                     c = np.broadcast_to(c, shape(ans))
+                if lean and last[p] == k and p not in parents[i + 1:] and prims[p] is not None \
+                        and p not in outputs:
+                    tangents[p] = t = _later(t)  # its last use: dropped before the sum allocates
                 first = total is None
                 total = c if first else total + c
                 src.append(p), tgt.append(k), argnum.append(i), firsts.append(first)
-                contributions.append(c), totals.append(total)
+                if lean:
+                    contributions.append(_later(c)), totals.append(_later(total))
+                else:
+                    contributions.append(c), totals.append(total)
             tangents[k] = total
-            steps.step(k, total if total is not None else np.zeros_like(ans), _TANGENT)
+            if not lean:
+                steps.step(k, total if total is not None else np.zeros_like(ans), _TANGENT)
+                continue
+            steps.step(k, _later(total) if total is not None else _LATER if _large(ans) else np.zeros_like(ans),
+                       _TANGENT)
+            for p in (*parents, k):  # values and tangents no later node reads: dropped
+                if p is not None and last[p] <= k and p not in outputs:
+                    answers[p] = None
+                    if prims[p] is not None:  # an input's tangent is the seed: kept anyway
+                        tangents[p] = _later(tangents[p])
+            c = total = ans = args = None
         steps.close()
         result = tuple(tangents[i] if tangents[i] is not None else np.zeros_like(tape[i].ans) for i in self._outputs)
-        return Sweep("forward", seeds, steps, tuple(tangents), result[0] if len(result) == 1 else result, self)
+        return tangents, steps, result[0] if len(result) == 1 else result
 
     def reverse(self, seed: Any = None) -> Sweep:
         """Reverse sweep: pull the output adjoint back through the tape, recording each update.
@@ -733,8 +781,24 @@ class Trace:
         several outputs does not exist.
         """
         seeds = self._reverse_seeds(seed)
-        top = max(seeds)
-        out = self.nodes[top]
+        lean = self.nodes.tape.tape.deferred > 0
+        adjoints, steps = self._reverse(seeds, lean)
+        result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
+                  for n in self.inputs}
+        seed_record = {self.nodes.name(i): a for i, a in sorted(seeds.items(), reverse=True)}
+        if lean:  # a view reading a deferred record has the sweep run again, keeping everything
+            steps.remake = lambda: self._reverse(seeds, False)
+            return Sweep("reverse", seed_record, steps, _SweepValues(adjoints, steps), result, self)
+        return Sweep("reverse", seed_record, steps, tuple(adjoints), result, self)
+
+    def _reverse(self, seeds: dict, lean: bool) -> tuple:
+        """The reverse sweep's loop from ``seeds`` (``{output node: adjoint}``): ``(adjoints, steps)``.
+
+        ``lean``: as in :meth:`_forward`, but the values the reverse rules read are computed
+        again first (the others stand in by shape, as on the tape of ``grad``), and each
+        node's values are dropped once the sweep has passed it.
+        """
+        out = max(seeds)  # the sweep starts at the last output
         tape = self.nodes.tape
         adjoints: list = [None] * len(tape)
         written = bytearray(len(tape))  # 1 where some term has already written the adjoint
@@ -746,10 +810,12 @@ class Trace:
         pending = list(self.checkpoints)  # blocks whose intermediates are still to be recomputed
         block_of = self.nodes.block_of
         columns = tape.tape  # the tape's flat columns (see Tape): node k's operands are args[start:end]
-        prims, params_of, answers, nargs, parents_of, args_of = (columns.prims, columns.params, columns.ans,
-                                                                 columns.nargs, columns.parents, columns.args)
-        pos = columns.offset(out.index + 1)  # walking back: the end of node k's operands
-        for k in range(out.index, -1, -1):
+        if lean:
+            prims, params_of, answers, nargs, parents_of, args_of = _values_for_reverse(columns, out)
+        else:
+            prims, params_of, answers, nargs, parents_of, args_of = _value_columns(columns, False)
+        pos = columns.offset(out + 1)  # walking back: the end of node k's operands
+        for k in range(out, -1, -1):
             end = pos
             start = pos = end - nargs[k]
             g = adjoints[k]
@@ -759,9 +825,12 @@ class Trace:
             if prim is None:
                 continue
             parents, args, params, ans = parents_of[start:end], args_of[start:end], params_of[k], answers[k]
+            if lean:
+                answers[k] = None
+                args_of[start:end] = [None] * (end - start)
             if pending and k in block_of:
                 for i, value in self._recompute(k, pending):
-                    steps.step(i, value, _RECOMPUTE)
+                    steps.step(i, _later(value) if lean else value, _RECOMPUTE)
             vjps, partials = prim.vjps, prim.partials
             for i, p in enumerate(parents):
                 if p is None or _rule(vjps, i) is None:
@@ -781,18 +850,23 @@ class Trace:
                 total = c if prev is None else prev + c
                 adjoints[p] = total
                 src.append(k), tgt.append(p), argnum.append(i), firsts.append(not written[p])
-                contributions.append(c), totals.append(total)
+                if lean:
+                    contributions.append(_later(c)), totals.append(_later(total))
+                else:
+                    contributions.append(c), totals.append(total)
                 written[p] = 1
-            steps.step(k, g, _ADJOINT)
+            if lean:  # every term into node k came before it: its adjoint is final
+                steps.step(k, _later(g), _ADJOINT)
+                adjoints[k] = _later(g)
+                g = c = total = prev = full = ans = args = None
+            else:
+                steps.step(k, g, _ADJOINT)
         steps.close()
-        result = {n.name: adjoints[n.index] if adjoints[n.index] is not None else np.zeros_like(n.value)
-                  for n in self.inputs}
-        return Sweep("reverse", {self.nodes[i].name: a for i, a in sorted(seeds.items(), reverse=True)},
-                     steps, tuple(adjoints), result, self)
+        return adjoints, steps
 
     def _reverse_seeds(self, seed: Any) -> dict:
         """``{output node index: adjoint}`` for :meth:`reverse` (copies: the caller may reuse its buffers)."""
-        outs = self.outputs
+        outs = [_OutputRef(i, self.nodes.name(i), self.nodes.tape.tape.value(i)) for i in self._outputs]
         if len(outs) == 1:
             out = outs[0]
             if seed is None:
@@ -895,6 +969,120 @@ class Trace:
                 out[name] = t
             return out
         raise TypeError("seed must be None, an input name or a dict {name: tangent}")
+
+
+# ---------------------------------------------------------------- lean sweeps of deferred traces
+class _OutputRef(NamedTuple):
+    """An output's index, name and value, read without making its :class:`Node` (which would
+    compute the deferred operands it shows, undoing what a lean sweep saves)."""
+
+    index: int
+    name: str
+    value: Any
+
+    @property
+    def shape(self) -> tuple:
+        return np.shape(self.value)
+
+
+class _Later:
+    """Stands in a lean sweep's record for a large tangent, adjoint or contribution (see
+    :meth:`Trace._forward`): the record makes it, by running the sweep again, when read."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<made when read>"
+
+
+_LATER = _Later()
+
+
+def _large(value: Any) -> bool:
+    return type(value) is np.ndarray and value.nbytes >= _tape_module.DEFER_FROM
+
+
+def _later(value: Any) -> Any:
+    """What a lean sweep records of ``value``: :data:`_LATER` for a large array, else the value."""
+    return _LATER if _large(value) else value
+
+
+def _last_uses(columns: Tape) -> list:
+    """Per node, the last node that reads it as an operand (-1: none)."""
+    last = [-1] * len(columns.prims)
+    pos = 0
+    for k, n in enumerate(columns.nargs):
+        for p in columns.parents[pos:pos + n]:
+            if p is not None:
+                last[p] = k
+        pos += n
+    return last
+
+
+def _value_columns(columns: Tape, lean: bool) -> tuple:
+    """The tape's columns for a sweep: ``(prims, params, ans, nargs, parents, args)``.
+
+    On a tape with deferred values, a lean sweep gets its own copies of ``ans`` and ``args``
+    (it fills them in and empties them as it goes); any other sweep has every value computed
+    now and kept on the tape (a view asked for the whole record).
+    """
+    prims, params, ans, nargs, parents, args = (columns.prims, columns.params, columns.ans, columns.nargs,
+                                                columns.parents, columns.args)
+    if columns.deferred:
+        if lean:
+            ans, args = list(ans), list(args)
+        else:
+            ans = [columns.value(k) for k in range(len(prims))]
+            args = [ans[p] if type(a) is Deferred else a for p, a in zip(parents, args)]
+    return prims, params, ans, nargs, parents, args
+
+
+def _values_for_reverse(columns: Tape, out_index: int) -> tuple:
+    """A lean reverse sweep's columns: deferred values computed again, in tape order, keeping
+    only what the reverse rules read (``Primitive.vjp_reads``, as the tape of ``grad`` does);
+    the rest stand in by shape and dtype.  Each computed value is dropped after its last use."""
+    prims, params, ans, nargs, parents, args = _value_columns(columns, True)
+    live = list(ans)  # values as computed, while a later node still needs them
+    last = _last_uses(columns)
+    end = 0
+    for k in range(out_index + 1):
+        start, end = end, end + nargs[k]
+        prim = prims[k]
+        deferred_args = any(type(a) is Deferred for a in args[start:end])
+        if prim is None or (type(ans[k]) is not Deferred and not deferred_args):
+            continue
+        reads = prim.vjp_reads
+        if callable(reads):
+            reads = reads(tuple(parents[start:end]))
+        if type(ans[k]) is Deferred:
+            value = live[k] = columns.compute(k, live)
+            ans[k] = value if reads in ("all", "ans") else _stand_in(value)
+        for j in range(start, end):
+            if type(args[j]) is Deferred:
+                args[j] = live[parents[j]] if reads in ("all", "args") else _stand_in(live[parents[j]])
+        for p in parents[start:end]:  # after every operand: x * x reads x twice
+            if p is not None and last[p] == k and type(columns.ans[p]) is Deferred:
+                live[p] = None
+    return prims, params, ans, nargs, parents, args
+
+
+class _SweepValues(_SequenceABC):
+    """A lean sweep's final tangent or adjoint per node; a large one is made when read."""
+
+    def __init__(self, values: list, steps: "_Steps"):
+        self._values, self._steps = values, steps
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self[i] for i in range(*k.indices(len(self._values))))
+        v = self._values[k]
+        if v is _LATER:
+            self._values = self._steps.materialize()
+            v = self._values[k]
+        return v
 
 
 def _partial_of(partial: Any, ans: Any, args: tuple, params: dict) -> Any:
@@ -1047,6 +1235,10 @@ class _Steps(_SequenceABC):
         self._packing = True
         self.summed: dict = {}  # term index -> (axes summed away, ndim of the full product)
         self._made: dict = {}
+        # a lean sweep (see Trace._forward): how to run it again keeping every value, and
+        # then the per-node values of that run
+        self.remake: Optional[Callable[[], tuple]] = None
+        self._full_values: Optional[Sequence] = None
 
     # -- recording (the sweep writes into these) ----------------------------------------
     def term_columns(self) -> tuple:
@@ -1108,8 +1300,21 @@ class _Steps(_SequenceABC):
         for k in range(len(self._node)):
             yield self[k]
 
+    def materialize(self) -> Sequence:
+        """Replace a lean sweep's record by the whole record (the same sweep run again,
+        keeping every value); returns that run's per-node values."""
+        if self.remake is not None:
+            values, full = self.remake()
+            self._node, self._kind, self._end, self._value = full._node, full._kind, full._end, full._value
+            self._terms, self.summed, self._full_values = full._terms, full.summed, values
+            self.remake = None
+        return self._full_values
+
     def _make(self, k: int) -> Step:
         start = self._end[k - 1] if k else 0
+        if self.remake is not None and (self._value[k] is _LATER or any(
+                self._terms[4][j] is _LATER or self._terms[5][j] is _LATER for j in range(start, self._end[k]))):
+            self.materialize()
         terms = tuple(self._make_term(j) for j in range(start, self._end[k]))
         return Step(k, self._node[k], terms, self._value[k], _KINDS[self._kind[k]])
 
@@ -1302,7 +1507,7 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
         for path, leaf in pairs:
             leaf_names.append(keystr(path, name))
             leaf_values.append(as_input(leaf, f"the input {keystr(path, name)}"))
-    tape = Tape(expand_checkpoints=True)
+    tape = Tape(expand_checkpoints=True, defer=True)
     with new_interpreter(tape, "ad.trace"):
         inputs = [tape.new_input(v) for v in leaf_values]
         out = fn(*[tree.unflatten(inputs[start:start + tree.num_leaves])
@@ -1310,10 +1515,12 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
         out_pairs, out_tree = tree_flatten_with_path(out)
         out_indices = []
         for path, o in out_pairs:
-            idx = tape.index_of(lift(o))  # np.array([...]) of traced values: one traced array
+            o = lift(o)  # np.array([...]) of traced values: one traced array
+            idx = tape.index_of(o)
             if idx is None:
                 where = f"the output {keystr(path, 'out')}" if path else "the output"
                 raise ValueError(f"{where} does not depend on the inputs: there is nothing to differentiate")
+            tape.keep(idx, o.primal)  # an output is at hand: never computed again
             out_indices.append(idx)
     if not out_indices:
         raise ValueError("the function returned no output: there is nothing to differentiate")
@@ -1374,6 +1581,6 @@ def _build(tape: Tape, input_names: list[str], out_indices: list[int], expressio
     nodes = _Nodes(tape.nodes, input_names, out_indices, block_of)
     if out_tree is None:
         out_tree = LEAF if len(out_indices) == 1 else tree_flatten(tuple(out_indices))[1]
-    value = out_tree.unflatten(tape.nodes[i].ans for i in out_indices)
+    value = out_tree.unflatten(tape.value(i) for i in out_indices)
     return Trace(nodes, out_indices, value, expression, arg_trees=arg_trees, out_tree=out_tree,
                  checkpoints=checkpoints)

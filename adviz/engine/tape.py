@@ -48,6 +48,30 @@ class TapeNode(NamedTuple):
     ans: Any
 
 
+class Deferred:
+    """Stands, on a tape for people (``ad.trace``), for a large value that is not kept: it is
+    computed again from its operands, by the same primitive, when something reads it.
+
+    Keeps only what a reader may ask without the numbers (shape, dtype).  See
+    :meth:`Tape.value` and :data:`DEFER_FROM`.
+    """
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, value: np.ndarray) -> None:
+        self.shape, self.dtype = value.shape, value.dtype
+
+    def __repr__(self) -> str:
+        return f"<deferred array{self.shape} {self.dtype}>"
+
+
+DEFER_FROM = 1 << 20
+"""Bytes from which ``ad.trace`` does not keep an operation's result (default 1 MiB): a recorded
+trace of array code would otherwise hold every intermediate array, and its sweeps every
+tangent and adjoint, many times the input's memory.  A deferred value is computed again when
+read — the same primitive on the same operands, so the same numbers."""
+
+
 _new_node = tuple.__new__  # builds a TapeNode without NamedTuple's slower keyword constructor
 _new_var = object.__new__  # an empty TapeVar, filled in by Tape.process
 
@@ -76,7 +100,7 @@ class Tape(Interpreter):
     :attr:`nodes` still reads the tape line by line, as :class:`TapeNode` tuples.
     """
 
-    def __init__(self, slim: bool = False, expand_checkpoints: bool = False) -> None:
+    def __init__(self, slim: bool = False, expand_checkpoints: bool = False, defer: bool = False) -> None:
         self.prims: list = []  # per node: its primitive (None for an input)
         self.params: list = []  # per node: its parameters (nodes without share one empty dict)
         self.ans: list = []  # per node: its value
@@ -92,6 +116,9 @@ class Tape(Interpreter):
         # keeps one node per block and recomputes the inside during the reverse sweep.
         self.expand_checkpoints = expand_checkpoints
         self.blocks: list = []
+        # defer: a tape for people keeps large results as Deferred stand-ins (see value())
+        self.defer = defer
+        self.deferred = 0  # how many results were deferred (operand columns may hold their stand-ins)
 
     @classmethod
     def from_nodes(cls, nodes: Any) -> "Tape":
@@ -132,11 +159,46 @@ class Tape(Interpreter):
         return offsets[k]
 
     def node(self, k: int) -> TapeNode:
-        """Line ``k`` as a :class:`TapeNode`."""
+        """Line ``k`` as a :class:`TapeNode` (deferred values computed: see :meth:`value`)."""
         start = self.offset(k)
         end = start + self.nargs[k]
-        return _new_node(TapeNode, (self.prims[k], tuple(self.parents[start:end]), tuple(self.args[start:end]),
-                                    self.params[k], self.ans[k]))
+        args = self.args[start:end]
+        if self.deferred:
+            args = [self.value(p) if type(a) is Deferred else a for p, a in zip(self.parents[start:end], args)]
+        return _new_node(TapeNode, (self.prims[k], tuple(self.parents[start:end]), tuple(args),
+                                    self.params[k], self.value(k)))
+
+    def value(self, k: int) -> Any:
+        """The value of node ``k``, computed now if it was deferred (and then kept).
+
+        A deferred node is computed from its operands in tape order, deferred operands
+        first — the same primitive on the same numbers as when it was recorded::
+
+            v1 = sin(x)     deferred    value(2) computes v1, then v2 = v1 * 2,
+            v2 = v1 * 2     deferred    and keeps both (a view read them)
+        """
+        v = self.ans[k]
+        if type(v) is not Deferred:
+            return v
+        need, todo = set(), [k]  # every deferred node that k's value depends on
+        while todo:
+            i = todo.pop()
+            if i in need:
+                continue
+            need.add(i)
+            start = self.offset(i)
+            todo.extend(p for p in self.parents[start:start + self.nargs[i]]
+                        if p is not None and type(self.ans[p]) is Deferred)
+        for i in sorted(need):
+            self.ans[i] = self.compute(i, self.ans)
+        return self.ans[k]
+
+    def compute(self, k: int, values: list) -> Any:
+        """Node ``k``'s primitive evaluated again, its deferred operands read from ``values``."""
+        start = self.offset(k)
+        end = start + self.nargs[k]
+        args = [values[p] if type(a) is Deferred else a for p, a in zip(self.parents[start:end], self.args[start:end])]
+        return self.prims[k].impl(*args, **self.params[k])
 
     def new_input(self, value: Any) -> TapeVar:
         return TapeVar(self, value, self.append_node(None, (), (), _NO_PARAMS, value))
@@ -223,11 +285,30 @@ class Tape(Interpreter):
                 kept_vals = [_stand_in(v) for v in kept_vals]
             if reads in ("nothing", "args"):
                 kept_ans = _stand_in(ans)
+        if self.defer:
+            kept_vals, kept_ans = self._deferring(prim, parents, kept_vals, kept_ans)
         index = self.append_node(prim, parents, kept_vals, params, kept_ans)
         # TapeVar(self, ans, index) without the call of __init__ (this line runs once per operation)
         var = _new_var(TapeVar)
         var._interp, var.primal, var.index = self, ans, index
         return var
+
+    def _deferring(self, prim: Any, parents: list, vals: list, ans: Any) -> tuple[list, Any]:
+        """What a tape for people keeps of a line: a large result of a registered primitive
+        (a pure NumPy function, so it can be computed again) as a :class:`Deferred`, and each
+        operand that is such a result as its node's stand-in."""
+        if self.deferred:
+            vals = [self.ans[p] if p is not None and type(self.ans[p]) is Deferred else v
+                    for v, p in zip(vals, parents)]
+        if self.level == 1 and type(ans) is np.ndarray and ans.nbytes >= DEFER_FROM and _pure(prim):
+            self.deferred += 1
+            return vals, Deferred(ans)
+        return vals, ans
+
+    def keep(self, k: int, value: Any) -> None:
+        """Keep ``value`` as node ``k``'s value (an output of ``ad.trace``, still at hand)."""
+        if type(self.ans[k]) is Deferred:
+            self.ans[k] = value
 
     def index_of(self, out: Any) -> Optional[int]:
         """The node index of ``out`` if it was recorded on this tape, else None."""
@@ -262,6 +343,9 @@ class TapeNodes(_SequenceABC):
 
     def __iter__(self):
         t = self.tape
+        if t.deferred:
+            yield from (t.node(k) for k in range(len(t.prims)))
+            return
         prims, params, ans, nargs, parents, args = t.prims, t.params, t.ans, t.nargs, t.parents, t.args
         pos = 0
         for k in range(len(prims)):
@@ -299,6 +383,13 @@ def _stand_in(value: Any) -> Any:
     if type(base) is np.ndarray and base.size >= _SLIM_FROM:
         return np.broadcast_to(np.zeros((), dtype=base.dtype), base.shape)
     return value
+
+
+def _pure(prim: Any) -> bool:
+    """A registered primitive (its value a NumPy function of its operands), not a custom rule's."""
+    from .primitives.core import REGISTRY
+
+    return REGISTRY.get(prim.name) is prim
 
 
 def _tape(nodes: Any) -> Tape:

@@ -1,10 +1,12 @@
 """BIG: traces for people at scale — ``ad.trace`` and both sweeps of a long scalar loop, and
 the memory of a recorded trace of W2's function on large arrays.
 
-``ad.trace`` keeps what every view needs (node values, and per sweep the tangents or
-adjoints and every chain-rule term), so it costs more than ``grad``, which keeps only what
-its reverse rules read.  The scalar run is a fresh process (its peak resident memory is
-the figure); the array run measures the traced allocations with :mod:`tracemalloc`.
+``ad.trace`` records what every view needs (node values, and per sweep the tangents or
+adjoints and every chain-rule term); on large arrays it keeps them as "made when read"
+(see :mod:`adviz.engine.record`), which its sweeps compute again and drop as they go, so
+it costs about what ``grad`` costs, which keeps only what its reverse rules read.  The
+scalar run is a fresh process (its peak resident memory is the figure); the array run
+measures the traced allocations with :mod:`tracemalloc`.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def run(ctx: Context) -> Result:
     res.tables.append(table)
     traced, grad = array_ratio(n_arr)
     t2 = Table(["W2's f, memory ÷ input", "peak ÷ input"])
-    t2.add("ad.trace + forward + reverse (every record kept)", traced)
+    t2.add("ad.trace + forward + reverse (large records made when read)", traced)
     t2.add("ad.grad (what reverse rules read)", grad)
     res.tables.append(t2)
     res.lines.append("CPU s is the process's own CPU time (what other processes on the machine cannot inflate); "
