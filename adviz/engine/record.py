@@ -265,6 +265,24 @@ class Sweep:
     result: Any
     trace: "Trace" = field(repr=False)
 
+    def __repr__(self) -> str:
+        """What the sweep did, one numbered update per line (at most 30), as the tables number them::
+
+            Sweep(reverse, seed v̄5 = 1.0: 5 steps, 8 chain-rule terms)
+              1.1  v̄3 += v̄5·1  ->  v̄3 = 1.0
+              …
+        """
+        mark = notation.dot if self.mode == "forward" else notation.bar
+        seed = ", ".join(f"{mark(k)} = {_brief(v)}" for k, v in self.seed.items())
+        head = (f"Sweep({self.mode}, seed {seed}: {len(self.steps)} step{'s' if len(self.steps) != 1 else ''}, "
+                f"{self.ops} chain-rule term{'s' if self.ops != 1 else ''})")
+        lines = [f"{self.step_label(k, j)}  {term.update()}  ->  {mark(self.trace.nodes[term.target].name)} = "
+                 f"{_brief(term.total)}" for k, j, term in self.numbered_terms()]
+        if len(lines) > 30:
+            lines = lines[:30] + [f"… {len(lines) - 30} more (adviz.render.table.reverse_table / forward_table "
+                                  "show them all)"]
+        return "\n  ".join([head, *lines])
+
     @property
     def ops(self) -> int:
         """Elementary derivative operations performed (one per term)."""
@@ -1394,6 +1412,12 @@ def _parse_step(step: Any) -> tuple[Optional[int], Optional[int]]:
         if whole.isdigit() and (not dot or part.isdigit()):
             return int(whole), (int(part) if dot else None)
     return None, None
+
+
+def _brief(value: Any) -> str:
+    """A recorded number for a repr: a scalar as Python prints it, an array by its shape."""
+    a = np.asarray(value)
+    return repr(a.item()) if a.ndim == 0 else f"array of shape {a.shape}"
 
 
 def _group(formula: str) -> str:

@@ -72,3 +72,28 @@ def test_an_array_after_packed_chunks_keeps_every_term():
         assert terms[k].total == terms[k].contribution
     assert terms[n].contribution.shape == (3,) and terms[n + 1].contribution.shape == (3,)
     np.testing.assert_allclose(terms[n + 1].contribution, a * C**n, rtol=1e-12)
+
+
+def test_a_sweep_prints_its_numbered_updates_not_an_object_address():
+    """``t.reverse()`` at the REPL or as a cell's last line used to print a dataclass with
+    ``steps=<adviz.engine.record._Steps object at 0x7f…>``; it prints what the sweep did."""
+    import unicodedata
+
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    text = repr(t.reverse())
+    assert " at 0x" not in text
+    lines = text.splitlines()
+    assert lines[0] == "Sweep(reverse, seed v̄5 = 1.0: 5 steps, 8 chain-rule terms)"
+    assert lines[1:3] == ["  1.1  v̄3 += v̄5·1  ->  v̄3 = 1.0", "  1.2  v̄4 += v̄5·(−1)  ->  v̄4 = -1.0"]
+    assert lines[-1] == "  5  x̄1 += v̄1·(1/x1)  ->  x̄1 = 5.5" and len(lines) == 9
+    forward = unicodedata.normalize("NFC", repr(t.forward("x2")))  # ẋ is drawn as x + U+0307
+    assert forward.startswith("Sweep(forward, seed ẋ2 = 1.0: 5 steps, 5 chain-rule terms)\n  2  ")
+
+    def loop(x):
+        for _ in range(30):
+            x = np.sin(x) * 1.01 + 0.1
+        return x
+
+    long = repr(ad.trace(loop, 0.5).reverse()).splitlines()
+    assert len(long) == 32 and long[-1].startswith("  … 60 more")
+    assert repr(ad.trace("sum(x**2)", x=np.arange(3.0)).reverse()).endswith("x̄ = array of shape (3,)")
