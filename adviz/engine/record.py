@@ -429,6 +429,9 @@ class Trace:
         self.value = value
         self.expression = expression
         self.call: Optional[str] = None  # "loss(W, x, y)" for a traced function (set by trace())
+        # f again, as a function of the inputs in tape order (set by trace()): what finite
+        # differences call at other points; None for a trace that cannot compute f again
+        self.function: Optional[Callable[..., Any]] = None
         # per argument of the traced function: its name and pytree structure (None: one input per argument)
         self.arg_trees = tuple(arg_trees) if arg_trees is not None else None
         self.out_tree = out_tree
@@ -546,6 +549,7 @@ class Trace:
         renamed = Trace(nodes, base._outputs, base.value, base.expression, arg_trees=base.arg_trees,
                         out_tree=base.out_tree, checkpoints=base.checkpoints)
         renamed.call, renamed.notation, renamed._canonical, renamed._ascii = base.call, notation, base, ascii
+        renamed.function = base.function
         return renamed
 
     def replay(self, sweep: "Sweep") -> "Sweep":
@@ -603,7 +607,7 @@ class Trace:
                                        tuple(o.value for o in n.operands), dict(n.params), n.value))
         built = _build(tape, [n.name for n in base.inputs], [position[i] for i in base._outputs], base.expression,
                        list(base.arg_trees) if base.arg_trees is not None else None, base.out_tree)
-        built.call = base.call
+        built.call, built.function = base.call, base.function
         return built
 
     def to_python(self, *, forward: bool = False, reverse: bool = True, name: Optional[str] = None) -> str:
@@ -1551,7 +1555,20 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
     built = _build(tape, leaf_names, out_indices, expression, arg_trees, out_tree)
     if expression is None:
         built.call = _call_text(f, len(args))
+    built.function = _flat_function(fn, arg_trees, fn_kwargs)
     return built
+
+
+def _flat_function(fn: Callable, arg_trees: list, kwargs: dict) -> Callable[..., Any]:
+    """``fn`` as a function of the trace's inputs in tape order (one per pytree leaf): the
+    leaves are put back into the arguments' structures and ``fn`` is called as it was traced."""
+    starts = _starts(arg_trees)
+
+    def function(*leaves: Any) -> Any:
+        return fn(*[tree.unflatten(list(leaves[start:start + tree.num_leaves]))
+                    for (_, tree), start in zip(arg_trees, starts)], **kwargs)
+
+    return function
 
 
 def _starts(arg_trees: list) -> list[int]:

@@ -127,14 +127,22 @@ def parse_values(text: str) -> dict[str, Any]:
 def trace_from(fn_or_expr: Any, at: Any = None) -> Trace:
     """Trace a function or expression at a point given in any convenient form.
 
-    ``fn_or_expr``: an expression string, a parsed :class:`~adviz.expr.Expression` or a
-    Python function of NumPy values.  ``at``: a dict ``{name: value}``, a string
-    ``"x=3, y=2"`` (see :func:`parse_values`), a tuple of positional arguments (for a
-    function), or one value for a function or expression of one variable.
+    ``fn_or_expr``: an expression string, a parsed :class:`~adviz.expr.Expression`, a
+    Python function of NumPy values, or a :class:`~adviz.engine.record.Trace` already
+    recorded (``ad.trace("sin(x**2+1)", x=3.0)``: used as it is, so ``at`` stays out).
+    ``at``: a dict ``{name: value}``, a string ``"x=3, y=2"`` (see :func:`parse_values`),
+    a tuple of positional arguments (for a function), or one value for a function or
+    expression of one variable.
     """
     from .. import engine
+    from ..engine.record import Trace
     from ..expr import Expression, parse
 
+    if isinstance(fn_or_expr, Trace):
+        if at is not None:
+            raise ValueError("this Trace is already recorded at its own point; at= is for a function or "
+                             "expression (pass that to trace it elsewhere)")
+        return fn_or_expr
     if isinstance(at, str):
         at = parse_values(at)
     if isinstance(fn_or_expr, str):
@@ -691,18 +699,16 @@ _FD_FORMULAS = {
 }
 
 
-def _scalar_function(trace: Trace, fn_or_expr: Any, wrt: str) -> Callable[[Any], Any]:
-    """``f`` as a function of the input ``wrt`` alone, the other inputs held at their values."""
-    from ..expr import parse
-
-    values = {n.name: n.value for n in trace.inputs}
-    if isinstance(fn_or_expr, str):
-        fn_or_expr = parse(fn_or_expr)
-    if trace.expression is not None:
-        expression = trace.expression
-        return lambda x: expression(**{**values, wrt: x})
-    names = list(trace.input_names)
-    return lambda x: fn_or_expr(*[x if name == wrt else values[name] for name in names])
+def _scalar_function(trace: Trace, wrt: str) -> Callable[[Any], Any]:
+    """``f`` as a function of the input ``wrt`` alone, the other inputs held at their values:
+    the trace's own :attr:`~adviz.engine.record.Trace.function` (what ``ad.trace`` recorded)."""
+    function = trace.function
+    if function is None:
+        raise ValueError("finite differences evaluate f at other points, and this Trace cannot compute f again "
+                         "(it keeps no function or expression); pass the function or expression instead")
+    values = [n.value for n in trace.inputs]
+    k = trace.input_names.index(wrt)
+    return lambda x: function(*values[:k], x, *values[k + 1:])
 
 
 class FiniteDifferenceExplorer:
@@ -713,8 +719,9 @@ class FiniteDifferenceExplorer:
     forward sweep of the trace), and the plot shows the whole error-vs-h curve (the "V":
     truncation error on the right, round-off on the left) with the current h marked.
 
-    ``fn_or_expr``, ``at``: as in :func:`trace_from`; the function must have a scalar
-    output.  ``wrt``: the (scalar) input to vary (default: the first input).
+    ``fn_or_expr``, ``at``: as in :func:`trace_from` (a Trace too: its recorded
+    :attr:`~adviz.engine.record.Trace.function` is evaluated at the other points); the
+    function must have a scalar output.  ``wrt``: the (scalar) input to vary (default: the first input).
     ``methods``: any of :data:`adviz.numeric.finite_differences.METHODS`.
 
     Python-side state: ``h`` (settable), ``ad_value``, ``estimates``, ``errors``,
@@ -740,7 +747,7 @@ class FiniteDifferenceExplorer:
         self.methods = tuple(methods)
         self.x = float(trace[self.wrt].value)
         self.ad_value = float(np.real(trace.forward(self.wrt).result))
-        self.function = _scalar_function(trace, fn_or_expr, self.wrt)
+        self.function = _scalar_function(trace, self.wrt)
         self.sweep = error_sweep(self.function, self.x, exact=self.ad_value, methods=self.methods)
         from .marked_plot import MarkedPlot
 

@@ -291,6 +291,39 @@ def test_fd_explorer_other_inputs_held_fixed_and_bad_arguments():
         e.h = 1.0
 
 
+def test_widgets_accept_a_trace(two_inputs):
+    m = ModeComparison(two_inputs)
+    assert m.trace is two_inputs  # the record itself, not a second recording
+    m.last()
+    assert m.known("reverse")["v\u03043"]["x1"] == pytest.approx(DX1)
+    assert m.known("reverse")["v\u03043"]["x2"] == pytest.approx(2.0)
+    e = FiniteDifferenceExplorer(ad.trace("sin(x**2 + 1)", x=3.0), h=1e-4)
+    h = e.h
+    assert e.ad_value == pytest.approx(DSIN, rel=1e-14)
+    assert e.estimates["central"] == pytest.approx((_f(3 + h) - _f(3 - h)) / (2 * h), rel=1e-12)
+
+
+def test_fd_explorer_recomputes_a_traced_function_with_the_others_held():
+    def f(a, b):
+        return a * b + np.sin(a)
+
+    e = FiniteDifferenceExplorer(ad.trace(f, 2.0, 5.0), wrt="b", h=1e-5)
+    assert e.estimates["central"] == pytest.approx(2.0, rel=1e-8)
+    assert e.estimates["complex"] == pytest.approx(2.0, rel=1e-14)
+    renamed = ad.trace(f, 2.0, 5.0).in_notation("griewank")  # other names, same function
+    e = FiniteDifferenceExplorer(renamed, h=1e-5)
+    assert e.estimates["central"] == pytest.approx(5.0 + math.cos(2.0), rel=1e-8)
+
+
+def test_a_trace_that_cannot_be_recomputed_is_refused_clearly(two_inputs):
+    with pytest.raises(ValueError, match="at= is for a function or expression"):
+        ModeComparison(two_inputs, "x1=1, x2=1")
+    bare = ad.trace("sin(x**2 + 1)", x=3.0)
+    bare.function = None  # a trace that keeps no way to compute f again
+    with pytest.raises(ValueError, match="cannot compute f again"):
+        FiniteDifferenceExplorer(bare)
+
+
 # ---------------------------------------------------------------- Playground
 
 
