@@ -40,8 +40,10 @@ its tracers raises :class:`EscapedTracerError`, as JAX raises ``UnexpectedTracer
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import traceback
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, Optional
@@ -175,6 +177,30 @@ _NO_CAST = re.compile(r"Cannot cast ufunc '(\w+)' (input|output)(?: \d+)? from d
 _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
 
 
+def _numpy_call_with_dtype(exc: BaseException) -> Optional[tuple[str, str, str]]:
+    """``("mean", "float64", "a list of traced values")`` when the error came from inside a
+    NumPy function called with ``dtype=`` (the first NumPy frame of the traceback, the one
+    user code called); ``None`` otherwise."""
+    numpy_dir = os.path.dirname(np.__file__) + os.sep
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if not frame.f_code.co_filename.startswith(numpy_dir):
+            continue
+        code = frame.f_code
+        params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        dtype = frame.f_locals.get("dtype")
+        if "dtype" not in params or dtype is None:
+            return None
+        given = frame.f_locals.get("a")
+        given = ("a list of traced values" if isinstance(given, list) else
+                 "a tuple of traced values" if isinstance(given, tuple) else "traced values")
+        try:
+            dtype = np.dtype(dtype).name
+        except TypeError:
+            dtype = str(dtype)
+        return code.co_name, dtype, given
+    return None
+
+
 def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]:
     """Errors NumPy raises *from inside its own code* when it meets a tracer, re-worded.
 
@@ -185,6 +211,14 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
         return None
     cause = exc.__cause__ or exc.__context__
     if isinstance(exc, ValueError) and isinstance(cause, TypeError) and "traced value" in str(cause):
+        called = _numpy_call_with_dtype(exc)
+        if called is not None:
+            # ``np.mean([x, y], dtype=np.float64)``: NumPy converts each entry itself (float(x))
+            name, dtype, given = called
+            return UnsupportedOperation(
+                f"np.{name}(..., dtype={dtype}) of {given}: NumPy converts each entry to {dtype} itself, "
+                f"which would cut the traced values out of the derivative. Write np.{name}(np.stack([...])) "
+                f"(one traced array), or call np.{name} without dtype=.")
         # ``a[i] = x`` on a float ndarray: NumPy asks float(x), adviz refuses, NumPy then
         # tries x as a sequence and reports "setting an array element with a sequence".
         return UnsupportedOperation(

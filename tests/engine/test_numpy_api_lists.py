@@ -93,3 +93,19 @@ def test_a_float_dtype_conversion_refuses():
                lambda x: np.float64(x)):
         with pytest.raises(TypeError, match=r"dtype="):
             ad.grad(lambda x, fn=fn: np.sum(fn(x)))(2.0)
+
+
+@pytest.mark.parametrize("f, call, kind", [
+    (lambda x: np.mean([x, 2.0 * x], dtype=np.float64), "np.mean", "list"),
+    (lambda x: np.sum((x, x * x), dtype=float), "np.sum", "tuple"),
+], ids=["mean dtype=float64", "sum of a tuple dtype=float"])
+def test_dtype_on_a_list_of_traced_values_names_what_was_written(f, call, kind):
+    """NumPy converts each entry to that dtype itself (float(x)): the refusal names the
+    function and its dtype= argument, not ``a[i] = x`` (the user wrote no assignment)."""
+    for transform in (ad.grad(f), lambda x: ad.jvp(f, (x,), (1.0,))):
+        with pytest.raises(UnsupportedOperation) as info:
+            transform(1.5)
+        message = str(info.value)
+        assert "a[i] = x" not in message
+        assert f"{call}(..., dtype=float64) of a {kind} of traced values" in message
+        assert "np.stack" in message and "without dtype=" in message
