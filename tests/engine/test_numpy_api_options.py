@@ -81,3 +81,23 @@ def test_float32_input_gives_numpys_dtype(name):
     f64 = np.cov if name == "cov-dtype-float32" else f  # the same function computed in float64
     fd = (f64(x64 + 1e-6 * v64) - f64(x64 - 1e-6 * v64)) / 2e-6
     np.testing.assert_allclose(np.asarray(y_dot, np.float64), fd, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("true", [True, np.True_, np.array(True)], ids=["True", "np.True_", "0-d array(True)"])
+def test_ufunc_where_any_scalar_true_computes_every_entry(true):
+    """``where=np.True_`` (what ``np.all(...)`` or a NumPy comparison returns) means the same as
+    ``where=True``: every entry is computed; it used to be refused as a mask."""
+    for f, df in ((lambda x: np.sin(x, where=true), np.cos(X)),
+                  (lambda x: np.multiply(x, x, where=true, subok=True), 2 * X)):
+        y, y_dot = ad.jvp(f, (X,), (np.ones(4),))
+        np.testing.assert_array_equal(y, f(X))
+        np.testing.assert_allclose(y_dot, df, rtol=1e-15)
+    np.testing.assert_allclose(ad.grad(lambda x: np.sum(np.sin(x, where=true)))(X), np.cos(X), rtol=1e-15)
+    np.testing.assert_allclose(ad.grad(lambda x: np.sum(np.clip(x, -1.0, 1.0, where=true)))(X),
+                               [0.0, 1.0, 1.0, 0.0])
+
+
+def test_ufunc_where_false_or_a_mask_is_still_refused():
+    for mask in (np.False_, X > 0):
+        with pytest.raises(ad.UnsupportedOperation, match=r"where=mask"):
+            ad.grad(lambda x: np.sum(np.sin(x, where=mask)))(X)

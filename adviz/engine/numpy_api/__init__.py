@@ -40,7 +40,7 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
-from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem
+from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem, is_scalar_true
 from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
 from .elementwise import astype, clip, degrees, frexp, interp, ldexp, modf, nan_to_num, radians, sinc, where
@@ -183,9 +183,9 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         if fn is None:
             raise _unsupported(f"np.{ufunc.__name__}")
         kwargs.pop("out", None)
-        for key, harmless in (("where", True), ("subok", True), ("order", None)):
-            if key in kwargs and (kwargs[key] is harmless or key == "order"):
-                del kwargs[key]  # where=True computes every entry; order= is a memory layout
+        for key, harmless in (("where", is_scalar_true), ("subok", lambda v: v is True), ("order", None)):
+            if key in kwargs and (harmless is None or harmless(kwargs[key])):
+                del kwargs[key]  # where=True (np.True_ too) computes every entry; order= is a memory layout
         if ufunc is np.matmul and "axes" in kwargs and not set(kwargs) - {"axes", "casting"}:
             return matmul_axes(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs], kwargs["axes"])
         options = {"axis": kwargs.pop("axis")} if "axis" in kwargs and ufunc.__name__ == "vecdot" else {}

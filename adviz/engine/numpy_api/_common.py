@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -45,6 +45,15 @@ def _shape_of(x) -> tuple[int, ...]:
 
 def _identity(x, *args, **kwargs):
     return x
+
+
+def is_scalar_true(value: Any) -> bool:
+    """``where=True`` in any spelling NumPy gives it: ``True``, ``np.True_`` (what ``np.all``
+    and comparisons return) or a 0-d boolean array holding True.  Such a ``where=`` changes
+    no number, so it is dropped; any other value is not."""
+    if isinstance(value, np.ndarray):
+        return value.shape == () and value.dtype == bool and bool(value)
+    return isinstance(value, (bool, np.bool_)) and bool(value)
 
 
 def _plain(fn: Callable) -> Callable:

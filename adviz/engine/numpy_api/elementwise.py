@@ -6,7 +6,7 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
-from ._common import _NOVALUE, _as_operand, _no, getitem
+from ._common import _NOVALUE, _as_operand, _no, getitem, is_scalar_true
 
 
 def where(condition, x=None, y=None):
@@ -23,7 +23,7 @@ def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVA
     does) and ``casting``/``order``/``subok`` change no number; ``where`` leaves the other entries
     uninitialised without ``out``, so it is refused with ``out``."""
     _no({"out": out}, "clip", "out")
-    if kwargs.get("where", True) is not True:
+    if not is_scalar_true(kwargs.get("where", True)):
         raise UnsupportedOperation("np.clip(..., where=...) is not supported on traced values: without out= "
                                    "NumPy leaves the unselected entries uninitialised; write "
                                    "np.where(mask, np.clip(x, lo, hi), x) instead")
