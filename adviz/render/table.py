@@ -26,6 +26,7 @@ rich is imported inside the functions, so importing this module costs nothing::
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
@@ -292,7 +293,7 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
         header = console.render_str(header, highlight=False) if isinstance(header, str) else header  # as rich reads it
         texts = [str(header)] + [str(cell) for cell in column.cells]
         natural.append(max((cell_len(line) for t in texts for line in t.splitlines()), default=0))
-        least.append(max((cell_len(word) for t in texts for word in t.split()), default=0))
+        least.append(max((_least_width(line) for t in texts for line in t.splitlines()), default=0))
     # Each column is fixed at its natural width: the width rich would measure (the longest line
     # of its cells, the same rule), so the borders and padding are what the table measures
     # beyond it. Rich measures every cell of a column whose width is not fixed, twice to measure
@@ -318,6 +319,37 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
     for column, width in zip(table.columns, widths):
         column.width = width
     return True
+
+
+ARRAY_LINE = 32
+"""An array value keeps up to this many columns on one line (``(100,) [0.0, 1.0, …, 98.0, 99.0]``
+is 32): a table narrower than that shows the stacked layout instead of one element per line."""
+
+_ARRAY = re.compile(r"\(\d+(?:, \d+)*,?\) \[.*")     # ``(3,) [1.0, 2.0, 3.0]`` to the end of the line
+
+
+def _least_width(line: str) -> int:
+    """The narrowest column that shows ``line`` well: its longest word (a number is never
+    split), and for an array value its whole text up to :data:`ARRAY_LINE` columns, so that
+    ``(3,) [1.0, 2.0, 3.0]`` stays on one line and a longer array breaks only between elements
+    onto few lines, never one element per line."""
+    from rich.cells import cell_len
+
+    word = max((cell_len(w) for w in line.split()), default=0)
+    array = _ARRAY.search(line)
+    return max(word, min(cell_len(array.group()), ARRAY_LINE)) if array else word
+
+
+def _break_title(title: str, width: int) -> str:
+    """A title too wide for ``width`` broken at the ``, `` before its array value, so that
+    ``seed ẋ = (3,) [1.0, 1.0, 1.0]`` starts a line whole instead of wrapping after ``(3,)``."""
+    from rich.cells import cell_len
+
+    array = _ARRAY.search(title)
+    if cell_len(title) <= width or array is None:
+        return title
+    cut = title.rfind(", ", 0, array.start())
+    return title if cut < 0 or cell_len(title[cut + 2:]) > width else f"{title[:cut + 1]}\n{title[cut + 2:]}"
 
 
 def _as_list(table: "Table") -> Any:
@@ -366,7 +398,7 @@ class _Responsive:
             fits = _fit(table, console, options)
         title = getattr(table, "adviz_title", None)
         if title:
-            yield Text(title, style="bold", overflow="fold")
+            yield Text(_break_title(title, options.max_width), style="bold", overflow="fold")
         yield table if fits else _as_list(table)
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:

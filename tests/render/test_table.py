@@ -291,3 +291,21 @@ def test_tables_display_themselves_in_notebooks_and_the_repl(seed_trace):
     assert "v̄2 += v̄3·cos(v2)" in bundle["text/html"]
     assert repr(view) == bundle["text/plain"]
     assert "\x1b" not in repr(view)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_a_short_array_stays_on_one_line_in_a_narrow_console(width):
+    """``(3,) [1.0, 2.0, 3.0]`` is one value: a narrow console shows the stacked layout rather
+    than a wide table that stacks it one element per line (``(3,)`` / ``[1.0,`` / ``2.0,``)."""
+    x = np.array([1.0, 2.0, 3.0])
+    t = ad.trace("sum(x**2)", x=x)
+    for table in (T.tape_table(t), T.forward_table(t.forward("x")), T.reverse_table(t.reverse()),
+                  T.summary_table(t, [t.forward("x")], [t.reverse()])):
+        text = render(table, width=width)
+        assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+        for values in (x, x**2, 2 * x, np.ones(3)):          # by hand: x, x², 2x, the seed
+            shown = "(3,) [" + ", ".join(repr(float(v)) for v in values) + "]"
+            if shown in text.replace("\n", " ") or (values is x and "Tape" in text):
+                assert any(shown in line for line in text.splitlines()), (shown, text)
+        assert not re.search(r"\(3,\)\s*$", text, re.M), text          # no shape left alone on a line
+        assert not re.search(r"^\s*\[?-?\d+\.\d+,\s*$", text, re.M), text   # no element alone on a line
