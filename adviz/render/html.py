@@ -103,7 +103,12 @@ def _worked(sweep: Sweep, step: Step, term: Term) -> str:
 
 
 def _seed_text(trace: Trace, sweep: Sweep) -> str:
-    return ", ".join(f"{_mark(name, sweep.mode)} = {summary(value)}" for name, value in sweep.seed.items())
+    """The whole seed: in forward mode every input's tangent (``ẋ1 = 1, ẋ2 = 0``), the inputs
+    left out of the given seed at the zero the sweep recorded for them, as their graph boxes show."""
+    seed = {trace.index(name): value for name, value in sweep.seed.items()}
+    if sweep.mode == "forward":
+        seed = {**{n.index: seed.get(n.index, sweep.value_of(n.index)) for n in trace.inputs}, **seed}
+    return ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {summary(v)}" for i, v in seed.items())
 
 
 def _result_text(trace: Trace, sweep: Sweep) -> str:

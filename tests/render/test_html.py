@@ -68,6 +68,18 @@ def test_forward_caption_multiplies_partial_by_incoming_tangent():
     assert step_caption(t, s, 3).endswith("v̇3 = cos(v2)·v̇2 = (−0.8391)·6 = −5.034. Done: v̇3 = −5.034")
 
 
+def test_forward_caption_at_step_0_names_every_inputs_tangent(two_inputs):
+    """The caption says the whole seed, as the graph's boxes do: the input left out of it has
+    tangent 0 (x + U+0307, as the engine writes the dot)."""
+    dot = "\u0307"
+    assert step_caption(two_inputs, two_inputs.forward("x1"), 0) == (
+        f"Step 0 of 3 — the seed: x{dot}1 = 1, x{dot}2 = 0; no tangent has been propagated yet")
+    assert step_caption(two_inputs, two_inputs.forward("x2"), 0).startswith(
+        f"Step 0 of 3 — the seed: x{dot}1 = 0, x{dot}2 = 1;")
+    both = two_inputs.forward({"x1": 2.0, "x2": -1.0})
+    assert step_caption(two_inputs, both, 0).startswith(f"Step 0 of 3 — the seed: x{dot}1 = 2, x{dot}2 = −1;")
+
+
 def test_a_negative_factor_is_written_with_a_real_minus_sign():
     """``v̄4 += v̄5·(−1)``, never ``·(-1)`` or ``·-1``: in the caption, the quiz's hint, the
     graph's arrow label and the table; the ASCII spelling keeps ``-``."""
