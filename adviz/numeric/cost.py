@@ -110,26 +110,41 @@ class CostReport:
                 "jacrev_seconds": self.jacrev_seconds}
 
     def __rich__(self) -> Any:
+        """The cost table: one row per method, its columns wrapped at word boundaries. A console
+        too narrow for five columns (``adviz compare`` at 40) gets two: the method, then its
+        counts in words (``2 passes, 6 primitive evals, …``); a label or a number is never cut."""
         from rich import box
         from rich.table import Table
+        from rich.text import Text
+
+        from ..render.table import _Responsive
 
         what = "gradient" if self.n_outputs == 1 else "Jacobian"
         timed = any(r.seconds is not None for r in self.rows)
-        table = Table(title=f"Cost of the {what}: n = {_plural(self.n_inputs, 'input')}, "
-                            f"m = {_plural(self.n_outputs, 'output')}, f = {_plural(self.primitive_count, 'primitive')}",
-                      title_justify="left", title_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False)
-        for head in ("method", "passes", "primitive evals", "derivative ops", "total") + (("time",) if timed else ()):
-            table.add_column(head, justify="left" if head == "method" else "right")
+        title = (f"Cost of the {what}: n = {_plural(self.n_inputs, 'input')}, "
+                 f"m = {_plural(self.n_outputs, 'output')}, f = {_plural(self.primitive_count, 'primitive')}")
+        heads = ("method", "passes", "primitive evals", "derivative ops", "total") + (("time",) if timed else ())
+        wide, narrow = (Table(box=box.SIMPLE_HEAVY, pad_edge=False) for _ in range(2))
+        for head in heads:
+            wide.add_column(head, justify="left" if head == "method" else "right", overflow="fold")
+        narrow.add_column("method: cost", overflow="fold")
         for r in self.rows:
-            cells = [r.label, str(r.passes), str(r.primitive_evals), str(r.derivative_ops), str(r.total_ops)]
+            cells = [str(r.passes), str(r.primitive_evals), str(r.derivative_ops), str(r.total_ops)]
             if timed:
                 cells.append("–" if r.seconds is None else _fmt_seconds(r.seconds))
-            table.add_row(*cells)
-        return table
+            wide.add_row(r.label, *cells)
+            lines = [r.label, f"{_plural(r.passes, 'pass')}: {_plural(r.primitive_evals, 'primitive eval')}",
+                     f"+ {_plural(r.derivative_ops, 'derivative op')} = {r.total_ops} total"]
+            if timed:
+                lines.append(f"time {cells[-1]}")
+            narrow.add_row(Text(lines[0], style="bold").append("\n" + "\n".join(lines[1:]), style="not bold"))
+        for table in (wide, narrow):
+            table.adviz_title = title  # type: ignore[attr-defined]  # printed above the table, bold
+        return _Responsive(wide, narrow)
 
 
 def _plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
+    return f"{k} {word}{'' if k == 1 else 'es' if word.endswith('s') else 's'}"
 
 
 def _fmt_seconds(s: float) -> str:

@@ -77,3 +77,27 @@ def test_report_renders_and_serialises():
     assert "n = 2 inputs" in text and "reverse mode (VJP)" in text
     data = json.loads(json.dumps(r.to_dict()))
     assert data["rows"][3]["derivative_ops"] == 5
+
+
+@pytest.mark.parametrize("width", [40, 60, 100])
+@pytest.mark.parametrize("timing", [False, True])
+def test_narrow_console_wraps_labels_at_words_and_never_cuts(width, timing):
+    """``adviz compare`` at 40 columns: no ``forwa…``/``prim…``; each label and header word is
+    whole on some line, and every count is printed (as a whole word) for every method."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    r = measure_cost("sin(x**2+1)", at={"x": 3.0}, timing=timing, repeat=1)
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(r)
+    text = out.getvalue()
+    assert "…" not in text
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    words = set(text.split())
+    for label in [row.label for row in r.rows] + ["passes", "primitive", "evals", "derivative", "ops"]:
+        assert set(label.split()) <= words | {w + ":" for w in words} | {w.rstrip(":") for w in words}, (label, text)
+    # sin(x**2+1): 3 primitives; differences: 2 passes of 3 evals; one forward/reverse sweep: 3 terms
+    for n in ("2", "6", "0", "3", "1"):
+        assert re.search(rf"(?<![\d.]){n}(?![\d.])", text), (n, text)
