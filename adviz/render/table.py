@@ -277,12 +277,13 @@ def _lines(*parts: tuple[str, str]) -> Any:
     return cell
 
 
-def _fit(table: "Table", console: Any, options: Any) -> bool:
+def _fit(table: "Table", console: Any, options: Any, arrays: bool = True) -> bool:
     """Choose column widths so that ``table`` fits ``options.max_width`` without breaking a word.
 
     Every column keeps at least the width of its longest word, so a number such as
     ``-0.5440211108893698`` is never split or cut; formulas wrap at their spaces. Returns
     False when even that is too wide (the caller then picks a narrower layout).
+    ``arrays=False`` lets an array value wrap between any two elements (see :func:`_least_width`).
     """
     from rich.cells import cell_len
     from rich.measure import Measurement
@@ -293,7 +294,7 @@ def _fit(table: "Table", console: Any, options: Any) -> bool:
         header = console.render_str(header, highlight=False) if isinstance(header, str) else header  # as rich reads it
         texts = [str(header)] + [str(cell) for cell in column.cells]
         natural.append(max((cell_len(line) for t in texts for line in t.splitlines()), default=0))
-        least.append(max((_least_width(line) for t in texts for line in t.splitlines()), default=0))
+        least.append(max((_least_width(line, arrays) for t in texts for line in t.splitlines()), default=0))
     # Each column is fixed at its natural width: the width rich would measure (the longest line
     # of its cells, the same rule), so the borders and padding are what the table measures
     # beyond it. Rich measures every cell of a column whose width is not fixed, twice to measure
@@ -328,7 +329,7 @@ is 32): a table narrower than that shows the stacked layout instead of one eleme
 _ARRAY = re.compile(r"\(\d+(?:, \d+)*,?\) \[.*")     # ``(3,) [1.0, 2.0, 3.0]`` to the end of the line
 
 
-def _least_width(line: str) -> int:
+def _least_width(line: str, arrays: bool = True) -> int:
     """The narrowest column that shows ``line`` well: its longest word (a number is never
     split), and for an array value its whole text up to :data:`ARRAY_LINE` columns, so that
     ``(3,) [1.0, 2.0, 3.0]`` stays on one line and a longer array breaks only between elements
@@ -336,7 +337,7 @@ def _least_width(line: str) -> int:
     from rich.cells import cell_len
 
     word = max((cell_len(w) for w in line.split()), default=0)
-    array = _ARRAY.search(line)
+    array = _ARRAY.search(line) if arrays else None
     return max(word, min(cell_len(array.group()), ARRAY_LINE)) if array else word
 
 
@@ -393,9 +394,9 @@ class _Responsive:
 
         table = self.wide
         fits = _fit(self.wide, console, options)
-        if not fits and self.narrow is not None:
-            table = self.narrow
-            fits = _fit(table, console, options)
+        if not fits and self.narrow is not None:   # the stacked layout, arrays whole if they fit, else
+            table = self.narrow                     # wrapped between elements across its wide last column
+            fits = _fit(table, console, options) or _fit(table, console, options, arrays=False)
         title = getattr(table, "adviz_title", None)
         if title:
             yield Text(_break_title(title, options.max_width), style="bold", overflow="fold")

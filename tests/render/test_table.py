@@ -309,3 +309,14 @@ def test_a_short_array_stays_on_one_line_in_a_narrow_console(width):
                 assert any(shown in line for line in text.splitlines()), (shown, text)
         assert not re.search(r"\(3,\)\s*$", text, re.M), text          # no shape left alone on a line
         assert not re.search(r"^\s*\[?-?\d+\.\d+,\s*$", text, re.M), text   # no element alone on a line
+
+
+def test_a_long_array_keeps_the_stacked_table_in_a_narrow_console():
+    """Arrays too long for one line still get the stacked table (wrapped between elements),
+    not the bare list kept for consoles under about 30 columns."""
+    x = np.array([1.0, 2.0, 3.0])
+    t = ad.trace("sum(sin(x))", x=x)
+    text = render(T.forward_table(t.forward("x")), width=60)
+    assert "━" in text and "update, local" in text
+    numbers = {word.strip("[],") for word in text.split()}
+    assert {repr(float(v)) for v in np.cos(x)} <= numbers          # by hand: cos(x), each whole
