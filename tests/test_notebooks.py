@@ -243,3 +243,43 @@ def test_lesson_6_says_what_adviz_gives_for_abs_at_0_and_that_jax_differs():
     assert ad.grad(np.abs)(0.0) == 0.0 and ad.grad(abs)(0.0) == 0.0
     assert r"at $0$ it gives $\operatorname{sign}(0) = 0$" in text
     assert "**JAX gives 1**" in text and "`x >= 0`" in text
+    # 0 is the subgradient of smallest magnitude in [-1, 1], not its smallest element (that is -1)
+    assert "smallest element" not in text and "smallest magnitude" in text
+
+
+def _lesson_text(name: str) -> str:
+    return "\n".join(c.source for c in _cells(ROOT / "notebooks" / name) if c.cell_type == "markdown")
+
+
+def test_lesson_6_explains_the_nan_of_softplus_in_the_order_the_sweep_computes_it():
+    """The naive softplus's nan at 800 is 0·inf: the sweep divides by 1 + e^800 first (adjoint 0), then
+    multiplies by e^800. The lesson once said "∞/∞", an order and a form the sweep never computes."""
+    import numpy as np
+
+    import adviz as ad
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = ad.trace(lambda x: np.log(1 + np.exp(x)), 800.0)
+        terms = [term for step in t.reverse().steps for term in step.terms]
+    partials = [float(term.partial_value) for term in terms]
+    totals = [float(term.total) for term in terms]
+    assert partials[0] == 0.0 and totals[0] == 0.0          # ∂log(u)/∂u = 1/u at u = inf: the adjoint is 0
+    assert partials[-1] == np.inf and np.isnan(totals[-1])  # ... then times e^800 = inf: 0·inf = nan
+    text = _lesson_text("06_control_flow_and_floating_point.ipynb")
+    assert r"\infty/\infty" not in text
+    assert r"$0 \cdot \infty =$ `nan`" in text
+
+
+def test_lesson_7_quotes_the_broadcast_update_as_the_table_writes_it():
+    """The table writes b's update in sum(X + b) as a sum over the broadcast axis; the lesson once quoted
+    an older form (b̄ += v̄1·1) that the table no longer shows."""
+    import numpy as np
+
+    import adviz as ad
+
+    t = ad.trace(lambda X, b: np.sum(X + b), np.arange(6.0).reshape(3, 2), np.array([10.0, 20.0]))
+    last = t.reverse().steps[-1].terms[-1]
+    assert t.nodes[last.target].name == "b" and last.update() == "b̄ += Σᵢ v̄1[i, :]"
+    text = _lesson_text("07_arrays_broadcasting_and_matmul.ipynb")
+    assert r"$\bar b \mathrel{+}= \sum_i \bar v_1[i, :]$" in text
+    assert r"written $\bar b \mathrel{+}= \bar v_1\cdot 1$" not in text

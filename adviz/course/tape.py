@@ -71,7 +71,7 @@ QUESTIONS = Questions(
         explanation="The tape lists the two inputs x1, x2 and one line per primitive: x1·x2, sin(x1) and "
                     "the sum. Using x1 twice does not copy it: both primitives refer to the same entry.",
         feedback={"a": "Inputs are entries of the tape too (they start it).",
-                  "c": "x1 is used twice but recorded once: both primitives point at the same entry."},
+                  "c": "6 counts x1 twice, once for each use."},
     ),
     Question(
         "partial-x2",

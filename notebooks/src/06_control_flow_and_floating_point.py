@@ -102,9 +102,10 @@ for name, g in kinks.items():
 
 # %% [markdown]
 # * **`abs`**: adviz's rule is $\operatorname{sign}(x)$, so at $0$ it gives $\operatorname{sign}(0) = 0$.
-#   Zero is the middle of the subgradient interval $[-1, 1]$ and its smallest element, so gradient
-#   descent on $|x|$ stays at the minimum instead of being pushed off it. PyTorch (`grad · sgn(x)`),
-#   TensorFlow (`grad · sign(x)`) and HIPS autograd (`x / |x|` with $0/0$ replaced by $0$) give $0$ too.
+#   Zero is the middle of the subgradient interval $[-1, 1]$ and its element of smallest magnitude, so
+#   gradient descent on $|x|$ stays at the minimum instead of being pushed off it. PyTorch
+#   (`grad · sgn(x)`), TensorFlow (`grad · sign(x)`) and HIPS autograd (`x / |x|` with $0/0$ replaced by
+#   $0$) give $0$ too.
 #   **JAX gives 1**: its rule for `abs` selects the slope of the right side, `x >= 0`.
 # * **`maximum`**: a tie sends half of the derivative to each argument, so `np.maximum(x, 0)` has slope
 #   $\tfrac12$ at $0$, as in JAX's `jnp.maximum` and PyTorch's `torch.maximum`. The dedicated ReLUs
@@ -182,8 +183,9 @@ with np.errstate(over="ignore", invalid="ignore"):
         print(f"x = {x0:5}:  value = {softplus_naive(x0)},  AD derivative = {ad.grad(softplus_naive)(x0)}")
 
 # %% [markdown]
-# At $x = 800$, $e^{800}$ overflows to `inf`; the value becomes `inf`, and the reverse sweep multiplies
-# $\bar v \cdot e^{v}$ and divides by $1 + e^{v}$, giving $\infty/\infty =$ `nan`. The *mathematics* has a
+# At $x = 800$, $e^{800}$ overflows to `inf`; the value becomes `inf`. The reverse sweep starts at the
+# `log`: it divides $\bar v$ by $1 + e^{v} = \infty$, which gives the adjoint $0$; then it multiplies that
+# $0$ by the partial of `exp`, $e^{v} = \infty$: $0 \cdot \infty =$ `nan`. The *mathematics* has a
 # perfectly good derivative there; the *program* does not. The fix is to change the program, not the AD
 # (see the exercise).
 #

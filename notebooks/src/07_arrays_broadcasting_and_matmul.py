@@ -94,10 +94,11 @@ console.print(tb.table(sweep_b))
 display(SVG(tb.to_svg(sweep_b, step=len(sweep_b.steps), title="z = sum(X + b),  X: (3, 2),  b: (2,)")))
 
 # %% [markdown]
-# Look at the last row: the update is written $\bar b \mathrel{+}= \bar v_1\cdot 1$, but $\bar v_1$ has
-# shape $(3, 2)$ and $\bar b$ has shape $(2,)$. The engine **sums the contribution over the broadcast
-# axis** before adding it: each entry of $\bar b$ is $1 + 1 + 1 = 3$, one per row that used it. This
-# "unbroadcast" step is written once in the engine and applied to every elementwise primitive.
+# Look at the last row. The local partial is $1$, but $\bar v_1$ has shape $(3, 2)$ and $\bar b$ has
+# shape $(2,)$, so the update is written $\bar b \mathrel{+}= \sum_i \bar v_1[i, :]$: the engine
+# **sums the contribution over the broadcast axis** $i$ before adding it: each entry of $\bar b$ is
+# $1 + 1 + 1 = 3$, one per row that used it. This "unbroadcast" step is written once in the engine and
+# applied to every elementwise primitive.
 #
 # The rule in general: sum the adjoint over every axis that broadcasting **added** (leading axes) or
 # **stretched** (size 1 → $n$, keeping the size-1 axis). A column vector of shape $(3, 1)$ added to `X`

@@ -423,8 +423,9 @@ course.check_adjoint_rules(adjoint_rule, write_adjoint)
 # print(write_adjoint(ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0), adjoint_rule))
 # ```
 #
-# and compare the second with `t.to_python()` of section 3: the same lines, written by a few
-# templates instead of the registry's rules.
+# and compare the second with `t.to_python()` of section 3: the same updates in the same order
+# (`+=` onto adjoints that start at `0.0`, where `to_python` writes a first contribution with `=`),
+# written by a few templates instead of the registry's rules.
 
 # %% [markdown]
 # ## Summary
