@@ -52,7 +52,7 @@ def demo(
     if t.output.shape != ():
         raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")
     warn_nonfinite(t, ascii)
-    t = t.in_notation(notation, ascii)  # every screen names the rows in --notation
+    t = t.in_notation(notation, ascii, order)  # every screen names the rows in --notation
     console = make_console(ascii)
     frames = _demo_frames(t, expr, values, console, ascii, full)
     interactive = auto is None and sys.stdin.isatty() and console.is_terminal

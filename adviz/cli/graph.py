@@ -106,6 +106,9 @@ def graph(
         if mode == "reverse" and t.output.shape != ():
             typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
                        "the reverse sweep is seeded on its first entry", err=True)
+    # the rows named in --notation, in --order (as the tables of adviz trace name and list them)
+    t = t.in_notation(notation, order=order)
+    sweep = t.replay(sweep) if sweep is not None else None
     start, shown = 0, None
     if step is not None:
         try:
@@ -127,10 +130,9 @@ def graph(
             if animate:
                 from ..render.html import write_sweep_html
 
-                interruptible(lambda: write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz,
-                                                       notation=notation))
+                interruptible(lambda: write_sweep_html(t, path, sweep=sweep, start=start, expand=expand, quiz=quiz))
             else:
-                interruptible(lambda: write_graph(t, path, sweep, step, expand=expand, notation=notation))
+                interruptible(lambda: write_graph(t, path, sweep, step, expand=expand))
     except (NoBackendError, TooBigToDraw) as err:
         raise InputError(str(err)) from None
     except RenderError as err:

@@ -267,17 +267,22 @@ def arrange(t: Any, order: Optional[str], notation: str = "adviz") -> tuple[Any,
     """``t`` with its operations in ``--order`` (tape: as they ran; levels: as early as possible),
     and the order used.
 
-    Without ``--order``, ``--notation griewank`` lists the operations by levels, so that
-    ``adviz trace "log(x1) + x1*x2 - sin(x2)" --notation griewank`` numbers the rows exactly as
-    the Baydin et al. survey does (``v₃ = sin v₀``); a trace that cannot be reordered (one with
-    ``ad.checkpoint`` blocks) then keeps its tape order. Every other notation keeps the tape order.
+    Without ``--order``, each notation lists the operations in its own order
+    (:func:`adviz.engine.notation.default_order`, the rule ``Trace.in_notation`` follows too):
+    ``--notation griewank`` by levels, so that ``adviz trace "log(x1) + x1*x2 - sin(x2)"
+    --notation griewank`` numbers the rows exactly as the Baydin et al. survey does
+    (``v₃ = sin v₀``) and as ``t.to_text(notation="griewank")`` does; a trace that cannot be
+    reordered (one with ``ad.checkpoint`` blocks) then keeps its tape order. Every other
+    notation keeps the tape order.
     """
+    from ..engine.notation import default_order
     from ..engine.record import ORDERS
 
     if order is None:
-        if notation == "griewank":
+        wanted = default_order(notation)
+        if wanted is not None:
             try:
-                return t.reordered("levels"), "levels"
+                return t.reordered(wanted), wanted
             except ValueError:
                 return t, "tape"
         return t, "tape"

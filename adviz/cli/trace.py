@@ -67,7 +67,7 @@ def trace(
     forward, reverse = run_sweeps(t, mode, seed, max_reverse=limit)
     warn_nonfinite(t, ascii, [*forward, *reverse], derivatives=derivative_values([*forward, *reverse]))
     if json:  # adviz's names, which programs match on; --notation adds each row's display name
-        shown = t.in_notation(notation) if notation != "adviz" else None
+        shown = t.in_notation(notation, order=order) if notation != "adviz" else None
         data = {"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
                 "output": t.output.name,
                 "nodes": [node_json(n, shown.nodes[n.index] if shown else None) for n in t.nodes],
@@ -78,7 +78,7 @@ def trace(
         print_json(data)
         return
     # the views name the rows in --notation: the same records under the textbook's names
-    t = t.in_notation(notation, ascii)
+    t = t.in_notation(notation, ascii, order)
     forward, reverse = [t.replay(s) for s in forward], [t.replay(s) for s in reverse]
     from ..render.table import forward_table, input_text, reverse_table, summary_table, tape_table
 

@@ -80,6 +80,14 @@ def check_notation(name: str) -> str:
     return name
 
 
+def default_order(notation: str) -> "str | None":
+    """The order ``notation`` lists a tape's operations in, when none is asked for:
+    ``"levels"`` for ``"griewank"`` (each operation as early as its operands allow, as the
+    Baydin et al. survey's tables list them, row for row), ``None`` (the trace's own order)
+    for the others.  The one rule ``Trace.in_notation`` and ``adviz … --notation`` follow."""
+    return "levels" if check_notation(notation) == "griewank" else None
+
+
 def subscript(name: str, number: int, ascii: bool = False) -> str:
     """``subscript("v", -1) == "v₋₁"``; ``subscript("v", -1, ascii=True) == "v_-1"``."""
     return f"{name}_{number}" if ascii else name + str(number).translate(_SUB)

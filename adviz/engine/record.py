@@ -44,7 +44,7 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from . import notation
-from .notation import check_notation, display_names as notation_names
+from .notation import check_notation, default_order as notation_default_order, display_names as notation_names
 from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
 from . import tape as _tape_module
@@ -363,9 +363,10 @@ class Sweep:
     def __len__(self) -> int:
         return len(self.steps)
 
-    def in_notation(self, notation: str = "adviz", ascii: bool = False) -> "Sweep":
-        """This sweep on its trace renamed in ``notation`` (see :meth:`Trace.in_notation`)."""
-        return self.trace.in_notation(notation, ascii).replay(self)
+    def in_notation(self, notation: str = "adviz", ascii: bool = False, order: Optional[str] = None) -> "Sweep":
+        """The same sweep (same seed) on its trace in ``notation`` (see :meth:`Trace.in_notation`):
+        with ``"griewank"`` its steps run, and are numbered, in the survey's order by levels."""
+        return self.trace.in_notation(notation, ascii, order).replay(self)
 
 
 @dataclass(frozen=True)
@@ -439,6 +440,11 @@ class Trace:
         self.notation = "adviz"  # how the rows are named (see in_notation)
         self._canonical: Optional[Trace] = None  # the same trace under adviz's names, if this is a renaming
         self._ascii = False  # a renaming spelled in plain ASCII (v_-1)
+        # a trace listing its operations in another order (reordered): the trace as recorded,
+        # and per row of this one, its row there
+        self._recorded: Optional[Trace] = None
+        self._rows: Optional[tuple[int, ...]] = None
+        self._levels: Optional[Trace] = None  # reordered("levels"), made once
 
     # -- structure ---------------------------------------------------------------------
     @property
@@ -507,41 +513,65 @@ class Trace:
         kept = [i for i in every if i not in dropped]
         return Memory(len(kept), numbers(kept), len(self.nodes), numbers(every), len(recomputed), numbers(recomputed))
 
-    def to_text(self, notation: str = "adviz", ascii: bool = False) -> str:
+    def to_text(self, notation: str = "adviz", ascii: bool = False, order: Optional[str] = None) -> str:
         """The tape as plain text, one line per node with its value.
 
         ``notation`` names the rows as adviz does (``"adviz"``), numbering the inputs too
         (``"inputs-first"``) or as Griewank & Walther and the Baydin et al. survey do
-        (``"griewank"``: ``v₋₁ = x1``, ``v₀ = x2``, ``v₁ = log(v₋₁)``, …); see
-        :meth:`in_notation`.  ``ascii`` spells subscripts ``v_-1``.
+        (``"griewank"``: ``v₋₁ = x1``, ``v₀ = x2``, ``v₁ = log(v₋₁)``, …, listed by levels as
+        the survey lists them); ``order`` overrides the order (see :meth:`in_notation`, which
+        every view and ``adviz trace --notation`` use, so they all show the same rows in the
+        same order).  ``ascii`` spells subscripts ``v_-1``.
         """
-        t = self.in_notation(notation, ascii) if notation != self.notation else self
+        t = self.in_notation(notation, ascii, order)
         width = max(len(n.name) for n in t.nodes)
         return "\n".join(f"{n.name:>{width}} = {n.definition:<24} = {_short_value(n.value)}" for n in t.nodes)
 
     # -- the same records under other names or in another order ----------------------
-    def in_notation(self, notation: str = "adviz", ascii: bool = False) -> "Trace":
-        """This trace with its rows named in another textbook's ``notation``.
+    def in_notation(self, notation: str = "adviz", ascii: bool = False, order: Optional[str] = None) -> "Trace":
+        """This trace with its rows named in another textbook's ``notation``, in that
+        notation's order.
 
-        Only names change: the rows, their order, values and primitives are this trace's.
+        The records are this trace's: values, primitives and every derivative are the same.
         ``"adviz"`` names inputs by their variables and numbers the operations ``v1, v2, …``;
         ``"inputs-first"`` numbers every row, inputs first (``v1 = x1``, ``v2 = x2``,
         ``v3 = v1*v2``); ``"griewank"`` numbers the n inputs ``v₋ₙ₊₁ … v₀`` and the
         operations ``v₁ … v_l`` (``ascii=True``: ``v_-1, v_0, v_1``).  A numbered input
-        remembers its variable: its definition is ``x1`` instead of ``input``.  Sweeps of
-        the renamed trace (:meth:`replay`) are computed by the engine as on any trace::
+        remembers its variable: its definition is ``x1`` instead of ``input``.
+
+        ``order`` (see :meth:`reordered`): ``None``, the notation's own order
+        (:func:`~adviz.engine.notation.default_order`) — ``"griewank"`` lists the operations
+        by levels, as the Baydin et al. survey does, and the other notations keep this
+        trace's order; ``"tape"``, the order the operations ran; ``"levels"``.  A trace with
+        ``ad.checkpoint`` blocks keeps its tape order unless ``order="levels"`` is asked
+        for (which refuses it).  ``adviz trace/graph/demo --notation`` and every Python view
+        (``to_text``, the tables, graphs, the HTML page, the widgets) go through this
+        method, so they show the same rows in the same order.  Sweeps of the renamed trace
+        (:meth:`replay`) are computed by the engine as on any trace, and numbered in its order::
 
             >>> t = trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0).in_notation("inputs-first")
             >>> [f"{n.name} = {n.definition}" for n in t.nodes]
             ['v1 = x1', 'v2 = x2', 'v3 = v1 * v2', 'v4 = sin(v1)', 'v5 = v3 + v4']
+            >>> s = trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0).in_notation("griewank")
+            >>> [f"{n.name} = {n.definition}" for n in s.nodes][2:]
+            ['v₁ = log(v₋₁)', 'v₂ = v₋₁ * v₀', 'v₃ = sin(v₀)', 'v₄ = v₁ + v₂', 'v₅ = v₄ - v₃']
         """
-        if notation == self.notation and (notation == "adviz" or ascii == self._ascii):
-            return self
+        check_notation(notation)
         base = self._canonical or self
-        names = notation_names([n.name for n in base.nodes], [n.is_input for n in base.nodes],
-                               check_notation(notation), ascii)
+        if order is None:
+            if notation == self.notation and (notation == "adviz" or ascii == self._ascii):
+                return self
+            order = notation_default_order(notation)
+            if order is not None:
+                try:
+                    base = base.reordered(order)
+                except ValueError:  # a trace with checkpoint blocks keeps its order
+                    pass
+        else:
+            base = base.reordered(order)
         if notation == "adviz":
             return base
+        names = notation_names([n.name for n in base.nodes], [n.is_input for n in base.nodes], notation, ascii)
         nodes = []
         for n in base.nodes:
             operands = tuple(replace(o, text=names[o.node]) if o.node is not None else o for o in n.operands)
@@ -552,24 +582,47 @@ class Trace:
         renamed.function = base.function
         return renamed
 
+    @property
+    def order(self) -> str:
+        """``"tape"`` if the operations are listed in the order they ran, else ``"levels"``."""
+        return "tape" if (self._canonical or self)._recorded is None else "levels"
+
+    def _recorded_row(self, i: int) -> int:
+        """Row ``i`` of this trace's row in the trace as recorded."""
+        base = self._canonical or self
+        return base._rows[i] if base._rows is not None else i
+
+    def _row_of_recorded(self, r: int) -> int:
+        base = self._canonical or self
+        return base._rows.index(r) if base._rows is not None else r
+
+    def _as_recorded(self) -> "Trace":
+        base = self._canonical or self
+        return base._recorded or base
+
     def replay(self, sweep: "Sweep") -> "Sweep":
         """The same sweep (same seed) run on this trace, which is ``sweep.trace`` under other
-        names (:meth:`in_notation`): the engine sweeps this trace; nothing is copied over."""
+        names or in another order (:meth:`in_notation`, :meth:`reordered`): the engine sweeps
+        this trace, in its order; nothing is copied over."""
         other = sweep.trace
         if other is self:
             return sweep
-        if (other._canonical or other) is not (self._canonical or self):
+        if other._as_recorded() is not self._as_recorded():
             raise ValueError("this sweep was recorded on a different trace")
+
+        def here(name: Any) -> str:
+            return self.nodes[self._row_of_recorded(other._recorded_row(other.index(name)))].name
+
         if sweep.mode == "forward":
-            return self.forward({self.nodes[other.index(k)].name: v for k, v in sweep.seed.items()})
+            return self.forward({here(k): v for k, v in sweep.seed.items()})
         if len(self.outputs) > 1:  # one adjoint per output, by name
-            return self.reverse({self.nodes[other.index(k)].name: v for k, v in sweep.seed.items()})
+            return self.reverse({here(k): v for k, v in sweep.seed.items()})
         return self.reverse(next(iter(sweep.seed.values())))
 
     def reordered(self, order: str = "levels") -> "Trace":
         """The same computation with its operations listed in another valid order.
 
-        ``"tape"``: the order they ran (this trace).  ``"levels"``: each operation as early
+        ``"tape"``: the order they ran (the trace as recorded).  ``"levels"``: each operation as early
         as its operands allow — first everything computed from the inputs alone, then what
         needs those, and so on; ties keep the order they ran.  Python evaluates
         ``log(x1) + x1*x2 - sin(x2)`` left to right, so the tape has the ``+`` before
@@ -584,9 +637,11 @@ class Trace:
         """
         if order not in ORDERS:
             raise ValueError(f"unknown order {order!r}: choose {', '.join(ORDERS)}")
-        base = self._canonical or self
+        base = (self._canonical or self)._recorded or (self._canonical or self)
         if order == "tape":
             return base
+        if base._levels is not None:
+            return base._levels
         level: list[int] = []
         for n in base.nodes:
             level.append(0 if n.is_input else 1 + max((level[o.node] for o in n.operands if o.node is not None),
@@ -594,6 +649,7 @@ class Trace:
         new_order = ([n.index for n in base.nodes if n.is_input]
                      + sorted((n.index for n in base.nodes if not n.is_input), key=lambda i: (level[i], i)))
         if new_order == list(range(len(base.nodes))):
+            base._levels = base
             return base
         if base.checkpoints:
             raise ValueError("order='levels' would move operations across an ad.checkpoint block: "
@@ -608,6 +664,8 @@ class Trace:
         built = _build(tape, [n.name for n in base.inputs], [position[i] for i in base._outputs], base.expression,
                        list(base.arg_trees) if base.arg_trees is not None else None, base.out_tree)
         built.call, built.function = base.call, base.function
+        built._recorded, built._rows = base, tuple(new_order)
+        base._levels = built
         return built
 
     def to_python(self, *, forward: bool = False, reverse: bool = True, name: Optional[str] = None) -> str:

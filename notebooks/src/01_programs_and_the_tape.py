@@ -230,26 +230,28 @@ for name in ("adviz", "inputs-first", "griewank"):
     print(t2.to_text(notation=name))
 
 # %% [markdown]
-# Only the names change: the rows, their order and their values are the same records.
+# Only the names change: the rows and their values are the same records.
 #
 # The survey's own example is $y = \ln x_1 + x_1 x_2 - \sin x_2$ at $(2, 5)$, and its table lists
 # the operations in the order $\ln$, $\times$, $\sin$, $+$, $-$. Before you run the next cell,
 # decide in which order Python evaluates `log(x1) + x1*x2 - sin(x2)`: does `sin(x2)` come before
-# or after the `+`? The cell prints adviz's tape, then the same tape listed *by levels* (each
-# operation as early as its operands allow).
+# or after the `+`? The cell prints adviz's tape in the order Python ran it (`order="tape"`),
+# then in the survey's notation with its own order, *by levels* (each operation as early as its
+# operands allow), which is what `notation="griewank"` lists unless told otherwise.
 
 # %%
 ts = ad.trace("log(x1) + x1*x2 - sin(x2)", x1=2.0, x2=5.0)
-print(ts.to_text(notation="griewank"))
+print(ts.to_text(notation="griewank", order="tape"))
 print()
-print(ts.reordered("levels").to_text(notation="griewank"))
+print(ts.to_text(notation="griewank"))
 
 # %% [markdown]
 # Any order in which every row uses only rows above it is a valid tape of the same function,
 # and every order gives the same derivatives. adviz records the order Python ran; the survey
 # wrote its rows by levels. In a terminal,
-# `adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank --order levels`
-# prints the survey's forward and reverse tables row for row (lessons 2 and 3 explain them).
+# `adviz trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --notation griewank`
+# prints the survey's forward and reverse tables row for row, in the same order as this cell
+# (lessons 2 and 3 explain them).
 
 # %% [markdown]
 # ## 8. Your turn: a playground

@@ -96,3 +96,28 @@ def test_demo_ties_the_seed_to_the_rows_that_carry_it(cli):
     assert "Seed v̄₅ = ȳ = 1." in r.text
     plain = cli("demo", *SURVEY, "--auto", "0")
     assert unicodedata.normalize("NFC", "Seed x\u03071 = 1.0: we ask") in plain.text
+
+
+def test_cli_and_python_give_the_same_rows_in_the_same_order_for_every_notation(cli):
+    """One source of truth: `adviz trace --notation N [--order O]` lists the rows, and numbers
+    the sweeps' steps, as `Trace.to_text(notation=N, order=O)` and `Sweep.in_notation` do."""
+    import adviz as ad
+
+    for notation in ("adviz", "inputs-first", "griewank"):
+        for order in (None, "tape", "levels"):
+            extra = ["--order", order] if order else []
+            t = ad.trace(SURVEY[0], x1=2.0, x2=5.0)
+            python_rows = [line.split(" = ")[:2] for line in t.to_text(notation=notation, order=order).splitlines()]
+            python_rows = [[a.strip(), b.strip()] for a, b in python_rows]
+            r = cli("trace", *SURVEY, "--notation", notation, *extra, "--mode", "reverse")
+            assert r.exit_code == 0, r.output
+            tape_rows = r.text.split("Tape (Wengert list)")[1].split("Reverse sweep")[0]
+            shown = [row[:2] for row in rows(tape_rows) if len(row) == 3 and row[0] != "node"][:len(python_rows)]
+            assert shown == python_rows, (notation, order)
+            data = json.loads(cli("trace", *SURVEY, "--notation", notation, *extra, "--json").stdout)
+            sweep = t.reverse().in_notation(notation, order=order)
+            names = sweep.trace.nodes
+            python_steps = [(k + 1, names[s.node].name) for k, s in enumerate(sweep.steps)]
+            by_name = {n["name"]: (n.get("display") or {}).get("name", n["name"]) for n in data["nodes"]}
+            cli_steps = [(step["step"], by_name[step["node"]]) for step in data["reverse"][0]["steps"]]
+            assert cli_steps == python_steps, (notation, order)

@@ -95,7 +95,7 @@ def test_display_names_per_notation():
 
 def test_renaming_keeps_the_records():
     t = ad.trace(SURVEY, **AT)
-    g = t.in_notation("griewank")
+    g = t.in_notation("griewank", order="tape")  # names only
     assert [n.value for n in g.nodes] == [n.value for n in t.nodes]
     assert [n.primitive for n in g.nodes] == [n.primitive for n in t.nodes]
     assert [n.name for n in t.nodes] == ["x1", "x2", "v1", "v2", "v3", "v4", "v5"]  # the original is untouched
@@ -103,18 +103,59 @@ def test_renaming_keeps_the_records():
     assert g.reverse().result == pytest.approx({"v₋₁": DY_DX1, "v₀": DY_DX2}, rel=1e-15)
 
 
+def test_griewank_lists_by_levels_everywhere_and_keeps_the_records():
+    t = ad.trace(SURVEY, **AT)
+    g = t.in_notation("griewank")  # the survey's order, as adviz trace --notation griewank
+    assert [(n.name, n.definition) for n in g.nodes] == [(a, b) for a, b, _ in SURVEY_PRIMAL]
+    assert sorted(float(n.value) for n in g.nodes) == sorted(float(n.value) for n in t.nodes)
+    assert g.order == "levels" and t.order == "tape"
+    assert g.in_notation("adviz", order="tape") is t  # back to the tape as recorded
+    assert g.in_notation("griewank") is g
+    assert t.in_notation("inputs-first").order == "tape"  # the other notations keep the order
+    assert g.reverse().result == pytest.approx({"v₋₁": DY_DX1, "v₀": DY_DX2}, rel=1e-15)
+
+
 # ---------------------------------------------------------------- why the order differs
 def test_the_tape_runs_in_python_order_and_levels_give_the_survey_order():
     t = ad.trace(SURVEY, **AT)
     # Python finishes log(x1) + x1*x2 (the left operand of -) before it evaluates sin(x2)
-    assert [n.definition for n in t.in_notation("griewank").nodes[2:]] == [
+    assert [n.definition for n in t.in_notation("griewank", order="tape").nodes[2:]] == [
         "log(v₋₁)", "v₋₁ * v₀", "v₁ + v₂", "sin(v₀)", "v₃ - v₄"]
     # by levels (each operation as early as its operands allow) the survey's order appears
     s = t.reordered("levels").in_notation("griewank")
     assert [(n.name, n.definition) for n in s.nodes] == [(a, b) for a, b, _ in SURVEY_PRIMAL]
-    assert t.reordered("tape") is t
+    assert t.reordered("tape") is t and s.reordered("tape") is t
+    assert t.reordered("levels") is t.reordered("levels")
     with pytest.raises(ValueError, match="unknown order 'random': choose tape, levels"):
         t.reordered("random")
+
+
+def test_to_text_griewank_is_the_survey_table_from_the_recorded_trace():
+    # the hidden-test shape: no reordering by hand, the rows of the survey's table in its order
+    t = ad.trace(SURVEY, **AT)
+    lines = t.to_text(notation="griewank").splitlines()
+    assert [tuple(part.strip() for part in line.split(" = "))[:2] for line in lines] == [
+        (a, b) for a, b, _ in SURVEY_PRIMAL]
+    for line, (_, _, value) in zip(lines, SURVEY_PRIMAL):
+        assert float(line.split(" = ")[-1]) == pytest.approx(value, abs=5e-4)
+    tape_order = t.to_text(notation="griewank", order="tape").splitlines()
+    assert "sin(v₀)" in tape_order[5] and "v₁ + v₂" in tape_order[4]
+
+
+def test_sweeps_in_griewank_are_numbered_in_the_survey_order():
+    t = ad.trace(SURVEY, **AT)
+    forward = t.forward("x1").in_notation("griewank")  # seeded by adviz's name
+    assert [s.node for s in forward.steps] == [2, 3, 4, 5, 6]
+    assert [forward.trace.nodes[s.node].name for s in forward.steps] == ["v₁", "v₂", "v₃", "v₄", "v₅"]
+    assert forward.result == DY_DX1
+    reverse = t.reverse().in_notation("griewank")
+    names = reverse.trace.nodes
+    terms = [(names[term.target].name, names[term.source].name, float(term.total))
+             for step in reverse.steps for term in step.terms]
+    assert [(a, b) for a, b, _ in terms] == [(f"{a[0]}{a[2:]}", f"{b[0]}{b[2:]}") for a, b, _ in SURVEY_ADJOINTS]
+    for (_, _, got), (name, _, value) in zip(terms, SURVEY_ADJOINTS):
+        assert got == pytest.approx(value, abs=5e-4), name
+    assert reverse.result == pytest.approx({"v₋₁": DY_DX1, "v₀": DY_DX2}, rel=1e-15)
 
 
 def test_levels_refuses_to_split_a_checkpoint():
@@ -249,3 +290,18 @@ def test_sweep_player_in_notation(survey):
     table = nfc(player.current_table_html)
     assert "v̇₂ = v₀·v̇₋₁" in table and "v̇₄ += 1·v̇₂" in table
     assert player.sweep.result == DY_DX1
+
+
+def test_views_of_the_recorded_trace_in_griewank_use_the_survey_order(tmp_path):
+    """No reordering by hand: a view given notation="griewank" shows the survey's rows and
+    numbers its steps in that order, as `adviz trace --notation griewank` does."""
+    from adviz.render.graph import build_graph
+
+    t = ad.trace(SURVEY, **AT)
+    rows = [cells(line) for line in render(tape_table(t, notation="griewank", title=None))]
+    assert [(r[0], r[1]) for r in rows if len(r) == 3 and r[0] != "node"][:7] == [(a, b) for a, b, _ in SURVEY_PRIMAL]
+    source = nfc(build_graph(t, t.reverse(), step=2, notation="griewank").source)
+    assert "v₃ = sin(v₀)" in source and "v₄ = v₁ + v₂" in source
+    assert "step 2 of 5 (v₄): v̄₁ += v̄₄·1" in source  # in the tape's order step 2 would be sin's
+    page = nfc(t.to_html(tmp_path / "s.html", notation="griewank").read_text(encoding="utf-8"))
+    assert "v₃ = sin(v₀)" in page
