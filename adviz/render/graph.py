@@ -58,6 +58,7 @@ from .scene import (  # noqa: F401 - re-exported: the graph's public vocabulary
     _mark,
     _names,
     _next_progress,
+    seed_text,
     _num,
     _pattern,
     _plan,
@@ -263,8 +264,7 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
     """The caption, one line per fact: title, mode and seed, the step with its numbers, the result, folds."""
     lines = [title if title is not None else _title(trace)]
     if p is not None:
-        seeds = ", ".join(f"{_mark(trace.nodes[i].name, p.mode)} = {summary(v)}" for i, v in p.seeds.items())
-        lines.append(f"{p.mode} mode ({p.colours.word}s), seed {seeds}")
+        lines.append(f"{p.mode} mode ({p.colours.word}s), seed {seed_text(trace, p.sweep)}")
         total = len(p.sweep.steps)
         if p.shown == 0 and not p.part:
             lines.append(f"step 0 of {total}: only the seed is known")

@@ -102,13 +102,13 @@ def _worked(sweep: Sweep, step: Step, term: Term) -> str:
     return text
 
 
-def _seed_text(trace: Trace, sweep: Sweep) -> str:
+def _seed_text(trace: Trace, sweep: Sweep, note: bool = False) -> str:
     """The whole seed: in forward mode every input's tangent (``ẋ1 = 1, ẋ2 = 0``), the inputs
-    left out of the given seed at the zero the sweep recorded for them, as their graph boxes show."""
-    seed = {trace.index(name): value for name, value in sweep.seed.items()}
-    if sweep.mode == "forward":
-        seed = {**{n.index: seed.get(n.index, sweep.value_of(n.index)) for n in trace.inputs}, **seed}
-    return ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {summary(v)}" for i, v in seed.items())
+    left out of the given seed at the zero the sweep recorded for them, as their graph boxes show;
+    ``note``: and what it picks (see :func:`adviz.render.scene.seed_text`, as the graph's caption)."""
+    from .scene import seed_text
+
+    return seed_text(trace, sweep, note=note)
 
 
 def _result_text(trace: Trace, sweep: Sweep) -> str:
@@ -606,8 +606,8 @@ def sweep_html(
 <body class="{sweep.mode}" data-step="{start}" data-steps="{n}">
 <h1>{html.escape(heading)}</h1>
 <p class="lead">{sweep.mode.capitalize()} mode carries {word} {direction}, one node per step
-(seed {html.escape(_seed_text(trace, sweep))}).  The strong box is the node being processed, the strong arrows
-carry this step's contributions; grey is not reached yet.</p>
+(seed {html.escape(_seed_text(trace, sweep, note=True))}).  The strong box is the node being processed, the strong
+arrows carry this step's contributions; grey is not reached yet.</p>
 <div class="controls">
 <button id="first" title="first step (Home)">⇤</button>
 <button id="prev" title="previous step (←)">←</button>

@@ -107,6 +107,55 @@ def _mark(name: str, mode: str) -> str:
     return notation.dot(name) if mode == "forward" else notation.bar(name)
 
 
+def seed_values(trace: Trace, sweep: Sweep) -> dict[int, Any]:
+    """The whole seed, node by node: in forward mode every input's tangent (the inputs left
+    out of the given seed at the zero the sweep recorded for them, as their boxes show); in
+    reverse mode the adjoint of each seeded output."""
+    seed = {trace.index(name): value for name, value in sweep.seed.items()}
+    if sweep.mode == "forward":
+        seed = {**{n.index: seed.get(n.index, sweep.value_of(n.index)) for n in trace.inputs}, **seed}
+    return seed
+
+
+def seed_text(trace: Trace, sweep: Sweep, *, note: bool = True) -> str:
+    """What a sweep started from, whole and honestly: its values and (``note``) what they pick,
+    ``ẋ1 = 1, ẋ2 = 0 (x1 seeded: the sweep computes ∂v3/∂x1)`` in forward mode,
+    ``v̄3 = 1 (the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …)`` in reverse mode
+    (see :func:`seed_note`).  ``note=False``: the values alone (``ẋ1 = 1, ẋ2 = 0``).
+    """
+    seed = seed_values(trace, sweep)
+    values = ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {summary(v)}" for i, v in seed.items())
+    said = seed_note(trace, sweep) if note else ""
+    return f"{values} ({said})" if said else values
+
+
+def seed_note(trace: Trace, sweep: Sweep) -> str:
+    """What a sweep's seed picks, in words (empty when the values say it all: ``ẋ = 1``).
+
+    Forward mode: which input is seeded (``x1 seeded: the sweep computes ∂v3/∂x1``, or
+    ``a directional derivative``); reverse mode: that the output's adjoint is its cotangent
+    (``the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …``)."""
+    seed = seed_values(trace, sweep)
+    unit = [i for i, v in seed.items() if np.ndim(v) == 0 and float(v) == 1.0]
+    if sweep.mode == "reverse":
+        if len(seed) == 1 and len(trace.outputs) == 1:
+            out = trace.nodes[next(iter(seed))].name
+            first = trace.inputs[0].name
+            more = ", …" if len(trace.inputs) > 1 else ""
+            what = f": {_mark(first, 'reverse')} ends as ∂{out}/∂{first}{more}" if unit else ""
+            return f"the cotangent of the output {out}{what}"
+        return "the outputs' cotangents"
+    seeded = [i for i, v in seed.items() if np.any(np.asarray(v) != 0)]
+    if len(seed) == 1 and unit:  # one scalar input, tangent 1: nothing to add
+        return ""
+    if not seeded:
+        return "nothing seeded: every tangent stays 0"
+    names = ", ".join(trace.nodes[i].name for i in seeded)
+    if seeded == unit and len(seeded) == 1 and len(trace.outputs) == 1:
+        return f"{names} seeded: the sweep computes ∂{trace.output.name}/∂{names}"
+    return f"{names} seeded: a directional derivative"
+
+
 # ---------------------------------------------------------------- what the sweep has done
 
 

@@ -190,6 +190,22 @@ def test_forward_inputs_left_out_of_the_seed_start_at_zero(two_paths):
     assert draw(two_paths, two_paths.forward("x2"), 0).node_texts("n0")[-1] == "x\u03071 = 0"
 
 
+def test_caption_says_the_whole_seed_and_what_it_picks(two_paths):
+    """The caption describes the sweep, not only the seed given: every input's tangent and which
+    input is seeded (forward), the output's cotangent (reverse); sentences compared whole."""
+    dot = "\u0307"
+    caption = draw(two_paths, two_paths.forward("x2"), 0).caption_text()
+    assert (f"forward mode (tangents), seed x{dot}1 = 0, x{dot}2 = 1 (x2 seeded: the sweep computes ∂v3/∂x2)"
+            in caption)
+    both = draw(two_paths, two_paths.forward({"x1": 2.0, "x2": -1.0}), 0).caption_text()
+    assert f"seed x{dot}1 = 2, x{dot}2 = −1 (x1, x2 seeded: a directional derivative)" in both
+    reverse = draw(two_paths, two_paths.reverse(), 0).caption_text()
+    assert "reverse mode (adjoints), seed v̄3 = 1 (the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …)" in reverse
+    sin = ad.trace("sin(x)", x=1.0)
+    one_input = draw(sin, sin.forward(), 0).caption_text()
+    assert f"forward mode (tangents), seed x{dot} = 1\n" in one_input + "\n"  # nothing to pick: no note
+
+
 def test_two_paths_sum_in_reverse_mode(two_paths):
     d = draw(two_paths, two_paths.reverse())
     # x1 feeds v1 = x1*x2 and v2 = sin(x1): two arrows, two contributions, one sum
