@@ -126,6 +126,25 @@ class ComparisonReport:
         abs_error = abs(float(np.ravel(row.value)[k]) - ref)
         return abs_error, abs_error / abs(ref) if ref != 0 else abs_error
 
+    def nested(self, flat: Any) -> dict[str, Any]:
+        """A gradient given entry by entry (in :attr:`labels`' order) as ``adviz grad --json``
+        writes one: ``{name: number or nested list}``, each in its input's shape.
+
+        >>> report = compare("sum(W*W)*y", {"W": [[1.0, 2.0], [3.0, 4.0]], "y": 2.0}, sweep=False)
+        >>> report.nested(report.reference)
+        {'W': [[4.0, 8.0], [12.0, 16.0]], 'y': 30.0}
+        """
+        flat = np.ravel(np.asarray(flat, dtype=float))
+        out: dict[str, Any] = {}
+        start = 0
+        for name in dict.fromkeys(label.split("[", 1)[0] for label in self.labels):
+            shape = np.shape(self.at[name])
+            size = int(np.prod(shape))
+            part = flat[start:start + size]
+            start += size
+            out[name] = _num(float(part[0])) if shape == () else _nested_list(part.reshape(shape))
+        return out
+
     def plot(self, path: Any = None, **kwargs: Any) -> Any:
         """The error-vs-h figure of the sweep (see :func:`adviz.render.plots.error_plot`)."""
         if self.sweep is None:
@@ -140,8 +159,10 @@ class ComparisonReport:
             "expression": self.expression,
             "at": {k: np.asarray(v).tolist() for k, v in self.at.items()},
             "value": float(self.value),
-            "gradient": dict(zip(self.labels, (float(v) for v in self.reference))),
-            "rows": [r.to_dict() for r in self.rows],
+            "gradient": self.nested(self.reference),
+            "entries": list(self.labels),
+            "rows": [{**r.to_dict(), "gradient": None if r.value is None else self.nested(r.value)}
+                     for r in self.rows],
             "wrt": self.wrt,
             "sweep": None if self.sweep is None else self.sweep.to_dict(),
             "cost": None if self.cost is None else self.cost.to_dict(),
@@ -152,6 +173,10 @@ class ComparisonReport:
         from adviz.render.compare_table import comparison_renderable
 
         return comparison_renderable(self)
+
+
+def _nested_list(a: np.ndarray) -> list:
+    return [_nested_list(v) if np.ndim(v) else _num(float(v)) for v in a]
 
 
 def _at_text(at: dict[str, Any]) -> str:

@@ -149,3 +149,18 @@ def test_lessons_json_lists_every_file_and_what_happened(cli, tmp_path):
     assert {f["status"] for f in again["files"]} == {"unchanged"}
     teacher = _json(cli, "lessons", str(tmp_path / "t"), "--solutions")
     assert teacher["edition"] == "teacher"
+
+
+def test_compare_json_nests_the_gradient_as_grad_does(cli):
+    """`compare --json` and `grad --json` write a gradient the same way: a mapping from variable to
+    number or nested list in the input's shape; `entries` names the flat row values in order."""
+    args = ["sum(W*W)*y + dot(x, x)", "-a", "W=[[1,2],[3,4]]", "-a", "y=2", "-a", "x=[1,2,3]"]
+    grad = _json(cli, "grad", *args)
+    compare = _json(cli, "compare", *args)
+    assert compare["gradient"] == grad["gradient"] == {"W": [[4.0, 8.0], [12.0, 16.0]], "y": 30.0,
+                                                       "x": [2.0, 4.0, 6.0]}
+    assert compare["entries"] == ["W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "y", "x[0]", "x[1]", "x[2]"]
+    central = next(r for r in compare["rows"] if r["method"] == "central difference")
+    assert set(central["gradient"]) == {"W", "y", "x"} and len(central["gradient"]["W"]) == 2
+    assert central["gradient"]["x"] == pytest.approx([2.0, 4.0, 6.0], rel=1e-6)
+    assert central["value"] == pytest.approx([4.0, 8.0, 12.0, 16.0, 30.0, 2.0, 4.0, 6.0], rel=1e-6)
