@@ -277,6 +277,8 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
             lines.append(f"step {p.label} of {total} ({trace.nodes[step.node].name}): {updates}")
         if p.complete:
             lines.append("result: " + _result_text(trace, p))
+        else:
+            lines += pending_note(trace, p)
     for group in plan.groups:
         if group.kind == "repeat":
             lines.append(f"folded {_names(trace, group.members)}: {group.repeats} more repetitions of "
@@ -286,6 +288,21 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
     if plan.collapsed:
         lines.append(f"(drawn: {len(plan.units)} boxes for {plan.total} nodes; {expand_hint(plan)})")
     return lines
+
+
+def pending_note(trace: Trace, p: _Progress) -> list[str]:
+    """What ``?`` and ``+ …`` in the boxes mean, while the picture shows any (an unfinished sweep).
+
+    ``x̄1 = ?``: no contribution has reached that adjoint yet — it is not 0, a later step adds
+    to it (a reverse sweep reaches an input last); ``x̄1 = 5 + …``: some have, more are coming.
+    ``v̇2 = ?``: that tangent is computed by a later step."""
+    unknown = any(not p.is_known(n.index) for n in trace.nodes)
+    if p.mode == "forward":
+        return ["? = not computed yet: a later step gives this tangent"] if unknown else []
+    partial = any(p.received.get(i) and p.expected[i] > len(p.received[i]) for i in list(p.received))
+    parts = (["? = no contribution has reached this adjoint yet (not 0: a later step adds it)"] if unknown else []) \
+        + (["+ … = more contributions to come"] if partial else [])
+    return ["; ".join(parts)] if parts else []
 
 
 _JOIN = "\u00a0"  # a space the caption is not wrapped at (textwrap breaks at ASCII whitespace only)

@@ -111,6 +111,23 @@ def _seed_text(trace: Trace, sweep: Sweep, note: bool = False) -> str:
     return seed_text(trace, sweep, note=note)
 
 
+def _seed_sentence(trace: Trace, sweep: Sweep) -> str:
+    """``seed v̄3 = 1 — the cotangent of the output v3: …`` for the page's introduction (in
+    brackets there, so the note follows a dash rather than brackets of its own)."""
+    from .scene import seed_note
+
+    note = seed_note(trace, sweep)
+    return f"seed {_seed_text(trace, sweep)}" + (f" — {note}" if note else "")
+
+
+def _unknown_text(mode: str) -> str:
+    """What ``?`` in a box means, for the page's lead (the graph's caption says it too)."""
+    if mode == "forward":
+        return "? marks a tangent a later step computes"
+    return ("? marks an adjoint no contribution has reached yet (not 0: a later step adds to it), "
+            "+ … one still waiting for more")
+
+
 def _result_text(trace: Trace, sweep: Sweep) -> str:
     out = trace.output.name
     if sweep.mode == "reverse":
@@ -606,8 +623,8 @@ def sweep_html(
 <body class="{sweep.mode}" data-step="{start}" data-steps="{n}">
 <h1>{html.escape(heading)}</h1>
 <p class="lead">{sweep.mode.capitalize()} mode carries {word} {direction}, one node per step
-(seed {html.escape(_seed_text(trace, sweep, note=True))}).  The strong box is the node being processed, the strong
-arrows carry this step's contributions; grey is not reached yet.</p>
+({html.escape(_seed_sentence(trace, sweep))}).  The strong box is the node being processed, the strong
+arrows carry this step's contributions; grey is not reached yet, and {html.escape(_unknown_text(sweep.mode))}.</p>
 <div class="controls">
 <button id="first" title="first step (Home)">⇤</button>
 <button id="prev" title="previous step (←)">←</button>

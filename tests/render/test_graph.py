@@ -206,6 +206,21 @@ def test_caption_says_the_whole_seed_and_what_it_picks(two_paths):
     assert f"forward mode (tangents), seed x{dot} = 1\n" in one_input + "\n"  # nothing to pick: no note
 
 
+def test_caption_says_what_a_question_mark_means_while_one_is_shown(two_paths):
+    """``x̄1 = ?`` before any contribution reaches x1 is intended; the caption says what it means,
+    and ``+ …`` too, only while a box shows them."""
+    sweep = two_paths.reverse()
+    first = draw(two_paths, sweep, 1)
+    assert first.node_texts("n0")[-1] == "x̄1 = ?"
+    assert "? = no contribution has reached this adjoint yet (not 0: a later step adds it)" in first.caption_text()
+    after_sin = next(k for k, s in enumerate(sweep.steps, 1) if two_paths.nodes[s.node].op == "sin")
+    assert "+ … = more contributions to come" in draw(two_paths, sweep, after_sin).caption_text()
+    done = draw(two_paths, sweep).caption_text()
+    assert "?" not in done and "+ …" not in done
+    forward = draw(two_paths, two_paths.forward("x1"), 1).caption_text()
+    assert "? = not computed yet: a later step gives this tangent" in forward
+
+
 def test_two_paths_sum_in_reverse_mode(two_paths):
     d = draw(two_paths, two_paths.reverse())
     # x1 feeds v1 = x1*x2 and v2 = sin(x1): two arrows, two contributions, one sum
