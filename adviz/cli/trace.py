@@ -80,10 +80,10 @@ def trace(
     # the views name the rows in --notation: the same records under the textbook's names
     t = t.in_notation(notation, ascii, order)
     forward, reverse = [t.replay(s) for s in forward], [t.replay(s) for s in reverse]
-    from ..render.table import forward_table, input_text, reverse_table, summary_table, tape_table
+    from ..render.table import Heading, forward_table, input_items, reverse_table, summary_table, tape_table
 
     console = make_console(ascii)
-    console.print(f"adviz trace  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(Heading(f"adviz trace  {expression.source}", input_items(values, full, ascii=ascii)))
     console.print()
     console.print(tape_table(t, ascii=ascii, full=full))
     for sweep in forward:
@@ -140,10 +140,10 @@ def grad(
         print_json({"expression": expression.source, "at": to_json_value(values), "value": to_json_value(t.value),
                     "gradient": to_json_value(sweep.result)})
         return
-    from ..render.table import gradient_table, input_text
+    from ..render.table import Heading, gradient_table, input_items
 
     console = make_console(ascii)
-    console.print(f"adviz grad  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
+    console.print(Heading(f"adviz grad  {expression.source}", input_items(values, full, ascii=ascii)))
     console.print(gradient_table(sweep, ascii=ascii, full=full))
     console.print(f"One reverse sweep, {plural(sweep.ops, 'chain-rule term')}. Every step: adviz trace",
                   style="dim", markup=False)
@@ -233,12 +233,13 @@ def jacobian(
             data["modes_agree"] = agree
         print_json(data)
         return
-    from ..render.table import (format_value, input_text, jacobian_summary, jacobian_table, matrix_facts,
+    from ..render.table import (Heading, format_value, input_items, jacobian_summary, jacobian_table, matrix_facts,
                                 sweep_count_table)
 
     console = make_console(ascii)
-    console.print(f"adviz jacobian  {expression.source}  at {input_text(values, full)}", style="bold", markup=False)
-    console.print(f"{row_names[0].split('[')[0]} = {format_value(t.value, full)}", markup=False)
+    console.print(Heading(f"adviz jacobian  {expression.source}", input_items(values, full, ascii=ascii)))
+    value = format_value(t.value, full)
+    console.print(f"{row_names[0].split('[')[0]} = {value.replace('…', '...') if ascii else value}", markup=False)
     console.print()
     used = " and ".join(k for k in ("forward", "reverse") if k in matrices)
     title = f"Jacobian ({m} x {n}), computed in {used} mode"

@@ -102,6 +102,44 @@ def _title(report: ComparisonReport, ascii: bool) -> str:
     return _a(f"adviz compare  {report.expression}  at {at}:  f = {report.value!r}", ascii)
 
 
+class _Detail:
+    """``rel err 2.5e-09 · 3 f evals`` on one line where it fits, else the error over its cost
+    (``rel err 2.5e-09 ·`` / ``3 f evals``), rather than a line broken inside the cost."""
+
+    def __init__(self, error: Any, cost: str, ascii: bool):
+        self.error, self.cost, self.sep = error, cost, " * " if ascii else " · "
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        line = self.error.copy()
+        line.append(self.sep + self.cost)
+        if cell_len(line.plain) <= options.max_width:
+            yield line
+            return
+        first = self.error.copy()
+        first.append(self.sep.rstrip())
+        yield first
+        yield Text(self.cost)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        whole = cell_len(self.error.plain + self.sep + self.cost)
+        return Measurement(min(whole, max(cell_len(self.error.plain) + 2, cell_len(self.cost))), whole)
+
+
+def _Title(report: ComparisonReport, ascii: bool) -> Any:
+    """The title, broken between its parts (see :class:`adviz.render.table.Heading`)."""
+    from .table import Heading
+
+    items = [_a(f"{k}={np.asarray(v).tolist()}", ascii) for k, v in report.at.items()]
+    return Heading(_a(f"adviz compare  {report.expression}", ascii), items, _a(f"f = {report.value!r}", ascii),
+                   end=":")
+
+
 def _captions(report: ComparisonReport, compact: bool) -> list[str]:
     captions = ["textbook steps: h = √ε·max(1,|x|) one-sided, ∛ε·max(1,|x|) central"
                 + (" (marked *)" if compact else "")]
@@ -189,14 +227,13 @@ def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
         left = Text(c["method"], style=c["method_style"])
         if c["h"]:
             left.append(_a(f"\nh = {c['h']}", ascii))
-        detail = Text(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
-        detail.append(_a(f" · {c['cost']}", ascii), style="")
-        table.add_row(left, Group(Text(c["value"], no_wrap=True), detail))
+        error = Text(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
+        table.add_row(left, Group(Text(c["value"], no_wrap=True), _Detail(error, _a(c["cost"], ascii), ascii)))
     table.caption = _a("\n".join(_captions(report, True)), ascii)
     table.caption_justify = "left"
     # the title above the table, not as its title: rich wraps a title to the table's own width,
     # which in a narrow terminal can exceed the terminal's and lose a word
-    return Group(Text(_title(report, ascii), style="bold"), table)
+    return Group(_Title(report, ascii), table)
 
 
 def _list_view(report: ComparisonReport, ascii: bool) -> Any:
@@ -206,7 +243,7 @@ def _list_view(report: ComparisonReport, ascii: bool) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    parts: list[Any] = [Text(_title(report, ascii), style="bold"),
+    parts: list[Any] = [_Title(report, ascii),
                         Text(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), style="bold")]
     for row in report.rows:
         c = _row_texts(report, row, compact=True)

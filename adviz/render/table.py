@@ -26,9 +26,11 @@ rich is imported inside the functions, so importing this module costs nothing::
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -66,6 +68,23 @@ SUMMARY_SIZE = 4
 
 
 # ---------------------------------------------------------------- numbers
+_ASCII_VALUES: "ContextVar[bool]" = ContextVar("adviz_ascii_values", default=False)
+"""True while a table is built with ``ascii=True``: array summaries then write ``...`` (an ASCII
+terminal would print ``…`` as ``?``, which reads as a value)."""
+
+
+def _ascii_values(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Build a table with its values spelled for ``ascii=`` (see :data:`_ASCII_VALUES`)."""
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _ASCII_VALUES.set(bool(kwargs.get("ascii", False)))
+        try:
+            return build(*args, **kwargs)
+        finally:
+            _ASCII_VALUES.reset(token)
+    return wrapper
+
+
 def format_value(value: Any, full: bool = False) -> str:
     """A number as a person should see it: every digit Python would print, nothing hidden.
 
@@ -96,7 +115,7 @@ def format_value(value: Any, full: bool = False) -> str:
     else:
         body = np.array2string(a, separator=", ", threshold=SUMMARY_SIZE, edgeitems=2,
                                max_line_width=sys.maxsize, formatter=_SHORT_FORMATTER)
-        body = body.replace("...", "…")
+        body = body.replace("...", "..." if _ASCII_VALUES.get() else "…")
     return f"{shape} {' '.join(line.strip() for line in body.splitlines())}"   # one line; wraps at spaces
 
 
@@ -132,8 +151,9 @@ def output_name(trace: "Trace") -> str:
     return next(name for name in ("y", "f", "out", "output") if name not in taken)
 
 
-def input_text(values: dict, full: bool = False) -> str:
-    """``"x = 3.0, y = 2.0"`` for the values a trace was recorded at."""
+@_ascii_values
+def input_text(values: dict, full: bool = False, *, ascii: bool = False) -> str:
+    """``"x = 3.0, y = 2.0"`` for the values a trace was recorded at (``ascii``: ``...`` in summaries)."""
     return ", ".join(f"{k} = {format_value(v, full)}" for k, v in values.items())
 
 
@@ -294,7 +314,8 @@ def _fit(table: "Table", console: Any, options: Any, arrays: bool = True) -> boo
         header = console.render_str(header, highlight=False) if isinstance(header, str) else header  # as rich reads it
         texts = [str(header)] + [str(cell) for cell in column.cells]
         natural.append(max((cell_len(line) for t in texts for line in t.splitlines()), default=0))
-        least.append(max((_least_width(line, arrays) for t in texts for line in t.splitlines()), default=0))
+        least.append(natural[-1] if column.no_wrap else  # a short phrase read whole ("1 sweep, 3 terms")
+                     max((_least_width(line, arrays) for t in texts for line in t.splitlines()), default=0))
     # Each column is fixed at its natural width: the width rich would measure (the longest line
     # of its cells, the same rule), so the borders and padding are what the table measures
     # beyond it. Rich measures every cell of a column whose width is not fixed, twice to measure
@@ -378,6 +399,123 @@ def _as_list(table: "Table") -> Any:
     return Group(*lines)
 
 
+class Heading:
+    """A command's first line, broken between its parts and never inside one while it fits:
+    ``adviz trace  sum(x*x)`` / ``at x = (8,) [1.0, 2.0, …, 7.0, 8.0]``, or for ``compare``
+    ``adviz compare  x1*exp(x2)`` / ``at x1=1.0, x2=1.0:`` / ``f = 2.718281828459045``. A
+    name is never split from its value; a part wider than the terminal breaks between its
+    items (``at x1=1.0,`` / ``x2=1.0:``), then at its spaces.  Printed bold, without markup."""
+
+    def __init__(self, head: str, items: Sequence[str], tail: Optional[str] = None, *, end: str = ""):
+        self.head, self.items, self.tail, self.end = head, list(items), tail, end
+
+    def lines(self, width: int) -> list[str]:
+        from rich.cells import cell_len
+
+        at = "at " + ", ".join(self.items) + self.end
+        if not self.items:
+            parts = [self.head]
+        elif cell_len(at) <= width:
+            parts = [self.head, at]
+        else:  # the values one per part: "at x1=1.0," then "x2=1.0:"
+            last = len(self.items) - 1
+            parts = [self.head] + [("at " if k == 0 else "") + x + ("," if k < last else self.end)
+                                   for k, x in enumerate(self.items)]
+        parts += [self.tail] if self.tail else []
+        lines: list[str] = []
+        for part in parts:
+            sep = " " if lines and lines[-1].endswith(",") else "  "
+            if lines and cell_len(lines[-1]) + len(sep) + cell_len(part) <= width:
+                lines[-1] += sep + part
+            else:
+                lines.append(part)
+        return lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        for line in self.lines(options.max_width):
+            yield Text(line, style="bold")
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        whole = self.lines(10**6)
+        words = [w for line in whole for w in line.split()]
+        return Measurement(max((cell_len(w) for w in words), default=0),
+                           max((cell_len(line) for line in whole), default=0))
+
+
+@_ascii_values
+def input_items(values: dict, full: bool = False, *, ascii: bool = False) -> list[str]:
+    """``["x = 3.0", "y = 2.0"]``: the values a trace was recorded at, one item per variable."""
+    return [f"{k} = {format_value(v, full)}" for k, v in values.items()]
+
+
+def _wraps_array(table: "Table") -> bool:
+    """Whether a line holding an array value is wider than its column (as :func:`_fit` set it)."""
+    from rich.cells import cell_len
+
+    for column in table.columns:
+        if column.width is None:
+            continue
+        for cell in column.cells:
+            if any(_ARRAY.search(line) and cell_len(line) > column.width for line in str(cell).splitlines()):
+                return True
+    return False
+
+
+def _merged(table: "Table", width: Optional[int] = None) -> "Table":
+    """``table`` with every column after the first stacked into one: each row's cells one
+    under the other (``x (input)``, its value, then its update).  The narrowest table layout:
+    the values get the whole width but for the first column, so an array that fits the
+    terminal stays on one line instead of wrapping element by element in a narrow column."""
+    from rich.table import Table
+    from rich.text import Text
+
+    first, rest = table.columns[0], table.columns[1:]
+    merged = Table(box=table.box, pad_edge=False, collapse_padding=True, safe_box=table.safe_box)
+    merged.adviz_title = getattr(table, "adviz_title", None)  # type: ignore[attr-defined]
+    merged.add_column(first.header, justify=first.justify, overflow="fold")
+    merged.add_column(", ".join(str(c.header).strip() for c in rest if str(c.header).strip()), overflow="fold")
+    cells = [list(c.cells) for c in table.columns]
+    for r, row in enumerate(table.rows):
+        cell = Text()
+        for c in range(1, len(cells)):
+            part = cells[c][r]
+            part = part.copy() if isinstance(part, Text) else Text(str(part))
+            if width is not None:
+                part = _break_before_arrays(part, width)
+            if part.plain.strip():
+                if cell:
+                    cell.append("\n")
+                cell.append_text(part)
+        merged.add_row(cells[0][r], cell, style=row.style)
+    return merged
+
+
+def _break_before_arrays(text: Any, width: int) -> Any:
+    """``text`` with a line break before an array value (``∂v1/∂x: cos(x) =`` / ``(8,) […]``)
+    on each line too wide for ``width`` whose array alone fits: the array then reads whole."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out, offset = Text(), 0
+    for k, line in enumerate(text.plain.split("\n")):
+        piece = text[offset:offset + len(line)]
+        offset += len(line) + 1
+        match = _ARRAY.search(line)
+        if match and match.start() > 0 and cell_len(line) > width and cell_len(match.group()) <= width:
+            head, tail = piece.divide([match.start()])
+            head.rstrip()
+            piece = Text("\n").join([head, tail])
+        if k:
+            out.append("\n")
+        out.append_text(piece)
+    return out
+
+
 class _Responsive:
     """Show ``wide`` when it fits the console, else ``narrow`` (a layout with fewer columns).
 
@@ -394,13 +532,32 @@ class _Responsive:
 
         table = self.wide
         fits = _fit(self.wide, console, options)
-        if not fits and self.narrow is not None:   # the stacked layout, arrays whole if they fit, else
-            table = self.narrow                     # wrapped between elements across its wide last column
-            fits = _fit(table, console, options) or _fit(table, console, options, arrays=False)
+        if not fits and self.narrow is not None:
+            table, fits = self._narrow(console, options)
         title = getattr(table, "adviz_title", None)
         if title:
             yield Text(_break_title(title, options.max_width), style="bold", overflow="fold")
         yield table if fits else _as_list(table)
+
+    def _narrow(self, console: Any, options: Any) -> tuple[Any, bool]:
+        """The stacked layout, or the same rows with everything after the first column stacked
+        into one (:func:`_merged`): the first of them that shows every array line whole, else
+        the first that keeps arrays on one line up to :data:`ARRAY_LINE` columns, else the
+        merged one with arrays wrapped between their elements (never one element per line)."""
+        narrow = self.narrow
+        candidates = [narrow] + ([_merged(narrow)] if len(narrow.columns) > 2 else [])
+        for table in candidates:
+            if _fit(table, console, options) and not _wraps_array(table):
+                return table, True
+        if len(candidates) > 1 and _fit(candidates[1], console, options):  # arrays on lines of their own
+            width = candidates[1].columns[1].width
+            candidates[1] = _merged(narrow, width)
+            if _fit(candidates[1], console, options) and not _wraps_array(candidates[1]):
+                return candidates[1], True
+        for table in candidates:
+            if _fit(table, console, options):
+                return table, True
+        return candidates[-1], _fit(candidates[-1], console, options, arrays=False)
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         from rich.measure import Measurement
@@ -434,6 +591,7 @@ class _Responsive:
 # ---------------------------------------------------------------- the tape
 _TAPE_TITLE = "Tape (Wengert list): one row per primitive"
 
+@_ascii_values
 def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
                title: Optional[str] = "Tape (Wengert list): one row per primitive",  # = _TAPE_TITLE
                upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
@@ -481,7 +639,7 @@ def tape_table(trace: "Trace", *, ascii: bool = False, full: bool = False,
                       _esc(node.name, "" if done else pending),
                       _esc(format_value(node.value, full) if done else "…" if not ascii else "...",
                            "" if done else pending))
-    return _Responsive(table)
+    return _Responsive(table, _merged(table))  # narrow: each definition over its value
 
 
 def _partial_name(trace: "Trace", term: Any, ascii: bool) -> str:
@@ -500,6 +658,7 @@ def _partial(term: Any, ascii: bool, full: bool) -> str:
 
 
 # ---------------------------------------------------------------- forward sweep
+@_ascii_values
 def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                   title: Optional[str] = None, upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
     """The forward sweep, one row per chain-rule term, in tape order.
@@ -597,6 +756,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
 
 
 # ---------------------------------------------------------------- reverse sweep
+@_ascii_values
 def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                   title: Optional[str] = None, upto: Optional[int] = None, notation: Optional[str] = None) -> Any:
     """The reverse sweep as the ordered list of adjoint updates it performed.
@@ -694,6 +854,7 @@ def sweep_terms(sweep: "Sweep") -> list:
     return [term for step in sweep.steps for term in step.terms]
 
 
+@_ascii_values
 def progress_table(sweep: "Sweep", upto: int, *, ascii: bool = False, full: bool = False,
                    max_rows: int = 12) -> Any:
     """A compact view of the first ``upto`` terms of a sweep, the last one highlighted.
@@ -751,6 +912,7 @@ def progress_table(sweep: "Sweep", upto: int, *, ascii: bool = False, full: bool
     return _Responsive(table)
 
 
+@_ascii_values
 def explain_term(sweep: "Sweep", term: Any, *, ascii: bool = False, full: bool = False) -> str:
     """One sentence about one chain-rule term, with the numbers the sweep recorded::
 
@@ -783,6 +945,7 @@ def explain_term(sweep: "Sweep", term: Any, *, ascii: bool = False, full: bool =
 
 
 # ---------------------------------------------------------------- summary
+@_ascii_values
 def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequence["Sweep"] = (), *,
                   ascii: bool = False, full: bool = False, title: Optional[str] = "Result",
                   notation: Optional[str] = None) -> Any:
@@ -800,15 +963,22 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
     _text(table, "")
     _text(table, "quantity")
     _num(table, "value")
-    _text(table, "cost")
+    _text(table, "cost", no_wrap=True)
+    # a narrow console: each row's quantity over its value and cost, in one column
+    narrow = _table(title, ascii)
+    _text(narrow, "")
+    _text(narrow, "quantity, value, cost")
+
+    def add(kind: str, label: str, value: str, cost: str, role: str, narrow_cost: Optional[str] = None) -> None:
+        table.add_row(_esc(kind), _esc(label), _esc(value), _esc(cost), style=_style(role))
+        narrow.add_row(_esc(kind), _lines((label, ""), (value, ""), (cost if narrow_cost is None else narrow_cost, "")),
+                       style=_style(role))
+
     for node in trace.outputs:
-        table.add_row(_esc("value"), _esc(f"{output_name(trace)} = {node.name}"),
-                      _esc(format_value(node.value, full)), _esc(""),
-                      style=_style("output"))
+        add("value", f"{output_name(trace)} = {node.name}", format_value(node.value, full), "", "output")
     for sweep in forward:
         label = _a(f"{marks.dot(output_name(trace), ascii)} for {seed_text(sweep, ascii, full, bridge=True)}", ascii)
-        table.add_row(_esc("forward"), _esc(label), _esc(format_value(sweep.result, full)),
-                      _esc(_cost(sweep)), style=_style("forward"))
+        add("forward", label, format_value(sweep.result, full), _cost(sweep), "forward")
     for sweep in reverse:
         seed = seed_text(sweep, ascii, full)
         for k, (name, value) in enumerate(sweep.result.items()):
@@ -817,11 +987,13 @@ def summary_table(trace: "Trace", forward: Sequence["Sweep"] = (), reverse: Sequ
                      if var != name else f"{marks.bar(name, ascii)} = ∂{output_name(trace)}/∂{name}")
             if len(trace.output.shape) > 0:
                 label += f" for {seed}"
-            table.add_row(_esc("reverse" if k == 0 else ""), _esc(_a(label, ascii)), _esc(format_value(value, full)),
-                          _esc(_cost(sweep) if k == 0 else ""), style=_style("reverse"))
-    return _Responsive(table)
+            last = k == len(sweep.result) - 1  # stacked, the sweep's cost closes its rows
+            add("reverse" if k == 0 else "", _a(label, ascii), format_value(value, full),
+                _cost(sweep) if k == 0 else "", "reverse", narrow_cost=_cost(sweep) if last else "")
+    return _Responsive(table, narrow)
 
 
+@_ascii_values
 def gradient_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                    title: Optional[str] = None) -> Any:
     """The value and the gradient a reverse sweep produced: ``y``, then ``∂y/∂x`` per input."""
@@ -855,6 +1027,7 @@ def _cost(sweep: "Sweep") -> str:
 
 
 # ---------------------------------------------------------------- jacobian
+@_ascii_values
 def jacobian_table(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, ascii: bool = False,
                    title: Optional[str] = None) -> Any:
     """A Jacobian as a matrix: one row per output component, one column per input component.
@@ -872,6 +1045,7 @@ def jacobian_table(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, 
     return _Responsive(table)
 
 
+@_ascii_values
 def jacobian_summary(rows: Sequence[str], columns: Sequence[str], matrix: Any, *, ascii: bool = False,
                      title: Optional[str] = None, corner: int = 3) -> Any:
     """A big Jacobian in brief: its corners (the first and last ``corner`` rows and columns,
@@ -881,18 +1055,25 @@ def jacobian_summary(rows: Sequence[str], columns: Sequence[str], matrix: Any, *
     """
     m = np.asarray(matrix)
     row_idx = _corners(len(rows), corner)
-    col_idx = _corners(len(columns), corner - 1 if corner > 1 else 1)
-    table = _table(f"{title}: corners" if title else None, ascii)
-    _text(table, "")
-    for j in col_idx:
-        _num(table, "…" if j is None else (f"∂/∂{columns[j]}" if not ascii else f"d/d{columns[j]}"),
-             justify="right")
-    for i in row_idx:
-        if i is None:
-            table.add_row(_esc("…"), *[_esc("…") for _ in col_idx])
-            continue
-        table.add_row(_esc(rows[i]), *[_esc("…" if j is None else format_value(m[i, j])) for j in col_idx])
-    return _Responsive(table)
+    dots = "..." if ascii else "…"
+
+    def corners(ncols: int) -> Any:
+        col_idx = _corners(len(columns), ncols)
+        table = _table(f"{title}: corners" if title else None, ascii)
+        _text(table, "")
+        for j in col_idx:
+            _num(table, dots if j is None else (f"∂/∂{columns[j]}" if not ascii else f"d/d{columns[j]}"),
+                 justify="right")
+        for i in row_idx:
+            if i is None:
+                table.add_row(_esc(dots), *[_esc(dots) for _ in col_idx])
+                continue
+            table.add_row(_esc(rows[i]), *[_esc(dots if j is None else format_value(m[i, j])) for j in col_idx])
+        return table
+
+    # a narrower terminal: the first and last column only, rather than a list of cells
+    wide = corners(corner - 1 if corner > 1 else 1)
+    return _Responsive(wide, corners(1) if corner > 2 else None)
 
 
 def matrix_facts(matrix: Any) -> str:
