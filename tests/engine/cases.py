@@ -434,6 +434,17 @@ case("hypot.reduce-one-entry[1x3]", lambda x: np.hypot.reduce(x), Arg(AWAY0, (1,
 case("subtract.reduce[3x2]", lambda x: np.subtract.reduce(x), Arg(REAL, (3, 2)), analytic=True)
 case("divide.reduce-initial[3]", lambda x: np.divide.reduce(x, initial=2.0), Arg(AWAY0, (3,)), analytic=True)
 case("logaddexp2.reduce[2x3]", lambda x: np.logaddexp2.reduce(x, axis=-1), Arg(REAL, (2, 3)))
+# power/arctan2.reduce: NumPy's f(x[0], x[-1]) along a contiguous line, the left fold along other axes
+case("power.reduce[4]", lambda x: np.power.reduce(x), Arg(POS, (4,)))
+case("power.reduce-axis0[3x2]", lambda x: np.power.reduce(x, axis=0), Arg(POS, (3, 2)))
+case("power.reduce-axis1-keepdims[2x3]", lambda x: np.power.reduce(x, axis=1, keepdims=True), Arg(POS, (2, 3)))
+case("arctan2.reduce[3]", lambda x: np.arctan2.reduce(x), Arg(AWAY0, (3,)))
+case("arctan2.reduce-axis0[3x2]", lambda x: np.arctan2.reduce(x), Arg(AWAY0, (3, 2)))
+# fmax/fmin.reduce: np.nanmax/np.nanmin (NaN entries get 0)
+case("fmax.reduce[2x3]", lambda x: np.fmax.reduce(x, axis=1), Arg(distinct, (2, 3)))
+case("fmin.reduce-axis-none[2x3]", lambda x: np.fmin.reduce(x, axis=None), Arg(distinct, (2, 3)))
+case("fmax.reduce-nan-entry[2x3]", lambda x: np.fmax.reduce(x + np.array([[np.nan, 0.0, 0.0], [0.0] * 3])),
+     Arg(distinct, (2, 3)))
 # reduceat: the reduce of each slice, a single entry as it is
 case("add.reduceat[2x5]", lambda x: np.add.reduceat(x, [0, 3, 1, 4], axis=1), Arg(REAL, (2, 5)), analytic=True)
 case("multiply.reduceat[4]", lambda x: np.multiply.reduceat(x, [0, 2]), Arg(S(0.5, 1.5), (4,)), analytic=True)

@@ -54,6 +54,9 @@ CONVENTIONS = [
     Convention("fmax / fmin", lambda z: np.fmin(z[0], z[1]), [1.0, 1.0], [0.5, 0.5]),
     Convention("fmax / fmin", lambda z: np.fmax(z, np.array([np.nan, 0.0])), [2.0, 0.0], diag(1, 0.5)),
     Convention("fmax / fmin", lambda z: np.fmin(z, np.nan), [2.0], diag(1)),
+    Convention("fmax / fmin reductions", np.fmax.reduce, [1.0, 3.0, 3.0, 3.0], [0, 1 / 3, 1 / 3, 1 / 3]),
+    Convention("fmax / fmin reductions", lambda z: np.fmin.reduce(z + np.array([np.nan, 0.0, 0.0])),
+               [0.0, -1.0, -1.0], [0, 0.5, 0.5]),
     # ties inside a reduction: k tied extremes get 1/k each
     Convention("max / min reductions", np.max, [1.0, 3.0, 3.0, 2.0], [0, 0.5, 0.5, 0]),
     Convention("max / min reductions", np.max, [2.0, 2.0, 2.0], [1 / 3, 1 / 3, 1 / 3]),

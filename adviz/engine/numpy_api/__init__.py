@@ -57,7 +57,7 @@ from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcas
                      ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
                       nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
-from .ufunc_methods import FOLDS, fold_reduce, matmul_axes, reduceat
+from .ufunc_methods import FIRST_WITH_LAST, FOLDS, extreme_reduce, fold_reduce, matmul_axes, paired_reduce, reduceat
 from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort, unique
 
 
@@ -218,6 +218,10 @@ def _method_composite(ufunc, method):
         return reduceat(ufunc)
     if method == "reduce" and ufunc in FOLDS:
         return fold_reduce(ufunc)
+    if method == "reduce" and ufunc in FIRST_WITH_LAST:
+        return paired_reduce(ufunc)
+    if method == "reduce" and ufunc in (np.fmax, np.fmin):
+        return extreme_reduce(ufunc)
     if method == "reduce" and ufunc in UFUNCS and ufunc.nin == 2:
         prim = P.get(ufunc.__name__)
         if prim is not None and not prim.differentiable:  # np.logical_and.reduce, np.greater.reduce

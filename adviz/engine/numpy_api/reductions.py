@@ -286,11 +286,31 @@ def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
 
 
 def nanmax(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    return max(_nan_to(x, -np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+    """``max`` of the entries that are not NaN; a line of NaNs only is NaN (a constant), as in NumPy."""
+    y = max(_nan_to(x, -np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+    return _nan_where_all_nan(y, x, axis, keepdims, initial, where)
 
 
 def nanmin(x, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE):
-    return min(_nan_to(x, np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+    """``min`` of the entries that are not NaN; a line of NaNs only is NaN (a constant), as in NumPy."""
+    y = min(_nan_to(x, np.inf), axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+    return _nan_where_all_nan(y, x, axis, keepdims, initial, where)
+
+
+def _nan_where_all_nan(y, x, axis, keepdims, initial, where):
+    """NaN (a constant, derivative 0) where every entry a reduction read was NaN and no
+    ``initial`` stood in: ``np.nanmax``'s value there (with its warning), not the ∓inf that
+    replaced the NaNs."""
+    plain = np.asarray(lowest(x))
+    if initial is not _NOVALUE or not np.isnan(plain).any():
+        return y
+    read = np.isnan(plain) if where is _NOVALUE or where is True else \
+        np.isnan(plain) | ~np.broadcast_to(np.asarray(lowest(where), dtype=bool), plain.shape)
+    empty = np.all(read, axis=_axes(axis, plain.ndim), keepdims=bool(keepdims))
+    if not empty.any():
+        return y
+    warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
+    return bind(P["where"], empty, np.asarray(np.nan, dtype=np.result_type(lowest(y))), y)
 
 
 def _nan_to(x, value):

@@ -21,12 +21,13 @@ own error, and the options nobody can trace (``out=``, a ``where=`` mask) refuse
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from ..primitives.core import ndim, shape
-from ..tracer import UnsupportedOperation, lowest
+from ..tracer import Tracer, UnsupportedOperation, lowest
 from ._common import _NOVALUE, _as_operand, getitem
 from .elementwise import astype
 from .products import matmul
@@ -39,8 +40,9 @@ FOLDS = frozenset({np.hypot, np.subtract, np.true_divide, np.logaddexp2, np.floa
 not ``power`` or ``arctan2``, whose reductions pair the first entry with the last)."""
 
 
-def fold_reduce(ufunc: np.ufunc) -> Callable:
-    """``ufunc.reduce`` as a left fold along the reduced axes (NumPy's definition)."""
+def fold_reduce(ufunc: np.ufunc, check: bool = True) -> Callable:
+    """``ufunc.reduce`` as a left fold along the reduced axes (NumPy's definition); ``check``
+    compares its value with NumPy's and refuses a difference."""
 
     def reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True):
         name = f"np.{ufunc.__name__}.reduce"
@@ -69,15 +71,121 @@ def fold_reduce(ufunc: np.ufunc) -> Callable:
             acc = entry if acc is None else ufunc(acc, entry)
         if keepdims:
             acc = reshape(acc, tuple(1 if a in axes else s for a, s in enumerate(shape(x))))
-        with np.errstate(all="ignore"):
-            same = np.allclose(lowest(acc), expected, rtol=1e-12, atol=0.0, equal_nan=True)
-        if not same:  # never a derivative of a different function than the one NumPy computed
+        if check and not _same(acc, expected):  # never a derivative of a different function than the one NumPy computed
             raise UnsupportedOperation(
                 f"{name}: NumPy's reduction of this ufunc is not the left fold f(f(x0, x1), x2) (NumPy "
                 f"gives {expected!r}), so adviz cannot differentiate it; write the fold as a Python loop")
         return acc
 
     return reduce
+
+
+FIRST_WITH_LAST = frozenset({np.power, np.arctan2})
+"""Two-operand ufuncs whose ``reduce`` NumPy (checked on 2.4) computes, along a contiguous line,
+as ``f(x[0], x[-1])``, the first entry with the last (``np.power.reduce([2., 3., 2.])`` is
+``2.0**2.0 = 4.0``), and along other axes as the left fold (``np.power.reduce(a, axis=0)`` of a
+2-D ``a`` is ``(a[0]**a[1])**a[2]``).  adviz computes both and differentiates the one whose
+value is NumPy's."""
+
+
+def paired_reduce(ufunc: np.ufunc) -> Callable:
+    """``np.power.reduce`` / ``np.arctan2.reduce``: the left fold or ``f(x[0], x[-1])``, whichever
+    NumPy computed (compared every time; when both give NumPy's value they are different
+    functions that happen to agree at this point, and the call refuses rather than guess)."""
+    fold = fold_reduce(ufunc, check=False)
+
+    def reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True):
+        name = f"np.{ufunc.__name__}.reduce"
+        x = _as_operand(x)
+        by_fold = fold(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
+        plain = {} if initial is _NOVALUE else {"initial": lowest(initial)}
+        expected = ufunc.reduce(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, **plain)
+        if not isinstance(by_fold, Tracer) or not np.issubdtype(np.result_type(expected), np.inexact):
+            return by_fold  # a constant: an empty line, an integer dtype
+        candidates = [by_fold]
+        n = _line_length(x, axis)
+        if initial is _NOVALUE and n > 2:  # with two entries (or one) both readings are the same function
+            flat = _flat_lines(x, axis, dtype)
+            pair = ufunc(getitem(flat, (Ellipsis, 0)), getitem(flat, (Ellipsis, n - 1)))
+            if keepdims:
+                pair = reshape(pair, _kept_shape(x, axis))
+            candidates.append(pair)
+        matches = [c for c in candidates if _same(c, expected)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise UnsupportedOperation(
+                f"{name}: at this point NumPy's value ({expected!r}) is both the left fold f(f(x0, x1), x2) and "
+                "f(x[0], x[-1]), two different functions NumPy computes along different axes, so adviz cannot "
+                "tell which one to differentiate; write the reduction as a Python loop")
+        raise UnsupportedOperation(
+            f"{name}: NumPy gives {expected!r}, which is neither the left fold f(f(x0, x1), x2) nor f(x[0], x[-1]), "
+            "so adviz cannot differentiate it; write the reduction as a Python loop")
+
+    return reduce
+
+
+def extreme_reduce(ufunc: np.ufunc) -> Callable:
+    """``np.fmax.reduce`` / ``np.fmin.reduce``: ``np.nanmax`` / ``np.nanmin``, which NumPy
+    defines them as (NaN entries ignored, a line of NaNs only is NaN), with the ties of a max
+    reduction: ``k`` tied extremes share the slope ``1/k`` (docs/conventions.md), which a
+    pairwise fold of ``fmax`` (½ at each tie) would not give."""
+
+    def reduce(x, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True):
+        from .reductions import nanmax, nanmin
+
+        name = f"np.{ufunc.__name__}.reduce"
+        if out is not None:
+            raise UnsupportedOperation(f"{name}(..., out=...) writes in place: not supported on traced values")
+        x = _as_operand(x)
+        plain = {} if initial is _NOVALUE else {"initial": lowest(initial)}
+        if where is not True:
+            plain["where"] = lowest(where)
+        expected = ufunc.reduce(lowest(x), axis=axis, dtype=dtype, keepdims=keepdims, **plain)  # NumPy's checks
+        if dtype is not None:
+            if not np.issubdtype(np.dtype(dtype), np.inexact):
+                return expected
+            x = astype(x, dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # fmax.reduce of NaNs only is NaN, silently
+            y = (nanmax if ufunc is np.fmax else nanmin)(x, axis=axis, keepdims=keepdims, initial=initial,
+                                                         where=_NOVALUE if where is True else where)
+        if not _same(y, expected):
+            raise UnsupportedOperation(f"{name}: NumPy gives {expected!r} here, which np.nan{ufunc.__name__[1:]} "
+                                       "does not (an initial= of NaN?); adviz cannot differentiate it")
+        return y
+
+    return reduce
+
+
+def _reduced(x, axis) -> tuple:
+    nd = ndim(x)
+    return tuple(range(nd)) if axis is None else tuple(int(a) % nd for a in np.atleast_1d(axis))
+
+
+def _line_length(x, axis) -> int:
+    return int(np.prod([shape(x)[a] for a in _reduced(x, axis)], dtype=int))
+
+
+def _kept_shape(x, axis) -> tuple:
+    axes = _reduced(x, axis)
+    return tuple(1 if a in axes else s for a, s in enumerate(shape(x)))
+
+
+def _flat_lines(x, axis, dtype):
+    """``x`` with the reduced axes moved last and flattened into one: ``(kept..., n)``."""
+    if dtype is not None:
+        x = astype(x, dtype)
+    axes = _reduced(x, axis)
+    kept = [a for a in range(ndim(x)) if a not in axes]
+    moved = moveaxis(x, axes, tuple(range(-len(axes), 0))) if axes else x
+    return reshape(moved, tuple(shape(x)[a] for a in kept) + (_line_length(x, axis),))
+
+
+def _same(value, expected) -> bool:
+    with np.errstate(all="ignore"):
+        return np.shape(lowest(value)) == np.shape(expected) and \
+            bool(np.allclose(lowest(value), expected, rtol=1e-12, atol=0.0, equal_nan=True))
 
 
 def reduceat(ufunc: np.ufunc) -> Callable:
@@ -124,4 +232,4 @@ def matmul_axes(a: Any, b: Any, axes: Any) -> Any:
     return out
 
 
-__all__ = ["FOLDS", "fold_reduce", "reduceat", "matmul_axes"]
+__all__ = ["FOLDS", "FIRST_WITH_LAST", "fold_reduce", "paired_reduce", "extreme_reduce", "reduceat", "matmul_axes"]
