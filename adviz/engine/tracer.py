@@ -148,6 +148,10 @@ def complex_error(what: str) -> UnsupportedOperation:
 # levels stored on the interpreters of its arguments.
 _ACTIVE: ContextVar[tuple] = ContextVar("adviz_active_interpreters", default=())
 
+# Called when a transform starts and when it ends (numpy_api/entry_points.py sets them: the
+# NumPy calls that never see a traced value inside a list get adviz's entry point meanwhile).
+TRANSFORM_HOOKS: list = [lambda: None, lambda: None]
+
 
 @contextmanager
 def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator[Interpreter]:
@@ -160,6 +164,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
     interp.level = len(active) + 1
     interp.name = name if name is not None else type(interp).name
     token = _ACTIVE.set(active + (interp,))
+    TRANSFORM_HOOKS[0]()
     try:
         yield interp
     except (TypeError, ValueError, AttributeError) as exc:
@@ -170,6 +175,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
     finally:
         _ACTIVE.reset(token)
         interp.retire()
+        TRANSFORM_HOOKS[1]()
 
 
 _NO_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types")
@@ -358,21 +364,67 @@ def for_mask(x: Any) -> Any:
     return lowest(x)
 
 
-_NUMPY_METHODS = "numpy._core._methods"
-"""The module of NumPy's ``mean``, ``var`` and ``std`` for anything that is not a traced value.
+_NUMPY_REDUCERS = frozenset({"numpy._core._methods", "numpy.lib._nanfunctions_impl"})
+"""The modules of NumPy's ``mean``, ``var``, ``std`` and ``nanmean``, ``nanvar``, … for anything
+that is not a traced value.
 
 ``np.mean([x, y])`` of traced ``x, y`` never reaches adviz's ``mean``: NumPy dispatches on
 the list, which has no ``__array_function__``.  NumPy makes an object array of the two
 traced values (see ``numpy_api/building.py``) and sums it with its object loop, which adds
 the entries with ``+``: the sum is one traced value, recorded as such.  Then it divides and
-converts the quotient to its *dtype's* scalar type, ``ret.dtype.type(ret / n)``: for a
+converts the quotient to the sum's *dtype's* scalar type, ``ret.dtype.type(ret / n)``: for a
 float64 value that is ``np.float64(...)``, a conversion to a plain float that would cut
-the value out of the derivative (and refuses).  Asked from that module, a traced value
-says it is an entry of an object array, which it is: its dtype is ``object``, whose
-scalar type ``np.object_`` returns the value itself, still traced.  Everywhere else the
-dtype is the value's own.  (Should NumPy move the module, the conversion refuses, as before.)
+the value out of the derivative (and refuses).  It is also how NumPy keeps a float32 mean
+float32: ``ret / n`` with the count ``n`` an ``np.intp`` is float64, and ``np.float32(...)``
+rounds it back.  Asked from these modules, a traced value's dtype is a :class:`_CastingDtype`:
+the same dtype, whose ``type`` casts a traced value with ``astype`` (a recorded, differentiable
+cast, nothing when the dtype is already right) instead of converting it to a plain number.
+Everywhere else the dtype is NumPy's own.  (Should NumPy move the modules, the conversion
+refuses, as before.)
 """
-_OBJECT_DTYPE = np.dtype(object)
+
+
+class _CastingDtype:
+    """A traced value's dtype as NumPy's reductions see it (see :data:`_NUMPY_REDUCERS`): it
+    compares, hashes and reads as the real dtype, and its ``type`` (a subclass of the real scalar
+    type, so ``issubclass(dt.type, np.floating)`` holds) keeps a traced value traced."""
+
+    __slots__ = ("dtype", "type")
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+        self.type = _casting_type(dtype)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.dtype, name)
+
+    def __eq__(self, other: Any) -> bool:
+        return self.dtype == (other.dtype if isinstance(other, _CastingDtype) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.dtype)
+
+    def __repr__(self) -> str:
+        return repr(self.dtype)
+
+
+_CASTING_TYPES: dict = {}
+
+
+def _casting_type(dtype: np.dtype) -> type:
+    cls = _CASTING_TYPES.get(dtype)
+    if cls is None:
+        scalar = dtype.type
+
+        def __new__(_cls, value=0, *args):
+            if isinstance(value, Tracer):
+                from .numpy_api.elementwise import astype
+
+                return astype(value, dtype)
+            return scalar(value, *args)
+
+        cls = _CASTING_TYPES[dtype] = type(scalar.__name__, (scalar,), {"__new__": __new__, "__slots__": ()})
+    return cls
 
 
 def _base(x: Any) -> Any:
@@ -410,8 +462,8 @@ class Tracer:
 
     @property
     def dtype(self) -> np.dtype:
-        if sys._getframe(1).f_globals.get("__name__") == _NUMPY_METHODS:
-            return _OBJECT_DTYPE  # see _NUMPY_METHODS
+        if sys._getframe(1).f_globals.get("__name__") in _NUMPY_REDUCERS:
+            return _CastingDtype(np.result_type(_base(self)))  # see _NUMPY_REDUCERS
         return np.result_type(_base(self))
 
     def __len__(self) -> int:

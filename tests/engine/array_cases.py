@@ -281,6 +281,29 @@ BUILDING_CASES = [
     ("vstack-built", lambda x, y: np.vstack([np.array([x, y]), np.array([y, x])]) ** 2, [X, Y]),
     ("dstack-scalars", lambda x, y: np.dstack([x, y]) ** 2, [X, Y]),
     ("asarray-single-scalar-keeps-tracing", lambda x: np.asarray(x) ** 2 + x, [X]),
+    # a float dtype= of traced values: one pack node cast to that dtype (entry_points.py)
+    ("array-dtype-float", lambda x, y: np.array([x * y, x + y], dtype=float) ** 2, [X, Y]),
+    ("asarray-dtype-float64-nested-mixed", lambda x, y: np.asarray([[x, 1.0], [x * y, 2]], dtype=np.float64) ** 2,
+     [X, Y]),
+    ("asanyarray-dtype-float", lambda x, y: np.sin(np.asanyarray((x, y * y), dtype="float64")), [X, Y]),
+    ("asarray-single-dtype-float", lambda x: np.asarray(x, dtype=float) * x, [X]),
+    ("array-dtype-ndmin", lambda x, y: np.array([x, y], dtype=float, ndmin=3) ** 2, [X, Y]),
+    ("array-dtype-entries-of-vector", lambda v: np.array([v[0] * v[1], v[2]], dtype=float) ** 2, [V]),
+    ("array-dtype-traced-arrays", lambda v: np.array([v, np.sin(v)], dtype=float) ** 2, [V]),
+    ("asarray-dtype-object-array", lambda x, y: np.asarray(np.array([x, x * y]), dtype=float) ** 2, [X, Y]),
+    # NumPy functions handed lists of traced values that NumPy's own code cannot read
+    ("cov-list", lambda x, y: np.cov([x * y, x + y, x - y, y * y]), [X, Y]),
+    ("cov-nested-list", lambda x, y: np.cov([[x * y, x + y, 1.0], [x, y * y, x - y]]), [X, Y]),
+    ("cov-list-y-ddof", lambda x, y: np.cov([x, y, x * y], [y, 1.0, x], ddof=0), [X, Y]),
+    ("corrcoef-lists", lambda x, y: np.corrcoef([x * y, x + y, x - y], [x, y * y, 0.5]), [X, Y]),
+    ("percentile-list", lambda x, y: np.percentile([x * y, x + 2.0, y - 1.0], 30), [X, Y]),
+    ("quantile-list-qs", lambda x, y: np.quantile([x * y, x + 2.0, y - 1.0, 0.25], [0.2, 0.9]), [X, Y]),
+    ("nanpercentile-list", lambda x, y: np.nanpercentile([x * y, np.nan, y - 1.0], 60), [X, Y]),
+    ("interp-list-fp", lambda x, y: np.interp([0.25, 1.5], [0.0, 1.0, 2.0], [x, y, x * y]), [X, Y]),
+    ("interp-list-x", lambda x, y: np.interp([x, y], [-3.0, 0.5, 3.0], [1.0, -2.0, 3.0]), [X, Y]),
+    ("nanmean-list", lambda x, y: np.nanmean([x * y, np.nan, x + y]), [X, Y]),
+    ("nanstd-list", lambda x, y: np.nanstd([x * y, np.nan, x + y, 1.0]), [X, Y]),
+    ("nanvar-list-ddof", lambda x, y: np.nanvar([[x * y, np.nan], [x + y, y]], axis=0, ddof=0), [X, Y]),
 ]
 
 

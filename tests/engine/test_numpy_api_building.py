@@ -8,6 +8,7 @@ import pytest
 
 import adviz as ad
 from adviz.engine.numpy_api.building import MAX_ENTRIES
+from adviz.engine.tracer import UnsupportedOperation
 
 try:
     from .array_cases import BUILDING_CASES
@@ -29,10 +30,43 @@ def test_the_trace_shows_one_pack_node():
 
 
 def test_plain_floats_are_still_refused():
-    for fn in (float, lambda x: np.asarray(x, dtype=float), lambda x: np.array([x, 1.0], dtype=np.float64),
-               lambda x: x.item()):
+    for fn in (float, np.float64, lambda x: x.item()):
         with pytest.raises(TypeError, match="traced value"):
             ad.grad(lambda x, fn=fn: fn(x) * 1.0)(2.0)
+
+
+def test_a_float_dtype_traces_as_one_pack_node_in_that_dtype():
+    """np.array([x*y, x+y], dtype=float): the Jacobian [[y, x], [1, 1]]; float32 computes in float32 as NumPy."""
+    x, y = 2.0, 3.0
+    jac = ad.jacrev(lambda x, y: np.array([x * y, x + y], dtype=float), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(np.stack(jac, axis=-1), [[y, x], [1.0, 1.0]])
+    t = ad.trace(lambda x, y: np.asarray([x * y, x + y], dtype=np.float64), x, y)
+    assert repr(t).splitlines()[-1].strip() == "v3 = array([v1, v2])"  # float64 already: no cast node
+    x32, y32 = np.float32(0.1), np.float32(0.7)
+    value, tangent = ad.jvp(lambda x, y: np.array([x * y, np.sin(x)], dtype=np.float32), (0.1, 0.7), (1.0, 0.0))
+    assert value.dtype == np.float32 and tangent.dtype == np.float32
+    np.testing.assert_array_equal(value, np.array([np.float64(0.1) * 0.7, np.sin(0.1)], dtype=np.float32))
+    np.testing.assert_allclose(tangent, [0.7, np.cos(0.1)], rtol=1e-6)
+    assert np.array([x32 * y32], dtype=np.float32).dtype == np.float32  # outside a transform: NumPy's own
+
+
+def test_an_integer_or_complex_dtype_of_traced_values_refuses_naming_the_call():
+    for f, message in ((lambda x: np.array([x, x * x], dtype=int), r"np\.array\(\.\.\., dtype=int64\)"),
+                       (lambda x: np.asarray([x, 1.0], dtype=np.int32), r"np\.asarray\(\.\.\., dtype=int32\)"),
+                       (lambda x: np.asarray([x, 1.0], dtype=complex), "complex")):
+        for transform in (ad.grad, ad.jacfwd):
+            with pytest.raises(UnsupportedOperation, match=message):
+                transform(lambda x: np.sum(f(x)) * 1.0)(2.0)
+
+
+def test_numpys_own_functions_are_back_when_no_transform_runs():
+    """The entry points are NumPy's own functions outside transforms (nested and failing ones included)."""
+    originals = {name: getattr(np, name) for name in ("array", "asarray", "cov", "interp")}
+    with pytest.raises(UnsupportedOperation):
+        ad.grad(lambda x: ad.grad(lambda y: np.array([x, y], dtype=int).sum() * 1.0)(x))(1.0)
+    ad.hessian(lambda x: np.sum(np.array([x * x, x], dtype=float)))(1.0)
+    assert {name: getattr(np, name) for name in originals} == originals
+    assert type(np.array) is type(np.zeros)  # the builtin
 
 
 def test_large_traced_arrays_are_not_split_into_entries():

@@ -86,11 +86,11 @@ def test_object_arrays_meeting_compiled_code_refuse_clearly(f, message):
         ad.grad(lambda x: np.sum(f(x)))(1.5)
 
 
-def test_a_float_dtype_conversion_refuses():
-    """``np.array([x], dtype=float)`` must be a plain float array (NumPy returns an ndarray):
-    its numbers would be constants, so it refuses rather than give a zero derivative."""
-    for fn in (lambda x: np.array([x, 1.0], dtype=float), lambda x: np.asarray([x], dtype=np.float64),
-               lambda x: np.float64(x)):
+def test_a_float_scalar_conversion_refuses():
+    """``np.float64(x)`` must be a plain float (a NumPy scalar type, not a call adviz sees): its
+    number would be a constant, so it refuses rather than give a zero derivative.  (``np.array([x],
+    dtype=float)`` traces: ``test_numpy_api_building.py``.)"""
+    for fn in (np.float64, np.float32):
         with pytest.raises(TypeError, match=r"dtype="):
             ad.grad(lambda x, fn=fn: np.sum(fn(x)))(2.0)
 
@@ -109,3 +109,20 @@ def test_dtype_on_a_list_of_traced_values_names_what_was_written(f, call, kind):
         assert "a[i] = x" not in message
         assert f"{call}(..., dtype=float64) of a {kind} of traced values" in message
         assert "np.stack" in message and "without dtype=" in message
+
+
+@pytest.mark.parametrize("reduce", [np.mean, np.var, np.std, np.nanmean, np.nanvar, np.nanstd])
+def test_a_float32_list_keeps_float32_as_numpy(reduce):
+    """NumPy divides a float32 sum by an np.intp count (float64) and casts the quotient back with
+    ``sum.dtype.type``; the traced value's dtype there casts with astype, so the result is float32 and
+    equal to NumPy's, and its derivative is the analytic one (mean: 1/n; var: 2 (v - m) / n)."""
+    v = np.array([0.3, 1.7, -0.4], dtype=np.float32)
+    f = lambda a, b, c: reduce([a, b * 1.0, c])  # noqa: E731
+    value, tangent = ad.jvp(f, tuple(v), (np.float32(1.0), np.float32(0.0), np.float32(0.0)))
+    expected = reduce(v)
+    assert value.dtype == expected.dtype == np.float32
+    np.testing.assert_allclose(value, expected, rtol=2e-7)
+    m = np.mean(v.astype(float))
+    slope = {"mean": 1 / 3, "var": 2 * (v[0] - m) / 3, "std": (v[0] - m) / 3 / np.std(v.astype(float))}
+    np.testing.assert_allclose(tangent, slope[reduce.__name__.removeprefix("nan")], rtol=1e-5)
+    assert tangent.dtype == np.float32

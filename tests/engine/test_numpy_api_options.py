@@ -101,3 +101,14 @@ def test_ufunc_where_false_or_a_mask_is_still_refused():
     for mask in (np.False_, X > 0):
         with pytest.raises(ad.UnsupportedOperation, match=r"where=mask"):
             ad.grad(lambda x: np.sum(np.sin(x, where=mask)))(X)
+
+
+def test_the_safe_division_idiom_refuses_rather_than_lose_its_out_array():
+    """``np.divide(a, b, out=np.zeros_like(a), where=b != 0)``: NumPy's result *is* the out= array, a plain
+    float array that cannot hold traced values; returning a traced copy would leave ``out`` stale for code
+    that reads it (a silent zero derivative), so it refuses and names np.where."""
+    b = np.array([0.0, 2.0, 0.0, 4.0])
+    for f in (lambda x: np.divide(x, b, out=np.zeros_like(X), where=b != 0),
+              lambda x: np.divide(1.0, x, where=x > 0)):
+        with pytest.raises(ad.UnsupportedOperation, match=r"out=|np\.where"):
+            ad.grad(lambda x: np.sum(f(x)))(X)

@@ -351,5 +351,6 @@ for _name, _fn in (("trace", linalg_trace), ("diagonal", linalg_diagonal)):
         FUNCTIONS[getattr(np.linalg, _name)] = _fn
 
 from .. import numpy_linalg  # noqa: E402,F401  (adds np.linalg, dot, einsum, ... to the tables above)
+from . import entry_points  # noqa: E402,F401  (np.array([x, y], dtype=float), np.cov([a, b, c]): see its docstring)
 
 __all__ = ["UFUNCS", "FUNCTIONS", "REDUCTIONS"]

@@ -32,10 +32,11 @@ What works, what refuses
   one node whatever the size;
 * ``np.asarray(x)`` of a *single* traced value reaches ``__array__`` exactly as an entry
   of a list does (NumPy gives no way to tell them apart), so it also gives an object array
-  that keeps tracing — never a constant; ``np.asarray(x, dtype=float)``,
-  ``np.array([x, y], dtype=float)``, ``np.float64(x)``, ``float(x)`` and ``x.item()`` ask for
-  plain floats and refuse: NumPy returns a genuine float array or scalar whatever ``__array__``
-  answers, so no float ``dtype=`` can trace (leave it out, or ``.astype`` the traced array);
+  that keeps tracing — never a constant; ``np.float64(x)``, ``float(x)`` and ``x.item()`` ask for
+  plain floats and refuse.  ``np.asarray(x, dtype=float)`` and ``np.array([x, y], dtype=float)``
+  refuse *here* (NumPy returns a genuine float array whatever ``__array__`` answers), and trace
+  because, while a transform runs, ``np.array`` is adviz's entry point that catches the
+  refusal and builds the traced array itself (``entry_points.py``);
 * NumPy's loops for object arrays need every entry to have the method: ``np.sin`` of an
   array that mixes traced values with plain numbers (``np.array([x, 1.0])``) fails inside
   NumPy ("float ... has no callable sin method"), which the transform re-words as an
@@ -74,10 +75,10 @@ REFUSE_MESSAGE = (
 
 DTYPE_MESSAGE = (
     "a traced value cannot become a plain {dtype} array: NumPy would hold plain numbers, constants cut out of "
-    "the derivative. This happens with np.array([...], dtype={dtype}), np.asarray(x, dtype={dtype}), "
-    "np.{dtype}(x), and when a traced value is written into a NumPy array (a[1:] = x). Leave out dtype= "
-    "(np.array([x, y]) of traced values traces; .astype({dtype}) the traced array afterwards), and build "
-    "arrays with np.stack, np.concatenate or np.where instead of writing into them."
+    "the derivative. This happens with np.{dtype}(x), when a traced value is written into a NumPy array "
+    "(a[1:] = x), and with np.array([...], dtype={dtype}) when np.array was bound before the transform "
+    "started (from numpy import array). Use x.astype({dtype}) or np.array([...], dtype={dtype}) (both trace), "
+    "and build arrays with np.stack, np.concatenate or np.where instead of writing into them."
 )
 
 # ---------------------------------------------------------------- the pack primitive

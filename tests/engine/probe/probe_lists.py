@@ -58,6 +58,20 @@ case("exp list", lambda x: np.exp([x[0], x[1], x[2]]), R(3))
 case("cumsum list", lambda x: np.cumsum([x[0], x[1], x[2]]), R(3))
 case("mean of np.array", lambda x: np.mean(np.array([x[0], x[1] * x[2]])), R(3))
 case("list of arrays mean", lambda x: np.mean([x, 2 * x], axis=0), R(3))
+# a float dtype= of traced values, and NumPy functions whose own code cannot read a list of them
+case("np.array dtype=float", lambda x: np.array([x[0] * x[1], x[2], 1.0], dtype=float) ** 2, R(3))
+case("np.asarray list dtype float64", lambda x: np.asarray([x[0], x[1] * x[2]], dtype=np.float64), R(3))
+case("np.asarray of a traced vector dtype", lambda x: np.asarray(x, dtype=float) * x, R(3))
+case("cov of a list", lambda x: np.cov([x[0], 2.0 * x[1], 0.5, x[2]]), R(3))
+case("cov rowvar list", lambda x: np.cov([[x[0], x[1]], [x[2], 1.0], [x[0] * x[2], 0.5]], rowvar=False), R(3))
+case("corrcoef of lists", lambda x: np.corrcoef([x[0], x[1], x[2], 0.3], [x[2], 1.0, x[0] * x[1], x[1]]), R(3))
+case("percentile of a list", lambda x: np.percentile([x[0], x[1], x[2], 0.05], [25, 80]), D(3))
+case("quantile of a tuple", lambda x: np.quantile((x[0], x[1] * 2.0, x[2]), 0.4), D(3))
+case("interp of lists", lambda x: np.interp(0.3, [-1.0, 0.5, 2.0], [x[0], x[1], x[2]]), R(3))
+case("interp of a list of points", lambda x: np.interp([x[0], x[1]], [-5.0, 0.1, 5.0], [1.0, -2.0, 0.5]), D(3))
+case("nanmean of a list", lambda x: np.nanmean([x[0], np.nan, x[1] * x[2]]), R(3))
+case("nanstd of a list", lambda x: np.nanstd([x[0], np.nan, x[1], x[2]]), R(3))
+case("nanvar of a list", lambda x: np.nanvar([x[0], x[1], np.nan, 2.0 * x[2]], ddof=1), R(3))
 case("list of arrays var", lambda x: np.var([x, x ** 2]), R(3))
 case("two args mean", lambda x, y: np.mean([x, y, x * y]), 0.7, -1.3)
 case("two args std", lambda x, y: np.std([x, y * y]), 0.7, -1.3)
@@ -102,15 +116,13 @@ run_cases(CASES, rng, float32_rtol=1e-2)
 
 # -- what stays refused, clearly (each must be a refusal, never a crash)
 for name, f in [
-    ("np.array dtype=float", lambda x: np.array([x, 1.0], dtype=float)),
-    ("np.asarray list dtype", lambda x: np.asarray([x, x], dtype=np.float64)),
     ("np.float64(x)", lambda x: np.float64(x)),
+    ("np.array dtype=int", lambda x: np.array([x, 1.0], dtype=int)),
     ("det of a list", lambda x: np.linalg.det([[x, 1.0], [2.0, x]])),
     ("inv of a list", lambda x: np.linalg.inv([[x, 1.0], [2.0, x]])),
     ("object array into float out=", lambda x: np.sin(np.array([x, x * x]), out=np.zeros(2))),
     ("where mask out=", lambda x: np.add(np.array([x, x]), 1.0, where=np.array([True, False]), out=np.zeros(2))),
     ("where mask", lambda x: np.sqrt(np.stack([x, x]), where=np.array([True, False]))),
-    ("cov of a list", lambda x: np.cov([x, 2.0 * x, 0.5])),
     ("mean where of a list", lambda x: np.mean([x, x * x, 1.0], where=[True, False, True])),
     ("sin of a mixed list", lambda x: np.sin([x, 1.0])),
     ("power.reduce where fold and first-with-last agree", lambda x: np.power.reduce(np.stack([x, 1.0, x]))),

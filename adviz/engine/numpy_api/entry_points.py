@@ -1,0 +1,154 @@
+"""NumPy calls that never see a traced value: ``np.array([x*y, x + y], dtype=float)``, ``np.cov([a, b, c])``.
+
+Why they need an entry point of their own
+-----------------------------------------
+NumPy hands a call to adviz (``__array_function__``) only when one of its *arguments* is a
+traced value.  A Python list holding traced values is not one, so
+
+* ``np.array([x * y, x + y], dtype=float)`` and ``np.asarray(values, dtype=np.float32)`` run
+  NumPy's C code, which must return a genuine float array whatever the entries say: no answer a
+  traced value can give makes those numbers part of the derivative (``building.py``);
+* ``np.cov([a, b, c])``, ``np.percentile([a, b, c], 30)``, ``np.interp(t, [0, 1], [a, b])`` run
+  NumPy's own Python code on an object array of traced values, which fails somewhere inside
+  (``interp`` is compiled; ``cov`` reads ``.shape`` of a number it made).
+
+So while a transform runs, these few names of the ``numpy`` module are thin wrappers around
+NumPy's own functions (:func:`activate` puts them in place when the first transform of the
+process starts and :func:`deactivate` restores NumPy's originals when the last one ends; code
+outside every transform calls NumPy's own functions):
+
+* the **array builders** (``np.array``, ``np.asarray``, ``np.asanyarray``) call NumPy first.
+  Only when NumPy refuses (a float ``dtype=`` asked of traced values) and the input holds
+  traced values do they build one traced array (a ``pack`` node, as ``np.array([x, y])``
+  without ``dtype=``) and cast it to the requested float dtype (an ``astype`` node when it
+  changes anything).  An integer or bool ``dtype=`` of a list of traced values refuses,
+  naming the call: the integers hold no derivative.  Plain input never takes this path, so
+  NumPy's result and speed are unchanged;
+* the **list readers** (``cov``, ``corrcoef``, ``percentile``, ``quantile``, ``interp``, …)
+  turn each argument that is a list, tuple or object array holding traced values into one
+  traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
+  call NumPy's function, which now hands the call to adviz's rule.
+
+Code that bound a name before (``from numpy import array``) keeps NumPy's function and
+with it the refusal, never a wrong number.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import tracer
+from ..tracer import Tracer, UnsupportedOperation, complex_error
+from .building import lift
+
+BUILDERS = ("array", "asarray", "asanyarray")
+READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp")
+
+_ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS}
+_LOCK = threading.Lock()
+_running = 0  # transforms running in this process (all threads)
+_MAX_DEPTH = 32  # nesting of lists scanned for traced values
+
+
+def holds_traced(obj: Any, depth: int = 0) -> bool:
+    """Whether ``obj`` is a traced value, or a (nested) list, tuple or object array holding one."""
+    if isinstance(obj, Tracer):
+        return True
+    if isinstance(obj, (list, tuple)) and depth < _MAX_DEPTH:
+        return any(holds_traced(e, depth + 1) for e in obj)
+    if isinstance(obj, np.ndarray) and obj.dtype == object:
+        return any(isinstance(e, Tracer) or holds_traced(e, depth + 1) for e in obj.flat)
+    return False
+
+
+def traced_array(obj: Any) -> Any:
+    """A list (nested, mixing traced values and numbers) as one traced array: ``np.array(obj)``
+    without ``dtype=``, then :func:`~.building.lift` (one ``pack`` node)."""
+    if isinstance(obj, Tracer):
+        return obj
+    return lift(_ORIGINALS["array"](obj, dtype=object) if not isinstance(obj, np.ndarray) else obj)
+
+
+def _builder(name: str) -> Callable:
+    numpy_fn = _ORIGINALS[name]
+
+    @functools.wraps(numpy_fn)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return numpy_fn(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            obj = args[0] if args else kwargs.get("object", kwargs.get("a"))
+            dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
+            if dtype is None or not holds_traced(obj):
+                raise
+            dtype = np.dtype(dtype)
+            if dtype.kind == "c":
+                raise complex_error(f"np.{name}(..., dtype={dtype.name})") from exc
+            if dtype.kind in "iub":
+                raise UnsupportedOperation(
+                    f"np.{name}(..., dtype={dtype.name}) of traced values: a {dtype.name} array holds plain "
+                    f"values, cut out of the derivative. Leave out dtype= (np.{name}([...]) of traced values "
+                    f"traces), or write np.stack([...]).astype({dtype.name}) for the plain values."
+                ) from exc
+            if dtype.kind != "f":
+                raise
+        from .elementwise import astype
+        from .shapes import reshape
+
+        out = astype(traced_array(obj), dtype)
+        ndmin = int(kwargs.get("ndmin", 0))
+        if np.ndim(out) < ndmin:
+            out = reshape(out, (1,) * (ndmin - np.ndim(out)) + tuple(np.shape(out)))
+        return out
+
+    return build
+
+
+def _reader(name: str) -> Callable:
+    numpy_fn = _ORIGINALS[name]
+
+    @functools.wraps(numpy_fn)
+    def read(*args: Any, **kwargs: Any) -> Any:
+        if any(type(a) in (list, tuple) or (type(a) is np.ndarray and a.dtype == object)
+               for a in (*args, *kwargs.values())):
+            args = tuple(traced_array(a) if _traced_sequence(a) else a for a in args)
+            kwargs = {k: traced_array(v) if _traced_sequence(v) else v for k, v in kwargs.items()}
+        return numpy_fn(*args, **kwargs)
+
+    return read
+
+
+def _traced_sequence(a: Any) -> bool:
+    return (type(a) in (list, tuple) or (type(a) is np.ndarray and a.dtype == object)) and holds_traced(a)
+
+
+_WRAPPERS: dict[str, Callable] = {**{n: _builder(n) for n in BUILDERS}, **{n: _reader(n) for n in READERS}}
+
+
+def activate() -> None:
+    """A transform starts: the first one puts the wrappers in place."""
+    global _running
+    with _LOCK:
+        _running += 1
+        if _running == 1:
+            for name, fn in _WRAPPERS.items():
+                setattr(np, name, fn)
+
+
+def deactivate() -> None:
+    """A transform ends: the last one puts NumPy's own functions back."""
+    global _running
+    with _LOCK:
+        _running -= 1
+        if _running == 0:
+            for name, fn in _ORIGINALS.items():
+                setattr(np, name, fn)
+
+
+tracer.TRANSFORM_HOOKS[:] = [activate, deactivate]
+
+__all__ = ["BUILDERS", "READERS", "activate", "deactivate", "holds_traced", "traced_array"]
