@@ -490,7 +490,7 @@ class Tracer:
 
     def __array__(self, dtype=None, copy=None):
         self._check_alive()
-        raise TypeError(
+        raise UnsupportedOperation(
             "a traced value cannot be converted to a plain NumPy array: it would drop out of "
             "the derivative. Use NumPy functions on it directly (np.stack instead of "
             "np.array([...]), arithmetic instead of float())."
@@ -498,7 +498,7 @@ class Tracer:
 
     def _refuse_scalar(self, kind: str):
         self._check_alive()
-        raise TypeError(
+        raise UnsupportedOperation(
             f"{kind}() of a traced value would silently cut it out of the derivative; keep it "
             "as an array (use np.* functions, not the math module)."
         )

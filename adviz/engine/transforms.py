@@ -60,7 +60,7 @@ from .numpy_api.building import foreign_arithmetic, lift
 from .pytree import TreeDef, tree_flatten
 from .second_order import backward_pairs, interpreter_below
 from .tape import Tape, TapeVar, backward
-from .tracer import Tracer, complex_error, lowest, new_interpreter
+from .tracer import Tracer, UnsupportedOperation, complex_error, lowest, new_interpreter
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "as_input"]
 
@@ -138,6 +138,18 @@ def _argnums(argnums: ArgNums, nargs: int) -> tuple[int, ...]:
     if len(set(nums)) != len(nums):  # the second copy would be traced on its own and the first get zeros
         raise ValueError(f"argnums={argnums!r} names the same argument twice")
     return nums
+
+
+def _jax_options(name: str, holomorphic: bool) -> None:
+    """JAX's ``holomorphic=`` and ``allow_int=`` keywords are accepted so JAX code runs unchanged.
+
+    ``holomorphic=True`` asks for complex derivatives, which adviz (real-valued NumPy code only)
+    refuses; ``allow_int`` changes nothing: integer inputs are promoted to floats either way
+    (see :func:`as_input`)."""
+    if holomorphic:
+        raise UnsupportedOperation(
+            f"{name}(..., holomorphic=True) differentiates complex functions; adviz differentiates "
+            "real-valued NumPy code only (complex inputs are refused), so leave holomorphic=False")
 
 
 def _finish(g: Any, like_shape: tuple, avoid: Sequence[Any] = ()) -> Any:
@@ -317,13 +329,15 @@ def _in_dtype_of(g: Any, primal: Any) -> Any:
 
 
 # ---------------------------------------------------------------- reverse mode
-def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: bool = False,
+                   allow_int: bool = False) -> Callable:
     """Return a function computing ``(f(*args), ∇f(*args))`` by one reverse sweep.
 
     ``f`` must return a scalar float.  Arguments may be pytrees (the gradient has the same
     structure); with a tuple ``argnums`` the gradient is a tuple.  With ``has_aux=True``
     ``f`` returns ``(value, aux)`` and the result is ``((value, aux), gradient)``.
     """
+    _jax_options("ad.value_and_grad", holomorphic)
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(f)
@@ -358,13 +372,15 @@ def _name(fn: Callable, default: str) -> str:
     return getattr(fn, "_adviz_name", default)
 
 
-def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: bool = False,
+         allow_int: bool = False) -> Callable:
     """Return a function computing the gradient of scalar-valued ``f`` (reverse mode).
 
     >>> ad.grad(lambda x, y: x * y + np.sin(x))(2.0, 5.0)   # ∂/∂x = y + cos(x)
 
     With ``has_aux=True`` ``f`` returns ``(value, aux)`` and the result is ``(gradient, aux)``.
     """
+    _jax_options("ad.grad", holomorphic)
     vg = value_and_grad(f, argnums, has_aux)
     vg._adviz_name = "ad.grad"  # type: ignore[attr-defined]
 
@@ -417,12 +433,14 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     return (y, vjp_fn, rec.aux) if has_aux else (y, vjp_fn)
 
 
-def jacrev(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def jacrev(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: bool = False,
+           allow_int: bool = False) -> Callable:
     """Jacobian by reverse mode: one tape, then all ``m`` output adjoints in one batched sweep.
 
     Each block has shape ``out.shape + in.shape``; pytrees nest as in JAX (the output's
     structure outside, the input's inside).  With ``has_aux=True`` returns ``(jacobian, aux)``.
     """
+    _jax_options("ad.jacrev", holomorphic)
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(f)
@@ -503,12 +521,14 @@ def _split(o: Any, interp: JVPInterpreter, batch: tuple[int, ...] = ()) -> tuple
     return o, _zeros(o, batch)
 
 
-def jacfwd(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def jacfwd(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: bool = False,
+           allow_int: bool = False) -> Callable:
     """Jacobian by forward mode: all ``n`` input directions pushed through one batched sweep.
 
     Each block has shape ``out.shape + in.shape``; pytrees nest as in JAX (the output's
     structure outside, the input's inside).  With ``has_aux=True`` returns ``(jacobian, aux)``.
     """
+    _jax_options("ad.jacfwd", holomorphic)
     single = isinstance(argnums, (int, np.integer))
 
     @functools.wraps(f)
@@ -557,11 +577,13 @@ def jacfwd(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable
     return jacfwd_f
 
 
-def hessian(f: Callable, argnums: ArgNums = 0, has_aux: bool = False) -> Callable:
+def hessian(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: bool = False,
+            allow_int: bool = False) -> Callable:
     """The Hessian of scalar ``f``: forward mode over reverse mode, ``jacfwd(jacrev(f))``.
 
     Reverse mode gives the gradient in one sweep; forward mode then differentiates that
     whole gradient computation — tape, adjoints and all — along every input direction.
     For pytree arguments the blocks nest as in JAX: ``H[a][b]`` is ``∂²f/∂a∂b``.
     """
+    _jax_options("ad.hessian", holomorphic)
     return jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)

@@ -243,6 +243,13 @@ ARRAY_CASES = [
     ("modf", lambda x: np.modf(x)[0] * x, [np.array([0.25, -1.6, 2.3])]),
     ("frexp", lambda x: np.frexp(x)[0] ** 2, [np.array([0.37, -1.45, 2.9])]),
     ("ldexp", lambda x: np.ldexp(x, np.array([1, -2, 0])) ** 2, [rand(3)]),
+    # found refused by the audit (tests/engine/audit), now traced
+    ("bincount-weights", lambda w: np.bincount(np.array([0, 2, 2, 4]), weights=w, minlength=6) ** 2, [rand(4)]),
+    ("resize", lambda x: np.resize(x, (3, 3)) ** 2, [rand(2, 2)]),
+    ("apply_along_axis", lambda x: np.apply_along_axis(lambda v: v * np.sum(v ** 2), 0, x), [rand(3, 2)]),
+    ("imag-angle-real_if_close", lambda x: np.real_if_close(x) ** 2 + np.imag(x) + np.angle(x), [rand(3, lo=0.3)]),
+    ("unwrap", lambda x: np.unwrap(x * 3.0) ** 2, [rand(4)]),
+    ("astype-function", lambda x: np.astype(x, np.float64) ** 2, [rand(3)]),
 ]
 if hasattr(np, "row_stack"):
     import warnings

@@ -43,18 +43,20 @@ from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem, is_scalar_true
 from .attributes import missing_attribute, round_
 from .building import lift, tracer_array
-from .elementwise import astype, clip, degrees, frexp, interp, ldexp, modf, nan_to_num, radians, sinc, where
+from .elementwise import (angle, astype, clip, degrees, frexp, imag, interp, ldexp, modf, nan_to_num, radians,
+                          real_if_close, sinc, unwrap, where)
 from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
                        linalg_trace, insert, piecewise, select, take, take_along_axis, trace, tril, triu)
 from .products import matmul
 from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
                           vsplit)
-from .reductions import (average, cumprod, cumsum, cumulative_prod, cumulative_sum, diff, logaddexp_reduce, max,
+from .reductions import (average, bincount, cumprod, cumsum, cumulative_prod, cumulative_sum, diff, logaddexp_reduce, max,
                          maximum_accumulate, mean, min, minimum_accumulate, nancumprod, nancumsum, nanmax, nanmean,
                          nanmin, nanprod, nansum, prod, ptp, std, sum, var)
 from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcast_arrays, broadcast_to,
                      column_stack, concatenate, dstack, expand_dims, hstack, matrix_transpose, meshgrid, moveaxis,
-                     ravel, reshape, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack)
+                     ravel, reshape, resize, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack,
+                     apply_along_axis)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
                       nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
 from .ufunc_methods import FIRST_WITH_LAST, FOLDS, extreme_reduce, fold_reduce, matmul_axes, paired_reduce, reduceat
@@ -127,7 +129,9 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.stack: stack, np.hstack: hstack, np.vstack: vstack, np.flip: flip, np.take: take,
     np.trace: trace, np.diag: diag, np.diagonal: diagonal, np.diagflat: diagflat, np.where: where, np.clip: clip,
     np.copy: _identity,
-    np.real: _identity, np.conj: _identity,
+    np.real: _identity, np.conj: _identity, np.imag: imag, np.angle: angle, np.real_if_close: real_if_close,
+    np.astype: lambda x, dtype, copy=True, device=None: astype(x, dtype), np.unwrap: unwrap, np.resize: resize,
+    np.apply_along_axis: apply_along_axis, np.bincount: bincount,
     np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
     np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
     np.ones_like: _plain(np.ones_like), np.full_like: _plain(np.full_like), np.empty_like: _plain(np.empty_like),

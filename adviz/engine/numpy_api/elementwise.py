@@ -151,3 +151,30 @@ def ldexp(x, i):
         raise TypeError("np.ldexp needs integer exponents")
     plain = lowest(x)
     return x * np.ldexp(np.ones_like(plain, dtype=np.result_type(plain, np.float16)), i)
+
+
+# ---------------------------------------------------------------- the complex-number helpers on real inputs
+# adviz refuses complex values, so a traced value is always real: its imaginary part is 0, its angle
+# 0 or π (piecewise constant, slope 0) and np.real_if_close returns it unchanged.
+def imag(val):
+    """``np.imag`` of a real traced value: zeros, a constant (slope 0)."""
+    return np.imag(lowest(val))
+
+
+def angle(z, deg=False):
+    """``np.angle`` of a real traced value: 0 or π (or 180°), a step function with slope 0."""
+    return np.angle(lowest(z), deg=deg)
+
+
+def real_if_close(a, tol=100):
+    """``np.real_if_close`` of a real traced value is that value (NumPy returns real input as is)."""
+    return a
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """``np.unwrap``: ``p`` plus multiples of ``period`` chosen from the values, so the slope is 1.
+
+    NumPy adds a piecewise-constant correction; here it is computed by NumPy on the concrete
+    values and added as a constant, so the numbers are NumPy's and the derivative is the identity."""
+    value = np.asarray(lowest(p))
+    return p + (np.unwrap(value, discont=discont, axis=axis, period=period) - value)

@@ -433,3 +433,19 @@ def _running_extreme(ufunc):
 
 maximum_accumulate = _running_extreme(np.maximum)
 minimum_accumulate = _running_extreme(np.minimum)
+
+
+def bincount(x, weights=None, minlength=0):
+    """``np.bincount(x, weights=w)``: ``out[k] = Σ_{i: x[i] = k} w[i]``, linear in the weights.
+
+    ``x`` holds bin numbers (integers, never differentiated); the sum is written as a 0/1 matrix
+    times ``w``, so the slope of ``out[k]`` in ``w[i]`` is 1 when ``x[i] = k`` and 0 otherwise.
+    Without weights the counts are plain integers."""
+    bins = np.asarray(lowest(x))
+    if weights is None or not isinstance(weights, Tracer):
+        return np.bincount(bins, None if weights is None else lowest(weights), minlength=minlength)
+    counts = np.bincount(bins, minlength=minlength)  # NumPy's own checks (1-D, non-negative integers)
+    if _shape_of(weights) != bins.shape:
+        raise ValueError("np.bincount: the weights and the list don't have the same length")
+    member = (np.arange(counts.shape[0])[:, None] == bins[None, :]).astype(np.result_type(lowest(weights), np.float64))
+    return bind(P["matmul"], member, weights)

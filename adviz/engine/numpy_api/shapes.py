@@ -6,7 +6,7 @@ import numpy as np
 
 from ..primitives import REGISTRY as P
 from ..primitives.core import ndim
-from ..tracer import UnsupportedOperation, bind
+from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _as_operand, _axes, _no, _shape_of, getitem
 
 
@@ -270,3 +270,40 @@ def block(arrays):
 
     return join(arrays, 0)
 
+
+
+def resize(a, new_shape):
+    """``np.resize``: the entries of ``a`` read in order, repeated as often as needed, cut to the new
+    size and reshaped (NumPy's definition), written as ravel + concatenate + slice + reshape."""
+    new_shape = (int(new_shape),) if isinstance(new_shape, (int, np.integer)) else tuple(int(n) for n in new_shape)
+    size = int(np.prod(new_shape, dtype=np.int64))
+    flat = ravel(a)
+    n = int(np.prod(_shape_of(a), dtype=np.int64))
+    if n == 0 or size == 0:
+        return np.zeros(new_shape, dtype=np.result_type(lowest(a)))
+    reps = -(-size // n)
+    whole = concatenate([flat] * reps) if reps > 1 else flat
+    return reshape(whole[:size], new_shape)
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """``np.apply_along_axis``: ``func1d`` called on every 1-D slice along ``axis``, results stacked
+    where the axis was (NumPy's layout: the result's own axes replace ``axis``)."""
+    nd = len(_shape_of(arr))
+    axis = int(axis)
+    if not -nd <= axis < nd:
+        raise np.exceptions.AxisError(axis, nd)
+    axis %= nd
+    moved = moveaxis(arr, axis, -1)
+    outer = _shape_of(moved)[:-1]
+    if any(n == 0 for n in outer):
+        raise UnsupportedOperation("np.apply_along_axis over an empty array of traced values: NumPy cannot "
+                                   "call func1d to learn the result's shape either")
+    results = [func1d(moved[idx], *args, **kwargs) for idx in np.ndindex(*outer)]
+    out = stack([r if isinstance(r, Tracer) else np.asarray(r) for r in results])
+    res_shape = _shape_of(out)[1:]
+    out = reshape(out, tuple(outer) + tuple(res_shape))
+    # the result's axes go where ``axis`` was
+    k = len(res_shape)
+    order = list(range(axis)) + list(range(len(outer), len(outer) + k)) + list(range(axis, len(outer)))
+    return transpose(out, tuple(order)) if order != list(range(len(order))) else out

@@ -850,3 +850,28 @@ def _():
     J = ad.jacfwd(np.max)(x)
     close(g, J, what="fwd vs rev")
     close(np.sum(g), 1.0, what="sum of subgradient")
+
+
+@case("JAX keywords holomorphic=False, allow_int= accepted")
+def _():
+    f = lambda x: np.sum(np.sin(x))  # noqa: E731
+    close(ad.grad(f, holomorphic=False, allow_int=True)(x2), np.cos(x2), what="grad")
+    close(ad.value_and_grad(f, holomorphic=False)(x2)[1], np.cos(x2), what="value_and_grad")
+    close(ad.jacfwd(np.sin, holomorphic=False)(x2), np.diag(np.cos(x2)), what="jacfwd")
+    close(ad.jacrev(np.sin, allow_int=True)(x2), np.diag(np.cos(x2)), what="jacrev")
+    close(ad.hessian(f, holomorphic=False)(x2), np.diag(-np.sin(x2)), what="hessian")
+
+
+@case("holomorphic=True refused (complex numbers are not supported)")
+def _():
+    expect_error(lambda: ad.grad(lambda z: z * z, holomorphic=True)(1.0), words=("holomorphic", "complex"))
+
+
+@case("float()/math.* of a traced value refused by adviz")
+def _():
+    import math
+    try:
+        ad.grad(lambda x: math.sin(x))(0.5)
+    except ad.UnsupportedOperation:
+        return
+    raise Mismatch("math.sin of a traced value was not refused")
