@@ -101,9 +101,20 @@ def _signature(fun: Callable) -> Optional[inspect.Signature]:
 
 
 def _positional(fun: Callable, sig: Optional[inspect.Signature], args: tuple, kwargs: dict) -> tuple:
-    """The call's arguments as a positional tuple (keywords bound by the signature, as JAX does)."""
+    """The call's arguments as a positional tuple (keywords bound by the signature, as JAX does).
+
+    Defaults of parameters the call leaves out are filled in, as JAX's ``resolve_kwargs`` does:
+    ``f(x)`` of ``def f(x, scale=2.0)`` has two primals, so a ``bwd`` returns two cotangents and
+    a ``jvp`` rule sees two primals whether or not ``scale`` was written in the call."""
     if not kwargs:
-        return args
+        if sig is None:
+            return args
+        try:
+            bound = sig.bind(*args)
+        except TypeError:
+            return args  # let the call itself report the wrong arguments, in Python's words
+        bound.apply_defaults()
+        return tuple(bound.args)  # keyword-only defaults stay with the function, which applies them itself
     if sig is None:
         raise TypeError(f"{_name(fun)} was called with keyword arguments but has no inspectable signature")
     bound = sig.bind(*args, **kwargs)

@@ -49,7 +49,7 @@ from .primitives.core import Primitive, align, ndim, shape, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
 from . import tape as _tape_module
 from .tape import Deferred, Tape, TapeNode, TapeNodes, _stand_in
-from .tracer import Tracer, lowest, new_interpreter
+from .tracer import Tracer, UnsupportedOperation, lowest, new_interpreter
 from .numpy_api.building import lift
 from .transforms import as_input
 
@@ -58,6 +58,13 @@ ORDERS = ("tape", "levels")
 """The orders :meth:`Trace.reordered` lists a tape's operations in."""
 
 __all__ = ["Trace", "Node", "Operand", "Sweep", "Step", "Term", "Checkpoint", "Memory", "trace"]
+
+
+class NothingToDifferentiate(UnsupportedOperation, ValueError):
+    """``ad.trace`` of a function whose output does not depend on its inputs: a tape with no path
+    from an input to the output has no chain rule to show.  (The transforms, ``ad.grad`` and
+    the rest, return zeros for such a function, as JAX does.)  Both adviz's refusal and the
+    ``ValueError`` it always was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -958,6 +965,10 @@ class Trace:
                 raise ValueError(f"reverse seed has shape {seed.shape}, the output has shape {out.shape}")
             return {out.index: seed}
         names = ", ".join(n.name for n in outs)
+        if isinstance(seed, (tuple, list, dict)) and self.out_tree is not None and not self.out_tree.is_leaf:
+            leaves, tree = tree_flatten(seed)
+            if tree == self.out_tree:  # the output's own structure, as ad.vjp's vjp_fn takes it
+                seed = tuple(leaves)
         if isinstance(seed, dict):
             unknown = [k for k in seed if k not in {n.name for n in outs}]
             if unknown:
@@ -1605,11 +1616,12 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
             idx = tape.index_of(o)
             if idx is None:
                 where = f"the output {keystr(path, 'out')}" if path else "the output"
-                raise ValueError(f"{where} does not depend on the inputs: there is nothing to differentiate")
+                raise NothingToDifferentiate(f"{where} does not depend on the inputs: there is nothing to "
+                                             "differentiate (ad.grad, ad.jacrev, ... give zeros)")
             tape.keep(idx, o.primal)  # an output is at hand: never computed again
             out_indices.append(idx)
     if not out_indices:
-        raise ValueError("the function returned no output: there is nothing to differentiate")
+        raise NothingToDifferentiate("the function returned no output: there is nothing to differentiate")
     built = _build(tape, leaf_names, out_indices, expression, arg_trees, out_tree)
     if expression is None:
         built.call = _call_text(f, len(args))

@@ -500,3 +500,25 @@ def test_checkpointing_every_layer_lowers_the_measured_peak_of_grad():
     saved, g_saved = peak(checkpointed)
     np.testing.assert_allclose(g_saved, g_plain, rtol=1e-13)
     assert saved < 0.75 * plain, (saved, plain)
+
+
+def test_default_arguments_are_primals_as_in_jax():
+    """``f(x)`` of ``def f(x, scale=2.0)`` has two primals (JAX's ``resolve_kwargs`` fills in the
+    default): ``bwd`` returns two cotangents, whether or not the call wrote ``scale``."""
+
+    @ad.custom_vjp
+    def scaled(x, scale=2.0):
+        return x * scale
+
+    scaled.defvjp(lambda x, scale=2.0: (x * scale, scale), lambda s, g: (10 * s * g, 0.0))
+    assert ad.grad(scaled)(1.0) == 20.0  # the rule's (deliberately 10x) slope, with the default scale
+    assert ad.grad(lambda x: scaled(x, scale=3.0))(1.0) == 30.0
+    assert ad.grad(lambda x: scaled(x, 3.0))(1.0) == 30.0
+
+    @ad.custom_jvp
+    def shifted(x, shift=1.0):
+        return x + shift
+
+    seen = []
+    shifted.defjvp(lambda p, t: (seen.append(len(p)), (shifted(*p), 5.0 * t[0]))[1])
+    assert ad.grad(shifted)(2.0) == 5.0 and seen[-1] == 2

@@ -60,3 +60,11 @@ def test_diag_of_other_dimensions_is_refused_as_numpy_does():
         ad.grad(lambda a: np.sum(np.diag(a)))(X234)
     with pytest.raises(ValueError):
         ad.grad(lambda a: np.sum(np.diagonal(a, axis1=1, axis2=1)))(X234)
+
+
+def test_an_empty_list_index_selects_nothing_as_in_numpy():
+    """``x[[]]`` is an empty selection (NumPy reads ``[]`` as an intp index), not an IndexError."""
+    x = np.array([1.0, 2.0, 3.0])
+    y, t = ad.jvp(lambda a: a[[]], (x,), (np.ones(3),))
+    assert y.shape == (0,) and t.shape == (0,)
+    np.testing.assert_array_equal(ad.grad(lambda a: np.sum(a[[]]) + a[1])(x), [0.0, 1.0, 0.0])

@@ -89,3 +89,19 @@ def test_a_sweep_of_several_outputs_keeps_its_seeds_in_another_notation():
     t = ad.trace(two_outputs, 2.0)
     sweep = t.reverse((1.0, 0.5)).in_notation("griewank")
     assert sweep.result == {"v₀": pytest.approx(2 * 2.0 + 0.5 * 3, rel=1e-15)}
+
+
+def test_reverse_takes_an_adjoint_shaped_like_the_output_pytree():
+    """``t.reverse`` of a pytree-valued trace accepts the output's own structure, as ``vjp_fn`` does."""
+    x = np.array([0.3, 0.4])
+    t = ad.trace(lambda a: (np.sin(a), {"q": a * 2}), x)
+    got = t.reverse((np.ones(2), {"q": np.full(2, 0.5)})).result["a"]
+    np.testing.assert_allclose(got, np.cos(x) + 1.0)
+    np.testing.assert_allclose(t.reverse((np.ones(2), np.zeros(2))).result["a"], np.cos(x))  # flat leaves still work
+
+
+def test_a_constant_output_is_refused_by_trace_as_adviz_refuses():
+    with pytest.raises(ad.UnsupportedOperation, match="does not depend on the inputs"):
+        ad.trace(lambda a: np.ones(2), np.array([0.3, 0.4]))
+    with pytest.raises(ValueError):  # and still the ValueError it was
+        ad.trace(lambda a: (a, 3.0), 1.0)

@@ -88,6 +88,8 @@ def _normalize_index(idx) -> tuple:
         part = lowest(part)  # indices are not differentiable: use their concrete values
         if isinstance(part, list):
             part = np.asarray(part)
+            if part.size == 0 and part.dtype == np.float64:
+                part = part.astype(np.intp)  # x[[]] selects nothing, as NumPy reads an empty list (intp)
         if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype != bool:
             part = int(part)
         elif isinstance(part, np.integer):

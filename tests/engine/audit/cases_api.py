@@ -875,3 +875,33 @@ def _():
     except ad.UnsupportedOperation:
         return
     raise Mismatch("math.sin of a traced value was not refused")
+
+
+@ad.custom_vjp
+def _scaled(x, scale=2.0):
+    return x * scale
+
+
+_scaled.defvjp(lambda x, scale=2.0: (x * scale, scale), lambda s, g: (10 * s * g, 0.0))
+
+
+@case("custom_vjp default argument is a primal (JAX resolve_kwargs)")
+def _():
+    close(ad.grad(_scaled)(1.0), 20.0, what="default")
+    close(ad.grad(lambda x: _scaled(x, scale=3.0))(1.0), 30.0, what="keyword")
+    close(ad.jacrev(lambda x: _scaled(x) * x)(2.0), 40.0 + 4.0, what="jacrev")
+
+
+@case("custom_jvp with tuple output under jacfwd/jacrev/second order")
+def _():
+    @ad.custom_jvp
+    def sc(x):
+        return (np.sin(x), np.cos(x))
+
+    sc.defjvp(lambda p, t: (sc(p[0]), (np.cos(p[0]) * t[0], -3 * np.sin(p[0]) * t[0])))
+    x = 0.7
+    for tf in (ad.jacfwd, ad.jacrev):
+        J = tf(sc)(x)
+        close(J[0], np.cos(x), what="J0")
+        close(J[1], -3 * np.sin(x), what="J1")
+    close(ad.grad(ad.grad(lambda z: sc(z)[1]))(x), -3 * np.cos(x), what="second")

@@ -203,6 +203,8 @@ def first_order(g: Callable, xs: list, rng: Rng, what: str, modes: Sequence[str]
         lhs, rhs = _dot(cts, vs), _dot(us, d_ref)
         err = _dot([np.abs(u) for u in us], d_err)
         close(lhs, rhs, err, f"{what} vjp <ct, v> vs <u, Jv>")
+    if "trace" in modes and all(structure(x) == "*" for x in xs) and xs:
+        check_trace(g, xs, vs, d_ref, d_err, y_ref, rng, what)
     size_in = sum(int(np.size(x)) for x in xs)
     if any(structure(x) != "*" for x in xs):
         jac = False  # pytree inputs: jacobians are checked by the API cases
@@ -232,8 +234,37 @@ def first_order(g: Callable, xs: list, rng: Rng, what: str, modes: Sequence[str]
                 close(gr, J, JE, f"{what} value_and_grad grad[{i}]")
 
 
+def check_trace(g: Callable, xs: list, vs: list, d_ref: list, d_err: list, y_ref: list, rng: Rng, what: str) -> None:
+    """``ad.trace``'s recorded sweeps (a separate code path from the transforms): the forward
+    sweep seeded with ``vs`` gives ``J·v``, the reverse sweep seeded with ``u`` gives ``uᵀJ``."""
+    try:
+        t = ad.trace(g, *xs)
+    except ad.UnsupportedOperation as e:
+        if "does not depend on the inputs" in str(e):
+            return  # ad.trace's documented refusal of constant outputs; the transforms gave zeros above
+        raise
+    names = list(t.input_names)
+    if len(names) != len(xs):
+        raise Mismatch(f"{what} trace: {len(names)} input nodes for {len(xs)} inputs")
+    for k, (a, b) in enumerate(zip(leaves(t.value) if hasattr(t, "value") else [], y_ref)):
+        close(a, b, 0, f"{what} trace value[{k}]", rtol=1e-9, atol=1e-12)
+    fwd = t.forward(dict(zip(names, vs)))
+    got = leaves(fwd.result) if len(y_ref) > 1 else [fwd.result]
+    if len(got) != len(y_ref):
+        raise Mismatch(f"{what} trace forward: {len(got)} tangents for {len(y_ref)} outputs")
+    for k, (a, b, e) in enumerate(zip(got, d_ref, d_err)):
+        close(a, b, e, f"{what} trace forward tangent[{k}]")
+    us = [rng.gen.standard_normal(np.shape(b)) for b in y_ref]
+    rev = t.reverse(us[0] if len(us) == 1 else tuple(us))
+    cts = [rev.result[n] for n in names]
+    for k, (c, x) in enumerate(zip(cts, xs)):
+        if np.shape(c) != np.shape(x):
+            raise Mismatch(f"{what} trace reverse adjoint[{k}]: shape {np.shape(c)}, expected {np.shape(x)}")
+    close(_dot(cts, vs), _dot(us, d_ref), _dot([np.abs(u) for u in us], d_err), f"{what} trace reverse <ū, J v>")
+
+
 def check(f: Callable, args: Sequence[Any], argnums: Sequence[int] | None = None, order: int = 2,
-          modes: Sequence[str] = ("fwd", "rev"), jac: bool = True, seed: int = 0, what: str = "") -> None:
+          modes: Sequence[str] = ("fwd", "rev", "trace"), jac: bool = True, seed: int = 0, what: str = "") -> None:
     """autograd's ``check_grads`` done independently: first order, then second order on the
     derivative functions adviz builds, in every pairing of the requested modes."""
     rng = Rng(np.random.default_rng(seed))
@@ -255,7 +286,7 @@ def check(f: Callable, args: Sequence[Any], argnums: Sequence[int] | None = None
     if "fwd" in modes:
         def jv(*zs):
             return ad.jvp(g, tuple(zs), tuple(vs))[1]
-        first_order(jv, xs, rng, f"{what} (x ↦ J·v)", modes, jac=False)
+        first_order(jv, xs, rng, f"{what} (x ↦ J·v)", [m for m in modes if m != "trace"], jac=False)
     if "rev" in modes:
         y_ref = plain(g, xs)
         us = [rng.gen.standard_normal(np.shape(b)) for b in y_ref]
@@ -263,7 +294,7 @@ def check(f: Callable, args: Sequence[Any], argnums: Sequence[int] | None = None
         def vj(*zs):
             y, pull = ad.vjp(g, *zs)
             return pull(rebuild(y, us))
-        first_order(vj, xs, rng, f"{what} (x ↦ uᵀJ)", modes, jac=False)
+        first_order(vj, xs, rng, f"{what} (x ↦ uᵀJ)", [m for m in modes if m != "trace"], jac=False)
         trees = any(structure(x) != "*" for x in xs)
         if not trees and len(y_ref) == 1 and y_ref[0].shape == () and sum(np.size(x) for x in xs) <= 12:
             for i, x in enumerate(xs):
@@ -279,6 +310,9 @@ def check(f: Callable, args: Sequence[Any], argnums: Sequence[int] | None = None
                     cols.append(c[0])
                     errs.append(ce[0])
                 shape = np.shape(x) + np.shape(x)
+                if not cols:
+                    close(H, np.zeros(shape), 0, f"{what} hessian[{i}]")
+                    continue
                 close(H, np.stack(cols, -1).reshape(shape), np.stack(errs, -1).reshape(shape), f"{what} hessian[{i}]")
 
 
