@@ -250,6 +250,8 @@ ARRAY_CASES = [
     ("imag-angle-real_if_close", lambda x: np.real_if_close(x) ** 2 + np.imag(x) + np.angle(x), [rand(3, lo=0.3)]),
     ("unwrap", lambda x: np.unwrap(x * 3.0) ** 2, [rand(4)]),
     ("astype-function", lambda x: np.astype(x, np.float64) ** 2, [rand(3)]),
+    ("fftshift", lambda x: np.fft.fftshift(x, axes=1) ** 2, [rand(3, 4)]),
+    ("ifftshift", lambda x: np.fft.ifftshift(x) * x, [rand(5)]),
 ]
 if hasattr(np, "row_stack"):
     import warnings

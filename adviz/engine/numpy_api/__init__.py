@@ -48,8 +48,8 @@ from .elementwise import (angle, astype, clip, degrees, frexp, imag, interp, lde
 from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
                        linalg_trace, insert, piecewise, select, take, take_along_axis, trace, tril, triu)
 from .products import matmul
-from .rearranging import (array_split, dsplit, fliplr, flipud, hsplit, pad, repeat, roll, rot90, split, tile,
-                          vsplit)
+from .rearranging import (array_split, dsplit, fftshift, fliplr, flipud, hsplit, ifftshift, pad, repeat, roll, rot90,
+                          split, tile, vsplit)
 from .reductions import (average, bincount, cumprod, cumsum, cumulative_prod, cumulative_sum, diff, logaddexp_reduce, max,
                          maximum_accumulate, mean, min, minimum_accumulate, nancumprod, nancumsum, nanmax, nanmean,
                          nanmin, nanprod, nansum, prod, ptp, std, sum, var)
@@ -131,7 +131,8 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.copy: _identity,
     np.real: _identity, np.conj: _identity, np.imag: imag, np.angle: angle, np.real_if_close: real_if_close,
     np.astype: lambda x, dtype, copy=True, device=None: astype(x, dtype), np.unwrap: unwrap, np.resize: resize,
-    np.apply_along_axis: apply_along_axis, np.bincount: bincount,
+    np.apply_along_axis: apply_along_axis, np.bincount: bincount, np.fft.fftshift: fftshift,
+    np.fft.ifftshift: ifftshift,
     np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
     np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
     np.ones_like: _plain(np.ones_like), np.full_like: _plain(np.full_like), np.empty_like: _plain(np.empty_like),

@@ -294,3 +294,26 @@ def _pad_constant(x, axis, before, after, values):
             value = np.asarray(value, dtype=np.result_type(lowest(x)))  # np.pad keeps the array's dtype
         blocks.append(broadcast_to(value, tuple(s)) if width else None)
     return concatenate([b for b in (blocks[0], x, blocks[1]) if b is not None], axis=axis)
+
+
+def _fft_shift(x, axes, sign: int):
+    shape = _shape_of(x)
+    if axes is None:
+        axes = tuple(range(len(shape)))
+    elif isinstance(axes, (int, np.integer)):
+        axes = (int(axes),)
+    axes = tuple(axes)
+    if not axes:
+        return x
+    return roll(x, [sign * (shape[a] // 2) for a in axes], axes)
+
+
+def fftshift(x, axes=None):
+    """``np.fft.fftshift``: the zero-frequency entry moved to the centre, a roll by ``n // 2``
+    along each axis (only entries move: the slope is a permutation)."""
+    return _fft_shift(x, axes, 1)
+
+
+def ifftshift(x, axes=None):
+    """``np.fft.ifftshift``: the inverse of ``fftshift``, a roll by ``-(n // 2)`` along each axis."""
+    return _fft_shift(x, axes, -1)

@@ -10,9 +10,9 @@ import numpy as np
 
 import adviz as ad
 
-from .core import Case, Mismatch, check, close, directional, expect_error, leaves, structure
+from .core import SEED, Case, Mismatch, check, close, directional, expect_error, leaves, structure
 
-R = np.random.default_rng(3)
+R = np.random.default_rng(3 + SEED)
 CASES: list[Case] = []
 
 

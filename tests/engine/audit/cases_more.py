@@ -7,9 +7,9 @@ import numpy as np
 
 import adviz as ad
 
-from .core import Case, check, close
+from .core import SEED, Case, check, close
 
-R = np.random.default_rng(5)
+R = np.random.default_rng(5 + SEED)
 CASES: list[Case] = []
 
 
@@ -200,3 +200,5 @@ C("diff of length 1", np.diff, np.ones(1))
 C("empty var axis 1", lambda a: np.var(a, axis=1), Z03)
 C("size-1 std+max+prod", lambda a: np.std(a) + np.max(a) + np.prod(a), np.ones((1, 1)) * 0.5)
 C("size-1 norm*sort*cumprod", lambda a: np.linalg.norm(a) * np.sort(a) * np.cumprod(a), np.array([0.7]))
+C("fft.fftshift", np.fft.fftshift, r(5))
+C("fft.ifftshift axes", lambda a: np.fft.ifftshift(a, axes=(0,)), r(3, 4))
