@@ -905,3 +905,37 @@ def _():
         close(J[0], np.cos(x), what="J0")
         close(J[1], -3 * np.sin(x), what="J1")
     close(ad.grad(ad.grad(lambda z: sc(z)[1]))(x), -3 * np.cos(x), what="second")
+
+
+@case("hessian of two pytree arguments nests as JAX: H[a][path][b][path]")
+def _():
+    p = {"w": randn(2), "c": [1.3, randn(2, 2)]}
+    q = (randn(2),)
+
+    def f(p, q):
+        return np.sum(np.tanh(p["c"][1] @ (p["w"] * q[0]))) * p["c"][0]
+
+    def F(v):  # the same function of one flat vector: c0, c1 (4), w (2), q0 (2)
+        return f({"w": v[5:7], "c": [v[0], v[1:5].reshape(2, 2)]}, (v[7:9],))
+
+    v0 = np.concatenate([[p["c"][0]], p["c"][1].ravel(), p["w"], q[0]])
+    fd_g = lambda v: fd_grad(F, v)  # noqa: E731
+    H = np.array([directional(fd_g, [v0], [np.eye(9)[i]])[0][0] for i in range(9)])
+    Ha = ad.hessian(f, argnums=(0, 1))(p, q)
+    where = [{("c", 0): [0], ("c", 1): [1, 2, 3, 4], ("w",): [5, 6]}, {(0,): [7, 8]}]
+    trees = (p, q)
+
+    def get(t, path):
+        for k in path:
+            t = t[k]
+        return t
+
+    for a in (0, 1):
+        for b in (0, 1):
+            for pa, ia in where[a].items():
+                for pb, ib in where[b].items():
+                    blk = np.asarray(get(get(Ha[a], pa)[b], pb))
+                    want_shape = np.shape(get(trees[a], pa)) + np.shape(get(trees[b], pb))
+                    if blk.shape != want_shape:
+                        raise Mismatch(f"H[{a}]{pa}[{b}]{pb}: shape {blk.shape}, expected {want_shape}")
+                    close(blk.reshape(len(ia), len(ib)), H[np.ix_(ia, ib)], 1e-5, f"H[{a}]{pa}[{b}]{pb}", rtol=1e-4)
