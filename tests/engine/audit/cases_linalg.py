@@ -118,3 +118,38 @@ C("linalg.matmul", la.matmul, randn(2, 3), randn(3, 2), order=1)
 C("linalg.vecdot", la.vecdot, randn(2, 3), randn(2, 3), order=1)
 C("linalg.tensordot", lambda a, b: la.tensordot(a, b, axes=1), randn(2, 3), randn(3, 2), order=1)
 C("eigvals of symmetric (real)", sym(lambda a: np.sort(np.real(la.eigvals(a)))), psd(3), order=1)
+
+
+# third order: the Hessian of each scalar function differentiated once more, forward (jvp of
+# hessian) and reverse (grad of <u, hessian>), against central differences of the Hessian
+def third_order(name, f, x):
+    def run():
+        from .core import close, directional
+
+        import adviz as ad
+
+        rng = np.random.default_rng(11)
+        v = rng.standard_normal(x.shape)
+        H = lambda z: ad.hessian(f)(z)  # noqa: E731
+        ref, err = directional(H, [x], [v])
+        close(ad.jvp(H, (x,), (v,))[1], ref[0], err[0], f"{name}: jvp of hessian", rtol=1e-4)
+        u = rng.standard_normal(x.shape * 2)
+        g3 = ad.grad(lambda z: np.sum(ad.hessian(f)(z) * u))(x)
+        close(np.sum(g3 * v), np.sum(u * ref[0]), 1e-5, f"{name}: grad of <u, hessian>", rtol=1e-4)
+
+    CASES.append(Case(f"linalg third order {name}", run, "linalg"))
+
+
+A3, S3 = randn(3, 3), psd(3)
+third_order("logdet", lambda a: la.slogdet(a)[1], S3)
+third_order("det", la.det, A3)
+third_order("sum inv²", lambda a: np.sum(la.inv(a) ** 2), S3)
+third_order("largest eigvalsh", sym(lambda a: la.eigvalsh(a)[-1]), S3)
+third_order("eigh vector", sym(lambda a: np.sum(la.eigh(a)[1][:, 0] ** 2 * np.arange(3.0))), S3)
+third_order("top singular value", lambda a: la.svd(a, compute_uv=False)[0], A3)
+third_order("sum cholesky", sym(lambda a: np.sum(la.cholesky(a))), S3)
+third_order("nuclear norm", lambda a: la.norm(a, "nuc"), A3)
+third_order("spectral norm", lambda a: la.norm(a, 2), A3)
+third_order("pinv of tall", lambda a: np.sum(la.pinv(a[:, :2]) ** 2), A3)
+third_order("qr R weighted", lambda a: np.sum(la.qr(a)[1] ** 2 * np.arange(9.0).reshape(3, 3)), A3)
+third_order("solve", lambda a: np.sum(la.solve(a, np.arange(3.0)) ** 2), S3)
