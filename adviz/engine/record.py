@@ -45,7 +45,7 @@ import numpy as np
 
 from . import notation
 from .notation import check_notation, default_order as notation_default_order, display_names as notation_names
-from .primitives.core import Primitive, align, ndim, shape, unbroadcast
+from .primitives.core import Primitive, align, ndim, shape, times_partial, unbroadcast
 from .pytree import LEAF, TreeDef, keystr, tree_flatten, tree_flatten_with_path
 from . import tape as _tape_module
 from .tape import Deferred, Tape, TapeNode, TapeNodes, _stand_in
@@ -825,9 +825,10 @@ class Trace:
                 t = tangents[p]
                 if partials is not None and partials[i] is not None:
                     if type(t) is _FLOAT64 and type(ans) is _FLOAT64:  # scalars: nothing to align
-                        c = _scalar_partial(partials[i], ans, args, params) * t
+                        c = times_partial(t, _scalar_partial(partials[i], ans, args, params), partials[i])
                     else:
-                        c = _partial_of(partials[i], ans, args, params) * align(t, ndim(args[i]), ndim(ans))
+                        c = times_partial(align(t, ndim(args[i]), ndim(ans)), _partial_of(partials[i], ans, args, params),
+                                          partials[i])
                 else:
                     c = jvps[i](t, ans, *args, **params)
                 if type(ans) is not _FLOAT64 and shape(c) != shape(ans):  # a scalar result: c is scalar too
@@ -924,9 +925,9 @@ class Trace:
                     continue
                 if partials is not None and partials[i] is not None:
                     if type(g) is _FLOAT64 and type(ans) is _FLOAT64:  # scalars: nothing to unbroadcast
-                        c = g * _scalar_partial(partials[i], ans, args, params)
+                        c = times_partial(g, _scalar_partial(partials[i], ans, args, params), partials[i])
                     else:
-                        full = g * _partial_of(partials[i], ans, args, params)
+                        full = times_partial(g, _partial_of(partials[i], ans, args, params), partials[i])
                         summed = _summed_axes(shape(full), shape(args[i]))
                         if summed:  # the operand was broadcast: its adjoint sums these axes
                             steps.summed[len(src)] = (summed, len(shape(full)))

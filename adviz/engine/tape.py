@@ -416,8 +416,8 @@ def _scalar_rules(prim: Any) -> Optional[tuple]:
     if partials is not None and len(vjps) == len(partials):
         rules = []
         for p, rule in zip(partials, vjps):
-            if p is None or rule is None or getattr(rule, "partial", None) is not p:
-                rules.append(None)  # no rule, or a rule written by hand: call it
+            if p is None or rule is None or getattr(rule, "partial", None) is not p or p.kind == "select":
+                rules.append(None)  # no rule, a rule written by hand, or a selection: call it
             elif p.kind == "one":
                 rules.append(_ONE)
             elif p.kind == "minus_one":

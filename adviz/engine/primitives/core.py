@@ -83,7 +83,10 @@ class Partial:
     fn: Callable[..., Any]
     text: TextRule
     latex: Optional[TextRule] = None
-    kind: str = "general"  # "one" / "minus_one" let rules skip a useless multiplication
+    # "one" / "minus_one" let rules skip a useless multiplication; "select": the partial is a
+    # 0/1 mask (``where``'s), so a product with it is a *selection* -- exactly 0 where the mask
+    # is 0, even against a nan or infinite tangent or adjoint (0·nan would be nan).
+    kind: str = "general"
     fresh: bool = True  # fn returns a new array (not an operand or ans): rules may reuse it in place
     # ``(name, sign)``: the partial is ``sign · name(operand)``, another unary primitive of
     # the same operand (sin's partial is cos(x), cos's is −sin(x)).  A forward transform that
@@ -332,6 +335,15 @@ def _broadcast(x: Any, to: tuple[int, ...]) -> Any:
     return np.broadcast_to(x, to)
 
 
+def times_partial(x: Any, partial_value: Any, partial: Partial) -> Any:
+    """``x · partial_value``: the chain rule's product of a tangent or adjoint with a local
+    partial, where a ``"select"`` partial picks ``x`` where the mask is 1 and gives exactly 0
+    elsewhere (``where``'s branch not taken gets 0, never ``0·nan``)."""
+    if partial.kind == "select":
+        return np.where(partial_value != 0, x, np.zeros((), dtype=np.result_type(dtype_of(x), dtype_of(partial_value))))
+    return x * partial_value
+
+
 def _jvp_from_partial(p: Optional[Partial], i: int):
     """Forward rule of an elementwise operand: tangent contribution = partial · ẋᵢ."""
     if p is None:
@@ -343,6 +355,8 @@ def _jvp_from_partial(p: Optional[Partial], i: int):
             return t
         if p.kind == "minus_one":
             return -t
+        if p.kind == "select":
+            return times_partial(t, p.fn(ans, *args, **params), p)
         return scale(t, p.fn(ans, *args, **params), p.fresh)
 
     jvp_rule.partial = p  # type: ignore[attr-defined]
@@ -366,6 +380,8 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
                 return g
             if kind == "minus_one":
                 return -g
+            if kind == "select":
+                return times_partial(g, p.fn(ans, *args, **params), p)
             return g * p.fn(ans, *args, **params)
         nb = ndim(g) - ndim(ans)
         # ``_g_is_ours``: the sweep allocated ``g`` and nothing else will read it, so the
@@ -375,6 +391,8 @@ def _vjp_from_partial(p: Optional[Partial], i: int):
             c = g
         elif p.kind == "minus_one":
             c = np.negative(g, out=g) if ours else -g
+        elif p.kind == "select":
+            c = times_partial(g, p.fn(ans, *args, **params), p)
         else:
             partial = p.fn(ans, *args, **params)
             if ours and not p.fresh and type(partial) is np.ndarray and partial.shape == g.shape \

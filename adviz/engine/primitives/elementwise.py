@@ -374,8 +374,8 @@ where = register(Primitive(
     name="where", impl=np.where, template="where({0}, {1}, {2})", symbol="where",
     latex=r"\operatorname{{where}}({0}, {1}, {2})",
     partials=(None,
-              Partial(lambda ans, c, x, y: _mask(c, ans), "[{0}]"),
-              Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]")),
+              Partial(lambda ans, c, x, y: _mask(c, ans), "[{0}]", kind="select"),
+              Partial(lambda ans, c, x, y: _mask(~np.asarray(c, dtype=bool), ans), "[not {0}]", kind="select")),
     jvp_all=_where_jvp_all,
     vjp_reads="args",  # the condition (of the result, only its dtype and shape)
 ))
