@@ -57,6 +57,8 @@ def compare(
                                  progress=lambda done, total: advance(completed=done, total_now=total))
     except ValueError as err:  # e.g. --wrt names no variable
         raise InputError(str(err)) from None
+    if plot is not None and report.sweep is None:
+        raise InputError(f"no error-vs-h figure to save: {report.notes[-1]}")
     if plot is not None:
         from ..render.plots import save_figure
 

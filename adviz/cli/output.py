@@ -246,8 +246,8 @@ def to_json_value(value: Any) -> Any:
 
     import numpy as np
 
-    if value is None:                    # e.g. the partial of a structural rule (sum, reshape)
-        return None
+    if value is None or isinstance(value, str):   # None: e.g. the partial of a structural rule (sum, reshape)
+        return value
     if isinstance(value, dict):
         return {str(k): to_json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -269,12 +269,13 @@ def to_json_value(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    """Strict JSON (no NaN/Infinity tokens), in UTF-8, or with ``\\u`` escapes when standard
+    """Strict JSON (no NaN/Infinity tokens: every number goes through :func:`to_json_value`), in UTF-8, or with ``\\u`` escapes when standard
     output cannot encode UTF-8 (the JSON means the same either way)."""
     import json
     import sys
 
     plain = not _can_encode(sys.stdout, "ẋx̄→∂·")
+    data = to_json_value(data)   # the one encoder: whatever a command passes, inf and nan become strings
     typer.echo(json.dumps(data, indent=2, ensure_ascii=plain, allow_nan=False))
 
 

@@ -70,6 +70,9 @@ class ComparisonRow:
         return digits(self.rel_error)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain Python data; ``value`` is None only when the method did not run. Numbers JSON
+        cannot hold stay ``inf``/``nan`` floats (``adviz compare --json`` writes them as the
+        strings ``"inf"``, ``"-inf"``, ``"nan"``, as every ``--json`` does)."""
         return {"method": self.method, "kind": self.kind, "h": self.h, "h_label": self.h_label,
                 "value": None if self.value is None else [_num(float(v)) for v in self.value],
                 "abs_error": _num(self.abs_error), "rel_error": _num(self.rel_error),
@@ -84,8 +87,10 @@ def digits(rel_error: float) -> float:
     return float(min(16.0, max(0.0, -np.log10(max(rel_error, 1e-16)))))
 
 
-def _num(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
+def _num(x: float) -> float:
+    """A plain float, ``inf`` and ``nan`` included: never None, which means "no value" (a
+    method that did not run), not "not finite"."""
+    return float(x)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ class ComparisonReport:
         return error_plot(self.sweep, path=path, title=title, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain Python data (numbers, lists, None for what is missing); non-finite numbers stay
+        ``inf``/``nan`` floats, which ``adviz compare --json`` writes as ``"inf"``/``"-inf"``/``"nan"``."""
         return {
             "expression": self.expression,
             "at": {k: np.asarray(v).tolist() for k, v in self.at.items()},
@@ -332,7 +339,10 @@ def compare(
 
     k = _component(target, wrt)
     sweep_result = None
-    if sweep:
+    if sweep and not np.isfinite(reference[k]):
+        notes.append(f"h sweep skipped: AD gives ∂f/∂{target.labels[k]} = {float(reference[k])!r} here, "
+                     "so there is no finite derivative to measure the errors against")
+    elif sweep:
         def along(t: Any, k: int = k) -> Any:
             point = target.x0.astype(np.result_type(target.x0, t))
             point[k] = t

@@ -117,15 +117,16 @@ class MethodCurve:
         return self.roundoff_constant / hs
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (no per-h arrays)."""
+        """Plain-data summary (no per-h arrays); NaN (the complex step's textbook h) stays a float."""
         keys = ("method", "order", "evaluations", "best_h", "best_error", "textbook_h", "truncation_slope",
                 "roundoff_slope", "truncation_constant", "roundoff_constant", "model_h")
         return {k: _jsonable(getattr(self, k)) for k in keys}
 
 
 def _jsonable(v: Any) -> Any:
+    """Plain Python numbers; ``inf``/``nan`` stay floats (``--json`` writes them as strings)."""
     if isinstance(v, (np.floating, float)):
-        return None if not np.isfinite(v) else float(v)
+        return float(v)
     if isinstance(v, np.integer):
         return int(v)
     return v
@@ -177,7 +178,7 @@ class ErrorSweep:
         return float(np.max(curve.rel_error[mask])) if mask.any() else float("nan")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary, including the per-h relative errors."""
+        """Plain-data summary, including the per-h relative errors (inf and nan stay floats)."""
         return {
             "x": float(self.x),
             "exact": float(self.exact),

@@ -164,3 +164,68 @@ def test_compare_json_nests_the_gradient_as_grad_does(cli):
     assert set(central["gradient"]) == {"W", "y", "x"} and len(central["gradient"]["W"]) == 2
     assert central["gradient"]["x"] == pytest.approx([2.0, 4.0, 6.0], rel=1e-6)
     assert central["value"] == pytest.approx([4.0, 8.0, 12.0, 16.0, 30.0, 2.0, 4.0, 6.0], rel=1e-6)
+
+
+def _nonfinite_leaves(data):
+    """Every value in a JSON document that is not a finite number, a string, a bool or a list/dict."""
+    if isinstance(data, dict):
+        return [x for v in data.values() for x in _nonfinite_leaves(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _nonfinite_leaves(v)]
+    return [data] if isinstance(data, float) and not math.isfinite(data) else []
+
+
+@pytest.mark.parametrize("expr, at, value, derivative", [
+    ("log(x)", "x=0", "-inf", "inf"),
+    ("1/x", "x=0", "inf", "-inf"),
+    ("sqrt(x)", "x=-1", "nan", "nan"),
+])
+def test_compare_json_names_inf_and_nan_as_strings_not_null(cli, expr, at, value, derivative):
+    """docs/cli.md: inf and nan are the strings "inf", "-inf", "nan" in every --json; null means
+    "no value" (a method that did not run), never "not finite"."""
+    data = _json(cli, "compare", expr, "-a", at)
+    assert data["value"] == value and data["gradient"] == {"x": derivative}
+    ad = data["rows"][0]
+    assert ad["method"] == "AD reverse" and ad["value"] == [derivative] and ad["gradient"] == {"x": derivative}
+    forward = data["rows"][1]
+    assert forward["value"] == [derivative]
+    assert forward["abs_error"] == "nan" and forward["rel_error"] == "nan"      # inf - inf, nan - nan
+    for row in data["rows"]:
+        assert row["value"] is not None and None not in row["value"], row
+        assert row["abs_error"] is not None and row["rel_error"] is not None, row
+    assert data["sweep"] is None and any("h sweep skipped" in n for n in data["notes"])
+
+
+def test_compare_json_arrays_and_sweep_keep_inf_and_nan_as_strings(cli):
+    data = _json(cli, "compare", "sum(sqrt(x))", "-a", "x=[0, 1, 4]", "--wrt", "x[1]")
+    assert data["gradient"] == {"x": ["inf", 0.5, 0.25]}
+    assert data["value"] == 3.0
+    assert data["rows"][0]["value"] == ["inf", 0.5, 0.25]
+    assert all(None not in row["value"] for row in data["rows"])
+    rel = data["sweep"]["methods"]["complex"]
+    assert rel["textbook_h"] == "nan"                      # the complex step has no textbook h
+    central = data["sweep"]["methods"]["central"]["rel_error"]
+    assert all(isinstance(e, float) or e in ("inf", "nan") for e in central) and None not in central
+
+
+def test_compare_plot_without_a_sweep_is_one_line(cli, tmp_path):
+    r = cli("compare", "1/x", "-a", "x=0", "--plot", str(tmp_path / "fd.png"))
+    assert r.exit_code == 2 and "h sweep skipped" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "fd.png").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["grad", "sum(log(x)*y)", "-a", "x=0", "-a", "y=[1, nan, inf]"],
+    ["trace", "log(x)*y", "-a", "x=0", "-a", "y=[1, nan, inf]"],
+    ["trace", "sqrt(x)", "-a", "x=-1", "--python"],
+    ["jacobian", "[1/x, sqrt(y)]", "-a", "x=0", "-a", "y=-1"],
+])
+def test_every_json_writes_inf_and_nan_as_strings(cli, command):
+    data = _json(cli, *command)
+    text = json.dumps(data)
+    assert _nonfinite_leaves(data) == [] and ("inf" in text or "nan" in text or "python" in data)
+
+
+def test_graph_json_writes_inf_and_nan_as_strings(cli, tmp_path):
+    data = _json(cli, "graph", "log(x)", "-a", "x=0", "-o", str(tmp_path / "g.dot"))
+    assert data["at"] == {"x": 0.0} and _nonfinite_leaves(data) == []
