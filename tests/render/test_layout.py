@@ -338,3 +338,29 @@ def test_titles_list_whole_input_values_and_say_how_many_they_leave_out():
     title = _title(many)
     assert title.endswith("x11 = 11, … (28 more inputs)") and title.count("characters)") == 1, title  # the expression's
     assert input_values(ad.trace("x1*x2", x1=2.0, x2=5.0)) == "x1 = 2, x2 = 5"
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{NS}text")]
+
+
+def test_a_node_no_seeded_input_reaches_shows_its_zero_tangent_from_its_own_step():
+    """Forward mode knows a tangent at the node's own step, even one no seeded input reaches
+    (sin(x2) with ẋ1 = 1): its box says 0 from that step on, never '?' until the last frame,
+    and the caption's '? = a later step gives this tangent' appears only while some box shows '?'."""
+    t = ad.trace("x1*x2 + sin(x2)", x1=2.0, x2=5.0)
+    sweep = t.forward({"x1": 1.0})
+    layout = SweepLayout(t, sweep)
+    own_step = {t.nodes[s.node].name: s.index + 1 for s in sweep.steps}
+    assert not sweep.steps[own_step["v2"] - 1].terms          # no term: nothing reaches sin(x2)
+    for k in range(len(sweep.steps) + 1):
+        texts = _svg_texts(layout.svg(k))
+        for name, step in own_step.items():
+            tangent = next(x for x in texts if x.startswith(f"v̇{name[1:]} = "))
+            assert (tangent.endswith("= ?")) == (k < step), (k, tangent)
+        assert ("v̇2 = 0" in texts) == (k >= own_step["v2"])
+        note = any("a later step gives this tangent" in x for x in texts)
+        assert note == any(x.endswith("= ?") for x in texts), (k, texts)
+    # the page's player repaints that box at its own step, with the 0
+    changes = layout.player_data()["changes"][own_step["v2"]]
+    assert any(texts and "v̇2 = 0" in texts for _, _, texts in changes)
