@@ -27,6 +27,7 @@ model curves ``C·h^p`` and ``R/h`` for plotting.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,10 +118,15 @@ class MethodCurve:
         return self.roundoff_constant / hs
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data summary (no per-h arrays); NaN (the complex step's textbook h) stays a float."""
+        """Plain-data summary (no per-h arrays). Computed numbers keep ``inf``/``nan``; the
+        complex step's ``textbook_h`` is None: it has no textbook step (any tiny h works), which
+        is "no value", not a number that came out NaN."""
         keys = ("method", "order", "evaluations", "best_h", "best_error", "textbook_h", "truncation_slope",
                 "roundoff_slope", "truncation_constant", "roundoff_constant", "model_h")
-        return {k: _jsonable(getattr(self, k)) for k in keys}
+        out = {k: _jsonable(getattr(self, k)) for k in keys}
+        if self.method == "complex" and math.isnan(self.textbook_h):
+            out["textbook_h"] = None
+        return out
 
 
 def _jsonable(v: Any) -> Any:

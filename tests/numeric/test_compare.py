@@ -95,7 +95,7 @@ def test_json_and_plot(report, tmp_path):
     from adviz.cli import to_json_value   # the --json encoder: inf and nan become strings
 
     data = json.loads(json.dumps(to_json_value(report.to_dict()), allow_nan=False))
-    assert data["sweep"]["methods"]["complex"]["textbook_h"] == "nan"
+    assert data["sweep"]["methods"]["complex"]["textbook_h"] is None  # no textbook h: no value
     assert data["gradient"] == {"x": pytest.approx(6 * np.cos(10.0))}
     methods = [row["method"] for row in data["rows"]]
     assert methods[:3] == ["AD reverse", "AD forward", "complex step"]
