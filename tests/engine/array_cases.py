@@ -300,6 +300,10 @@ BUILDING_CASES = [
     ("array-dtype-entries-of-vector", lambda v: np.array([v[0] * v[1], v[2]], dtype=float) ** 2, [V]),
     ("array-dtype-traced-arrays", lambda v: np.array([v, np.sin(v)], dtype=float) ** 2, [V]),
     ("asarray-dtype-object-array", lambda x, y: np.asarray(np.array([x, x * y]), dtype=float) ** 2, [X, Y]),
+    # a list mixing traced values and numbers is one traced array: NumPy's object loops lack 1.0.sin()
+    ("ufunc-of-mixed-array", lambda x, y: np.sin(np.array([x * y, 1.0, y])), [X, Y]),
+    ("ufunc-of-mixed-nested-asarray", lambda x, y: np.exp(np.asarray([[x, 1], [2.0, x * y]])), [X, Y]),
+    ("norm-of-mixed-array", lambda x, y: np.linalg.norm(np.array([x, y, 1.0])), [X, Y]),
     # NumPy functions handed lists of traced values that NumPy's own code cannot read
     ("cov-list", lambda x, y: np.cov([x * y, x + y, x - y, y * y]), [X, Y]),
     ("cov-nested-list", lambda x, y: np.cov([[x * y, x + y, 1.0], [x, y * y, x - y]]), [X, Y]),

@@ -126,3 +126,14 @@ def test_a_float32_list_keeps_float32_as_numpy(reduce):
     slope = {"mean": 1 / 3, "var": 2 * (v[0] - m) / 3, "std": (v[0] - m) / 3 / np.std(v.astype(float))}
     np.testing.assert_allclose(tangent, slope[reduce.__name__.removeprefix("nan")], rtol=1e-5)
     assert tangent.dtype == np.float32
+
+
+def test_a_q_list_holding_a_traced_value_is_a_traced_q():
+    """np.quantile(d, [q, 0.5]): the linear quantile's slope in q is (n - 1)(upper - lower) (docs/conventions.md);
+    the other methods and nanquantile refuse a traced q, in a list as well as alone."""
+    d = np.array([0.3, -1.2, 2.0, 0.7])  # sorted: -1.2, 0.3, 0.7, 2.0; q = 0.3 sits between -1.2 and 0.3
+    np.testing.assert_allclose(ad.jacrev(lambda q: np.quantile(d, [q, 0.5]))(0.3), [3 * 1.5, 0.0], rtol=1e-12)
+    np.testing.assert_allclose(ad.jacfwd(lambda q: np.percentile(d, [100 * q, 50.0]))(0.3), [4.5, 0.0], rtol=1e-12)
+    for f in (lambda q: np.quantile(d, [q, 0.5], method="hazen"), lambda q: np.nanquantile(d, [q, 0.5])):
+        with pytest.raises(UnsupportedOperation, match="traced q"):
+            ad.jacrev(f)(0.3)

@@ -23,6 +23,7 @@ from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _axes, _no, _shape_of, getitem
 from .elementwise import astype
 from .reductions import _plain_dtype, mean, spread_sqrt, sum, var
+from .entry_points import holds_traced
 from .shapes import atleast_2d, concatenate, ravel, reshape, swapaxes
 
 
@@ -174,7 +175,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     out = []
     for a, h in zip(axes, spacing):
         if ndim(h) != 0:
-            if isinstance(h, Tracer):
+            if holds_traced(h):
                 raise UnsupportedOperation("np.gradient with traced coordinate arrays is not supported: "
                                            "give a traced scalar spacing or constant coordinates")
             dx = np.diff(np.asarray(h, dtype=np.float64))
@@ -342,7 +343,7 @@ def polyint(p, m=1, k=None):
     m = int(m)
     if m < 0:
         raise ValueError("Order of integral must be positive (see polyder)")
-    if isinstance(k, Tracer):
+    if holds_traced(k):
         raise UnsupportedOperation("np.polyint with traced integration constants k is not supported")
     k = np.zeros(m) if k is None else np.atleast_1d(np.asarray(k, dtype=np.float64))
     if k.size == 1 and m > 1:

@@ -36,6 +36,7 @@ from ._common import _axes, _no, _shape_of
 from .elementwise import astype
 from .indexing import getitem, take, take_along_axis
 from .reductions import mean
+from .entry_points import holds_traced, traced_array
 from .shapes import moveaxis, ravel, reshape
 
 
@@ -93,6 +94,7 @@ def _keepdims(x, a_shape, axes, q_ndim):
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
              weights=None, interpolation=None):
     _no({"out": out, "interpolation": interpolation}, "quantile", "out", "interpolation")
+    q = _q_operand(q)
     if weights is not None:
         return _weighted_quantile(a, q, axis, method, keepdims, weights)
     if method != "linear" and isinstance(q, Tracer):
@@ -105,6 +107,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
     dtype = np.result_type(lowest(a), q if isinstance(q, (float, int)) else np.asarray(lowest(q)), 1.0)
     result = _quantile(a, q, q_plain, axis, method, keepdims)
     return result if np.result_type(lowest(result)) == dtype else astype(result, dtype)
+
+
+def _q_operand(q):
+    """``q`` as given, or one traced array when it is a list (or object array) holding traced values, so
+    that the checks for a traced ``q`` see it (``np.asarray(q, dtype=float)`` of it traces while a
+    transform runs: ``entry_points.py``)."""
+    return traced_array(q) if not isinstance(q, Tracer) and holds_traced(q) else q
 
 
 def _weighted_quantile(a, q, axis, method, keepdims, weights):
@@ -188,6 +197,7 @@ def _method_weights(n: int, q: np.ndarray, method: str) -> np.ndarray:
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
                weights=None, interpolation=None):
+    q = _q_operand(q)
     return quantile(a, q / 100.0 if not isinstance(q, (list, tuple)) else np.asarray(q) / 100.0, axis=axis, out=out,
                     method=method, keepdims=keepdims, weights=weights, interpolation=interpolation)
 
@@ -211,6 +221,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     interpolates between its sorted entries ``⌊q(kᵢ - 1)⌋`` and the next (``method='linear'``)."""
     _no({"out": out, "weights": weights, "interpolation": interpolation}, "nanquantile", "out", "weights",
         "interpolation")
+    q = _q_operand(q)
     if method != "linear":
         raise UnsupportedOperation(f"np.nanquantile(method={method!r}) is not supported on traced values: "
                                    "use method='linear' (the default)")
@@ -252,6 +263,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
                   weights=None, interpolation=None):
+    q = _q_operand(q)
     return nanquantile(a, q / 100.0 if not isinstance(q, (list, tuple)) else np.asarray(q) / 100.0, axis=axis,
                        out=out, method=method, keepdims=keepdims, weights=weights, interpolation=interpolation)
 
