@@ -137,3 +137,24 @@ def test_a_q_list_holding_a_traced_value_is_a_traced_q():
     for f in (lambda q: np.quantile(d, [q, 0.5], method="hazen"), lambda q: np.nanquantile(d, [q, 0.5])):
         with pytest.raises(UnsupportedOperation, match="traced q"):
             ad.jacrev(f)(0.3)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_reductions_of_a_list_with_a_line_of_nans_only():
+    """NumPy's own nanvar divided a plain 0 by a count of 0 on the object array (ZeroDivisionError); the list
+    goes to adviz's rule: NaN for the line of NaNs (derivative 0), var([x, y]) = (x - y)²/4 for the other."""
+    x, y = 0.7, 1.3
+    for name, slope in (("nanvar", [(x - y) / 2, (y - x) / 2]), ("nanstd", [-0.5, 0.5]), ("nanmean", [0.5, 0.5])):
+        f = lambda x, y: getattr(np, name)([[x, y], [np.nan, np.nan]], axis=1)  # noqa: E731  (np.<name> as called)
+        value = ad.jvp(f, (x, y), (1.0, 0.0))[0]
+        np.testing.assert_array_equal(np.isnan(value), [False, True])
+        jac = ad.jacrev(f, argnums=(0, 1))(x, y)
+        np.testing.assert_allclose([jac[0][0], jac[1][0]], slope, rtol=1e-12)
+        if name == "nanmean":  # a line of NaNs only: derivative 0 (docs/conventions.md); nanvar's is NaN
+            assert jac[0][1] == jac[1][1] == 0.0
+    # the standard deviation of a NaN variance is NaN, not the 0 of a zero spread (was 0)
+    for f in (lambda x: np.nanstd(np.stack([np.stack([x, 2.0 * x]), np.full(2, np.nan)]), axis=1),
+              lambda x: np.std(np.stack([x, np.nan, 1.0]), where=np.array([True, True, False]))):
+        value = ad.jvp(f, (x,), (1.0,))[0]
+        np.testing.assert_array_equal(np.isnan(value), np.isnan(f(x)))
+        assert np.isnan(value).any()

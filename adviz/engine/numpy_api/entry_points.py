@@ -51,7 +51,8 @@ from ..tracer import Tracer, UnsupportedOperation, complex_error
 from .building import lift
 
 BUILDERS = ("array", "asarray", "asanyarray")
-READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp")
+READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp", "nanmean", "nanvar",
+           "nanstd")
 
 _ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS}
 _LOCK = threading.Lock()

@@ -199,11 +199,11 @@ def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=_NOVAL
 def spread_sqrt(v):
     """``sqrt`` of a variance, with derivative 0 (at every order) where the variance is 0: a
     standard deviation's convention at zero spread (docs/conventions.md), where sqrt's slope is inf."""
-    spread = np.asarray(lowest(v) > 0)
-    if spread.all():
+    flat = np.asarray(lowest(v) == 0)  # not ``v > 0``: a NaN variance (a line of NaNs) stays NaN, as NumPy's
+    if not flat.any():
         return np.sqrt(v)
-    safe = bind(P["where"], spread, v, np.ones((), dtype=np.result_type(lowest(v))))
-    return bind(P["where"], spread, np.sqrt(safe), np.zeros((), dtype=np.result_type(lowest(v))))
+    safe = bind(P["where"], flat, np.ones((), dtype=np.result_type(lowest(v))), v)
+    return bind(P["where"], flat, np.zeros((), dtype=np.result_type(lowest(v))), np.sqrt(safe))
 
 
 def cumsum(x, axis=None, dtype=None, out=None):
