@@ -35,7 +35,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .forward import Dual, JVPInterpreter
+from .forward import Dual, JVPInterpreter, Pending
 from .primitives.core import fits_in, shape, unbroadcast
 from .tape import Tape
 from .tracer import _ACTIVE, Tracer
@@ -241,6 +241,8 @@ def _tangent_of_partial(partial: Any, ans: Any, ans_dot: Any, xs: list, x_dots: 
         t = ans_dot if j == 0 else x_dots[j - 1]
         if t is None:
             continue
+        if type(t) is Pending:  # computed now, as the forward sweep would have (it is read)
+            t = t.value()
         if d.kind == "one":
             term, term_own = t, False
         elif d.reuse is not None and type(xs[0]) is _NDARRAY \

@@ -54,7 +54,7 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from ..envvars import positive_number
-from .forward import Dual, JVPInterpreter
+from .forward import Dual, JVPInterpreter, tangent_of
 from .primitives.core import shape
 from .numpy_api.building import foreign_arithmetic, lift
 from .pytree import TreeDef, tree_flatten
@@ -359,12 +359,15 @@ def value_and_grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, hol
             )
         _check_real_output(value, "grad")
         seed = np.ones((), dtype=np.result_type(lowest(value)))
-        grads = [_finish(g, shape(v), (v,)) for g, v in zip(_pullback(rec, index, seed, value, consume=True),
+        if not value_and_grad_f._keeps_value:  # ad.grad: let the value go before the sweep (under
+            value = rec.outputs[0] = None  # jvp it holds its tangent's pending computation, see forward.Pending)
+        grads = [_finish(g, shape(v), (v,)) for g, v in zip(_pullback(rec, index, seed, seed, consume=True),
                                                             rec.inputs.values)]
         grads = rec.inputs.rebuild(grads, single)
         return ((value, rec.aux) if has_aux else value), grads
 
     value_and_grad_f._adviz_name = "ad.value_and_grad"  # type: ignore[attr-defined]
+    value_and_grad_f._keeps_value = True  # type: ignore[attr-defined]  (False: ad.grad, which drops it)
     return value_and_grad_f
 
 
@@ -383,6 +386,7 @@ def grad(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic: 
     _jax_options("ad.grad", holomorphic)
     vg = value_and_grad(f, argnums, has_aux)
     vg._adviz_name = "ad.grad"  # type: ignore[attr-defined]
+    vg._keeps_value = False  # type: ignore[attr-defined]
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
@@ -517,7 +521,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any], has_aux: b
 
 def _split(o: Any, interp: JVPInterpreter, batch: tuple[int, ...] = ()) -> tuple[Any, Any]:
     if isinstance(o, Dual) and o._interp is interp:
-        return o.primal, o.tangent
+        return o.primal, tangent_of(o)
     return o, _zeros(o, batch)
 
 
