@@ -52,6 +52,14 @@ def test_w5_second_derivative_is_the_complex_step_of_the_gradient():
     np.testing.assert_allclose(w5_hvp.second_derivative(x), cs, rtol=1e-12, atol=1e-14)
 
 
+def test_w5_chain_rule_by_hand_is_the_hessian_vector_product():
+    """The floor row of W5 (forward-over-reverse written out in NumPy) against the complex step."""
+    x = w2_array.make_input(1000)
+    v = np.random.default_rng(3).standard_normal(1000)
+    cs = w2_array.reference_grad(x + 1j * H * v).imag / H  # H·v: the gradient's derivative along v
+    np.testing.assert_allclose(w5_hvp.chain_rule_hvp(x, v), cs, rtol=1e-12, atol=1e-13)
+
+
 def test_w4_reference_columns_are_complex_step_derivatives():
     x, A = w4_jacobian.make_inputs(5, 7)
     J = w4_jacobian.reference(x, A)
