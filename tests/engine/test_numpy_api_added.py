@@ -76,3 +76,15 @@ def test_float_and_math_of_traced_values_are_adviz_refusals():
         ad.grad(lambda x: math.sqrt(x))(2.0)
     with pytest.raises(TypeError):  # still a TypeError, as before (and as JAX's ConcretizationTypeError)
         ad.grad(lambda x: float(x))(2.0)
+
+
+def test_i0_of_float32_keeps_float32_in_its_tangent():
+    """The audit's float32 section: ``np.i0``'s slope I₁ was computed in float64, so the tangent of
+    a float32 input came out float64 while the value stayed float32."""
+    x = np.array([0.3, 1.5], np.float32)
+    y, t = ad.jvp(np.i0, (x,), (np.ones(2, np.float32),))
+    assert y.dtype == t.dtype == np.float32
+    # I0' = I1 = Σ (x/2)^(2k+1) / (k! (k+1)!), a few terms suffice at these points
+    i1 = sum((x.astype(float) / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
+    np.testing.assert_allclose(t, i1, rtol=1e-6)
+    assert ad.grad(lambda z: np.sum(np.i0(z)))(x).dtype == np.float32

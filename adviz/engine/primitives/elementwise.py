@@ -456,7 +456,11 @@ def _i1_impl(x):
         asym = np.exp(big) / np.sqrt(2.0 * np.pi * big) * (
             1.0 + np.sum(np.cumprod(((2.0 * j - 1.0) ** 2 - 4.0) / (8.0 * j * np.expand_dims(big, -1)), axis=-1),
                          axis=-1))
-        return np.sign(x) * np.where(ax < 20.0, series, asym)
+        out = np.sign(x) * np.where(ax < 20.0, series, asym)
+    dtype = np.asarray(x).dtype
+    # computed in float64 (the series' constants are); a float32 or float16 x gets its own precision
+    # back, as np.i0 keeps it, so a tangent of I0 has the primal's dtype
+    return out.astype(dtype) if dtype.kind == "f" and dtype.itemsize < 8 else out
 
 
 I1_CODE = ("np.sign({0}) * np.where(np.abs({0}) < 20.0, np.sum(np.power.outer(np.abs({0}) / 2.0, "

@@ -202,3 +202,53 @@ C("size-1 std+max+prod", lambda a: np.std(a) + np.max(a) + np.prod(a), np.ones((
 C("size-1 norm*sort*cumprod", lambda a: np.linalg.norm(a) * np.sort(a) * np.cumprod(a), np.array([0.7]))
 C("fft.fftshift", np.fft.fftshift, r(5))
 C("fft.ifftshift axes", lambda a: np.fft.ifftshift(a, axes=(0,)), r(3, 4))
+
+# float32 (JAX's default precision): derivatives keep the input's dtype, and agree with float64
+# central differences at float32's accuracy
+F32_TOL = dict(rtol=2e-3, atol=2e-3)
+
+
+def f32_case(name, fn, *args):
+    def run():
+        from .core import Mismatch, directional
+
+        xs = [np.asarray(a, np.float32) for a in args]
+        vs = [np.asarray(R32.standard_normal(np.shape(a)), np.float32) for a in args]
+        want_dtype = np.asarray(fn(*xs)).dtype
+        y, t = ad.jvp(fn, tuple(xs), tuple(vs))
+        ref, _ = directional(fn, [x.astype(np.float64) for x in xs], [v.astype(np.float64) for v in vs])
+        close(np.asarray(t, np.float64), ref[0], 0, f"{name} float32 jvp", **F32_TOL)
+        if np.asarray(t).dtype != want_dtype or np.asarray(y).dtype != want_dtype:
+            raise Mismatch(f"{name}: jvp gives {np.asarray(y).dtype}/{np.asarray(t).dtype}, NumPy's value is {want_dtype}")
+        gs = ad.grad(lambda *zs: np.sum(fn(*zs)), argnums=tuple(range(len(xs))))(*xs)
+        for k, (g, x) in enumerate(zip(gs, xs)):
+            if np.asarray(g).dtype != np.float32:
+                raise Mismatch(f"{name}: gradient {k} is {np.asarray(g).dtype} for a float32 input")
+        close(sum(np.sum(np.asarray(g, np.float64) * v) for g, v in zip(gs, vs)), np.sum(ref[0]), 0,
+              f"{name} float32 grad", **F32_TOL)
+
+    CASES.append(Case(f"float32 {name}", run, "more"))
+
+
+R32 = np.random.default_rng(32 + SEED)
+for nm, fn, lo, hi in (("sin", np.sin, -2, 2), ("exp", np.exp, -2, 2), ("log", np.log, 0.2, 2), ("tanh", np.tanh, -2, 2),
+                       ("sqrt", np.sqrt, 0.5, 2), ("arctanh", np.arctanh, -0.8, 0.8), ("i0", np.i0, -2, 2),
+                       ("sinc", np.sinc, 0.2, 2), ("cbrt", np.cbrt, 0.3, 2), ("expm1", np.expm1, -1, 1),
+                       ("log1p", np.log1p, 0.2, 2), ("arccosh", np.arccosh, 1.2, 3), ("erf-free logistic", lambda x: 1 / (1 + np.exp(-x)), -2, 2)):
+    f32_case(nm, fn, u(lo, hi, 3))
+for nm, fn in (("power", np.power), ("arctan2", np.arctan2), ("hypot", np.hypot), ("logaddexp", np.logaddexp),
+               ("divide", np.divide), ("maximum", np.maximum)):
+    f32_case(nm, fn, u(0.5, 1.0, 3), u(1.2, 2.0, 3))
+f32_case("matmul", np.matmul, r(2, 3), r(3, 2))
+f32_case("sum/mean/var", lambda a: np.sum(a) + np.mean(a, axis=0) * np.var(a), r(3, 2))
+f32_case("norm", np.linalg.norm, r(4))
+f32_case("inv", np.linalg.inv, r(3, 3) + 3 * np.eye(3))
+f32_case("det", np.linalg.det, r(3, 3))
+f32_case("eigvalsh", lambda a: np.linalg.eigvalsh(a + a.T), r(3, 3))
+f32_case("svd values", lambda a: np.linalg.svd(a, compute_uv=False), r(3, 2))
+f32_case("solve", lambda a, b: np.linalg.solve(a, b), r(3, 3) + 3 * np.eye(3), r(3))
+f32_case("slogdet", lambda a: np.linalg.slogdet(a)[1], r(3, 3) + 3 * np.eye(3))
+f32_case("einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), r(2, 3), r(3, 2))
+f32_case("softmax", lambda a: np.exp(a) / np.sum(np.exp(a)), r(4))
+f32_case("cumprod", np.cumprod, u(0.5, 1.5, 4))
+f32_case("sort", np.sort, np.array([0.3, -1.0, 2.0]))
