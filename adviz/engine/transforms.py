@@ -560,6 +560,8 @@ def jacfwd(f: Callable, argnums: ArgNums = 0, has_aux: bool = False, holomorphic
                 aux = _strip(aux, interp)
             leaves, out_tree = _out_leaves(out)
             pairs = [_split(o, interp, (n,)) for o in leaves]
+        for j, (p, _) in enumerate(pairs):  # a bool or integer output is refused, as jacrev (and JAX's jacfwd) do
+            _check_real_output(p, "jacfwd", _path_text(out_tree, j))
 
         def jac_of(primal: Any, tangent: Any) -> Any:
             out_shape = shape(primal)

@@ -88,3 +88,13 @@ def test_i0_of_float32_keeps_float32_in_its_tangent():
     i1 = sum((x.astype(float) / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1)) for k in range(12))
     np.testing.assert_allclose(t, i1, rtol=1e-6)
     assert ad.grad(lambda z: np.sum(np.i0(z)))(x).dtype == np.float32
+
+
+def test_jacfwd_refuses_a_bool_or_integer_output_as_jacrev_does():
+    """JAX's jacfwd raises for a non-float output; adviz's jacfwd returned zeros while jacrev refused."""
+    for transform in (ad.jacfwd, ad.jacrev):
+        with pytest.raises(TypeError, match="floating-point output"):
+            transform(lambda x: x > 0)(np.array([1.5, -1.0]))
+        with pytest.raises(TypeError, match="floating-point output"):
+            transform(lambda x: (np.sin(x), np.floor(x).astype(int)))(np.array([1.5]))
+    np.testing.assert_array_equal(ad.jacfwd(lambda x: np.floor(x))(np.array([1.5])), [[0.0]])  # a float step: slope 0

@@ -939,3 +939,9 @@ def _():
                     if blk.shape != want_shape:
                         raise Mismatch(f"H[{a}]{pa}[{b}]{pb}: shape {blk.shape}, expected {want_shape}")
                     close(blk.reshape(len(ia), len(ib)), H[np.ix_(ia, ib)], 1e-5, f"H[{a}]{pa}[{b}]{pb}", rtol=1e-4)
+
+
+@case("jacfwd and jacrev of a bool output refused (as JAX)")
+def _():
+    expect_error(lambda: ad.jacfwd(lambda x: x > 0)(x2), words=("float", "bool"))
+    expect_error(lambda: ad.jacrev(lambda x: x > 0)(x2), words=("float", "bool"))
