@@ -364,6 +364,9 @@ BAD_INPUTS = [
     (["trace", ""], "empty expression"),
     (["trace", "x*y", "--at", "x=1"], "no value for y"),
     (["trace", "x", "--at", "x=1", "--at", "z=2"], "z is not in the expression"),
+    # e and pi are constants of the expression language: "e is not in the expression" was untrue for e*x
+    (["grad", "e*x", "--at", "x=1", "--at", "e=2"], "e is the constant e = 2.718281828459045 in expressions"),
+    (["grad", "x", "--at", "x=1", "--at", "pi=3"], "pi is the constant pi = 3.141592653589793 in expressions"),
     (["trace", "x", "--at", "x=abc"], "not a number"),
     (["trace", "x", "--at", "x"], "NAME=VALUE"),
     (["trace", "x", "--at", "x=[[1,2],[3]]"], "ragged"),
