@@ -283,3 +283,29 @@ def test_lesson_7_quotes_the_broadcast_update_as_the_table_writes_it():
     text = _lesson_text("07_arrays_broadcasting_and_matmul.ipynb")
     assert r"$\bar b \mathrel{+}= \sum_i \bar v_1[i, :]$" in text
     assert r"written $\bar b \mathrel{+}= \bar v_1\cdot 1$" not in text
+
+
+def test_lesson_5_prints_the_best_relative_error_as_a_relative_error():
+    """``MethodCurve.best_error`` is absolute; lesson 5 once printed it as "best relative error", five
+    times too large for f'(3) = -5.03. The printed number must be the relative error the V shows there."""
+    import contextlib
+    import io
+
+    import numpy as np
+
+    import adviz as ad
+    from adviz.numeric.error_sweep import error_sweep
+
+    f = lambda x: np.sin(x**2 + 1)  # noqa: E731  (the lesson's f)
+    exact = float(ad.grad(f)(3.0))
+    sweep = error_sweep(f, 3.0, exact, methods=("forward", "central", "complex"))
+    cell = next(c.source for c in _cells(ROOT / "notebooks" / "05_finite_differences_and_symbolic.ipynb")
+                if c.cell_type == "code" and "best relative error" in c.source)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(cell, {"sweep": sweep, "exact": exact})
+    for name, curve in sweep.curves.items():
+        printed = float(re.search(rf"{name}: .*best relative error ≈ ([-+.e0-9]+),", out.getvalue()).group(1))
+        decade = (sweep.hs >= curve.best_h / 10**0.5) & (sweep.hs <= curve.best_h * 10**0.5)
+        typical = max(float(np.median(curve.rel_error[decade])), np.finfo(float).eps / 4)
+        assert typical / 2 < printed < typical * 2, (name, printed, typical)

@@ -80,7 +80,8 @@ class MethodCurve:
     order:            theoretical truncation order p.
     evaluations:      calls of f per derivative estimate.
     best_h, best_error: where the error curve, smoothed over a decade of h (a running median:
-                      round-off makes the raw curve jagged), is lowest, and that typical error.
+                      round-off makes the raw curve jagged), is lowest, and that typical error,
+                      absolute (``best_error / abs(sweep.exact)`` is the relative one).
     textbook_h:       ``ε^(1/(p+1))·max(1, |x|)`` (NaN for the complex step: any tiny h works).
     truncation_slope: fitted on the right branch (expect ≈ p).
     roundoff_slope:   fitted on the left branch (expect ≈ -1; NaN for the complex step).

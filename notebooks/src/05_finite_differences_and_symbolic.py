@@ -88,7 +88,8 @@ error_plot(sweep)
 
 # %%
 for name, curve in sweep.curves.items():
-    print(f"{name:>8}: best h ≈ {curve.best_h:.1e}, best relative error ≈ {curve.best_error:.1e}, "
+    relative = curve.best_error / abs(sweep.exact)      # best_error is absolute: |estimate − f'(x)|
+    print(f"{name:>8}: best h ≈ {curve.best_h:.1e}, best relative error ≈ {relative:.1e}, "
           f"truncation slope ≈ {curve.truncation_slope:.2f}, {curve.evaluations} evaluation(s) of f")
 
 # %% [markdown]
