@@ -176,6 +176,12 @@ class ComparisonReport:
             "notes": list(self.notes),
         }
 
+    def __str__(self) -> str:
+        """``print(report)`` draws the table (as ``rich.print`` does), not the dataclass."""
+        from adviz.render.plain import plain_text
+
+        return plain_text(self)
+
     def __rich__(self) -> Any:
         from adviz.render.compare_table import comparison_renderable
 

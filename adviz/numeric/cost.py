@@ -109,6 +109,12 @@ class CostReport:
                 "rows": [r.to_dict() for r in self.rows], "jacfwd_seconds": self.jacfwd_seconds,
                 "jacrev_seconds": self.jacrev_seconds}
 
+    def __str__(self) -> str:
+        """``print(report)`` draws the table (as ``rich.print`` does), not the dataclass."""
+        from adviz.render.plain import plain_text
+
+        return plain_text(self)
+
     def __rich__(self) -> Any:
         """The cost table: one row per method, its columns wrapped at word boundaries. A console
         too narrow for five columns (``adviz compare`` at 40) gets two: the method, then its

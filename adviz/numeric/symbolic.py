@@ -142,6 +142,12 @@ class SwellReport:
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, "title": self.title, "rows": [r.to_dict() for r in self.rows]}
 
+    def __str__(self) -> str:
+        """``print(report)`` draws the table (as ``rich.print`` does), not the dataclass."""
+        from adviz.render.plain import plain_text
+
+        return plain_text(self)
+
     def __rich__(self) -> Any:  # a rich Table when printed with rich
         from rich.table import Table
 
