@@ -346,6 +346,15 @@ def _root(
 
 
 # ---------------------------------------------------------------- entry point
+def _ignore_further_interrupts() -> None:
+    """After "interrupted", a second Ctrl-C (users press it twice) must not interrupt Python's exit
+    handlers: it would print "Exception ignored in atexit callback" and a traceback under the one
+    line. Only the real entry point does this; tests that run the app in-process keep their Ctrl-C."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """The ``adviz`` console script: run the app; never show a traceback.
 
@@ -353,10 +362,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     """
     try:
         app(args=argv, prog_name="adviz")
-    except SystemExit:
+    except SystemExit as done:
+        if done.code == 130:
+            _ignore_further_interrupts()
         raise
     except KeyboardInterrupt:
         _echo_err("adviz: interrupted")
+        _ignore_further_interrupts()
         sys.exit(130)
     except Exception as err:  # noqa: BLE001
         if isinstance(err, OSError) and err.filename is None and err.errno in _FULL:

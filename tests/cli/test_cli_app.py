@@ -281,6 +281,32 @@ def test_ctrl_c_during_long_work_exits_130_with_one_line():
     assert "Jacobian (" not in text                      # stopped: no table printed
 
 
+SLOW_EXIT = """
+import atexit, sys, time
+atexit.register(time.sleep, 3)   # like the WebAssembly Graphviz released at exit: work after the command
+from adviz.cli import main
+sys.argv[0] = "adviz"
+main()
+"""
+
+
+def test_a_second_ctrl_c_while_adviz_exits_prints_nothing_more():
+    """Users press Ctrl-C twice. The second one, while Python runs its exit handlers (adviz releases
+    the WebAssembly Graphviz there), printed "Exception ignored in atexit callback" and a traceback
+    after the one-line message."""
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, "demo"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True)
+    deadline = time.monotonic() + 60
+    while "adviz demo 1/" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
+        pass
+    proc.send_signal(signal.SIGINT)
+    time.sleep(1.0)                                   # the command has ended; the exit handler sleeps
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert proc.stderr.read() == "adviz: error: interrupted\n"
+    proc.stdin.close()
+    proc.stdout.close()
+
 STUCK_IN_NATIVE_CODE = """
 import hashlib, signal, sys
 import adviz.render.graph, adviz.render.html
