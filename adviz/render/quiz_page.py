@@ -187,6 +187,9 @@ function adviz_quiz(page, quiz) {
     event.preventDefault();
     var q = qs[at], value;
     if (!q) return;
+    // Enter again on the emptied box after an answer: keep that answer's verdict on screen.
+    var last = feedback.getAttribute("data-verdict");
+    if (!input.value.trim() && (last === "right" || last === "revealed")) return;
     try {
       value = adviz_read_answer(input.value, quiz.functions);
       if (adviz_shape(value).join(",") !== adviz_shape(q.answer).join(","))

@@ -96,7 +96,11 @@ function render({ model, el }) {
     message.question = model.get("number");  // the question this answers: a late duplicate is ignored
     model.send(message);
   }
-  function check() { send({ check: input.value }); }
+  function check() {  // Enter again on the empty box after an answer: keep its verdict on screen
+    var last = model.get("verdict");
+    if (!input.value.trim() && (last === "right" || last === "revealed")) return;
+    send({ check: input.value });
+  }
   q("form").onsubmit = function (event) { event.preventDefault(); check(); };
   input.addEventListener("keydown", function (event) {
     event.stopPropagation();  // typing is not a notebook shortcut (Enter, arrows, a, b, …)

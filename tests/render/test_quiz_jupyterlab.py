@@ -105,3 +105,10 @@ def test_enter_pressed_twice_answers_once(page):
     page.keyboard.press("Enter")
     page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=WAIT_MS)
     assert box.evaluate("b => document.activeElement === b") and box.input_value() == "0.5"
+    box.fill("1")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(PANEL + "[data-question='6']", timeout=WAIT_MS)
+    page.keyboard.press("Enter")  # once more, on the emptied box, after the reply: the ✓ stays
+    page.wait_for_timeout(1500)
+    _shows(page.locator(PANEL + " .fb").first, "✓ Right: v̄2 = 1.")
+    assert page.locator(PANEL + " .fb").first.get_attribute("data-verdict") == "right"

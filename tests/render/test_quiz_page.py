@@ -108,8 +108,21 @@ def test_a_wrong_then_a_right_answer(browser, page, survey, tmp_path):
     assert state["score"] == "Score: 1 of 1 right" and not state["reveal"]
     assert _share(browser, "quiz-feedback", "#dcfce7") > 0.5  # and now green
 
+    _type(browser, "")  # Enter pressed again on the emptied box: the ✓ stays, nothing is counted
+    state = _state(browser)
+    assert state["verdict"] == "right" and state["feedback"] == "✓ Right: v̄3 = 1."
+    assert state["score"] == "Score: 1 of 1 right" and state["question"].startswith("Question 2 of 8.")
+
     _type(browser, "−1")  # the minus sign as the page prints it
     assert _state(browser)["step"] == 1  # both terms of step 1 answered: the graph shows step 1
+
+
+def test_enter_on_an_empty_box_asks_for_a_number_before_any_answer(browser, page):
+    _open(browser, page.as_uri())
+    _type(browser, "")
+    state = _state(browser)
+    assert state["verdict"] == "unread" and "type a number first" in state["feedback"]
+    assert state["score"] == "Score: 0 of 0 right" and not state["reveal"]
 
 
 def test_reveal_after_a_wrong_try_shows_the_answer_and_moves_on(browser, page):
