@@ -79,6 +79,19 @@ def demo(
             break
 
 
+def _forward_plan(t: Any, ascii: bool) -> str:
+    """Screen 1's line on forward mode: one sweep, or one sweep per input when there are several."""
+    from ..engine import notation
+    from ..render.table import variable
+
+    seeds = [f"{notation.dot(variable(t, n), ascii)} = 1" for n in t.input_names]
+    if len(seeds) == 1:
+        return f"2. Forward sweep: push tangents ({seeds[0]}) from the input to the output.\n"
+    listed = ", then ".join(seeds) if len(seeds) == 2 else f"{seeds[0]}, then {seeds[1]}, …"
+    return (f"2. Forward sweeps: push tangents from the inputs to the output, one sweep per input "
+            f"({listed}).\n")
+
+
 def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, full: bool) -> list:
     """Every screen of ``adviz demo`` as ``(title, renderable, note)``, built from the records."""
     from ..engine import notation
@@ -91,8 +104,7 @@ def _demo_frames(t: Any, expr: str, values: dict, console: Any, ascii: bool, ful
     frames: list = [("the idea", None, a(
         f"We compute y = {expr} at {input_text(values, full)} and its derivative(s).\n\n"
         f"1. Record the tape: the computation cut into primitives, {_numbering(t)} in order.\n"
-        f"2. Forward sweep: push tangents ({notation.dot(variable(t, t.input_names[0]), ascii)} = 1) "
-        "from the input to the output.\n"
+        + _forward_plan(t, ascii) +
         f"3. Reverse sweep: pull adjoints ({notation.bar(y, ascii)} = 1) from the output back to the inputs.\n\n"
         "Each step uses one local derivative: the chain rule, one primitive at a time."))]
     ops = [n for n in t.nodes if not n.is_input]

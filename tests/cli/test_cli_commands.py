@@ -321,6 +321,19 @@ def test_demo_advances_on_enter_and_stops_on_q():
     assert len(_frames(r.text)) == 2 and "summary" not in r.text
 
 
+def test_demo_first_screen_says_forward_mode_needs_one_sweep_per_input():
+    """With two inputs the demo plays two forward sweeps; its first screen once promised one sweep,
+    "(ẋ1 = 1) from the input to the output"."""
+    one = _frames(run("demo", "--auto", "0", env={"COLUMNS": "120"}).text)[0]
+    assert "2. Forward sweep: push tangents (ẋ = 1) from the input to the output." in one
+    two = _frames(run("demo", "x1*x2 + sin(x1)", "--at", "x1=2,x2=5", "--auto", "0",
+                      env={"COLUMNS": "120"}).text, "─")[0]
+    assert ("2. Forward sweeps: push tangents from the inputs to the output, one sweep per input "
+            "(ẋ1 = 1, then ẋ2 = 1).") in two
+    three = _frames(run("demo", "a*b*c", "--at", "a=1,b=2,c=3", "--auto", "0", env={"COLUMNS": "120"}).text)[0]
+    assert "one sweep per input (ȧ = 1, then ḃ = 1, …)" in three
+
+
 def test_demo_with_an_expression_and_errors():
     r = run("demo", "x1*x2 + sin(x1)", "--at", "x1=2,x2=5", "--auto", "0", "--ascii")
     assert r.exit_code == 0 and r.stdout.isascii()
