@@ -63,10 +63,24 @@ def check_central(central, errors, best_h) -> None:
             h = c.number(best_h, "best_h")
             c.expect(np.any(np.isclose(HS, h, rtol=1e-12)), "Pick best_h from hs (the step whose error is smallest).")
             k = int(np.argmin(np.abs(HS - h)))
+            if want[k] > 3 * want.min() and k == _smallest(errors):
+                c.fail("best_h is the step where your errors are smallest: the right idea. It moves to the "
+                       "bottom of the V once your errors are right (the parts above).")
             if k == int(np.argmax(want)):
                 c.fail("That is the step with the largest error: np.argmin finds the smallest.")
             c.expect(want[k] <= 3 * want.min(), "That step is not at the bottom of the V: take the h whose "
                                                 "error is smallest (np.argmin).")
+
+
+def _smallest(errors) -> int | None:
+    """The index of the smallest of the student's own ``errors`` (None if they are no such array)."""
+    try:
+        mine = np.asarray(errors, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if mine.shape != HS.shape or not np.isfinite(mine).any():
+        return None
+    return int(np.nanargmin(np.where(np.isfinite(mine), mine, np.nan)))
 
 
 QUESTIONS = Questions(

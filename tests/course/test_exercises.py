@@ -147,6 +147,24 @@ def test_the_closed_form_is_told_what_a_sweep_is():
     assert "instead of writing the gradient's formula" in text and "ignore the seed" in text
 
 
+@pytest.mark.parametrize("central", ["return (g(x + h) - g(x)) / h", "return (g(x + h) - g(x - h)) / h"],
+                         ids=["forward difference", "divided by h"])
+def test_a_best_h_taken_from_wrong_errors_is_sent_back_to_the_errors(central):
+    """best_h = hs[np.argmin(errors)] is right; with a wrong central difference the errors are wrong
+    and so is the step. The hint once blamed np.argmin ("the step with the largest error")."""
+    text = _text("05_finite_differences_and_symbolic", "fd-answer", {0: central})
+    assert "where your errors are smallest: the right idea" in text
+    assert "largest error" not in text and "not at the bottom of the V" not in text
+
+
+def test_the_largest_error_picked_is_still_told_so():
+    text = _text("05_finite_differences_and_symbolic", "fd-answer", {1: """
+errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs])
+best_h = hs[np.argmax(errors)]
+"""})
+    assert "That is the step with the largest error" in text and "the right idea" not in text
+
+
 def test_jacfwd_is_caught_by_counting_evaluations():
     text = _text("04_the_modes_compared", "modes-answer", {0: "return ad.jacfwd(f)(x)"})
     assert "ad.jacfwd computes the whole matrix" in text
