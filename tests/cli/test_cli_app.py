@@ -234,9 +234,19 @@ def test_ascii_only_output_falls_back_to_ascii(adviz):
     assert p.returncode == 0 and json.loads(p.stdout)["gradient"] == {"x": 1.0}
 
 
+def _ctrl_c_reaches_the_child() -> None:
+    """Run in the child before adviz starts: Ctrl-C (SIGINT) does what it does in a terminal.
+
+    A shell starts a background job (``pytest … &``, ``nohup pytest &`` in a CI script) with SIGINT
+    ignored, children inherit that, and Python installs its KeyboardInterrupt handler only where
+    SIGINT is not ignored: the tests below would send a SIGINT that nobody hears and time out."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_with_one_line():
     proc = subprocess.Popen([sys.executable, "-c", MAIN, "demo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True)
+                            stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True,
+                            preexec_fn=_ctrl_c_reaches_the_child)
     deadline = time.monotonic() + 60
     while "adviz demo 1/" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
         pass                                   # the first screen is up: the demo waits for Enter
@@ -257,7 +267,8 @@ def test_ctrl_c_during_long_work_exits_130_with_one_line():
     proc = subprocess.Popen([sys.executable, "-c", MAIN, "jacobian", "sin(x)*x", "--at", values],
                             stdout=follower, stderr=follower, stdin=subprocess.DEVNULL,
                             env={**os.environ, **ENV, "COLUMNS": "100", "TERM": "xterm",
-                                 "ADVIZ_PROGRESS_SECONDS": "1e-6"})   # the bar at the first sweep
+                                 "ADVIZ_PROGRESS_SECONDS": "1e-6"},   # the bar at the first sweep
+                            preexec_fn=_ctrl_c_reaches_the_child)
     os.close(follower)
     shown = b""
     while b"Jacobian sweeps" not in shown:
@@ -295,7 +306,8 @@ def test_a_second_ctrl_c_while_adviz_exits_prints_nothing_more():
     the WebAssembly Graphviz there), printed "Exception ignored in atexit callback" and a traceback
     after the one-line message."""
     proc = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, "demo"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **ENV}, text=True,
+                            preexec_fn=_ctrl_c_reaches_the_child)
     deadline = time.monotonic() + 60
     while "adviz demo 1/" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
         pass
@@ -329,7 +341,7 @@ def test_ctrl_c_stops_a_graph_stuck_in_native_code(tmp_path, extra):
     so that the command stops at once instead of when Graphviz returns (minutes later)."""
     proc = subprocess.Popen([sys.executable, "-c", STUCK_IN_NATIVE_CODE, "graph", "sin(x)", "--at", "x=1", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                            env={**os.environ, **ENV})
+                            env={**os.environ, **ENV}, preexec_fn=_ctrl_c_reaches_the_child)
     try:
         assert proc.stderr.readline() == "drawing\n"
         proc.send_signal(signal.SIGINT)
