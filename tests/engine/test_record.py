@@ -97,3 +97,14 @@ def test_a_sweep_prints_its_numbered_updates_not_an_object_address():
     long = repr(ad.trace(loop, 0.5).reverse()).splitlines()
     assert len(long) == 32 and long[-1].startswith("  … 60 more")
     assert repr(ad.trace("sum(x**2)", x=np.arange(3.0)).reverse()).endswith("x̄ = array of shape (3,)")
+
+
+@pytest.mark.parametrize("name", ["e", "pi"])
+def test_a_value_for_a_constant_name_says_it_is_the_constant_not_missing(name):
+    """``ad.trace("e*x", e=3)``: e *is* in the expression, as the constant e, so "e is not in
+    the expression" would be untrue; the message says what e is and how to get a variable."""
+    with pytest.raises(ValueError) as info:
+        ad.trace(f"{name}*x", **{name: 3.0, "x": 2.0})
+    message = str(info.value)
+    assert f"{name} is the constant {name}" in message and f"{name}1" in message
+    assert "not in the expression" not in message

@@ -104,3 +104,8 @@ def test_json_and_plot(report, tmp_path):
     fig = report.plot(tmp_path / "fd.png")
     assert (tmp_path / "fd.png").read_bytes()[:4] == b"\x89PNG"
     assert "sin(x**2+1)" in fig.axes[0].get_title()
+
+
+def test_a_value_for_a_constant_name_says_it_is_the_constant():
+    with pytest.raises(ValueError, match=r"e is the constant e = .*\(for example e1\)"):
+        compare("e*x", {"e": 2.0, "x": 1.0})
