@@ -130,6 +130,26 @@ def directional(f: Callable, args: Sequence[Any], dirs: Sequence[Any], h: float 
     return best, err
 
 
+def jacobian_by_columns(g: Callable, xs: list, i: int, out_shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The Jacobian of ``g`` (one output of shape ``out_shape``) with respect to ``xs[i]``, one
+    column per entry of ``xs[i]`` by central differences along that unit direction, and the
+    columns' error estimates: both of shape ``out_shape + shape(xs[i])``."""
+    x = xs[i]
+    cols, errs = [], []
+    for j in range(int(np.size(x))):
+        e = np.zeros(np.size(x))
+        e[j] = 1.0
+        dirs = [(e.reshape(np.shape(x)) if k == i else np.zeros(np.shape(xk))) for k, xk in enumerate(xs)]
+        dirs = [float(d) if isinstance(xk, float) else d for d, xk in zip(dirs, xs)]
+        c, ce = directional(g, xs, dirs)
+        cols.append(c[0])
+        errs.append(ce[0])
+    shape = tuple(out_shape) + np.shape(x)
+    if not cols:
+        return np.zeros(shape), np.zeros(shape)
+    return np.stack(cols, axis=-1).reshape(shape), np.stack(errs, axis=-1).reshape(shape)
+
+
 def close(got: Any, want: Any, err: Any = 0.0, what: str = "", rtol: float = RTOL, atol: float = ATOL) -> None:
     """Raise ``Mismatch`` unless ``got`` matches ``want`` (shape and value)."""
     g, w = np.asarray(got), f64(want)
@@ -213,18 +233,7 @@ def first_order(g: Callable, xs: list, rng: Rng, what: str, modes: Sequence[str]
     single = len(y_ref) == 1
     if jac and single and size_in <= 16 and y_ref[0].size <= 40:
         for i, x in enumerate(xs):
-            cols, errs = [], []
-            for j in range(int(np.size(x))):
-                e = np.zeros(np.size(x))
-                e[j] = 1.0
-                dirs = [(e.reshape(np.shape(x)) if k == i else np.zeros(np.shape(xk))) for k, xk in enumerate(xs)]
-                dirs = [float(d) if isinstance(xk, float) else d for d, xk in zip(dirs, xs)]
-                c, ce = directional(g, xs, dirs)
-                cols.append(c[0])
-                errs.append(ce[0])
-            shape = y_ref[0].shape + np.shape(x)
-            J = np.stack(cols, axis=-1).reshape(shape) if cols else np.zeros(shape)
-            JE = np.stack(errs, axis=-1).reshape(shape) if errs else np.zeros(shape)
+            J, JE = jacobian_by_columns(g, xs, i, y_ref[0].shape)
             if "fwd" in modes:
                 close(ad.jacfwd(g, argnums=i)(*xs), J, JE, f"{what} jacfwd[{i}]")
             if "rev" in modes:
@@ -302,20 +311,7 @@ def check(f: Callable, args: Sequence[Any], argnums: Sequence[int] | None = None
             for i, x in enumerate(xs):
                 H = ad.hessian(g, argnums=i)(*xs)
                 gi = lambda *zs: ad.grad(g, argnums=i)(*zs)  # noqa: E731
-                cols, errs = [], []
-                for j in range(int(np.size(x))):
-                    e = np.zeros(np.size(x))
-                    e[j] = 1.0
-                    dirs = [(e.reshape(np.shape(x)) if k == i else np.zeros(np.shape(xk))) for k, xk in enumerate(xs)]
-                    dirs = [float(d) if isinstance(xk, float) else d for d, xk in zip(dirs, xs)]
-                    c, ce = directional(gi, xs, dirs)
-                    cols.append(c[0])
-                    errs.append(ce[0])
-                shape = np.shape(x) + np.shape(x)
-                if not cols:
-                    close(H, np.zeros(shape), 0, f"{what} hessian[{i}]")
-                    continue
-                close(H, np.stack(cols, -1).reshape(shape), np.stack(errs, -1).reshape(shape), f"{what} hessian[{i}]")
+                close(H, *jacobian_by_columns(gi, xs, i, np.shape(x)), f"{what} hessian[{i}]")
 
 
 # ----------------------------------------------------------------------------- cases and tally
