@@ -49,10 +49,10 @@ import inspect
 import keyword
 import math
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -61,7 +61,7 @@ from .envvars import positive_number
 __all__ = [
     "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "Binary", "Call", "Constant",
     "EvaluationError", "Expression", "Index", "ListLiteral", "Node", "Number", "ParseError",
-    "Unary", "Variable", "parse", "parse_constant", "postorder", "tokenize", "written_as",
+    "Unary", "Variable", "constant_given_a_value", "parse", "parse_constant", "postorder", "tokenize", "written_as",
 ]
 
 MAX_LENGTH = 10_000
@@ -115,6 +115,17 @@ FUNCTIONS: MappingProxyType[str, Function] = MappingProxyType({
 CONSTANTS: MappingProxyType[str, np.float64] = MappingProxyType(
     {"pi": np.float64(np.pi), "e": np.float64(np.e)})
 """Named constants. These names (and the function names) cannot be variables."""
+
+
+def constant_given_a_value(names: Iterable[str]) -> Optional[str]:
+    """The message for a value given to a name that expressions read as a constant (``e=3`` for
+    ``"e*x"``: e *is* in the expression, as the constant), or None when no given name is one.
+    One text for ``ad.trace``, ``compare`` and ``--at``."""
+    name = next((n for n in names if n in CONSTANTS), None)
+    if name is None:
+        return None
+    return (f"{name} is the constant {name} = {float(CONSTANTS[name])!r} in expressions, not a variable: "
+            f"give yours another name (for example {name}1)")
 
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "**": operator.pow}

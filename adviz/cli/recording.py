@@ -54,7 +54,7 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
     import numpy as np
 
     from ..engine import trace
-    from ..expr import CONSTANTS
+    from ..expr import constant_given_a_value
 
     expression = parse_expression(read_expression(expr))
     values = parse_assignments(at)
@@ -75,11 +75,9 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
     if missing:
         hint = " ".join(f"--at {n}=…" for n in missing)
         raise InputError(f"no value for {names_text(missing)}: the expression uses {names_text(names)} (add {hint})")
-    constants = [n for n in extra if n in CONSTANTS]
-    if constants:   # `--at e=2` for "e*x": e is in the expression, as the constant
-        name = constants[0]
-        raise InputError(f"{name} is the constant {name} = {float(CONSTANTS[name])!r} in expressions, not a "
-                         f"variable: give yours another name (for example {name}1)")
+    constant = constant_given_a_value(extra)
+    if constant:   # `--at e=2` for "e*x": e is in the expression, as the constant
+        raise InputError(constant)
     if extra:
         raise InputError(f"{names_text(extra)} {'is' if len(extra) == 1 else 'are'} not in the expression "
                          f"(it uses {names_text(names)})")

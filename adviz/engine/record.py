@@ -1588,12 +1588,11 @@ def trace(f: Any, /, *args: Any, **kwargs: Any) -> Trace:
         if missing:
             raise ValueError(f"no value given for {', '.join(missing)}")
         if extra:
-            from ..expr import CONSTANTS
+            from ..expr import constant_given_a_value
 
-            constant = next((n for n in extra if n in CONSTANTS), None)
-            if constant is not None:  # ad.trace("e*x", e=3): e is in the expression, as the constant
-                raise ValueError(f"{constant} is the constant {constant} = {float(CONSTANTS[constant])!r} in expressions, "
-                                 f"not a variable: give yours another name (for example {constant}1)")
+            constant = constant_given_a_value(extra)
+            if constant:  # ad.trace("e*x", e=3): e is in the expression, as the constant
+                raise ValueError(constant)
             raise ValueError(f"{', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not in the expression")
         names = list(expression.variables)
         values = [kwargs[n] for n in names]

@@ -208,12 +208,11 @@ class _Target:
             names = tuple(self.expression.variables)
             missing = [n for n in names if n not in at]
             extra = [n for n in at if n not in names]
-            from ..expr import CONSTANTS
+            from ..expr import constant_given_a_value
 
-            constant = next((n for n in extra if n in CONSTANTS), None)
-            if constant is not None:  # compare("e*x", e=2): e is in the expression, as the constant
-                raise ValueError(f"{constant} is the constant {constant} = {float(CONSTANTS[constant])!r} in "
-                                 f"expressions, not a variable: give yours another name (for example {constant}1)")
+            constant = constant_given_a_value(extra)
+            if constant:  # compare("e*x", {"e": 2}): e is in the expression, as the constant
+                raise ValueError(constant)
             if missing or extra:
                 raise ValueError(f"{self.source!r} uses {', '.join(names) or 'no variables'}; "
                                  + (f"missing values for {', '.join(missing)}" if missing else
