@@ -22,7 +22,7 @@ It never differentiates anything itself. Where to find what:
   :mod:`.compare`, :mod:`.demo`, :mod:`.lessons`.
 
 A new command is a function in one of those modules (or a new one imported below), registered
-with ``@app.command()``; its docstring is its ``--help`` text and ends with an example. rich,
+with ``@app.command(cls=Command)``; its docstring is its ``--help`` text and ends with an example. rich,
 the renderers and everything optional are imported inside the commands that use them, so
 ``adviz --help`` and ``adviz trace`` never import Jupyter, Graphviz, matplotlib or SymPy.
 

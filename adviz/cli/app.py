@@ -33,7 +33,7 @@ try:   # Typer >= 0.2x vendors click; its exceptions derive from typer.TyperExce
 except ImportError:  # pragma: no cover - older Typer, built on the click package
     from click import ClickException as _CommandLineError  # type: ignore[assignment]
 
-__all__ = ["CommandError", "InputError", "app", "fail", "main"]
+__all__ = ["Command", "CommandError", "InputError", "app", "fail", "main"]
 
 
 # ---------------------------------------------------------------- errors
@@ -202,6 +202,47 @@ NO_LIBRARY_LOGGING = frozenset({"trace", "grad", "jacobian"})
 
 _ENDINGS = (typer.Exit, typer.Abort, _CommandLineError)
 """Exceptions that are Typer's own way of ending a command: let them through."""
+
+
+def argument_name(param: Any) -> str:
+    """How help names a positional argument: ``EXPR`` when it is required, ``[DIR]`` when not."""
+    name = param.metavar or (param.name or "").upper()
+    return name if param.required or name.startswith("[") else f"[{name}]"
+
+
+class Command(typer.core.TyperCommand):
+    """Every adviz command: its help names arguments as Unix manuals do.
+
+    Typer writes a required argument ``{EXPR}`` on the usage line (braces read as a set of
+    choices, or as a placeholder to type with its braces) and ``EXPR <str>`` in the Arguments
+    section. Here the usage line says ``adviz trace [OPTIONS] EXPR`` (optional ones in brackets,
+    ``[DIR]``) and the section uses the same name, with Typer's own help text. Only Click's
+    public command methods are overridden (``collect_usage_pieces``, ``format_options``); the
+    class is given to ``@app.command(cls=Command)``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(argument_name(param) + ("..." if param.nargs != 1 else ""))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 class ErrorPolicyGroup(typer.core.TyperGroup):

@@ -12,12 +12,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import InputError, app
+from .app import Command, InputError, app
 from .options import AsciiOption, AtOption, ExprArgument, JsonOption
 from .output import ascii_only, check_output_path, make_console, print_json, progress, writing
 from .recording import record, warn_nonfinite
 
-@app.command()
+@app.command(cls=Command)
 def compare(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .app import InputError, app
+from .app import Command, InputError, app
 from .options import AsciiOption, AtOption, FullOption, NotationOption, OrderOption
 from .output import ascii_only, make_console
 from .recording import arrange, check_notation, record, warn_nonfinite
@@ -19,7 +19,7 @@ from .recording import arrange, check_notation, record, warn_nonfinite
 MAX_AUTO_SECONDS = 3600.0
 """Longest pause ``--auto`` accepts between two screens."""
 
-@app.command()
+@app.command(cls=Command)
 def demo(
     expr: Annotated[Optional[str], typer.Argument(
         metavar="EXPR", help="The expression (default: sin(x**2+1) at x=3).", show_default=False)] = None,

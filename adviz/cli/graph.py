@@ -15,13 +15,13 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import CommandError, InputError, app
+from .app import Command, CommandError, InputError, app
 from .options import AtOption, ExprArgument, JsonOption, NotationOption, OrderOption
 from .output import check_output_path, interruptible, print_json, progress, to_json_value, writing
 from .recording import arrange, check_mode, check_notation, record, run_sweeps
 
 
-@app.command()
+@app.command(cls=Command)
 def graph(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]

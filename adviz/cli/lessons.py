@@ -13,14 +13,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import CommandError, InputError, app
+from .app import Command, CommandError, InputError, app
 from .options import JsonOption
 from .output import check_output_folder, plural, print_json, writing
 
 STATUSES = ("written", "replaced", "unchanged", "kept")
 
 
-@app.command()
+@app.command(cls=Command)
 def lessons(
     dest: Annotated[Optional[str], typer.Argument(
         metavar="DIR", help="Where to write them (default ./adviz-lessons, or ./adviz-course with --nbgrader).",

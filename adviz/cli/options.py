@@ -2,7 +2,7 @@
 
 Use them as parameter annotations::
 
-    @app.command()
+    @app.command(cls=Command)
     def grad(expr: ExprArgument, at: AtOption = None, json: JsonOption = False) -> None: ...
 """
 

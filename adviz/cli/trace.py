@@ -15,7 +15,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import InputError, app
+from .app import Command, InputError, app
 from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption, NotationOption, OrderOption
 from .output import ascii_only, make_console, node_json, plural, print_json, progress, sweep_json, to_json_value
 from .recording import (arrange, check_mode, check_notation, derivative_values, record, run_sweeps,
@@ -28,7 +28,7 @@ MAX_TABLE_ROWS, MAX_TABLE_COLUMNS = 12, 6
 """A Jacobian with more rows or columns is shown as a summary (shape, norms, corners) unless ``--full``."""
 
 
-@app.command()
+@app.command(cls=Command)
 def trace(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]
@@ -116,7 +116,7 @@ def _print_program(t, mode: str, source: Optional[str]) -> None:
         typer.echo(program, nl=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def grad(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]
@@ -149,7 +149,7 @@ def grad(
                   style="dim", markup=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def jacobian(
     expr: ExprArgument,
     at: AtOption = None,  # type: ignore[assignment]

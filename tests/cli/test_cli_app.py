@@ -48,6 +48,20 @@ def test_an_optional_argument_is_bracketed_once(cli, command, usage):
     assert r.stdout.splitlines()[0] == usage
 
 
+@pytest.mark.parametrize("command, usage, argument", [
+    ("trace", "Usage: adviz trace [OPTIONS] EXPR", "EXPR"), ("grad", "Usage: adviz grad [OPTIONS] EXPR", "EXPR"),
+    ("graph", "Usage: adviz graph [OPTIONS] EXPR", "EXPR"), ("demo", "Usage: adviz demo [OPTIONS] [EXPR]", "[EXPR]"),
+    ("lessons", "Usage: adviz lessons [OPTIONS] [DIR]", "[DIR]")])
+def test_an_argument_is_named_as_the_usage_line_names_it(cli, command, usage, argument):
+    """A required argument is EXPR (Typer writes {EXPR}, which reads as a set of choices or a
+    placeholder to fill in with braces), an optional one [EXPR]; the Arguments section names it
+    the same way, without Typer's <str> or <Path>."""
+    lines = cli(command, "--help").stdout.splitlines()
+    assert lines[0] == usage
+    section = lines[lines.index("Arguments:") + 1]
+    assert section.split()[0] == argument and "<" not in section and "{" not in "\n".join(lines[:2])
+
+
 @pytest.mark.parametrize("args, hint", [(["grad", "x", "--at"], "adviz grad --help"),
                                         (["graph", "x", "-o"], "adviz graph --help"),
                                         (["grad"], "adviz grad --help"), (["--bogus"], "adviz --help")])
