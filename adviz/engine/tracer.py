@@ -512,15 +512,27 @@ class Tracer:
     def __complex__(self):
         self._refuse_scalar("complex")
 
+    def __trunc__(self):
+        self._refuse_scalar("math.trunc")
+
+    def __floor__(self):
+        self._refuse_scalar("math.floor")
+
+    def __ceil__(self):
+        self._refuse_scalar("math.ceil")
+
     def item(self, *args):
         self._refuse_scalar("item")
+
+    def as_integer_ratio(self):  # how statistics.mean and fractions read a number
+        self._refuse_scalar("as_integer_ratio")
 
     def tolist(self):
         self._refuse_scalar("tolist")
 
     def __setitem__(self, key, value):
         self._check_alive()
-        raise TypeError(
+        raise UnsupportedOperation(
             "in-place assignment (x[i] = ...) on a traced value is not supported: build a new "
             "array instead (np.where, np.concatenate, or arithmetic with a mask)."
         )

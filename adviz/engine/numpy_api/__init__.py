@@ -41,7 +41,7 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem, is_scalar_true
-from .attributes import missing_attribute, round_
+from .attributes import missing_attribute, round_, three_argument_pow
 from .building import lift, tracer_array
 from .elementwise import (angle, astype, clip, degrees, frexp, imag, interp, ldexp, modf, nan_to_num, radians,
                           real_if_close, sinc, unwrap, where)
@@ -336,6 +336,7 @@ def _install() -> None:
         setattr(T, name, method)
     T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest
     T.__round__ = round_
+    T.__pow__ = three_argument_pow(T.__pow__)
     T.__divmod__ = lambda self, other: (self // other, self % other)
     T.__rdivmod__ = lambda self, other: (other // self, other % self)
     # NumPy's loops for object arrays (``np.sin(np.array([x, y]))``, see ``building.py``) call

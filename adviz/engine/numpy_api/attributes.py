@@ -1,7 +1,9 @@
 """Array attributes a traced value does not define itself: forward them, or refuse clearly.
 
 ``x.take(idx)`` is ``np.take(x, idx)``: when NumPy's method is its function in disguise and
-the function is supported, the method works too.  ``x.sort()`` sorts *in place*, which a
+the function is supported, the method works too.  One method puts the array elsewhere:
+``x.compress(condition)`` is ``np.compress(condition, x)``, the array *second* (passed first, the
+traced array became the condition and the boolean mask the data: a silent zero derivative).  ``x.sort()`` sorts *in place*, which a
 traced value (an immutable record of a computation) cannot do: the refusal names the
 function to use instead.  Any other ``ndarray`` attribute is refused by name rather than
 failing with ``AttributeError: 'Dual' object has no attribute …``, which names a class the
@@ -19,11 +21,13 @@ from ..tracer import UnsupportedOperation, lowest
 
 # ndarray methods that are exactly the NumPy function of the same name applied to the array
 _SAME_AS_FUNCTION = frozenset({
-    "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip", "compress", "conj", "conjugate",
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip", "conj", "conjugate",
     "cumprod", "cumsum", "diagonal", "dot", "max", "mean", "min", "nonzero", "prod", "ravel", "repeat", "round",
     "searchsorted", "squeeze", "std", "sum", "swapaxes", "take", "trace", "var",
 })
 _SAME_AS_FUNCTION_PROPERTY = frozenset({"imag", "real"})
+# ndarray methods that are the NumPy function with the array in second place
+_ARRAY_SECOND = frozenset({"compress"})
 
 # methods that change the array in place, and what to write instead
 _IN_PLACE = {
@@ -49,6 +53,8 @@ def missing_attribute(self: Any, name: str) -> Any:
     if fn is not None and fn in FUNCTIONS:
         if name in _SAME_AS_FUNCTION:
             return lambda *args, **kwargs: fn(self, *args, **kwargs)
+        if name in _ARRAY_SECOND:
+            return lambda first, *args, **kwargs: fn(first, self, *args, **kwargs)
         if name in _SAME_AS_FUNCTION_PROPERTY:
             return fn(self)
     if name in _IN_PLACE:
@@ -62,6 +68,19 @@ def missing_attribute(self: Any, name: str) -> Any:
 def round_(self: Any, ndigits: Any = None) -> Any:
     """``round(x)``: a plain value, like ``np.round`` (rounding has slope 0 almost everywhere)."""
     value = lowest(self)
-    if np.ndim(value):
+    if isinstance(value, np.ndarray):  # a 0-d array too: NumPy's arrays have no __round__
         raise TypeError("round() of an array is not defined in NumPy either: use np.round(x, decimals)")
     return round(value) if ndigits is None else np.round(value, ndigits)
+
+
+def three_argument_pow(power: Any) -> Any:
+    """``x ** y`` with a refusal for ``pow(x, y, mod)``, which Python sends to the same method
+    (NumPy has no modular power for arrays either)."""
+
+    def __pow__(self: Any, other: Any, mod: Any = None) -> Any:
+        if mod is not None:
+            raise UnsupportedOperation("pow(x, y, mod) of a traced value: a modular power is integer "
+                                       "arithmetic, with no derivative (NumPy has none for arrays either)")
+        return power(self, other)
+
+    return __pow__

@@ -130,7 +130,9 @@ for nm, fn, x in (("sum", lambda a: a.sum(axis=0, keepdims=True), r(2, 3)), ("me
                   ("repeat", lambda a: a.repeat(2, axis=0), r(2, 2)), ("round", lambda a: a.round(1) * 0 + a, r(3)),
                   ("max - a[argmax]", lambda a: a.max() - a[a.argmax()] + a, r(4)), ("__rpow__", lambda a: 2.0 ** a, r(3)),
                   ("ndim/shape/size", lambda a: a * (a.ndim + a.shape[0] + a.size), r(3)),
-                  ("reshape(shape=)", lambda a: np.reshape(a, shape=(3, 2)), r(2, 3))):
+                  ("reshape(shape=)", lambda a: np.reshape(a, shape=(3, 2)), r(2, 3)),
+                  ("compress (array second in np.compress)", lambda a: a.compress([True, False, True]),
+                   np.array([0.3, -1.1, 0.8]))):
     C(f"method {nm}", fn, x)
 C("divmod builtin", lambda a: divmod(a, 0.7)[1], u(.1, .6, 3))
 C("min builtin", lambda a, b: min(a, b), 1.3, 0.2)

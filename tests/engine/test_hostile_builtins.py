@@ -1,0 +1,85 @@
+"""Hostile probes, round seven: array methods whose NumPy function takes its arguments in another
+order, and the Python builtins and protocols a student's code reaches a traced value through.
+
+Each answer is either right (checked against a formula written out here, never against adviz)
+or adviz's own refusal, :class:`adviz.UnsupportedOperation`, naming what is unsupported; never
+a silent zero, never a ``TypeError`` from inside the engine or from the standard library.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+import pytest
+
+import adviz as ad
+
+X = np.array([0.5, -1.25, 2.0])
+KEEP = np.array([True, False, True])
+
+
+@pytest.mark.parametrize("condition", [KEEP, [True, False, True], (1, 0, 1)])
+def test_x_compress_keeps_the_array_second_as_numpy_does(condition):
+    """``x.compress(c)`` is ``np.compress(c, x)``: it used to be ``np.compress(x, c)``, which
+    compressed the (constant) mask by the traced array, so the gradient came out silently 0."""
+    w = np.array([3.0, 5.0])
+    g = ad.grad(lambda x: np.sum(x.compress(condition) * w))(X)
+    np.testing.assert_array_equal(g, [3.0, 0.0, 5.0])
+    J = ad.jacfwd(lambda x: x.compress(condition))(X)
+    np.testing.assert_array_equal(J, [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_x_compress_along_an_axis():
+    A = np.arange(6.0).reshape(2, 3)
+    J = ad.jacrev(lambda a: a.compress([False, True, True], axis=1))(A)
+    want = np.zeros((2, 2, 2, 3))  # out[i, j] = a[i, j + 1]
+    for i in range(2):
+        for j in range(2):
+            want[i, j, i, j + 1] = 1.0
+    np.testing.assert_array_equal(J, want)
+
+
+@pytest.mark.parametrize("transform", [ad.grad, lambda f: (lambda x: ad.jvp(f, (x,), (1.0,))[1])])
+@pytest.mark.parametrize("call, name", [(math.trunc, "math.trunc"), (math.floor, "math.floor"),
+                                        (math.ceil, "math.ceil"), (statistics.mean, "as_integer_ratio")])
+def test_python_conversions_refuse_by_name(transform, call, name):
+    """They raised ``TypeError: type TapeVar doesn't define __trunc__`` (a class the user never
+    wrote) or ``can't convert type 'Dual' to numerator/denominator`` from inside statistics."""
+    f = (lambda x: call([x, x])) if call is statistics.mean else call
+    with pytest.raises(ad.UnsupportedOperation, match=rf"{name}\(\) of a traced value"):
+        transform(lambda x: f(x) * x)(0.7)
+
+
+def test_three_argument_pow_is_refused_and_two_argument_pow_differentiates():
+    with pytest.raises(ad.UnsupportedOperation, match=r"pow\(x, y, mod\)"):
+        ad.grad(lambda x: pow(x, 2, 5))(3.0)
+    assert ad.grad(lambda x: pow(x, 3))(2.0) == 12.0  # 3·x² at 2
+    assert ad.grad(lambda x: pow(x, 3, None))(2.0) == 12.0
+
+
+def test_round_of_a_0d_array_is_refused_as_numpy_refuses_it():
+    with pytest.raises(TypeError):
+        round(np.array(0.7))  # NumPy's own behaviour, which adviz keeps
+    with pytest.raises(TypeError, match="np.round"):
+        ad.grad(lambda x: round(x) * x)(np.array(0.7))
+    assert ad.grad(lambda x: round(x) * x)(np.float64(0.7)) == 1.0  # round(0.7) = 1, a constant
+
+
+@pytest.mark.parametrize("write", [
+    lambda y, x: y.__setitem__(0, 5.0),
+    lambda y, x: y.__setitem__(x > 0, 2 * y[x > 0]),
+    lambda y, x: y.__setitem__(slice(1, None), y[1:] + x[:2]),
+])
+def test_writing_into_a_traced_array_is_adviz_s_refusal(write):
+    """``y[0] = 5``, ``y[mask] *= 2``, ``y[1:] += x[:2]`` on a traced ``y`` were refused with a plain
+    TypeError; it is now an UnsupportedOperation (still a TypeError, as before)."""
+    def f(x):
+        y = x * 1.0
+        write(y, x)
+        return np.sum(y)
+
+    for transform in (ad.grad, ad.jacfwd):
+        with pytest.raises(ad.UnsupportedOperation, match=r"in-place assignment \(x\[i\] = \.\.\.\)"):
+            transform(f)(X)
