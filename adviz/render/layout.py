@@ -197,6 +197,7 @@ class SweepLayout:
     def _lay_out(self, widest: dict[str, list[str]], rankdir: str | None) -> None:
         """Graphviz lays out the picture with the ``widest`` texts: the one layout of the sweep."""
         s = self.structure
+        widest = _alike_inputs(widest, self._base)
         layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
         dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
         root = ET.fromstring(render(dot.source, "svg"))
@@ -401,6 +402,31 @@ def _widen_slots(slots: list[str], texts: Any) -> None:
             slots.append(text)
         elif text != slots[i] and text_width(text) > text_width(slots[i]):
             slots[i] = text
+
+
+def _alike_inputs(widest: dict[str, list[str]], looks: dict[str, Look]) -> dict[str, list[str]]:
+    """``widest`` with every input box measured by the widest text of any input, slot by slot.
+
+    Boxes of one kind should look alike: sized each for its own longest label, ``x2``'s box
+    (``x̄2 = −0.2837 + 2 = 1.716``) came out wider than ``x1``'s.  Graphviz lays the inputs
+    out with the same texts, so they get one width (and the same cells); each step then
+    paints its own texts into them, centred.  Inputs with a different number of slots
+    (none today) would be left as they are.
+    """
+    inputs = [k for k, look in looks.items() if look.kind == "input" and k in widest]
+    if len(inputs) < 2:
+        return widest
+    out = dict(widest)
+    by_slots: dict[int, list[str]] = {}
+    for k in inputs:
+        by_slots.setdefault(len(widest[k]), []).append(k)
+    for same in by_slots.values():
+        common: list[str] = []
+        for k in same:
+            _widen_slots(common, widest[k])
+        for k in same:
+            out[k] = list(common)
+    return out
 
 
 def _paint_key(look: Look, paints: dict, mode: str | None) -> str:

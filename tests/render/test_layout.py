@@ -364,3 +364,32 @@ def test_a_node_no_seeded_input_reaches_shows_its_zero_tangent_from_its_own_step
     # the page's player repaints that box at its own step, with the 0
     changes = layout.player_data()["changes"][own_step["v2"]]
     assert any(texts and "v̇2 = 0" in texts for _, _, texts in changes)
+
+
+def _input_boxes(svg: str) -> dict[str, tuple[float, float]]:
+    """Each input box's width and where its header's dividing line sits (from its left edge)."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{NS}g"):
+        classes = (g.get("class") or "").split()
+        if "node" not in classes or "input" not in classes:
+            continue
+        left, right = _box_extent(g)
+        dividers = [float(x) for line in g.iter(f"{NS}polyline")
+                    for x, _ in [re.findall(r"(-?[\d.]+),(-?[\d.]+)", line.get("points"))[0]]
+                    if len({p[0] for p in re.findall(r"(-?[\d.]+),(-?[\d.]+)", line.get("points"))}) == 1]
+        out[g.get("data-el")] = (round(right - left, 1), round(dividers[0] - left, 1))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("name", ["two-inputs", "network"])
+def test_input_boxes_look_alike(name, mode):
+    """Boxes of one kind look alike: every input box has one width and its header the same
+    cells, although x̄2 = −0.2837 + 2 = 1.716 is longer than x̄1's label (it made x2's box the
+    wider one); still one layout for every step."""
+    t = EXAMPLES[name]
+    layout = SweepLayout(t, _sweep(t, mode))
+    for k in (0, None):
+        boxes = _input_boxes(layout.svg(k))
+        assert len(boxes) == len(t.inputs) >= 2
+        assert len(set(boxes.values())) == 1, boxes
