@@ -186,6 +186,8 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
         if arrow.folded:
             attrs["style"] = "dashed"
         attrs.update(_cut_edge_attrs(s, arrow))
+        if paint.dash and "style" not in attrs:  # idle: the sweep passed it with nothing to carry
+            attrs["style"] = "dotted"
         if mode == "reverse":
             attrs["dir"] = "back"  # adjoints flow from a node back to its operands
         g.edge(arrow.tail, arrow.head, graphviz.nohtml(_edge_label(look.texts)), **attrs)

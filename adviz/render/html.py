@@ -128,6 +128,14 @@ def _unknown_text(mode: str) -> str:
             "+ … one still waiting for more")
 
 
+def _idle_text(trace: Trace, sweep: Sweep) -> str:
+    """``, a dotted arrow carries nothing (…)`` for the page's lead, when the sweep has such arrows."""
+    from .scene import idle_note
+
+    note = idle_note(trace, sweep)
+    return f", {note}" if note else ""
+
+
 def _result_text(trace: Trace, sweep: Sweep) -> str:
     out = trace.output.name
     if sweep.mode == "reverse":
@@ -624,7 +632,7 @@ def sweep_html(
 <h1>{html.escape(heading)}</h1>
 <p class="lead">{sweep.mode.capitalize()} mode carries {word} {direction}, one node per step
 ({html.escape(_seed_sentence(trace, sweep))}).  The strong box is the node being processed, the strong
-arrows carry this step's contributions; grey is not reached yet, and {html.escape(_unknown_text(sweep.mode))}.</p>
+arrows carry this step's contributions; grey is not reached yet{html.escape(_idle_text(trace, sweep))}, and {html.escape(_unknown_text(sweep.mode))}.</p>
 <div class="controls">
 <button id="first" title="first step (Home)">⇤</button>
 <button id="prev" title="previous step (←)">←</button>

@@ -88,6 +88,7 @@ class _Element:
     lines: list[ET.Element] = field(default_factory=list)  # record separators
     heads: list[ET.Element] = field(default_factory=list)  # arrowheads
     texts: list[ET.Element] = field(default_factory=list)
+    dashes: list[str | None] = field(default_factory=list)  # each arrow path's dash pattern as laid out
 
 
 class SweepLayout:
@@ -302,6 +303,8 @@ class SweepLayout:
                 elif tag in ("polygon", "path"):
                     if e.kind in ("edge", "folded"):
                         (e.shapes if tag == "path" else e.heads).append(child)
+                        if tag == "path":
+                            e.dashes.append(child.get("stroke-dasharray"))
                     elif not e.shapes:
                         e.shapes.append(child)
             elements[element_id] = e
@@ -314,9 +317,15 @@ class SweepLayout:
             paint = style.element_look(look.kind, look.state, self.mode)
             cls = e.group.get("class", "").split()[:1] + [look.kind, look.state]
             e.group.set("class", " ".join(cls))
-            for shape in e.shapes:
+            for i, shape in enumerate(e.shapes):
                 if e.kind not in ("edge", "folded"):
                     shape.set("fill", paint.fill)
+                else:  # dotted while idle, else as laid out (a cut or folded arrow stays dashed)
+                    dash = paint.dash or e.dashes[i]
+                    if dash:
+                        shape.set("stroke-dasharray", dash)
+                    else:
+                        shape.attrib.pop("stroke-dasharray", None)
                 shape.set("stroke", paint.line)
                 shape.set("stroke-width", f"{paint.penwidth:g}")
             for line in e.lines:
@@ -359,7 +368,7 @@ class SweepLayout:
 
         ``changes[k]`` lists ``[element id, paint key, texts]`` for the elements whose look
         differs between step ``k - 1`` and step ``k`` (``changes[0]`` is empty);
-        ``paints[key]`` is ``[fill, line, penwidth, text colour]``; ``active[k]`` is the
+        ``paints[key]`` is ``[fill, line, penwidth, text colour, arrow dash]``; ``active[k]`` is the
         element of the node processed at step ``k`` (the seeded one at 0), or None.
         """
         if self.sweep is None:
@@ -433,7 +442,7 @@ def _paint_key(look: Look, paints: dict, mode: str | None) -> str:
     key = f"{look.kind}/{look.state}"
     if key not in paints:
         p = style.element_look(look.kind, look.state, mode)
-        paints[key] = [p.fill, p.line, p.penwidth, p.text]
+        paints[key] = [p.fill, p.line, p.penwidth, p.text, p.dash]
     return key
 
 
@@ -500,7 +509,10 @@ function adviz_index(svg) {
       if (tag === "text") e.texts.push(c);
       else if (tag === "polyline") e.lines.push(c);
       else if (tag === "path" || tag === "polygon") {
-        if (e.arrow) { (tag === "path" ? e.shapes : e.heads).push(c); }
+        if (e.arrow) {
+          (tag === "path" ? e.shapes : e.heads).push(c);
+          if (tag === "path") c.adviz_dash = c.getAttribute("stroke-dasharray");  // as laid out
+        }
         else if (!e.shapes.length) e.shapes.push(c);
       }
     });
@@ -510,7 +522,14 @@ function adviz_index(svg) {
 }
 function adviz_paint(e, p, key, texts) {
   var w = String(p[2]);
-  e.shapes.forEach(function (s) { if (!e.arrow) s.setAttribute("fill", p[0]); s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
+  e.shapes.forEach(function (s) {
+    if (!e.arrow) s.setAttribute("fill", p[0]);
+    else {  // dotted while idle (p[4]), else as laid out
+      var dash = p[4] || s.adviz_dash;
+      if (dash) s.setAttribute("stroke-dasharray", dash); else s.removeAttribute("stroke-dasharray");
+    }
+    s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w);
+  });
   e.lines.forEach(function (s) { s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
   e.heads.forEach(function (s) { s.setAttribute("fill", p[1]); s.setAttribute("stroke", p[1]); s.setAttribute("stroke-width", w); });
   e.texts.forEach(function (t, i) { t.setAttribute("fill", p[3]); if (texts) t.textContent = i < texts.length ? texts[i] : ""; });

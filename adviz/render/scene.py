@@ -177,6 +177,7 @@ class _Progress:
     expected: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     applied: dict[EdgeKey, Term] = field(default_factory=dict)
     terms: dict[EdgeKey, Term] = field(default_factory=dict)  # every term of the sweep
+    step_of: dict[int, int] = field(default_factory=dict)  # node -> the step (1, 2, …) that processes it
     active_node: int | None = None
     active_keys: set[EdgeKey] = field(default_factory=set)
     stepping: bool = False  # a step was asked for: name it in the caption
@@ -206,6 +207,14 @@ class _Progress:
     def is_known(self, index: int) -> bool:
         return index in self.known
 
+    def processed(self, index: int) -> bool:
+        """True once node ``index``'s own step is done (or being shown whole): from then on an
+        arrow into it that got no term from the sweep is known to carry nothing."""
+        if self.complete:
+            return True
+        step = self.step_of.get(index)
+        return step is not None and step <= self.shown
+
 
 def _edge_key(term: Term) -> EdgeKey:
     """The arrow a term travels along, always named in data-flow direction."""
@@ -222,7 +231,9 @@ def _progress(trace: Trace, sweep: Sweep, step: Any) -> _Progress:
     if sweep.mode == "forward":  # an input left out of the seed has tangent 0 from the start, not "?"
         p.known.update({n.index: sweep.value_of(n.index) for n in trace.inputs if n.index not in p.seeds})
     p.known.update(p.seeds)
-    for s in sweep.steps:
+    for number, s in enumerate(sweep.steps, 1):
+        if getattr(s, "kind", "") != "recompute":  # a checkpoint's recomputation is not its turn
+            p.step_of[s.node] = number
         for term in s.terms:
             p.terms[_edge_key(term)] = term
             p.expected[term.target] += 1
@@ -256,7 +267,7 @@ def _next_progress(trace: Trace, p: _Progress, part: int = 0) -> _Progress:
     s = sweep.steps[p.shown]
     terms = s.terms[:part] if part else s.terms
     q = _Progress(sweep, p.shown if part else p.shown + 1, p.colours, part, p.seeds, dict(p.known),
-                  dict(p.received), p.expected, dict(p.applied), p.terms, stepping=True)
+                  dict(p.received), p.expected, dict(p.applied), p.terms, p.step_of, stepping=True)
     if sweep.mode == "forward" and not part:
         q.known[s.node] = s.value
     for term in terms:
@@ -338,6 +349,15 @@ class Structure:
             self._index = (self.plan.unit_of(), box_id, arrows_of, dict(self.boxes),
                            {a.id: a for a in self.arrows})
         return self._index
+
+    def keys_into(self) -> dict[int, list[EdgeKey]]:
+        """Tape position → the edge keys of the arrows into it (built once)."""
+        if not hasattr(self, "_keys_into"):
+            into: dict[int, list[EdgeKey]] = defaultdict(list)
+            for key in self.index()[2]:
+                into[key[1]].append(key)
+            self._keys_into = into
+        return self._keys_into
 
 
 @dataclass(frozen=True)
@@ -645,12 +665,32 @@ def _edge_texts(trace: Trace, key: EdgeKey, term: Term | None, p: _Progress | No
             partial += f" = {value}"
     if p is None:
         return (partial,)
+    if key not in p.terms:  # no term: nothing crosses this arrow (said once the sweep has passed it)
+        return (partial, _nothing_carried(trace, key, p)) if _idle(key, p) else (partial,)
     update = term.update()
     if key not in p.applied:  # still to come: the formula, in grey, without its value
-        return (partial, update) if key in p.terms else (partial,)
+        return (partial, update)
     if _is_scalar(term.contribution):
         update += f" = {_num(term.contribution)}"
     return (partial, update)
+
+
+def _nothing_carried(trace: Trace, key: EdgeKey, p: _Progress) -> str:
+    """Why an arrow the sweep has passed carries nothing: ``ẋ2 = 0: nothing to carry``."""
+    operand = key[0]
+    if p.mode == "forward" and operand in p.known and not np.any(np.asarray(p.known[operand]) != 0):
+        return f"{_mark(trace.nodes[operand].name, 'forward')} = 0: nothing to carry"
+    return f"no {p.colours.word} carried"
+
+
+def idle_note(trace: Trace, sweep: Sweep) -> str:
+    """The legend's words for dotted arrows, if this sweep passes any without a term ("" if not)."""
+    terms = {_edge_key(t) for s in sweep.steps for t in s.terms}
+    if not _has_unswept_edges(trace, terms):
+        return ""
+    if sweep.mode == "forward":
+        return "a dotted arrow carries nothing (its operand's tangent is 0)"
+    return "a dotted arrow carries no adjoint"
 
 
 def _cut_edge_texts(trace: Trace, consumer: int) -> tuple[str, ...]:
@@ -660,12 +700,27 @@ def _cut_edge_texts(trace: Trace, consumer: int) -> tuple[str, ...]:
     return ()
 
 
+def _idle(key: EdgeKey, p: _Progress) -> bool:
+    """True if the sweep has passed the arrow ``key`` without a term: nothing crossed it.
+
+    Forward mode skips an operand whose tangent is 0 (an input left out of the seed, and what
+    only it reaches); reverse mode an operand that is not differentiable or whose gradient is
+    stopped.  Until the consumer's own step that is unknown, and the arrow is pending."""
+    return key not in p.terms and p.processed(key[1])
+
+
 def _edge_state(keys: tuple[EdgeKey, ...], p: _Progress | None) -> str:
+    """``plain``, ``active``, ``applied`` (its contribution made), ``idle`` (the sweep passed it
+    and nothing crossed: drawn dotted, never grey like what is still to come) or ``pending``."""
     if p is None:
         return "plain"
     if p.active_keys.intersection(keys):
         return "active"
-    return "applied" if all(k in p.applied for k in keys) else "pending"
+    if all(k in p.applied for k in keys):
+        return "applied"
+    if all(k in p.applied or _idle(k, p) for k in keys):
+        return "applied" if any(k in p.applied for k in keys) else "idle"
+    return "pending"
 
 
 def scene(s: Structure, p: _Progress | None, only: set[str] | None = None) -> dict[str, Look]:
@@ -707,9 +762,11 @@ def changed_elements(s: Structure, before: _Progress, after: _Progress) -> set[s
     keys |= set(before.applied).symmetric_difference(after.applied)
     if before.complete != after.complete:
         nodes.update(range(len(s.trace.nodes)))
+        keys |= set(arrows_of)  # arrows no step reached are passed now (idle)
     for p in (before, after):
         if p.active_node is not None:
             nodes.add(p.active_node)
+            keys |= set(s.keys_into().get(p.active_node, ()))  # its arrows without a term turn idle
     for key in keys:
         nodes.update(key[:2])
     nodes.update(i for i in set(before.known).symmetric_difference(after.known))

@@ -8,6 +8,8 @@ can read the next:
 * a **light** tint marks a value that is already known, the **strong** tone marks the
   step happening *now* (the active node, the edge carrying the current contribution);
 * **grey** marks what the sweep has not reached yet;
+* a **dotted** arrow is one the sweep has passed with nothing to carry (forward mode skips an
+  operand whose tangent is 0, such as an input left out of the seed);
 * node *kinds* are told apart by their outline: inputs green, outputs violet (drawn
   thicker), intermediates slate.
 
@@ -25,6 +27,7 @@ __all__ = [
     "LAYOUT_SCALE",
     "FORWARD",
     "INPUT",
+    "IDLE",
     "INTERMEDIATE",
     "OUTPUT",
     "PENDING",
@@ -113,12 +116,19 @@ DejaVu Sans is up to 19 % wider than Helvetica's metrics (digits 14 %, ``i``/``l
 
 
 class Paint(NamedTuple):
-    """How one element of a graph is painted: fill, outline, outline width, text colour."""
+    """How one element of a graph is painted: fill, outline, outline width, text colour, and
+    for an arrow the dash pattern of its line (``""``: as drawn, solid or dashed)."""
 
     fill: str
     line: str
     penwidth: float
     text: str
+    dash: str = ""
+
+
+IDLE = Paint("none", "#94a3b8", 1.2, "#475569", "2,3")
+"""An arrow the sweep has passed without a contribution: dotted, in slate — not the pale grey
+of what is still to come, which at the end of a sweep would say the sweep never got there."""
 
 
 def element_look(kind: str, state: str, mode: str | None) -> Paint:
@@ -127,7 +137,8 @@ def element_look(kind: str, state: str, mode: str | None) -> Paint:
     kind: ``input``, ``intermediate``, ``output`` (boxes of tape nodes), ``group`` (a
     folded box), ``edge``, ``folded`` (a dashed arrow standing for several); state:
     ``plain`` (no sweep shown), ``pending`` (not reached yet), ``known``, ``applied``
-    (done), ``active`` (the step being shown).  The one table every view paints from.
+    (done), ``active`` (the step being shown), and for arrows ``idle`` (passed by the sweep
+    with nothing to carry: :data:`IDLE`).  The one table every view paints from.
 
     >>> element_look("intermediate", "active", "reverse").fill == REVERSE.active
     True
@@ -141,6 +152,8 @@ def element_look(kind: str, state: str, mode: str | None) -> Paint:
             return Paint("none", colours.strong, 3.0, colours.strong)
         if state in ("applied", "known"):
             return Paint("none", colours.strong, 1.4 if kind == "edge" else 1.0, TEXT)
+        if state == "idle":
+            return IDLE
         return Paint("none", PENDING.line, 1.0, PENDING.text)
     if kind == "group":
         node = NodeKind("group", line=INTERMEDIATE.line, fill="#f8fafc", penwidth=1.0)

@@ -509,3 +509,50 @@ def test_cli_errors(tmp_path):
         ],
     )
     assert bad_step.exit_code == 2 and "--step: give a whole number from 0 to 1" in bad_step.stderr
+
+
+# ---------------------------------------------------------------- arrows nothing crosses
+
+
+def _dash(d: Drawing, edge: str) -> str | None:
+    return d.edges[edge][0].find(f"{NS}path").get("stroke-dasharray")
+
+
+def test_arrows_the_forward_sweep_passes_with_a_zero_tangent_are_dotted_not_grey():
+    """Seeded on x1, forward mode skips x2's arrows (ẋ2 = 0) and v4 = sin(x2)'s arrow (v̇4 = 0).
+    Grey means "not reached yet": at the end of the sweep nothing is still to come, so those arrows
+    are drawn dotted in slate, labelled with why they carry nothing; before their consumer's step
+    they are grey like every arrow still to come."""
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    sweep = t.forward("x1")
+    dot = "\u0307"
+    # tape: n0 x1, n1 x2, n2 v1 = log(x1), n3 v2 = x1*x2, n4 v3, n5 v4 = sin(x2), n6 v5
+    skipped = {"n1->n3": f"x{dot}2 = 0: nothing to carry", "n1->n5": f"x{dot}2 = 0: nothing to carry",
+               "n5->n6": f"v{dot}4 = 0: nothing to carry"}
+    end = draw(t, sweep)
+    for edge, why in skipped.items():
+        assert end.stroke(edge) == (style.IDLE.line, pytest.approx(style.IDLE.penwidth)), edge
+        assert _dash(end, edge) == style.IDLE.dash
+        assert end.edge_texts(edge)[-1] == why
+    for edge in set(end.edges) - set(skipped):
+        assert end.stroke(edge)[0] == style.FORWARD.strong and _dash(end, edge) is None, edge
+    assert not [e for e in end.edges if end.stroke(e)[0] == style.PENDING.line]
+    # step 1 (v1): nothing has passed x2's arrows yet; step 2 processes v2 = x1*x2: its x2 arrow turns idle
+    one, two = draw(t, sweep, 1), draw(t, sweep, 2)
+    assert one.stroke("n1->n3")[0] == style.PENDING.line and _dash(one, "n1->n3") is None
+    assert [x for x in one.edge_texts("n1->n3") if x] == ["∂v2/∂x2 = x1 = 2"]
+    assert two.stroke("n1->n3")[0] == style.IDLE.line and two.stroke("n1->n5")[0] == style.PENDING.line
+    four = draw(t, sweep, 4)  # v4 = sin(x2): no operand carries a tangent
+    assert four.stroke("n1->n5")[0] == style.IDLE.line and four.stroke("n5->n6")[0] == style.PENDING.line
+
+
+def test_a_stopped_gradient_arrow_keeps_its_dashes_when_the_sweep_passes_it():
+    def f(x):
+        return x * ad.stop_gradient(x) + np.sin(x)
+
+    t = ad.trace(f, 3.0)
+    sweep = t.reverse()
+    cut = next(e for e in draw(t, sweep, 0).edges if "gradient stopped" in " ".join(draw(t, sweep, 0).edge_texts(e)))
+    before, after = _dash(draw(t, sweep, 0), cut), _dash(draw(t, sweep), cut)
+    assert before and after == style.IDLE.dash  # dashed as laid out, dotted once passed
+    assert draw(t, sweep).stroke(cut)[0] == style.IDLE.line

@@ -627,3 +627,27 @@ def test_cli_graph_animate_writes_a_page(tmp_path):
     assert bad.exit_code != 0 and "must end in .html" in bad.output
     hint = runner.invoke(app, ["graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / "a.html")])
     assert hint.exit_code != 0 and "--animate" in hint.output
+
+
+def test_player_draws_arrows_the_sweep_passed_empty_dotted_and_undoes_it(browser, tmp_path):
+    """Forward mode seeded on x1 carries nothing along x2's arrows: at the last step the page paints
+    them dotted in slate (not the grey of "not reached yet"), going back to step 1 paints them grey
+    and solid again, and the lead says what a dotted arrow means."""
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    path = tmp_path / "idle.html"
+    write_sweep_html(t, path, mode="forward", seed="x1")
+    paths = """Object.fromEntries(Array.from(document.querySelectorAll('#graph g.edge')).map(g => {
+        const p = g.querySelector('path');
+        return [g.getAttribute('data-el'), [p.getAttribute('stroke'), p.getAttribute('stroke-dasharray')]]; }))"""
+    skipped = {"e1-3-1", "e1-5-0", "e5-6-1"}  # x2 -> v2, x2 -> v4 = sin(x2), v4 -> v5
+    browser.open(path.as_uri() + "#step=1")
+    browser.js("document.getElementById('last').click()")
+    end = browser.js(paths)
+    assert {k for k, (_, dash) in end.items() if dash} == skipped
+    assert all(end[k] == [style.IDLE.line, style.IDLE.dash] for k in skipped)
+    assert not [k for k, (line, _) in end.items() if line == style.PENDING.line]
+    browser.js("document.getElementById('first').click(); document.getElementById('next').click()")
+    one = browser.js(paths)
+    assert all(one[k] == [style.PENDING.line, None] for k in skipped)
+    assert "a dotted arrow carries nothing (its operand's tangent is 0)" in browser.js(
+        "document.querySelector('p.lead').textContent")
