@@ -297,14 +297,17 @@ def pending_note(trace: Trace, p: _Progress) -> list[str]:
 
     ``x̄1 = ?``: no contribution has reached that adjoint yet — it is not 0, a later step adds
     to it (a reverse sweep reaches an input last); ``x̄1 = 5 + …``: some have, more are coming.
-    ``v̇2 = ?``: that tangent is computed by a later step."""
+    ``v̇2 = ?``: that tangent is computed by a later step.  One line, short enough for the
+    caption of a small graph."""
     unknown = any(not p.is_known(n.index) for n in trace.nodes)
     if p.mode == "forward":
         return ["? = not computed yet: a later step gives this tangent"] if unknown else []
     partial = any(p.received.get(i) and p.expected[i] > len(p.received[i]) for i in list(p.received))
-    parts = (["? = no contribution has reached this adjoint yet (not 0: a later step adds it)"] if unknown else []) \
-        + (["+ … = more contributions to come"] if partial else [])
-    return ["; ".join(parts)] if parts else []
+    if unknown and partial:  # both in one short line: a small graph's caption stays a few lines
+        return ["? = no contribution yet (not 0), + … = more to come"]
+    if unknown:
+        return ["? = no contribution yet (not 0: a later step adds it)"]
+    return ["+ … = more contributions to come"] if partial else []
 
 
 _JOIN = "\u00a0"  # a space the caption is not wrapped at (textwrap breaks at ASCII whitespace only)

@@ -64,6 +64,9 @@ _NS = "{" + _SVG + "}"
 CAPTION_SIZE = 14.0
 """Font size of the caption drawn above a standalone picture (points)."""
 _CAPTION_LINE = 18.0
+CAPTION_MIN_CHARS = 64
+"""A caption line may be this many characters even over a narrower graph: each of its facts
+(the seed, the step with its numbers, the result) then fits one line on a small graph."""
 _CHAR_WIDTH = 0.62 * CAPTION_SIZE  # a generous average width of a DejaVu Sans character
 _PX_PER_PT = 96 / 72
 
@@ -267,9 +270,10 @@ class SweepLayout:
         return f"{k + 1}.{j}" if j else k
 
     def _caption_width(self) -> int:
-        """Characters per caption line: the graph's width, but at least 48 (a narrow graph gets a
-        picture a little wider than itself rather than a caption of one word per line)."""
-        return max(48, int((self.width_pt - 16) / _CHAR_WIDTH))
+        """Characters per caption line: the graph's width, but at least :data:`CAPTION_MIN_CHARS`
+        (a narrow graph gets a picture wider than itself, the graph centred under the caption,
+        rather than a caption wrapped into twice as many lines)."""
+        return max(CAPTION_MIN_CHARS, int((self.width_pt - 16) / _CHAR_WIDTH))
 
     def _caption(self, position: Any) -> list[str]:
         return wrap(self._scene(position)[1], self._caption_width())
@@ -454,7 +458,7 @@ def _size(root: ET.Element) -> tuple[float, float]:
 
 def _with_caption(root: ET.Element, lines: list[str], extra: float, chars: int) -> str:
     """Serialize ``root`` with ``lines`` drawn above the graph (``extra`` points taller, and
-    wide enough for ``chars`` characters)."""
+    wide enough for ``chars`` characters; a graph narrower than its caption is centred under it)."""
     graph_width, height = _size(root)
     width = max(graph_width, chars * _CHAR_WIDTH + 12)
     graph = root.find(f"{_NS}g")
@@ -462,19 +466,20 @@ def _with_caption(root: ET.Element, lines: list[str], extra: float, chars: int) 
     background = graph.find(f"{_NS}polygon")
     m = re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", transform)
     tx, ty = (float(m.group(1)), float(m.group(2))) if m else (4.0, height - 4)
+    shift = round((width - graph_width) / 2, 2) if m else 0.0  # the caption stays at the left edge
     saved = (root.get("width"), root.get("height"), root.get("viewBox"), transform,
              background.get("points") if background is not None else None)
     new_height = height + extra
     root.set("width", f"{width:g}pt")
     root.set("height", f"{new_height:g}pt")
     root.set("viewBox", f"0.00 0.00 {width:.2f} {new_height:.2f}")
-    graph.set("transform", transform.replace(m.group(0), f"translate({tx:g} {ty + extra:g})") if m else transform)
+    graph.set("transform", transform.replace(m.group(0), f"translate({tx + shift:g} {ty + extra:g})") if m else transform)
     if background is not None:
-        top = -(ty + extra)
-        background.set("points", f"{-tx:g},{4:g} {-tx:g},{top:g} {width - tx:g},{top:g} {width - tx:g},4 {-tx:g},4")
+        top, left = -(ty + extra), -(tx + shift)
+        background.set("points", f"{left:g},{4:g} {left:g},{top:g} {width + left:g},{top:g} {width + left:g},4 {left:g},4")
     texts = []
     for i, line in enumerate(lines):
-        t = ET.Element(f"{_NS}text", {"text-anchor": "start", "x": "4", "y": f"{-(ty + extra) + 4 + (i + 1) * _CAPTION_LINE - 4:.1f}",
+        t = ET.Element(f"{_NS}text", {"text-anchor": "start", "x": f"{4 - shift:g}", "y": f"{-(ty + extra) + 4 + (i + 1) * _CAPTION_LINE - 4:.1f}",
                                       "font-family": style.FONT_STACK, "font-size": f"{CAPTION_SIZE:g}",
                                       "fill": style.TEXT, "class": "caption"})
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

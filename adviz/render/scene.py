@@ -119,22 +119,24 @@ def seed_values(trace: Trace, sweep: Sweep) -> dict[int, Any]:
 
 def seed_text(trace: Trace, sweep: Sweep, *, note: bool = True) -> str:
     """What a sweep started from, whole and honestly: its values and (``note``) what they pick,
-    ``ẋ1 = 1, ẋ2 = 0 (x1 seeded: the sweep computes ∂v3/∂x1)`` in forward mode,
-    ``v̄3 = 1 (the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …)`` in reverse mode
-    (see :func:`seed_note`).  ``note=False``: the values alone (``ẋ1 = 1, ẋ2 = 0``).
+    in the graph caption's few words: ``ẋ1 = 1, ẋ2 = 0 (v̇3 ends as ∂v3/∂x1)`` in forward mode,
+    ``v̄3 = 1 (x̄1 ends as ∂v3/∂x1, …)`` in reverse mode (see :func:`seed_note`, which the
+    page's introduction uses in full).  ``note=False``: the values alone (``ẋ1 = 1, ẋ2 = 0``).
     """
     seed = seed_values(trace, sweep)
     values = ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {summary(v)}" for i, v in seed.items())
-    said = seed_note(trace, sweep) if note else ""
+    said = seed_note(trace, sweep, short=True) if note else ""
     return f"{values} ({said})" if said else values
 
 
-def seed_note(trace: Trace, sweep: Sweep) -> str:
+def seed_note(trace: Trace, sweep: Sweep, *, short: bool = False) -> str:
     """What a sweep's seed picks, in words (empty when the values say it all: ``ẋ = 1``).
 
     Forward mode: which input is seeded (``x1 seeded: the sweep computes ∂v3/∂x1``, or
     ``a directional derivative``); reverse mode: that the output's adjoint is its cotangent
-    (``the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …``)."""
+    (``the cotangent of the output v3: x̄1 ends as ∂v3/∂x1, …``).  ``short``: only what the
+    sweep ends with (``v̇3 ends as ∂v3/∂x1``, ``x̄1 ends as ∂v3/∂x1, …``), for a caption that
+    must stay a line long on a small graph."""
     seed = seed_values(trace, sweep)
     unit = [i for i, v in seed.items() if np.ndim(v) == 0 and float(v) == 1.0]
     if sweep.mode == "reverse":
@@ -142,8 +144,10 @@ def seed_note(trace: Trace, sweep: Sweep) -> str:
             out = trace.nodes[next(iter(seed))].name
             first = trace.inputs[0].name
             more = ", …" if len(trace.inputs) > 1 else ""
-            what = f": {_mark(first, 'reverse')} ends as ∂{out}/∂{first}{more}" if unit else ""
-            return f"the cotangent of the output {out}{what}"
+            ends = f"{_mark(first, 'reverse')} ends as ∂{out}/∂{first}{more}"
+            if short:
+                return ends if unit else f"the cotangent of the output {out}"
+            return f"the cotangent of the output {out}" + (f": {ends}" if unit else "")
         return "the outputs' cotangents"
     seeded = [i for i, v in seed.items() if np.any(np.asarray(v) != 0)]
     if len(seed) == 1 and unit:  # one scalar input, tangent 1: nothing to add
@@ -152,7 +156,10 @@ def seed_note(trace: Trace, sweep: Sweep) -> str:
         return "nothing seeded: every tangent stays 0"
     names = ", ".join(trace.nodes[i].name for i in seeded)
     if seeded == unit and len(seeded) == 1 and len(trace.outputs) == 1:
-        return f"{names} seeded: the sweep computes ∂{trace.output.name}/∂{names}"
+        out = trace.output.name
+        if short:
+            return f"{_mark(out, 'forward')} ends as ∂{out}/∂{names}"
+        return f"{names} seeded: the sweep computes ∂{out}/∂{names}"
     return f"{names} seeded: a directional derivative"
 
 

@@ -393,3 +393,44 @@ def test_input_boxes_look_alike(name, mode):
         boxes = _input_boxes(layout.svg(k))
         assert len(boxes) == len(t.inputs) >= 2
         assert len(set(boxes.values())) == 1, boxes
+
+
+def add_bias(X, b):
+    return np.sum(np.tanh(X + b))
+
+
+def _small_graphs():
+    bias = ad.trace(add_bias, np.arange(6.0).reshape(3, 2) / 10, np.array([0.5, -0.25]))
+    two = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+    return [(ad.trace("exp(x)", x=1.0), "forward"), (ad.trace("x", x=3.0), "reverse"),
+            (ad.trace("sin(x**2+1)", x=3.0), "reverse"), (two, "forward"), (two, "reverse"),
+            (ad.trace("x*x*x + sin(x)*x", x=1.5), "reverse"), (bias, "reverse")]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_captions_of_small_graphs_are_a_few_unwrapped_lines_that_fit(case, dejavu):
+    """A caption ran 5 to 9 lines on a small graph: every fact (title, mode and seed, the step,
+    the result or what ? means) wrapped at 48 characters.  Now each is one line (only a result
+    listing two arrays may take a second), at most four facts, every line fits the picture in
+    DejaVu Sans, and a graph narrower than its caption is centred under it."""
+    t, mode = _small_graphs()[case]
+    sweep = _sweep(t, mode)
+    layout = SweepLayout(t, sweep)
+    for k in [*range(len(sweep.steps) + 1), None]:
+        root = ET.fromstring(layout.svg(k))
+        width = float(root.get("width").rstrip("pt"))
+        captions = [e for e in root.iter(f"{NS}text") if e.get("class") == "caption"]
+        lines = [(e.text or "").replace("\xa0", " ") for e in captions]
+        facts = [line for line in lines if line.strip() and not line.startswith(" ")]
+        assert 3 <= len(facts) <= 4, (k, lines)
+        # no fact wraps, but a result naming two arrays' gradients (add_bias: X̄ and b̄), once
+        wrapped = [before for before, line in zip(lines, lines[1:]) if line.startswith(" ")]
+        assert all(w.startswith("result: ") for w in wrapped) and len(lines) <= 5, (k, lines)
+        graph = root.find(f"{NS}g")
+        tx = float(re.search(r"translate\(([-\d.]+) ", graph.get("transform")).group(1))
+        for e, line in zip(captions, lines):
+            left = tx + float(e.get("x"))
+            assert left == pytest.approx(8, abs=0.5)
+            assert left + dejavu(line, float(e.get("font-size"))) <= width - 4, (k, line)
+        graph_width = layout.width_pt
+        assert tx - 4 == pytest.approx((width - graph_width) / 2, abs=0.6)  # centred (0 when as wide)
