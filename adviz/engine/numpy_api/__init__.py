@@ -54,7 +54,7 @@ from .reductions import (average, bincount, cumprod, cumsum, cumulative_prod, cu
                          maximum_accumulate, mean, min, minimum_accumulate, nancumprod, nancumsum, nanmax, nanmean,
                          nanmin, nanprod, nansum, prod, ptp, std, sum, var)
 from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcast_arrays, broadcast_to,
-                     column_stack, concatenate, dstack, expand_dims, hstack, matrix_transpose, meshgrid, moveaxis,
+                     column_stack, concatenate, dstack, expand_dims, full, full_like, hstack, matrix_transpose, meshgrid, moveaxis,
                      ravel, reshape, resize, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack,
                      apply_along_axis)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
@@ -135,7 +135,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.fft.ifftshift: ifftshift,
     np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
     np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
-    np.ones_like: _plain(np.ones_like), np.full_like: _plain(np.full_like), np.empty_like: _plain(np.empty_like),
+    np.ones_like: _plain(np.ones_like), np.full_like: full_like, np.full: full, np.empty_like: _plain(np.empty_like),
     np.isclose: _plain(np.isclose), np.allclose: _plain(np.allclose), np.array_equal: _plain(np.array_equal),
     np.argmax: _plain(np.argmax), np.argmin: _plain(np.argmin), np.argsort: _plain(np.argsort),
     np.round: _plain(np.round), np.around: _plain(np.around), np.iscomplexobj: _plain(np.iscomplexobj),

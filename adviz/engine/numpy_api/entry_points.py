@@ -33,6 +33,11 @@ outside every transform calls NumPy's own functions):
   turn each argument that is a list, tuple or object array holding traced values into one
   traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
   call NumPy's function, which now hands the call to adviz's rule.
+* the **value takers** (``full``, ``full_like``, ``pad``, ``nan_to_num``) are functions whose
+  dispatcher hands NumPy only the array (or, for ``np.full``, nothing): a traced fill value
+  (``np.full(3, x, dtype=float)``, ``np.full_like(a, x)``, ``np.pad(a, 1, constant_values=x)``,
+  ``np.nan_to_num(a, nan=x)``) reached NumPy's own code, which writes it into a float array
+  and refused.  When any argument holds a traced value they call adviz's rule directly.
 
 Code that bound a name before (``from numpy import array``) keeps NumPy's function and
 with it the refusal, never a wrong number.
@@ -53,8 +58,9 @@ from .building import lift
 BUILDERS = ("array", "asarray", "asanyarray")
 READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp", "nanmean", "nanvar",
            "nanstd")
+VALUE_TAKERS = ("full", "full_like", "pad", "nan_to_num")
 
-_ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS}
+_ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS + VALUE_TAKERS}
 _LOCK = threading.Lock()
 _running = 0  # transforms running in this process (all threads)
 _MAX_DEPTH = 32  # nesting of lists scanned for traced values
@@ -153,7 +159,22 @@ def _traced_sequence(a: Any) -> bool:
     return (type(a) in (list, tuple) or (type(a) is np.ndarray and a.dtype == object)) and holds_traced(a)
 
 
-_WRAPPERS: dict[str, Callable] = {**{n: _builder(n) for n in BUILDERS}, **{n: _reader(n) for n in READERS}}
+def _value_taker(name: str) -> Callable:
+    numpy_fn = _ORIGINALS[name]
+
+    @functools.wraps(numpy_fn)
+    def take(*args: Any, **kwargs: Any) -> Any:
+        if any(holds_traced(a) for a in (*args, *kwargs.values())):
+            from . import FUNCTIONS
+
+            return FUNCTIONS[numpy_fn](*args, **kwargs)  # adviz's rule, whichever argument is traced
+        return numpy_fn(*args, **kwargs)
+
+    return take
+
+
+_WRAPPERS: dict[str, Callable] = {**{n: _builder(n) for n in BUILDERS}, **{n: _reader(n) for n in READERS},
+                                  **{n: _value_taker(n) for n in VALUE_TAKERS}}
 _NUMPY_NAMES = vars(np)  # the numpy module's namespace: np.array is _NUMPY_NAMES["array"]
 
 
@@ -177,4 +198,4 @@ def deactivate() -> None:
 
 tracer.TRANSFORM_HOOKS[:] = [activate, deactivate]
 
-__all__ = ["BUILDERS", "READERS", "activate", "deactivate", "holds_traced", "traced_array"]
+__all__ = ["BUILDERS", "READERS", "VALUE_TAKERS", "activate", "deactivate", "holds_traced", "traced_array"]

@@ -155,6 +155,35 @@ def broadcast_to(x, shape, subok=False):
     return bind(P["broadcast_to"], x, to=shape)
 
 
+def full(shape, fill_value, dtype=None, order="C", **kwargs):
+    """``np.full(shape, x)``: the fill value broadcast to ``shape`` — so its derivative is the fill
+    value's, summed over the copies.  NumPy writes the value into a new float array (which would
+    cut a traced value out), so a transform sends a traced fill value here (``entry_points.py``)."""
+    return _filled(fill_value, shape, dtype, lambda v, d: np.full(shape, v, d, order, **kwargs))
+
+
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kwargs):
+    """``np.full_like(a, x)``: ``np.full`` with ``a``'s shape and dtype; ``a``'s values are not read."""
+    plain_a = lowest(a)
+    target = np.result_type(plain_a) if dtype is None else dtype
+    return _filled(fill_value, _shape_of(a) if shape is None else shape, target,
+                   lambda v, d: np.full_like(plain_a, v, d, order, subok, shape, **kwargs))
+
+
+def _filled(fill_value, shape, dtype, numpy_fill):
+    """The fill value as one traced array, cast to ``dtype`` and broadcast to ``shape``; NumPy's own
+    ``numpy_fill(value, dtype)`` when the result holds no derivative (a plain value, or an integer
+    or bool dtype: a cast, piecewise constant like ``x.astype(int)``)."""
+    from .elementwise import astype  # elementwise imports _common, which this module shares
+
+    value = _as_operand(fill_value)
+    if not isinstance(value, Tracer) or (dtype is not None and np.dtype(dtype).kind in "iub"):
+        return numpy_fill(lowest(value), dtype)
+    if dtype is not None:
+        value = astype(value, dtype)
+    return broadcast_to(value, shape)
+
+
 def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     _no({"out": out}, "concatenate", "out")
     arrays = [_as_operand(a) for a in arrays]

@@ -254,3 +254,12 @@ f32_case("einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), r(2, 3), r(3, 2))
 f32_case("softmax", lambda a: np.exp(a) / np.sum(np.exp(a)), r(4))
 f32_case("cumprod", np.cumprod, u(0.5, 1.5, 4))
 f32_case("sort", np.sort, np.array([0.3, -1.0, 2.0]))
+
+# a traced fill value, which NumPy's dispatchers for these functions do not look at
+FILL_A = np.array([[0.4, -1.2, 0.9], [1.5, 0.2, -0.3]])
+C("full_like(traced, traced fill)", lambda a, c: np.full_like(a, c) * a, FILL_A, 0.7)
+C("full(shape, traced fill, dtype=float)", lambda c: np.full((2, 3), c, dtype=float) * FILL_A, 0.7)
+C("full(shape, traced row)", lambda v: np.full((2, 3), v), np.array([0.3, -0.4, 1.1]))
+C("pad plain array, traced constant_values", lambda c: np.pad(FILL_A, ((1, 0), (0, 2)), constant_values=(c, 2 * c)), 0.7)
+C("pad plain array, traced linear_ramp end", lambda c: np.pad(np.array([1.0, 2.0]), 2, mode="linear_ramp", end_values=c), 0.3)
+C("nan_to_num plain array, traced nan=", lambda c: np.nan_to_num(np.array([1.0, np.nan, np.inf]), nan=c, posinf=2 * c), 0.3)
