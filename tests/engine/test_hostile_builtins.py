@@ -83,3 +83,13 @@ def test_writing_into_a_traced_array_is_adviz_s_refusal(write):
     for transform in (ad.grad, ad.jacfwd):
         with pytest.raises(ad.UnsupportedOperation, match=r"in-place assignment \(x\[i\] = \.\.\.\)"):
             transform(f)(X)
+
+
+@pytest.mark.parametrize("to_object", [lambda x: x.astype(object), lambda x: x.astype("O"),
+                                       lambda x: np.astype(x, object), lambda x: np.asarray(x, dtype=object)])
+def test_an_object_array_of_a_traced_array_holds_traced_entries(to_object):
+    """x.astype(object) held plain floats: the derivative of 2·x.astype(object) came out 0."""
+    J = ad.jacfwd(lambda x: np.stack(list(to_object(x) * x)))(X)  # entries x_i², slope 2·x_i
+    np.testing.assert_array_equal(J, np.diag(2 * X))
+    g = ad.grad(lambda x: np.sum(np.stack(list(to_object(x) * 2.0))))(X)
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])

@@ -93,3 +93,14 @@ def test_plain_calls_still_give_numpy_s_own_results_inside_a_transform():
         return x * np.sum(np.full_like(np.ones(2), 3.0))
 
     assert ad.grad(f)(1.0) == 6.0
+
+
+@pytest.mark.parametrize("default", [np.array([3.0, 4.0, 5.0]), 0.7], ids=["array", "scalar"])
+def test_select_with_plain_choices_and_a_traced_default(default):
+    """NumPy 2's dispatcher for np.select does not look at ``default=``: NumPy's own code filled an
+    object array with it.  out = [d0, 1, 2] (the first entry fails the condition)."""
+    x = np.array([0.0, 1.0, 2.0])
+    J = ad.jacfwd(lambda d: np.select([x > 0.5], [x], default=d))(default)
+    want = np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 0]]) if np.ndim(default) else np.array([1.0, 0, 0])
+    np.testing.assert_array_equal(J, want)
+    np.testing.assert_array_equal(ad.jacrev(lambda d: np.select([x > 0.5], [x], default=d))(default), want)

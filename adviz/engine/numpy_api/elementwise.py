@@ -44,6 +44,12 @@ def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVA
 
 def astype(x, dtype, copy=True, **kwargs):
     dtype = np.dtype(dtype)
+    if dtype == object and isinstance(x, Tracer):
+        # NumPy's object array of the entries, each one traced (as np.asarray(x, dtype=object)
+        # gives): x.astype(object) used to hold plain floats, a silent zero derivative
+        from .building import tracer_array
+
+        return tracer_array(x)
     if not np.issubdtype(dtype, np.inexact):
         return lowest(x).astype(dtype)  # integer/bool casts are not differentiable: plain value
     if dtype == (x.dtype if isinstance(x, Tracer) else np.result_type(x)):

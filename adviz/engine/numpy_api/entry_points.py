@@ -33,11 +33,13 @@ outside every transform calls NumPy's own functions):
   turn each argument that is a list, tuple or object array holding traced values into one
   traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
   call NumPy's function, which now hands the call to adviz's rule.
-* the **value takers** (``full``, ``full_like``, ``pad``, ``nan_to_num``) are functions whose
-  dispatcher hands NumPy only the array (or, for ``np.full``, nothing): a traced fill value
-  (``np.full(3, x, dtype=float)``, ``np.full_like(a, x)``, ``np.pad(a, 1, constant_values=x)``,
-  ``np.nan_to_num(a, nan=x)``) reached NumPy's own code, which writes it into a float array
-  and refused.  When any argument holds a traced value they call adviz's rule directly.
+* the **value takers** (``full``, ``full_like``, ``pad``, ``nan_to_num``, ``select``) are
+  functions whose dispatcher hands NumPy only the array (or, for ``np.full``, nothing): a traced
+  fill value (``np.full(3, x, dtype=float)``, ``np.full_like(a, x)``, ``np.pad(a, 1,
+  constant_values=x)``, ``np.nan_to_num(a, nan=x)``, ``np.select(conds, plain_choices,
+  default=x)``) reached NumPy's own code, which writes it into a float array and refused (or,
+  for ``select``, into an object array).  When any argument holds a traced value they call
+  adviz's rule directly.
 
 Code that bound a name before (``from numpy import array``) keeps NumPy's function and
 with it the refusal, never a wrong number.
@@ -58,7 +60,7 @@ from .building import lift
 BUILDERS = ("array", "asarray", "asanyarray")
 READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp", "nanmean", "nanvar",
            "nanstd")
-VALUE_TAKERS = ("full", "full_like", "pad", "nan_to_num")
+VALUE_TAKERS = ("full", "full_like", "pad", "nan_to_num", "select")
 
 _ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS + VALUE_TAKERS}
 _LOCK = threading.Lock()

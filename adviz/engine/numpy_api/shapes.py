@@ -176,6 +176,8 @@ def _filled(fill_value, shape, dtype, numpy_fill):
     or bool dtype: a cast, piecewise constant like ``x.astype(int)``)."""
     from .elementwise import astype  # elementwise imports _common, which this module shares
 
+    if dtype is not None and np.dtype(dtype) == object:  # NumPy's object array, holding the traced values
+        return numpy_fill(fill_value, dtype)               # (np.select fills one so: see building.py)
     value = _as_operand(fill_value)
     if not isinstance(value, Tracer) or (dtype is not None and np.dtype(dtype).kind in "iub"):
         return numpy_fill(lowest(value), dtype)

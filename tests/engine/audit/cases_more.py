@@ -263,3 +263,5 @@ C("full(shape, traced row)", lambda v: np.full((2, 3), v), np.array([0.3, -0.4, 
 C("pad plain array, traced constant_values", lambda c: np.pad(FILL_A, ((1, 0), (0, 2)), constant_values=(c, 2 * c)), 0.7)
 C("pad plain array, traced linear_ramp end", lambda c: np.pad(np.array([1.0, 2.0]), 2, mode="linear_ramp", end_values=c), 0.3)
 C("nan_to_num plain array, traced nan=", lambda c: np.nan_to_num(np.array([1.0, np.nan, np.inf]), nan=c, posinf=2 * c), 0.3)
+C("select plain choices, traced default", lambda d: np.select([FILL_A > 0.3], [FILL_A], default=d), -FILL_A)
+C("x.astype(object) keeps tracing", lambda a: np.stack(list(a.astype(object) * a)), np.array([0.3, -0.4, 1.1]))
