@@ -72,6 +72,12 @@ ARRAY_CASES = [
     ("pad-constant-values", lambda x: np.pad(x, ((1, 0), (2, 1)), constant_values=((1.0, 2.0), (3.0, 4.0))) ** 2,
      [rand(2, 3)]),
     ("pad-traced-constant", lambda c: np.pad(np.arange(3.0) * c, 2, constant_values=c) ** 2, [rand(seed=3)]),
+    ("pad-plain-array-traced-constant", lambda c: np.pad(np.arange(3.0), (1, 2), constant_values=(c, c * c)) * c,
+     [rand(seed=3)]),
+    # a traced fill value (NumPy's dispatchers for these see only the array, or nothing)
+    ("full-traced-fill", lambda c: np.full((2, 3), c, dtype=float) ** 2, [rand(seed=4)]),
+    ("full-traced-row", lambda v: np.full((2, 3), v) * v, [rand(3, seed=5)]),
+    ("full_like-traced-fill", lambda x, c: np.full_like(x, c) * x, [rand(2, 3), rand(seed=6)]),
     ("pad-edge", lambda x: np.pad(x, (2, 3), mode="edge") ** 2, [rand(2, 3)]),
     ("pad-reflect", lambda x: np.pad(x, ((1, 2), (0, 2)), mode="reflect") ** 2, [rand(3, 4)]),
     ("pad-symmetric", lambda x: np.pad(x, 2, mode="symmetric") ** 2, [rand(3)]),
