@@ -137,13 +137,21 @@ def _idle_text(trace: Trace, sweep: Sweep) -> str:
 
 
 def _result_text(trace: Trace, sweep: Sweep) -> str:
+    from .scene import unbroken  # a value is never split across the caption's lines
+
     out = trace.output.name
     if sweep.mode == "reverse":
-        return ", ".join(f"∂{out}/∂{name} = {summary(v)}" for name, v in sweep.result.items())
+        return ", ".join(f"∂{out}/∂{name} = {unbroken(summary(v))}" for name, v in sweep.result.items())
     result = sweep.result
     if isinstance(result, tuple):
-        return ", ".join(f"{_mark(n.name, 'forward')} = {summary(v)}" for n, v in zip(trace.outputs, result))
-    return f"{_mark(out, 'forward')} = {summary(result)}"
+        return ", ".join(f"{_mark(n.name, 'forward')} = {unbroken(summary(v))}" for n, v in zip(trace.outputs, result))
+    return f"{_mark(out, 'forward')} = {unbroken(summary(result))}"
+
+
+def _unbroken(text: str) -> str:
+    from .scene import unbroken
+
+    return unbroken(text)
 
 
 def _recompute_note(trace: Trace, node: Any) -> str:
@@ -171,7 +179,7 @@ def step_caption(trace: Trace, sweep: Sweep, step: int) -> str:
     node = trace.nodes[s.node]
     head = f"Step {step} of {n} — {node.name} = {node.definition}"
     if getattr(s, "kind", "") == "recompute":
-        return f"{head} is recomputed: {_recompute_note(trace, node)}; {node.name} = {summary(s.value)}"
+        return f"{head} is recomputed: {_recompute_note(trace, node)}; {node.name} = {_unbroken(summary(s.value))}"
     if sweep.mode == "forward":
         verb = "gets its tangent"
     else:

@@ -107,6 +107,12 @@ def _mark(name: str, mode: str) -> str:
     return notation.dot(name) if mode == "forward" else notation.bar(name)
 
 
+def unbroken(text: str) -> str:
+    """An array's summary (``(3, 2) [1 … 2]``, ``[1, 1, 1]``) with no-break spaces, so that a
+    caption wraps between values, never inside one (``[1, 1,`` above ``1]``); other text as is."""
+    return text.replace(" ", "\u00a0") if "[" in text or "(" in text else text
+
+
 def seed_values(trace: Trace, sweep: Sweep) -> dict[int, Any]:
     """The whole seed, node by node: in forward mode every input's tangent (the inputs left
     out of the given seed at the zero the sweep recorded for them, as their boxes show); in
@@ -124,7 +130,7 @@ def seed_text(trace: Trace, sweep: Sweep, *, note: bool = True) -> str:
     page's introduction uses in full).  ``note=False``: the values alone (``ẋ1 = 1, ẋ2 = 0``).
     """
     seed = seed_values(trace, sweep)
-    values = ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {summary(v)}" for i, v in seed.items())
+    values = ", ".join(f"{_mark(trace.nodes[i].name, sweep.mode)} = {unbroken(summary(v))}" for i, v in seed.items())
     said = seed_note(trace, sweep, short=True) if note else ""
     return f"{values} ({said})" if said else values
 

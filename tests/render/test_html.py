@@ -651,3 +651,22 @@ def test_player_draws_arrows_the_sweep_passed_empty_dotted_and_undoes_it(browser
     assert all(one[k] == [style.PENDING.line, None] for k in skipped)
     assert "a dotted arrow carries nothing (its operand's tangent is 0)" in browser.js(
         "document.querySelector('p.lead').textContent")
+
+
+def test_captions_never_wrap_inside_an_array_value():
+    """The page's caption wrapped ``∂v3/∂b = [1, 1,`` above ``1]``: an array's summary now holds
+    together (no-break spaces), in the seed, the result and a recomputed value."""
+    def net(W, x, b):
+        return np.sum(W @ x + b)
+
+    t = ad.trace(net, np.array([[0.5, -1.0], [2.0, 0.0], [1.0, 1.0]]), np.array([1.0, 2.0]),
+                 np.array([0.1, -0.2, 0.3]))
+    nb = "\u00a0"
+    reverse, forward = t.reverse(), t.forward("W")
+    done = step_caption(t, reverse, len(reverse.steps))
+    assert done.endswith(f"Done: ∂v3/∂W = (3,{nb}2){nb}[1{nb}…{nb}2], ∂v3/∂x = [3.5,{nb}0], ∂v3/∂b = [1,{nb}1,{nb}1]")
+    seed = step_caption(t, forward, 0)
+    d = "\u0307"  # the engine's dot: a combining mark after the letter
+    assert seed.startswith(f"Step 0 of 3 — the seed: W{d} = (3,{nb}2){nb}[1{nb}…{nb}1], x{d} = [0,{nb}0], b{d} = [0,{nb}0,{nb}0];")
+    for k in range(len(reverse.steps) + 1):  # numbers and sums elsewhere keep their ordinary spaces
+        assert "Σ" not in step_caption(t, reverse, k) or "[i, :]" in step_caption(t, reverse, k)
