@@ -275,7 +275,8 @@ def caption_lines(trace: Trace, p: _Progress | None, plan: Plan, title: str | No
             terms = step.terms[p.part - 1: p.part] if p.part else step.terms
             updates = "; ".join(_worked_update(trace, t, p) for t in terms) or (
                 "recomputed (checkpoint: its value was not kept)" if getattr(step, "kind", "") == "recompute"
-                else "nothing to propagate")
+                else f"{_mark(trace.nodes[step.node].name, 'forward')} = 0 (no operand carries a tangent)"
+                if p.mode == "forward" else "nothing to propagate (no differentiable operand)")
             lines.append(f"step {p.label} of {total} ({trace.nodes[step.node].name}): {updates}")
         if p.complete:
             lines.append("result: " + _result_text(trace, p))

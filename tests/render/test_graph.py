@@ -559,3 +559,25 @@ def test_a_stopped_gradient_arrow_keeps_its_dashes_when_the_sweep_passes_it():
     before, after = _dash(draw(t, sweep, 0), cut), _dash(draw(t, sweep), cut)
     assert before and after == style.IDLE.dash  # dashed as laid out, dotted once passed
     assert draw(t, sweep).stroke(cut)[0] == style.IDLE.line
+
+
+def test_a_step_with_no_term_says_why_in_the_picture_as_on_the_page():
+    """Forward mode at v4 = sin(x2) with ẋ2 = 0 computes v̇4 = 0; the picture's caption said
+    'nothing to propagate' (reverse mode's words) where the page says why.  Both now say it."""
+    from adviz.render.html import step_caption
+
+    t = ad.trace("log(x1)+x1*x2-sin(x2)", x1=2.0, x2=5.0)
+    sweep = t.forward("x1")
+    k = next(i for i, s in enumerate(sweep.steps, 1) if not s.terms)
+    line = draw(t, sweep, k).caption[2].replace("\xa0", " ")
+    assert line == f"step {k} of 5 (v4): v\u03074 = 0 (no operand carries a tangent)"
+    assert step_caption(t, sweep, k).endswith(": v\u03074 = 0 (no operand carries a tangent)")
+
+    def f(x):
+        return x * ad.stop_gradient(x)
+
+    g = ad.trace(f, 3.0)
+    back = g.reverse()
+    k = next(i for i, s in enumerate(back.steps, 1) if not s.terms)
+    assert draw(g, back, k).caption[2].replace("\xa0", " ").endswith(
+        "(v1): nothing to propagate (no differentiable operand)")
