@@ -93,3 +93,23 @@ def test_an_object_array_of_a_traced_array_holds_traced_entries(to_object):
     np.testing.assert_array_equal(J, np.diag(2 * X))
     g = ad.grad(lambda x: np.sum(np.stack(list(to_object(x) * 2.0))))(X)
     np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("convert", [lambda x: np.asarray(x, copy=False), lambda x: np.array(x, copy=False)])
+def test_numpy_s_no_copy_conversion_keeps_tracing(convert):
+    """np.asarray(x, copy=False) raised ValueError from inside adviz: a traced value is immutable,
+    so the object array holding its entries is as good as a view."""
+    g = ad.grad(lambda x: np.sum(np.stack(list(convert(x))) ** 2))(X)
+    np.testing.assert_array_equal(g, 2 * X)
+
+
+def test_escaped_traced_values_raise_through_the_new_paths():
+    leaked = []
+    ad.grad(lambda x: leaked.append(x) or np.sum(x))(X)
+    ad.grad(lambda c: leaked.append(c) or c)(0.5)
+    array, scalar = leaked
+    for use in (lambda: array.compress([True, False, True]), lambda: array.astype(object),
+                lambda: np.asarray(array, copy=False), lambda: np.full(3, scalar), lambda: np.full_like(X, scalar),
+                lambda: np.pad(X, 1, constant_values=scalar), lambda: np.select([X > 0], [X], default=scalar)):
+        with pytest.raises(ad.EscapedTracerError):
+            use()

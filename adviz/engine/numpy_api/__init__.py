@@ -249,6 +249,9 @@ def _ufunc_dtype(ufunc, inputs, kwargs):
 def _array_function(self, func, types, args, kwargs):
     fn = FUNCTIONS.get(func)
     if fn is None:
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, Tracer):
+                a._check_alive()  # a traced value used after its transform: say so, not "no rule"
         module = getattr(func, "__module__", "numpy") or "numpy"
         module = module.replace("numpy.linalg._linalg", "np.linalg").replace("numpy", "np")
         raise _unsupported(f"{module}.{func.__name__}" if "np" in module else f"np.{func.__name__}")

@@ -140,8 +140,8 @@ def tracer_array(self: Tracer, dtype: Any = None, copy: Any = None) -> np.ndarra
         return np.asarray(lowest(self)).astype(dtype)
     if dtype is not None and np.dtype(dtype) != object:
         raise UnsupportedOperation(DTYPE_MESSAGE.format(dtype=np.dtype(dtype)))
-    if copy is False:
-        raise ValueError("a traced value cannot be viewed as a NumPy array without a copy")
+    # copy=False (np.asarray(x, copy=False): "never copy") gets the same holder: a traced value is
+    # immutable, so no write can tell a copy from a view (it used to raise NumPy's ValueError)
     s = self.shape
     holder = np.empty(s, dtype=object)
     if not s:
