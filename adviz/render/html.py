@@ -441,7 +441,7 @@ _SCRIPT = r"""
   ghosts.setAttribute("aria-hidden", "true");
   data.captions.forEach(function (text) {
     var p = document.createElement("p");
-    p.textContent = text;
+    adviz_caption(p, text);
     ghosts.appendChild(p);
   });
   $("captions").appendChild(ghosts);
@@ -460,7 +460,7 @@ _SCRIPT = r"""
       graph.scrollLeft += box.left + box.width / 2 - frame.left - graph.clientWidth / 2;
       graph.scrollTop += box.top + box.height / 2 - frame.top - graph.clientHeight / 2;
     }
-    caption.textContent = data.captions[k];
+    adviz_caption(caption, data.captions[k]);
     slider.value = k;
     counter.textContent = "step " + k + " of " + n;
     document.body.setAttribute("data-step", k);
@@ -503,8 +503,8 @@ _SCRIPT = r"""
     if (n > 400) return;
     var shown = caption.textContent, tallest = 0;
     caption.style.minHeight = "";
-    data.captions.forEach(function (text) { caption.textContent = text; tallest = Math.max(tallest, caption.offsetHeight); });
-    caption.textContent = shown;
+    data.captions.forEach(function (text) { adviz_caption(caption, text); tallest = Math.max(tallest, caption.offsetHeight); });
+    adviz_caption(caption, shown);
     caption.style.minHeight = tallest + "px";
     caption.style.boxSizing = "border-box";
   }
@@ -603,7 +603,7 @@ def sweep_html(
     n = len(sweep.steps)
     if not 0 <= start <= n:
         raise ValueError(f"start must be a step from 0 to {n}, got {start}")
-    from .layout import PAINT_JS, SweepLayout
+    from .layout import PAINT_JS, SweepLayout, caption_html
 
     layout = SweepLayout(trace, sweep, **graph_options)
     captions = [step_caption(trace, sweep, k) for k in range(n + 1)]
@@ -653,7 +653,7 @@ arrows carry this step's contributions; grey is not reached yet{html.escape(_idl
 <label title="shrink the graph to the page width, or show it full size following the active node">
 <input type="checkbox" id="fit"> fit to width</label>
 </div>
-{panel}<div id="captions"><p id="caption">{html.escape(captions[start])}</p></div>
+{panel}<div id="captions"><p id="caption">{caption_html(captions[start])}</p></div>
 <div id="graph" class="fit">{layout.svg(start, caption=False)}</div>
 <div id="table">{sweep_table_html(trace, sweep, start)}</div>
 <footer>Keys: ← → step, space play/pause, Home/End.  Address <code>#step=3</code> opens step 3,

@@ -53,7 +53,7 @@ from .graphviz_backend import render
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
 
-__all__ = ["PAINT_JS", "SweepLayout", "text_width"]
+__all__ = ["PAINT_JS", "SweepLayout", "caption_html", "text_width"]
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
@@ -408,6 +408,24 @@ class SweepLayout:
         return out
 
 
+_SLASHED = re.compile(r"[^\s;,]*/[^\s;,]*")
+
+
+def caption_html(text: str) -> str:
+    """A caption as HTML: escaped, each word with a ``/`` in it (``∂v5/∂x``, ``(1/x1)``) in a
+    span that does not wrap, so a browser never breaks ``∂v5/`` from ``∂x`` (the page's script,
+    ``adviz_caption`` in :data:`PAINT_JS`, writes the same spans)."""
+    import html
+
+    out, at = [], 0
+    for m in _SLASHED.finditer(text):
+        out.append(html.escape(text[at:m.start()]))
+        out.append(f'<span style="white-space: nowrap;">{html.escape(m.group())}</span>')
+        at = m.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
 def _widen_slots(slots: list[str], texts: Any) -> None:
     """Keep in ``slots`` the widest of ``texts``, slot by slot."""
     for i, text in enumerate(texts):
@@ -556,6 +574,21 @@ function adviz_goto(state, k) {
     });
   }
   state.step = k;
+}
+// Write a caption: the same text, but a word with a "/" in it (∂v5/∂x, (1/x1)) never breaks
+// across lines, as browsers do after a slash: caption_html in Python writes the same spans.
+function adviz_caption(el, text) {
+  el.textContent = "";
+  var at = 0, re = /[^\s;,]*\/[^\s;,]*/g, m;
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > at) el.appendChild(document.createTextNode(text.slice(at, m.index)));
+    var span = document.createElement("span");
+    span.style.whiteSpace = "nowrap";
+    span.textContent = m[0];
+    el.appendChild(span);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) el.appendChild(document.createTextNode(text.slice(at)));
 }
 function adviz_player(host, data) {
   host.innerHTML = data.svg;

@@ -62,7 +62,7 @@ function render({ model, el }) {
   ghosts.setAttribute("aria-hidden", "true");
   model.get("captions").concat(model.get("caption_ghosts")).forEach(function (text) {
     var ghost = document.createElement("div");
-    ghost.textContent = text;
+    adviz_caption(ghost, text);
     ghosts.appendChild(ghost);
   });
   captions.append(caption, ghosts);
@@ -87,7 +87,7 @@ function render({ model, el }) {
   function show() {
     var data = model.get("graph"), k = Math.max(0, Math.min(data.changes.length - 1, model.get("step")));
     adviz_goto(picture, k);
-    caption.textContent = model.get("captions")[k];
+    adviz_caption(caption, model.get("captions")[k]);
     root.setAttribute("data-step", k);
     graph.classList.toggle("fit", model.get("fit"));
     var first = null;

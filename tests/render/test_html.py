@@ -670,3 +670,42 @@ def test_captions_never_wrap_inside_an_array_value():
     assert seed.startswith(f"Step 0 of 3 — the seed: W{d} = (3,{nb}2){nb}[1{nb}…{nb}1], x{d} = [0,{nb}0], b{d} = [0,{nb}0,{nb}0];")
     for k in range(len(reverse.steps) + 1):  # numbers and sums elsewhere keep their ordinary spaces
         assert "Σ" not in step_caption(t, reverse, k) or "[i, :]" in step_caption(t, reverse, k)
+
+
+_SLASHED_WORDS_JS = """(() => {
+    // every word with a "/" (∂v5/∂x, (1/x1)): on how many lines does the browser lay it out?
+    const p = document.getElementById('caption'), text = p.textContent, out = [];
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    const nodes = []; let offset = 0, node;
+    while ((node = walker.nextNode())) { nodes.push([node, offset]); offset += node.length; }
+    const re = /[^\\s;,]*\\/[^\\s;,]*/g; let m;
+    while ((m = re.exec(text)) !== null) {
+      const tops = new Set();
+      for (let i = m.index; i < m.index + m[0].length; i++) {
+        const [n, start] = nodes.filter(([n, s]) => s <= i && i < s + n.length)[0];
+        const r = document.createRange(); r.setStart(n, i - start); r.setEnd(n, i - start + 1);
+        for (const rect of r.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+      }
+      out.push([m[0], tops.size]);
+    }
+    return out;
+})()"""
+
+
+def test_captions_never_break_a_derivative_after_its_slash(browser, tmp_path):
+    """The browser broke 'Done: ∂v5/' from '∂x = 7.854' at the end of a line (it may break after a
+    slash).  At every caption width from 320 to 1000 px, each word with a slash stays on one line,
+    and the caption's text is still the step's caption, character for character."""
+    t = ad.trace("x*x*x + sin(x)*x", x=1.5)
+    sweep = t.reverse()
+    path = tmp_path / "slash.html"
+    write_sweep_html(t, path, mode="reverse")
+    browser.open(path.as_uri() + "#step=5")
+    assert browser.js("document.getElementById('caption').textContent") == step_caption(t, sweep, 5)
+    words = set()
+    for width in range(320, 1001, 6):
+        browser.js(f"document.getElementById('captions').style.width = '{width}px'")
+        seen = browser.js(_SLASHED_WORDS_JS)
+        words.update(w for w, _ in seen)
+        assert all(lines == 1 for _, lines in seen), (width, seen)
+    assert {"∂v5/∂x"} <= words
