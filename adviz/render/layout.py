@@ -218,13 +218,18 @@ class SweepLayout:
         self._finish()
 
     def _adopt(self, other: SweepLayout) -> None:
-        """Use ``other``'s laid-out picture (a copy: painting changes it) for this sweep."""
+        """Use ``other``'s laid-out picture (a copy: painting changes it) for this sweep.
+
+        ``other``'s picture is already indexed (its boxes and arrows carry ``data-el``, its
+        fonts are the stack at their real size): this sweep finds its elements by those and
+        leaves the fonts alone.  (Indexing it as fresh Graphviz output found no element, so
+        every sweep after the first was never painted, and shrank its fonts once more.)"""
         self.dot_source = other.dot_source
         self._root = ET.fromstring(ET.tostring(other._root, encoding="unicode"))
-        self._finish()
+        self._finish(fonts=False)
 
-    def _finish(self) -> None:
-        self._elements = self._index(self._root)
+    def _finish(self, fonts: bool = True) -> None:
+        self._elements = self._index(self._root, fonts=fonts)
         self.width_pt, self.height_pt = _size(self._root)
         width = self._caption_width()
         captions = self._captions_seen
@@ -279,9 +284,11 @@ class SweepLayout:
         return wrap(self._scene(position)[1], self._caption_width())
 
     # -- the one SVG ----------------------------------------------------------------------
-    def _index(self, root: ET.Element) -> dict[str, _Element]:
-        """Find every box and arrow in Graphviz's SVG; fonts become :data:`~style.FONT_STACK`."""
-        for text in root.iter(f"{_NS}text"):
+    def _index(self, root: ET.Element, fonts: bool = True) -> dict[str, _Element]:
+        """Find every box and arrow in Graphviz's SVG (by its ``id``, or by the ``data-el`` an
+        earlier indexing gave it); ``fonts``: make the fonts :data:`~style.FONT_STACK` at their
+        real size (Graphviz measured them :data:`~style.LAYOUT_SCALE` times larger)."""
+        for text in root.iter(f"{_NS}text") if fonts else ():
             text.set("font-family", style.FONT_STACK)
             size = text.get("font-size")
             if size:
@@ -289,12 +296,12 @@ class SweepLayout:
         kinds = {element_id: look.kind for element_id, look in self._base.items()}
         elements: dict[str, _Element] = {}
         for g in root.iter(f"{_NS}g"):
-            element_id = g.get("id")
+            element_id = g.get("data-el") or g.get("id")
             if element_id not in kinds:
                 if element_id and element_id.startswith("a_"):
                     del g.attrib["id"]  # the tooltip's anchor: ids must not clash between pictures
                 continue
-            del g.attrib["id"]
+            g.attrib.pop("id", None)
             g.set("data-el", element_id)
             e = _Element(element_id, kinds[element_id], g)
             for child in g.iter():

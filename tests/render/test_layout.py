@@ -434,3 +434,42 @@ def test_captions_of_small_graphs_are_a_few_unwrapped_lines_that_fit(case, dejav
             assert left + dejavu(line, float(e.get("font-size"))) <= width - 4, (k, line)
         graph_width = layout.width_pt
         assert tx - 4 == pytest.approx((width - graph_width) / 2, abs=0.6)  # centred (0 when as wide)
+
+
+def _texts_by_element(svg: str) -> dict[str, list[str]]:
+    root = ET.fromstring(svg)
+    return {g.get("data-el"): [t.text or "" for t in g.iter(f"{NS}text")]
+            for g in root.iter(f"{NS}g") if g.get("data-el")}
+
+
+def _classes_by_element(svg: str) -> dict[str, str]:
+    return {g.get("data-el"): g.get("class") for g in ET.fromstring(svg).iter(f"{NS}g") if g.get("data-el")}
+
+
+def test_every_sweep_of_a_shared_layout_is_painted_with_its_own_numbers():
+    """ModeComparison lays its forward sweeps (seed ẋ1, then ẋ2) out once.  The second sweep's
+    picture was never painted: it showed the texts the layout was measured with (v̇3 = 0.5 + 5 = 5.5,
+    from the first sweep) in grey at every step, its fonts shrunk to 10 pt.  Each sweep's picture,
+    and the player's base picture plus its changes, now show that sweep's own step."""
+    t = EXAMPLES["two-inputs"]
+    sweeps = [t.forward("x1"), t.forward("x2")]
+    first, second = SweepLayout.shared(t, sweeps)
+    sizes = {e.get("font-size") for e in ET.fromstring(first.svg(0)).iter(f"{NS}text") if e.get("class") != "caption"}
+    dot = "\u0307"
+    end = _texts_by_element(second.svg(5, caption=False))
+    assert end["n6"][-1] == f"v{dot}5 = 2 − 0.2837 = 1.716"  # by hand: ∂v5/∂x2 = x1 − cos(x2) = 2 − 0.2837
+    assert end["n4"][-1] == f"v{dot}3 = 2" and end["n2"][-1] == f"v{dot}1 = 0"
+    assert _texts_by_element(second.svg(0, caption=False))["n4"][-1] == f"v{dot}3 = ?"
+    for layout in (first, second):
+        assert {e.get("font-size") for e in ET.fromstring(layout.svg(2)).iter(f"{NS}text")
+                if e.get("class") != "caption"} == sizes
+        data = layout.player_data()
+        texts = _texts_by_element(data["svg"])
+        classes = _classes_by_element(data["svg"])
+        for k in range(1, layout.steps + 1):
+            for element_id, paint, new in data["changes"][k]:
+                classes[element_id] = classes[element_id].split()[0] + " " + paint.replace("/", " ")
+                if new is not None:
+                    texts[element_id] = list(new)
+            assert texts == _texts_by_element(layout.svg(k, caption=False)), k
+            assert classes == _classes_by_element(layout.svg(k, caption=False)), k
