@@ -21,7 +21,8 @@ upgrade would overwrite them), so three functions write them into a folder of yo
 Running them again adds what is missing and keeps what is there: a notebook that differs
 from the one adviz would write (a student's work, or another edition) is never replaced
 unless ``overwrite=True``.  Every file is written atomically and never through a
-symbolic link that leads out of the folder (:mod:`adviz.fileio`)::
+symbolic link that leads out of the folder (:mod:`adviz.fileio`): such a file is skipped
+and reported (``report.skipped``), and the others are written::
 
     >>> from adviz.lessons import copy_lessons
     >>> report = copy_lessons(Path("adviz-lessons"))      # doctest: +SKIP
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .editions import NBGRADER_CONFIG, notebook_text, student_edition, teacher_edition
-from .fileio import atomic_write, inside
+from .fileio import OutsideFolderError, atomic_write, inside
 
 __all__ = ["EDITIONS", "LessonsReport", "copy_lessons", "write_nbgrader_course", "lesson_paths", "lesson_title",
            "edition_text"]
@@ -111,6 +112,8 @@ class LessonsReport:
     kept:      there with different content (a student's work, another edition or an older
                version): left alone
     replaced:  different, and replaced because ``overwrite=True`` was given
+    skipped:   its name in ``folder`` is a symbolic link (or lies under one) that leads out of
+               ``folder``: never written through, never replaced; ``reasons`` says why
     """
 
     folder: Path
@@ -118,6 +121,8 @@ class LessonsReport:
     unchanged: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     replaced: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    reasons: dict = field(default_factory=dict)
     order: list[Path] = field(default_factory=list)
 
     @property
@@ -132,9 +137,24 @@ class LessonsReport:
         return len(self.order)
 
 
+def _skip(report: LessonsReport, relative: str, err: OutsideFolderError) -> None:
+    """Record ``folder/relative`` as skipped: a symbolic link on its way leads out of the folder."""
+    target = report.folder / relative
+    report.order.append(target)
+    report.skipped.append(target)
+    report.reasons[target] = str(err)
+
+
 def _place(report: LessonsReport, relative: str, text: str, overwrite: bool) -> None:
-    """Write ``text`` to ``folder/relative`` unless a different file is there (and not overwrite)."""
-    target = inside(report.folder, relative)
+    """Write ``text`` to ``folder/relative`` unless a different file is there (and not overwrite).
+
+    A name that leads out of the folder through a symbolic link is skipped (and reported),
+    so one stray link does not stop the other lessons from being written."""
+    try:
+        target = inside(report.folder, relative)
+    except OutsideFolderError as err:
+        _skip(report, relative, err)
+        return
     report.order.append(target)
     if target.exists() or target.is_symlink():
         if target.is_file():
@@ -171,13 +191,12 @@ def copy_lessons(dest: Path, *, edition: str = "student", overwrite: bool = Fals
     ``dest`` is created if needed.  A lesson already there is left alone: unchanged if it is
     exactly what would be written, *kept* if it differs (the student edited or ran and saved
     it) unless ``overwrite=True``.  Missing lessons are always written, so deleting one and
-    running again restores it, whatever happened to the others.
+    running again restores it, whatever happened to the others.  A lesson whose name in
+    ``dest`` is a symbolic link out of ``dest`` is *skipped*: never written through.
     """
     lessons = lesson_paths()
     texts = [(src.name, edition_text(src, edition)) for src in lessons]  # fail before writing anything
     report = LessonsReport(_folder(dest))
-    for name, _ in texts:
-        inside(report.folder, name)  # refuse a symlink out of the folder before writing any file
     for name, text in texts:
         _place(report, name, text, overwrite)
     return report
@@ -195,11 +214,13 @@ def write_nbgrader_course(dest: Path, *, overwrite: bool = False) -> LessonsRepo
     lessons = lesson_paths()
     texts = [(src.stem, edition_text(src, "teacher")) for src in lessons]
     report = LessonsReport(_folder(dest))
-    for relative in ["nbgrader_config.py"] + [f"source/{stem}/{stem}.ipynb" for stem, _ in texts]:
-        inside(report.folder, relative)  # refuse a symlink out of the folder before writing any file
     _place(report, "nbgrader_config.py", NBGRADER_CONFIG, overwrite)
     for stem, text in texts:
-        folder = inside(report.folder, f"source/{stem}")
+        try:   # source/ or source/<stem> may be a link out of the course: make no folder there
+            folder = inside(report.folder, f"source/{stem}")
+        except OutsideFolderError as err:
+            _skip(report, f"source/{stem}/{stem}.ipynb", err)
+            continue
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"{folder} exists and is not a folder")
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from adviz import lessons
 from adviz.cli import app
 from adviz.editions import CODE_STUB, NBGRADER_CONFIG, cell_source, nbgrader_meta
-from adviz.fileio import OutsideFolderError
 from adviz.lessons import copy_lessons, edition_text, lesson_paths, lesson_title, write_nbgrader_course
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,16 +216,17 @@ def test_a_symlink_out_of_the_folder_is_never_written_through(wheel_layout, tmp_
     dest = tmp_path / "lessons"
     dest.mkdir()
     (dest / "01_first.ipynb").symlink_to(outside)
-    with pytest.raises(OutsideFolderError, match="leads outside"):
-        copy_lessons(dest, overwrite=True)
-    assert outside.read_text() == "do not touch"
+    report = copy_lessons(dest, overwrite=True)          # skipped and reported; the other lesson is written
+    assert outside.read_text() == "do not touch" and (dest / "01_first.ipynb").is_symlink()
+    assert report.skipped == [dest / "01_first.ipynb"] and "leads outside" in report.reasons[dest / "01_first.ipynb"]
+    assert report.written == [dest / "02_second.ipynb"] and report.paths == [dest / "01_first.ipynb", dest / "02_second.ipynb"]
     (tmp_path / "elsewhere").mkdir()
     course = tmp_path / "course"
     course.mkdir()
     (course / "source").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(OutsideFolderError):
-        write_nbgrader_course(course)
+    report = write_nbgrader_course(course)
     assert not any((tmp_path / "elsewhere").iterdir())
+    assert report.written == [course / "nbgrader_config.py"] and len(report.skipped) == 2
 
 
 def test_a_symlink_inside_the_folder_is_replaced_not_followed(wheel_layout, tmp_path):

@@ -17,7 +17,7 @@ from .app import Command, CommandError, InputError, app
 from .options import JsonOption
 from .output import check_output_folder, plural, print_json, writing
 
-STATUSES = ("written", "replaced", "unchanged", "kept")
+STATUSES = ("written", "replaced", "unchanged", "kept", "skipped")
 
 
 @app.command(cls=Command)
@@ -74,6 +74,7 @@ def lessons(
         print_json({"folder": str(folder), "edition": "nbgrader" if nbgrader else "teacher" if solutions else "student",
                     "files": [{"path": path.relative_to(report.folder).as_posix(), "status": status[path]}
                               for path in report.paths]})
+        _refuse_skipped(report, folder)
         return
     typer.echo(f"adviz lessons, {what}, in {folder}:")
     for path in report.paths:
@@ -90,6 +91,19 @@ def lessons(
                    "(the README's \"Teaching with adviz\" walks through the rest)")
     else:
         typer.echo(f"Open them with:  jupyter lab {folder}   (or: jupyter notebook {folder})")
+    _refuse_skipped(report, folder)
+
+
+def _refuse_skipped(report: object, folder: Path) -> None:
+    """A file skipped because its name in DIR is a link out of DIR: the others were written,
+    and the run still fails (exit code 2) so that a script notices the missing lesson."""
+    skipped = report.skipped  # type: ignore[attr-defined]
+    if skipped:
+        names = [path.relative_to(report.folder).as_posix() for path in skipped]  # type: ignore[attr-defined]
+        listed = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more (see the list)"
+        raise InputError(f"skipped {plural(len(names), 'file')} whose path in {folder} leads outside it through a "
+                         f"symbolic link: {listed}; adviz never writes through such a link. The other files are "
+                         "done: remove the link and run again")
 
 
 def _remove_empty_folders(folder: Path) -> None:

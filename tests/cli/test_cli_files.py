@@ -8,6 +8,7 @@ full disk fails with ``ENOSPC``.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import sys
@@ -244,3 +245,45 @@ def test_an_output_that_is_a_symlink_is_replaced_never_written_through(adviz, tm
     assert p.returncode == 0, p.stderr
     assert (elsewhere / "precious").read_bytes() == b"not adviz's to change"
     assert not (work / written).is_symlink() and (work / written).stat().st_size > LIMIT
+
+
+# ---------------------------------------------------------------- lessons: a link out of DIR
+def test_lessons_skip_a_link_out_of_dir_and_write_the_others(cli, tmp_path):
+    """One lesson's name in DIR is a symbolic link to a file outside DIR: that one is skipped
+    (never written through, never replaced), every other lesson is written, and the run says
+    which file it skipped and why, in one line, with exit code 2."""
+    from adviz.lessons import lesson_paths
+
+    names = [path.name for path in lesson_paths()]
+    outside = tmp_path / "precious.txt"
+    outside.write_text("do not touch")
+    dest = tmp_path / "course"
+    dest.mkdir()
+    (dest / names[1]).symlink_to(outside)
+    for force in ([], ["--force"]):
+        r = cli("lessons", str(dest), *force)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("adviz: error: skipped 1 file")
+        assert names[1] in r.stderr and "outside" in r.stderr and "symbolic link" in r.stderr
+        assert f"skipped    {names[1]}" in r.stdout
+        assert outside.read_text() == "do not touch" and (dest / names[1]).is_symlink()
+        assert all((dest / name).is_file() and not (dest / name).is_symlink() for name in names if name != names[1])
+    r = cli("lessons", str(dest), "--json")
+    files = {f["path"]: f["status"] for f in json.loads(r.stdout)["files"]}
+    assert r.exit_code == 2 and files[names[1]] == "skipped" and files[names[0]] == "unchanged"
+
+
+def test_nbgrader_skips_the_lessons_under_a_link_out_of_dir(cli, tmp_path):
+    from adviz.lessons import lesson_paths
+
+    stems = [path.stem for path in lesson_paths()]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    course = tmp_path / "course"
+    (course / "source").mkdir(parents=True)
+    (course / "source" / stems[0]).symlink_to(elsewhere)
+    r = cli("lessons", str(course), "--nbgrader")
+    assert r.exit_code == 2 and r.stderr.startswith("adviz: error: skipped 1 file") and r.stderr.count("\n") == 1
+    assert not any(elsewhere.iterdir())
+    assert (course / "nbgrader_config.py").is_file()
+    assert all((course / "source" / stem / f"{stem}.ipynb").is_file() for stem in stems[1:])
