@@ -317,12 +317,18 @@ def compare(
     if complex_ok:
         try:
             r = fd.gradient(target.flat_call, target.x0, "complex")
-            rows.append(ComparisonRow("complex step", "complex", float(np.ravel(r.h)[0]), "1e-20",
-                                      np.ravel(r.value), *_errors(np.ravel(r.value), reference), r.evaluations,
-                                      _plural(r.evaluations, "complex f eval")))
-        except TypeError as err:
+        except TypeError:    # a function NumPy has for real numbers only (cbrt, logaddexp)
             complex_ok = False
-            notes.append(f"complex step skipped: {err}")
+            notes.append(f"complex step skipped: {_real_only(tape)}, so f cannot be evaluated at x + ih")
+        else:
+            estimate = np.ravel(r.value)
+            shaky = _complex_step_changes_with_h(target, value, reference, estimate)
+            if shaky:
+                notes.append(shaky)
+            rows.append(ComparisonRow("complex step", "complex", float(np.ravel(r.h)[0]), "1e-20",
+                                      estimate, *_errors(estimate, reference), r.evaluations,
+                                      _plural(r.evaluations, "complex f eval"),
+                                      "changes with h: see the note" if shaky else ""))
     else:
         from adviz.expr import written_as
 
@@ -353,6 +359,8 @@ def compare(
     if sweep and not np.isfinite(reference[k]):
         notes.append(f"h sweep skipped: AD gives ∂f/∂{target.labels[k]} = {float(reference[k])!r} here, "
                      "so there is no finite derivative to measure the errors against")
+    elif sweep and not np.isfinite(value):
+        notes.append(f"h sweep skipped: f = {value!r} here, so the differences of f have no error curve to show")
     elif sweep:
         def along(t: Any, k: int = k) -> Any:
             point = target.x0.astype(np.result_type(target.x0, t))
@@ -361,8 +369,11 @@ def compare(
 
         methods = ("forward", "central", "complex") if complex_ok else ("forward", "central")
         with np.errstate(all="ignore"):
-            sweep_result = error_sweep(along, float(target.x0[k]), float(reference[k]), hs=hs, methods=methods,
-                                       progress=progress)
+            try:
+                sweep_result = error_sweep(along, float(target.x0[k]), float(reference[k]), hs=hs, methods=methods,
+                                           progress=progress)
+            except ValueError as err:   # every difference is nan: f is undefined on both sides of x
+                notes.append(f"h sweep skipped: {err}")
     cost_result = None
     if cost:
         if target.expression is not None:
@@ -371,6 +382,58 @@ def compare(
             cost_result = measure_cost(target.call, *target.values, timing=False)
     return ComparisonReport(target.source, dict(zip(target.names, target.values)), value, target.labels, reference,
                             tuple(rows), target.labels[k], sweep_result, cost_result, tuple(notes))
+
+
+def _real_only(tape: Any) -> str:
+    """Which functions on the tape NumPy has for real numbers only, in the user's words:
+    ``cbrt has no complex version in NumPy`` (a ufunc's ``types`` list no complex signature)."""
+    from adviz.expr import written_as
+
+    names = []
+    for node in tape.nodes:
+        function = getattr(np, node.op, None)
+        if isinstance(function, np.ufunc) and not any("D" in t.split("->")[0] for t in function.types):
+            names.append(written_as(node.op))
+    names = list(dict.fromkeys(names))
+    if not names:
+        return "one of its functions takes real numbers only"
+    return f"{' and '.join(names)} {'has' if len(names) == 1 else 'have'} no complex version in NumPy"
+
+
+COMPLEX_CHECK_STEP = 1e-10
+"""A second complex step, to see whether ``Im f(x+ih)/h`` depends on h (it does not where f is analytic)."""
+
+
+def _complex_step_changes_with_h(target: _Target, value: float, reference: np.ndarray, estimate: np.ndarray) -> str:
+    """The note for a complex step that is not a derivative, or "".
+
+    Where f has no finite derivative (AD gives inf or nan: ``log`` or ``sqrt`` at 0, ``1/x`` at 0)
+    or f itself is not finite (x outside the domain of a real function, where NumPy's complex
+    version takes another branch), ``Im f(x+ih)/h`` is a finite number that measures h, not f:
+    π/(2h) for ``log`` at 0. Evaluated again at h = 1e-10, it changes; the note shows both
+    values and why. Where it does not change (AD's nan from 0·inf, with a complex step that has
+    a limit) nothing is said: the row's error speaks for itself."""
+    if np.isfinite(value) and np.all(np.isfinite(reference)):
+        return ""
+    with np.errstate(all="ignore"):
+        try:
+            again = np.ravel(fd.gradient(target.flat_call, target.x0, "complex", COMPLEX_CHECK_STEP).value)
+        except (TypeError, ValueError, ArithmeticError):
+            return ""
+        for j in range(reference.size):
+            a, b = float(estimate[j]), float(again[j])
+            if a == b or (np.isfinite(a) and np.isfinite(b) and abs(a - b) <= 1e-6 * max(abs(a), abs(b))):
+                continue
+            name, ref = target.labels[j], float(reference[j])
+            if not np.isfinite(ref):
+                why = (f"AD gives ∂f/∂{name} = {ref!r}: the derivative is not finite, so f is not complex-analytic "
+                       "at this point, and the difference quotients change with h for the same reason")
+            else:
+                why = (f"f = {value!r}: the point is outside the domain of a real function in f, where NumPy's "
+                       "complex version of it takes another branch")
+            return (f"complex step: Im f(x+ih)/h changes with h ({a!r} at h = 1e-20, {b!r} at h = "
+                    f"{COMPLEX_CHECK_STEP:g}), so it is not a derivative here. {why}")
+    return ""
 
 
 def _component(target: _Target, wrt: str | None) -> int:

@@ -164,7 +164,7 @@ def _row_texts(report: ComparisonReport, row: Any, compact: bool) -> dict:
         "value": _value_text(row.value, k),
         "abs": "(reference)" if reference else _err_text(abs_error),
         "rel": "" if reference else _err_text(rel_error),
-        "digits": f"{digits(rel_error):.1f}" if row.value is not None else "–",
+        "digits": "–" if row.value is None or np.isnan(rel_error) else f"{digits(rel_error):.1f}",
         "cost": cost,
         "note": note,
         "style": "bold green" if reference else error_style(rel_error),

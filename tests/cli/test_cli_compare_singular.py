@@ -1,0 +1,68 @@
+"""``adviz compare`` where f has no finite derivative (a singularity, a point outside the domain)
+or no complex version: the rows keep their honest numbers, and a note says why they disagree.
+
+The complex step's ``Im f(x+ih)/h`` is the derivative only where f is analytic. At ``log`` of 0
+it is π/(2h), at ``sqrt`` of 0 it is 1/√(2h), at ``1/x`` at 0 it is -1/h²: numbers that measure
+h, not f. The note shows it changing with h (the values below are computed here with NumPy's
+complex functions, independently of adviz).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+CASES = [   # expression, x, the complex function NumPy evaluates, why
+    ("log(x)", 0.0, np.log, "inf"),
+    ("sqrt(x)", 0.0, np.sqrt, "inf"),
+    ("1/x", 0.0, lambda z: 1 / z, "-inf"),
+    ("log(x)", -1.0, np.log, "nan"),
+    ("sqrt(x)", -4.0, np.sqrt, "nan"),
+]
+
+
+def _complex_step(fn, x: float, h: float) -> float:
+    return float(np.imag(fn(np.complex128(complex(x, h)))) / h)
+
+
+@pytest.mark.parametrize("expression, x, fn, why", CASES)
+def test_the_complex_step_at_a_singularity_is_shown_and_explained(cli, expression, x, fn, why):
+    r = cli("compare", expression, "--at", f"x={x!r}", "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    row = next(row for row in report["rows"] if row["method"] == "complex step")
+    assert row["value"] == [_complex_step(fn, x, 1e-20)]            # the honest number, not hidden
+    assert "changes with h" in row["note"]
+    note = next(n for n in report["notes"] if n.startswith("complex step:"))
+    assert repr(_complex_step(fn, x, 1e-20)) in note and repr(_complex_step(fn, x, 1e-10)) in note
+    assert "not a derivative" in note and why in note
+    assert _complex_step(fn, x, 1e-20) != pytest.approx(_complex_step(fn, x, 1e-10), rel=1e-3)
+
+
+def test_the_table_shows_the_note_and_no_digits_it_cannot_count(cli):
+    r = cli("compare", "log(x)", "--at", "x=0", env={"COLUMNS": "200"})
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    reference = next(line for line in lines if line.lstrip().startswith("AD reverse"))
+    assert "(reference)" in reference and " 0.0 " not in reference     # no digits against an infinite derivative
+    complex_row = next(line for line in lines if line.lstrip().startswith("complex step"))
+    assert repr(_complex_step(np.log, 0.0, 1e-20)) in complex_row and "changes with h" in complex_row
+    assert any(line.startswith("note: complex step:") for line in lines)
+
+
+def test_a_regular_point_has_no_such_note(cli):
+    report = json.loads(cli("compare", "sin(x**2+1)", "--at", "x=3", "--json").stdout)
+    assert not any(n.startswith("complex step") for n in report["notes"])
+    row = next(row for row in report["rows"] if row["method"] == "complex step")
+    assert row["note"] == "" and row["digits"] > 14
+
+
+@pytest.mark.parametrize("expression, name", [("cbrt(x)", "cbrt"), ("logaddexp(x, 1)", "logaddexp")])
+def test_a_function_without_a_complex_version_is_named_in_the_users_words(cli, expression, name):
+    r = cli("compare", expression, "--at", "x=2", "--json")
+    assert r.exit_code == 0, r.output
+    note = next(n for n in json.loads(r.stdout)["notes"] if n.startswith("complex step skipped"))
+    assert f"{name} has no complex version" in note
+    assert "ufunc" not in note and "casting" not in note and "coerced" not in note
