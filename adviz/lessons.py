@@ -223,6 +223,11 @@ def write_nbgrader_course(dest: Path, *, overwrite: bool = False) -> LessonsRepo
             continue
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"{folder} exists and is not a folder")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:   # a symbolic link on the way that points to nothing
+            link = next(p for p in (folder, *folder.parents) if p.is_symlink() and not p.exists())
+            raise NotADirectoryError(f"{link} is a symbolic link to {link.readlink()}, which does not exist "
+                                     "(create that folder, or remove the link)") from None
         _place(report, f"source/{stem}/{stem}.ipynb", text, overwrite)
     return report

@@ -33,10 +33,22 @@ def check_output_path(path: Path, option: str) -> None:
             raise InputError(f"{option} {path}: that is a folder; give a file name, such as "
                              f"{path / ('out' + path.suffix)}")
         if not folder.is_dir():
+            dangling = _dangling_link(folder)
+            if dangling:
+                raise InputError(f"cannot write {path}: {dangling}")
             what = "is not a folder" if folder.exists() else "does not exist"
             raise InputError(f"cannot write {path}: the folder {folder} {what} (create it first: mkdir -p {folder})")
     except OSError as err:                 # a name too long for the file system, a loop of links…
         raise InputError(f"cannot write {_short(path)}: {err.strerror or err}; nothing was written") from None
+
+
+def _dangling_link(folder: Path) -> str:
+    """What to say when ``folder`` is a symbolic link to nothing ("" when it is not one):
+    ``mkdir -p`` cannot make a folder where a link stands, so the message names the target."""
+    if not folder.is_symlink() or folder.exists():
+        return ""
+    return (f"{folder} is a symbolic link to {os.readlink(folder)}, which does not exist "
+            "(create that folder, or remove the link)")
 
 
 def _short(path: Path, limit: int = 120) -> str:
@@ -51,6 +63,9 @@ def check_output_folder(folder: Path) -> None:
     try:
         if folder.exists() and not folder.is_dir():
             raise InputError(f"cannot write into {folder}: it is a file, not a folder")
+        dangling = _dangling_link(folder)
+        if dangling:
+            raise InputError(f"cannot write into {folder}: {dangling}")
         parent = folder.parent if str(folder.parent) else Path(".")
         if not parent.is_dir():
             what = "is not a folder" if parent.exists() else "does not exist"

@@ -287,3 +287,36 @@ def test_nbgrader_skips_the_lessons_under_a_link_out_of_dir(cli, tmp_path):
     assert not any(elsewhere.iterdir())
     assert (course / "nbgrader_config.py").is_file()
     assert all((course / "source" / stem / f"{stem}.ipynb").is_file() for stem in stems[1:])
+
+
+# ---------------------------------------------------------------- a link to a folder that does not exist
+def test_a_dangling_link_as_the_folder_says_where_it_points(cli, tmp_path, monkeypatch):
+    """``mkdir -p`` cannot make a folder where a link stands: the message names the link and
+    its target instead of suggesting it (and lessons said 'File exists' with exit code 1)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere" / "pictures")
+    for args in (["graph", "sin(x)", "--at", "x=1", "-o", "gone/sin.svg"],
+                 ["compare", "sin(x)", "--at", "x=1", "--plot", "gone/err.png"],
+                 ["lessons", "gone"], ["lessons", "gone", "--nbgrader"]):
+        r = cli(*args)
+        assert r.exit_code == 2, (args, r.output)
+        assert r.stderr.count("\n") == 1 and "gone is a symbolic link to" in r.stderr, r.stderr
+        assert str(tmp_path / "nowhere" / "pictures") in r.stderr and "does not exist" in r.stderr
+        assert "mkdir -p gone" not in r.stderr and "File exists" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone"]
+
+
+@pytest.mark.parametrize("link", ["source", "source/{stem}"])
+def test_nbgrader_names_a_dangling_link_inside_the_course(cli, tmp_path, link):
+    from adviz.lessons import lesson_paths
+
+    stem = lesson_paths()[0].stem
+    course = tmp_path / "course"
+    (course / "source").mkdir(parents=True)
+    where = course / link.format(stem=stem)
+    if where.is_dir():
+        where.rmdir()
+    where.symlink_to(course / "missing")
+    r = cli("lessons", str(course), "--nbgrader")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
+    assert f"{where} is a symbolic link to {course / 'missing'}, which does not exist" in r.stderr
