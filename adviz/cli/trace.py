@@ -145,8 +145,9 @@ def grad(
     console = make_console(ascii)
     console.print(Heading(f"adviz grad  {expression.source}", input_items(values, full, ascii=ascii)))
     console.print(gradient_table(sweep, ascii=ascii, full=full))
-    console.print(f"One reverse sweep, {plural(sweep.ops, 'chain-rule term')}. Every step: adviz trace",
-                  style="dim", markup=False)
+    done, more = f"One reverse sweep, {plural(sweep.ops, 'chain-rule term')}.", "Every step: adviz trace"
+    fits = len(done) + 1 + len(more) <= console.width     # never break the command "adviz trace" in two
+    console.print(f"{done} {more}" if fits else f"{done}\n{more}", style="dim", markup=False)
 
 
 @app.command(cls=Command)

@@ -99,3 +99,10 @@ def test_tape_table_at_40_columns_is_a_table_not_a_bare_list(adviz):
     assert any(line.split() == ["node", "definition,", "value"] for line in tape)
     assert not any(line.strip().endswith("  definition") for line in tape)
     assert any(line.strip() == "(8,) [1.0, 2.0, …, 7.0, 8.0]" for line in tape)
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "100"])
+def test_grad_never_breaks_the_command_it_suggests(cli, columns):
+    lines = cli("grad", "x1*x2 + sin(x1)", "--at", "x1=2,x2=5", env={"COLUMNS": columns}).stdout.splitlines()
+    assert any(line.rstrip().endswith("Every step: adviz trace") for line in lines), lines
+    assert not any(line.rstrip().endswith("adviz") for line in lines)
