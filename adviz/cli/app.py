@@ -299,6 +299,17 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
                 return word
         return None
 
+    def _option_after_double_dash(self, words: list) -> bool:
+        """True when an option of adviz (``--at``) comes after ``--``, where it is an argument."""
+        if "--" not in words:
+            return False
+        names = set()
+        for command in self.commands.values():
+            for param in getattr(command, "params", ()):
+                names.update(getattr(param, "opts", ()))
+        rest = words[words.index("--") + 1:]
+        return any(isinstance(w, str) and (w in names or w.split("=", 1)[0] in names) for w in rest)
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
@@ -324,6 +335,9 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
                 dashed = self._expression_read_as_option(words)
                 if dashed is not None:   # `adviz grad "-x**2"`: the parser took it for options
                     hint += f'; an expression that starts with - reads as an option: write "({dashed})" or put it after --'
+                elif self._option_after_double_dash(words):   # `adviz grad -- "-x**2" --at x=1`
+                    hint += "; after -- every word is read as EXPR: put the options before it, " \
+                            'as in adviz grad --at x=1 -- "-x**2"'
                 _echo_err(f"adviz: error: {one_line(message)}{hint}")
             sys.exit(getattr(err, "exit_code", 2))
         except typer.Abort:

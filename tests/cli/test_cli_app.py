@@ -71,6 +71,18 @@ def test_every_usage_error_points_to_the_help(cli, args, hint):
     assert r.stderr.endswith(f" (see: {hint})\n") and r.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("args, fixed", [
+    (["grad", "--", "(-x**2)", "--at", "x=1"], ["grad", "--at", "x=1", "--", "(-x**2)"]),
+    (["trace", "--", "-x", "-a", "x=1"], ["trace", "-a", "x=1", "--", "-x"]),
+    (["jacobian", "--", "[-x, x]", "--at=x=1"], ["jacobian", "--at=x=1", "--", "[-x, x]"])])
+def test_an_option_after_double_dash_is_explained(cli, args, fixed):
+    """After --, every word is EXPR: --at there is an extra argument, and the line says so."""
+    r = cli(*args)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert "after -- every word is read as EXPR: put the options before it" in r.stderr, r.stderr
+    assert cli(*fixed).exit_code == 0
+
+
 @pytest.mark.parametrize("args, word", [(["grad", "-x**2", "--at", "x=1"], "-x**2"),
                                         (["trace", "-sin(x)", "--at", "x=1"], "-sin(x)"),
                                         (["jacobian", "-a*x", "--at", "x=1,a=2"], "-a*x")])
