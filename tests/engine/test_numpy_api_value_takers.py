@@ -104,3 +104,11 @@ def test_select_with_plain_choices_and_a_traced_default(default):
     want = np.array([[1.0, 0, 0], [0, 0, 0], [0, 0, 0]]) if np.ndim(default) else np.array([1.0, 0, 0])
     np.testing.assert_array_equal(J, want)
     np.testing.assert_array_equal(ad.jacrev(lambda d: np.select([x > 0.5], [x], default=d))(default), want)
+
+
+def test_full_like_keyword_like_a_traced_array():
+    """np.full(3, c, like=x) with a traced x asks adviz's np.full (it recursed without end)."""
+    x = np.array([0.3, -0.4, 1.1])
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(np.full(3, 2.0, like=x) * x))(x), [2.0, 2.0, 2.0])
+    # Σ x0·x: slope Σx + x0 in x0, x0 in the others
+    np.testing.assert_allclose(ad.grad(lambda x: np.sum(np.full(3, x[0], like=x) * x))(x), [1.3, 0.3, 0.3])

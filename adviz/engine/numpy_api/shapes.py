@@ -155,10 +155,11 @@ def broadcast_to(x, shape, subok=False):
     return bind(P["broadcast_to"], x, to=shape)
 
 
-def full(shape, fill_value, dtype=None, order="C", **kwargs):
+def full(shape, fill_value, dtype=None, order="C", *, like=None, **kwargs):
     """``np.full(shape, x)``: the fill value broadcast to ``shape`` — so its derivative is the fill
     value's, summed over the copies.  NumPy writes the value into a new float array (which would
-    cut a traced value out), so a transform sends a traced fill value here (``entry_points.py``)."""
+    cut a traced value out), so a transform sends a traced fill value here (``entry_points.py``).
+    ``like=`` only chooses whose ``np.full`` runs: this one."""
     return _filled(fill_value, shape, dtype, lambda v, d: np.full(shape, v, d, order, **kwargs))
 
 
