@@ -113,3 +113,23 @@ def test_escaped_traced_values_raise_through_the_new_paths():
                 lambda: np.pad(X, 1, constant_values=scalar), lambda: np.select([X > 0], [X], default=scalar)):
         with pytest.raises(ad.EscapedTracerError):
             use()
+
+
+@pytest.mark.parametrize("name, value, instead", [("shape", (3, 1), "x.reshape"), ("dtype", np.float32, "astype"),
+                                                  ("real", 1.0, "np.where"), ("imag", 0.0, "complex")])
+@pytest.mark.parametrize("transform", [ad.grad, ad.jacfwd])
+def test_assigning_an_array_attribute_of_a_traced_value_is_refused_by_name(name, value, instead, transform):
+    """``y.shape = (3, 1)`` (NumPy's in-place reshape) raised ``property 'shape' of 'TapeVar' object
+    has no setter``, naming a class the user never wrote."""
+    def f(x):
+        y = x * 2.0
+        setattr(y, name, value)
+        return np.sum(y)
+
+    with pytest.raises(ad.UnsupportedOperation, match=rf"x\.{name} = \.\.\. changes the array in place.*{instead}"):
+        transform(f)(X)
+
+
+def test_reading_the_assignable_attributes_still_works():
+    g = ad.grad(lambda x: np.sum(x.real * 3.0 + x.imag) + x.shape[0] + x.dtype.itemsize)(X)
+    np.testing.assert_array_equal(g, [3.0, 3.0, 3.0])

@@ -41,7 +41,7 @@ import numpy as np
 from ..primitives import REGISTRY as P
 from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem, is_scalar_true
-from .attributes import missing_attribute, round_, three_argument_pow
+from .attributes import ASSIGNABLE, assignable, missing_attribute, round_, three_argument_pow
 from .building import lift, tracer_array
 from .elementwise import (angle, astype, clip, degrees, frexp, imag, interp, ldexp, modf, nan_to_num, radians,
                           real_if_close, sinc, unwrap, where)
@@ -338,6 +338,8 @@ def _install() -> None:
     for name, method in METHODS.items():
         setattr(T, name, method)
     T.__getattr__ = missing_attribute  # x.take(...) as np.take(x, ...); clear refusals for the rest
+    for name in ASSIGNABLE:  # x.shape = (3, 1): NumPy's in-place reshape, refused by name
+        setattr(T, name, assignable(T, name))
     T.__round__ = round_
     T.__pow__ = three_argument_pow(T.__pow__)
     T.__divmod__ = lambda self, other: (self // other, self % other)

@@ -37,6 +37,13 @@ _IN_PLACE = {
 }
 
 
+# ndarray attributes NumPy lets you assign to, and what to write instead
+ASSIGNABLE = {
+    "shape": "write x = x.reshape(new_shape) instead", "dtype": "x.astype(dtype) is the cast that traces",
+    "real": "build a new array (np.where, or arithmetic with a mask)", "imag": "complex values are not supported",
+}
+
+
 class UnsupportedAttribute(UnsupportedOperation, AttributeError):
     """An ``ndarray`` attribute adviz has no rule for on traced values."""
 
@@ -84,3 +91,16 @@ def three_argument_pow(power: Any) -> Any:
         return power(self, other)
 
     return __pow__
+
+
+def assignable(cls: type, name: str) -> property:
+    """``cls``'s attribute ``name`` as a property whose assignment (``x.shape = (3, 1)``, which NumPy
+    does in place) is refused by name, instead of ``property 'shape' of 'TapeVar' object has no setter``."""
+    current = cls.__dict__.get(name) or getattr(cls, name, None)
+    fget = current.fget if isinstance(current, property) else (lambda self: missing_attribute(self, name))
+
+    def refuse(self: Any, value: Any) -> None:
+        raise UnsupportedAttribute(f"x.{name} = ... changes the array in place, which a traced value cannot do: "
+                                   f"{ASSIGNABLE[name]}")
+
+    return property(fget, refuse, doc=getattr(current, "__doc__", None))
