@@ -49,12 +49,13 @@ import math
 import numbers
 import textwrap
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["check", "Check", "CheckFailed", "NotDoneYet", "PartResult", "Question", "Questions", "refers_to"]
+__all__ = ["check", "Check", "CheckFailed", "NotDoneYet", "PartResult", "Question", "Questions", "refers_to", "transforms_counted"]
 
 PASS, FAIL, TODO, SKIP = "pass", "fail", "todo", "skip"
 HINT_WIDTH = 88
@@ -185,6 +186,19 @@ class Check:
             raise _Unfinished(f"{label} returned nothing: write its body (and return the result)")
         return result
 
+    def call_by_hand(self, fn: Any, *args: Any, name: Optional[str] = None, hint: str, **kwargs: Any) -> Any:
+        """:meth:`call` for an exercise done by hand: ✗ with ``hint`` if ``fn`` runs adviz itself.
+
+        Lesson 3's reverse sweep written with ``ad.grad``, or lesson 11's counts measured with
+        ``ad.trace``, give the check's own numbers without the idea the exercise is about.  Any
+        adviz transform (trace, grad, vjp, jvp, …) started inside ``fn`` is counted.
+        """
+        with transforms_counted() as started:
+            result = self.call(fn, *args, name=name, **kwargs)
+        if started[0]:
+            raise _Wrong(hint)
+        return result
+
     def number(self, value: Any, name: str) -> float:
         """``value`` as a float, *not done yet* for a stub, a ✗ if it is not a single number."""
         self.answer(value, name)
@@ -279,6 +293,24 @@ class _Part:
             return False
         self.owner._record(self.name, *self.owner._classify(exc))
         return True  # the part is recorded; the check goes on with the next part
+
+
+@contextmanager
+def transforms_counted() -> Iterator[list]:
+    """Count the adviz transforms (``ad.trace``, ``ad.grad``, …) started inside the block: ``[n]``."""
+    from .engine import tracer
+
+    started, count = tracer.TRANSFORM_HOOKS[0], [0]
+
+    def counting() -> None:
+        count[0] += 1
+        started()
+
+    tracer.TRANSFORM_HOOKS[0] = counting
+    try:
+        yield count
+    finally:
+        tracer.TRANSFORM_HOOKS[0] = started
 
 
 def check(title: str, *, success: str = "") -> Check:

@@ -51,10 +51,14 @@ def check_quiz(quiz_answers) -> None:
                     c.fail(f'quiz_answers has no answer for question "{q.label}": keep one entry per question')
                 typed = c.answer(answers[q.label], f"the answer to {q.label}")
                 try:
-                    verdict = mark(q, typed if isinstance(typed, str) else float(typed))
-                except (AnswerError, TypeError, ValueError) as error:
-                    c.fail(f"cannot read {typed!r}: {error}. Write a number, or a string of numbers and "
+                    verdict = mark(q, typed)
+                except AnswerError as error:  # unreadable text, or a list for one number
+                    what = repr(typed) if isinstance(typed, str) else f"the answer to {q.label}"
+                    c.fail(f"cannot read {what}: {error}. Write a number, or a string of numbers and "
                            'functions such as "6*cos(10)".')
+                except (TypeError, ValueError):
+                    c.fail(f"cannot read {typed!r}: it is not a number. Write a number, or a string of numbers "
+                           'and functions such as "6*cos(10)".')
                 if not verdict.right:
                     c.fail(verdict.message.removeprefix(WRONG).strip())
 
@@ -68,8 +72,12 @@ def _close(x, y) -> bool:
     return abs(x - y) <= 1e-12 * max(abs(y), 1.0)
 
 
+BY_HAND = ("reverse_sweep runs adviz (ad.grad, ad.vjp, …): that is the engine's sweep, not yours. Be the "
+           "reverse sweep by hand, with math and the forward values v1, v2, v3 only.")
+
+
 def _sweep(c, reverse_sweep, a, b, y_bar):
-    result = c.call(reverse_sweep, a, b, y_bar, name="reverse_sweep")
+    result = c.call_by_hand(reverse_sweep, a, b, y_bar, name="reverse_sweep", hint=BY_HAND)
     c.expect(isinstance(result, dict) and set(NAMES) <= set(result),
              'reverse_sweep returns a dict with the adjoints "v3", "v2", "v1", "a" and "b".')
     values = {k: c.number(result[k], f'the adjoint "{k}"') for k in NAMES}

@@ -75,13 +75,28 @@ CASES = [(depth, k) for depth in (1, 2, 3, 4, 6, 8, 12, 16) for k in (1, 2, 3, 4
          if k <= depth and depth % k == 0]
 
 
+_MEASURED = ("{name} traces the program and counts: that is the measurement this check compares with, "
+             "not a formula. Write the count from what you know: how many nodes the input, each layer and "
+             "the loss add{extra}.")
+
+
+def _formula(c, fn, *args, name: str, extra: str = ""):
+    """The student's formula at ``args``; a formula that runs adviz (ad.trace, then count) fails."""
+    got = c.call_by_hand(fn, *args, name=name, hint=_MEASURED.format(name=name, extra=extra))
+    return c.number(got, f"{name}({', '.join(map(str, args))})")
+
+
 # ---------------------------------------------------------------- exercise A: the counts as formulas
 def check_formulas(tape_values, peak_values) -> None:
-    """Check the two formulas against the counts of traces of the lesson's program."""
+    """Check the two formulas against the counts of traces of the lesson's program.
+
+    The formulas must be formulas: one that traces the program and counts its nodes gets
+    the right numbers without the idea, so any adviz transform run inside them fails.
+    """
     with check("what the reverse sweep keeps, as formulas") as c:
         with c.part("tape_values(depth): the tape without checkpoints"):
             for depth in (1, 2, 5, 12):
-                got = c.number(c.call(tape_values, depth, name="tape_values"), f"tape_values({depth})")
+                got = _formula(c, tape_values, depth, name="tape_values")
                 want, _ = _counts(depth)
                 if got == PER_LAYER * depth:
                     c.fail("you counted the layers' nodes only: the tape also holds the input x and the two "
@@ -90,7 +105,8 @@ def check_formulas(tape_values, peak_values) -> None:
                                       f"{PER_LAYER} nodes per layer, and the nodes after the last layer.")
         with c.part("peak_values(depth, k): segments of k layers checkpointed"):
             for depth, k in CASES:
-                got = c.number(c.call(peak_values, depth, k, name="peak_values"), f"peak_values({depth}, {k})")
+                got = _formula(c, peak_values, depth, k, name="peak_values",
+                               extra=", and how many values one block recomputes")
                 kept, want = _counts(depth, k)
                 if got == kept:
                     c.fail("that is what the forward pass keeps; while the sweep goes through a block it also "

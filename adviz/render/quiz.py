@@ -254,7 +254,10 @@ def _pick(value: Any, shape: tuple[int, ...], entry: tuple[int, ...] | None) -> 
     return float(a[entry]) if entry is not None else (float(a) if a.ndim == 0 else a)
 
 
-def _question(trace: Trace, sweep: Sweep, s: Step, j: int, term: Term, number: int) -> Question:
+def _question(trace: Trace, sweep: Sweep, s: Step, j: int, term: Term, number: int,
+              held: tuple[tuple[int, Any, str], ...] = ()) -> Question:
+    """The question of one term.  ``held``: (node, value, where) of the tangents or adjoints the
+    sweep already holds before this term, the most recent first (``where``: "step 2", "the seed")."""
     mode = sweep.mode
     k = s.index + 1
     node = trace.nodes[s.node]
@@ -306,6 +309,7 @@ def _question(trace: Trace, sweep: Sweep, s: Step, j: int, term: Term, number: i
     slips.append((None if answer is None else -np.asarray(answer),
                   f"Right size, wrong sign: look again at the sign of the local partial {partial} "
                   f"and of {incoming}."))
+    slips.extend(_held_slips(trace, sweep, term, label, symbol, shape, entry, held))
     kept: list[tuple[Any, str]] = []
     for value, text in slips:  # a slip that is (close to) the right answer is no slip
         if value is None or answer is None or close(value, answer):
@@ -316,6 +320,42 @@ def _question(trace: Trace, sweep: Sweep, s: Step, j: int, term: Term, number: i
     return Question(number, k, label, symbol, prompt, answer, hint, tuple(kept), entry)
 
 
+MAX_HELD_SLIPS = 8
+"""At most this many values the sweep already holds are recognised per question (the most recent)."""
+
+
+def _held_slips(trace: Trace, sweep: Sweep, term: Term, label: str, symbol: str, shape: tuple[int, ...],
+                entry: tuple[int, ...] | None, held: tuple[tuple[int, Any, str], ...]) -> list[tuple[Any, str]]:
+    """Slips for an answer the student already has: what the target held before this term,
+    or another node's tangent/adjoint found earlier.  The message names that value by its
+    symbol and where it came from, and says what this term does instead (its update in
+    symbols); it never says the number asked for.  Values that are zero are left out: a
+    zero is held by many nodes, so it says nothing about which one the student meant.
+    """
+    mode = sweep.mode
+    where_entry = "" if entry is None else "[" + ", ".join(map(str, entry)) + "]"
+    src, tgt = term.names
+    out: list[tuple[Any, str]] = []
+    mine_first = sorted(held, key=lambda h: h[0] != term.target)  # stable: then the most recent first
+    for node, value, where in mine_first:
+        value = _pick(value, shape, entry)
+        if value is None or close(value, np.zeros_like(value)):
+            continue
+        if node == term.target:
+            if mode == "reverse":
+                text = (f"That is what {symbol} already held, from {where}: step {label} adds this term's "
+                        f"contribution to it, {term.update()}.")
+            else:
+                text = (f"That is {symbol} before this term, from {where}: add the term through {src}, "
+                        f"{term.update()}.")
+        else:
+            name = _symbol(trace.nodes[node].name, mode) + where_entry
+            text = (f"That is {name}, which you already have ({where}). Step {label} asks for {symbol}: "
+                    f"{term.update()}.")
+        out.append((value, text))
+    return out
+
+
 def questions(trace: Trace, sweep: Sweep) -> list[Question]:
     """One :class:`Question` per chain-rule term of ``sweep``, in the order the sweep applies them.
 
@@ -324,11 +364,19 @@ def questions(trace: Trace, sweep: Sweep) -> list[Question]:
     Terms whose value is not a real number (complex tangents) are not asked either.
     """
     out: list[Question] = []
+    names = {node.name: node.index for node in trace.nodes}
+    held: dict[int, tuple[Any, str]] = {names[k]: (v, "the seed") for k, v in sweep.seed.items() if k in names}
     for s in sweep.steps:
         for j, term in enumerate(s.terms, start=1):
-            q = _question(trace, sweep, s, j, term, len(out) + 1)
+            recent = tuple((node, v, where) for node, (v, where) in reversed(held.items()))[:MAX_HELD_SLIPS]
+            own = held.get(term.target)
+            if own is not None and all(node != term.target for node, _, _ in recent):
+                recent += ((term.target, *own),)
+            q = _question(trace, sweep, s, j, term, len(out) + 1, recent)
             if q.answer is not None:
                 out.append(q)
+            held.pop(term.target, None)  # the most recent last
+            held[term.target] = (term.total, f"step {sweep.step_label(s.index + 1, j)}")
     return out
 
 

@@ -269,3 +269,73 @@ def test_an_input_used_twice_is_named_at_every_point():
                      "a_bar = v1_bar * b\nb_bar += v1_bar * a"})
     words = " ".join(text.split())  # hints are wrapped at 88 columns
     assert words.count("use += for every update") == 2 and "worked out for one point" not in words
+
+
+def test_formulas_that_trace_and_count_are_told_to_write_a_formula():
+    """Lesson 11's exercise A asks for formulas; tracing the program and counting its nodes gives
+    the check's own numbers without the idea, so it fails (both functions), with a hint."""
+    from .wrong_answers import WRONG
+
+    measured = next(w for w in WRONG["11_memory_and_checkpointing"] if "tracing the program" in w.label)
+    text = _text("11_memory_and_checkpointing", "formulas-answer", measured.regions)
+    words = " ".join(text.split())
+    assert "✓" not in text
+    assert "tape_values traces the program and counts" in words and "peak_values traces the program" in words
+    right = _run("11_memory_and_checkpointing", "formulas-answer",
+                 ex.answer_source("11_memory_and_checkpointing", "formulas-answer"))
+    assert set(right.status.values()) == {"pass"}
+
+
+def _wrong_text(stem, words_in_label):
+    from .wrong_answers import WRONG
+
+    w = next(w for w in WRONG[stem] if words_in_label in w.label)
+    return " ".join(_text(stem, w.answer_id, w.regions).split())
+
+
+def test_kepler_by_finite_differences_is_told_to_use_the_theorem():
+    """Central differences agree to 1e-10: the check's tolerance (EXACT) tells them from the rule."""
+    words = _wrong_text("10_custom_rules_and_stop_gradient", "finite differences")
+    assert "close but not exact, as a finite difference" in words and "implicit function theorem" in words
+    assert custom_rules.EXACT <= 1e-12
+
+
+def test_stop_gradient_around_round_alone_is_told_why_it_records_nothing():
+    words = _wrong_text("10_custom_rules_and_stop_gradient", "around round(x) alone")
+    assert "✗ built with ad.stop_gradient" in words and "is not even recorded" in words
+
+
+def test_an_overflow_hint_names_the_point_as_plain_numbers():
+    """The hint printed `x = [np.float64(1000.0), …]` (NumPy 2's repr of a list of its scalars)."""
+    words = _wrong_text("10_custom_rules_and_stop_gradient", "overflows at 1000")
+    assert "the tangent at x = [1000.0, 1001.0, 999.0] is nan" in words and "np.float64" not in words
+
+
+def test_a_plain_dual_from_sin_is_told_to_build_a_full_dual():
+    words = _wrong_text("12_how_ad_systems_are_built", "plain Dual")
+    assert "sin of a dual number should return a FullDual, not a Dual" in words
+
+
+def test_whole_programs_wait_for_the_rules_instead_of_saying_they_passed():
+    """'Each rule passed on its own, so …' was printed under a rule that had just failed."""
+    words = _wrong_text("12_how_ad_systems_are_built", "multiplies by the operand itself")
+    assert "✗ each rule, seed 1 and seed 2.5" in words
+    assert "Each rule passed on its own" not in words and "waits for the rules above" in words
+
+
+def test_a_reverse_sweep_done_by_adviz_is_told_to_sweep_by_hand():
+    words = _wrong_text("03_reverse_mode_and_adjoints", "the engine's sweep")
+    assert "reverse_sweep runs adviz (ad.grad, ad.vjp, …): that is the engine's sweep, not yours" in words
+    assert "✓" not in words
+
+
+def test_quiz_answers_already_held_get_the_quizs_specific_hint():
+    words = _wrong_text("03_reverse_mode_and_adjoints", "values already held")
+    assert "✗ 4.2: x̄2 That is what x̄2 already held, from step 2" in words
+    assert "✗ 5: x̄1 That is x̄2, which you already have (step 4.2)" in words
+
+
+def test_a_list_for_one_quiz_answer_is_told_so_in_plain_words():
+    """It said "float() argument must be a string or a real number, not 'list'"."""
+    words = _wrong_text("03_reverse_mode_and_adjoints", "a list for one number")
+    assert "cannot read the answer to 5: x̄1 is one number" in words and "float()" not in words

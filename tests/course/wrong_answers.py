@@ -131,6 +131,14 @@ a_bar += v1_bar * b
 b_bar += v1_bar * a
 """}, "adjoints-check"),
         _quiz("quiz: formulas typed instead of numbers", {"4.1": "x2", "5": "1/x1 + x2"}),
+        wrong("the engine's sweep: ad.grad for ā and b̄", "adjoints-answer", {0: """
+v2_bar += v3_bar * 1.0
+v1_bar += v2_bar * v2
+g_a, g_b = ad.grad(lambda a, b: np.exp(a * b) + a, argnums=(0, 1))(a, b)
+a_bar, b_bar = y_bar * float(g_a), y_bar * float(g_b)
+"""}, "adjoints-check"),
+        _quiz("quiz: values already held (x̄2 before its second term, x̄2 for x̄1)", {"4.2": "-cos(5)", "5": "2 - cos(5)"}),
+        _quiz("quiz: a list for one number", {"5": [5.5]}),
     ],
     "04_the_modes_compared": [
         wrong("ad.jacfwd for the columns, jacrev for the rows, counts swapped", "modes-answer", {
@@ -341,6 +349,20 @@ return E_bar * math.sin(E) / dF_dE, E_bar / dF_dE
               {0: "return x - ad.stop_gradient(np.round(x) - x)"}, "ste-check"),
         wrong("straight-through without stop_gradient (x - x cancels the derivative)", "ste-answer",
               {0: "return x + (np.round(x) - x)"}, "ste-check"),
+        wrong("Kepler: finite differences (a new solve at M ± h) instead of the implicit function theorem",
+              "kepler-answer", {0: """
+M = E - e * math.sin(E)
+h = 1e-5
+dE_dM = (solve_kepler(M + h, e) - solve_kepler(M - h, e)) / (2 * h)
+dE_de = (solve_kepler(M, e + h) - solve_kepler(M, e - h)) / (2 * h)
+return E_bar * dE_dM, E_bar * dE_de
+"""}, "kepler-check"),
+        wrong("straight-through: stop_gradient around round(x) alone", "ste-answer",
+              {0: "return x + ad.stop_gradient(np.round(x))"}, "ste-check"),
+        wrong("logsumexp: the rule's softmax from exp(x) itself (overflows at 1000)", "logsumexp-answer", {1: """
+value = logsumexp(x)
+return value, np.sum(np.exp(x) / np.sum(np.exp(x)) * x_dot)
+"""}, "logsumexp-check"),
     ],
     "11_memory_and_checkpointing": [
         together(
@@ -385,6 +407,15 @@ for _ in range(6):
     x = segment(ad.stop_gradient(x), 2)
 return np.sum(x**2)
 """}, "budget-check"),
+        wrong("the counts measured by tracing the program, not written as formulas", "formulas-answer", {
+            0: "return ad.trace(lambda x: np.sum(layers(x, depth) ** 2), np.ones(3)).memory().values_kept",
+            1: """def segmented(x):
+    for _ in range(depth // k):
+        x = segment(x, k)
+    return np.sum(x**2)
+t = ad.trace(segmented, np.ones(3))
+return t.memory().values_kept + max(len(block.intermediates) for block in t.checkpoints)"""},
+              "formulas-check"),
     ],
     "12_how_ad_systems_are_built": [
         wrong("forgets the incoming tangent and adjoint in sin (right for seed 1 only)", "systems-answer", {
@@ -411,6 +442,8 @@ return np.sum(x**2)
               "overloading-check"),
         wrong("log's tangent forgets the incoming tangent", "systems-answer",
               {3: "return FullDual(math.log(u.value), 1 / u.value)"}, "overloading-check"),
+        wrong("sin returns a plain Dual (then 1 - sin(x) has no subtraction)", "systems-answer",
+              {2: "return Dual(math.sin(u.value), math.cos(u.value) * u.tangent)"}, "overloading-check"),
     ],
 }
 

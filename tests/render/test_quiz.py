@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import adviz as ad
+from adviz.engine import notation
 from adviz.render.quiz import (
     ATOL,
     RTOL,
@@ -145,6 +146,46 @@ def test_wrong_answers_get_the_chain_rule_term_or_their_slip_never_the_value(sur
             if q.answer not in (0.0, 1.0, -1.0):  # ±1 and 0 are also the formulas' constants
                 assert q.exact not in verdict.message
                 assert all(not close(v, q.answer) for v in _numbers(verdict.message)), (q.label, verdict.message)
+
+
+def test_a_value_the_sweep_already_holds_is_named_without_the_answer(survey):
+    """A student who types an adjoint already found (or what the target held before this term)
+    is told which one it is and what this step does instead, never the number asked for."""
+    qs = {q.label: q for q in questions(survey, survey.reverse())}
+    # 4.2 asks for x̄2 after x̄2 += v̄2·x1; x̄2 held −cos(5) from step 2 (math.cos, by hand)
+    before = mark(qs["4.2"], repr(-math.cos(5.0)))
+    assert before.message == (f"{WRONG} That is what x̄2 already held, from step 2: step 4.2 adds this term's "
+                              "contribution to it, x̄2 += v̄2·x1.")
+    # at step 5 (x̄1), x̄2 = 2 − cos(5) is an adjoint the student already has, from step 4.2
+    other = mark(qs["5"], "1.7163")
+    assert other.message == (f"{WRONG} That is x̄2, which you already have (step 4.2). Step 5 asks for x̄1: "
+                             "x̄1 += v̄1·(1/x1).")
+    assert mark(qs["4.1"], "-0.2837").message.startswith(f"{WRONG} That is x̄2, which you already have (step 2).")
+    # the more specific slips still come first: v̄4 = −1 at step 2 is the incoming adjoint
+    assert "incoming adjoint v̄4 alone" in mark(qs["2"], "-1").message
+    for q in qs.values():
+        for value, text in q.slips:
+            assert not close(value, q.answer)
+            if "already" in text and q.answer not in (0.0, 1.0, -1.0):  # ±1: also the formulas' constants
+                assert q.exact not in text and all(not close(v, q.answer) for v in _numbers(text)), (q.label, text)
+
+
+def test_a_tangent_already_found_is_named_in_forward_mode(survey):
+    qs = {q.label: q for q in questions(survey, survey.forward("x1"))}
+    # 3.2: v̇3 += 1·v̇2; v̇3 was 1/x1 = 0.5 after the term through v1
+    assert mark(qs["3.2"], "0.5").message == (f"{WRONG} That is v̇3 before this term, from step 3.1: add the term "
+                                              "through v2, v̇3 += 1·v̇2.")
+    assert mark(qs["2"], "0.5").message.startswith(f"{WRONG} That is v̇1, which you already have (step 1).")
+    seeded = {q.label: q for q in questions(survey, survey.forward("x2"))}
+    seed = mark(seeded["5.2"], "1").message  # ẋ2 = 1, the seed
+    assert seed.startswith(f"{WRONG} That is {notation.dot('x2')}, which you already have (the seed). Step 5.2")
+
+
+def test_zeros_held_are_not_named():
+    """Many nodes hold 0 (an input the seed does not reach): typing 0 gets the chain-rule hint."""
+    t = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
+    for q in questions(t, t.forward("x1")):
+        assert all(not close(v, 0.0) for v, text in q.slips if "already have" in text)
 
 
 def test_a_slip_that_is_the_right_answer_is_dropped(survey):
