@@ -337,8 +337,8 @@ def _held_slips(trace: Trace, sweep: Sweep, term: Term, label: str, symbol: str,
     src, tgt = term.names
     out: list[tuple[Any, str]] = []
     mine_first = sorted(held, key=lambda h: h[0] != term.target)  # stable: then the most recent first
-    for node, value, where in mine_first:
-        value = _pick(value, shape, entry)
+    for node, held_value, where in mine_first:
+        value = _pick(held_value, shape, entry)
         if value is None or close(value, np.zeros_like(value)):
             continue
         if node == term.target:
@@ -349,7 +349,7 @@ def _held_slips(trace: Trace, sweep: Sweep, term: Term, label: str, symbol: str,
                 text = (f"That is {symbol} before this term, from {where}: add the term through {src}, "
                         f"{term.update()}.")
         else:
-            name = _symbol(trace.nodes[node].name, mode) + where_entry
+            name = _symbol(trace.nodes[node].name, mode) + (where_entry if np.ndim(held_value) else "")
             text = (f"That is {name}, which you already have ({where}). Step {label} asks for {symbol}: "
                     f"{term.update()}.")
         out.append((value, text))

@@ -11,7 +11,8 @@ submissions where JupyterHub's ``nbgrader collect`` would, one per "student":
 ``wrongK``   the released notebook with the exercise answered by the K-th typical wrong
              answer of ``wrong_answers.py``: the checks it targets must lose their points.
 
-and autogrades them all with ``nbgrader autograde``.  It prints one JSON line: per lesson
+and autogrades them all with ``nbgrader autograde``, then writes the feedback pages of
+``blank`` and ``wrong0`` with ``nbgrader generate_feedback``.  It prints one JSON line: per lesson
 and student, each graded cell's score and maximum, the error names the grader saw in each
 cell, and the cells tagged ``raises-exception`` in the autograded notebook.  nbgrader's Python API runs in
 this one process, so its start-up is paid once; the test runs two of these in parallel.
@@ -61,7 +62,7 @@ def main(course: Path, lessons: list[str]) -> dict:
     config.Exchange.root = str(course / "exchange")
     api = NbGraderAPI(config=config)
 
-    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}}
+    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}, "feedback": {}}
     for lesson in lessons:
         result = api.generate_assignment(lesson)
         report["generate"][lesson] = {"success": result["success"], "error": result.get("error", "")}
@@ -75,6 +76,12 @@ def main(course: Path, lessons: list[str]) -> dict:
             _submit(course, f"wrong{k}", lesson, _answered(released, lesson, k))
         result = api.autograde(lesson, "*")
         report["autograde"][lesson] = {"success": result["success"], "error": result.get("error", "")}
+        for student in ("blank", "wrong0"):  # the README: hand-placed submissions still get feedback
+            done = api.generate_feedback(lesson, student)
+            page = course / "feedback" / student / lesson / f"{lesson}.html"
+            report["feedback"].setdefault(lesson, {})[student] = {
+                "success": done["success"], "error": done.get("error", ""),
+                "page": str(page) if page.exists() else ""}
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for lesson in lessons:

@@ -51,12 +51,13 @@ def graded(tmp_path_factory):
         write_nbgrader_course(course)
         runs.append((course, subprocess.Popen([sys.executable, str(HERE / "nbgrader_round_trip.py"), str(course), *group],
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=course, env=env)))
-    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}, "courses": []}
+    report: dict = {"generate": {}, "autograde": {}, "scores": {}, "errors": {}, "tagged": {}, "feedback": {},
+                    "courses": []}
     for course, process in runs:
         out, err = process.communicate(timeout=TIMEOUT)
         assert process.returncode == 0, err[-3000:]
         part = json.loads(out.splitlines()[-1])
-        for key in ("generate", "autograde", "scores", "errors", "tagged"):
+        for key in ("generate", "autograde", "scores", "errors", "tagged", "feedback"):
             report[key].update(part[key])
         report["courses"].append(course)
     return report
@@ -113,3 +114,27 @@ def test_three_wrong_answers_per_exercise_lose_their_points(graded, stem):
         for grade_id, _ in ex.checks_of(stem, answer_id):
             hits = [w for w in WRONG[stem][:NBGRADER_ROUNDS] if grade_id in w.fails]
             assert len(hits) >= 3, f"{grade_id}: three wrong answers go through the grader"
+
+
+@pytest.mark.parametrize("stem", _stems())
+def test_feedback_pages_show_the_hints_and_never_a_solution(graded, stem):
+    """Without a hub's exchange (submissions put in submitted/ by hand, no timestamp.txt), the
+    README says generate_feedback still writes each student's page: it does, the blank one says
+    "not done yet" and holds no solution line, and a wrong answer's page shows its ✗ hints."""
+    import html
+    import re
+
+    source = next(p for p in lesson_paths() if p.stem == stem)
+    teacher = json.loads(edition_text(source, "teacher"))
+    solution_lines = {line.strip() for c in teacher["cells"] if nbgrader_meta(c).get("solution")
+                      for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell_source(c), re.S)
+                      for line in block.split("\n") if len(line.strip()) > 12 and not line.strip().startswith("#")}
+    lesson_text = "\n".join(cell_source(c) for c in json.loads(edition_text(source, "student"))["cells"])
+    secret = {line for line in solution_lines if line not in lesson_text}  # not also shown by the lesson itself
+    for student, page in graded["feedback"][stem].items():
+        assert page["success"], (student, page["error"])
+        text = html.unescape(re.sub(r"<[^>]+>", "", Path(page["page"]).read_text(encoding="utf-8")))
+        if student == "blank":  # (a wrong answer keeps the teacher's lines around the one it changes)
+            assert "Not done yet" in text and not [line for line in secret if line in text], stem
+        else:
+            assert "✗" in text and "another look" in text, stem

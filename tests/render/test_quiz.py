@@ -181,6 +181,17 @@ def test_a_tangent_already_found_is_named_in_forward_mode(survey):
     assert seed.startswith(f"{WRONG} That is {notation.dot('x2')}, which you already have (the seed). Step 5.2")
 
 
+def test_a_held_value_is_named_by_its_entry_only_when_it_is_an_array():
+    """A question about one entry of a big array: a held array is named by the same entry, a held
+    scalar (the seed) by its name alone."""
+    x = np.array([0.5, -3.0, 1.0, 2.0, 0.25, -1.0])
+    t = ad.trace(lambda x: 2.5 * np.sum(np.sin(x) * x), x)
+    last = questions(t, t.reverse())[-1]  # x̄[1] += v̄1·cos(x): v̄1 = 2.5·sin(x)·… was found before
+    assert last.symbol == "x̄[1]"
+    assert mark(last, "1").message.startswith(f"{WRONG} That is v̄4, which you already have (the seed).")
+    assert mark(last, "2.5").message.startswith(f"{WRONG} That is v̄2[1], which you already have (step 2).")
+
+
 def test_zeros_held_are_not_named():
     """Many nodes hold 0 (an input the seed does not reach): typing 0 gets the chain-rule hint."""
     t = ad.trace("x1*x2 + sin(x1)", x1=2.0, x2=5.0)
