@@ -310,7 +310,8 @@ def transforms_counted() -> Iterator[list]:
     try:
         yield count
     finally:
-        tracer.TRANSFORM_HOOKS[0] = started
+        if tracer.TRANSFORM_HOOKS[0] is counting:  # (never undo a hook installed meanwhile)
+            tracer.TRANSFORM_HOOKS[0] = started
 
 
 def check(title: str, *, success: str = "") -> Check:
