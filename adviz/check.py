@@ -35,7 +35,10 @@ Writing a check (the modules of :mod:`adviz.course` are full of examples)::
                     c.expect(np.isfinite(c.call(softplus, x)), "exp(800) overflows: use the identity")
 
 Student code runs inside ``c.call`` (which turns a stub into *not done yet*) and inside a
-part (which turns any exception into a ✗ naming it).  While a check runs, floating-point
+part (which turns any exception into a ✗ naming it).  An exercise to be done by hand (a
+reverse sweep, a backward pass, a count written as a formula) uses ``c.call_by_hand(fn, …,
+hint=…)`` instead: if ``fn`` starts any adviz transform (``ad.trace``, ``ad.grad``, …), the
+part fails with ``hint``, since the engine would give the right numbers without the idea.  While a check runs, floating-point
 warnings are silenced: a warning printed to stderr would make nbgrader give zero points.
 
 "Predict, then run" questions use :class:`Question`: the student types a guess, the

@@ -239,3 +239,24 @@ def test_questions_are_asked_by_key_and_validated(capsys):
         Questions(CHOICE, CHOICE)
     with pytest.raises(ValueError, match="not one of its choices"):
         Questions(Question("bad", answer="z", choices={"a": "1"}, explanation=""))
+
+
+def test_call_by_hand_fails_a_function_that_runs_adviz_and_restores_the_hook():
+    import adviz as ad
+    from adviz.check import CheckFailed, check, transforms_counted
+    from adviz.engine import tracer
+
+    hook = tracer.TRANSFORM_HOOKS[0]
+    with pytest.raises(CheckFailed) as info:
+        with check("by hand") as c:
+            with c.part("plain Python"):
+                c.expect(c.call_by_hand(lambda x: 2 * x, 3.0, hint="no adviz here") == 6.0, "wrong")
+            with c.part("the engine"):
+                c.call_by_hand(lambda x: ad.grad(lambda y: y * y)(x), 3.0, hint="write it by hand")
+    assert [r.status for r in info.value.results] == ["pass", "fail"]
+    assert info.value.results[1].hint == "write it by hand"
+    assert tracer.TRANSFORM_HOOKS[0] is hook
+    with transforms_counted() as started:
+        ad.trace(lambda x: x + 1, 1.0)
+        ad.grad(lambda x: x * x)(2.0)
+    assert started == [2] and tracer.TRANSFORM_HOOKS[0] is hook

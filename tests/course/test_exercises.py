@@ -339,3 +339,8 @@ def test_a_list_for_one_quiz_answer_is_told_so_in_plain_words():
     """It said "float() argument must be a string or a real number, not 'list'"."""
     words = _wrong_text("03_reverse_mode_and_adjoints", "a list for one number")
     assert "cannot read the answer to 5: x̄1 is one number" in words and "float()" not in words
+
+
+def test_a_dense_backward_done_by_adviz_is_told_to_write_it_by_hand():
+    words = _wrong_text("07_arrays_broadcasting_and_matmul", "the engine's backward pass")
+    assert "dense_backward runs adviz (ad.grad, ad.vjp, …)" in words and "✓" not in words

@@ -213,6 +213,8 @@ return X.T @ Z_bar, Z_bar.mean(axis=0)
 Z_bar = 1 - np.tanh(X @ W + b) ** 2
 return X.T @ Z_bar, Z_bar.sum(axis=1)
 """}, "arrays-check"),
+        wrong("the engine's backward pass: ad.grad instead of the rules by hand", "arrays-answer",
+              {0: "return ad.grad(lambda W, b: np.sum(np.tanh(X @ W + b)), argnums=(0, 1))(W, b)"}, "arrays-check"),
     ],
     "08_higher_order_derivatives": [
         wrong("ad.hessian(f)(x) @ v; Hessian without its mirror half", "hvp-answer", {
