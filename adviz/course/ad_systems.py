@@ -171,6 +171,11 @@ def check_adjoint_rules(adjoint_rule, write_adjoint) -> None:
                         c.fail(CHAIN_HINT.format(what="adjoint", example=f"{{a}}_bar += {{out}}_bar · ∂out/∂a"))
                     if expr == "x - y" and _close(got[1], seed):
                         c.fail("out = a − b, so ∂out/∂b = −1: b's adjoint receives −out_bar.")
+                    own = {"sin(x)": [math.sin(args[0])],  # out_bar·out, or for log also out_bar/out
+                           "log(x)": [math.log(args[0]), 1 / math.log(args[0])]}.get(expr, [])
+                    if any(_close(got[0], seed * value) for value in own):
+                        c.fail(f"The template of {expr} uses the node's own value {{out}} where the local "
+                               "derivative needs its operand {a}: only exp is its own derivative.")
                     if expr == "x * y" and _close(got[0], seed * args[0]):
                         c.fail("∂(a·b)/∂a is b: each operand's adjoint is multiplied by the *other* operand.")
                     c.expect(all(_close(g, seed * w) for g, w in zip(got, want)),

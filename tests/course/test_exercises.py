@@ -344,3 +344,10 @@ def test_a_list_for_one_quiz_answer_is_told_so_in_plain_words():
 def test_a_dense_backward_done_by_adviz_is_told_to_write_it_by_hand():
     words = _wrong_text("07_arrays_broadcasting_and_matmul", "the engine's backward pass")
     assert "dense_backward runs adviz (ad.grad, ad.vjp, …)" in words and "✓" not in words
+
+
+@pytest.mark.parametrize("label", ["sin's template multiplies by the node's own value",
+                                   "log's derivative divides by the log"])
+def test_a_template_using_the_nodes_own_value_is_told_only_exp_is_its_own_derivative(label):
+    words = _wrong_text("12_how_ad_systems_are_built", label)
+    assert "uses the node's own value {out} where the local derivative needs its operand {a}" in words
