@@ -439,9 +439,17 @@ def _complex_step_changes_with_h(target: _Target, value: float, reference: np.nd
 def _component(target: _Target, wrt: str | None) -> int:
     if wrt is None:
         return 0
+    wrt = "".join(wrt.split())                    # W[0, 1] is W[0,1]
     if wrt in target.labels:
         return target.labels.index(wrt)
     if wrt in target.names:
         example = next(lab for lab in target.labels if lab.startswith(wrt + "["))
         raise ValueError(f"{wrt} is an array; name one of its entries for the sweep, such as {example}")
+    name = wrt.split("[", 1)[0]
+    if name in target.names and wrt.endswith("]"):
+        entries = [lab for lab in target.labels if lab.startswith(name + "[")]
+        if entries:
+            shape = target.shapes[target.names.index(name)]
+            raise ValueError(f"{wrt} is not an entry of {name}, whose shape is {shape}: "
+                             f"{entries[0]} to {entries[-1]}")
     raise ValueError(f"{wrt!r} is not a variable here (variables: {', '.join(target.names)})")

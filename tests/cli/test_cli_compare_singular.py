@@ -66,3 +66,12 @@ def test_a_function_without_a_complex_version_is_named_in_the_users_words(cli, e
     note = next(n for n in json.loads(r.stdout)["notes"] if n.startswith("complex step skipped"))
     assert f"{name} has no complex version" in note
     assert "ufunc" not in note and "casting" not in note and "coerced" not in note
+
+
+def test_wrt_names_an_entry_as_people_write_it(cli):
+    at = ["--at", "W=[[1,2],[3,4]]", "--json"]
+    spaced = json.loads(cli("compare", "sum(W*W*W)", *at, "--wrt", "W[1, 0]").stdout)
+    assert spaced["wrt"] == "W[1,0]" and spaced["sweep"]["exact"] == 27.0     # 3·3² from the formula 3W²
+    r = cli("compare", "sum(W*W)", *at, "--wrt", "W[0,5]")
+    assert r.exit_code == 2
+    assert "W[0,5] is not an entry of W, whose shape is (2, 2): W[0,0] to W[1,1]" in r.stderr
