@@ -36,6 +36,12 @@ def read_expression(expr: str) -> str:
     """EXPR as typed, or read from standard input when it is ``-``."""
     if expr != "-":
         return expr
+    try:
+        typing = sys.stdin.isatty()
+    except (AttributeError, ValueError):   # closed or not a file
+        typing = False
+    if typing:   # `adviz grad - --at x=1` typed at a terminal: say what it waits for, or it looks hung
+        typer.echo("adviz: reading EXPR from standard input: type it, press Enter, then Ctrl-D", err=True)
     text = sys.stdin.read(MAX_STDIN + 1)
     if len(text) > MAX_STDIN:
         raise InputError(f"the expression read from standard input is too long (more than {MAX_STDIN:,} characters)")

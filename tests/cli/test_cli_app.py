@@ -443,3 +443,25 @@ def test_long_work_shows_progress_on_a_terminal_and_never_in_a_pipe(adviz):
     assert "Jacobian sweeps" not in quick and "Jacobian" in quick     # quick work never flashes a bar
     piped = adviz("jacobian", "sin(x)*x", "--at", values, env={"ADVIZ_PROGRESS_SECONDS": "1e-6"})
     assert piped.returncode == 0 and piped.stderr == "" and "Jacobian sweeps" not in piped.stdout
+
+
+def test_expr_dash_at_a_terminal_says_what_it_waits_for():
+    """``adviz grad - --at x=1`` typed at a terminal waits for the expression: it says so on
+    standard error (otherwise it looks hung), then reads what is typed up to Ctrl-D."""
+    master, slave = os.openpty()
+    p = subprocess.Popen([sys.executable, "-c", MAIN, "grad", "-", "--at", "x=3", "--json"], stdin=slave,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **ENV})
+    os.close(slave)
+    try:
+        os.write(master, b"x*x\n")
+        time.sleep(0.5)
+        os.write(master, b"\x04")
+        out, err = p.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert p.returncode == 0, err
+    assert err.decode() == "adviz: reading EXPR from standard input: type it, press Enter, then Ctrl-D\n"
+    assert json.loads(out)["gradient"] == {"x": 6.0}
+    piped = subprocess.run([sys.executable, "-c", MAIN, "grad", "-", "--at", "x=3"], input="x*x", text=True,
+                           capture_output=True, env={**os.environ, **ENV}, timeout=60)
+    assert piped.returncode == 0 and piped.stderr == ""
