@@ -281,14 +281,20 @@ def sweep_summary(report: ComparisonReport, *, ascii: bool = False) -> Any:
         c = s.curves.get(name)
         if c is None:
             continue
+        rel = c.best_error / abs(s.exact) if s.exact else c.best_error
         if np.isfinite(c.truncation_slope):
             slopes = f"fitted slopes: truncation {c.truncation_slope:.2f}, round-off {c.roundoff_slope:.2f}"
+        elif rel > 1e-3:   # abs(x) at 0: the error stays at 1 for every h
+            slopes = (f"no truncation error to fit: the error does not fall as h shrinks, so these differences do "
+                      f"not approach AD's value (f has a kink or a jump at {report.wrt}; what AD gives there is "
+                      f"a convention: docs/conventions.md); round-off slope {c.roundoff_slope:.2f}")
         else:
-            slopes = f"no truncation error to fit (f is a low-degree polynomial in {report.wrt}); " \
-                     f"round-off slope {c.roundoff_slope:.2f}"
-        rel = c.best_error / abs(s.exact) if s.exact else c.best_error
+            slopes = (f"no truncation error to fit (the differences are exact but for round-off, as for a "
+                      f"low-degree polynomial in {report.wrt}); round-off slope {c.roundoff_slope:.2f}")
+        error = f"relative error there ≈ {rel:.0e}" if s.exact else \
+            f"absolute error there ≈ {c.best_error if c.best_error > 1e-300 else 0.0:.0e} (AD gives 0 here)"
         rows.add_row(f"  {name}", _a(f"best h ≈ {c.best_h:.1e}  (textbook {rules[name]} = {c.textbook_h:.1e}), "
-                                     f"relative error there ≈ {rel:.0e}\n{slopes}", ascii))
+                                     f"{error}\n{slopes}", ascii))
     if "complex" in s.curves:
         floor = s.complex_floor()
         rows.add_row("  complex", _a(f"relative error ≤ {floor:.1e} for every small h: no subtraction, no cancellation",

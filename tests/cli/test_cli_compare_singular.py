@@ -75,3 +75,15 @@ def test_wrt_names_an_entry_as_people_write_it(cli):
     r = cli("compare", "sum(W*W)", *at, "--wrt", "W[0,5]")
     assert r.exit_code == 2
     assert "W[0,5] is not an entry of W, whose shape is (2, 2): W[0,0] to W[1,1]" in r.stderr
+
+
+def test_the_sweep_summary_at_a_kink_does_not_call_f_a_polynomial(cli):
+    """abs at 0: forward differences stay at 1 for every h (AD's 0 is the convention at the kink);
+    the summary says the error does not fall with h, not that f is a low-degree polynomial, and
+    calls an error against a zero derivative absolute."""
+    text = " ".join(cli("compare", "abs(x)", "--at", "x=0", env={"COLUMNS": "200"}).stdout.split())
+    forward = text[text.index("forward best h"):text.index("central best h")]
+    assert "the error does not fall as h shrinks" in forward and "polynomial" not in forward
+    assert "absolute error there ≈ 1e+00" in forward and "relative error" not in forward
+    smooth = " ".join(cli("compare", "x**2", "--at", "x=1", env={"COLUMNS": "200"}).stdout.split())
+    assert "truncation 1.00" in smooth and "as for a low-degree polynomial in x" in smooth   # central: exact
