@@ -37,7 +37,7 @@ def graph(
         "--seed", "-s", metavar="NAME=VALUE",
         help="Forward-mode direction, e.g. --seed x1=1 (inputs left out get 0); implies --mode forward. "
              "Default: the first input.")] = None,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE",
         help="Where to write: .svg, .png, .pdf (needs Graphviz's dot program) or .dot (the DOT source). "
              "Default: ./adviz-graph.svg")] = None,
@@ -78,7 +78,10 @@ def graph(
         mode = "reverse"
     mode = check_mode(mode, ("forward", "reverse")) if mode is not None else None
     notation = check_notation(notation)
-    path = output if output is not None else Path("adviz-sweep.html" if animate else "adviz-graph.svg")
+    default = "adviz-sweep.html" if animate else "adviz-graph.svg"
+    if output is not None and not output.strip():     # -o "$OUT" with OUT unset: Path("") would be "."
+        raise InputError(f"-o is empty: give a file name, such as {default}")
+    path = Path(output) if output is not None else Path(default)
     fmt = path.suffix.lstrip(".").lower().replace("gv", "dot")
     if animate and fmt not in ("html", "htm"):
         raise InputError(f"-o {path}: --animate writes an HTML page; the file name must end in .html")

@@ -320,3 +320,11 @@ def test_nbgrader_names_a_dangling_link_inside_the_course(cli, tmp_path, link):
     r = cli("lessons", str(course), "--nbgrader")
     assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
     assert f"{where} is a symbolic link to {course / 'missing'}, which does not exist" in r.stderr
+
+
+@pytest.mark.parametrize("extra", [[], ["--animate"]])
+def test_an_empty_output_name_is_named_as_empty(cli, tmp_path, monkeypatch, extra):
+    monkeypatch.chdir(tmp_path)
+    r = cli("graph", "sin(x)", "--at", "x=1", *extra, "-o", "")
+    assert r.exit_code == 2 and r.stderr.startswith("adviz: error: -o is empty: give a file name, such as adviz-")
+    assert not any(tmp_path.iterdir())
