@@ -116,9 +116,13 @@ class CostReport:
         return plain_text(self)
 
     def __rich__(self) -> Any:
+        return self.table()
+
+    def table(self, *, ascii: bool = False) -> Any:
         """The cost table: one row per method, its columns wrapped at word boundaries. A console
         too narrow for five columns (``adviz compare`` at 40) gets two: the method, then its
-        counts in words (``2 passes, 6 primitive evals, …``); a label or a number is never cut."""
+        counts in words (``2 passes, 6 primitive evals, …``); a label or a number is never cut.
+        ``ascii``: ``+--`` boxes, ``-`` for a missing time and ``us``, as ``--ascii`` asks."""
         from rich import box
         from rich.table import Table
         from rich.text import Text
@@ -130,7 +134,8 @@ class CostReport:
         title = (f"Cost of the {what}: n = {_plural(self.n_inputs, 'input')}, "
                  f"m = {_plural(self.n_outputs, 'output')}, f = {_plural(self.primitive_count, 'primitive')}")
         heads = ("method", "passes", "primitive evals", "derivative ops", "total") + (("time",) if timed else ())
-        wide, narrow = (Table(box=box.SIMPLE_HEAVY, pad_edge=False) for _ in range(2))
+        wide, narrow = (Table(box=box.ASCII2 if ascii else box.SIMPLE_HEAVY, safe_box=ascii, pad_edge=False)
+                        for _ in range(2))
         for head in heads:
             wide.add_column(head, justify="left" if head == "method" else "right", overflow="fold")
         narrow.add_column("method: cost", overflow="fold")
@@ -138,6 +143,8 @@ class CostReport:
             cells = [str(r.passes), str(r.primitive_evals), str(r.derivative_ops), str(r.total_ops)]
             if timed:
                 cells.append("–" if r.seconds is None else _fmt_seconds(r.seconds))
+                if ascii:
+                    cells[-1] = cells[-1].replace("–", "-").replace("µs", "us")
             wide.add_row(r.label, *cells)
             lines = [r.label, f"{_plural(r.passes, 'pass')}: {_plural(r.primitive_evals, 'primitive eval')}",
                      f"+ {_plural(r.derivative_ops, 'derivative op')} = {r.total_ops} total"]

@@ -149,8 +149,9 @@ def _captions(report: ComparisonReport, compact: bool) -> list[str]:
     return captions
 
 
-def _row_texts(report: ComparisonReport, row: Any, compact: bool) -> dict:
-    """The cells of one row as strings (and the style of its error cells)."""
+def _row_texts(report: ComparisonReport, row: Any, compact: bool, ascii: bool = False) -> dict:
+    """The cells of one row as strings (and the style of its error cells); with ``ascii``, the
+    dash of a missing number is ``-``, as everywhere in ASCII output."""
     k = report.labels.index(report.wrt)
     plain = row.h is not None and row.h_label == f"{row.h:g}"  # a step given as a number
     h_text = "" if row.h is None else f"{row.h:g}" if plain else f"{row.h:.1e}"
@@ -158,7 +159,7 @@ def _row_texts(report: ComparisonReport, row: Any, compact: bool) -> dict:
     reference = row.method == "AD reverse"
     abs_error, rel_error = report.entry_error(row)
     cost = row.cost.replace("forward sweep", "fwd sweep").replace("reverse sweep", "rev sweep") if compact else row.cost
-    return {
+    cells = {
         "method": _SHORT_METHOD.get(row.method, row.method) if compact else row.method,
         "h": h_text + ("*" if compact and note.startswith("textbook") else ""),
         "value": _value_text(row.value, k),
@@ -170,6 +171,9 @@ def _row_texts(report: ComparisonReport, row: Any, compact: bool) -> dict:
         "style": "bold green" if reference else error_style(rel_error),
         "method_style": {"AD reverse": rich_style("reverse"), "AD forward": rich_style("forward")}.get(row.method, ""),
     }
+    for key in ("value", "abs", "rel", "digits"):
+        cells[key] = _a(cells[key], ascii)
+    return cells
 
 
 def _wide_table(report: ComparisonReport, ascii: bool, compact: bool) -> Any:
@@ -195,7 +199,7 @@ def _wide_table(report: ComparisonReport, ascii: bool, compact: bool) -> Any:
         if previous is not None and row.method != previous and not compact:
             table.add_section()
         previous = row.method
-        c = _row_texts(report, row, compact)
+        c = _row_texts(report, row, compact, ascii)
         cells = [Text(c["method"], style=c["method_style"]), Text(_a(c["h"], ascii)), Text(c["value"])]
         if not compact:
             cells.append(Text(c["abs"], style=c["style"]))
@@ -223,7 +227,7 @@ def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
     table.add_column("method, h")
     table.add_column(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), min_width=19)
     for row in report.rows:
-        c = _row_texts(report, row, compact=True)
+        c = _row_texts(report, row, True, ascii)
         left = Text(c["method"], style=c["method_style"])
         if c["h"]:
             left.append(_a(f"\nh = {c['h']}", ascii))
@@ -246,7 +250,7 @@ def _list_view(report: ComparisonReport, ascii: bool) -> Any:
     parts: list[Any] = [_Title(report, ascii),
                         Text(_a(f"∂f/∂{report.wrt}; rel err, cost", ascii), style="bold")]
     for row in report.rows:
-        c = _row_texts(report, row, compact=True)
+        c = _row_texts(report, row, True, ascii)
         head = Text(c["method"], style=c["method_style"])
         if c["h"]:
             head.append(_a(f"  h = {c['h']}", ascii))
@@ -327,5 +331,5 @@ def _parts(report: ComparisonReport, ascii: bool, cost: bool, width: int) -> lis
     if summary is not None:
         parts.append(summary)
     if cost and report.cost is not None:
-        parts.append(report.cost.__rich__())
+        parts.append(report.cost.table(ascii=ascii))
     return parts

@@ -87,3 +87,13 @@ def test_the_sweep_summary_at_a_kink_does_not_call_f_a_polynomial(cli):
     assert "absolute error there ≈ 1e+00" in forward and "relative error" not in forward
     smooth = " ".join(cli("compare", "x**2", "--at", "x=1", env={"COLUMNS": "200"}).stdout.split())
     assert "truncation 1.00" in smooth and "as for a low-degree polynomial in x" in smooth   # central: exact
+
+
+@pytest.mark.parametrize("columns", ["40", "70", "200"])
+@pytest.mark.parametrize("how", [{"PYTHONIOENCODING": "ascii"}, {}])
+def test_ascii_output_writes_a_missing_number_as_a_dash(adviz, columns, how):
+    """The table's missing errors ('–' in Unicode) are '-' in ASCII, never '?' (a character the
+    terminal's encoding replaced)."""
+    p = adviz("compare", "sqrt(x)", "--at", "x=0", *([] if how else ["--ascii"]), env={"COLUMNS": columns, **how})
+    assert p.returncode == 0, p.stderr
+    assert "?" not in p.stdout and "–" not in p.stdout and p.stdout.isascii()
