@@ -10,6 +10,7 @@ complex functions, independently of adviz).
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -97,3 +98,17 @@ def test_ascii_output_writes_a_missing_number_as_a_dash(adviz, columns, how):
     p = adviz("compare", "sqrt(x)", "--at", "x=0", *([] if how else ["--ascii"]), env={"COLUMNS": columns, **how})
     assert p.returncode == 0, p.stderr
     assert "?" not in p.stdout and "–" not in p.stdout and p.stdout.isascii()
+
+
+def test_a_comparison_too_big_to_finish_is_refused_before_any_work(adviz):
+    """Every method but reverse mode goes through the inputs one entry at a time: 60,000 entries
+    of sum(x*x) took nine minutes. The work (entries x numbers on the tape) has the same limit
+    as trace's reverse sweeps; under it the command runs."""
+    values = "x=[" + ",".join(["1"] * 200) + "]"
+    limit = {"ADVIZ_MAX_ELEMENTS": "10000"}
+    start = time.monotonic()
+    p = adviz("compare", "sum(x*x)", "--at", values, env=limit)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and time.monotonic() - start < 60
+    assert "each of the 200 input entries separately" in p.stderr and "limit of 10,000 (ADVIZ_MAX_ELEMENTS)" in p.stderr
+    small = adviz("compare", "sum(x*x)", "--at", "x=[1,2,3]", "--json", env=limit)
+    assert small.returncode == 0 and json.loads(small.stdout)["gradient"] == {"x": [2.0, 4.0, 6.0]}
