@@ -200,6 +200,9 @@ NO_LIBRARY_LOGGING = frozenset({"trace", "grad", "jacobian"})
 """Commands that load no library that logs (NumPy and rich only): they skip
 :func:`_quiet_library_logging` and so never import ``logging`` (a start-up test checks it)."""
 
+EXPRESSION_COMMANDS = frozenset({"trace", "grad", "jacobian", "graph", "compare", "demo"})
+"""Commands whose argument is EXPR (an extra argument there is most often an unquoted expression)."""
+
 _ENDINGS = (typer.Exit, typer.Abort, _CommandLineError)
 """Exceptions that are Typer's own way of ending a command: let them through."""
 
@@ -338,6 +341,10 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
                 elif self._option_after_double_dash(words):   # `adviz grad -- "-x**2" --at x=1`
                     hint += "; after -- every word is read as EXPR: put the options before it, " \
                             'as in adviz grad --at x=1 -- "-x**2"'
+                elif message.startswith("Got unexpected extra argument") and ctx is not None \
+                        and ctx.command.name in EXPRESSION_COMMANDS:   # `adviz grad x + y --at …`
+                    hint += '; an expression with spaces is one word for the shell: put it in quotes, ' \
+                            'as in adviz grad "x + y" --at x=1,y=2'
                 _echo_err(f"adviz: error: {one_line(message)}{hint}")
             sys.exit(getattr(err, "exit_code", 2))
         except typer.Abort:

@@ -83,6 +83,16 @@ def test_an_option_after_double_dash_is_explained(cli, args, fixed):
     assert cli(*fixed).exit_code == 0
 
 
+@pytest.mark.parametrize("args", [["grad", "x", "+", "y", "--at", "x=1,y=2"], ["trace", "x", "*2", "--at", "x=1"],
+                                  ["demo", "x", "+", "1"]])
+def test_an_unquoted_expression_is_explained(cli, args):
+    """``adviz grad x + y``: the shell splits the expression into three words."""
+    r = cli(*args)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "unexpected extra argument" in r.stderr
+    assert "an expression with spaces is one word for the shell: put it in quotes" in r.stderr
+    assert "put it in quotes" not in cli("lessons", "a", "b").stderr      # DIR is no expression
+
+
 @pytest.mark.parametrize("args, word", [(["grad", "-x**2", "--at", "x=1"], "-x**2"),
                                         (["trace", "-sin(x)", "--at", "x=1"], "-sin(x)"),
                                         (["jacobian", "-a*x", "--at", "x=1,a=2"], "-a*x")])
