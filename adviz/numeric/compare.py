@@ -76,12 +76,16 @@ class ComparisonRow:
         return {"method": self.method, "kind": self.kind, "h": self.h, "h_label": self.h_label,
                 "value": None if self.value is None else [_num(float(v)) for v in self.value],
                 "abs_error": _num(self.abs_error), "rel_error": _num(self.rel_error),
-                "digits": round(self.digits, 2), "evaluations": self.evaluations, "cost": self.cost,
+                "digits": None if self.value is None else _num(round(self.digits, 2)),
+                "evaluations": self.evaluations, "cost": self.cost,
                 "note": self.note}
 
 
 def digits(rel_error: float) -> float:
-    """Correct significant digits of a relative error: ``-log10(rel_error)``, from 0 to 16."""
+    """Correct significant digits of a relative error: ``-log10(rel_error)``, from 0 to 16;
+    ``nan`` when the error itself is unknown (``nan``: AD's derivative is infinite, say)."""
+    if np.isnan(rel_error):
+        return float("nan")
     if not np.isfinite(rel_error):
         return 0.0
     return float(min(16.0, max(0.0, -np.log10(max(rel_error, 1e-16)))))

@@ -112,3 +112,15 @@ def test_a_comparison_too_big_to_finish_is_refused_before_any_work(adviz):
     assert "each of the 200 input entries separately" in p.stderr and "limit of 10,000 (ADVIZ_MAX_ELEMENTS)" in p.stderr
     small = adviz("compare", "sum(x*x)", "--at", "x=[1,2,3]", "--json", env=limit)
     assert small.returncode == 0 and json.loads(small.stdout)["gradient"] == {"x": [2.0, 4.0, 6.0]}
+
+
+def test_json_never_counts_digits_it_cannot_know(cli):
+    """Against an infinite derivative the errors are nan, so are the digits (0.0 said 'no digit
+    right', which nobody measured); a method that did not run has none (null)."""
+    rows = json.loads(cli("compare", "log(x)", "--at", "x=0", "--json").stdout)["rows"]
+    forward = next(r for r in rows if r["method"] == "AD forward")
+    assert forward["rel_error"] == "nan" and forward["digits"] == "nan"
+    rows = json.loads(cli("compare", "abs(x)", "--at", "x=1", "--json").stdout)["rows"]
+    skipped = next(r for r in rows if r["method"] == "complex step")
+    assert skipped["value"] is None and skipped["digits"] is None
+    assert next(r for r in rows if r["method"] == "AD forward")["digits"] == 16.0
