@@ -636,8 +636,10 @@ def _node_look(node: Node, p: _Progress | None) -> Look:
     texts = (*_header(node), summary(node.value))
     if p is not None:
         texts += (_derivative_text(node, p),)
+    # A finished sweep knows every box: one it never reached has derivative 0 (its text says so),
+    # tinted like the rest, never left grey ("not reached yet") under a finished caption.
     return Look(_kind(node), _box_state(p, node.index == p.active_node if p else False,
-                                        p.is_known(node.index) if p else False), texts)
+                                        (p.is_known(node.index) or p.complete) if p else False), texts)
 
 
 def _names(trace: Trace, members: tuple[int, ...]) -> str:
@@ -660,7 +662,8 @@ def _group_look(trace: Trace, group: Group, p: _Progress | None) -> Look:
     if p is not None:
         known = sum(1 for i in group.members if p.is_known(i))
         texts += (f"{p.colours.word} known for {known} of {len(group.members)}",)
-    return Look("group", _box_state(p, p.active_node in group.members if p else False, bool(known)), texts)
+    return Look("group", _box_state(p, p.active_node in group.members if p else False,
+                                    bool(known) or (p is not None and p.complete)), texts)
 
 
 # ---------------------------------------------------------------- arrows

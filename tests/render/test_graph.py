@@ -581,3 +581,24 @@ def test_a_step_with_no_term_says_why_in_the_picture_as_on_the_page():
     k = next(i for i, s in enumerate(back.steps, 1) if not s.terms)
     assert draw(g, back, k).caption[2].replace("\xa0", " ").endswith(
         "(v1): nothing to propagate (no differentiable operand)")
+
+
+def test_a_finished_reverse_sweep_leaves_no_box_grey():
+    """cos(y) is computed but never used: no adjoint reaches it or y.  While the sweep runs their
+    boxes are grey ("not reached yet", ȳ = ?); once it is finished they say ȳ = 0 and are tinted
+    like every finished box (the input keeps its green outline), not left grey under 'result:'."""
+    def h(x, y):
+        np.cos(y)
+        return np.sin(x) * 2
+
+    t = ad.trace(h, 1.0, 2.0)  # n0 x, n1 y, n2 v1 = cos(y), n3 v2 = sin(x), n4 v3 = v2 * 2
+    sweep = t.reverse()
+    assert len(sweep.steps) == 2
+    during, end, last = draw(t, sweep, 1), draw(t, sweep), draw(t, sweep, 2)
+    for d in (end, last):
+        assert d.fill("n1") == d.fill("n2") == style.REVERSE.light
+        assert d.node_texts("n1")[-1] == "y\u0304 = 0" and d.node_texts("n2")[-1] == "v\u03041 = 0"
+        outline = next(e for e in d.nodes["n1"].iter() if e.tag in (f"{NS}polygon", f"{NS}path"))
+        assert outline.get("stroke") == style.INPUT.line
+    assert during.fill("n1") == during.fill("n2") == style.PENDING.fill
+    assert during.node_texts("n1")[-1] == "y\u0304 = ?"  # y and a combining bar, as the engine writes it
