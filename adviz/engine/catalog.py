@@ -52,8 +52,10 @@ def _is_plain(impl) -> bool:
 
 
 def _ufunc_is_plain(uf: np.ufunc) -> bool:
+    """A ufunc bound straight to a non-differentiable primitive (``np.heaviside`` is not: its value
+    at 0, ``h``, may be traced)."""
     prim = REGISTRY.get(uf.__name__)
-    return prim is not None and not prim.differentiable
+    return prim is not None and not prim.differentiable and "_prim_caller" in numpy_api.UFUNCS[uf].__qualname__
 
 
 def _function_name(fn) -> str:

@@ -78,6 +78,8 @@ ARRAY_CASES = [
     ("full-traced-fill", lambda c: np.full((2, 3), c, dtype=float) ** 2, [rand(seed=4)]),
     ("full-traced-row", lambda v: np.full((2, 3), v) * v, [rand(3, seed=5)]),
     ("full_like-traced-fill", lambda x, c: np.full_like(x, c) * x, [rand(2, 3), rand(seed=6)]),
+    # np.heaviside's value at exactly 0 is its second argument, which may be traced
+    ("heaviside-traced-h", lambda h: np.heaviside(np.array([-1.0, 0.0, 2.0, 0.0]), h) * h, [rand(4, seed=7)]),
     ("pad-edge", lambda x: np.pad(x, (2, 3), mode="edge") ** 2, [rand(2, 3)]),
     ("pad-reflect", lambda x: np.pad(x, ((1, 2), (0, 2)), mode="reflect") ** 2, [rand(3, 4)]),
     ("pad-symmetric", lambda x: np.pad(x, 2, mode="symmetric") ** 2, [rand(3)]),

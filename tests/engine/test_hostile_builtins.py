@@ -133,3 +133,14 @@ def test_assigning_an_array_attribute_of_a_traced_value_is_refused_by_name(name,
 def test_reading_the_assignable_attributes_still_works():
     g = ad.grad(lambda x: np.sum(x.real * 3.0 + x.imag) + x.shape[0] + x.dtype.itemsize)(X)
     np.testing.assert_array_equal(g, [3.0, 3.0, 3.0])
+
+
+@pytest.mark.parametrize("transform", [ad.grad, lambda f: (lambda h: ad.jvp(f, (h,), (1.0,))[1])], ids=["grad", "jvp"])
+def test_heaviside_passes_its_value_at_zero_through(transform):
+    """np.heaviside(x, h) is h where x is exactly 0: with a traced h its slope there is 1. It was a
+    plain value (heaviside was 'not differentiated' as a whole), so d/dh came out silently 0."""
+    x = np.array([-1.0, 0.0, 2.0, 0.0])
+    assert transform(lambda h: np.sum(np.heaviside(x, h)))(0.5) == 2.0  # two zeros
+    assert transform(lambda h: np.sum(np.heaviside(x, h) * h))(0.5) == 2 * 2 * 0.5 + 1.0  # d/dh (2h² + h)
+    # a step in x: slope 0, also where x itself is traced
+    np.testing.assert_array_equal(ad.grad(lambda z: np.sum(np.heaviside(z, 0.5) * z))(x), [0.0, 0.5, 1.0, 0.5])

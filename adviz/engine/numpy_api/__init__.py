@@ -43,7 +43,7 @@ from ..tracer import Tracer, UnsupportedOperation, bind, lowest
 from ._common import _NOVALUE, _as_operand, _identity, _plain, getitem, is_scalar_true
 from .attributes import ASSIGNABLE, assignable, missing_attribute, round_, three_argument_pow
 from .building import lift, tracer_array
-from .elementwise import (angle, astype, clip, degrees, frexp, imag, interp, ldexp, modf, nan_to_num, radians,
+from .elementwise import (angle, astype, clip, degrees, frexp, heaviside, imag, interp, ldexp, modf, nan_to_num, radians,
                           real_if_close, sinc, unwrap, where)
 from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
                        linalg_trace, insert, piecewise, select, take, take_along_axis, trace, tril, triu)
@@ -96,6 +96,7 @@ for _name in ("sign", "floor", "ceil", "trunc", "rint", "greater", "greater_equa
               "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isfinite", "isnan", "isinf",
               "signbit", "floor_divide", "bitwise_and", "bitwise_or", "invert", "heaviside", "spacing"):
     UFUNCS[getattr(np, _name)] = _prim_caller(_name)
+UFUNCS[np.heaviside] = heaviside  # a step in x, but its value at 0 may be traced
 
 def _reduce(fn: Callable) -> Callable:
     """``np.add.reduce(x, axis=0, dtype, out, keepdims, initial, where)`` as ``np.sum`` with the

@@ -17,6 +17,16 @@ def where(condition, x=None, y=None):
     return bind(P["where"], condition, x, y)
 
 
+def heaviside(x, h):
+    """``np.heaviside(x, h)``: 0 below 0 and 1 above (a step in ``x``: slope 0), and ``h`` where ``x``
+    is exactly 0, so there a traced ``h`` passes through with slope 1 (it was a plain value: a
+    silent zero derivative)."""
+    if not isinstance(h, Tracer):
+        return bind(P["heaviside"], x, h)
+    step = bind(P["heaviside"], x, np.zeros((), np.result_type(lowest(x))))
+    return where(np.equal(x, 0), h, step)
+
+
 def clip(x, a_min=_NOVALUE, a_max=_NOVALUE, out=None, *, min=_NOVALUE, max=_NOVALUE, **kwargs):
     """``np.clip`` with either spelling of the bounds (``a_min``/``a_max``, or NumPy 2.1's
     ``min``/``max``), one bound or both.  Of the ufunc options, ``dtype`` casts first (as NumPy

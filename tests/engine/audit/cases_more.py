@@ -265,3 +265,5 @@ C("pad plain array, traced linear_ramp end", lambda c: np.pad(np.array([1.0, 2.0
 C("nan_to_num plain array, traced nan=", lambda c: np.nan_to_num(np.array([1.0, np.nan, np.inf]), nan=c, posinf=2 * c), 0.3)
 C("select plain choices, traced default", lambda d: np.select([FILL_A > 0.3], [FILL_A], default=d), -FILL_A)
 C("x.astype(object) keeps tracing", lambda a: np.stack(list(a.astype(object) * a)), np.array([0.3, -0.4, 1.1]))
+C("heaviside with a traced value at 0", lambda h: np.heaviside(np.array([-1.0, 0.0, 2.0, 0.0]), h) * h,
+  np.array([0.3, -0.4, 1.1, 0.7]))
