@@ -169,8 +169,9 @@ print("terms per forward sweep:", per_sweep, "  edges:", edges, "  dense count:"
 # Written densely, each forward sweep would apply all 13 local partials: $4 \times 13 = 52$ terms.
 # adviz skips a term whose incoming tangent is known to be zero (never set because that operand does
 # not depend on the seeded input): the sweep seeded on $x_1$ only reaches $v_1 = x_1x_2$ and what
-# follows from it. Reverse mode has nothing to skip here: every node lies on a path to the single
-# output. Either way, forward mode does more work for this shape ($n = 4 > m = 1$).
+# follows from it. In the comparison above the skipped arrows are the dotted ones
+# ("ẋ2 = 0: nothing to carry"). Reverse mode has nothing to skip here: every node lies on a path
+# to the single output. Either way, forward mode does more work for this shape ($n = 4 > m = 1$).
 
 # %% [markdown]
 # ## 4. Same product, different brackets
