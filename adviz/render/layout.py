@@ -202,6 +202,8 @@ class SweepLayout:
         """Graphviz lays out the picture with the ``widest`` texts: the one layout of the sweep."""
         s = self.structure
         widest = _alike_inputs(widest, self._base)
+        if s.rankdir == "TB":
+            widest = _alike_in_a_column(widest, self._base)
         layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
         dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
         root = ET.fromstring(render(dot.source, "svg"))
@@ -459,6 +461,32 @@ def _alike_inputs(widest: dict[str, list[str]], looks: dict[str, Look]) -> dict[
     for k in inputs:
         by_slots.setdefault(len(widest[k]), []).append(k)
     for same in by_slots.values():
+        common: list[str] = []
+        for k in same:
+            _widen_slots(common, widest[k])
+        for k in same:
+            out[k] = list(common)
+    return out
+
+
+ALIKE_RATIO = 1.6
+"""Boxes of a top-to-bottom picture get one width when their widest texts differ by at most this
+factor (a loop's ``v1 = sin(x)`` and ``v2 = v1 * 1.01``); a much longer label keeps its own box."""
+
+
+def _alike_in_a_column(widest: dict[str, list[str]], looks: dict[str, Look]) -> dict[str, list[str]]:
+    """``widest`` with the intermediate and output boxes of a top-to-bottom picture measured by the
+    widest text among them, slot by slot, when they are of similar width (:data:`ALIKE_RATIO`):
+    a column of boxes of ragged widths reads as a column of different things."""
+    boxes = [k for k, look in looks.items() if look.kind in ("intermediate", "output") and widest.get(k)]
+    by_slots: dict[int, list[str]] = {}
+    for k in boxes:
+        by_slots.setdefault(len(widest[k]), []).append(k)
+    out = dict(widest)
+    for same in by_slots.values():
+        sizes = [max(text_width(t) for t in widest[k]) for k in same]
+        if len(same) < 2 or max(sizes) > ALIKE_RATIO * min(sizes):
+            continue
         common: list[str] = []
         for k in same:
             _widen_slots(common, widest[k])

@@ -473,3 +473,29 @@ def test_every_sweep_of_a_shared_layout_is_painted_with_its_own_numbers():
                     texts[element_id] = list(new)
             assert texts == _texts_by_element(layout.svg(k, caption=False)), k
             assert classes == _classes_by_element(layout.svg(k, caption=False)), k
+
+
+def _box_widths(svg: str, kinds: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{NS}g"):
+        classes = (g.get("class") or "").split()
+        if "node" in classes and any(k in classes for k in kinds):
+            left, right = _box_extent(g)
+            out[g.get("data-el")] = round(right - left, 1)
+    return out
+
+
+def test_a_top_to_bottom_column_of_similar_boxes_has_one_width():
+    """The 30-iteration loop runs top to bottom: its boxes (v1 = sin(x), v2 = v1 * 1.01, …, the
+    output) were each sized for their own label, a ragged column.  Boxes of similar width now share
+    one; a box whose label is much longer than the others' (add_bias's v1 = X + b with
+    v̄1 = (3, 2) [0.4869 … 0.9975], against v3 = sum(v2)) keeps its own, the picture no wider."""
+    t = EXAMPLES["loop"]
+    layout = SweepLayout(t, t.reverse())
+    assert layout.structure.rankdir == "TB"
+    widths = _box_widths(layout.svg(5), ("intermediate", "output"))
+    assert len(widths) >= 7 and len(set(widths.values())) == 1, widths
+    bias = ad.trace(add_bias, np.arange(6.0).reshape(3, 2) / 10, np.array([0.5, -0.25]))
+    wide = SweepLayout(bias, bias.reverse())
+    assert wide.structure.rankdir == "TB"
+    assert len(set(_box_widths(wide.svg(0), ("intermediate", "output")).values())) == 3
