@@ -525,7 +525,7 @@ def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
         # May a rule overwrite g?  Only if this sweep allocated it, nobody keeps it, and a
         # single operand edge reads it.
         ours = (owned[k] and type(g) is np.ndarray and (keep is None or k not in keep)
-                and sum(p is not None for p in parents) == 1)
+                and len(parents) - parents.count(None) == 1)
         for i, p in enumerate(parents):
             if p is None:
                 continue

@@ -87,7 +87,7 @@ def as_input(x: Any, where: str = "an input") -> Any:
         if x.dtype.kind not in "biuf":
             raise TypeError(f"cannot differentiate with respect to {where}: a {type(x).__name__}; give numbers, "
                             "NumPy arrays, or tuples, lists and dicts of them")
-        return x if np.issubdtype(x.dtype, np.inexact) else np.float64(x)
+        return x if x.dtype.kind == "f" else np.float64(x)
     if foreign_arithmetic(x):  # np.matrix, np.ma.MaskedArray: their * and sum are not ndarray's: a silent change of f
         raise TypeError(f"cannot differentiate with respect to a {type(x).__module__}.{type(x).__name__}: its "
                         "arithmetic differs from a plain array's; pass np.asarray(x) (and write f for plain arrays)")
@@ -103,7 +103,7 @@ def as_input(x: Any, where: str = "an input") -> Any:
     if arr.dtype.kind not in "biuf":  # strings, dates, bytes: np.asarray("1.0").astype(float) would parse them
         raise TypeError(f"cannot differentiate with respect to {where}: a value of type {type(x).__name__} "
                         f"({arr.dtype}); give numbers, NumPy arrays, or tuples, lists and dicts of them")
-    if not np.issubdtype(arr.dtype, np.inexact):
+    if arr.dtype.kind != "f":  # bool or integer (complex and the rest were refused above)
         arr = arr.astype(np.float64)
     return arr
 

@@ -188,6 +188,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         fn = UFUNCS.get(ufunc)
         if fn is None:
             raise _unsupported(f"np.{ufunc.__name__}")
+        if not kwargs:  # the usual call, np.sin(x) or x + y: no options to check
+            return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs])
         kwargs.pop("out", None)
         for key, harmless in (("where", is_scalar_true), ("subok", lambda v: v is True), ("order", None)):
             if key in kwargs and (harmless is None or harmless(kwargs[key])):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -120,7 +121,7 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False, where=_NOVALUE):
         x = astype(x, dtype)
     axes = _axes(axis, ndim(x))
     if where is _NOVALUE or where is True:
-        count = int(np.prod([shape(x)[a] for a in axes])) if axes else 1
+        count = math.prod(shape(x)[a] for a in axes)  # entries averaged (1 when no axis is reduced)
         return sum(x, axis=axes, keepdims=keepdims) / count
     mask = np.broadcast_to(np.asarray(lowest(where)), shape(x))
     count = np.sum(mask, axis=axes, keepdims=bool(keepdims)).astype(np.result_type(lowest(x)))

@@ -287,7 +287,8 @@ def float_mask(condition: Any, dtype: Any) -> Any:
 
 
 def ndim(x: Any) -> int:
-    return len(shape(x))
+    s = getattr(x, "shape", None)  # shape(x) written out: rules ask for ndim a few times per node
+    return len(s) if s is not None else 0
 
 
 def nbatch(t: Any, primal: Any) -> int:
@@ -317,6 +318,8 @@ def unbroadcast(x: Any, target_shape: tuple[int, ...], nb: int = 0) -> Any:
     left alone.
     """
     xs = shape(x)
+    if nb == 0 and xs == target_shape:
+        return x  # nothing was broadcast: the usual case, answered before any bookkeeping
     extra = len(xs) - nb - len(target_shape)
     if extra > 0:
         x = x.sum(axis=tuple(range(nb, nb + extra)))
