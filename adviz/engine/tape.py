@@ -376,13 +376,25 @@ def _stand_in(value: Any) -> Any:
     soon as the user's code no longer needs it.  A tracer of an enclosing transform (the
     tape of ``grad`` inside ``jvp``) is replaced the same way: the rules that do not read a
     value do not read its tangent either.
+
+    A stand-in holds no numbers and cannot be written to, so one per shape and dtype serves
+    every tape (``np.broadcast_to`` costs a few microseconds, a stand-in is made per node).
     """
     base = value
     while isinstance(base, Tracer):  # a tracer of an enclosing transform: its concrete value
         base = base.primal
     if type(base) is np.ndarray and base.size >= _SLIM_FROM:
-        return np.broadcast_to(np.zeros((), dtype=base.dtype), base.shape)
+        key = (base.shape, base.dtype)
+        stand_in = _STAND_INS.get(key)
+        if stand_in is None:
+            if len(_STAND_INS) >= 256:  # a bound, for programs that meet many shapes
+                _STAND_INS.clear()
+            stand_in = _STAND_INS[key] = np.broadcast_to(np.zeros((), dtype=base.dtype), base.shape)
+        return stand_in
     return value
+
+
+_STAND_INS: dict = {}  # (shape, dtype) -> the read-only stand-in that every tape shares
 
 
 def _pure(prim: Any) -> bool:

@@ -56,6 +56,21 @@ def test_the_tape_releases_values_no_rule_reads(monkeypatch):
     assert len(kept) == 4
 
 
+def test_stand_ins_are_shared_read_only_views_holding_no_numbers():
+    # one stand-in per shape and dtype serves every tape: it must be impossible to write into
+    # (a rule that updated it in place would change every other tape's) and hold no data
+    a = tape_module._stand_in(np.ones((40, 30)))
+    b = tape_module._stand_in(np.full((40, 30), 7.0))
+    c = tape_module._stand_in(np.ones((40, 30), dtype=np.float32))
+    assert a is b and a is not c
+    assert a.shape == (40, 30) and a.dtype == np.float64 and c.dtype == np.float32
+    assert not a.flags.writeable and a.strides == (0, 0) and a.base.size == 1 and not a.any()
+    with pytest.raises(ValueError):
+        a[0, 0] = 1.0
+    small = np.ones(3)  # below the threshold: the value itself is kept
+    assert tape_module._stand_in(small) is small
+
+
 def test_every_declaration_names_a_known_category():
     categories = {"all", "args", "ans", "nothing"}
     for prim in REGISTRY.values():
