@@ -435,8 +435,8 @@ def _complex_step_changes_with_h(target: _Target, value: float, reference: np.nd
             else:
                 why = (f"f = {value!r}: the point is outside the domain of a real function in f, where NumPy's "
                        "complex version of it takes another branch")
-            return (f"complex step: Im f(x+ih)/h changes with h ({a!r} at h = 1e-20, {b!r} at h = "
-                    f"{COMPLEX_CHECK_STEP:g}), so it is not a derivative here. {why}")
+            return (f"complex step: Im f(x+ih)/h changes with h ({a!r} at h=1e-20, {b!r} at "   # h=…: one word
+                    f"h={COMPLEX_CHECK_STEP:g}), so it is not a derivative here. {why}")
     return ""
 
 

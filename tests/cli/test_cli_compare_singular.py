@@ -37,7 +37,7 @@ def test_the_complex_step_at_a_singularity_is_shown_and_explained(cli, expressio
     assert row["value"] == [_complex_step(fn, x, 1e-20)]            # the honest number, not hidden
     assert "changes with h" in row["note"]
     note = next(n for n in report["notes"] if n.startswith("complex step:"))
-    assert repr(_complex_step(fn, x, 1e-20)) in note and repr(_complex_step(fn, x, 1e-10)) in note
+    assert f"{_complex_step(fn, x, 1e-20)!r} at h=1e-20" in note and f"{_complex_step(fn, x, 1e-10)!r} at h=1e-10" in note
     assert "not a derivative" in note and why in note
     assert _complex_step(fn, x, 1e-20) != pytest.approx(_complex_step(fn, x, 1e-10), rel=1e-3)
 
