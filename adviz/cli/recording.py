@@ -80,7 +80,13 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
     extra = [n for n in values if n not in names]
     if missing:
         hint = " ".join(f"--at {n}=…" for n in missing)
-        raise InputError(f"no value for {names_text(missing)}: the expression uses {names_text(names)} (add {hint})")
+        given = ""
+        if extra:   # `grad "x" --at X=1`: say what was given instead, and why it does not count
+            case = any(e.lower() == m.lower() for e in extra for m in missing)
+            given = (f"; {names_text(extra)} {'is' if len(extra) == 1 else 'are'} not in it"
+                     + (" (names are case-sensitive)" if case else ""))
+        raise InputError(f"no value for {names_text(missing)}: the expression uses {names_text(names)} "
+                         f"(add {hint}){given}")
     constant = constant_given_a_value(extra)
     if constant:   # `--at e=2` for "e*x": e is in the expression, as the constant
         raise InputError(constant)

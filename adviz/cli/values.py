@@ -81,7 +81,7 @@ def parse_assignments(items: Optional[List[str]], option: str = "--at") -> dict:
             name = name.strip()
             if not _is_name(name):
                 raise InputError(f"{option}: {name!r} is not a variable name (letters, digits and _, "
-                                 "starting with a letter)")
+                                 "starting with a letter or _)")
             if name in values:
                 raise InputError(f"{option}: {name} is given twice")
             values[name] = parse_value(text, name)

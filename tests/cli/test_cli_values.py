@@ -158,3 +158,13 @@ def test_a_constant_in_other_spelling_gets_the_right_one(text, meant):
         parse_value(text, "x")
     assert err.value.message.startswith(f"the value for x is not a number: '{text}' is a variable")
     assert f"; write {meant})" in err.value.message
+
+
+@pytest.mark.parametrize("args, words", [
+    (["x", "--at", "X=1"], "no value for x: the expression uses x (add --at x=…); X is not in it (names are case-sensitive)"),
+    (["x*y", "--at", "x=1,z=2"], "no value for y: the expression uses x, y (add --at y=…); z is not in it"),
+    (["x", "--at", "1x=1"], "--at: '1x' is not a variable name (letters, digits and _, starting with a letter or _)")])
+def test_a_value_for_the_wrong_name_says_which_name_it_got(cli, args, words):
+    r = cli("grad", *args)
+    assert r.exit_code == 2 and r.stderr == f"adviz: error: {words}\n"
+    assert cli("grad", "_x", "--at", "_x=1").exit_code == 0
