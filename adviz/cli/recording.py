@@ -13,7 +13,7 @@ from typing import Any, List, Optional
 import typer
 
 from .app import InputError
-from .values import parse_assignments
+from .values import caret_width, parse_assignments
 
 __all__ = ["MODES", "arrange", "check_mode", "check_notation", "names_text", "parse_expression", "record", "run_sweeps", "warn_nonfinite"]
 
@@ -24,7 +24,7 @@ def parse_expression(expr: str) -> Any:
     try:
         return parse(expr)
     except ParseError as err:
-        where = "\n".join(err.pretty(width=70).splitlines()[:2])   # the expression and the caret
+        where = "\n".join(err.pretty(width=caret_width()).splitlines()[:2])   # the expression and the caret
         raise InputError(f"syntax error: {err}", _indent(where)) from None
 
 

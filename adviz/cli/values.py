@@ -12,7 +12,16 @@ from typing import Any, List, Optional
 
 from .app import InputError
 
-__all__ = ["parse_assignments", "parse_value"]
+__all__ = ["caret_width", "parse_assignments", "parse_value"]
+
+
+def caret_width() -> int:
+    """How many characters of an expression a syntax error shows above its caret: 70, or less
+    in a narrow terminal, so that the line never wraps and the caret stays under the spot
+    (the line is two spaces, an ellipsis, the window and an ellipsis)."""
+    import shutil
+
+    return max(16, min(70, shutil.get_terminal_size((80, 24)).columns - 4))
 
 MAX_VALUE_LENGTH = 1_000_000
 """Longest accepted value, in characters (a vector of about 100,000 numbers)."""
@@ -40,7 +49,7 @@ def parse_value(text: str, name: str = "value") -> Any:
             problem = f"is not a number: {err.message}"
         else:
             problem = f"is not valid: {err.message}"
-        detail = "\n".join("  " + line for line in err.pretty(width=70).splitlines()[:2])
+        detail = "\n".join("  " + line for line in err.pretty(width=caret_width()).splitlines()[:2])
         raise InputError(f"the value for {name} {problem} (column {err.column + 1})", detail) from None
     except EvaluationError as err:
         raise InputError(f"the value for {name}: {err}") from None

@@ -106,3 +106,18 @@ def test_grad_never_breaks_the_command_it_suggests(cli, columns):
     lines = cli("grad", "x1*x2 + sin(x1)", "--at", "x1=2,x2=5", env={"COLUMNS": columns}).stdout.splitlines()
     assert any(line.rstrip().endswith("Every step: adviz trace") for line in lines), lines
     assert not any(line.rstrip().endswith("adviz") for line in lines)
+
+
+@pytest.mark.parametrize("columns", [30, 60, 100])
+@pytest.mark.parametrize("where", ["expression", "value"])
+def test_the_caret_of_a_long_syntax_error_stays_under_the_spot(cli, columns, where):
+    """The window of the expression above the caret fits the terminal, so it never wraps and
+    the caret points at the character that is wrong."""
+    text = "+".join(f"sin(x*{i})" for i in range(60)) + "^2"
+    args = [text, "--at", "x=1"] if where == "expression" else ["x", "--at", f"x=[{','.join(['1'] * 60)}]]"]
+    r = cli("grad", *args, env={"COLUMNS": str(columns)})
+    assert r.exit_code == 2
+    shown, caret = r.stderr.splitlines()[1:3]
+    assert len(shown) <= columns and caret.strip() == "^"
+    spot = shown[len(caret) - 1]
+    assert spot == ("^" if where == "expression" else "]"), (shown, caret)
