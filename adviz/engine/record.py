@@ -718,7 +718,8 @@ class Trace:
         """The computational graph as a ``graphviz.Digraph`` (see :mod:`adviz.render.graph`).
 
         ``sweep``: a record from :meth:`forward` / :meth:`reverse`, or the string
-        ``"forward"`` / ``"reverse"``; ``step``: show the sweep after that many steps.
+        ``"forward"`` / ``"reverse"`` (``"forward"`` seeds the first input, as ``adviz graph``
+        does); ``step``: show the sweep after that many steps.
         """
         from ..render.graph import build_graph
 
@@ -731,7 +732,10 @@ class Trace:
         return to_svg(self, self._sweep(sweep), step, **options)
 
     def to_html(self, path: Any, mode: str = "reverse", seed: Any = None, **options: Any):
-        """Write a self-contained HTML page that plays the sweep step by step (for slides)."""
+        """Write a self-contained HTML page that plays the sweep step by step (for slides).
+
+        ``mode="forward"`` without a ``seed`` seeds the first input (see
+        :func:`~adviz.render.html.write_sweep_html`)."""
         from ..render.html import write_sweep_html
 
         return write_sweep_html(self, path, mode, seed, **options)
@@ -765,8 +769,8 @@ class Trace:
         return repr_mimebundle(self, include, exclude)
 
     def _sweep(self, sweep: Any) -> Optional[Sweep]:
-        if sweep == "forward":
-            return self.forward()
+        if sweep == "forward":  # seeded on the first input, as the CLI and the HTML player do
+            return self.forward(self.input_names[0] if self.input_names else None)
         if sweep == "reverse":
             return self.reverse()
         return sweep

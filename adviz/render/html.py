@@ -59,9 +59,17 @@ __all__ = [
 
 
 def make_sweep(trace: Trace, mode: str = "reverse", seed: Any = None) -> Sweep:
-    """``trace.forward(seed)`` or ``trace.reverse(seed)``, with a clear error for any other mode."""
+    """``trace.forward(seed)`` or ``trace.reverse(seed)``, with a clear error for any other mode.
+
+    A forward sweep without a seed is seeded on the first input (tangent 1 on each of its
+    entries, 0 on the other inputs), as ``adviz graph --animate`` does: with inputs x1, x2
+    it computes ∂y/∂x1, and the picture's caption says so.  Choose another direction with
+    ``seed="x2"`` or ``seed={"x1": 1.0, "x2": -1.0}``.
+    """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+    if mode == "forward" and seed is None and trace.input_names:
+        seed = trace.input_names[0]
     return trace.forward(seed) if mode == "forward" else trace.reverse(seed)
 
 
@@ -574,7 +582,8 @@ def sweep_html(
     """One self-contained HTML page that plays a sweep of ``trace`` step by step.
 
     mode, seed: which sweep (``trace.forward(seed)`` / ``trace.reverse(seed)``), or pass
-    the ``sweep`` itself.  title: the heading (default: mode, expression and values).
+    the ``sweep`` itself; forward mode without a seed seeds the first input, as
+    ``adviz graph --animate`` does (see :func:`make_sweep`).  title: the heading (default: mode, expression and values).
     interval: milliseconds per step when playing at 1×.  start: the step shown on
     opening (a ``#step=k`` in the address overrides it).  notation: name the rows as
     ``"adviz"``, ``"inputs-first"`` or ``"griewank"`` (``v₋₁``, ``v₀``, ``v₁``, …) in the
@@ -668,7 +677,12 @@ arrows carry this step's contributions; grey is not reached yet{html.escape(_idl
 def write_sweep_html(
     trace: Trace, path: str | Path, mode: str = "reverse", seed: Any = None, **options: Any
 ) -> Path:
-    """Write :func:`sweep_html` to ``path`` (UTF-8) and return the path."""
+    """Write :func:`sweep_html` to ``path`` (UTF-8) and return the path.
+
+    ``mode="forward"`` without a ``seed`` seeds the first input (tangent 1, the other
+    inputs 0), as ``adviz graph --animate`` does; pass ``seed="x2"`` or a dict of tangents
+    for another direction.
+    """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"write the sweep to an .html file, got {path.name!r}")

@@ -286,7 +286,8 @@ class SweepPlayer(_Stepper):
     """Play a sweep step by step: the graph and the table, kept in sync.
 
     ``SweepPlayer(trace, mode="reverse")`` plays ``trace.reverse(seed)``;
-    ``mode="forward"`` plays ``trace.forward(seed)`` (``seed`` as in those methods).
+    ``mode="forward"`` plays ``trace.forward(seed)`` (``seed`` as in those methods; without
+    one the first input is seeded, as ``adviz graph --animate`` does).
     Step ``0`` shows only the seed; step ``k`` shows the sweep after k steps, with the
     node processed at step k and the arrows it used drawn strong, and its rows marked
     in the table (a step with several chain-rule terms numbers them ``k.1, k.2``, as

@@ -165,6 +165,22 @@ def test_make_sweep_rejects_unknown_mode(two_inputs):
         make_sweep(two_inputs, "sideways")
 
 
+def test_forward_without_a_seed_seeds_the_first_input_as_the_cli_does(two_inputs, tmp_path):
+    """`adviz graph --animate --mode forward` seeds the first input; the Python API does the same
+    instead of refusing with "forward() needs a seed"."""
+    dot = "\u0307"
+    assert make_sweep(two_inputs, "forward").seed.keys() == {"x1"}
+    path = write_sweep_html(two_inputs, tmp_path / "fwd.html", mode="forward")
+    page = path.read_text(encoding="utf-8")
+    assert page == sweep_html(two_inputs, "forward", "x1")
+    assert f"x{dot}1 = 1, x{dot}2 = 0" in page
+    assert two_inputs.to_html(tmp_path / "fwd2.html", "forward").read_text(encoding="utf-8") == page
+    # x1*x2 + sin(x1) at (2, 5): dy/dx1 = x2 + cos(x1), by hand
+    assert make_sweep(two_inputs, "forward").result == pytest.approx(5 + np.cos(2.0))
+    assert two_inputs.graph("forward") is not None  # the string form, seeded the same way
+    assert make_sweep(two_inputs, "forward", "x2").seed.keys() == {"x2"}  # a given seed still wins
+
+
 def test_table_window_keeps_the_current_rows_in_view():
     t = ad.trace(_chain, 0.5)  # 12 steps, one term each
     s = t.reverse()

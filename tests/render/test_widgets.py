@@ -135,6 +135,14 @@ def test_forward_player_marks_tangent_rows_in_blue(two_inputs):
     assert p.current_caption.endswith(f"Done: v̇3 = {DX1:.4g}")
 
 
+def test_forward_player_without_a_seed_seeds_the_first_input(two_inputs):
+    """As `adviz graph --animate` and write_sweep_html do, instead of "forward() needs a seed"."""
+    p = SweepPlayer(two_inputs, mode="forward")
+    assert p.sweep.seed.keys() == {"x1"}
+    p.last()
+    assert p.current_caption.endswith(f"Done: v̇3 = {DX1:.4g}")
+
+
 def test_player_rejects_a_bad_mode(two_inputs):
     with pytest.raises(ValueError, match="'forward' or 'reverse'"):
         SweepPlayer(two_inputs, mode="backwards")
