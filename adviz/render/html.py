@@ -231,12 +231,6 @@ _TRANSLATE = re.compile(r'class="graph" transform="[^"]*translate\(([-\d.]+) ([-
 _POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
 
 
-def _inline_svg(svg: str) -> str:
-    """Graphviz's SVG without the XML prolog and comments, ready to sit inside HTML."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
-
-
 def svg_size(svg: str) -> tuple[float, float]:
     """Natural (width, height) of a Graphviz SVG in CSS pixels; (0, 0) if it does not say."""
     m = _SIZE.search(svg)

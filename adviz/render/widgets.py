@@ -222,12 +222,6 @@ browser the view decides from the column's real width (shrunk to no less than
 active node), and the checkbox shows what it chose."""
 
 
-def _caption_box(text: str, mode: str) -> str:
-    c = style.mode_colours(mode)
-    return (f'<div class="adviz-caption" style="border-left:5px solid {c.strong};background:{c.light};'
-            f'padding:6px 10px;font-size:15px;overflow-wrap:anywhere">{html.escape(text)}</div>')
-
-
 class _Stepper:
     """What every stepping widget shares: a step number moved by buttons, slider and Play."""
 
