@@ -176,6 +176,8 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
             same.attr(rank="source")
             for name in inputs:
                 same.node(name)
+            for first, second in zip(inputs, inputs[1:]):  # in the order of the arguments
+                same.edge(first, second, style="invis")
     for arrow in s.arrows:
         look = looks[arrow.id]
         paint = style.element_look(look.kind, look.state, mode)

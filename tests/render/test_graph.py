@@ -113,6 +113,30 @@ def test_sin_graph_structure_values_and_partials(sin_trace):
     assert d.caption_text().startswith("sin(x**2+1)  at  x = 3")
 
 
+def _net(W, x, b):
+    return np.tanh(W * x + b)
+
+
+def _box_position(d: Drawing, name: str) -> tuple[float, float]:
+    text = next(d.nodes[name].iter(f"{NS}text"))  # the box's first line: where it is drawn
+    return float(text.get("x")), float(text.get("y"))
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_inputs_are_drawn_in_the_order_of_the_arguments(rankdir):
+    """net(W, x, b): W, then x, then b, top to bottom (left to right when the graph runs
+    downwards); Graphviz alone put x above W, as it crosses fewer arrows."""
+    t = ad.trace(_net, 2.0, 3.0, 0.5)
+    svg = to_svg(t, t.reverse(), rankdir=rankdir)
+    d = Drawing(svg)
+    across = 1 if rankdir == "LR" else 0  # the axis the inputs are lined up along
+    places = [_box_position(d, f"n{n.index}") for n in t.inputs]
+    assert [n.name for n in t.inputs] == ["W", "x", "b"]
+    assert len({p[1 - across] for p in places}) == 1  # side by side, in the first rank
+    assert [p[across] for p in places] == sorted(p[across] for p in places)
+    assert svg == to_svg(t, t.reverse(), rankdir=rankdir)  # and the same bytes every time
+
+
 def test_node_kinds_are_styled_distinctly(sin_trace):
     d = draw(sin_trace)
     fills = {d.fill(n) for n in ("n0", "n1", "n3")}
