@@ -295,6 +295,7 @@ TABLE_CSS = """
 .adviz-table td { padding: 3px 8px; border-bottom: 1px solid #e5e7eb; overflow-wrap: normal; }  /* wraps at spaces only: never inside a number */
 .adviz-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+.adviz-table td.node { white-space: nowrap; }  /* a node's formula on one line: v1 = log(x1), never v1 = / log(x1) */
 .adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
 .adviz-table tr.done td.new { background: var(--light); }
 .adviz-table tr.current td { background: var(--active); text-shadow: 0.45px 0 0 currentColor; }  /* bold without
@@ -360,24 +361,24 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
 
     for name, value in sweep.seed.items():
         mark = f"{_mark(name, sweep.mode)} = {summary(value)}"
-        row(0, [_cell(""), _cell("0", "num"), _cell(name), _cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
+        row(0, [_cell(""), _cell("0", "num"), _cell(name, "node"), _cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
                 _cell(mark, "num val new")])
     for s in sweep.steps:
         k = s.index + 1
         node = trace.nodes[s.node]
         where = f"{node.name} = {node.definition}" if not node.is_input else node.name
         if getattr(s, "kind", "") == "recompute":
-            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell("recomputed", "code"),
+            row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell("recomputed", "code"),
                     _cell(_recompute_note(trace, node)), _cell(""),
                     _cell(f"{node.name} = {summary(s.value)}", "num val new")])
             continue
         if not s.terms:
             what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
-            row(k, [_cell(""), _cell(str(k), "num"), _cell(where), _cell(what, "code"), _cell(""), _cell(""),
+            row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell(what, "code"), _cell(""), _cell(""),
                     _cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
         for j, term in enumerate(s.terms, start=1):
             row(k, [
-                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where), _cell(term.update(), "code"),
+                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where, "node"), _cell(term.update(), "code"),
                 _cell(_partial_text(term), "code val"), _cell(summary(term.contribution), "num val"),
                 _cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
             ])

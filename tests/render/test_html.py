@@ -145,7 +145,7 @@ def test_table_shows_running_adjoint_after_each_term(two_inputs):
 def test_table_escapes_html():
     t = ad.trace(lambda x: np.where(x > 0, x, -x), 2.0)
     table = sweep_table_html(t, t.reverse(), step=1)
-    assert "<td>v1 = where(" in table or "<td>v" in table
+    assert '<td class="node">v2 = where(' in table  # the node column, one line per formula
     assert "x > 0" not in table  # any '<' or '>' from a definition must arrive escaped
     for cell in re.findall(r"<td[^>]*>(.*?)</td>", table):
         assert "<" not in cell and ">" not in cell
@@ -548,20 +548,27 @@ def test_nothing_moves_in_the_browser_from_first_to_last_step(browser, tmp_path,
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
     """JupyterLab at 1024 px leaves a 592 px output column: the 2-layer network's table (its
-    longest formulas and shapes) fits it without a sideways scrollbar, at every step."""
+    longest formulas and shapes) fits it without a sideways scrollbar, at every step, and
+    each node's formula stays on one line (``v1 = log(x1)``, not ``v1 =`` above ``log(x1)``)."""
     from adviz.render.sweep_view import VIEW_CSS
 
-    t = _issue_examples()[2]
-    s = t.forward({t.inputs[0].name: np.ones_like(t.inputs[0].value)}) if mode == "forward" else t.reverse()
-    for k in (0, len(s.steps) // 2, len(s.steps)):
-        path = tmp_path / f"table-{mode}-{k}.html"
-        path.write_text(f"<!DOCTYPE html><meta charset=utf-8><style>{VIEW_CSS}</style><body data-step=0>"
-                        f"<div class=adviz-view style='width:592px'><div class=adviz-table-box>"
-                        f"{sweep_table_html(t, s, k)}</div></div>", encoding="utf-8")
-        browser.open(path.as_uri())
-        box = browser.js("(() => { const b = document.querySelector('.adviz-table-box');"
-                         " return [b.scrollWidth, b.clientWidth]; })()")
-        assert box[0] <= box[1], (k, box)
+    for i in (1, 2):  # log(x1)+x1*x2-sin(x2), and the 2-layer network
+        t = _issue_examples()[i]
+        s = t.forward({t.inputs[0].name: np.ones_like(t.inputs[0].value)}) if mode == "forward" else t.reverse()
+        for k in (0, len(s.steps) // 2, len(s.steps)):
+            path = tmp_path / f"table-{i}-{mode}-{k}.html"
+            path.write_text(f"<!DOCTYPE html><meta charset=utf-8><style>{VIEW_CSS}</style><body data-step=0>"
+                            f"<div class=adviz-view style='width:592px'><div class=adviz-table-box>"
+                            f"{sweep_table_html(t, s, k)}</div></div>", encoding="utf-8")
+            browser.open(path.as_uri())
+            box = browser.js("(() => { const b = document.querySelector('.adviz-table-box');"
+                             " return [b.scrollWidth, b.clientWidth]; })()")
+            assert box[0] <= box[1], (i, k, box)
+            wrapped = browser.js("""Array.from(document.querySelectorAll('tr[data-step] td:nth-child(3)'))
+                .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                                return r.getClientRects().length > 1; })
+                .map(td => td.textContent)""")
+            assert wrapped == [], (i, k)
 
 
 def test_labels_stay_inside_their_boxes_in_the_browser(browser, page):
