@@ -144,3 +144,11 @@ def test_heaviside_passes_its_value_at_zero_through(transform):
     assert transform(lambda h: np.sum(np.heaviside(x, h) * h))(0.5) == 2 * 2 * 0.5 + 1.0  # d/dh (2h² + h)
     # a step in x: slope 0, also where x itself is traced
     np.testing.assert_array_equal(ad.grad(lambda z: np.sum(np.heaviside(z, 0.5) * z))(x), [0.0, 0.5, 1.0, 0.5])
+
+
+def test_where_with_only_a_condition_is_nonzero_as_in_numpy():
+    """np.where(x) of a traced x was refused while np.nonzero(x), the same indices, worked."""
+    x = np.array([0.3, 0.0, 1.1])
+    np.testing.assert_array_equal(ad.grad(lambda z: np.sum(z[np.where(z)] ** 2))(x), [0.6, 0.0, 2.2])
+    with pytest.raises(ValueError, match="both or neither"):  # NumPy's own error for one of x, y
+        ad.grad(lambda z: np.sum(np.where(z > 0, z)))(x)

@@ -10,8 +10,8 @@ from ._common import _NOVALUE, _as_operand, _no, getitem, is_scalar_true
 
 
 def where(condition, x=None, y=None):
-    if x is None or y is None:
-        raise UnsupportedOperation("np.where(condition) with one argument returns indices: not differentiable")
+    if x is None or y is None:  # np.where(c) is np.nonzero(c): indices, a plain value (or NumPy's error)
+        return np.where(lowest(condition), *[lowest(v) for v in (x, y) if v is not None])
     if not (isinstance(condition, Tracer) and condition._interp.records_everything):
         condition = np.asarray(lowest(condition))  # a mask is not differentiable: its concrete value
     return bind(P["where"], condition, x, y)
