@@ -8,7 +8,11 @@ symbolic steps (:meth:`adviz.expr.Expression.to_sympy`, ``to_latex``, the swell 
 :class:`BudgetExceeded` after :data:`SYMPY_SECONDS` and says so.
 
 The budget is a ``SIGALRM`` timer: no thread and no subprocess, and SymPy (pure Python) is
-interrupted between two bytecodes. It works in the main thread of a Unix process (the ``adviz``
+interrupted between two bytecodes.
+
+SymPy also walks its trees *recursively*: a formula nested a few hundred levels deep (a
+derivative of ``softplus`` layers at depth 200) exhausts Python's recursion limit. Inside
+:func:`time_budget` that ``RecursionError`` becomes :class:`TooDeep`, which names the step. It works in the main thread of a Unix process (the ``adviz``
 command, a Jupyter kernel); elsewhere (another thread, Windows) the work simply runs unbounded,
 and the size checks made before it are the only guard.
 
@@ -26,7 +30,7 @@ from typing import Iterator
 
 from .envvars import positive_number
 
-__all__ = ["SYMPY_SECONDS", "BudgetExceeded", "time_budget"]
+__all__ = ["SYMPY_SECONDS", "BudgetExceeded", "TooDeep", "time_budget"]
 
 SYMPY_SECONDS = positive_number("ADVIZ_SYMPY_SECONDS", 30.0)
 """Longest a symbolic step may take (default 30 s: generous, since a busy machine slows honest work); set ``adviz.budget.SYMPY_SECONDS`` or the
@@ -37,13 +41,28 @@ class BudgetExceeded(TimeoutError):
     """A step ran out of its time budget and was stopped."""
 
 
+class TooDeep(ValueError):
+    """A symbolic step nested deeper than Python's recursion limit allows, and was stopped."""
+
+
 @contextmanager
 def time_budget(seconds: float, what: str) -> Iterator[None]:
     """Run the body for at most ``seconds``; then raise :class:`BudgetExceeded` naming ``what``.
+    A ``RecursionError`` in the body is raised as :class:`TooDeep` naming ``what``.
 
-    Does nothing when a budget cannot be set: outside the main thread, without ``SIGALRM``, or
+    Sets no timer when a budget cannot be set: outside the main thread, without ``SIGALRM``, or
     inside another budget (the outer one keeps running).
     """
+    try:
+        with _timer(seconds, what):
+            yield
+    except RecursionError:
+        raise TooDeep(f"{what} is nested too deeply for SymPy, which walks formulas recursively "
+                      "(Python's recursion limit was reached): try a smaller depth") from None
+
+
+@contextmanager
+def _timer(seconds: float, what: str) -> Iterator[None]:
     usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL)[0] == 0 and seconds > 0)
     if not usable:

@@ -161,16 +161,19 @@ class SwellReport:
         return table
 
 
-def _sizes(expr: Any, x: Any, what: str = "the symbolic derivative") -> tuple[int, int, int]:
-    """Operation counts of ``expr``, of its derivative, and of the derivative after CSE, within
-    the SymPy time budget (:mod:`adviz.budget`): a derivative that swells past it stops with
-    :class:`~adviz.budget.BudgetExceeded` instead of hanging."""
+def _sizes(build: Callable[[], tuple[Any, Any]], what: str) -> tuple[str, int, int, int]:
+    """The formula ``build()`` makes (shortened text), and the operation counts of it, of its
+    derivative, and of the derivative after CSE. All of it runs within the SymPy time budget
+    (:mod:`adviz.budget`): a derivative that swells past it stops with
+    :class:`~adviz.budget.BudgetExceeded` instead of hanging, and one nested too deeply for
+    SymPy's recursive tree walks stops with :class:`~adviz.budget.TooDeep`."""
     import sympy
 
     from ..budget import SYMPY_SECONDS, time_budget
 
     with time_budget(SYMPY_SECONDS, what):
-        return _sizes_unbounded(sympy, expr, x)
+        expr, x = build()
+        return (_short(str(expr)), *_sizes_unbounded(sympy, expr, x))
 
 
 def _sizes_unbounded(sympy: Any, expr: Any, x: Any) -> tuple[int, int, int]:
@@ -205,10 +208,10 @@ def swell(family: str, depths: Sequence[int] = range(1, 7), *, tape: bool = True
     """
     rows = []
     for depth in depths:
-        expr, x = _family_sympy(family, depth)
-        f_ops, d_ops, cse_ops = _sizes(expr, x, f"the symbolic derivative of {family} at depth {depth}")
+        text, f_ops, d_ops, cse_ops = _sizes(lambda: _family_sympy(family, depth),
+                                             f"the symbolic derivative of {family} at depth {depth}")
         primitives, reverse = _tape_sizes(family_function(family, depth), 0.3) if tape else (None, None)
-        rows.append(SwellRow(depth, _short(str(expr)), f_ops, d_ops, cse_ops, primitives, reverse))
+        rows.append(SwellRow(depth, text, f_ops, d_ops, cse_ops, primitives, reverse))
     return SwellReport(family, tuple(rows), FAMILY_TITLES[family])
 
 
@@ -257,11 +260,14 @@ def swell_of_expression(
     for depth in depths:
         if depth < 1:
             raise ValueError(f"depth must be at least 1, got {depth}")
-        expr = symbol
-        for _ in range(depth):
-            expr = base.xreplace({symbol: expr})
-        f_ops, d_ops, cse_ops = _sizes(expr, symbol, f"the symbolic derivative of {_short(text, 40)!r} "
-                                                     f"nested {depth} deep")
+        def build(depth: int = depth) -> tuple[Any, Any]:
+            expr = symbol
+            for _ in range(depth):
+                expr = base.xreplace({symbol: expr})
+            return expr, symbol
+
+        row_text, f_ops, d_ops, cse_ops = _sizes(build, f"the symbolic derivative of {_short(text, 40)!r} "
+                                                        f"nested {depth} deep")
         primitives, reverse = _tape_sizes(nested(depth), values[variable]) if tape else (None, None)
-        rows.append(SwellRow(depth, _short(str(expr)), f_ops, d_ops, cse_ops, primitives, reverse))
+        rows.append(SwellRow(depth, row_text, f_ops, d_ops, cse_ops, primitives, reverse))
     return SwellReport(text, tuple(rows), f"{text}  nested into itself (through {variable})")

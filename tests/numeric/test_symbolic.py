@@ -111,3 +111,27 @@ def test_user_expression_with_two_variables_needs_a_choice():
     assert r.column("tape_primitives") == [3, 6]
     with pytest.raises(ValueError, match="not a variable"):
         symbolic.swell_of_expression("x*y", [1], variable="z")
+
+
+@pytest.fixture
+def shallow_recursion():
+    """Python's recursion limit lowered to a few hundred frames above the test's own, so that a
+    modest depth reaches it quickly (the real limit of 1000 needs depths of a few hundred)."""
+    import inspect
+    import sys
+
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 250)
+    yield
+    sys.setrecursionlimit(old)
+
+
+@pytest.mark.parametrize("run", [lambda: symbolic.swell("softplus", [60], tape=False),
+                                 lambda: symbolic.swell_of_expression("sin(x)", [120], tape=False)],
+                         ids=["family", "user expression"])
+def test_a_formula_too_deep_for_sympy_is_a_clear_error_not_a_recursion_error(shallow_recursion, run):
+    from adviz.budget import TooDeep
+
+    with pytest.raises(TooDeep, match="nested too deeply for SymPy.*try a smaller depth") as err:
+        run()
+    assert "the symbolic derivative of" in str(err.value) and isinstance(err.value, ValueError)
