@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 
 
 def vector(n: int, value: str = "1") -> str:
@@ -56,3 +60,30 @@ def test_a_big_jacobian_is_summarised_unless_full(cli):
 def test_small_jacobians_are_shown_whole(cli):
     r = cli("jacobian", "[x*y, sin(x), x+y]", "--at", "x=2,y=3")
     assert "corners" not in r.text and "f[2]" in r.text
+
+
+# Run the command with 200 MB of address space above what Python and adviz need once imported:
+# every array fits ADVIZ_MAX_ELEMENTS, but the tape keeps them all, so the machine runs out.
+_LITTLE_MEMORY = """
+import resource, sys
+from adviz.cli import main
+pages = int(open('/proc/self/statm').read().split()[0])
+limit = pages * resource.getpagesize() + 200 * 1024 ** 2
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+sys.argv[0] = 'adviz'
+main()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+@pytest.mark.parametrize("command", ["grad", "trace"])
+def test_running_out_of_memory_says_what_to_do(command):
+    """x (2,000) + y (250 x 1) broadcasts to 500,000 elements (4 MB): allowed, but 60 nested sin
+    keep 60 such arrays (and their partials) for the sweeps: more than 200 MB."""
+    expression = "sum(" + "sin(" * 60 + "x+y" + ")" * 60 + ")"
+    y = "y=[" + ",".join(["[0.5]"] * 250) + "]"
+    p = subprocess.run([sys.executable, "-c", _LITTLE_MEMORY, command, expression, "--at", vector(2000), "--at", y],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.startswith("adviz: error: out of memory: ") and p.stderr.count("\n") == 1, p.stderr
+    assert "every intermediate value" in p.stderr and "lower ADVIZ_MAX_ELEMENTS" in p.stderr
