@@ -247,7 +247,15 @@ def make_console(ascii: bool = False) -> Any:
         kwargs["color_system"] = None
     if ascii:
         kwargs["safe_box"] = True
-    return PipeFriendlyConsole(**kwargs)
+    console = PipeFriendlyConsole(**kwargs)
+    if console.width < MIN_WIDTH:      # COLUMNS=0 drew nothing at all; COLUMNS=5 broke every number
+        console.width = MIN_WIDTH
+    return console
+
+
+MIN_WIDTH = 30
+"""The narrowest layout: a terminal (or ``COLUMNS``) narrower than this is laid out this wide,
+so that a full-precision number (``-0.5440211108893698``) always keeps a line of its own."""
 
 
 
