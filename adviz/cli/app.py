@@ -225,6 +225,15 @@ class Command(typer.core.TyperCommand):
     public command methods are overridden (``collect_usage_pieces``, ``format_options``); the
     class is given to ``@app.command(cls=Command)``."""
 
+    HELP_TEXT = "Show the command's help, which ends with an example, and exit."
+    """What ``-h, --help`` says, here and in docs/cli.md's tables (Click's own is "Show this message and exit.")."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = self.HELP_TEXT
+        return option
+
     def collect_usage_pieces(self, ctx: Any) -> list:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):

@@ -46,7 +46,9 @@ def _rows(command: Any) -> list[str]:
             value = "" if getattr(param, "is_flag", False) else (param.metavar or "")
         help_text = _cell(getattr(param, "help", "") or "")
         rows.append(f"| {_code(name)} | {short} | {_code(value)} | {help_text} |")
-    rows.append("| `--help` | `-h` | | Show the command's help, which ends with an example, and exit. |")
+    from .app import Command
+
+    rows.append(f"| `--help` | `-h` | | {Command.HELP_TEXT} |")
     return rows
 
 

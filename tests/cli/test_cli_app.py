@@ -48,6 +48,13 @@ def test_an_optional_argument_is_bracketed_once(cli, command, usage):
     assert r.stdout.splitlines()[0] == usage
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_help_option_says_what_docs_cli_md_says(cli, command):
+    text = " ".join(cli(command, "--help").stdout.split())
+    assert "-h, --help Show the command's help, which ends with an example, and exit." in text
+    assert "Show this message and exit." not in text
+
+
 @pytest.mark.parametrize("command, usage, argument", [
     ("trace", "Usage: adviz trace [OPTIONS] EXPR", "EXPR"), ("grad", "Usage: adviz grad [OPTIONS] EXPR", "EXPR"),
     ("graph", "Usage: adviz graph [OPTIONS] EXPR", "EXPR"), ("demo", "Usage: adviz demo [OPTIONS] [EXPR]", "[EXPR]"),
