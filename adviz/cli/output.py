@@ -253,7 +253,7 @@ def make_console(ascii: bool = False) -> Any:
     return console
 
 
-MIN_WIDTH = 30
+MIN_WIDTH = 20
 """The narrowest layout: a terminal (or ``COLUMNS``) narrower than this is laid out this wide,
 so that a full-precision number (``-0.5440211108893698``) always keeps a line of its own."""
 

@@ -129,12 +129,12 @@ def test_the_caret_of_a_long_syntax_error_stays_under_the_spot(cli, columns, whe
                                   ["compare", "sin(x)", "--at", "x=1"], ["demo", "--auto", "0"]])
 def test_a_terminal_width_too_small_to_use_still_shows_every_number(adviz, columns, args):
     """COLUMNS=0 printed nothing at all (and exit 0), COLUMNS=1 one character per line, every
-    number broken: narrower than 30 columns is laid out as 30, and every number stays whole."""
+    number broken: narrower than 20 columns is laid out as 20, and every number stays whole."""
     p = adviz(*args, env={"COLUMNS": columns})
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     cells = [sum(not unicodedata.combining(c) for c in line.rstrip()) for line in lines]   # v̄ is one cell
-    assert lines and max(cells) <= 30
+    assert lines and max(cells) <= 20
     if args[0] == "grad":
         assert any("4.583853163452858" in line for line in lines) and any("10.909297426825681" in line for line in lines)
     if args[0] == "compare":
