@@ -36,8 +36,10 @@ def check_output_path(path: Path, option: str) -> None:
             dangling = _dangling_link(folder)
             if dangling:
                 raise InputError(f"cannot write {path}: {dangling}")
-            what = "is not a folder" if folder.exists() else "does not exist"
-            raise InputError(f"cannot write {path}: the folder {folder} {what} (create it first: mkdir -p {folder})")
+            if folder.exists():            # `-o notes.txt/a.svg`: mkdir -p cannot help there
+                raise InputError(f"cannot write {path}: {folder} is a file, not a folder")
+            raise InputError(f"cannot write {path}: the folder {folder} does not exist (create it first: "
+                             f"mkdir -p {folder})")
     except OSError as err:                 # a name too long for the file system, a loop of links…
         raise InputError(f"cannot write {_short(path)}: {err.strerror or err}; nothing was written") from None
 
@@ -68,8 +70,10 @@ def check_output_folder(folder: Path) -> None:
             raise InputError(f"cannot write into {folder}: {dangling}")
         parent = folder.parent if str(folder.parent) else Path(".")
         if not parent.is_dir():
-            what = "is not a folder" if parent.exists() else "does not exist"
-            raise InputError(f"cannot write {folder}: the folder {parent} {what} (create it first: mkdir -p {parent})")
+            if parent.exists():
+                raise InputError(f"cannot write {folder}: {parent} is a file, not a folder")
+            raise InputError(f"cannot write {folder}: the folder {parent} does not exist (create it first: "
+                             f"mkdir -p {parent})")
     except OSError as err:                 # a name too long for the file system, a loop of links…
         raise InputError(f"cannot write {_short(folder)}: {err.strerror or err}; nothing was written") from None
 

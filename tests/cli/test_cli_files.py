@@ -328,3 +328,16 @@ def test_an_empty_output_name_is_named_as_empty(cli, tmp_path, monkeypatch, extr
     r = cli("graph", "sin(x)", "--at", "x=1", *extra, "-o", "")
     assert r.exit_code == 2 and r.stderr.startswith("adviz: error: -o is empty: give a file name, such as adviz-")
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args", [["graph", "sin(x)", "--at", "x=1", "-o", "notes.txt/sin.svg"],
+                                  ["compare", "sin(x)", "--at", "x=1", "--plot", "notes.txt/err.png"],
+                                  ["lessons", "notes.txt/course"]])
+def test_a_file_where_the_folder_should_be_is_not_told_to_mkdir(cli, tmp_path, monkeypatch, args):
+    """``mkdir -p notes.txt`` cannot work when notes.txt is a file: the message says what it is."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    r = cli(*args)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert r.stderr.endswith(": notes.txt is a file, not a folder\n") and "mkdir" not in r.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
