@@ -18,6 +18,11 @@ from .recording import arrange, check_notation, record, warn_nonfinite
 
 MAX_AUTO_SECONDS = 3600.0
 """Longest pause ``--auto`` accepts between two screens."""
+MAX_OPERATIONS = 100
+"""Most operations (primitives on the tape) a demo walks through. Each operation makes a screen
+of the tape and one per chain-rule term of each sweep, and the tape's screen grows with it, so
+the work grows with the square of the length: 4,900 multiplications would be some 15,000
+screens, hours of tables. A longer expression is refused before any screen is built."""
 
 @app.command(cls=Command)
 def demo(
@@ -51,6 +56,12 @@ def demo(
     expr = expression.source
     if t.output.shape != ():
         raise InputError(f"demo needs a scalar expression, this one has shape {t.output.shape}")
+    if t.primitive_count > MAX_OPERATIONS:
+        from .app import one_line
+
+        raise InputError(f"demo shows one step per screen, and {one_line(expr, 60)} has {t.primitive_count:,} "
+                         f"operations; the limit is {MAX_OPERATIONS:,}: use adviz trace, which shows every step "
+                         "at once, or adviz graph")
     warn_nonfinite(t, ascii)
     t = t.in_notation(notation, ascii, order)  # every screen names the rows in --notation
     console = make_console(ascii)
