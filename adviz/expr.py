@@ -540,6 +540,11 @@ class _Parser:
         nxt = self.peek()
         if nxt.kind in ("number", "name") or nxt.text == "(":      # "2x", "x y", ")("
             prev = self.tokens[self.pos - 1]
+            for word in (prev, nxt):   # "x if x else 1", "not x", "import os": Python, not formulas
+                if word.kind == "name" and keyword.iskeyword(word.text):
+                    raise self.error(f"'{word.text}' is Python, not part of the expression language "
+                                     "(formulas only: numbers, variables, + - * / **, and functions such as sin)",
+                                     word.start)
             fix = f"write {prev.text}*{nxt.text}" if prev.kind != "op" and nxt.kind != "op" \
                 else "insert *"
             raise self.error(f"missing operator between '{prev.text}' and '{nxt.text}' "

@@ -146,3 +146,15 @@ def test_a_nonfinite_input_warning_agrees_with_the_derivatives(cli):
     assert json.loads(cli("grad", "2*x", "--at", "x=inf", "--json").stdout)["gradient"] == {"x": 2.0}
     r = cli("grad", "x*x", "--at", "x=inf")
     assert first_line(r).endswith("values and derivatives that depend on it inherit it")
+
+
+@pytest.mark.parametrize("text, word, column", [("x if x else 1", "if", 3), ("not x", "not", 1),
+                                                 ("x and y", "and", 3), ("import os", "import", 1)])
+def test_python_words_are_named_as_python_not_as_a_missing_times(cli, text, word, column):
+    """'x if …' used to say 'write x*if to multiply'."""
+    r = cli("grad", text, "--at", "x=1")
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"adviz: error: syntax error: '{word}' is Python, not part of the expression language")
+    assert f"(column {column})" in r.stderr and "to multiply" not in r.stderr
+    caret = r.stderr.splitlines()[2]
+    assert caret == " " * (2 + column - 1) + "^"
