@@ -188,6 +188,14 @@ def _children(tree: Any) -> Optional[tuple[str, list, list, Any]]:
     return None
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of containers a pytree may have. Taking a tree apart, comparing two
+structures and putting one back together all recurse once per level, so a list nested 3,000
+deep (or a list that contains itself) would end in a ``RecursionError`` from somewhere inside;
+it is refused up front with a ``ValueError`` that says why. Real parameter trees are a few
+levels deep."""
+
+
 def tree_flatten_with_path(tree: Any, is_leaf: Optional[Callable[[Any], bool]] = None
                            ) -> tuple[list[tuple[tuple[Key, ...], Any]], TreeDef]:
     """``([(key path, leaf), …], treedef)``: the leaves in order, each with its key path."""
@@ -200,6 +208,10 @@ def tree_flatten_with_path(tree: Any, is_leaf: Optional[Callable[[Any], bool]] =
         if parts is None:
             out.append((path, node))
             return LEAF
+        if len(path) >= MAX_DEPTH:
+            raise ValueError(f"this argument nests containers (lists, tuples, dicts) more than {MAX_DEPTH} levels "
+                             f"deep, at {keystr(path[:6])}…; a pytree may be at most {MAX_DEPTH} levels deep "
+                             "(does a container contain itself?)")
         kind, values, keys, meta = parts
         return TreeDef(kind, tuple(walk(v, path + (k,)) for v, k in zip(values, keys)), meta)
 

@@ -105,3 +105,41 @@ def test_flattening_leaves_no_reference_cycle():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def _nested(depth, leaf=1.0):
+    tree = leaf
+    for _ in range(depth):
+        tree = [tree]
+    return tree
+
+
+def _innermost(tree):
+    while isinstance(tree, list):
+        tree = tree[0]
+    return tree
+
+
+def test_a_tree_nested_deeper_than_the_limit_is_a_clear_error_not_a_recursion_error():
+    import adviz as ad
+    from adviz.engine import pytree
+
+    with pytest.raises(ValueError, match=f"more than {pytree.MAX_DEPTH} levels deep, at \\[0\\]\\[0\\]"):
+        ad.grad(lambda t: _innermost(t) * 2.0)(_nested(3000))
+
+
+def test_a_list_that_contains_itself_is_a_clear_error():
+    loop: list = [1.0]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="does a container contain itself"):
+        tree_flatten(loop)
+
+
+def test_a_tree_at_the_depth_limit_is_differentiated_and_rebuilt():
+    import adviz as ad
+    from adviz.engine import pytree
+
+    g = ad.grad(lambda t: _innermost(t) ** 2)(_nested(pytree.MAX_DEPTH - 1, 3.0))
+    assert _innermost(g) == 6.0
+    leaves, treedef = tree_flatten(_nested(pytree.MAX_DEPTH - 1))
+    assert treedef == tree_flatten(_nested(pytree.MAX_DEPTH - 1, 2.0))[1] and len(repr(treedef)) > pytree.MAX_DEPTH
