@@ -141,7 +141,9 @@ _CHAR_HINTS = {"^": "use ** for powers", "@": "use dot(a, b) for matrix products
                "%": "there is no % operator", "=": "write an expression, not an equation",
                "{": "use [ ] for vectors", "}": "use [ ] for vectors",
                "π": "write pi", "²": "write **2", "³": "write **3", "×": "use * to multiply",
-               "·": "use * to multiply", "÷": "use / to divide", "−": "use the ASCII minus -"}
+               "·": "use * to multiply", "÷": "use / to divide", "−": "use the ASCII minus -",
+               **dict.fromkeys("<>!", "there are no comparisons (a formula has no conditions; "
+                                      "maximum, minimum, clip and abs make the choices)")}
 _DIGITS = frozenset("0123456789")
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NAME_CHARS = _NAME_START | _DIGITS

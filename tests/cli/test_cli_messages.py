@@ -158,3 +158,11 @@ def test_python_words_are_named_as_python_not_as_a_missing_times(cli, text, word
     assert f"(column {column})" in r.stderr and "to multiply" not in r.stderr
     caret = r.stderr.splitlines()[2]
     assert caret == " " * (2 + column - 1) + "^"
+
+
+@pytest.mark.parametrize("text, char, column", [("x if x > 0 else 1", ">", 8), ("x<1", "<", 2), ("x != 1", "!", 3)])
+def test_a_comparison_says_there_are_none(cli, text, char, column):
+    r = cli("grad", text, "--at", "x=1")
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"adviz: error: syntax error: unexpected '{char}': there are no comparisons")
+    assert f"(column {column})" in r.stderr and r.stderr.splitlines()[2] == " " * (2 + column - 1) + "^"
