@@ -112,3 +112,16 @@ def test_full_like_keyword_like_a_traced_array():
     np.testing.assert_array_equal(ad.grad(lambda x: np.sum(np.full(3, 2.0, like=x) * x))(x), [2.0, 2.0, 2.0])
     # Σ x0·x: slope Σx + x0 in x0, x0 in the others
     np.testing.assert_allclose(ad.grad(lambda x: np.sum(np.full(3, x[0], like=x) * x))(x), [1.3, 0.3, 0.3])
+
+
+def test_nan_to_num_in_place_is_refused_when_it_would_replace_something():
+    """copy=False writes into the array, which a traced value (or a plain array given a traced
+    replacement) cannot do: code reading the array afterwards would have seen its NaN."""
+    a = np.array([1.0, np.nan])
+    with pytest.raises(ad.UnsupportedOperation, match=r"copy=False.*in place"):
+        ad.grad(lambda c: np.sum(np.nan_to_num(a, copy=False, nan=c)))(0.5)
+    with pytest.raises(ad.UnsupportedOperation, match=r"copy=False.*in place"):
+        ad.grad(lambda x: np.sum(np.nan_to_num(x * a, copy=False)))(2.0)
+    assert np.isnan(a[1])  # never written
+    b = np.array([1.0, 2.0])  # nothing to replace: in place or not, the same numbers
+    assert ad.grad(lambda x: np.sum(np.nan_to_num(x * b, copy=False)))(2.0) == 3.0

@@ -94,6 +94,10 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     for bad, value in ((np.isnan(plain), nan), (np.isposinf(plain), big if posinf is None else posinf),
                        (np.isneginf(plain), -big if neginf is None else neginf)):
         if np.any(bad):
+            if copy is False:  # NumPy writes into x and returns it: code may read x afterwards
+                raise UnsupportedOperation(
+                    "np.nan_to_num(x, copy=False) replaces entries of x in place, which a traced value (or a "
+                    "plain array given traced replacements) cannot do: write x = np.nan_to_num(x) instead")
             out = bind(P["where"], bad, np.asarray(value, dtype=np.result_type(plain)), out)
     return out
 
