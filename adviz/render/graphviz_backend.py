@@ -279,6 +279,14 @@ def _wasm_render(source: str, fmt: str, engine: str) -> bytes:
                     f"Graphviz (wasm) could not write its scratch files while rendering {fmt} "
                     f"({text}): the disk is full or a file-size limit is set"
                 ) from error
+            if "mmap failed to reserve" in text:
+                # The runtime reserves Graphviz's whole memory range (about 4 GB of addresses,
+                # little of it ever used) before starting: an address-space limit stops it.
+                raise RenderError(
+                    f"Graphviz (wasm) could not reserve its memory for {fmt} ({text}): the WebAssembly "
+                    "runtime reserves about 4 GB of addresses up front, more than the address-space limit "
+                    "(ulimit -v) allows; raise the limit, or install Graphviz's dot program"
+                ) from error
             raise RenderError(
                 f"Graphviz (wasm) crashed while rendering {fmt}: {text}"
             ) from error

