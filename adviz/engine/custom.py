@@ -28,6 +28,11 @@ with the same API:
     one cotangent per argument.  As in JAX there is no forward mode through it (``jvp``,
     ``jacfwd`` and ``hessian`` refuse with a clear error).
 
+    Shapes: a rule's tangent (``custom_jvp``) or cotangent (``custom_vjp``) has the shape of
+    the value it belongs to.  A scalar is taken to mean that number in every entry (the rule
+    of ``sum(x)`` may return ``(ȳ,)``), which JAX refuses; any other mismatch is refused
+    with the rule's name and both shapes, never broadcast into a silently wrong derivative.
+
 ``ad.stop_gradient``
     The identity on values, zero on derivatives: the operand's edge is *cut*.
 
