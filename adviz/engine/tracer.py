@@ -207,6 +207,24 @@ def _numpy_call_with_dtype(exc: BaseException) -> Optional[tuple[str, str, str]]
     return None
 
 
+def _numpy_call_with_traced_option(exc: BaseException) -> Optional[tuple[str, str]]:
+    """``("sum", "initial")`` when the error came from inside a NumPy function (the first
+    NumPy frame of the traceback, the one user code called) that was handed a traced value
+    through an option such as ``initial=`` while its array was plain: NumPy's dispatch looks
+    only at the array, so it never asks adviz and converts the option with ``float()``."""
+    numpy_dir = os.path.dirname(np.__file__) + os.sep
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if not frame.f_code.co_filename.startswith(numpy_dir):
+            continue
+        code = frame.f_code
+        params = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]  # not the array itself
+        for option in params:
+            if isinstance(frame.f_locals.get(option), Tracer):
+                return code.co_name, option
+        return None
+    return None
+
+
 def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]:
     """Errors NumPy raises *from inside its own code* when it meets a tracer, re-worded.
 
@@ -225,6 +243,16 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
                 f"np.{name}(..., dtype={dtype}) of {given}: NumPy converts each entry to {dtype} itself, "
                 f"which would cut the traced values out of the derivative. Write np.{name}(np.stack([...])) "
                 f"(one traced array), or call np.{name} without dtype=.")
+        option = _numpy_call_with_traced_option(exc)
+        if option is not None:
+            # ``np.sum(a, initial=c)`` with a plain ``a`` and a traced ``c``
+            name, option = option
+            examples = (" (np.sum(a) + c, np.prod(a) * c, np.maximum(np.max(a), c))"
+                        if option == "initial" else "")
+            return UnsupportedOperation(
+                f"np.{name}(..., {option}=c) with a traced {option}= and a plain array: NumPy turns c "
+                f"into a plain number, which would cut it out of the derivative. Combine c with the "
+                f"result outside the call instead{examples}.")
         # ``a[i] = x`` on a float ndarray: NumPy asks float(x), adviz refuses, NumPy then
         # tries x as a sequence and reports "setting an array element with a sequence".
         return UnsupportedOperation(

@@ -641,3 +641,19 @@ def test_an_adjoint_that_is_an_operand_never_writes_into_it(f, gx):
     np.testing.assert_allclose(gx_, gx(x, y), rtol=1e-14)
     for d in (g, gx_, gy_):
         assert d.flags.writeable and not np.may_share_memory(d, x) and not np.may_share_memory(d, y)
+
+
+@pytest.mark.parametrize("reduction", [np.sum, np.prod, np.max, np.min])
+def test_a_traced_initial_on_a_plain_array_is_refused_by_name(reduction):
+    """NumPy never shows adviz a traced ``initial=`` when the array is plain: it would turn
+    the value into a float (a silent 0 derivative), so adviz refuses, naming the option."""
+    a = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ad.UnsupportedOperation, match=rf"np\.{reduction.__name__}\(\.\.\., initial=c\)"):
+        ad.grad(lambda c: reduction(a, initial=c))(0.5)
+
+
+def test_a_traced_initial_on_a_traced_array_is_differentiated():
+    """With the array traced too, the call reaches adviz's rule: d/dc of sum(a*c, initial=c)
+    is sum(a) + 1, by hand."""
+    a = np.array([1.0, 2.0, 3.0])
+    assert ad.grad(lambda c: np.sum(a * c, initial=c))(0.5) == pytest.approx(np.sum(a) + 1, rel=1e-15)
