@@ -144,6 +144,9 @@ class Node:
         return f"Node({self.name} = {self.definition}, shape={self.shape})"
 
 
+_NOT_YET: Any = object()  # a Term's partial value before any view has asked for it
+
+
 class Term:
     """One use of the chain rule along one edge of the graph.
 
@@ -155,10 +158,20 @@ class Term:
     A sweep over a long tape makes millions of terms, so a term keeps only numbers and
     indices; its texts (``partial``, ``partial_latex``, ``names``, ``rhs``) are written from
     the primitive's registry entry when a view reads them, the same text every time.
+
+    The local partial's *value* (:attr:`partial_value`) is computed the first time a view
+    asks for it and then kept on the term.  Why a cache: the views ask often (``adviz trace``
+    looks for non-finite partials, then the table prints each one, its formula's grouping
+    and its row), and on an array of 10⁶ entries each evaluation of ``cos(v2)`` or
+    ``exp(x)`` is a whole new array — without the cache one ``adviz trace`` evaluated each
+    partial about six times.  The trade-off: a term whose partial a view has read keeps
+    that one array (one per term, the same array the view would have made anyway) for as
+    long as the sweep is kept; a term no view reads keeps nothing, so ``ad.grad`` and the
+    sweep itself cost no more memory than before.
     """
 
     __slots__ = ("mode", "source", "target", "argnum", "contribution", "total", "first", "summed", "source_ndim",
-                 "_trace")
+                 "_trace", "_partial_value")
 
     def __init__(self, mode: str, source: int, target: int, argnum: int, contribution: Any, total: Any,
                  first: bool, summed: tuple[int, ...] = (), source_ndim: int = 0, trace: "Optional[Trace]" = None):
@@ -172,6 +185,7 @@ class Term:
         self.summed = summed  # reverse: axes of the source summed away (the target was broadcast)
         self.source_ndim = source_ndim
         self._trace = trace
+        self._partial_value: Any = _NOT_YET  # computed on first read (see the class docstring)
 
     def __repr__(self) -> str:
         return f"Term({self.mode}, {self.update()})"
@@ -185,8 +199,13 @@ class Term:
     @property
     def partial_value(self) -> Any:
         """The local partial's value (None for a structural rule): the number the sweep
-        multiplied by, evaluated again from the same registry entry on the same values."""
-        return _partial_value(self._node, self.argnum)
+        multiplied by, evaluated again from the same registry entry on the same values —
+        once, on the first read; later reads return that same object (see the class
+        docstring for why, and what it costs)."""
+        value = self._partial_value
+        if value is _NOT_YET:
+            value = self._partial_value = _partial_value(self._node, self.argnum)
+        return value
 
     @property
     def names(self) -> tuple[str, str]:
