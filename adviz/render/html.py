@@ -296,6 +296,7 @@ TABLE_CSS = """
 .adviz-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .adviz-table td.node { white-space: nowrap; }  /* a node's formula on one line: v1 = log(x1), never v1 = / log(x1) */
+.adviz-table .unit { white-space: nowrap; }  /* a formula and its value together: never v̄5 = / [−1.943] */
 .adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
 .adviz-table tr.done td.new { background: var(--light); }
 .adviz-table tr.current td { background: var(--active); text-shadow: 0.45px 0 0 currentColor; }  /* bold without
@@ -306,7 +307,7 @@ TABLE_CSS = """
 .adviz-table tr.more td { color: #6b7280; font-style: italic; }
 .adviz-table-box, #table { container-type: inline-size; }
 @container (max-width: 700px) {  /* a laptop's notebook column: tighter cells, the table still fits */
-  .adviz-table th, .adviz-table td { padding-left: 4px; padding-right: 4px; }
+  .adviz-table th, .adviz-table td { padding-left: 3px; padding-right: 3px; }
   .adviz-table { font-size: 13px; }
 }
 """.strip()
@@ -323,6 +324,42 @@ def _row_state(row_step: int, step: int) -> str:
 def _cell(text: str, cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
     return f"<td{attr}>{html.escape(text)}</td>"
+
+
+def _units(text: str, *, formula: bool = False) -> list[str]:
+    """``text`` cut where a line may break, keeping each ``name = value`` start whole.
+
+    A line may break after a ``+``/``-`` between terms, between the entries of a value
+    (``[0.181,`` ``0.3246]``) and before ``(seed)``; never between a name or formula, its
+    ``=``/``+=`` and the value's first entry, so no ``v̄5 =`` above ``[−1.943]``:
+    ``"v̄2 = [0.181, 0.3246]"`` → ``["v̄2 = [0.181,", "0.3246]"]``.  With ``formula``
+    (a local partial, ``formula = value``) a line may also break before the ``=``, which stays
+    with the value: ``"1 - tanh(v2)**2 = [0.18, 0.32]"`` → ``["1 -", "tanh(v2)**2", "= [0.18,", "0.32]"]``.
+    """
+    pieces: list[list[str]] = [[]]
+    words = text.split(" ")
+    depth, seen_equals = 0, False  # depth: inside () of a shape or formula, not [] of a value
+    for i, word in enumerate(words):
+        if word == "(seed)" and pieces[-1]:
+            pieces.append([])
+        pieces[-1].append(word)
+        depth += word.count("(") - word.count(")")
+        seen_equals = seen_equals or word in ("=", "+=")
+        glued = word in ("=", "+=") or (not formula and i + 1 < len(words) and words[i + 1] in ("=", "+="))
+        before_equals = i + 1 < len(words) and words[i + 1] in ("=", "+=")
+        if not glued and (word in ("+", "-") or (seen_equals and depth == 0) or (formula and before_equals)):
+            pieces.append([])
+    return [" ".join(p) for p in pieces if p]
+
+
+def _unit_cell(text: str, cls: str, *, formula: bool = False) -> str:
+    """A cell whose ``name = value`` units never break across lines (class ``unit``: no wrapping);
+    a long formula may still wrap, but only between its terms."""
+    pieces = _units(text, formula=formula)
+    if len(pieces) == 1:
+        return _cell(text, f"{cls} unit")
+    return (f'<td class="{cls}">' + " ".join(f'<span class="unit">{html.escape(p)}</span>' for p in pieces)
+            + "</td>")
 
 
 def _partial_text(term: Term) -> str:
@@ -361,8 +398,8 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
 
     for name, value in sweep.seed.items():
         mark = f"{_mark(name, sweep.mode)} = {summary(value)}"
-        row(0, [_cell(""), _cell("0", "num"), _cell(name, "node"), _cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
-                _cell(mark, "num val new")])
+        row(0, [_cell(""), _cell("0", "num"), _cell(name, "node"), _unit_cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
+                _unit_cell(mark, "num val new")])
     for s in sweep.steps:
         k = s.index + 1
         node = trace.nodes[s.node]
@@ -370,17 +407,17 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
         if getattr(s, "kind", "") == "recompute":
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell("recomputed", "code"),
                     _cell(_recompute_note(trace, node)), _cell(""),
-                    _cell(f"{node.name} = {summary(s.value)}", "num val new")])
+                    _unit_cell(f"{node.name} = {summary(s.value)}", "num val new")])
             continue
         if not s.terms:
             what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell(what, "code"), _cell(""), _cell(""),
-                    _cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
+                    _unit_cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
         for j, term in enumerate(s.terms, start=1):
             row(k, [
-                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where, "node"), _cell(term.update(), "code"),
-                _cell(_partial_text(term), "code val"), _cell(summary(term.contribution), "num val"),
-                _cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
+                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where, "node"), _unit_cell(term.update(), "code", formula=True),
+                _unit_cell(_partial_text(term), "code val", formula=True), _cell(summary(term.contribution), "num val"),
+                _unit_cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
             ])
     lines = [f'<table class="adviz-table {sweep.mode}" style="{variables}">',
              "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]

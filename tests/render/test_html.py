@@ -569,6 +569,27 @@ def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
                                 return r.getClientRects().length > 1; })
                 .map(td => td.textContent)""")
             assert wrapped == [], (i, k)
+            # a formula and its value stay together: every formula of columns 4-7 sits in no-wrap
+            # units, none of them broken across lines, none ending in = or += (v̄5 = above
+            # [−1.943] was the bug), and a new tangent/adjoint's name shares a unit with its value
+            broken = browser.js("""(() => {
+                const cells = Array.from(document.querySelectorAll('tr[data-step] td:nth-child(n+4)'));
+                const units = cells.flatMap(td => td.matches('.unit') ? [td] : Array.from(td.querySelectorAll('.unit')));
+                const loose = cells.filter(td => /=/.test(td.textContent) && !td.matches('.unit') &&
+                    Array.from(td.childNodes).some(n => n.nodeType === 3 ? n.textContent.trim() !== ''
+                                                                          : !n.matches('.unit'))).map(td => td.textContent);
+                const split = units.filter(u => {
+                    const r = document.createRange(); r.selectNodeContents(u);
+                    return new Set(Array.from(r.getClientRects()).map(c => Math.round(c.top))).size > 1;
+                }).map(u => u.textContent);
+                const dangling = units.filter(u => /=$/.test(u.textContent.trim())).map(u => u.textContent);
+                const orphan = Array.from(document.querySelectorAll('tr[data-step] td:nth-child(7)'))
+                    .filter(td => !/ = /.test((td.matches('.unit') ? td : td.querySelector('.unit') || {textContent: ''}).textContent))
+                    .map(td => td.textContent);
+                return [loose, split, dangling, orphan]; })()""")
+            assert broken == [[], [], [], []], (i, k, broken)
+            if i == 2 and k == len(s.steps):
+                (tmp_path.parent / f"table-592-{mode}.png").write_bytes(browser.screenshot())
 
 
 def test_labels_stay_inside_their_boxes_in_the_browser(browser, page):
