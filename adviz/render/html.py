@@ -347,7 +347,8 @@ def _units(text: str, *, formula: bool = False) -> list[str]:
         seen_equals = seen_equals or word in ("=", "+=")
         glued = word in ("=", "+=") or (not formula and i + 1 < len(words) and words[i + 1] in ("=", "+="))
         before_equals = i + 1 < len(words) and words[i + 1] in ("=", "+=")
-        if not glued and (word in ("+", "-") or (seen_equals and depth == 0) or (formula and before_equals)):
+        entry_end = seen_equals and depth == 0 and (word.endswith((",", ")")) or word == "…")  # [a, b], (3, 2), [a … b]
+        if not glued and (word in ("+", "-") or entry_end or (formula and before_equals)):
             pieces.append([])
     return [" ".join(p) for p in pieces if p]
 

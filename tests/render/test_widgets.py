@@ -39,7 +39,7 @@ def two_inputs():
 
 def _current_updates(table_html: str) -> list[str]:
     rows = re.findall(r'<tr data-step="\d+" class="current">(.*?)</tr>', table_html, re.DOTALL)
-    return [re.findall(r"<td[^>]*>(.*?)</td>", r)[3] for r in rows]
+    return [re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", r)[3]) for r in rows]  # its text
 
 
 # ---------------------------------------------------------------- SweepPlayer
