@@ -444,29 +444,39 @@ def _widen_slots(slots: list[str], texts: Any) -> None:
             slots[i] = text
 
 
-def _alike_inputs(widest: dict[str, list[str]], looks: dict[str, Look]) -> dict[str, list[str]]:
-    """``widest`` with every input box measured by the widest text of any input, slot by slot.
-
-    Boxes of one kind should look alike: sized each for its own longest label, ``x2``'s box
-    (``x̄2 = −0.2837 + 2 = 1.716``) came out wider than ``x1``'s.  Graphviz lays the inputs
-    out with the same texts, so they get one width (and the same cells); each step then
-    paints its own texts into them, centred.  Inputs with a different number of slots
-    (none today) would be left as they are.
-    """
-    inputs = [k for k, look in looks.items() if look.kind == "input" and k in widest]
-    if len(inputs) < 2:
-        return widest
-    out = dict(widest)
+def _share_widths(widest: dict[str, list[str]], keys: list[str],
+                  ratio: float | None = None) -> dict[str, list[str]]:
+    """``widest`` with the boxes ``keys`` measured alike: boxes with the same number of text
+    slots get, slot by slot, the widest text any of them shows, so Graphviz gives them one
+    width (each step then paints its own texts into them, centred).  With ``ratio``, a group
+    whose widest texts differ by more than that factor is left as it is."""
     by_slots: dict[int, list[str]] = {}
-    for k in inputs:
+    for k in keys:
         by_slots.setdefault(len(widest[k]), []).append(k)
+    out = dict(widest)
     for same in by_slots.values():
+        if len(same) < 2:
+            continue
+        if ratio is not None:
+            sizes = [max(text_width(t) for t in widest[k]) for k in same]
+            if max(sizes) > ratio * min(sizes):
+                continue
         common: list[str] = []
         for k in same:
             _widen_slots(common, widest[k])
         for k in same:
             out[k] = list(common)
     return out
+
+
+def _alike_inputs(widest: dict[str, list[str]], looks: dict[str, Look]) -> dict[str, list[str]]:
+    """``widest`` with every input box measured by the widest text of any input, slot by slot.
+
+    Boxes of one kind should look alike: sized each for its own longest label, ``x2``'s box
+    (``x̄2 = −0.2837 + 2 = 1.716``) came out wider than ``x1``'s.  Graphviz lays the inputs
+    out with the same texts, so they get one width (and the same cells).
+    """
+    return _share_widths(widest, [k for k, look in looks.items() if look.kind == "input" and k in widest])
 
 
 ALIKE_RATIO = 1.6
@@ -479,20 +489,7 @@ def _alike_in_a_column(widest: dict[str, list[str]], looks: dict[str, Look]) -> 
     widest text among them, slot by slot, when they are of similar width (:data:`ALIKE_RATIO`):
     a column of boxes of ragged widths reads as a column of different things."""
     boxes = [k for k, look in looks.items() if look.kind in ("intermediate", "output") and widest.get(k)]
-    by_slots: dict[int, list[str]] = {}
-    for k in boxes:
-        by_slots.setdefault(len(widest[k]), []).append(k)
-    out = dict(widest)
-    for same in by_slots.values():
-        sizes = [max(text_width(t) for t in widest[k]) for k in same]
-        if len(same) < 2 or max(sizes) > ALIKE_RATIO * min(sizes):
-            continue
-        common: list[str] = []
-        for k in same:
-            _widen_slots(common, widest[k])
-        for k in same:
-            out[k] = list(common)
-    return out
+    return _share_widths(widest, boxes, ratio=ALIKE_RATIO)
 
 
 def _paint_key(look: Look, paints: dict, mode: str | None) -> str:
