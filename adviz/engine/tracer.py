@@ -183,45 +183,49 @@ _NO_CAST = re.compile(r"Cannot cast ufunc '(\w+)' (input|output)(?: \d+)? from d
 _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
 
 
-def _numpy_call_with_dtype(exc: BaseException) -> Optional[tuple[str, str, str]]:
-    """``("mean", "float64", "a list of traced values")`` when the error came from inside a
-    NumPy function called with ``dtype=`` (the first NumPy frame of the traceback, the one
-    user code called); ``None`` otherwise."""
+def _numpy_frame_called(exc: BaseException) -> Optional[tuple[Any, tuple[str, ...]]]:
+    """The first NumPy frame of the traceback (the NumPy function user code called) and the
+    names of its parameters, or ``None`` when the error did not pass through NumPy."""
     numpy_dir = os.path.dirname(np.__file__) + os.sep
     for frame, _ in traceback.walk_tb(exc.__traceback__):
-        if not frame.f_code.co_filename.startswith(numpy_dir):
-            continue
-        code = frame.f_code
-        params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
-        dtype = frame.f_locals.get("dtype")
-        if "dtype" not in params or dtype is None:
-            return None
-        given = frame.f_locals.get("a")
-        given = ("a list of traced values" if isinstance(given, list) else
-                 "a tuple of traced values" if isinstance(given, tuple) else "traced values")
-        try:
-            dtype = np.dtype(dtype).name
-        except TypeError:
-            dtype = str(dtype)
-        return code.co_name, dtype, given
+        if frame.f_code.co_filename.startswith(numpy_dir):
+            code = frame.f_code
+            return frame, code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     return None
 
 
-def _numpy_call_with_traced_option(exc: BaseException) -> Optional[tuple[str, str]]:
-    """``("sum", "initial")`` when the error came from inside a NumPy function (the first
-    NumPy frame of the traceback, the one user code called) that was handed a traced value
-    through an option such as ``initial=`` while its array was plain: NumPy's dispatch looks
-    only at the array, so it never asks adviz and converts the option with ``float()``."""
-    numpy_dir = os.path.dirname(np.__file__) + os.sep
-    for frame, _ in traceback.walk_tb(exc.__traceback__):
-        if not frame.f_code.co_filename.startswith(numpy_dir):
-            continue
-        code = frame.f_code
-        params = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]  # not the array itself
-        for option in params:
-            if isinstance(frame.f_locals.get(option), Tracer):
-                return code.co_name, option
+def _numpy_call_with_dtype(exc: BaseException) -> Optional[tuple[str, str, str]]:
+    """``("mean", "float64", "a list of traced values")`` when the error came from inside a
+    NumPy function called with ``dtype=``; ``None`` otherwise."""
+    called = _numpy_frame_called(exc)
+    if called is None:
         return None
+    frame, params = called
+    dtype = frame.f_locals.get("dtype")
+    if "dtype" not in params or dtype is None:
+        return None
+    given = frame.f_locals.get("a")
+    given = ("a list of traced values" if isinstance(given, list) else
+             "a tuple of traced values" if isinstance(given, tuple) else "traced values")
+    try:
+        dtype = np.dtype(dtype).name
+    except TypeError:
+        dtype = str(dtype)
+    return frame.f_code.co_name, dtype, given
+
+
+def _numpy_call_with_traced_option(exc: BaseException) -> Optional[tuple[str, str]]:
+    """``("sum", "initial")`` when the error came from inside a NumPy function that was handed
+    a traced value through an option such as ``initial=`` while its array was plain: NumPy's
+    dispatch looks only at the array, so it never asks adviz and converts the option with
+    ``float()``."""
+    called = _numpy_frame_called(exc)
+    if called is None:
+        return None
+    frame, params = called
+    for option in params[1:]:  # not the array itself
+        if isinstance(frame.f_locals.get(option), Tracer):
+            return frame.f_code.co_name, option
     return None
 
 
