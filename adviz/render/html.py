@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "TABLE_CSS",
+    "UNIT_CSS",
     "Frame",
     "focus_node",
     "make_sweep",
@@ -54,6 +55,7 @@ __all__ = [
     "sweep_frames",
     "sweep_html",
     "sweep_table_html",
+    "table_cell",
     "write_sweep_html",
 ]
 
@@ -289,6 +291,11 @@ def sweep_frames(trace: Trace, sweep: Sweep, **graph_options: Any) -> list[Frame
 
 # ---------------------------------------------------------------- the table
 
+UNIT_CSS = (".adviz-table .unit, .adviz-fd .unit { white-space: nowrap; }"
+            "  /* a formula and its value together: never v̄5 = / [−1.943] */")
+"""The one rule that keeps text together in adviz's tables: :func:`table_cell` puts each piece
+that must not break (``v̄5 = [−1.943]``, a number) in class ``unit``; part of :data:`TABLE_CSS`."""
+
 TABLE_CSS = """
 .adviz-table { border-collapse: collapse; font: 14px/1.35 system-ui, sans-serif; color: #111827; }
 .adviz-table th { text-align: left; padding: 4px 10px; border-bottom: 2px solid var(--strong); color: var(--strong); }
@@ -296,7 +303,7 @@ TABLE_CSS = """
 .adviz-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .adviz-table td.code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .adviz-table td.node { white-space: nowrap; }  /* a node's formula on one line: v1 = log(x1), never v1 = / log(x1) */
-.adviz-table .unit { white-space: nowrap; }  /* a formula and its value together: never v̄5 = / [−1.943] */
+%(unit)s
 .adviz-table td:first-child { width: 1.6em; color: var(--strong); font-weight: bold; }
 .adviz-table tr.done td.new { background: var(--light); }
 .adviz-table tr.current td { background: var(--active); text-shadow: 0.45px 0 0 currentColor; }  /* bold without
@@ -307,10 +314,16 @@ TABLE_CSS = """
 .adviz-table tr.more td { color: #6b7280; font-style: italic; }
 .adviz-table-box, #table { container-type: inline-size; }
 @container (max-width: 700px) {  /* a laptop's notebook column: tighter cells, the table still fits */
-  .adviz-table th, .adviz-table td { padding-left: 3px; padding-right: 3px; }
-  .adviz-table { font-size: 13px; }
+  .adviz-table th, .adviz-table td { padding-left: 2px; padding-right: 2px; }
+  .adviz-table { font-size: 12px; }
+  .adviz-table td.code { font-size: 11px; }  /* monospace runs wider than the text beside it */
+  .adviz-table td:nth-child(2), .adviz-table td:nth-child(3) { padding-right: 5px; }  /* step, node, update apart */
+  .adviz-table th:first-child, .adviz-table td:first-child { width: 0; padding: 0; }  /* the mark moves */
+  .adviz-table tr.current td:first-child::before { content: none; }                 /* into the step */
+  .adviz-table td:nth-child(2)::before { content: "\\25B6\\00A0"; visibility: hidden; }  /* cell, whose room */
+  .adviz-table tr.current td:nth-child(2)::before { visibility: visible; }          /* is kept in every row */
 }
-""".strip()
+""".strip().replace("%(unit)s", UNIT_CSS)
 """Styles of :func:`sweep_table_html`; the colours come from CSS variables set on the table."""
 
 
@@ -326,39 +339,44 @@ def _cell(text: str, cls: str = "") -> str:
     return f"<td{attr}>{html.escape(text)}</td>"
 
 
-def _units(text: str, *, formula: bool = False) -> list[str]:
+def _units(text: str, *, value: bool = False) -> list[str]:
     """``text`` cut where a line may break, keeping each ``name = value`` start whole.
 
-    A line may break after a ``+``/``-`` between terms, between the entries of a value
-    (``[0.181,`` ``0.3246]``) and before ``(seed)``; never between a name or formula, its
-    ``=``/``+=`` and the value's first entry, so no ``v̄5 =`` above ``[−1.943]``:
-    ``"v̄2 = [0.181, 0.3246]"`` → ``["v̄2 = [0.181,", "0.3246]"]``.  With ``formula``
-    (a local partial, ``formula = value``) a line may also break before the ``=``, which stays
-    with the value: ``"1 - tanh(v2)**2 = [0.18, 0.32]"`` → ``["1 -", "tanh(v2)**2", "= [0.18,", "0.32]"]``.
+    A line may break after a ``+``/``-`` between terms and between the entries of a value
+    (``[0.181,`` ``0.3246]``); never at an ``=``/``+=`` (the name or formula before it, the
+    ``=`` and the value's first entry stay together: no ``v̄5 =`` above ``[−1.943]``, no
+    ``2*v5`` above ``= [−3.887]``), and never before ``(seed)``, which stays with its value:
+    ``"v̄2 = [0.181, 0.3246]"`` → ``["v̄2 = [0.181,", "0.3246]"]``;
+    ``"1 - tanh(v2)**2 = [0.18, 0.32]"`` → ``["1 -", "tanh(v2)**2 = [0.18,", "0.32]"]``.
     """
     pieces: list[list[str]] = [[]]
     words = text.split(" ")
-    depth, seen_equals = 0, False  # depth: inside () of a shape or formula, not [] of a value
+    depth, seen_equals = 0, value  # depth: inside () of a shape or formula, not [] of a value
     for i, word in enumerate(words):
-        if word == "(seed)" and pieces[-1]:
-            pieces.append([])
         pieces[-1].append(word)
         depth += word.count("(") - word.count(")")
         seen_equals = seen_equals or word in ("=", "+=")
-        glued = word in ("=", "+=") or (not formula and i + 1 < len(words) and words[i + 1] in ("=", "+="))
-        before_equals = i + 1 < len(words) and words[i + 1] in ("=", "+=")
+        following = words[i + 1] if i + 1 < len(words) else None
+        glued = word in ("=", "+=") or following in ("=", "+=", "(seed)")
         entry_end = seen_equals and depth == 0 and (word.endswith((",", ")")) or word == "…")  # [a, b], (3, 2), [a … b]
-        if not glued and (word in ("+", "-") or entry_end or (formula and before_equals)):
+        if not glued and (word in ("+", "-") or entry_end):
             pieces.append([])
     return [" ".join(p) for p in pieces if p]
 
 
-def _unit_cell(text: str, cls: str, *, formula: bool = False) -> str:
-    """A cell whose ``name = value`` units never break across lines (class ``unit``: no wrapping);
-    a long formula may still wrap, but only between its terms."""
-    pieces = _units(text, formula=formula)
+def table_cell(text: str, cls: str = "", *, value: bool = False) -> str:
+    """A table cell (``<td>``) whose ``name = value`` units never break across lines.
+
+    The one way adviz's HTML tables keep text together: each unit is in class ``unit``,
+    which :data:`TABLE_CSS` keeps from wrapping (a cell that is one unit carries the class
+    itself).  A long formula may still wrap, but only between its terms or a vector's entries
+    (see :func:`_units`).  ``value``: the text is a bare value (a contribution), which may break
+    between its entries only, as after an ``=`` (``(3, 2)`` ``[−0.4452 …`` ``0.2226]``,
+    never ``(3,`` above ``2)``).  ``cls``: more classes for the cell (``num``, ``code``, …).
+    """
+    pieces = _units(text, value=value)
     if len(pieces) == 1:
-        return _cell(text, f"{cls} unit")
+        return _cell(text, f"{cls} unit".strip())
     return (f'<td class="{cls}">' + " ".join(f'<span class="unit">{html.escape(p)}</span>' for p in pieces)
             + "</td>")
 
@@ -390,7 +408,7 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
     colours = style.mode_colours(sweep.mode)
     word = "tangent" if sweep.mode == "forward" else "adjoint"
     variables = f"--strong:{colours.strong};--light:{colours.light};--active:{colours.active}"
-    head = ["", "step", "node", "update", "local partial", "contribution", f"new {word}"]
+    head = ["", "step", "node", "update", "local partial", "contri\u00adbution", f"new {word}"]  # may hyphenate
     body: list[tuple[int, str]] = []
 
     def row(row_step: int, cells: list[str]) -> None:
@@ -399,8 +417,8 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
 
     for name, value in sweep.seed.items():
         mark = f"{_mark(name, sweep.mode)} = {summary(value)}"
-        row(0, [_cell(""), _cell("0", "num"), _cell(name, "node"), _unit_cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
-                _unit_cell(mark, "num val new")])
+        row(0, [_cell(""), _cell("0", "num"), _cell(name, "node"), table_cell(f"{mark} (seed)", "code"), _cell(""), _cell(""),
+                table_cell(mark, "num val new")])
     for s in sweep.steps:
         k = s.index + 1
         node = trace.nodes[s.node]
@@ -408,17 +426,17 @@ def sweep_table_html(trace: Trace, sweep: Sweep, step: int | None = None, *, win
         if getattr(s, "kind", "") == "recompute":
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell("recomputed", "code"),
                     _cell(_recompute_note(trace, node)), _cell(""),
-                    _unit_cell(f"{node.name} = {summary(s.value)}", "num val new")])
+                    table_cell(f"{node.name} = {summary(s.value)}", "num val new")])
             continue
         if not s.terms:
             what = ("no operand carries a tangent" if sweep.mode == "forward" else "nothing to propagate")
             row(k, [_cell(""), _cell(str(k), "num"), _cell(where, "node"), _cell(what, "code"), _cell(""), _cell(""),
-                    _unit_cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
+                    table_cell(f"{_mark(node.name, sweep.mode)} = {summary(s.value)}", "num val new")])
         for j, term in enumerate(s.terms, start=1):
             row(k, [
-                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where, "node"), _unit_cell(term.update(), "code", formula=True),
-                _unit_cell(_partial_text(term), "code val", formula=True), _cell(summary(term.contribution), "num val"),
-                _unit_cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
+                _cell(""), _cell(sweep.step_label(k, j), "num"), _cell(where, "node"), table_cell(term.update(), "code"),
+                table_cell(_partial_text(term), "code val"), table_cell(summary(term.contribution), "num val", value=True),
+                table_cell(f"{_mark(term.names[1], sweep.mode)} = {summary(term.total)}", "num val new"),
             ])
     lines = [f'<table class="adviz-table {sweep.mode}" style="{variables}">',
              "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]

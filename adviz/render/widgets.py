@@ -43,7 +43,7 @@ import numpy as np
 
 from . import style
 from .graph import summary
-from .html import make_sweep, sweep_table_html
+from .html import UNIT_CSS, make_sweep, sweep_table_html, table_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
@@ -686,6 +686,14 @@ class ModeComparison(_Stepper):
 # ---------------------------------------------------------------- finite differences
 
 
+FD_TABLE_CSS = """
+.adviz-fd { border-collapse: collapse; font-size: 13px; }
+.adviz-fd th, .adviz-fd td { padding: 2px 6px; text-align: left; }
+.adviz-fd td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.adviz-fd tr.exact td { font-weight: bold; }  /* AD's value: the reference */
+""".strip() + "\n" + UNIT_CSS
+"""Styles of the finite-difference explorer's table; its cells keep together by the tables' one rule."""
+
 _FD_FORMULAS = {
     "forward": "(f(x+h) − f(x)) / h",
     "backward": "(f(x) − f(x−h)) / h",
@@ -757,7 +765,8 @@ class FiniteDifferenceExplorer:
         self._slider.observe(self._on_slider, "value")
         title = w.HTML(f'<b style="font-size:16px">Finite differences vs AD: d/d{html.escape(self.wrt)} at '
                        f'{html.escape(self.wrt)} = {summary(self.x)}</b>')
-        self.widget = w.VBox([title, self._slider, self._table, self._plot])
+        css = w.HTML(f"<style>{FD_TABLE_CSS}</style>")  # the table's styles, sent once (not with every h)
+        self.widget = w.VBox([css, title, self._slider, self._table, self._plot])
         self.widget.add_class("adviz-fd-explorer")
         self._show(self.h)
 
@@ -872,18 +881,19 @@ class FiniteDifferenceExplorer:
                 + "".join(items) + "</svg></div>")
 
     def _table_html(self, h: float) -> str:
+        """The estimates at ``h``, styled by :data:`FD_TABLE_CSS` (sent once, in its own widget);
+        every cell is one no-wrap unit, as in the sweep tables (a number never breaks)."""
         rows = [(f"<tr><th>method</th><th>formula</th><th>estimate at h&nbsp;=&nbsp;{h:.1e}</th><th>|error|</th>"
                  "<th>relative</th></tr>")]
         for m, value in self.estimates.items():
             error = abs(value - self.ad_value)
             rel = error / abs(self.ad_value) if self.ad_value != 0 else error
-            rows.append(f"<tr><td>{m}</td><td>{html.escape(_FD_FORMULAS.get(m, m))}</td><td>{value:.16g}</td>"
-                        f"<td>{error:.2e}</td><td>{rel:.2e}</td></tr>")
-        rows.append(f'<tr style="font-weight:bold"><td>AD</td><td>forward sweep</td><td>{self.ad_value:.16g}</td>'
-                    "<td colspan=2>exact up to rounding</td></tr>")
-        return ('<table class="adviz-fd" style="border-collapse:collapse;font-size:13px">'
-                + "".join(rows).replace("<td>", '<td style="padding:2px 6px;white-space:nowrap">')
-                .replace("<th>", '<th style="padding:2px 6px;text-align:left">') + "</table>"
+            rows.append("<tr>" + "".join(table_cell(text, cls) for text, cls in (
+                (m, ""), (_FD_FORMULAS.get(m, m), "code"), (f"{value:.16g}", "num"), (f"{error:.2e}", "num"),
+                (f"{rel:.2e}", "num"))) + "</tr>")
+        rows.append('<tr class="exact">' + "".join(table_cell(text, cls) for text, cls in (
+            ("AD", ""), ("forward sweep", ""), (f"{self.ad_value:.16g}", "num"))) + "<td colspan=2>exact up to rounding</td></tr>")
+        return ('<table class="adviz-fd">' + "".join(rows) + "</table>"
                 + '<p style="font-size:13px;color:#374151">The red line on the plot is the current h; the rings '
                 "are each method's error there. Filled dots mark each method's best h.</p>")
 

@@ -147,6 +147,23 @@ def test_table_shows_running_adjoint_after_each_term(two_inputs):
     assert f"--active:{style.REVERSE.active}" in table
 
 
+def test_table_units_never_break_at_an_equals_sign_nor_before_seed():
+    """Where a table cell may wrap: between terms and between a vector's entries, never at an
+    ``=``/``+=`` (the formula, the sign and the value's first entry stay together) and never
+    before ``(seed)``."""
+    from adviz.render.html import _units
+
+    assert _units("1 - tanh(v2)**2 = [0.181, 0.3246, 0.2431]") == ["1 -", "tanh(v2)**2 = [0.181,", "0.3246,", "0.2431]"]
+    assert _units("v̄6 += broadcast(v̄7)") == ["v̄6 += broadcast(v̄7)"]
+    assert _units("x̄ = [1, 1] (seed)") == ["x̄ = [1,", "1] (seed)"]
+    assert _units("v̄8 = 1 (seed)") == ["v̄8 = 1 (seed)"]
+    assert _units("(3, 2) [−0.4452 … 0.2226]", value=True) == ["(3, 2)", "[−0.4452 …", "0.2226]"]
+    t = ad.trace("sum(exp(x) * y)", x=np.array([0.5, 1.5]), y=np.array([1.0, 2.0]))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", sweep_table_html(t, t.forward({"x": np.ones(2)}), 0))
+    seed = next(c for c in cells if "(seed)" in c)
+    assert seed.endswith('<span class="unit">1] (seed)</span>'), seed
+
+
 def test_table_escapes_html():
     t = ad.trace(lambda x: np.where(x > 0, x, -x), 2.0)
     table = sweep_table_html(t, t.reverse(), step=1)
@@ -553,8 +570,10 @@ def test_nothing_moves_in_the_browser_from_first_to_last_step(browser, tmp_path,
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
     """JupyterLab at 1024 px leaves a 592 px output column: the 2-layer network's table (its
-    longest formulas and shapes) fits it without a sideways scrollbar, at every step, and
-    each node's formula stays on one line (``v1 = log(x1)``, not ``v1 =`` above ``log(x1)``)."""
+    longest formulas and shapes) fits it without a sideways scrollbar, at every step, with room
+    to spare (its narrowest layout is at least 16 px narrower: a wider fallback font does not
+    push it over), and each node's formula stays on one line (``v1 = log(x1)``, not ``v1 =``
+    above ``log(x1)``)."""
     from adviz.render.sweep_view import VIEW_CSS
 
     for i in (1, 2):  # log(x1)+x1*x2-sin(x2), and the 2-layer network
@@ -569,6 +588,10 @@ def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
             box = browser.js("(() => { const b = document.querySelector('.adviz-table-box');"
                              " return [b.scrollWidth, b.clientWidth]; })()")
             assert box[0] <= box[1], (i, k, box)
+            narrowest = browser.js("(() => { const t = document.querySelector('.adviz-table');"
+                                   " t.style.width = 'min-content'; const w = t.getBoundingClientRect().width;"
+                                   " t.style.width = ''; return w; })()")
+            assert narrowest <= 592 - 16, (i, k, narrowest)
             wrapped = browser.js("""Array.from(document.querySelectorAll('tr[data-step] td:nth-child(3)'))
                 .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
                                 return r.getClientRects().length > 1; })
@@ -576,7 +599,9 @@ def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
             assert wrapped == [], (i, k)
             # a formula and its value stay together: every formula of columns 4-7 sits in no-wrap
             # units, none of them broken across lines, none ending in = or += (v̄5 = above
-            # [−1.943] was the bug), and a new tangent/adjoint's name shares a unit with its value
+            # [−1.943] was the bug), none starting with one (2*v5 above = [−3.887]) or with a
+            # seed's "(seed)" (x̄ = 1 above (seed)), and a new tangent/adjoint's name shares a
+            # unit with its value
             broken = browser.js("""(() => {
                 const cells = Array.from(document.querySelectorAll('tr[data-step] td:nth-child(n+4)'));
                 const units = cells.flatMap(td => td.matches('.unit') ? [td] : Array.from(td.querySelectorAll('.unit')));
@@ -587,7 +612,7 @@ def test_sweep_tables_fit_a_laptop_notebook_column(browser, tmp_path, mode):
                     const r = document.createRange(); r.selectNodeContents(u);
                     return new Set(Array.from(r.getClientRects()).map(c => Math.round(c.top))).size > 1;
                 }).map(u => u.textContent);
-                const dangling = units.filter(u => /=$/.test(u.textContent.trim())).map(u => u.textContent);
+                const dangling = units.filter(u => /=$|^\\+?=|^\\(seed\\)/.test(u.textContent.trim())).map(u => u.textContent);
                 const orphan = Array.from(document.querySelectorAll('tr[data-step] td:nth-child(7)'))
                     .filter(td => !/ = /.test((td.matches('.unit') ? td : td.querySelector('.unit') || {textContent: ''}).textContent))
                     .map(td => td.textContent);

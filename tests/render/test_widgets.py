@@ -272,6 +272,24 @@ def test_fd_explorer_compares_estimates_with_ad():
     assert f"{e.estimates['central']:.16g}" in e.table_html
 
 
+def test_fd_explorer_table_keeps_numbers_whole_by_the_tables_one_rule():
+    """The estimates table keeps each number and formula on one line the way the sweep tables do
+    (cells in class ``unit``, styled by UNIT_CSS, sent once beside the table), not by a
+    second, inline ``white-space`` styling of its own."""
+    from adviz.render.html import UNIT_CSS
+    from adviz.render.widgets import FD_TABLE_CSS
+
+    e = FiniteDifferenceExplorer(_f, 3.0, h=1e-8)
+    cells = re.findall(r"<td([^>]*)>([^<]*)</td>", e.table_html)
+    assert len(cells) == 3 * 5 + 4
+    assert "white-space" not in e.table_html
+    loose = [text for attrs, text in cells if "unit" not in attrs and "colspan" not in attrs]
+    assert loose == []
+    assert f"{e.estimates['forward']:.16g}" in [text for _, text in cells]
+    assert UNIT_CSS in FD_TABLE_CSS and ".adviz-fd .unit" in UNIT_CSS
+    assert any(f"<style>{FD_TABLE_CSS}</style>" == getattr(c, "value", None) for c in e.widget.children)
+
+
 def test_fd_explorer_slider_moves_the_marker_and_shows_roundoff():
     e = FiniteDifferenceExplorer(_f, 3.0)
     e.h = 1e-2
