@@ -799,7 +799,11 @@ class Trace:
         """Forward sweep: push input tangents through the tape, recording each step.
 
         ``seed``: None (tangent 1 on the only scalar input), an input name (tangent 1 on
-        that scalar input), or a dict ``{name: tangent}``; inputs left out get tangent 0.
+        that input: on every entry of an array), or a dict ``{name: tangent}``; inputs left
+        out get tangent 0.  A forward sweep computes *one* directional derivative, so with
+        several inputs (or one array input) there is no default: ``t.forward("x")`` is ∂/∂x
+        (with ``x`` a scalar), ``t.forward({"x": 1.0, "y": 0.5})`` the derivative along a
+        direction, and ``None`` raises a ``ValueError`` that says so.
         """
         seeds = self._forward_seed(seed)
         lean = self.nodes.tape.tape.deferred > 0
@@ -1066,8 +1070,15 @@ class Trace:
         if seed is None:
             scalars = [n for n in inputs if n.shape == ()]
             if len(inputs) != 1 or not scalars:
-                raise ValueError("forward() needs a seed when there is not exactly one scalar input: "
-                                 f"give an input name ({', '.join(self.input_names)}) or a dict of tangents")
+                names = list(self.input_names)
+                first = names[0] if names else "x"
+                many = f"{len(names)} inputs ({', '.join(names)})" if len(names) != 1 else f"the array input {first}"
+                example = ", ".join(f"{n!r}: {'1.0' if i == 0 else '0.5'}" for i, n in enumerate(names[:2]))
+                raise ValueError(
+                    f"forward() needs a seed: a forward sweep computes one directional derivative and this trace "
+                    f"has {many}. Write t.forward({first!r}) for the derivative along {first} (tangent 1 on "
+                    f"{'it, 0 on the other inputs' if len(names) != 1 else 'each of its entries'}) or "
+                    f"t.forward({{{example}}}) for a direction (one tangent per input, the shape of the input).")
             seed = inputs[0].name
         if isinstance(seed, str):
             node = self[seed]

@@ -180,6 +180,7 @@ def new_interpreter(interp: Interpreter, name: Optional[str] = None) -> Iterator
 
 _NO_LOOP = re.compile(r"ufunc '(\w+)' not supported for the input types")
 _NO_CAST = re.compile(r"Cannot cast ufunc '(\w+)' (input|output)(?: \d+)? from dtype\('O'\)")
+_NO_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'")
 _NO_METHOD = re.compile(r"loop of ufunc does not support argument \d+ of type (\w+) which has no callable (\w+) method")
 
 
@@ -264,15 +265,15 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
             "derivative: build the array from the traced values instead (np.stack([...]), "
             "np.concatenate, np.where, or arithmetic with a mask).")
     found = _NO_METHOD.search(str(exc)) if isinstance(exc, TypeError) else None
+    if not found and isinstance(exc, AttributeError):
+        found = _NO_ATTRIBUTE.search(str(exc))
+        if found and not isinstance(getattr(np, found.group(2), None), np.ufunc):
+            found = None
     if found:
-        kind, name = found.groups()
-        # ``np.sin(np.array([x, 1.0]))``: an object array mixing tracers and plain numbers;
-        # NumPy's object loop calls entry.sin() on every entry, and a float has no such method.
-        return UnsupportedOperation(
-            f"np.{name} met an object array holding a plain {kind} (an array built with "
-            f"np.array([...]) from traced values and plain numbers, such as np.array([x, 1.0])): "
-            f"NumPy calls each entry's .{name}() method and a plain number has none. "
-            "Build the array with np.stack([...]) instead: it is one traced array.")
+        # ``np.sin([x, 1.0])``: a Python list (or object array) mixing tracers and plain numbers.
+        # NumPy's C code turns the list into an object array without asking adviz, and its
+        # object loop calls entry.sin() (entry.arctan2(other)) on every entry: a float has none.
+        return mixed_list_error(found.group(2), found.group(1))
     found = _NO_CAST.search(str(exc)) if isinstance(exc, TypeError) else None
     if found:
         # ``np.sin(np.array([x, y]), out=np.zeros(2))``, ``np.linalg.det([[x, y], [z, 1.0]])``:
@@ -304,6 +305,18 @@ def _explain_numpy_error(exc: BaseException) -> Optional["UnsupportedOperation"]
             f"of traced values, which NumPy handles as objects, not numbers): {type(exc).__name__}: {exc}. "
             "Build the array with np.stack([...]) first: it is one traced array.")
     return None
+
+
+def mixed_list_error(name: str, kind: str = "float") -> "UnsupportedOperation":
+    """The refusal of ``np.sin([x, 1.0])``: a NumPy ufunc given a list mixing traced values and numbers."""
+    two = getattr(getattr(np, name, None), "nin", 1) == 2
+    example, rest = ("[x, 1.0], y", ", y") if two else ("[x, 1.0]", "")
+    return UnsupportedOperation(
+        f"np.{name} was given a Python list (or object array) mixing traced values and plain numbers, such "
+        f"as np.{name}({example}): NumPy turns the list into an array of Python objects without asking adviz "
+        f"and calls each entry's .{name}() method, which a plain {kind} does not have. Make the list one "
+        f"traced array first: np.{name}(np.array([x, 1.0]){rest}) (inside a transform np.array of traced "
+        f"values and numbers traces) or np.{name}(np.stack([x, 1.0]){rest}).")
 
 
 def _raised_by_numpy(exc: BaseException) -> bool:

@@ -173,6 +173,9 @@ ARRAY_CASES = [
     ("ediff1d", lambda x: np.ediff1d(x, to_begin=0.5, to_end=x[:1]) ** 2, [rand(2, 2)]),
     ("cov", lambda x: np.cov(x), [rand(3, 5)]),
     ("cov-rowvar-false-y", lambda x, y: np.cov(x, y, rowvar=False, ddof=0), [rand(5, 2), rand(5, seed=2)]),
+    ("cov-fweights-aweights", lambda x: np.cov(x, fweights=np.array([1, 2, 1, 3, 1]), aweights=np.linspace(0.5, 2, 5)),
+     [rand(3, 5)]),
+    ("cov-traced-aweights", lambda x, w: np.cov(x, aweights=w ** 2 + 0.5, ddof=2), [rand(2, 5), rand(5, seed=2)]),
     ("corrcoef", lambda x: np.corrcoef(x), [rand(2, 6)]),
     ("nanvar-nanstd", lambda x: np.nanvar(x, axis=1) + np.nanstd(x, ddof=1), [distinct(2, 4)]),
     ("copysign", lambda x, y: np.copysign(x, y) * x, [distinct(5), distinct(5, seed=3)]),
@@ -222,6 +225,7 @@ ARRAY_CASES = [
     ("minimum-accumulate", lambda x: np.minimum.accumulate(x) ** 2, [distinct(5)]),
     # polynomials as coefficient vectors
     ("polymul", lambda a, b: np.polymul(a, b) ** 2, [rand(3), rand(2, seed=2)]),
+    ("poly", lambda r: np.poly(r), [rand(4)]),
     ("polyadd-polysub", lambda a, b: np.polyadd(a, b) * np.polysub(b, a)[-1], [rand(3), rand(2, seed=2)]),
     ("polyder", lambda p: np.polyder(p, 2) * p[0], [rand(4)]),
     ("polyint", lambda p: np.polyint(p, 2, k=[1.0, -0.5]) * p[-1], [rand(3)]),

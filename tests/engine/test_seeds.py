@@ -283,8 +283,25 @@ def test_two_input_forward_seeds(two_trace):
 
 
 def test_forward_without_seed_needs_a_single_input(two_trace):
-    with pytest.raises((ValueError, TypeError)):
+    """Several inputs: no default seed, and the error shows both ways to give one, with the
+    trace's own input names; each of them then works."""
+    with pytest.raises(ValueError) as info:
         two_trace.forward()
+    names = list(two_trace.input_names)
+    assert f"t.forward({names[0]!r})" in str(info.value)
+    assert f"t.forward({{{names[0]!r}: 1.0, {names[1]!r}: 0.5}})" in str(info.value)
+    by_name_seed = two_trace.forward(names[0]).result
+    by_dict = two_trace.forward({names[0]: 1.0, names[1]: 0.0}).result
+    assert float(by_name_seed) == float(by_dict)
+
+
+def test_forward_without_seed_on_an_array_input_says_so():
+    import adviz as ad
+
+    t = ad.trace(lambda x: np.sum(np.sin(x)), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="the array input x"):
+        t.forward()
+    assert float(t.forward("x").result) == pytest.approx(np.cos(1.0) + np.cos(2.0), rel=1e-14)
 
 
 def test_unknown_seed_name_is_an_error(two_trace):

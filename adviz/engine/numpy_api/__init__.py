@@ -45,6 +45,7 @@ from .attributes import ASSIGNABLE, assignable, missing_attribute, round_, three
 from .building import lift, tracer_array
 from .elementwise import (angle, astype, clip, degrees, frexp, heaviside, imag, interp, ldexp, modf, nan_to_num, radians,
                           real_if_close, sinc, unwrap, where)
+from .refusals import refusing_functions, ufunc_at_refusal
 from .indexing import (choose, compress, delete, diag, diagflat, diagonal, extract, flip, linalg_diagonal,
                        linalg_trace, insert, piecewise, select, take, take_along_axis, trace, tril, triu)
 from .products import matmul
@@ -58,7 +59,7 @@ from .shapes import (append, atleast_1d, atleast_2d, atleast_3d, block, broadcas
                      ravel, reshape, resize, rollaxis, squeeze, stack, swapaxes, transpose, unstack, vstack,
                      apply_along_axis)
 from .signals import (convolve, corrcoef, correlate, cov, ediff1d, geomspace, gradient, linspace, logspace, nanstd,
-                      nanvar, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
+                      nanvar, poly, polyadd, polyder, polyint, polymul, polysub, polyval, trapezoid, vander)
 from .ufunc_methods import FIRST_WITH_LAST, FOLDS, extreme_reduce, fold_reduce, matmul_axes, paired_reduce, reduceat
 from .sorting import median, nanmedian, nanpercentile, nanquantile, partition, percentile, quantile, sort, unique
 
@@ -159,7 +160,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.choose: choose, np.delete: delete, np.piecewise: piecewise, np.insert: insert,
     np.nanmedian: nanmedian, np.nanquantile: nanquantile, np.nanpercentile: nanpercentile,
     np.i0: lambda x: bind(P["i0"], _as_operand(x)),
-    np.unique: unique, np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
+    np.unique: unique, np.poly: poly, np.polymul: polymul, np.polyadd: polyadd, np.polysub: polysub, np.polyder: polyder, np.polyint: polyint,
     # predicates and integer-valued results: plain values, not differentiable
     np.iscomplex: _plain(np.iscomplex), np.isreal: _plain(np.isreal), np.isposinf: _plain(np.isposinf),
     np.isneginf: _plain(np.isneginf), np.searchsorted: _plain(np.searchsorted),
@@ -171,6 +172,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.isin: _plain(np.isin), np.array_equiv: _plain(np.array_equiv), np.lexsort: _plain(np.lexsort),
     np.shares_memory: _plain(np.shares_memory), np.may_share_memory: _plain(np.may_share_memory),
 }
+FUNCTIONS.update(refusing_functions())  # np.put, np.copyto, np.histogram, np.roots: refused, saying what to write
 
 
 def _unsupported(name: str) -> UnsupportedOperation:
@@ -212,6 +214,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if method == "outer" and ufunc in UFUNCS and ufunc.nin == 2:
         a, b = (_as_operand(v) for v in inputs)  # np.multiply.outer(a, b) = a[..., None, …] * b, as NumPy defines it
         return ufunc(reshape(a, tuple(np.shape(lowest(a))) + (1,) * np.ndim(lowest(b))), b, **kwargs)
+    if method == "at":
+        raise ufunc_at_refusal(ufunc)
     fn = REDUCTIONS.get((ufunc, method)) or _method_composite(ufunc, method)
     if fn is None:
         raise _unsupported(f"np.{ufunc.__name__}.{method}")

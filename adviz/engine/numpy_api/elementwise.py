@@ -136,10 +136,12 @@ def _take(v, index):
 def _periodic_interp(x, xp, fp, period):
     """``np.interp(..., period=p)`` as NumPy defines it: ``x`` and ``xp`` taken modulo ``p``, the
     knots sorted, and one knot added at each end from the other end shifted by ``p``; then the
-    ordinary interpolation.  ``x % p`` has slope 1, so the derivative in ``x`` is unchanged."""
+    ordinary interpolation.  ``x % p`` has slope 1, so the derivative in ``x`` is unchanged; a
+    traced ``p`` stays traced (``x % p`` has slope ``-floor(x/p)`` in ``p``, and the two added
+    knots move with it)."""
     if lowest(period) == 0:
         raise ValueError("period must be a non-zero value")
-    period = abs(lowest(period))
+    period = np.abs(period) if isinstance(period, Tracer) else abs(period)
     x, xp, fp = x % period, _as_operand(xp) % period, _as_operand(fp)
     order = np.argsort(np.asarray(lowest(xp)), kind="stable")
     xp, fp = _take(xp, order), _take(fp, order)
@@ -194,7 +196,15 @@ def real_if_close(a, tol=100):
 def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     """``np.unwrap``: ``p`` plus multiples of ``period`` chosen from the values, so the slope is 1.
 
-    NumPy adds a piecewise-constant correction; here it is computed by NumPy on the concrete
-    values and added as a constant, so the numbers are NumPy's and the derivative is the identity."""
+    NumPy adds a piecewise-constant correction ``k·period`` (``k`` whole numbers); here it is
+    computed by NumPy on the concrete values, so the numbers are NumPy's and the derivative in
+    ``p`` is the identity.  A traced ``period`` keeps its part: the result is ``p + k·period``,
+    with slope ``k`` in ``period`` (``discont`` only chooses ``k``: slope 0)."""
     value = np.asarray(lowest(p))
-    return p + (np.unwrap(value, discont=discont, axis=axis, period=period) - value)
+    plain_period = lowest(period)
+    correction = np.unwrap(value, discont=lowest(discont), axis=axis, period=plain_period) - value
+    if not isinstance(period, Tracer):
+        return p + correction
+    if not np.issubdtype(correction.dtype, np.inexact):
+        raise UnsupportedOperation("np.unwrap of integers with a traced period: give p as floats")
+    return p + np.round(correction / plain_period) * period

@@ -32,12 +32,14 @@ outside every transform calls NumPy's own functions):
 * the **list readers** (``cov``, ``corrcoef``, ``percentile``, ``quantile``, ``interp``, …)
   turn each argument that is a list, tuple or object array holding traced values into one
   traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
-  call NumPy's function, which now hands the call to adviz's rule.
+  call NumPy's function, which now hands the call to adviz's rule.  ``np.interp`` and ``np.unwrap`` with plain
+  arrays and a traced ``left=``, ``right=``, ``period=`` or ``discont=`` call adviz's rule directly (NumPy's
+  dispatch does not look at those options);
 * the **value takers** (``full``, ``full_like``, ``pad``, ``nan_to_num``, ``select``) are
   functions whose dispatcher hands NumPy only the array (or, for ``np.full``, nothing): a traced
   fill value (``np.full(3, x, dtype=float)``, ``np.full_like(a, x)``, ``np.pad(a, 1,
   constant_values=x)``, ``np.nan_to_num(a, nan=x)``, ``np.select(conds, plain_choices,
-  default=x)``) reached NumPy's own code, which writes it into a float array and refused (or,
+  default=x)``, ``np.piecewise(a, conds, [x, f])``) reached NumPy's own code, which writes it into a float array and refused (or,
   for ``select``, into an object array).  When any argument holds a traced value they call
   adviz's rule directly.
 
@@ -59,8 +61,11 @@ from .building import lift
 
 BUILDERS = ("array", "asarray", "asanyarray")
 READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp", "nanmean", "nanvar",
-           "nanstd")
-VALUE_TAKERS = ("full", "full_like", "pad", "nan_to_num", "select")
+           "nanstd", "unwrap", "poly")
+# readers whose options may be traced while the arrays are plain (np.interp(x, xp, fp, period=p)):
+# NumPy's dispatch looks at x, xp and fp only, so adviz's rule is called directly
+OPTION_READERS = ("interp", "unwrap", "cov")
+VALUE_TAKERS = ("full", "full_like", "pad", "nan_to_num", "select", "piecewise")
 
 _ORIGINALS: dict[str, Callable] = {name: getattr(np, name) for name in BUILDERS + READERS + VALUE_TAKERS}
 _LOCK = threading.Lock()
@@ -152,6 +157,10 @@ def _reader(name: str) -> Callable:
                for a in (*args, *kwargs.values())):
             args = tuple(traced_array(a) if _traced_sequence(a) else a for a in args)
             kwargs = {k: traced_array(v) if _traced_sequence(v) else v for k, v in kwargs.items()}
+        if name in OPTION_READERS and any(isinstance(v, Tracer) for v in (*args, *kwargs.values())):
+            from . import FUNCTIONS
+
+            return FUNCTIONS[numpy_fn](*args, **kwargs)  # a traced option NumPy's dispatch does not look at
         return numpy_fn(*args, **kwargs)
 
     return read

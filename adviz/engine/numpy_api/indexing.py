@@ -221,8 +221,10 @@ def piecewise(x, condlist, funclist, *args, **kw):
             values = ravel(_as_operand(func(getitem(flat_x, positions), *args, **kw)))
             if _shape_of(values) == (1,) and positions.size > 1:
                 values = values * np.ones(positions.size, dtype=dtype)
+        elif isinstance(func, Tracer):  # a traced constant piece: its entries follow it (slope 1)
+            values = func * np.ones(positions.size, dtype=dtype)
         else:
-            values = np.full(positions.size, lowest(func), dtype=dtype)
+            values = np.full(positions.size, func, dtype=dtype)
         keep = np.flatnonzero(owner.ravel()[positions] == i)  # entries a later piece does not overwrite
         where_in[positions[keep]] = offset + keep
         parts.append(values)

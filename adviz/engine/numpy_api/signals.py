@@ -230,7 +230,8 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
-    _no({"fweights": fweights, "aweights": aweights}, "cov", "fweights", "aweights")
+    """``np.cov``: ``(X − mean)(X − mean)ᵀ / (N − ddof)``, and with weights NumPy's weighted
+    formula (see :func:`_weighted_cov`); the weights may be traced too."""
     X = atleast_2d(_as_operand(m))
     # NumPy computes in ``dtype``, by default at least float64 (float32 data give a float64 cov)
     real = np.dtype(dtype) if dtype is not None else np.result_type(
@@ -246,9 +247,50 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         X = concatenate([X, Y], axis=0)
     n = _shape_of(X)[1]
     ddof = (0 if bias else 1) if ddof is None else int(ddof)
+    if fweights is not None or aweights is not None:
+        c = _weighted_cov(X, n, ddof, fweights, aweights, real)
+        return reshape(c, ()) if _shape_of(c) == (1, 1) else c
     centered = X - mean(X, axis=1, keepdims=True)
     c = bind(P["matmul"], centered, swapaxes(centered, 0, 1)) / (n - ddof)
     return reshape(c, ()) if _shape_of(c) == (1, 1) else c
+
+
+def _check_weights(w, n: int, name: str, integer: bool):
+    """NumPy's checks of ``fweights``/``aweights`` (on the concrete values: they choose nothing)."""
+    plain = np.asarray(lowest(w))
+    if integer and not np.all(plain == np.around(plain)):
+        raise TypeError("fweights must be integer")
+    if plain.ndim > 1:
+        raise RuntimeError(f"cannot handle multidimensional {name}")
+    if plain.shape[0] != n:
+        raise RuntimeError(f"incompatible numbers of samples and {name}")
+    if np.any(plain < 0):
+        raise ValueError(f"{name} cannot be negative")
+
+
+def _weighted_cov(X, n: int, ddof: int, fweights, aweights, real):
+    """NumPy's weighted covariance: with ``w = fweights·aweights``,
+    ``avg = Σ w x / Σ w`` and ``cov = (X − avg)·w·(X − avg)ᵀ / f`` where ``f = Σ w − ddof`` (only
+    frequency weights) or ``Σ w − ddof·Σ(w·aweights)/Σ w`` (with analytic weights); ``f = Σ w``
+    for ``ddof = 0``.  Every step is a traced operation, so ``X`` and the weights are differentiated."""
+    w = None
+    if fweights is not None:
+        _check_weights(fweights, n, "fweights", integer=True)
+        w = astype(_as_operand(fweights), real)
+    if aweights is not None:
+        _check_weights(aweights, n, "aweights", integer=False)
+        a = astype(_as_operand(aweights), real)
+        w = a if w is None else w * a
+    w_sum = sum(w)
+    avg = sum(X * w, axis=1, keepdims=True) / w_sum
+    if ddof == 0:
+        fact = w_sum
+    elif aweights is None:
+        fact = w_sum - ddof
+    else:
+        fact = w_sum - ddof * sum(w * a) / w_sum
+    centered = X - avg
+    return bind(P["matmul"], centered * w, swapaxes(centered, 0, 1)) / fact
 
 
 def corrcoef(x, y=None, rowvar=True, bias=_NOVALUE, ddof=_NOVALUE, *, dtype=None):
@@ -306,6 +348,26 @@ def _poly(p):
 def polymul(a1, a2):
     """Product of two polynomials (coefficients highest power first): their convolution."""
     return convolve(_poly(a1), _poly(a2))
+
+
+def poly(seq_of_zeros):
+    """``np.poly(r)``: the coefficients of ``(x − r₀)(x − r₁)…`` (highest power first), one factor
+    at a time: ``a ← [a, 0] − rₖ·[0, a]``, differentiable in every root.  The characteristic
+    polynomial of a matrix (``np.poly(A)``) needs its eigenvalues, in general complex: refused."""
+    r = _as_operand(seq_of_zeros)
+    if ndim(r) == 0:
+        r = reshape(r, (1,))
+    if ndim(r) != 1:
+        raise UnsupportedOperation(
+            "np.poly of a traced matrix (its characteristic polynomial) needs its eigenvalues, in general "
+            "complex, which adviz does not differentiate; for a symmetric matrix write "
+            "np.poly(np.linalg.eigvalsh(A))")
+    dtype = np.result_type(lowest(r), 1.0)
+    a = np.ones(1, dtype=dtype)
+    for k in range(_shape_of(r)[0]):
+        zero = np.zeros(1, dtype=dtype)
+        a = concatenate([a, zero]) - getitem(r, k) * concatenate([zero, a])
+    return a
 
 
 def _aligned(a1, a2):

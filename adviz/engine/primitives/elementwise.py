@@ -20,7 +20,7 @@ import operator
 
 import numpy as np
 
-from ..tracer import for_mask
+from ..tracer import for_mask, writes_code
 from .core import (MINUS_ONE, ONE, Partial, Primitive, align, dtype_of, fits_in, float_mask, ndim, recip, register,
                    shape, unbroadcast)
 
@@ -165,7 +165,19 @@ def _power_base_partial(ans, x, y):
             return np.ones(shape(x), dtype=dtype_of(x)) if ndim(x) else 1.0 + 0.0 * x
         if y == 0:
             return 0.0 * x
-    return y * x ** (y - 1)
+    return y * _base_where_exponent_is(x, y, 0) ** (y - 1)
+
+
+def _base_where_exponent_is(x, y, *exponents):
+    """``x`` with 1 where the exponent is one of ``exponents``: the partial ``y·x**(y-1)`` of an
+    array of exponents holding 0 is 0 there, but at x = 0 it would read 0·0**(-1) = 0·inf = NaN
+    (``x**np.array([0., 1.])`` at 0).  Replacing the base (not the result) keeps the unselected
+    branch finite, so its derivative does not leak NaN either."""
+    m = for_mask(y)
+    mask = m == exponents[0]
+    for e in exponents[1:]:
+        mask = mask | (m == e)
+    return np.where(mask, 1.0, x) if writes_code(x, y) or np.any(mask) else x
 
 
 def _power_base_text(ops, vals, ans):
@@ -200,7 +212,7 @@ def _power_base_second(ans, x, y):
             return 2.0
         if y == 1 or y == 0:
             return 0.0
-    return y * (y - 1) * x ** (y - 2)
+    return y * (y - 1) * _base_where_exponent_is(x, y, 0, 1) ** (y - 2)
 
 
 def _power_base_second_text(ops, vals, ans):
