@@ -183,6 +183,48 @@ def _top(leaves: Sequence[Any]):
     return top
 
 
+def _reads_traced(fun: Any, level: int, depth: int = 0) -> bool:
+    """Whether ``fun`` holds, outside its arguments, a live traced value of interpreter level
+    ``level`` or above: in its closure cells, default values, bound ``self`` (and its attributes)
+    or a ``functools.partial``'s arguments, looking into lists, tuples, dicts and nested functions."""
+    if depth > 4:
+        return False
+    if isinstance(fun, Tracer):
+        return not fun._interp.dead and fun._interp.level >= level
+    if isinstance(fun, (list, tuple, set, frozenset)):
+        return any(_reads_traced(v, level, depth + 1) for v in fun)
+    if isinstance(fun, dict):
+        return any(_reads_traced(v, level, depth + 1) for v in fun.values())
+    if isinstance(fun, functools.partial):
+        return _reads_traced([fun.func, fun.args, fun.keywords], level, depth + 1)
+    held = []
+    for cell in getattr(fun, "__closure__", None) or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:  # an empty cell (a name assigned later)
+            pass
+    held += [getattr(fun, "__defaults__", None) or (), getattr(fun, "__kwdefaults__", None) or {}]
+    owner = getattr(fun, "__self__", None)
+    if owner is not None and not isinstance(owner, type(np)):
+        held += [owner, getattr(owner, "__dict__", {})]
+    return bool(held) and callable(fun) and any(_reads_traced(v, level, depth + 1) for v in held)
+
+
+def _refuse_traced_closure(fname: str, kind: str, top: Any, *functions: Any) -> None:
+    """A custom rule states the derivative with respect to the function's *arguments*; a traced
+    value of the same transform read from a closure (``W`` in ``def f(x): return W * np.sin(x)``
+    defined inside the differentiated function) depends on the inputs too, and no rule covers it.
+    As JAX asks for ``jax.closure_convert``, adviz asks for an argument (values of an *outer*
+    transform, as in ``grad(grad(...))``, are fine: they are constants to this one)."""
+    if any(_reads_traced(f, top.level) for f in functions if f is not None):
+        raise UnsupportedOperation(
+            f"{fname} (an {kind} function) or its rule reads a traced value of the same transform from its "
+            f"closure (a variable of the function being differentiated): the rule gives derivatives with "
+            f"respect to {fname}'s arguments only, so that value's derivative would be lost. Pass it to "
+            f"{fname} as an argument (and give its derivative in the rule), or define {fname} outside the "
+            f"differentiated function.")
+
+
 def _out_leaves(out: Any) -> tuple[list, TreeDef, list[str]]:
     from .numpy_api.building import lift
 
@@ -395,6 +437,7 @@ class custom_jvp:
         top = _top(split.leaves)
         if top is None:
             return self.fun(*args)
+        _refuse_traced_closure(fname, "ad.custom_jvp", top, self.fun, self.jvp)
         if isinstance(top, JVPInterpreter):
             return self._forward(top, split)
         if isinstance(top, Tape):
@@ -612,6 +655,7 @@ class custom_vjp:
         top = _top(split.leaves)
         if top is None:
             return self.fun(*args)
+        _refuse_traced_closure(fname, "ad.custom_vjp", top, self.fun, self.fwd, self.bwd)
         if isinstance(top, JVPInterpreter):
             raise UnsupportedOperation(
                 f"forward mode (ad.jvp, ad.jacfwd) cannot differentiate {fname}: it is an ad.custom_vjp "
@@ -750,6 +794,12 @@ class _Checkpointed:
         if isinstance(top, Tape):
             if top.expand_checkpoints:
                 return self._expanded(top, split)
+            if _reads_traced(self.fun, top.level):
+                # ``ad.checkpoint(lambda t: np.tanh(W @ t))(x)`` with W traced by the same transform:
+                # the recomputation runs in the reverse sweep, after that transform has recorded
+                # everything, and could not read W then.  Recorded inline instead (as without
+                # checkpoint): the same derivatives, the intermediates kept.
+                return self.fun(*split.call_args(split.leaves))
             return self._block(top, split)
         raise UnsupportedOperation(f"{fname}: checkpoint under an unknown transform {type(top).__name__}")
 

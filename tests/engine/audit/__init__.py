@@ -20,7 +20,7 @@ def all_cases() -> list:
     from . import cases_numpy
 
     out = list(cases_numpy.CASES)
-    for mod in ("cases_linalg", "cases_api", "cases_more"):
+    for mod in ("cases_linalg", "cases_api", "cases_more", "cases_course"):
         try:
             m = __import__(f"{__name__}.{mod}", fromlist=["CASES"])
         except ModuleNotFoundError:

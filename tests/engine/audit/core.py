@@ -227,7 +227,7 @@ def first_order(g: Callable, xs: list, rng: Rng, what: str, modes: Sequence[str]
         close(lhs, rhs, err, f"{what} vjp <ct, v> vs <u, Jv>")
     if "trace" in modes and all(structure(x) == "*" for x in xs) and xs:
         check_trace(g, xs, vs, d_ref, d_err, y_ref, rng, what)
-    size_in = sum(int(np.size(x)) for x in xs)
+    size_in = sum(int(np.size(leaf)) for leaf in leaves(xs))
     if any(structure(x) != "*" for x in xs):
         jac = False  # pytree inputs: jacobians are checked by the API cases
     single = len(y_ref) == 1
