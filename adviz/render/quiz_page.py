@@ -11,7 +11,10 @@ same texts.  It reads what the student types with a small parser of its own (num
 as code.  Pure JavaScript, no kernel: a teacher can put the file on a course website.
 
 While the quiz runs, the player's buttons, slider and keys are locked (the graph moves on
-only through answers); once every question is done they work again.  The panel has the
+only through answers); once every question is done they work again.  Until a term is
+answered, its arrow shows no label and its table row only its number: the arrow's grey
+label would say the local partial with its value (``∂v4/∂x2 = cos(x2) = 0.2837``), and
+with the incoming adjoint in the box next to it that is the answer.  The panel has the
 same height at every question, so nothing below it moves.
 
 The answers are in the page's data: a page that marks answers without a server has to
@@ -46,7 +49,11 @@ QUIZ_CSS = """
 #quiz-feedback[data-verdict=done] { background: var(--light); color: #111827; }
 .quiz-note { margin: 4px 0 0; font-size: 12.5px; color: #4b5563; }
 body.quiz .controls button:disabled, body.quiz .controls input:disabled { opacity: 0.4; cursor: default; }
-body.quiz #table tr.pending td:not(:nth-child(2)) { visibility: hidden; }  /* later terms: not even the formula */
+/* While the quiz runs, a term not answered yet shows nothing of itself: no table row but its number, and
+   no arrow label (the local partial's value, with the adjoint the box shows, would be the answer). */
+body.quiz:not([data-quiz=done]) #table tr.pending td:not(:nth-child(2)) { visibility: hidden; }
+body.quiz:not([data-quiz=done]) #graph g.pending[data-el^=e] text,
+body.quiz:not([data-quiz=done]) #graph g.pending[data-el^=f] text { visibility: hidden; }
 """
 """Styles of the quiz panel (colours from the page's CSS variables)."""
 

@@ -45,6 +45,11 @@ VIEW_CSS = TABLE_CSS + """
 .adviz-view .adviz-graph svg { display: block; }
 .adviz-view .adviz-graph.fit svg { max-width: 100%; height: auto; }
 .adviz-view .adviz-table-box { max-height: 320px; overflow: auto; margin-top: 6px; }
+/* a running quiz (SweepPlayer(quiz=True)): a term not answered yet shows no arrow label and no row but
+   its number (the local partial's value, with the adjoint in the box, would be the answer) */
+.adviz-view.quiz .adviz-table-box tr.pending td:not(:nth-child(2)) { visibility: hidden; }
+.adviz-view.quiz .adviz-graph g.pending[data-el^=e] text,
+.adviz-view.quiz .adviz-graph g.pending[data-el^=f] text { visibility: hidden; }
 """
 
 _ESM = PAINT_JS + r"""
@@ -89,6 +94,7 @@ function render({ model, el }) {
     adviz_goto(picture, k);
     adviz_caption(caption, model.get("captions")[k]);
     root.setAttribute("data-step", k);
+    root.classList.toggle("quiz", model.get("quiz"));
     graph.classList.toggle("fit", model.get("fit"));
     var first = null;
     rows.forEach(function (r) {
@@ -125,6 +131,7 @@ function render({ model, el }) {
   }
   model.on("change:step", show);
   model.on("change:fit", show);
+  model.on("change:quiz", show);
   decide();
   show();
   requestAnimationFrame(function () { decide(); show(); });  // once laid out: fit or not, then follow
@@ -148,6 +155,7 @@ class SweepView(anywidget.AnyWidget):
     fit = traitlets.Bool(True).tag(sync=True)
     auto_fit = traitlets.Bool(False).tag(sync=True)  # the browser chooses ``fit`` from the column's width
     min_fit_scale = traitlets.Float(MIN_FIT_SCALE).tag(sync=True)
+    quiz = traitlets.Bool(False).tag(sync=True)  # a quiz runs: terms not answered yet hide their labels and rows
 
     def __init__(self, trace: Trace, sweep: Sweep, *, sweep_layout: SweepLayout | None = None, show_table: bool = True,
                  **graph_options: Any) -> None:

@@ -453,6 +453,7 @@ class SweepPlayer(_Stepper):
         done = quiz.current is None
         for control in (*self._buttons.values(), self._slider, self._play):
             control.disabled = not done
+        self.view.quiz = not done  # until answered, a term's arrow label and table row stay hidden
         q = quiz.current
         with panel.hold_sync():
             panel.question = (f"{describe(quiz)} Replay the sweep with the buttons above." if done else

@@ -341,3 +341,17 @@ def test_the_typing_examples_never_answer_a_question(source, at):
         assert all(abs(value - a) > 0.01 * a for a in answers), (text, answers)
     page = sweep_html(t, "reverse", quiz=True)
     assert quiz.note.replace("'", "&#x27;") in page and f'placeholder="{quiz.placeholder}"' in page
+
+
+def test_player_quiz_hides_unanswered_terms_until_done(survey):
+    """view.quiz tells the browser to hide the labels and rows of terms not answered yet."""
+    from adviz.render.sweep_view import VIEW_CSS
+    from adviz.render.widgets import SweepPlayer
+
+    player = SweepPlayer(survey, "reverse", quiz=True)
+    assert player.view.quiz is True
+    assert ".adviz-view.quiz .adviz-graph g.pending[data-el^=e] text" in VIEW_CSS
+    for typed in ("1", "-1", "-cos(5)", "1", "1", "5", "2 - cos(5)", "5.5"):
+        assert player.answer(typed).right
+    assert player.view.quiz is False
+    assert SweepPlayer(survey, "reverse").view.quiz is False

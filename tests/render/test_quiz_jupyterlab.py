@@ -58,6 +58,9 @@ def test_student_answers_wrong_then_right_and_nothing_moves(page, tmp_path):
     top = page.locator(VIEW).first.bounding_box()["y"]
     assert page.locator(PANEL + " .q").first.inner_text().startswith("Question 1 of 8. Step 1.1")
     assert page.locator(".adviz-sweep-player button", has_text="→").first.is_disabled()
+    labels = page.evaluate("""v => Array.from(document.querySelectorAll(v + ' g[data-el^=e] text'))
+        .filter(t => getComputedStyle(t).visibility === 'visible').map(t => t.textContent)""", VIEW)
+    assert labels == [], labels  # no term answered yet: no arrow says its local partial's value
 
     _answer(page, "0.5")
     page.wait_for_selector(PANEL + " .fb[data-verdict='wrong']", timeout=WAIT_MS)

@@ -176,6 +176,29 @@ def test_later_rows_of_the_table_hide_even_their_formulas(browser, page):
     assert hidden and all(v == ["visible", "hidden"] for v in hidden)
 
 
+_VISIBLE_ARROW_TEXT = """Array.from(document.querySelectorAll('#graph g[data-el^=e] text, #graph g[data-el^=f] text'))
+    .filter(t => getComputedStyle(t).visibility === 'visible').map(t => t.textContent)"""
+
+
+def test_arrows_not_answered_yet_hide_their_labels_until_the_quiz_is_done(browser, page):
+    """Question 3 asks for x̄2 after x̄2 += v̄4·cos(x2), with v̄4 = −1 on screen: the arrow's grey label
+    ∂v4/∂x2 = cos(x2) = 0.2837 would give the answer away.  Answered terms keep their labels; once the
+    quiz is done the player is a player again, and stepping back shows every label in grey."""
+    _open(browser, page.as_uri())
+    _type(browser, "1")
+    _type(browser, "-1")
+    assert _state(browser)["question"].startswith("Question 3 of 8. Step 2")
+    shown = browser.js(_VISIBLE_ARROW_TEXT)
+    assert "v̄4 += v̄5·(−1) = −1" in shown  # answered: still labelled
+    assert not any("cos(x2)" in t or "0.2837" in t or "x̄1 +=" in t for t in shown), shown
+    for typed in ("-cos(5)", "1", "1", "5", "2 - cos(5)", "5.5"):
+        _type(browser, typed)
+    assert _state(browser)["question"].startswith("Done")
+    browser.key("Home", "Home", 36)
+    assert _state(browser)["step"] == 0
+    assert "∂v4/∂x2 = cos(x2) = 0.2837" in browser.js(_VISIBLE_ARROW_TEXT)
+
+
 TYPED = ["1", "-1", "0.5", "−0.2837", "0.2837", "2", "5", "5.5", "1.7163", "-1.7163", "cos(5)", "2 - cos(5)",
          "1/2 + 5", "7", "x1", "2^3", "[1, 2]", "", "sin(", "1e400"]
 
