@@ -174,8 +174,13 @@ def check_adjoint_rules(adjoint_rule, write_adjoint) -> None:
                     own = {"sin(x)": [math.sin(args[0])],  # out_bar·out, or for log also out_bar/out
                            "log(x)": [math.log(args[0]), 1 / math.log(args[0])]}.get(expr, [])
                     if any(_close(got[0], seed * value) for value in own):
-                        c.fail(f"The template of {expr} uses the node's own value {{out}} where the local "
-                               "derivative needs its operand {a}: only exp is its own derivative.")
+                        op = expr.split("(")[0]
+                        if "{out}" in " ".join(c.call(adjoint_rule, op, name=f'adjoint_rule("{op}")')).replace(
+                                "{out}_bar", ""):
+                            c.fail(f"The template of {expr} uses the node's own value {{out}} where the local "
+                                   "derivative needs its operand {a}: only exp is its own derivative.")
+                        c.fail(f"The template of {expr} multiplies by {op} itself, the node's own value: only exp is "
+                               f"its own derivative. Differentiate {op} once, at its operand {{a}}.")
                     if expr == "x * y" and _close(got[0], seed * args[0]):
                         c.fail("∂(a·b)/∂a is b: each operand's adjoint is multiplied by the *other* operand.")
                     c.expect(all(_close(g, seed * w) for g, w in zip(got, want)),

@@ -95,6 +95,9 @@ def check_reverse_sweep(reverse_sweep) -> None:
             if _close(got["a"], 2.0 * e) or _close(got["a"], 1.0):
                 c.fail("a is used twice, in v1 = a·b and in v3 = v2 + a, so ā collects both contributions: "
                        "use += for every update.")
+            if _close(got["a"], 1.0 + 0.5 * e) or _close(got["b"], 2.0 * e):
+                c.fail("v1 = a·b: ∂v1/∂a is b and ∂v1/∂b is a. Each operand's adjoint is multiplied by the "
+                       "*other* operand.")
             c.expect(_close(got["a"], want["a"]), "ā is off: it adds v̄3·∂v3/∂a and v̄1·∂v1/∂a.")
             c.expect(_close(got["b"], want["b"]), "b̄ is off: it receives v̄1 times ∂v1/∂b.")
 

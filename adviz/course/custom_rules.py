@@ -2,8 +2,10 @@
 
 Three exercises:
 
-* ``logsumexp`` as an ``ad.custom_jvp``: a value that never overflows and a forward rule,
-  softmax(x)·ẋ, that reverse mode uses too (transposed);
+* ``logsumexp`` as an ``ad.custom_jvp``: a value that never overflows, written by hand (not
+  NumPy's ``np.logaddexp.reduce`` or SciPy's ``logsumexp``, which the check recognises by
+  name and by watching which ufuncs the body applies), and a forward rule, softmax(x)·ẋ, that
+  reverse mode uses too (transposed);
 * the backward rule of Kepler's equation ``E − e·sin E = M``, solved by Newton's method,
   as an ``ad.custom_vjp`` whose rule comes from the implicit function theorem;
 * the straight-through estimator: ``round(x)`` in value, derivative 1, with ``ad.stop_gradient``.
@@ -19,7 +21,7 @@ import math
 
 import numpy as np
 
-from ..check import Question, Questions, check
+from ..check import Question, Questions, check, refers_to
 
 # ---------------------------------------------------------------- logsumexp
 VECTORS = ([1.0, 2.0, 3.0], [-0.5, 0.25, 2.0, -3.0], [1000.0, 1001.0, 999.0], [-1000.0, -1002.0], [700.0, -700.0])
@@ -34,6 +36,50 @@ def _logsumexp(x) -> float:
 def _softmax(x) -> np.ndarray:
     lse = _logsumexp(x)
     return np.array([math.exp(v - lse) for v in x])
+
+
+READY_MADE = ("logaddexp", "logaddexp2", "logsumexp")
+"""NumPy's and SciPy's stable log-sum-exp: the exercise asks for the value built by hand."""
+
+
+class _Watched(np.ndarray):
+    """An array that notes the name of every NumPy ufunc applied to it, and to what comes of it.
+
+    ``np.logaddexp.reduce(x)`` reaches NumPy's ``__array_ufunc__`` protocol as ufunc
+    ``logaddexp``, method ``reduce``; so does the call hidden in a helper function, which a
+    look at the function's code (:func:`~adviz.check.refers_to`) cannot see.
+    """
+
+    seen: set
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _Watched.seen.add(ufunc.__name__)
+        plain = [np.asarray(v) if isinstance(v, _Watched) else v for v in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(np.asarray(v) if isinstance(v, _Watched) else v for v in kwargs["out"])
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if isinstance(result, np.ndarray) and not isinstance(result, _Watched):
+            return result.view(_Watched)
+        return result
+
+
+def _ufuncs_applied(fn, x) -> set:
+    """The names of the NumPy ufuncs ``fn(x)`` applies to ``x`` and to arrays computed from it
+    (empty if the body does not run on a watched array)."""
+    _Watched.seen = set()
+    try:
+        fn(np.array(x, dtype=float).view(_Watched))
+    except Exception:  # noqa: BLE001 - code that needs a plain ndarray: the names still say enough
+        return set()
+    return set(_Watched.seen)
+
+
+def _ready_made(logsumexp) -> list[str]:
+    """Which of :data:`READY_MADE` the body of the custom_jvp ``logsumexp`` uses."""
+    body = getattr(logsumexp, "fun", logsumexp)
+    used = refers_to(body, READY_MADE)
+    applied = _ufuncs_applied(body, VECTORS[1])
+    return used + [name for name in READY_MADE if name in applied and name not in used]
 
 
 def check_logsumexp(logsumexp) -> None:
@@ -52,6 +98,13 @@ def check_logsumexp(logsumexp) -> None:
                            "the log: log Σ eˣ = m + log Σ e^(x − m).")
                 c.expect(np.isclose(value, _logsumexp(x), rtol=1e-12, atol=1e-12),
                          f"logsumexp({x}) is not log(Σ exp(xᵢ)): check that you add back what you subtracted.")
+
+        with c.part("the value built by hand, not np.logaddexp.reduce"):
+            c.call(logsumexp, np.array(VECTORS[0]), name="logsumexp")
+            c.expect(not _ready_made(logsumexp),
+                     "np.logaddexp.reduce (like scipy.special.logsumexp) is a ready-made stable log-sum-exp, "
+                     "fine in real code; here the exercise is to build it yourself: subtract the largest "
+                     "entry, exponentiate, sum, take the log and add the largest entry back.")
 
         with c.part("the rule's tangent: ad.jvp with several tangents"):
             for x, t in zip(VECTORS, TANGENTS):
@@ -148,6 +201,10 @@ def check_kepler(kepler, kepler_fwd, kepler_bwd) -> None:
                     c.fail(f"at M = {M}, e = {e} your cotangents are close but not exact, as a finite difference "
                            "(solving again at M ± h) gives: its step leaves an error in the last digits. The "
                            "implicit function theorem gives them exactly from E and e alone, with no new solve.")
+                if np.isclose(-dM, want_M, rtol=1e-9) or np.isclose(-de, want_e, rtol=1e-9):
+                    c.fail(f"at M = {M}, e = {e} a cotangent has the right size but the wrong sign. The implicit "
+                           "function theorem has a minus: ∂E/∂p = −(∂F/∂p)/(∂F/∂E), and F = E − e·sin E − M "
+                           "has ∂F/∂M = −1 and ∂F/∂e = −sin E.")
                 c.expect(np.isclose(dM, want_M, rtol=EXACT, atol=0),
                          f"∂E/∂M at M = {M}, e = {e} is off. Differentiate F(E, M, e) = E − e·sin E − M = 0 "
                          "with respect to M: (1 − e·cos E)·∂E/∂M − 1 = 0.")

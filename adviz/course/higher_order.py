@@ -1,7 +1,11 @@
 """Lesson 8 · Higher-order derivatives and Hessians — its checks and its predictions.
 
-The exercise: the Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂ by hand, and ``hvp(f, x, v)``, a
-Hessian-vector product that never builds the Hessian.
+The exercise: ``hessian_by_hand(x)``, the Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂ written from its
+formulas, and ``hvp(f, x, v)``, a Hessian-vector product that never builds the Hessian.
+
+``ad.hessian(g)(x)`` returns the same matrix as the formulas, so the first check calls
+``hessian_by_hand`` through :meth:`~adviz.check.Check.call_by_hand`: any adviz transform
+started inside it fails the part, with a hint that names the formulas, never their values.
 
 ``ad.hessian(f)(x) @ v`` gives the same numbers, so values cannot tell them apart.  The
 check measures memory: it runs ``hvp`` on a function of 1,000 inputs while Python's
@@ -51,25 +55,66 @@ def _wide(x):
     return np.sum(x * np.cos(x))
 
 
-def check_hessian_by_hand(H_by_hand) -> None:
-    """Check the hand-written Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂ at x = (1, −2, 0.5)."""
+OTHER_POINTS = (np.array([0.5, 1.5, -1.0]), np.array([-0.7, 0.3, 2.0]))
+BY_HAND = ("hessian_by_hand runs adviz (ad.hessian, ad.grad, …): that is the engine differentiating, not "
+           "you. Differentiate g twice yourself and write the formulas with NumPy: 12xᵢ² on the diagonal, "
+           "the factor left over from x₀x₁x₂ off it.")
+
+
+def _hessian_at(c, hessian_by_hand, x) -> np.ndarray:
+    """The student's Hessian at ``x``: by hand (no adviz inside), a 3 × 3 array."""
+    got = c.call_by_hand(hessian_by_hand, x.copy(), name="hessian_by_hand", hint=BY_HAND)
+    return c.array(got, "hessian_by_hand(x)", (3, 3), "g has 3 inputs: its Hessian has one row and one "
+                                                       "column per input.")
+
+
+def _not_differences(c, got: np.ndarray, want: np.ndarray) -> None:
+    """Fail with a hint if ``got`` is within 1e-4 of ``want`` but not exact: a difference quotient."""
+    if np.allclose(got, want, rtol=1e-4, atol=1e-4) and not np.allclose(got, want, rtol=1e-12, atol=1e-12):
+        c.fail("Close, but not exact: differences of g (or of its gradient) only approximate second "
+               "derivatives. Differentiate g twice on paper and write the formulas.")
+
+
+def check_hessian_by_hand(hessian_by_hand) -> None:
+    """Check ``hessian_by_hand(x)``, the Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂ written from the formulas.
+
+    It is called at (1, −2, 0.5) and at two other points (numbers worked out for one point are
+    not formulas), and inside :meth:`~adviz.check.Check.call_by_hand`: ``ad.hessian(g)(x)``
+    gives the same matrix without the idea, so any adviz transform started inside fails.
+    """
     want = _g_hessian(XG)
-    with check("your Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂ at (1, −2, 0.5)") as c:
-        with c.part("a symmetric 3 × 3 matrix"):
-            H = c.array(H_by_hand, "H_by_hand", (3, 3), "g has 3 inputs: its Hessian has one row and one column "
-                                                        "per input.")
+    later = ("the diagonal ∂²g/∂xᵢ²", "the mixed partials ∂²g/∂xᵢ∂xⱼ", "the same formulas at other points")
+    with check("your Hessian of g(x) = Σ xᵢ⁴ + x₀x₁x₂, by hand") as c:
+        with c.part("a symmetric 3 × 3 matrix at (1, −2, 0.5), written by hand"):
+            for x in OTHER_POINTS:  # adviz anywhere inside, at any point, is the engine's Hessian
+                _hessian_at(c, hessian_by_hand, x)
+            H = _hessian_at(c, hessian_by_hand, XG)
             c.expect(np.allclose(H, H.T), "∂²g/∂xᵢ∂xⱼ = ∂²g/∂xⱼ∂xᵢ: fill in the mirror images below the diagonal too.")
-        with c.part("the diagonal ∂²g/∂xᵢ²"):
-            H = c.array(H_by_hand, "H_by_hand", (3, 3))
+        if c.results[-1].hint == BY_HAND:
+            for name in later:
+                c.skip(name, "waits for a Hessian written by hand")
+            return
+        with c.part(later[0]):
+            H = _hessian_at(c, hessian_by_hand, XG)
             if np.allclose(np.diag(H), 4 * XG**3):
                 c.fail("That is the first derivative of xᵢ⁴: differentiate once more.")
+            _not_differences(c, np.diag(H), np.diag(want))
             c.close(np.diag(H), np.diag(want), "Differentiate xᵢ⁴ twice; the product x₀x₁x₂ has no square "
                                                "terms, so it adds nothing to the diagonal.", rtol=1e-12)
-        with c.part("the mixed partials ∂²g/∂xᵢ∂xⱼ"):
-            H = c.array(H_by_hand, "H_by_hand", (3, 3))
+        with c.part(later[1]):
+            H = _hessian_at(c, hessian_by_hand, XG)
+            _not_differences(c, H - np.diag(np.diag(H)), want - np.diag(np.diag(want)))
             c.close(H - np.diag(np.diag(H)), want - np.diag(np.diag(want)),
                     "∂²(x₀x₁x₂)/∂x₀∂x₁ keeps the factor that was not differentiated: x₂ (and so on).",
                     rtol=1e-12)
+        if not c.all_passed:
+            c.skip(later[2], "waits for the parts above")
+            return
+        with c.part(later[2]):
+            for x in OTHER_POINTS:
+                c.close(_hessian_at(c, hessian_by_hand, x), _g_hessian(x),
+                        "Right at (1, −2, 0.5) but not elsewhere: build the matrix from the argument x "
+                        "(12·x**2, x[0], …), not from numbers worked out for xg.", rtol=1e-12, atol=1e-12)
 
 
 def _peak_bytes(run):

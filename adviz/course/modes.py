@@ -60,6 +60,9 @@ def _jacobian(c, build, f, j, x, name):
                "per input.")
     c.expect(got.shape == (m, n), f"Your Jacobian has shape {got.shape}: it needs one row per output and one "
                                   "column per input.")
+    if np.allclose(got, want, rtol=1e-4, atol=1e-6) and not np.allclose(got, want, rtol=1e-12, atol=1e-12):
+        c.fail("Close, but not exact: difference quotients only approximate the Jacobian. ad.jvp (ad.vjp) gives "
+               "each column (row) exactly, to rounding error.")
     c.close(got, want, "Some entries are off: compare your columns (or rows) with what ad.jvp (ad.vjp) returns.",
             rtol=1e-12, atol=1e-12)
     return counted.calls, n, m

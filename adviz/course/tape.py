@@ -42,6 +42,10 @@ def check_tape(n_primitives, local_partials, dg_dx) -> None:
                      "primitives again.")
             if abs(given[1] - partials[1]) > 1e-9 and abs(given[1] + partials[1]) <= 1e-9 * abs(partials[1]) + 1e-12:
                 c.fail("Check the sign of the cosine step: the derivative of cos is −sin.")
+            values = [3 * X0, math.cos(3 * X0), math.exp(math.cos(3 * X0))]
+            if sum(abs(a - v) <= 1e-9 * (abs(v) + 1) for a, v in zip(given, values)) >= 2:
+                c.fail("Those are the values v1, v2, v3 the steps compute. A local partial is the derivative of "
+                       "one step with respect to its own operand (∂v2/∂v1 for v2 = cos(v1)).")
             if all(abs(a - b) <= 1e-9 * (abs(b) + 1) for a, b in zip(given[::-1], partials)):
                 c.fail("Tape order starts at the input: the first primitive applied to x comes first.")
             if abs(given[1] - 3 * partials[1]) <= 1e-9 * abs(partials[1]):

@@ -239,12 +239,13 @@ assert ad.grad(outer)(2.0) == 1.0
 # $$g(x) = \sum_i x_i^4 + x_0 x_1 x_2 ,$$
 #
 # whose Hessian you can write by hand: $12x_i^2$ on the diagonal, and $x_2$, $x_1$, $x_0$ at the
-# positions $(0,1)$, $(0,2)$, $(1,2)$ (and their mirror images). Put that matrix, at `xg`, in
-# `H_by_hand`.
+# positions $(0,1)$, $(0,2)$, $(1,2)$ (and their mirror images). Write `hessian_by_hand(x)`, which
+# builds that matrix at any point `x` from these formulas, with NumPy only: no adviz, since
+# `ad.hessian(g)` would do the differentiating for you. The check calls it at `xg` and at other points.
 #
-# `ad.hessian(f)(x) @ v` gives the same numbers, so the check also runs your `hvp` on a function of
-# 1,000 inputs and measures the memory it allocates: a Hessian would need a million numbers. Replace
-# the `...`, run the cell, then run the checks.
+# `ad.hessian(f)(x) @ v` gives the same numbers as `hvp`, so the check also runs your `hvp` on a
+# function of 1,000 inputs and measures the memory it allocates: a Hessian would need a million
+# numbers. Write both function bodies, run the cell, then run the checks.
 
 # %% tags=["exercise"] grade_id="hvp-answer"
 def hvp(f, x, v):
@@ -258,17 +259,21 @@ def g(x):
     return np.sum(x**4) + x[0] * x[1] * x[2]
 
 
+def hessian_by_hand(x):
+    """The 3 × 3 Hessian of g at x, from the formulas above (NumPy only, no adviz)."""
+    ### BEGIN SOLUTION
+    H = np.diag(12 * x**2)
+    H[0, 1] = H[1, 0] = x[2]
+    H[0, 2] = H[2, 0] = x[1]
+    H[1, 2] = H[2, 1] = x[0]
+    return H
+    ### END SOLUTION
+
+
 xg = np.array([1.0, -2.0, 0.5])
-H_by_hand = ...     # a 3 × 3 array: the Hessian of g at xg, by hand
-### BEGIN SOLUTION
-H_by_hand = np.diag(12 * xg**2)
-H_by_hand[0, 1] = H_by_hand[1, 0] = xg[2]
-H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
-H_by_hand[1, 2] = H_by_hand[2, 1] = xg[0]
-### END SOLUTION
 
 # %% tags=["check"] grade_id="hessian-check" points=2
-course.check_hessian_by_hand(H_by_hand)
+course.check_hessian_by_hand(hessian_by_hand)
 
 # %% tags=["check"] grade_id="hvp-check" points=3
 course.check_hvp(hvp)

@@ -272,8 +272,10 @@ print("by hand, target fixed:", np.mean(2 * (w0 * x_data - target_value) * x_dat
 #   overflows. The rule returns the value and the output's tangent, one number:
 #   $\sum_i \mathrm{softmax}(x)_i\,\dot x_i$.
 #
-# The check tries vectors with entries up to 1001, tangents other than all ones, and `ad.grad` through
-# your rule. Replace the two `...`, run the cell, then run the check.
+# Build the value yourself from `np.max`, `np.exp`, `np.sum` and `np.log`: NumPy's
+# `np.logaddexp.reduce` and SciPy's `logsumexp` are the ready-made versions (use them in real code),
+# and the check recognises them. It tries vectors with entries up to 1001, tangents other than all
+# ones, and `ad.grad` through your rule. Write the two bodies, run the cell, then run the check.
 
 # %% tags=["exercise"] grade_id="logsumexp-answer"
 @ad.custom_jvp

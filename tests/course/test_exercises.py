@@ -351,3 +351,54 @@ def test_a_dense_backward_done_by_adviz_is_told_to_write_it_by_hand():
 def test_a_template_using_the_nodes_own_value_is_told_only_exp_is_its_own_derivative(label):
     words = _wrong_text("12_how_ad_systems_are_built", label)
     assert "uses the node's own value {out} where the local derivative needs its operand {a}" in words
+
+
+def test_an_engine_hessian_is_told_to_differentiate_by_hand():
+    """ad.hessian(g)(x) gives the same matrix as the formulas: the check sees adviz run inside
+    hessian_by_hand, says so once, and waits with the other parts."""
+    words = _wrong_text("08_higher_order_derivatives", "ad.hessian(g) for the Hessian asked by hand")
+    assert "hessian_by_hand runs adviz (ad.hessian, ad.grad, …)" in words
+    assert words.count("runs adviz") == 1 and "waits for a Hessian written by hand" in words
+    assert "✓" not in words.split("hvp(f, x, v)")[0]
+
+
+def test_a_hessian_typed_in_at_xg_is_told_to_use_formulas_in_x():
+    words = _wrong_text("08_higher_order_derivatives", "numbers at xg typed in")
+    assert "✗ the same formulas at other points" in words and "not from numbers worked out for xg" in words
+
+
+def test_an_engine_hessian_through_a_helper_is_caught_too():
+    import adviz as ad
+    from adviz.check import CheckFailed
+
+    def helper(x):
+        return ad.hessian(higher_order._g)(x)
+
+    with pytest.raises(CheckFailed) as info:
+        higher_order.check_hessian_by_hand(lambda x: helper(x))
+    assert info.value.results[0].hint == higher_order.BY_HAND
+
+
+def test_a_ready_made_logsumexp_in_a_helper_is_seen_applying_logaddexp():
+    """np.logaddexp.reduce in a helper function (not in the body's own code) still reaches NumPy's
+    ufunc protocol: the check watches which ufuncs the body applies."""
+    import adviz as ad
+    from adviz.check import CheckFailed
+
+    def helper(x):
+        return np.logaddexp.reduce(x)
+
+    @ad.custom_jvp
+    def logsumexp(x):
+        return helper(x)
+
+    @logsumexp.defjvp
+    def _(primals, tangents):
+        (x,), (x_dot,) = primals, tangents
+        value = logsumexp(x)
+        return value, np.sum(np.exp(x - value) * x_dot)
+
+    with pytest.raises(CheckFailed) as info:
+        custom_rules.check_logsumexp(logsumexp)
+    assert [r.status for r in info.value.results] == ["pass", "fail", "pass", "pass"]
+    assert "np.logaddexp.reduce" in info.value.results[1].hint

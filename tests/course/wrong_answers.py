@@ -91,6 +91,26 @@ n_primitives = 3
 local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
 dg_dx = -np.sin(3 * x0) * np.exp(np.cos(3 * x0))
 """}, "tape-check"),
+        wrong("the values v1, v2, v3 instead of their local derivatives", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3 * x0, np.cos(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("exp's derivative evaluated at v1 = 3·x0 instead of at v2", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x0), np.exp(3 * x0)]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("the input counted as a primitive", "tape-answer", {0: """
+n_primitives = 4
+local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("the derivative of cos taken as sin of x0 (no inner 3, no minus)", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, np.sin(x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
     ],
     "02_forward_mode_and_dual_numbers": [
         wrong("exp drops the incoming tangent (passes with seed 1)", "dual-answer",
@@ -103,6 +123,14 @@ dg_dx = -np.sin(3 * x0) * np.exp(np.cos(3 * x0))
               {1: "return Dual(math.exp(u.value), math.exp(u.value) * u.tangent)"}, "dual-check"),
         wrong("quotient rule forgets the denominator's tangent", "dual-answer",
               {0: "return MyDual(a / c, b / c)"}, "dual-check"),
+        wrong("quotient rule with + between its terms", "dual-answer",
+              {0: "return MyDual(a / c, (b * c + a * d) / c**2)"}, "dual-check"),
+        wrong("quotient rule without the numerator's tangent b (right for seed 1 only)", "dual-answer",
+              {0: "return MyDual(a / c, (c - a * d) / c**2)"}, "dual-check"),
+        wrong("exp passes the tangent on without the factor e^a", "dual-answer",
+              {1: "return MyDual(math.exp(u.value), u.tangent)"}, "dual-check"),
+        wrong("the tangents divided, b / d", "dual-answer",
+              {0: "return MyDual(a / c, b / d)"}, "dual-check"),
     ],
     "03_reverse_mode_and_adjoints": [
         together(wrong("writes the closed-form gradient instead of sweeping", "adjoints-answer", {0: """
@@ -139,6 +167,29 @@ a_bar, b_bar = y_bar * float(g_a), y_bar * float(g_b)
 """}, "adjoints-check"),
         _quiz("quiz: values already held (x̄2 before its second term, x̄2 for x̄1)", {"4.2": "-cos(5)", "5": "2 - cos(5)"}),
         _quiz("quiz: a list for one number", {"5": [5.5]}),
+        wrong("exp's local derivative taken as v1 instead of exp(v1)", "adjoints-answer", {0: """
+v2_bar += v3_bar * 1.0
+a_bar += v3_bar * 1.0
+v1_bar += v2_bar * v1
+a_bar += v1_bar * b
+b_bar += v1_bar * a
+"""}, "adjoints-check"),
+        wrong("the product's partials swapped (ā gets a, b̄ gets b)", "adjoints-answer", {0: """
+v2_bar += v3_bar * 1.0
+a_bar += v3_bar * 1.0
+v1_bar += v2_bar * v2
+a_bar += v1_bar * a
+b_bar += v1_bar * b
+"""}, "adjoints-check"),
+        wrong("a's direct path through v3 = v2 + a forgotten", "adjoints-answer", {0: """
+v2_bar += v3_bar * 1.0
+v1_bar += v2_bar * v2
+a_bar += v1_bar * b
+b_bar += v1_bar * a
+"""}, "adjoints-check"),
+        _quiz("quiz: the derivative of sin taken as −sin", {"2": "sin(5)", "4.2": "2 + sin(5)", "5": 5.5}),
+        _quiz("quiz: the product's partials swapped (x̄1 gets x1, x̄2 gets x2)", {"4.1": 2, "4.2": "5 - cos(5)"}),
+        _quiz("quiz: x̄1 as 1/x1 alone, without the 5 it already held", {"5": 0.5}),
     ],
     "04_the_modes_compared": [
         wrong("ad.jacfwd for the columns, jacrev for the rows, counts swapped", "modes-answer", {
@@ -162,6 +213,31 @@ a_bar, b_bar = y_bar * float(g_a), y_bar * float(g_b)
         wrong("columns hard-coded for three inputs", "modes-answer", {
             0: ("columns = [ad.jvp(f, (x,), (e,))[1] for e in np.eye(3)]\n"
                 "return np.column_stack(columns)")}, "modes-columns-check"),
+        wrong("one JVP seeded with all ones: a single column", "modes-answer",
+              {0: "return ad.jvp(f, (x,), (np.ones_like(x),))[1]"}, "modes-columns-check"),
+        wrong("as many unit vectors as outputs (off by one shape)", "modes-answer",
+              {0: "return np.column_stack([ad.jvp(f, (x,), (e,))[1] for e in np.eye(len(f(x)))])"},
+              "modes-columns-check"),
+        wrong("columns by central differences instead of ad.jvp", "modes-answer", {0: """
+h = 1e-6
+return np.column_stack([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+"""}, "modes-columns-check"),
+        wrong("rows from ad.grad of each output (one tape per row)", "modes-answer", {1: """
+m = len(f(x))
+return np.vstack([ad.grad(lambda x, i=i: f(x)[i])(x) for i in range(m)])
+"""}, "modes-rows-check"),
+        wrong("one pullback seeded with ones: the sum of the rows", "modes-answer", {1: """
+y, pullback = ad.vjp(f, x)
+return pullback(np.ones_like(y))[0]
+"""}, "modes-rows-check"),
+        wrong("the rows computed column by column", "modes-answer",
+              {1: "return jacobian_by_columns(f, x)"}, "modes-rows-check"),
+        wrong("counts: sweeps swapped but the right mode", "modes-answer",
+              {2: 'forward_sweeps, reverse_sweeps, cheaper = 10, 1000, "reverse"'}, "modes-counts-check"),
+        wrong("counts: one reverse sweep for the whole Jacobian", "modes-answer",
+              {2: 'forward_sweeps, reverse_sweeps, cheaper = 1000, 1, "reverse"'}, "modes-counts-check"),
+        wrong("counts: one sweep per entry", "modes-answer",
+              {2: 'forward_sweeps, reverse_sweeps, cheaper = 10000, 10000, "reverse"'}, "modes-counts-check"),
     ],
     "05_finite_differences_and_symbolic": [
         wrong("forward difference instead of central", "fd-answer",
@@ -175,6 +251,20 @@ best_h = hs[np.argmax(errors)]
         wrong("relative errors but the largest one picked", "fd-answer", {1: """
 errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs])
 best_h = hs[np.argmax(errors)]
+"""}, "fd-check"),
+        wrong("central difference with its terms swapped (sign error)", "fd-answer",
+              {0: "return (g(x - h) - g(x + h)) / (2 * h)"}, "fd-check"),
+        wrong("signed errors: np.argmin picks the most negative", "fd-answer", {1: """
+errors = np.array([(central(g, 1.0, h) - g_exact) / g_exact for h in hs])
+best_h = hs[np.argmin(errors)]
+"""}, "fd-check"),
+        wrong("best_h is the index np.argmin returns, not the step", "fd-answer", {1: """
+errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs])
+best_h = np.argmin(errors)
+"""}, "fd-check"),
+        wrong("one error short: hs[1:] (off by one)", "fd-answer", {1: """
+errors = np.array([abs(central(g, 1.0, h) - g_exact) / abs(g_exact) for h in hs[1:]])
+best_h = hs[1:][np.argmin(errors)]
 """}, "fd-check"),
     ],
     "06_control_flow_and_floating_point": [
@@ -191,6 +281,20 @@ if x > 0:
     return np.log1p(np.exp(x))
 return x + np.log1p(np.exp(-x))
 """}, "softplus-check"),
+        wrong("the identity with a minus: x − log1p(e^(−x))", "softplus-answer", {0: """
+if x > 0:
+    return x - np.log1p(np.exp(-x))
+return np.log1p(np.exp(x))
+"""}, "softplus-check"),
+        wrong("np.log(1 + …) instead of np.log1p in the safe forms", "softplus-answer", {0: """
+if x > 0:
+    return x + np.log(1 + np.exp(-x))
+return np.log(1 + np.exp(x))
+"""}, "softplus-check"),
+        wrong("log1p(e^(−|x|)) without adding max(x, 0)", "softplus-answer",
+              {0: "return np.log1p(np.exp(-abs(x)))"}, "softplus-check"),
+        wrong("np.logaddexp.reduce over [0, x]", "softplus-answer",
+              {0: "return np.logaddexp.reduce([0.0, x])"}, "softplus-check"),
     ],
     "07_arrays_broadcasting_and_matmul": [
         wrong("b_bar not summed over the batch", "arrays-answer", {0: """
@@ -215,34 +319,47 @@ return X.T @ Z_bar, Z_bar.sum(axis=1)
 """}, "arrays-check"),
         wrong("the engine's backward pass: ad.grad instead of the rules by hand", "arrays-answer",
               {0: "return ad.grad(lambda W, b: np.sum(np.tanh(X @ W + b)), argnums=(0, 1))(W, b)"}, "arrays-check"),
+        wrong("tanh's local derivative taken as tanh itself", "arrays-answer", {0: """
+Z_bar = np.tanh(Z)
+return X.T @ Z_bar, Z_bar.sum(axis=0)
+"""}, "arrays-check"),
+        wrong("1 − tanh without the square", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(Z)
+return X.T @ Z_bar, Z_bar.sum(axis=0)
+"""}, "arrays-check"),
+        wrong("W_bar as the outer product of the batch sums", "arrays-answer", {0: """
+Z_bar = 1 - np.tanh(Z) ** 2
+return np.outer(X.sum(axis=0), Z_bar.sum(axis=0)), Z_bar.sum(axis=0)
+"""}, "arrays-check"),
+        wrong("the engine's pullback: ad.vjp instead of the rules by hand", "arrays-answer", {0: """
+_, pullback = ad.vjp(lambda W, b: np.sum(np.tanh(X @ W + b)), W, b)
+return pullback(1.0)
+"""}, "arrays-check"),
     ],
     "08_higher_order_derivatives": [
-        wrong("ad.hessian(f)(x) @ v; Hessian without its mirror half", "hvp-answer", {
+        wrong("ad.hessian(f)(x) @ v; ad.hessian(g) for the Hessian asked by hand", "hvp-answer", {
             0: "return ad.hessian(f)(x) @ v",
-            1: """
-H_by_hand = np.diag(12 * xg**2)
-H_by_hand[0, 1] = xg[2]
-H_by_hand[0, 2] = xg[1]
-H_by_hand[1, 2] = xg[0]
-"""}, "hessian-check", "hvp-check"),
+            1: "return ad.hessian(g)(x)"}, "hessian-check", "hvp-check"),
         wrong("differences of gradients; first derivatives on the diagonal", "hvp-answer", {
             0: """
 eps = 1e-5
 return (ad.grad(f)(x + eps * v) - ad.grad(f)(x - eps * v)) / (2 * eps)
 """,
             1: """
-H_by_hand = np.diag(4 * xg**3)
-H_by_hand[0, 1] = H_by_hand[1, 0] = xg[2]
-H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
-H_by_hand[1, 2] = H_by_hand[2, 1] = xg[0]
+H = np.diag(4 * x**3)
+H[0, 1] = H[1, 0] = x[2]
+H[0, 2] = H[2, 0] = x[1]
+H[1, 2] = H[2, 1] = x[0]
+return H
 """}, "hessian-check", "hvp-check"),
         wrong("gradient times v, elementwise; mixed partials swapped", "hvp-answer", {
             0: "return ad.grad(f)(x) * v",
             1: """
-H_by_hand = np.diag(12 * xg**2)
-H_by_hand[0, 1] = H_by_hand[1, 0] = xg[0]
-H_by_hand[0, 2] = H_by_hand[2, 0] = xg[1]
-H_by_hand[1, 2] = H_by_hand[2, 1] = xg[2]
+H = np.diag(12 * x**2)
+H[0, 1] = H[1, 0] = x[0]
+H[0, 2] = H[2, 0] = x[1]
+H[1, 2] = H[2, 1] = x[2]
+return H
 """}, "hessian-check", "hvp-check"),
         wrong("the Hessian built column by column from HVPs", "hvp-answer", {0: """
 columns = [ad.jvp(ad.grad(f), (x,), (e,))[1] for e in np.eye(len(x))]
@@ -250,6 +367,40 @@ return np.column_stack(columns) @ v
 """}, "hvp-check"),
         wrong("a JVP of f itself (a directional derivative)", "hvp-answer",
               {0: "return ad.jvp(f, (x,), (v,))[1]"}, "hvp-check"),
+        wrong("Hessian without its mirror half", "hvp-answer", {1: """
+H = np.diag(12 * x**2)
+H[0, 1] = x[2]
+H[0, 2] = x[1]
+H[1, 2] = x[0]
+return H
+"""}, "hessian-check"),
+        wrong("the Hessian as forward over reverse, ad.jacfwd(ad.grad(g))", "hvp-answer",
+              {1: "return ad.jacfwd(ad.grad(g))(x)"}, "hessian-check"),
+        wrong("the numbers at xg typed in (not formulas in x)", "hvp-answer", {1: """
+return np.array([[12.0, 0.5, -2.0], [0.5, 48.0, 1.0], [-2.0, 1.0, 3.0]])
+"""}, "hessian-check"),
+        wrong("second differences of g instead of the formulas", "hvp-answer", {1: """
+h = 1e-4
+E = np.eye(3) * h
+return np.array([[(g(x + E[i] + E[j]) - g(x + E[i] - E[j]) - g(x - E[i] + E[j]) + g(x - E[i] - E[j])) / (4 * h * h)
+                  for j in range(3)] for i in range(3)])
+"""}, "hessian-check"),
+        wrong("the diagonal without the factor 12 (xᵢ² only)", "hvp-answer", {1: """
+H = np.diag(x**2)
+H[0, 1] = H[1, 0] = x[2]
+H[0, 2] = H[2, 0] = x[1]
+H[1, 2] = H[2, 1] = x[0]
+return H
+"""}, "hessian-check"),
+        wrong("the Hessian of x·x transposed: an outer product", "hvp-answer", {1: """
+return 12 * np.outer(x, x)
+"""}, "hessian-check"),
+        wrong("hvp: the gradient of vᵀ∇f taken with ad.hessian hidden in a lambda", "hvp-answer",
+              {0: "H = lambda y: ad.hessian(f)(y)\nreturn H(x) @ v"}, "hvp-check"),
+        wrong("hvp: the gradient at x + v (missing the limit)", "hvp-answer",
+              {0: "return ad.grad(f)(x + v) - ad.grad(f)(x)"}, "hvp-check"),
+        wrong("hvp: the JVP of the gradient seeded with ones, v ignored", "hvp-answer",
+              {0: "return ad.jvp(ad.grad(f), (x,), (np.ones_like(x),))[1]"}, "hvp-check"),
     ],
     "09_training_a_tiny_neural_network": [
         wrong("no memory: plain gradient descent", "momentum-answer", {0: """
@@ -292,6 +443,50 @@ for _ in range(steps):
     history.append(float(L))
     velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
     params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+        wrong("β and the learning rate swapped in the velocity", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+for _ in range(steps):
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    velocity = [learning_rate * v - beta * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+        wrong("the gradient computed once, before the loop", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+L, grads = value_and_grad(*params)
+for _ in range(steps):
+    history.append(float(value_and_grad(*params)[0]))
+    velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+        wrong("one step short: range(steps - 1)", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+for _ in range(steps - 1):
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p + v for p, v in zip(params, velocity)]
+return params, history
+"""}, "momentum-check"),
+        wrong("the parameters moved by the gradient; the velocity computed but unused", "momentum-answer", {0: """
+params = initial_parameters()
+velocity = [np.zeros_like(p) for p in params]
+history = []
+for _ in range(steps):
+    L, grads = value_and_grad(*params)
+    history.append(float(L))
+    velocity = [beta * v - learning_rate * g for v, g in zip(velocity, grads)]
+    params = [p - learning_rate * g for p, g in zip(params, grads)]
 return params, history
 """}, "momentum-check"),
     ],
@@ -365,6 +560,44 @@ return E_bar * dE_dM, E_bar * dE_de
 value = logsumexp(x)
 return value, np.sum(np.exp(x) / np.sum(np.exp(x)) * x_dot)
 """}, "logsumexp-check"),
+        wrong("np.logaddexp.reduce, NumPy's ready-made log-sum-exp", "logsumexp-answer",
+              {0: "return np.logaddexp.reduce(x)"}, "logsumexp-check"),
+        wrong("np.logaddexp folded over the entries", "logsumexp-answer", {0: """
+total = x[0]
+for v in x[1:]:
+    total = np.logaddexp(total, v)
+return total
+"""}, "logsumexp-check"),
+        wrong("logsumexp: the smallest entry subtracted instead of the largest", "logsumexp-answer", {0: """
+m = np.min(x)
+return m + np.log(np.sum(np.exp(x - m)))
+"""}, "logsumexp-check"),
+        wrong("logsumexp: the rule's tangent times the value instead of the softmax", "logsumexp-answer", {1: """
+value = logsumexp(x)
+return value, value * np.sum(x_dot)
+"""}, "logsumexp-check"),
+        wrong("logsumexp: the rule's softmax upside down, exp(value − x)", "logsumexp-answer", {1: """
+value = logsumexp(x)
+return value, np.sum(np.exp(value - x) * x_dot)
+"""}, "logsumexp-check"),
+        wrong("Kepler: cos(E) instead of sin(E) in ∂F/∂e", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return E_bar / dF_dE, E_bar * math.cos(E) / dF_dE
+"""}, "kepler-check"),
+        wrong("Kepler: the minus of the implicit function theorem lost for e", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return E_bar / dF_dE, -E_bar * math.sin(E) / dF_dE
+"""}, "kepler-check"),
+        wrong("Kepler: multiplies by dF/dE instead of dividing", "kepler-answer", {0: """
+dF_dE = 1 - e * math.cos(E)
+return E_bar * dF_dE, E_bar * math.sin(E) * dF_dE
+"""}, "kepler-check"),
+        wrong("straight-through: stop_gradient on x instead of on the correction (derivative −1)", "ste-answer",
+              {0: "return ad.stop_gradient(x) + (np.round(x) - x)"}, "ste-check"),
+        wrong("straight-through with np.floor instead of np.round", "ste-answer",
+              {0: "return x + ad.stop_gradient(np.floor(x) - x)"}, "ste-check"),
+        wrong("straight-through as x scaled by a stopped ratio round(x)/x", "ste-answer",
+              {0: "return x * ad.stop_gradient(np.round(x) / x)"}, "ste-check"),
     ],
     "11_memory_and_checkpointing": [
         together(
@@ -418,6 +651,27 @@ return np.sum(x**2)
 t = ad.trace(segmented, np.ones(3))
 return t.memory().values_kept + max(len(block.intermediates) for block in t.checkpoints)"""},
               "formulas-check"),
+        wrong("the input left out of the tape's count", "formulas-answer",
+              {0: "return 4 * depth + 2"}, "formulas-check"),
+        wrong("three values per layer instead of four", "formulas-answer",
+              {0: "return 1 + 3 * depth + 2"}, "formulas-check"),
+        wrong("peak with the block count and the block size swapped", "formulas-answer",
+              {1: "return 1 + k + 2 + 4 * (depth // k) - 1"}, "formulas-check"),
+        wrong("segments of 4 (over budget)", "budget-answer", {0: """
+for _ in range(3):
+    x = segment(x, 4)
+return np.sum(x**2)
+"""}, "budget-check"),
+        wrong("only the first half checkpointed", "budget-answer", {0: """
+for _ in range(3):
+    x = segment(x, 2)
+return np.sum(layers(x, 6) ** 2)
+"""}, "budget-check"),
+        wrong("the loss without its square", "budget-answer", {0: """
+for _ in range(6):
+    x = segment(x, 2)
+return np.sum(x)
+"""}, "budget-check"),
     ],
     "12_how_ad_systems_are_built": [
         wrong("forgets the incoming tangent and adjoint in sin (right for seed 1 only)", "systems-answer", {
@@ -449,12 +703,29 @@ return t.memory().values_kept + max(len(block.intermediates) for block in t.chec
               "transformation-check"),
         wrong("sin returns a plain Dual (then 1 - sin(x) has no subtraction)", "systems-answer",
               {2: "return Dual(math.sin(u.value), math.cos(u.value) * u.tangent)"}, "overloading-check"),
+        wrong("__sub__ subtracts the tangents the wrong way round", "systems-answer",
+              {0: "other = Dual.lift(other)\nreturn FullDual(self.value - other.value, other.tangent - self.tangent)"},
+              "overloading-check"),
+        wrong("sin's tangent with sin instead of cos", "systems-answer",
+              {2: "return FullDual(math.sin(u.value), math.sin(u.value) * u.tangent)"}, "overloading-check"),
+        wrong("log's tangent multiplied by the value instead of divided", "systems-answer",
+              {3: "return FullDual(math.log(u.value), u.tangent * u.value)"}, "overloading-check"),
+        wrong("log's template multiplies by {a} instead of dividing", "systems-answer",
+              {4: _RULES.replace('"{a}_bar += {out}_bar / {a}"', '"{a}_bar += {out}_bar * {a}"')},
+              "transformation-check"),
+        wrong("multiply's templates without the incoming adjoint (seed 1 only)", "systems-answer",
+              {4: _RULES.replace('"{a}_bar += {out}_bar * {b}", "{b}_bar += {out}_bar * {a}"',
+                                 '"{a}_bar += {b}", "{b}_bar += {a}"')},
+              "transformation-check"),
+        wrong("sin's template with sin({a}) instead of cos({a})", "systems-answer",
+              {4: _RULES.replace('"{a}_bar += {out}_bar * cos({a})"', '"{a}_bar += {out}_bar * sin({a})"')},
+              "transformation-check"),
     ],
 }
 
 NAMED = {
     ("02_forward_mode_and_dual_numbers", "exp drops the incoming tangent (passes with seed 1)"),
-    ("08_higher_order_derivatives", "ad.hessian(f)(x) @ v; Hessian without its mirror half"),
+    ("08_higher_order_derivatives", "ad.hessian(f)(x) @ v; ad.hessian(g) for the Hessian asked by hand"),
     ("06_control_flow_and_floating_point", "np.logaddexp, NumPy's ready-made softplus"),
     ("03_reverse_mode_and_adjoints", "writes the closed-form gradient instead of sweeping; "
                                      "quiz: an input used twice keeps only its last contribution"),
