@@ -46,6 +46,11 @@ def _survey(x1: float, x2: float) -> tuple[float, float, float]:
 
 
 # ---------------------------------------------------------------- operator overloading
+BY_HAND = ("{fn} runs adviz (ad.grad, ad.jvp, …): then adviz does the differentiating, not your dual numbers, "
+           "which are the AD system here. Write the tangent from the rule above, with {d} and the incoming "
+           "tangent b.")
+
+
 def check_dual(FullDual, sin, log) -> None:
     """Check subtraction (both ways round), sin and log on dual numbers, then the survey's f."""
     with check("forward mode by operator overloading: FullDual, sin and log") as c:
@@ -82,7 +87,7 @@ def check_dual(FullDual, sin, log) -> None:
 
         with c.part("sin and log of a dual number, seeds other than 1"):
             for a, b in ((0.7, 2.5), (-1.2, -0.4)):
-                out = c.call(sin, make(a, b), name="sin")
+                out = c.call_by_hand(sin, make(a, b), name="sin", hint=BY_HAND.format(fn="sin", d="math.cos"))
                 value, tangent = _parts(out)
                 c.expect(value is not None, "sin of a dual number should return a dual number.")
                 c.expect(isinstance(out, FullDual), FULL_DUAL_HINT.format(fn="sin"))
@@ -91,7 +96,7 @@ def check_dual(FullDual, sin, log) -> None:
                     c.fail(CHAIN_HINT.format(what="tangent", example="sin(a + bε) = sin a + cos(a)·b·ε"))
                 c.expect(_close(tangent, math.cos(a) * b), "The tangent part of sin(a + bε) is cos(a)·b.")
             for a, b in ((2.0, 3.0), (0.25, -1.5)):
-                out = c.call(log, make(a, b), name="log")
+                out = c.call_by_hand(log, make(a, b), name="log", hint=BY_HAND.format(fn="log", d="a division"))
                 value, tangent = _parts(out)
                 c.expect(value is not None, "log of a dual number should return a dual number.")
                 c.expect(isinstance(out, FullDual), FULL_DUAL_HINT.format(fn="log"))

@@ -402,3 +402,8 @@ def test_a_ready_made_logsumexp_in_a_helper_is_seen_applying_logaddexp():
         custom_rules.check_logsumexp(logsumexp)
     assert [r.status for r in info.value.results] == ["pass", "fail", "pass", "pass"]
     assert "np.logaddexp.reduce" in info.value.results[1].hint
+
+
+def test_a_dual_number_rule_taken_from_the_engine_is_told_to_use_the_rule():
+    words = _wrong_text("12_how_ad_systems_are_built", "sin's tangent from the engine")
+    assert "sin runs adviz (ad.grad, ad.jvp, …)" in words and "✗ sin and log of a dual number" in words
