@@ -202,22 +202,38 @@ class SweepLayout:
         """Graphviz lays out the picture with the ``widest`` texts: the one layout of the sweep."""
         s = self.structure
         widest = _alike_inputs(widest, self._base)
-        if s.rankdir == "TB":
-            widest = _alike_in_a_column(widest, self._base)
-        layout_looks = {k: Look(v.kind, v.state, tuple(widest.get(k, ()))) for k, v in self._base.items()}
-        dot = to_dot(s, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
-        root = ET.fromstring(render(dot.source, "svg"))
+        dot, root = self._graphviz(s, widest)
         if rankdir is None and _size(root)[0] * _PX_PER_PT > WIDE_PX and len(s.boxes) <= 200:
             # Too wide for a notebook or a slide: try the other direction, keep the narrower.
             other = replace(s, rankdir="TB" if s.rankdir == "LR" else "LR")
-            other_dot = to_dot(other, layout_looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
-            other_root = ET.fromstring(render(other_dot.source, "svg"))
+            other_dot, other_root = self._graphviz(other, widest)
             if _size(other_root)[0] < 0.7 * _size(root)[0]:
                 self.structure = s = other
                 dot, root = other_dot, other_root
         self.dot_source = dot.source
         self._root = root
         self._finish()
+
+    def _graphviz(self, s: Any, widest: dict[str, list[str]]) -> tuple[Any, ET.Element]:
+        """Structure ``s`` laid out with the ``widest`` texts, its boxes of one kind made alike:
+        a top-to-bottom column of similar boxes gets one width before the layout; the similar
+        boxes of one left-to-right rank (one column of the picture, which is as wide as its
+        widest box anyway) get one width after a first layout has shown which boxes share a rank,
+        and a second layout draws them so: the picture gets no wider."""
+        if s.rankdir == "TB":
+            widest = _alike_in_a_column(widest, self._base)
+
+        def run(texts: dict[str, list[str]]) -> tuple[Any, ET.Element]:
+            looks = {k: Look(v.kind, v.state, tuple(texts.get(k, ()))) for k, v in self._base.items()}
+            dot = to_dot(s, looks, None, font=style.FONT, scale=style.LAYOUT_SCALE)
+            return dot, ET.fromstring(render(dot.source, "svg"))
+
+        dot, root = run(widest)
+        if s.rankdir == "LR" and len(s.boxes) <= RANK_ALIKE_BOXES:
+            alike = _alike_in_ranks(widest, self._base, _ranks(root))
+            if alike != widest:
+                dot, root = run(alike)
+        return dot, root
 
     def _adopt(self, other: SweepLayout) -> None:
         """Use ``other``'s laid-out picture (a copy: painting changes it) for this sweep.
@@ -490,6 +506,39 @@ def _alike_in_a_column(widest: dict[str, list[str]], looks: dict[str, Look]) -> 
     a column of boxes of ragged widths reads as a column of different things."""
     boxes = [k for k, look in looks.items() if look.kind in ("intermediate", "output") and widest.get(k)]
     return _share_widths(widest, boxes, ratio=ALIKE_RATIO)
+
+
+RANK_ALIKE_BOXES = 200
+"""Left-to-right pictures of at most this many boxes get their ranks' similar boxes one width
+(it costs a second Graphviz layout)."""
+
+
+def _ranks(root: ET.Element) -> list[list[str]]:
+    """The boxes of a left-to-right Graphviz SVG grouped by rank: Graphviz centres every box of a
+    rank on one vertical line, so boxes whose centres share an x are in one rank."""
+    centres: dict[float, list[str]] = {}
+    for g in root.iter(f"{_NS}g"):
+        if "node" not in (g.get("class") or "").split() or not g.get("id"):
+            continue
+        shape = next((e for e in g.iter() if e.tag in (f"{_NS}polygon", f"{_NS}path")), None)
+        if shape is None:
+            continue
+        xs = [float(x) for x in re.findall(r"(-?[\d.]+),-?[\d.]+", shape.get("points") or shape.get("d") or "")]
+        if xs:
+            centres.setdefault(round((min(xs) + max(xs)) / 2), []).append(g.get("id"))
+    return [ids for ids in centres.values() if len(ids) > 1]
+
+
+def _alike_in_ranks(widest: dict[str, list[str]], looks: dict[str, Look],
+                    ranks: list[list[str]]) -> dict[str, list[str]]:
+    """``widest`` with the intermediate and output boxes of each rank of a left-to-right picture
+    measured alike when they are of similar width (:data:`ALIKE_RATIO`), as in a top-to-bottom
+    column: stacked boxes of ragged widths read as different things."""
+    out = widest
+    for rank in ranks:
+        boxes = [k for k in rank if k in looks and looks[k].kind in ("intermediate", "output") and widest.get(k)]
+        out = _share_widths(out, boxes, ratio=ALIKE_RATIO)
+    return out
 
 
 def _paint_key(look: Look, paints: dict, mode: str | None) -> str:

@@ -499,3 +499,43 @@ def test_a_top_to_bottom_column_of_similar_boxes_has_one_width():
     wide = SweepLayout(bias, bias.reverse())
     assert wide.structure.rankdir == "TB"
     assert len(set(_box_widths(wide.svg(0), ("intermediate", "output")).values())) == 3
+
+
+def _widths_by_rank(svg: str) -> dict[float, list[float]]:
+    """The widths of the intermediate and output boxes of a left-to-right picture, by rank (the
+    x of their centres: Graphviz centres a rank's boxes on one vertical line)."""
+    ranks: dict[float, list[float]] = {}
+    for g in ET.fromstring(svg).iter(f"{NS}g"):
+        classes = (g.get("class") or "").split()
+        if "node" in classes and ("intermediate" in classes or "output" in classes):
+            left, right = _box_extent(g)
+            ranks.setdefault(round((left + right) / 2), []).append(round(right - left, 1))
+    return ranks
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_a_left_to_right_rank_of_similar_boxes_has_one_width(mode, monkeypatch):
+    """Left to right, the boxes of a rank stand in one column: tanh(v3) and cos(x2) were 104 and
+    132 pt wide, one above the other.  Similar boxes of a rank now share one width, and the
+    picture is no larger than it was with ragged ranks (a rank is as wide as its widest box)."""
+    import adviz.render.layout as layout_module
+
+    t = ad.trace("x1*x2*x3 + tanh(x1 - x3)*cos(x2)", x1=0.5, x2=1.5, x3=2.5)
+    sweep = _sweep(t, mode)
+    layout = SweepLayout(t, sweep, rankdir="LR")
+    shared = [w for w in _widths_by_rank(layout.svg(0)).values() if len(w) > 1]
+    assert len(shared) >= 2 and all(max(w) - min(w) <= 0.2 for w in shared), shared
+    monkeypatch.setattr(layout_module, "RANK_ALIKE_BOXES", 0)
+    ragged = SweepLayout(t, sweep, rankdir="LR")
+    assert any(max(w) - min(w) > 10 for w in _widths_by_rank(ragged.svg(0)).values())  # the test can fail
+    assert layout.width_pt <= ragged.width_pt + 0.5 and layout.height_pt <= ragged.height_pt + 0.5
+
+
+def test_a_picture_turned_top_to_bottom_for_width_gets_its_columns_alike():
+    """A graph laid out left to right, found too wide and turned top to bottom, was measured for
+    left to right: its column of boxes kept ragged widths (v1 = x**2 narrower than v4 = exp(x))."""
+    t = ad.trace("sin(x**2+1)*exp(x)/(1+x**2)", x=0.5)
+    layout = SweepLayout(t, t.reverse())
+    assert layout.structure.rankdir == "TB"
+    widths = _box_widths(layout.svg(0), ("intermediate", "output"))
+    assert len(widths) == 8 and max(widths.values()) - min(widths.values()) <= 0.2, widths
