@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import re
 import textwrap
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ from .scene import (  # noqa: F401 - re-exported: the graph's public vocabulary
     scene,
     structure,
     summary,
+    wrapped_places,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,7 +173,8 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
                 inputs.append(element_id)
         g.node(element_id, graphviz.nohtml(label), **attrs)
     _checkpoint_boxes(g, s, font, scale)
-    if inputs:
+    places = _wrap_rows(g, s, inputs) if s.wrap else {}
+    if inputs and not s.wrap:
         with g.subgraph() as same:  # inputs side by side at the start
             same.attr(rank="source")
             for name in inputs:
@@ -190,10 +193,41 @@ def to_dot(s: Structure, looks: dict[str, Look], caption: list[str] | None = Non
         attrs.update(_cut_edge_attrs(s, arrow))
         if paint.dash and "style" not in attrs:  # idle: the sweep passed it with nothing to carry
             attrs["style"] = "dotted"
-        if mode == "reverse":
+        tail, head = arrow.tail, arrow.head
+        upward = bool(places) and places[head][1] < places[tail][1]
+        if upward:  # a column running bottom to top: Graphviz is given the arrow downwards, drawn back
+            tail, head = head, tail
+        if (mode == "reverse") != upward:
             attrs["dir"] = "back"  # adjoints flow from a node back to its operands
-        g.edge(arrow.tail, arrow.head, graphviz.nohtml(_edge_label(look.texts)), **attrs)
+        if places and places[tail][0] != places[head][0]:
+            attrs["constraint"] = "false"  # on to another column: no rank order between them
+        g.edge(tail, head, graphviz.nohtml(_edge_label(look.texts)), **attrs)
     return g
+
+
+def _wrap_rows(g: Any, s: Structure, inputs: list[str]) -> dict[str, tuple[int, int]]:
+    """Wrap a long top-to-bottom picture into columns of ``s.wrap`` rows, as a snake (see
+    :func:`~adviz.render.scene.wrapped_places`); return each box's ``(column, row)``.
+
+    The boxes of a row share a rank, and invisible arrows between the columns keep them in
+    order left to right (the inputs first, in argument order); :func:`to_dot` gives Graphviz
+    every arrow downwards (one running up is drawn back) and lets an arrow on to another
+    column order no ranks (``constraint=false``).
+    """
+    places = wrapped_places(s, s.wrap)
+    rows: dict[int, list[str]] = defaultdict(list)
+    for element_id, _ in s.boxes:
+        rows[places[element_id][1]].append(element_id)
+    for r, members in sorted(rows.items()):
+        members.sort(key=lambda b: (places[b][0], b not in inputs))  # stable: inputs, then tape order
+        with g.subgraph() as same:
+            same.attr(rank="source" if r == 0 else "same")
+            for b in members:
+                same.node(b)
+            for first, second in zip(members, members[1:]):
+                if first in inputs or places[first][0] != places[second][0]:
+                    same.edge(first, second, style="invis")
+    return places
 
 
 def _cut_edge_attrs(s: Structure, arrow: Any) -> dict[str, str]:
@@ -445,7 +479,7 @@ def build_graph(
     <adviz.engine.record.Sweep.position>`).  ``expand``: draw every node even on a big
     tape; ``max_nodes``: fold tapes longer than this (long chains fold sooner).
     ``edge_labels``: write the local partials on the arrows (default: when at most 30
-    boxes are drawn).  ``title``: the first caption line (default: the expression or
+    boxes are drawn, 100 with ``expand``: a long picture then wraps into columns).  ``title``: the first caption line (default: the expression or
     function and the input values).  ``rankdir``: ``"LR"`` or ``"TB"`` (default: left to
     right unless the graph is a long chain).  ``notation``: name the boxes as adviz
     (``"adviz"``), numbering the inputs too (``"inputs-first"``) or as Griewank & Walther

@@ -49,6 +49,7 @@ from .graph import (
     wrap,
 )
 from .graphviz_backend import render
+from .scene import box_depths, wraps_cleanly
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.record import Sweep, Trace
@@ -133,7 +134,7 @@ class SweepLayout:
         first = layouts[0]
         first._lay_out(widest, options.get("rankdir"))
         for layout in layouts[1:]:
-            layout.structure = replace(layout.structure, rankdir=first.structure.rankdir)
+            layout.structure = replace(layout.structure, rankdir=first.structure.rankdir, wrap=first.structure.wrap)
             layout._adopt(first)
         return layouts
 
@@ -210,6 +211,13 @@ class SweepLayout:
             if _size(other_root)[0] < 0.7 * _size(root)[0]:
                 self.structure = s = other
                 dot, root = other_dot, other_root
+        rows = _wrap_rows(s, root) if s.rankdir == "TB" and not s.wrap and len(s.boxes) <= WRAP_BOXES else 0
+        if rows:  # a long column: wrapped into columns side by side, as many as fit the width
+            wrapped = replace(s, wrap=rows)
+            wrapped_dot, wrapped_root = self._graphviz(wrapped, widest)
+            if _size(wrapped_root)[1] < 0.7 * _size(root)[1] and _size(wrapped_root)[0] * _PX_PER_PT <= WIDE_PX:
+                self.structure = s = wrapped
+                dot, root = wrapped_dot, wrapped_root
         self.dot_source = dot.source
         self._root = root
         self._finish()
@@ -506,6 +514,37 @@ def _alike_in_a_column(widest: dict[str, list[str]], looks: dict[str, Look]) -> 
     a column of boxes of ragged widths reads as a column of different things."""
     boxes = [k for k, look in looks.items() if look.kind in ("intermediate", "output") and widest.get(k)]
     return _share_widths(widest, boxes, ratio=ALIKE_RATIO)
+
+
+TALL_PX = 2000
+"""A top-to-bottom picture taller than this (CSS pixels) is wrapped into columns side by side."""
+
+WRAP_BOXES = 200
+"""Pictures of at most this many boxes are wrapped when too tall (it costs a second layout)."""
+
+_COLUMN_GAP = 36.0  # points between the columns of a wrapped picture (about Graphviz's nodesep and a margin)
+
+
+def _wrap_rows(s: Any, root: ET.Element) -> int:
+    """Rows per column for wrapping the top-to-bottom picture ``root`` of ``s``, or 0 to leave it.
+
+    Decided by the space the picture takes: one column of ``D`` rows, ``w`` wide and ``h`` tall
+    (its arrows' labels included), becomes ``c`` columns of ``ceil(D / c)`` rows, about
+    ``c·w`` wide and ``h / c`` tall.  The fewest columns that make the picture no taller than
+    wide, but no more than fit :data:`WIDE_PX`; a picture no taller than :data:`TALL_PX`, or
+    whose one column is already more than half of :data:`WIDE_PX`, stays as it is.
+    """
+    width, height = _size(root)
+    if height * _PX_PER_PT <= TALL_PX:
+        return 0
+    depth = max(box_depths(s).values(), default=0) + 1
+    fit = int((WIDE_PX / _PX_PER_PT + _COLUMN_GAP) // (width + _COLUMN_GAP))
+    if fit < 2 or depth < 4:
+        return 0
+    row = height / depth
+    columns = next((c for c in range(2, fit + 1) if -(-depth // c) * row <= c * width + (c - 1) * _COLUMN_GAP), fit)
+    rows = -(-depth // columns)
+    return rows if wraps_cleanly(s, rows) else 0
 
 
 RANK_ALIKE_BOXES = 200

@@ -36,6 +36,9 @@ __all__ = [
     "Look",
     "Structure",
     "TooBigToDraw",
+    "box_depths",
+    "wrapped_places",
+    "wraps_cleanly",
     "changed_elements",
     "check_drawable",
     "expand_hint",
@@ -52,6 +55,7 @@ DEFAULT_MAX_NODES = 60
 
 _HEADER_WIDTH = 26  # a definition longer than this is shown as "name | symbol"
 _LABELLED_BOXES = 30  # with more boxes than this, arrows are not labelled (unless asked)
+_LABELLED_EXPANDED = 100  # expand=True: every node asked for, with its arrows' labels up to this many boxes
 
 EdgeKey = tuple[int, int, int]  # (operand node, consuming node, argnum): one arrow of the graph
 
@@ -348,6 +352,7 @@ class Structure:
     terms: dict[EdgeKey, Term]  # the term that labels each arrow
     edge_labels: bool
     rankdir: str
+    wrap: int = 0  # a top-to-bottom picture wrapped into columns of this many rows (0: one column)
 
     @property
     def mode(self) -> str | None:
@@ -542,6 +547,47 @@ def _direction(trace: Trace, plan: Plan, owner: dict) -> str:
     return "TB" if chain > TOP_DOWN_CHAIN and chain > 3 * widest else "LR"
 
 
+def box_depths(s: Structure) -> dict[str, int]:
+    """Each box's depth in the drawing: 0 for an input, else one more than its deepest operand's.
+
+    A top-to-bottom picture wrapped into columns (``s.wrap`` rows each) puts the box of depth
+    ``d`` in column ``d // s.wrap``, row ``d % s.wrap``.
+    """
+    parents: dict[str, list[str]] = defaultdict(list)
+    for arrow in s.arrows:
+        parents[arrow.head].append(arrow.tail)
+    depth: dict[str, int] = {}
+    for element_id, unit in s.boxes:  # tape order: operands come first
+        if isinstance(unit, int) and s.trace.nodes[unit].is_input:
+            depth[element_id] = 0
+        else:
+            depth[element_id] = 1 + max((depth.get(p, 0) for p in parents[element_id]), default=0)
+    return depth
+
+
+def wrapped_places(s: Structure, rows: int) -> dict[str, tuple[int, int]]:
+    """Where each box goes when the top-to-bottom picture of ``s`` is wrapped into columns of
+    ``rows`` boxes, as a snake: ``(column, row)``, rows counted from the top from 0 to ``rows``.
+
+    A box of depth ``d`` (:func:`box_depths`) goes to column ``d // rows``.  Even columns run
+    down (row ``d % rows``), odd ones back up (row ``rows − d % rows``, one lower), so that each
+    arrow on to the next column goes one row down or up: Graphviz draws no arrow between two
+    record boxes of one row (it leaves such an arrow out), and none is needed.
+    """
+    places = {}
+    for element_id, d in box_depths(s).items():
+        column, r = divmod(d, rows)
+        places[element_id] = (column, r if column % 2 == 0 else rows - r)
+    return places
+
+
+def wraps_cleanly(s: Structure, rows: int) -> bool:
+    """Whether wrapping ``s`` into columns of ``rows`` leaves no arrow within one row (see
+    :func:`wrapped_places`): a chain always does; an arrow that jumps columns may not."""
+    places = wrapped_places(s, rows)
+    return all(places[a.tail][1] != places[a.head][1] for a in s.arrows)
+
+
 def structure(
     trace: Trace,
     sweep: Sweep | None = None,
@@ -559,8 +605,8 @@ def structure(
         terms = {**_label_terms(trace), **terms}
     plan = _plan(trace, expand, max_nodes)
     owner = plan.unit_of()
-    if edge_labels is None:
-        edge_labels = len(plan.units) <= _LABELLED_BOXES
+    if edge_labels is None:  # a graph drawn whole on request keeps its labels longer: it wraps to make room
+        edge_labels = len(plan.units) <= (_LABELLED_EXPANDED if expand else _LABELLED_BOXES)
 
     def unit_id(unit) -> str:
         return f"g{unit.members[0]}" if isinstance(unit, Group) else f"n{unit}"

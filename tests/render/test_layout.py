@@ -539,3 +539,64 @@ def test_a_picture_turned_top_to_bottom_for_width_gets_its_columns_alike():
     assert layout.structure.rankdir == "TB"
     widths = _box_widths(layout.svg(0), ("intermediate", "output"))
     assert len(widths) == 8 and max(widths.values()) - min(widths.values()) <= 0.2, widths
+
+
+def _nested_loop(iterations: int) -> str:
+    e = "x"
+    for _ in range(iterations):
+        e = f"sin({e})*1.01+0.1"
+    return e
+
+
+@pytest.fixture(scope="module")
+def expanded_loop():
+    """16 iterations of x = sin(x)*1.01 + 0.1 written out: 48 operations, drawn with expand=True."""
+    t = ad.trace(_nested_loop(16), x=0.5)
+    return t, t.reverse(), SweepLayout(t, t.reverse(), expand=True)
+
+
+def test_an_expanded_long_chain_wraps_into_columns_with_its_labels(expanded_loop, dejavu):
+    """An expanded 48-node loop was one column about 7,800 px tall (15,600 in the PNG) with no
+    arrow labels (dropped above 30 boxes).  It now wraps into side-by-side columns that fit a
+    1600 px slide, a snake (the arrow on to the next column is one row down or up, and drawn:
+    Graphviz leaves out an arrow between two record boxes of one row), its arrows labelled,
+    every label inside its box, one geometry for every step."""
+    from adviz.render.layout import TALL_PX, WIDE_PX
+
+    t, sweep, layout = expanded_loop
+    assert layout.structure.rankdir == "TB" and layout.structure.wrap > 0
+    width, height = layout.size_px
+    assert width <= WIDE_PX and height < TALL_PX * 2, (width, height)
+    root = ET.fromstring(layout.svg(0))
+    arrows = [g for g in root.iter(f"{NS}g") if (g.get("data-el") or "").startswith("e")]
+    assert len(arrows) == 48 and all(g.find(f".//{NS}path") is not None for g in arrows)
+    labels = [t.text for g in arrows for t in g.iter(f"{NS}text")]
+    assert "∂v17/∂v16 = 1.01" in labels and len(labels) == 2 * 48
+    centres = {round(sum(_box_extent(g)) / 2) for g in root.iter(f"{NS}g")
+               if "node" in (g.get("class") or "").split()}
+    assert len(centres) >= 3  # columns side by side (one column: a handful of centres at most)
+    first = geometry(layout.svg(0))
+    for k in (1, 17, 33, len(sweep.steps), None):
+        assert geometry(layout.svg(k)) == first, k
+        for g in ET.fromstring(layout.svg(k)).iter(f"{NS}g"):
+            if "node" not in (g.get("class") or "").split():
+                continue
+            left, right = _box_extent(g)
+            for text in g.iter(f"{NS}text"):
+                w = dejavu(text.text or "", float(text.get("font-size")))
+                assert left <= float(text.get("x")) - w / 2 and float(text.get("x")) + w / 2 <= right, text.text
+
+
+def test_wrapped_places_run_as_a_snake_and_refuse_arrows_within_a_row():
+    from adviz.render.scene import structure, wrapped_places, wraps_cleanly
+
+    t = ad.trace(_nested_loop(4), x=0.5)  # x, v1 … v12: depths 0 … 12
+    s = structure(t, expand=True)
+    places = wrapped_places(s, 5)
+    assert [places[f"n{i}"] for i in range(13)] == [
+        (0, 0), (0, 1), (0, 2), (0, 3), (0, 4),     # down
+        (1, 5), (1, 4), (1, 3), (1, 2), (1, 1),     # back up, starting one row lower
+        (2, 0), (2, 1), (2, 2)]                     # down again, starting one row higher
+    assert wraps_cleanly(s, 5)
+    reused = structure(ad.trace("x*" + "sin(" * 9 + "x" + ")" * 9, x=0.5), expand=True)  # x feeds depth 1 and 10
+    assert wrapped_places(reused, 5)["n10"] == (2, 0) and not wraps_cleanly(reused, 5)  # x at (0, 0): one row
