@@ -90,3 +90,21 @@ def test_float32_entries_build_float32():
     x = np.float32(1.5)
     y, vjp_fn = ad.vjp(lambda a: np.array([a, a * a]), x)
     assert y.dtype == np.float32 and vjp_fn(np.ones(2, np.float32))[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("transform", ["grad", "jvp", "trace", "hessian"])
+def test_a_matrix_built_from_traced_entries_only_reaches_compiled_routines(transform):
+    """np.array([[a, b], [b, a*a]]) with a and b both traced was NumPy's object array, which
+    np.linalg.det cannot read (it worked only when some entry was a plain number).  det = a³ − b²."""
+    f = lambda a, b: np.linalg.det(np.array([[a, b], [b, a * a]]))  # noqa: E731
+    a, b = 0.7, 0.3
+    if transform == "grad":
+        got, want = ad.grad(f, argnums=(0, 1))(a, b), (3 * a * a, -2 * b)
+    elif transform == "jvp":
+        got, want = ad.jvp(f, (a, b), (1.0, 2.0))[1], 3 * a * a - 4 * b
+    elif transform == "trace":
+        result = ad.trace(f, a, b).reverse().result
+        got, want = (result["a"], result["b"]), (3 * a * a, -2 * b)
+    else:
+        got, want = ad.hessian(f, argnums=(0, 1))(a, b), ((6 * a, 0.0), (0.0, -2.0))
+    np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want), rtol=1e-12, atol=1e-14)

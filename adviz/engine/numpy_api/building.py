@@ -41,10 +41,11 @@ What works, what refuses
   object array that mixes traced values with plain numbers fails inside NumPy ("float ...
   has no callable sin method"), which the transform re-words as an
   :class:`UnsupportedOperation` naming the ufunc and ``np.stack`` (see
-  ``tracer._explain_numpy_error``).  So while a transform runs ``np.array([x, 1.0])`` (a
-  list mixing the two, no ``dtype=``) returns one traced array instead (``entry_points.py``);
-  a list handed to the ufunc directly (``np.sin([x, 1.0])``) still meets NumPy's loop and
-  refuses, and ``np.stack([x, 1.0])`` always works;
+  ``tracer._explain_numpy_error``).  So while a transform runs ``np.array([x, 1.0])`` and
+  ``np.array([[a, b], [c, d]])`` (lists of traced values and numbers, no ``dtype=``) return one
+  traced array instead (``entry_points.py``); a list handed to a ufunc directly
+  (``np.sin([x, 1.0])``) still meets NumPy's loop and refuses, naming the call to write, and
+  ``np.stack([x, 1.0])`` always works;
 * ``np.mean``, ``np.var``, ``np.std`` and ``np.median`` of a list of traced values (or of
   such an object array) trace: NumPy sums the entries with ``+`` and converts the result to
   its dtype's scalar type, which for a traced value asked from there is ``object`` (see

@@ -24,11 +24,10 @@ outside every transform calls NumPy's own functions):
   changes anything).  An integer or bool ``dtype=`` of a list of traced values refuses,
   naming the call: the integers hold no derivative.  Plain input never takes this path, so
   NumPy's result and speed are unchanged;
-  A list mixing traced values and plain numbers without ``dtype=`` (``np.array([x, 1.0])``)
-  comes back as one traced array too: as NumPy's object array its plain entries have no
-  ``.sin()`` for NumPy's object loops (``np.sin(np.array([x, 1.0]))`` failed).  A list of
-  traced values only stays NumPy's object array (``building.py``), which every NumPy
-  operation reads entry by entry;
+  A list of traced values (plain numbers mixed in or not) without ``dtype=`` comes back as
+  one traced array too: as NumPy's object array its plain entries have no ``.sin()`` for
+  NumPy's object loops (``np.sin(np.array([x, 1.0]))`` failed), and compiled routines cannot
+  read objects at all (``np.linalg.det(np.array([[a, b], [b, a * a]]))`` failed);
 * the **list readers** (``cov``, ``corrcoef``, ``percentile``, ``quantile``, ``interp``, …)
   turn each argument that is a list, tuple or object array holding traced values into one
   traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
@@ -101,8 +100,10 @@ def _builder(name: str) -> Callable:
             out = numpy_fn(*args, **kwargs)
             if type(out) is np.ndarray and out.dtype == object and out.size and type(args[0] if args else None) in (
                     list, tuple) and (len(args) < 2 or args[1] is None) and kwargs.get("dtype") is None \
-                    and _mixed(out):
-                return lift(out)  # np.array([x, 1.0]): NumPy's ufunc loops would call 1.0.sin()
+                    and _traced_numbers(out):
+                # np.array([x, 1.0]): NumPy's ufunc loops would call 1.0.sin(); np.array([[a, b], [c, d]]):
+                # compiled routines (np.linalg.det) cannot read objects
+                return lift(out)
             return out
         except (TypeError, ValueError) as exc:
             obj = args[0] if args else kwargs.get("object", kwargs.get("a"))
@@ -132,20 +133,19 @@ def _builder(name: str) -> Callable:
     return build
 
 
-def _mixed(out: np.ndarray) -> bool:
-    """Whether an object array holds traced values *and* plain numbers (``np.array([x, 1.0])``)."""
-    traced = plain = False
+def _traced_numbers(out: np.ndarray) -> bool:
+    """Whether an object array holds traced values and nothing but plain numbers besides
+    (``np.array([x, 1.0])``, ``np.array([[a, b], [c, d]])``)."""
+    traced = False
     for e in out.flat:
         if isinstance(e, Tracer):
+            if e.shape != ():
+                return False  # a traced array inside: lift refuses it, NumPy's object array as it is
             traced = True
-        elif isinstance(e, (int, float, np.number, np.bool_)) or (
-                isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "biuf"):
-            plain = True  # a plain 0-d array (np.array([a0, x]) of a 0-d a0) is kept as an entry
-        else:
+        elif not (isinstance(e, (int, float, np.number, np.bool_)) or (
+                isinstance(e, np.ndarray) and e.ndim == 0 and e.dtype.kind in "biuf")):
             return False  # anything else (a string, a list): NumPy's object array, as it is
-        if traced and plain:
-            return True
-    return False
+    return traced
 
 
 def _reader(name: str) -> Callable:

@@ -637,3 +637,7 @@ def _custom_closure(W, x):
 
 C("checkpoint closing over a traced W", _checkpoint_closure, r(3), r(2, 3))
 E("custom_jvp closing over a traced W", lambda: ad.grad(_custom_closure, argnums=(0, 1))(r(2), r(2)), "as an argument")
+C("det of np.array of traced entries", lambda a, b: np.linalg.det(np.array([[a, b], [b, a * a]])), 0.7, 0.3)
+C("inv of np.array of traced entries", lambda a, b: np.linalg.inv(np.array([[a, b], [-b, a + 2.0]])), 0.7, 0.3)
+C("jacobian matrix then solve", lambda x, y: np.linalg.solve(np.array([[2 * x, 1.0], [y, 3 * y]]), np.array([x, y])),
+  0.7, 1.3)
