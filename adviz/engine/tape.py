@@ -32,9 +32,11 @@ from array import array
 from collections.abc import Sequence as _SequenceABC
 from itertools import accumulate, islice
 from typing import Any, NamedTuple, Optional, Sequence
+import weakref
 
 import numpy as np
 
+from .primitives.core import fits_in, ndim, unbroadcast
 from .tracer import Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 
@@ -119,6 +121,9 @@ class Tape(Interpreter):
         # defer: a tape for people keeps large results as Deferred stand-ins (see value())
         self.defer = defer
         self.deferred = 0  # how many results were deferred (operand columns may hold their stand-ins)
+        # sin/cos (sinh/cosh) values of one operand array recorded on this tape, which the
+        # reverse rules of the other may reuse (see _remember): id -> (weak ref to the operand, {name: value})
+        self._seen: dict = {}
 
     @classmethod
     def from_nodes(cls, nodes: Any) -> "Tape":
@@ -267,9 +272,53 @@ class Tape(Interpreter):
             ans = prim.impl(*vals, **params)
             if type(ans) is not _FLOAT64 and is_complex(ans):
                 raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
+            if type(ans) is np.ndarray and prim in (_SHARED or _shared()) and not params:
+                self._remember(prim, vals[0], ans)
         else:
             ans = bind(prim, *vals, **params)
         return self._append(prim, vals, parents, params, ans)
+
+    # -- sin(x) and cos(x) of one array: each is the other's partial -----------------------
+    def _remember(self, prim: Any, x: Any, ans: np.ndarray) -> None:
+        """Note ``ans = prim(x)`` (``prim`` is sin, cos, sinh or cosh) for the reverse sweep.
+
+        ``sin``'s partial is ``cos(x)`` and ``cos``'s is ``−sin(x)``.  When a tape holds both
+        of one array ``x`` -- ``grad(grad(f))`` (reverse-over-reverse) records ``sin(x)`` in
+        ``f`` and ``cos(x)`` in the inner sweep's rule, and ``sin(x)·cos(x)`` in user code does
+        too -- the reverse sweep would compute each a second time for the other's rule.  So
+        the tape keeps both (strong references, from the moment the second is recorded, until
+        the sweep has read them) and :func:`backward` reads them instead: the same numbers,
+        two transcendental passes fewer.  A value whose partner never comes is only watched
+        (a weak reference), so a tape with ``sin(x)`` alone keeps nothing more than before.
+        """
+        if type(x) is not np.ndarray or x.size < _SHARE_FROM or x.dtype.kind != "f":
+            return
+        key = id(x)
+        entry = self._seen.get(key)
+        if entry is None or entry[0]() is not x:
+            entry = self._seen[key] = (weakref.ref(x, _forget(self._seen, key)), {})
+        values = entry[1]
+        partner = prim.partials[0].reuse[0]
+        known = values.get(partner)
+        if type(known) is weakref.ref:
+            known = known()
+        if known is not None:  # both are on the tape: each rule will read the other
+            values[partner], values[prim.name] = known, ans
+        elif prim.name not in values:
+            values[prim.name] = weakref.ref(ans)
+
+    def remembered(self, x: Any, name: str, forget: bool = False) -> Any:
+        """``name(x)`` if this tape recorded it of the very array ``x`` and holds it, else None
+        (``forget``: let go of it, for a sweep that runs once)."""
+        entry = self._seen.get(id(x))
+        if entry is None or entry[0]() is not x:
+            return None
+        value = entry[1].get(name)
+        if type(value) is not np.ndarray:
+            return None
+        if forget:
+            del entry[1][name]
+        return value
 
     def _append(self, prim: Any, vals: list, parents: list, params: dict, ans: Any) -> TapeVar:
         """Append the line ``ans = prim(*vals, **params)``, slimmed for a tape that only serves derivatives."""
@@ -396,6 +445,33 @@ def _stand_in(value: Any) -> Any:
 
 _STAND_INS: dict = {}  # (shape, dtype) -> the read-only stand-in that every tape shares
 
+_SHARE_FROM = 1024  # smaller arrays: computing cos again is cheaper than the bookkeeping
+_SHARED: Optional[frozenset] = None
+
+
+def _shared() -> frozenset:
+    """sin, cos, sinh and cosh: the primitives whose partial is another primitive of the same
+    operand (``Partial.reuse``), found once."""
+    global _SHARED
+    if _SHARED is None:
+        from .primitives.core import REGISTRY
+
+        _SHARED = frozenset(p for p in REGISTRY.values()
+                            if p.partials is not None and len(p.partials) == 1
+                            and p.partials[0] is not None and p.partials[0].reuse is not None)
+    return _SHARED
+
+
+def _forget(seen: dict, key: int):
+    """A weak-reference callback: drop the entry of an operand that no longer exists."""
+
+    def callback(ref: weakref.ref) -> None:
+        entry = seen.get(key)
+        if entry is not None and entry[0] is ref:
+            del seen[key]
+
+    return callback
+
 
 def _pure(prim: Any) -> bool:
     """A registered primitive (its value a NumPy function of its operands), not a custom rule's."""
@@ -484,6 +560,7 @@ def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
     adjoints: list = [None] * n_nodes
     owned = [False] * n_nodes  # adjoint arrays this sweep allocated itself (safe to update in place)
     adjoints[out_index] = seed
+    seen = tape._seen  # sin/cos values the rules may read instead of computing them
     end = tape.offset(out_index + 1)  # operands of node k: positions end - nargs[k] .. end - 1
     for k in range(out_index, -1, -1):
         start = end - nargs[k]
@@ -544,7 +621,9 @@ def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
             rule = vjps[i]
             if rule is None:
                 continue
-            if ours and getattr(rule, "reuses_adjoint", False):
+            if seen and (c := _from_remembered(tape, rule, g, ans, args, ours, consume)) is not None:
+                pass  # sin's or cos's partial read from the tape (see Tape._remember)
+            elif ours and getattr(rule, "reuses_adjoint", False):
                 c = rule(g, ans, *args, _g_is_ours=True, **params)
             else:
                 c = rule(g, ans, *args, **params)
@@ -563,6 +642,27 @@ def backward(nodes: Any, out_index: int, seed: Any, keep: Optional[set] = None,
         g = c = args = ans = None  # release this node's arrays before the next one allocates
         end = start
     return adjoints
+
+
+def _from_remembered(tape: Tape, rule: Any, g: Any, ans: Any, args: tuple, ours: bool, consume: bool) -> Any:
+    """``ȳ · cos(x)`` for sin (``ȳ · −sin(x)`` for cos, …) with the partial the tape already
+    holds (:meth:`Tape._remember`), or None: then the rule computes it.  The same numbers as
+    the rule: it computes ``cos(x)`` and multiplies by ``ȳ``, here ``cos(x)`` is read."""
+    p = getattr(rule, "partial", None)
+    if p is None or p.reuse is None or len(args) != 1:
+        return None
+    name, sign = p.reuse
+    known = tape.remembered(args[0], name, forget=consume)
+    if known is None:
+        return None
+    if sign < 0:
+        c = np.negative(known)  # −sin(x), as the rule's partial, then times ȳ in place
+        c = np.multiply(c, g, out=c) if fits_in(c, g) else c * g
+    elif ours and fits_in(g, known):
+        c = np.multiply(g, known, out=g)
+    else:
+        c = g * known  # never into ``known``: the tape may hand it out again
+    return unbroadcast(c, args[0].shape, ndim(g) - ndim(ans))
 
 
 def forward_sweep(nodes: Any, seeds: dict, out_indices: list, batch_shape: tuple = ()) -> list:
