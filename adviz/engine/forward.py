@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .primitives.core import REGISTRY, dtype_of, shape
-from .tape import Tape
+from .tape import Tape, shared_stand_in
 from .tracer import _ACTIVE, Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 _FLOAT64 = np.float64
@@ -355,9 +355,10 @@ def _forward_reads(prim: Any, tangents: list) -> str:
 
 def _shape_of(a: Any) -> Any:
     """An array's stand-in for a rule that reads only its shape and dtype: a broadcast view
-    of one zero (no memory); anything else as it is."""
+    of one zero (no memory, one per shape and dtype, shared with the tapes); anything else
+    as it is."""
     if type(a) is np.ndarray:
-        return np.broadcast_to(np.zeros((), a.dtype), a.shape)
+        return shared_stand_in(a)
     return a
 
 

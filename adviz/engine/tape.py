@@ -433,14 +433,20 @@ def _stand_in(value: Any) -> Any:
     while isinstance(base, Tracer):  # a tracer of an enclosing transform: its concrete value
         base = base.primal
     if type(base) is np.ndarray and base.size >= _SLIM_FROM:
-        key = (base.shape, base.dtype)
-        stand_in = _STAND_INS.get(key)
-        if stand_in is None:
-            if len(_STAND_INS) >= 256:  # a bound, for programs that meet many shapes
-                _STAND_INS.clear()
-            stand_in = _STAND_INS[key] = np.broadcast_to(np.zeros((), dtype=base.dtype), base.shape)
-        return stand_in
+        return shared_stand_in(base)
     return value
+
+
+def shared_stand_in(a: np.ndarray) -> np.ndarray:
+    """The read-only broadcast view of one zero with ``a``'s shape and dtype that every tape
+    (and every pending tangent, ``forward.Pending``) shares."""
+    key = (a.shape, a.dtype)
+    stand_in = _STAND_INS.get(key)
+    if stand_in is None:
+        if len(_STAND_INS) >= 256:  # a bound, for programs that meet many shapes
+            _STAND_INS.clear()
+        stand_in = _STAND_INS[key] = np.broadcast_to(np.zeros((), dtype=a.dtype), a.shape)
+    return stand_in
 
 
 _STAND_INS: dict = {}  # (shape, dtype) -> the read-only stand-in that every tape shares
