@@ -19,6 +19,7 @@ from .core import SEED, Case, check, close, expect_error
 
 R = np.random.default_rng(11 + SEED)
 CASES: list[Case] = []
+SNIPPETS: list[tuple] = []  # (name, f, args, opts) of every C(...) case, for other checkers (Trace.to_python)
 
 
 def r(*s):
@@ -30,6 +31,7 @@ def pos(*s):
 
 
 def C(name, f, *args, **opts):
+    SNIPPETS.append((name, f, args, opts))
     CASES.append(Case(f"course {name}", lambda: check(f, args, what=name, **opts), "course"))
 
 
@@ -367,7 +369,7 @@ C("true division by int", lambda x: x / 3, r(3))
 C("python floats", lambda x: 3 * x ** 2 + 2 * x + 1, 0.7)
 C("np.float64 constant", lambda x: np.float64(0.5) * x, r(2))
 C("mean of ints times x", lambda x: np.mean(np.array([1, 2, 4])) * x, 0.3)
-C("astype float32 roundtrip", lambda x: x.astype(np.float32).astype(np.float64) ** 2, np.array([0.5, 0.25]))
+C("astype float32 roundtrip", lambda x: x.astype(np.float32).astype(np.float64) ** 2, np.array([0.5, 0.25]), order=1)
 
 # ----------------------------------------------------------------------------- in-place habits
 def augmented(x):
@@ -536,7 +538,9 @@ C("diff traced append", lambda x, a: np.diff(x, append=a), r(4), 0.3)
 C("linspace traced ends", lambda a, b: np.linspace(a, b, 5, endpoint=False), 0.2, 1.7)
 C("linspace retstep", lambda a, b: np.linspace(a, b, 4, retstep=True)[1] * np.linspace(a, b, 4), 0.2, 1.7)
 C("std ddof where", lambda x: np.std(x, ddof=1, where=np.array([True, True, False, True])), r(4))
-C("var float32 keepdims", lambda A: np.var(A, axis=0, keepdims=True), r(3, 2).astype(np.float32))
+# float32 outputs: first order only (the second-order checks compare primals of two derivative
+# programs to 1e-9 and difference float32-rounded values, both below float32's own resolution)
+C("var float32 keepdims", lambda A: np.var(A, axis=0, keepdims=True), r(3, 2).astype(np.float32), order=1)
 C("clip traced bounds", lambda x, lo, hi: np.clip(x, lo, hi), np.array([-2.0, 0.1, 2.0]), np.array([-1.0, -1.0, -1.0]),
   np.array([1.0, 1.0, 1.5]))
 C("maximum.accumulate", lambda x: np.maximum.accumulate(x), np.array([0.3, -1.0, 1.2, 0.8]))
