@@ -18,7 +18,7 @@ Grammar (loosest binding first; ``|`` = or, ``*`` = repeat, ``?`` = optional)::
 
     expression := factor (("+" | "-" | "*" | "/") factor)*      * and / bind tighter, left to right
     factor     := ("+" | "-")* operand ("**" factor)?           ** is right-associative
-    operand    := NUMBER | "pi" | "e" | NAME index*
+    operand    := NUMBER | "pi" | "e" | "inf" | "nan" | NAME index*
                 | FUNCTION "(" expression ("," expression)* ")"
                 | "(" expression ")" | "[" expression ("," expression)* "]"
     index      := "[" ("-" | "+")? INTEGER "]"                   x[0], x[-1], W[1][0]
@@ -113,8 +113,10 @@ FUNCTIONS: MappingProxyType[str, Function] = MappingProxyType({
 """Every function an expression may call: name → (NumPy callable, number of arguments)."""
 
 CONSTANTS: MappingProxyType[str, np.float64] = MappingProxyType(
-    {"pi": np.float64(np.pi), "e": np.float64(np.e)})
-"""Named constants. These names (and the function names) cannot be variables."""
+    {"pi": np.float64(np.pi), "e": np.float64(np.e), "inf": np.float64(np.inf), "nan": np.float64(np.nan)})
+"""Named constants. These names (and the function names) cannot be variables. ``inf`` and ``nan``
+are constants too, in expressions as in ``--at`` values: ``x*inf`` is how adviz writes a node
+whose constant overflowed, and that text reads back as the same expression."""
 
 
 def constant_given_a_value(names: Iterable[str]) -> Optional[str]:
@@ -124,7 +126,10 @@ def constant_given_a_value(names: Iterable[str]) -> Optional[str]:
     name = next((n for n in names if n in CONSTANTS), None)
     if name is None:
         return None
-    return (f"{name} is the constant {name} = {float(CONSTANTS[name])!r} in expressions, not a variable: "
+    value = float(CONSTANTS[name])
+    meaning = f"{name} = {value!r}" if math.isfinite(value) else {"inf": "inf (infinity)",
+                                                                    "nan": "nan (not a number)"}[name]
+    return (f"{name} is the constant {meaning} in expressions, not a variable: "
             f"give yours another name (for example {name}1)")
 
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -303,7 +308,7 @@ class Number(Node):
 
 @dataclass(**_NODE)
 class Constant(Node):
-    """``pi`` or ``e``."""
+    """``pi``, ``e``, ``inf`` or ``nan``."""
     name: str
     start: int
     end: int
@@ -912,7 +917,7 @@ class Expression:
                     return sp.Integer(int(text)) if text.isdigit() and len(text) <= 15 \
                         else sp.Float(text)
                 case Constant(name=name):
-                    return sp.pi if name == "pi" else sp.E
+                    return {"pi": sp.pi, "e": sp.E, "inf": sp.oo, "nan": sp.nan}[name]
                 case Variable(name=name):
                     return sp.Symbol(name, real=True)
                 case Index(index=index):
@@ -981,7 +986,6 @@ def written_as(op: str) -> str:
     return op
 
 
-_VALUE_CONSTANTS = {"inf": np.float64(np.inf), "nan": np.float64(np.nan)}
 _PLAIN_LIST_CHARACTERS = frozenset("0123456789.eE+-[], \t\n\r")
 
 
@@ -1009,7 +1013,7 @@ def _plain_numbers(source: str, max_depth: int) -> Any:
 
 def parse_constant(source: str, *, max_length: int = 1_000_000, max_depth: int = 32) -> Any:
     """Read a *value*: an expression of numbers only, such as ``3``, ``1/2``, ``-pi``, ``1e-3``,
-    ``[1, 2/3, sqrt(2)]`` or ``[[1, 2], [3, 4]]``; ``inf`` and ``nan`` are allowed here too.
+    ``[1, 2/3, sqrt(2)]`` or ``[[1, 2], [3, 4]]``; ``inf`` and ``nan`` are constants here as in expressions.
 
     Returns an ``np.float64`` or a float array. Values are data, so a matrix must not be ragged
     (``[[1, 2], [3]]`` is refused, not broadcast) and lists may nest ``max_depth`` deep. A
@@ -1031,7 +1035,7 @@ def parse_constant(source: str, *, max_length: int = 1_000_000, max_depth: int =
     tree = parser.parse()
     lists = 0
     for node in postorder(tree):
-        if isinstance(node, Variable) and node.name not in _VALUE_CONSTANTS:
+        if isinstance(node, Variable):
             meant = {"nan": "nan", "inf": "inf", "infinity": "inf", "pi": "pi", "e": "e"}.get(node.name.lower())
             hint = f"; write {meant}" if meant else ""
             raise ParseError(f"'{node.name}' is a variable (a value is made of numbers, like 3, 1/2, "
@@ -1048,8 +1052,6 @@ def parse_constant(source: str, *, max_length: int = 1_000_000, max_depth: int =
             raise ParseError(f"lists nested too deeply (more than {max_depth} levels)", source, 0)
 
     def combine(node: Node, args: list) -> Any:
-        if isinstance(node, Variable):
-            return _VALUE_CONSTANTS[node.name]
         if isinstance(node, ListLiteral):
             return _stack(args, source[node.start:node.end], strict=True)
         return _apply(node, args, {}, source)

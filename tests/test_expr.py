@@ -123,7 +123,7 @@ def test_seed_example_value() -> None:
 
 def test_constants_and_whitelisted_functions() -> None:
     assert parse("pi")() == np.pi and parse("e")() == np.e
-    assert set(CONSTANTS) == {"pi", "e"}
+    assert set(CONSTANTS) == {"pi", "e", "inf", "nan"}
     assert parse("clip(x, 0, 1)")(x=3.0) == 1.0
     assert parse("atan2(1, 1) - arctan2(1, 1)")() == 0.0
     assert parse("max([x, 4, 2]) - min([x, 4, 2])")(x=1.0) == 3.0
@@ -767,3 +767,20 @@ def test_symbolic_swell_stops_within_its_budget(monkeypatch):
 def test_a_value_that_is_not_a_number_is_refused_in_words(value):
     with pytest.raises(EvaluationError, match="not a number or an array"):
         parse("x + 1")(value)
+
+
+def test_inf_and_nan_are_constants_in_expressions_as_in_values():
+    """One reading of ``inf`` and ``nan`` everywhere: constants in expressions (so the definition
+    ``x * inf`` that adviz prints reads back as the same expression) and in ``--at`` values."""
+    from adviz.expr import CONSTANTS, Constant, constant_given_a_value, parse_constant
+
+    f = parse("x*inf - nan*0")
+    assert f.variables == ("x",)
+    assert isinstance(parse("inf").tree, Constant) and isinstance(parse("nan").tree, Constant)
+    assert parse("x*inf")(x=2.0) == np.inf and parse("-inf")() == -np.inf
+    assert np.isnan(f(x=1.0))
+    assert parse_constant("inf") == parse("inf")() == CONSTANTS["inf"]
+    assert "inf is the constant inf (infinity)" in constant_given_a_value(["inf"])
+    with pytest.raises(ParseError, match="'inf' is a constant, not a function"):
+        parse("inf(x)")
+    assert parse("x*inf").to_latex() == r"\infty x"

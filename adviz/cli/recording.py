@@ -139,8 +139,9 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
             warn(f"the input {node.name} = {format_value(node.value)} is not finite; {effect[derivatives_finite]}")
     for node in nonfinite_origins(t):
         constants = [o for o in node.operands if o.node is None and not _all_finite(o.value)]
-        why = (f"a constant of the expression is already {_nonfinite_word(constants[0].value)}: it overflowed "
-               "a float" if constants else f"outside the domain of {written_as(node.op)}, or an overflow")
+        why = (f"a constant of the expression is {_nonfinite_word(constants[0].value)}, as written or because "
+               "a number overflowed a float" if constants
+               else f"outside the domain of {written_as(node.op)}, or an overflow")
         if derivatives_finite is None:
             effect = "later values inherit it"
         elif not derivatives_finite:

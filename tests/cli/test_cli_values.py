@@ -168,3 +168,11 @@ def test_a_value_for_the_wrong_name_says_which_name_it_got(cli, args, words):
     r = cli("grad", *args)
     assert r.exit_code == 2 and r.stderr == f"adviz: error: {words}\n"
     assert cli("grad", "_x", "--at", "_x=1").exit_code == 0
+
+
+def test_inf_is_a_constant_in_the_expression_as_in_the_value(cli):
+    r = cli("grad", "x*inf", "--at", "x=2", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["gradient"] == {"x": "inf"}
+    r = cli("grad", "x*inf", "--at", "x=1", "--at", "inf=2")
+    assert r.exit_code == 2 and "inf is the constant inf (infinity) in expressions, not a variable" in r.stderr
