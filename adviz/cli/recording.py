@@ -216,6 +216,12 @@ def run_sweeps(t: Any, mode: str, seed: Optional[List[str]], max_reverse: Option
                 raise InputError(f"--seed: {names_text(unknown)} {'is' if len(unknown) == 1 else 'are'} not an input "
                                  f"(inputs: {names_text(t.input_names)})")
             for name, tangent in direction.items():   # said in shapes, not in NumPy's broadcasting words
+                if not _all_finite(tangent):         # a direction of nan/inf is no direction: every tangent would be nan
+                    given = (f"{name}={_nonfinite_word(tangent)}" if np.ndim(tangent) == 0
+                             else f"{name} with an entry {_nonfinite_word(tangent)}")
+                    raise InputError(f"--seed: {given} is not a direction: a seed must "
+                                     "be finite (every tangent would be nan or inf); give a number such as "
+                                     f"--seed {name}=1")
                 want = t.nodes[t.index(name)].shape
                 try:
                     fits = np.broadcast_shapes(np.shape(tangent), want) == want

@@ -441,19 +441,29 @@ def _complex_step_changes_with_h(target: _Target, value: float, reference: np.nd
 
 
 def _component(target: _Target, wrt: str | None) -> int:
+    """The index of the gradient entry ``wrt`` names (``x``, ``W[0,1]``); a message quotes what
+    was typed, cut to 40 characters with an ellipsis (a 300-digit index is not echoed back)."""
     if wrt is None:
         return 0
     wrt = "".join(wrt.split())                    # W[0, 1] is W[0,1]
     if wrt in target.labels:
         return target.labels.index(wrt)
+    shown = _short(wrt)
     if wrt in target.names:
         example = next(lab for lab in target.labels if lab.startswith(wrt + "["))
-        raise ValueError(f"{wrt} is an array; name one of its entries for the sweep, such as {example}")
+        raise ValueError(f"{shown} is an array; name one of its entries for the sweep, such as {example}")
     name = wrt.split("[", 1)[0]
     if name in target.names and wrt.endswith("]"):
         entries = [lab for lab in target.labels if lab.startswith(name + "[")]
         if entries:
             shape = target.shapes[target.names.index(name)]
-            raise ValueError(f"{wrt} is not an entry of {name}, whose shape is {shape}: "
+            raise ValueError(f"{shown} is not an entry of {name}, whose shape is {shape}: "
                              f"{entries[0]} to {entries[-1]}")
-    raise ValueError(f"{wrt!r} is not a variable here (variables: {', '.join(target.names)})")
+        if name in target.labels:                 # x[5] for a number x
+            raise ValueError(f"{shown}: {name} is a single number, not an array; write --wrt {name}")
+    raise ValueError(f"{shown!r} is not a variable here (variables: {', '.join(target.names)})")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters, its end replaced by an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

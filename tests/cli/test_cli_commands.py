@@ -526,3 +526,18 @@ def test_classroom_scripts_run_to_the_end(script):
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
     assert "$ adviz " in p.stdout and "\x1b" not in p.stdout
+
+
+@pytest.mark.parametrize("command, at, seed, given", [
+    ("trace", "x=1", "x=nan", "x=nan"),
+    ("trace", "x=1", "x=-inf", "x=-inf"),
+    ("graph", "x=[1,2]", "x=[1,inf]", "x with an entry inf"),
+])
+def test_a_seed_that_is_not_finite_is_refused(command, at, seed, given, tmp_path):
+    """--seed x=nan made every tangent nan under a table that looked like a result: a direction must be finite."""
+    out = tmp_path / "g.svg"
+    extra = ["-o", str(out)] if command == "graph" else []
+    r = run(command, "sum(x*y)", "--at", at, "--at", "y=2", "--seed", seed, *extra)
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"adviz: error: --seed: {given} is not a direction: a seed must be finite")
+    assert not out.exists()

@@ -124,3 +124,15 @@ def test_json_never_counts_digits_it_cannot_know(cli):
     skipped = next(r for r in rows if r["method"] == "complex step")
     assert skipped["value"] is None and skipped["digits"] is None
     assert next(r for r in rows if r["method"] == "AD forward")["digits"] == 16.0
+
+
+def test_a_long_wrt_is_not_echoed_back_whole(cli):
+    """A 300-digit index came back in full (300 characters of the error line): it is cut with an ellipsis."""
+    digits = "1" * 300
+    r = cli("compare", "sum(x*y)", "--at", "x=[1,2]", "--at", "y=2", "--wrt", f"x[{digits}]")
+    assert r.exit_code == 2
+    line = r.stderr.strip()
+    assert "…" in line and digits not in line and len(line) < 140
+    assert "is not an entry of x, whose shape is (2,): x[0] to x[1]" in line
+    r = cli("compare", "x*y", "--at", "x=1", "--at", "y=2", "--wrt", "x[3]")
+    assert r.exit_code == 2 and "x is a single number, not an array; write --wrt x" in r.stderr
