@@ -245,8 +245,12 @@ def make_console(ascii: bool = False) -> Any:
             self.quiet = True
             raise BrokenPipeError               # the app's error policy ends the command with 0
 
+    import sys
+
     plain = "NO_COLOR" in os.environ and os.environ.get("NO_COLOR", "") != ""
     kwargs: dict = {"highlight": False, "emoji": False}
+    if not _is_terminal(sys.stdout):     # piped or redirected: no padding spaces at the ends of lines
+        kwargs["file"] = TrimmedLines(sys.stdout)
     if plain:
         kwargs["color_system"] = None
     if ascii:
@@ -255,6 +259,47 @@ def make_console(ascii: bool = False) -> Any:
     if console.width < MIN_WIDTH:      # COLUMNS=0 drew nothing at all; COLUMNS=5 broke every number
         console.width = MIN_WIDTH
     return console
+
+
+class TrimmedLines:
+    r"""A text stream that passes lines on to ``stream`` without their trailing spaces.
+
+    rich pads every line of a table to the table's width, so ``adviz trace … > out.txt``
+    wrote lines ending in runs of spaces (a diff, a ``grep 'x$'`` or an editor shows them).
+    The console is given this stream (rich's public ``file=`` parameter) when standard output is
+    not a terminal. A line is passed on once complete; :meth:`flush` passes on the unfinished rest.
+
+    >>> import io; out = io.StringIO(); t = TrimmedLines(out)
+    >>> _ = t.write("a  \n b \n"); t.flush(); out.getvalue()
+    'a\n b\n'
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._rest = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._rest + text).split("\n")
+        self._rest = lines.pop()
+        if lines:
+            self._stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._rest:
+            self._stream.write(self._rest)
+            self._rest = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def __getattr__(self, name: str) -> Any:      # fileno, errors, …: the stream's own
+        return getattr(self._stream, name)
 
 
 MIN_WIDTH = 20
