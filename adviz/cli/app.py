@@ -33,7 +33,7 @@ try:   # Typer >= 0.2x vendors click; its exceptions derive from typer.TyperExce
 except ImportError:  # pragma: no cover - older Typer, built on the click package
     from click import ClickException as _CommandLineError  # type: ignore[assignment]
 
-__all__ = ["Command", "CommandError", "InputError", "app", "fail", "main"]
+__all__ = ["Command", "CommandError", "InputError", "app", "fail", "main", "tell", "wrapped"]
 
 
 # ---------------------------------------------------------------- errors
@@ -97,9 +97,43 @@ def describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if not isinstance(err, (ValueError, TypeError)) else text
 
 
-def _echo_err(text: str) -> None:
+def wrapped(text: str, stream: Any = None) -> str:
+    """``text`` (one message line) broken at spaces to the terminal's width when ``stream``
+    (standard error) is a terminal, continuation lines indented by two spaces; unchanged
+    otherwise, so that a pipe or a log file gets one line per message.
+
+    A terminal breaks a long line at its last column, inside a word or a number
+    (``-1.6644675`` / ``70201392e-16``). Here a line breaks only at a space: never inside a
+    number, a name or a path (a word longer than the line stays whole), and not at the
+    hyphen of ``1e-16``."""
+    stream = sys.stderr if stream is None else stream
     try:
-        typer.echo(text, err=True)
+        if not stream.isatty():
+            return text
+    except (AttributeError, ValueError):
+        return text
+    import shutil
+    import textwrap
+
+    width = max(20, shutil.get_terminal_size((80, 24)).columns)
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False))
+
+
+def tell(text: str) -> None:
+    """Print one message (``adviz: warning: …``, ``adviz: note: …``) on standard error, wrapped
+    at spaces to a terminal's width (see :func:`wrapped`)."""
+    _echo_err(text)
+
+
+def _echo_err(text: str) -> None:
+    """Print on standard error; the first line is the message (wrapped for a terminal), any
+    further lines are details drawn to fit already (the expression and its caret)."""
+    first, newline, rest = text.partition("\n")
+    try:
+        typer.echo(wrapped(first) + newline + rest, err=True)
     except (OSError, ValueError):   # stderr closed or unencodable: nothing more we can do
         pass
 

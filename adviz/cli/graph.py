@@ -15,7 +15,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import Command, CommandError, InputError, app
+from .app import Command, CommandError, InputError, app, tell
 from .options import AtOption, ExprArgument, JsonOption, NotationOption, OrderOption
 from .output import check_output_path, interruptible, print_json, progress, to_json_value, writing
 from .recording import arrange, check_mode, check_notation, record, run_sweeps
@@ -102,13 +102,13 @@ def graph(
     if mode == "forward" and not seed:
         sweep = t.forward(t.input_names[0])
         if len(t.input_names) > 1:
-            typer.echo(f"adviz: note: forward sweep seeded on {t.input_names[0]} (choose with --seed)", err=True)
+            tell(f"adviz: note: forward sweep seeded on {t.input_names[0]} (choose with --seed)")
     elif mode is not None:
         sweeps = run_sweeps(t, mode, seed)
         sweep = (sweeps[0] or sweeps[1])[0]
         if mode == "reverse" and t.output.shape != ():
-            typer.echo(f"adviz: note: the output has shape {t.output.shape}; "
-                       "the reverse sweep is seeded on its first entry", err=True)
+            tell(f"adviz: note: the output has shape {t.output.shape}; "
+                 "the reverse sweep is seeded on its first entry")
     # the rows named in --notation, in --order (as the tables of adviz trace name and list them)
     t = t.in_notation(notation, order=order)
     sweep = t.replay(sweep) if sweep is not None else None
@@ -154,7 +154,7 @@ def graph(
                      "order": order.lower()})
         return
     if note:
-        typer.echo(f"adviz: note: {note}", err=True)
+        tell(f"adviz: note: {note}")
     typer.echo(str(path))
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, List, Optional
 
-import typer
-
-from .app import InputError
+from .app import InputError, tell
 from .values import caret_width, parse_assignments
 
 __all__ = ["MODES", "arrange", "check_mode", "check_notation", "names_text", "parse_expression", "record", "run_sweeps", "warn_nonfinite"]
@@ -41,7 +39,7 @@ def read_expression(expr: str) -> str:
     except (AttributeError, ValueError):   # closed or not a file
         typing = False
     if typing:   # `adviz grad - --at x=1` typed at a terminal: say what it waits for, or it looks hung
-        typer.echo("adviz: reading EXPR from standard input: type it, press Enter, then Ctrl-D", err=True)
+        tell("adviz: reading EXPR from standard input: type it, press Enter, then Ctrl-D")
     text = sys.stdin.read(MAX_STDIN + 1)
     if len(text) > MAX_STDIN:
         raise InputError(f"the expression read from standard input is too long (more than {MAX_STDIN:,} characters)")
@@ -124,7 +122,7 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
     d = "d" if ascii else "∂"
 
     def warn(text: str) -> None:
-        typer.echo(f"adviz: warning: {conv(text)}", err=True)
+        tell(f"adviz: warning: {conv(text)}")
 
     def at_operands(node: Any) -> str:
         args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)

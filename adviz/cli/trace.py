@@ -15,7 +15,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import Command, InputError, app
+from .app import Command, InputError, app, tell
 from .options import AsciiOption, AtOption, ExprArgument, FullOption, JsonOption, NotationOption, OrderOption
 from .output import ascii_only, make_console, node_json, plural, print_json, progress, sweep_json, to_json_value
 from .recording import (arrange, check_mode, check_notation, derivative_values, record, run_sweeps,
@@ -220,7 +220,7 @@ def jacobian(
     if len(matrices) == 2:
         agree = bool(np.allclose(matrices["forward"], matrices["reverse"], rtol=1e-12, atol=0, equal_nan=True))
         if not agree:
-            typer.echo("adviz: warning: the forward and reverse Jacobians differ", err=True)
+            tell("adviz: warning: the forward and reverse Jacobians differ")
     if json:
         by_input, start = {}, 0
         for node in t.inputs:

@@ -482,3 +482,55 @@ def test_expr_dash_at_a_terminal_says_what_it_waits_for():
     piped = subprocess.run([sys.executable, "-c", MAIN, "grad", "-", "--at", "x=3"], input="x*x", text=True,
                            capture_output=True, env={**os.environ, **ENV}, timeout=60)
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+class _Terminal:
+    def __init__(self, tty: bool = True) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_a_long_message_is_wrapped_at_spaces_for_a_terminal_only(monkeypatch):
+    """A terminal breaks a long line at its last column, inside a number; adviz breaks it at spaces."""
+    from adviz.cli.app import wrapped
+
+    monkeypatch.setenv("COLUMNS", "60")
+    text = ("adviz: warning: the local derivative ∂v1/∂x = -1.664467570201392e-16 of v1 = sqrt(x) "
+            "is inf at x = 0.0000000000000000001234567890123 (the slope is infinite or undefined there)")
+    lines = wrapped(text, _Terminal()).splitlines()
+    assert len(lines) > 2 and all(len(line) <= 60 for line in lines)
+    assert all(line.startswith("  ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == text          # only spaces became line breaks
+    words = text.split()
+    assert all(word in words for line in lines for word in line.split())   # no number cut in two
+    assert wrapped(text, _Terminal(tty=False)) == text                  # a pipe or a log: one line
+
+
+def test_warnings_at_a_narrow_terminal_break_between_words(tmp_path):
+    """The real command on a pseudo-terminal of 60 columns: every line fits, no number is split."""
+    import pty
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "60", "NO_COLOR": "1", "TERM": "dumb"}
+    with open(os.devnull, "w") as devnull:
+        done = subprocess.run([sys.executable, "-c", MAIN, "grad", "log(x)", "--at", "x=-1"],
+                              stdout=devnull, stderr=secondary, env=env, timeout=120)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    lines = text.strip().splitlines()
+    assert done.returncode == 0
+    assert lines[0].startswith("adviz: warning: v1 = log(x) is nan at x = -1.0")
+    assert len(lines) > 2 and all(len(line) <= 60 for line in lines)
+    assert "(∂v1/∂x = 1/x = -1.0)," in " ".join(line.strip() for line in lines)
