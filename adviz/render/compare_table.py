@@ -62,8 +62,8 @@ def comparison_table(report: ComparisonReport, *, ascii: bool = False, width: in
 
     The value column shows the gradient entry :attr:`~ComparisonReport.wrt`, and the error
     columns that entry's own error. Four layouts, so that every number prints whole:
-    ``"wide"`` (all columns), ``"compact"`` (no absolute error, digits or note; shorter method
-    names), ``"stacked"`` (two lines per method, for terminals narrower than about 80
+    ``"wide"`` (all columns), ``"compact"`` (no absolute error, digits or note column, but a
+    warning such as "changes with h: see the note" under the cost; shorter method names), ``"stacked"`` (two lines per method, for terminals narrower than about 80
     columns) and ``"list"`` (no columns at all, under about 36). ``layout`` picks one; by
     default the widest that fits ``width`` is used.
     """
@@ -168,6 +168,8 @@ def _row_texts(report: ComparisonReport, row: Any, compact: bool, ascii: bool = 
         "digits": "–" if row.value is None or np.isnan(rel_error) else f"{digits(rel_error):.1f}",
         "cost": cost,
         "note": note,
+        # what the narrow layouts (no note column) must still say: "changes with h: see the note"
+        "warning": row.note if "see the note" in (row.note or "") else "",
         "style": "bold green" if reference else error_style(rel_error),
         "method_style": {"AD reverse": rich_style("reverse"), "AD forward": rich_style("forward")}.get(row.method, ""),
     }
@@ -206,7 +208,10 @@ def _wide_table(report: ComparisonReport, ascii: bool, compact: bool) -> Any:
         cells.append(Text(c["rel"], style=c["style"]))
         if not compact:
             cells.append(Text(c["digits"], style=c["style"]))
-        cells.append(Text(_a(c["cost"], ascii)))
+        cost_cell = Text(_a(c["cost"], ascii))
+        if compact and c["warning"]:
+            cost_cell.append("\n" + _a(c["warning"], ascii), style="yellow")
+        cells.append(cost_cell)
         if not compact:
             cells.append(Text(_a(c["note"], ascii)))
         table.add_row(*cells)
@@ -232,7 +237,10 @@ def _stacked_table(report: ComparisonReport, ascii: bool) -> Any:
         if c["h"]:
             left.append(_a(f"\nh = {c['h']}", ascii))
         error = Text(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
-        table.add_row(left, Group(Text(c["value"], no_wrap=True), _Detail(error, _a(c["cost"], ascii), ascii)))
+        right = [Text(c["value"], no_wrap=True), _Detail(error, _a(c["cost"], ascii), ascii)]
+        if c["warning"]:
+            right.append(Text(_a(c["warning"], ascii), style="yellow"))
+        table.add_row(left, Group(*right))
     table.caption = _a("\n".join(_captions(report, True)), ascii)
     table.caption_justify = "left"
     # the title above the table, not as its title: rich wraps a title to the table's own width,
@@ -258,6 +266,8 @@ def _list_view(report: ComparisonReport, ascii: bool) -> Any:
         detail.append(c["abs"] if not c["rel"] else f"rel err {c['rel']}", style=c["style"])
         detail.append(_a(f" · {c['cost']}", ascii))
         parts += [head, Text("  " + c["value"], no_wrap=True), detail]
+        if c["warning"]:
+            parts.append(Text("  " + _a(c["warning"], ascii), style="yellow"))
     parts.append(Text(_a("\n".join(_captions(report, True)), ascii), style="dim"))
     return Group(*parts)
 

@@ -136,3 +136,16 @@ def test_a_long_wrt_is_not_echoed_back_whole(cli):
     assert "is not an entry of x, whose shape is (2,): x[0] to x[1]" in line
     r = cli("compare", "x*y", "--at", "x=1", "--at", "y=2", "--wrt", "x[3]")
     assert r.exit_code == 2 and "x is a single number, not an array; write --wrt x" in r.stderr
+
+
+@pytest.mark.parametrize("columns", ["200", "80", "50", "30"])
+def test_every_layout_says_the_complex_step_changes_with_h(cli, columns):
+    """The wide table's note column says "changes with h"; the compact, stacked and list layouts,
+    which have no note column, lost it: the suspicious number stood there like any other."""
+    r = cli("compare", "log(x)", "--at", "x=0", env={"COLUMNS": columns})
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "complex step" in line)
+    end = next(i for i, line in enumerate(lines) if "forward diff" in line)
+    assert "changes with h: see the note" in " ".join(lines[start:end])
+    assert sum("changes with h: see the note" in line for line in lines) == 1

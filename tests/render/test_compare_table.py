@@ -111,3 +111,18 @@ def test_error_colours():
     assert error_style(1e-9) == "yellow"
     assert error_style(1e-3) == "bold red"
     assert error_style(float("nan")) == "dim"
+
+
+@pytest.mark.parametrize("layout", ["wide", "compact", "stacked", "list"])
+def test_each_layout_keeps_the_changes_with_h_warning(layout):
+    """Only the wide layout has a note column; the others say the warning under the row's cost."""
+    from adviz.render.compare_table import comparison_table
+
+    report = compare("log(x)", {"x": 0.0})
+    console = Console(file=io.StringIO(), width=300, color_system=None)
+    console.print(comparison_table(report, layout=layout))
+    text = console.file.getvalue()
+    assert text.count("changes with h: see the note") == 1
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "complex step" in line)
+    assert any("changes with h" in line for line in lines[start:start + 4])
