@@ -5,6 +5,8 @@ These limits can be set before starting Python (or the ``adviz`` command):
 =======================  ===========  =====================================================
 ``ADVIZ_MAX_ELEMENTS``   10,000,000   the largest array an expression may create
                                       (:data:`adviz.expr.MAX_ELEMENTS`)
+``ADVIZ_MAX_TOTAL_ELEMENTS``  50,000,000  all values of one evaluation together
+                                      (:data:`adviz.expr.MAX_TOTAL_ELEMENTS`)
 ``ADVIZ_SYMPY_SECONDS``  30           the longest a symbolic step may take
                                       (:data:`adviz.budget.SYMPY_SECONDS`)
 ``ADVIZ_MAX_BATCH``      100,000,000  the largest identity seed ``jacfwd``/``jacrev`` build

@@ -59,7 +59,7 @@ import numpy as np
 from .envvars import positive_number
 
 __all__ = [
-    "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "Binary", "Call", "Constant",
+    "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "MAX_TOTAL_ELEMENTS", "Binary", "Call", "Constant",
     "EvaluationError", "Expression", "Index", "ListLiteral", "Node", "Number", "ParseError",
     "Unary", "Variable", "constant_given_a_value", "parse", "parse_constant", "postorder", "tokenize", "written_as",
 ]
@@ -74,6 +74,15 @@ MAX_ELEMENTS = positive_number("ADVIZ_MAX_ELEMENTS", 10_000_000, whole=True)
 characters of list literals could ask for gigabytes, so every operation checks the size of the
 result it is about to make and refuses a bigger one *before* allocating it. Change it with
 ``adviz.expr.MAX_ELEMENTS = …`` or the environment variable ``ADVIZ_MAX_ELEMENTS``."""
+MAX_TOTAL_ELEMENTS = positive_number("ADVIZ_MAX_TOTAL_ELEMENTS", 50_000_000, whole=True)
+"""Most numbers, all values together, that one evaluation of an expression may create (default
+5·10⁷, i.e. 400 MB of floats). :data:`MAX_ELEMENTS` bounds each array, but an AD tape keeps every
+intermediate value, so ``sin(sin(…sin(big)…))`` sixty deep would keep sixty arrays of 10⁷ numbers
+(4.8 GB). Before each operation the evaluator adds the size of the result it is about to make to
+the sizes of the values made so far (the inputs included) and refuses, naming the operation, once
+the sum would pass this limit. The sweeps of the ``adviz`` commands keep about as many numbers
+again for each sweep. Change it with ``adviz.expr.MAX_TOTAL_ELEMENTS = …`` or the environment
+variable ``ADVIZ_MAX_TOTAL_ELEMENTS``."""
 
 
 class Function(NamedTuple):
@@ -194,7 +203,25 @@ class ParseError(ValueError):
 
 class EvaluationError(ValueError):
     """An expression could not be evaluated with the given values (missing or unknown
-    variables, a bad index, list elements of clashing shapes)."""
+    variables, a bad index, list elements of clashing shapes, a result too big).
+
+    When the problem is at one place of the expression, ``expression`` and ``column`` (0-based)
+    say where, and :meth:`pretty` draws a caret under it; otherwise both are None."""
+
+    expression: Optional[str] = None
+    column: Optional[int] = None
+
+    def at(self, expression: str, column: int) -> "EvaluationError":
+        """Remember where in ``expression`` the problem is (the first place given wins)."""
+        if self.expression is None:
+            self.expression, self.column = expression, column
+        return self
+
+    def pretty(self, width: int = 70) -> str:
+        """The expression around the place, and a caret under it (empty when unknown)."""
+        if self.expression is None or self.column is None:
+            return ""
+        return "\n".join(ParseError("", self.expression, self.column).pretty(width).splitlines()[:2])
 
 
 # ---------------------------------------------------------------- step 1: tokens
@@ -709,6 +736,44 @@ def _shape(value: Any) -> tuple[int, ...]:
     return tuple(getattr(value, "shape", ()))
 
 
+def _where(node: Node, source: str) -> int:
+    """The column a message about ``node`` points at: its operator for ``a + b``, else its start."""
+    if isinstance(node, Binary):
+        gap = source.find(node.op, node.left.end, node.right.start)
+        if gap >= 0:
+            return gap
+    return node.start
+
+
+_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min"})
+
+
+def _result_size(node: Node, args: list, env: dict[str, Any]) -> int:
+    """How many numbers ``node``'s value will hold, from its operands' shapes, before it is
+    computed (0 when the shapes do not fit: :func:`_apply` then says why)."""
+    shapes = [_shape(a) for a in args]
+    try:
+        match node:
+            case Variable(name=name):
+                return math.prod(_shape(env[name]))
+            case Index():
+                return math.prod(shapes[0][1:])
+            case Call(name=name) if name in _REDUCTIONS:
+                return 1
+            case Call(name="dot"):
+                a, b = shapes
+                if not a or not b:
+                    return math.prod(np.broadcast_shapes(a, b))
+                return math.prod(a[:-1] + b[:-2] + b[-1:]) if len(b) > 1 else math.prod(a[:-1])
+            case ListLiteral():
+                return len(args) * math.prod(np.broadcast_shapes(*shapes))
+            case Number() | Constant():
+                return 1
+        return math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return 0
+
+
 def _check_size(shape: tuple[int, ...], text: str) -> None:
     """Refuse a result of more than :data:`MAX_ELEMENTS` elements, before it exists."""
     size = math.prod(shape)
@@ -884,7 +949,28 @@ class Expression:
             raise EvaluationError(f"missing value for {_names(missing)}: "
                                   f"{_short(self._source)!r} uses {_names(names)}")
         env = {name: _coerce(name, values[name]) for name in names}
-        return _fold(self._tree, lambda node, kids: _apply(node, kids, env, self._source))
+        source, made, seen = self._source, 0, set()
+
+        def step(node: Node, kids: list) -> Any:
+            nonlocal made
+            size = _result_size(node, kids, env)
+            if isinstance(node, Variable):        # an input is one value, however often it is used
+                size = 0 if node.name in seen else size
+                seen.add(node.name)
+            made += size
+            if made > MAX_TOTAL_ELEMENTS and size <= MAX_ELEMENTS:   # (one array too big: _apply says so)
+                text = source[node.start:node.end]
+                raise EvaluationError(
+                    f"{_short(text, 40)} would bring the values of this evaluation to {made:,} numbers (a tape "
+                    f"keeps every intermediate value), more than the limit of {MAX_TOTAL_ELEMENTS:,} for all of "
+                    "them together (adviz.expr.MAX_TOTAL_ELEMENTS, or the environment variable "
+                    "ADVIZ_MAX_TOTAL_ELEMENTS); use smaller values").at(source, _where(node, source))
+            try:
+                return _apply(node, kids, env, source)
+            except EvaluationError as err:
+                raise err.at(source, _where(node, source))
+
+        return _fold(self._tree, step)
 
     def __str__(self) -> str:
         return self._source

@@ -784,3 +784,55 @@ def test_inf_and_nan_are_constants_in_expressions_as_in_values():
     with pytest.raises(ParseError, match="'inf' is a constant, not a function"):
         parse("inf(x)")
     assert parse("x*inf").to_latex() == r"\infty x"
+
+
+def test_all_values_of_one_evaluation_together_are_bounded_before_allocating(monkeypatch):
+    """Each array within MAX_ELEMENTS, yet sin(sin(…)) keeps one array per level on a tape: the
+    sum of all the values made (inputs included) is checked before each operation runs."""
+    import adviz.expr as expr_module
+
+    x = np.linspace(0.0, 1.0, 10)
+    f = parse("sum(sin(sin(sin(x))) * x)")
+    assert np.isclose(f(x=x), np.sum(np.sin(np.sin(np.sin(x))) * x))   # 10 + 30 + 10 + 1 numbers
+    monkeypatch.setattr(expr_module, "MAX_TOTAL_ELEMENTS", 35)
+    with pytest.raises(expr_module.EvaluationError) as err:
+        f(x=x)
+    message = str(err.value)
+    assert message.startswith("sin(sin(sin(x))) would bring the values of this evaluation to 40 numbers")
+    assert "more than the limit of 35" in message and "ADVIZ_MAX_TOTAL_ELEMENTS" in message
+    assert err.value.column == f.source.index("sin(sin(sin")
+    assert err.value.pretty().splitlines() == ["sum(sin(sin(sin(x))) * x)", "    ^"]
+    monkeypatch.setattr(expr_module, "MAX_TOTAL_ELEMENTS", 45)        # x once (10), three sin (30), then the product
+    with pytest.raises(expr_module.EvaluationError, match="\\* x would bring the values of this evaluation to 50"):
+        f(x=x)
+
+
+def test_the_total_is_counted_before_the_operation_runs(monkeypatch):
+    """The refusal comes before NumPy is asked to make the value (a huge broadcast is never allocated)."""
+    import adviz.expr as expr_module
+
+    monkeypatch.setattr(expr_module, "MAX_TOTAL_ELEMENTS", 1_000)
+    calls = []
+    real = np.ndarray.__add__
+
+    class Watched(np.ndarray):
+        def __add__(self, other):
+            calls.append(np.shape(other))
+            return real(self, other)
+
+    x = np.zeros(600).view(Watched)
+    with pytest.raises(expr_module.EvaluationError, match="x \\+ x would bring the values of this evaluation to 1,200"):
+        parse("x + x")(x=x)                                   # x once (600), x + x (600): 1,200 > 1,000
+    assert calls == []
+
+
+def test_an_evaluation_error_points_at_its_place():
+    from adviz.expr import EvaluationError
+
+    with pytest.raises(EvaluationError) as err:
+        parse("x * ([1, 2] + [1, 2, 3])")(x=1.0)
+    assert err.value.column == len("x * ([1, 2] ")
+    assert err.value.pretty().splitlines()[1] == " " * len("x * ([1, 2] ") + "^"
+    with pytest.raises(EvaluationError) as err:
+        parse("2 * x[7]")(x=np.ones(3))
+    assert err.value.column == 4

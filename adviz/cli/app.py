@@ -81,10 +81,10 @@ def describe(err: BaseException) -> str:
     """A short description of an unexpected exception, for the one-line error."""
     if isinstance(err, RecursionError):
         return "the expression is nested too deeply to evaluate"
-    if isinstance(err, MemoryError):     # each array fits ADVIZ_MAX_ELEMENTS; all of them together did not
-        return ("out of memory: this needs more memory than is available (the sweeps keep every intermediate "
-                "value, each up to ADVIZ_MAX_ELEMENTS entries); use smaller values, or a lower "
-                "ADVIZ_MAX_ELEMENTS so that big arrays are refused before they are made")
+    if isinstance(err, MemoryError):     # within the limits, but the machine has less memory than they allow
+        return ("out of memory: this needs more memory than is available (the tape and the sweeps keep every "
+                "intermediate value, up to ADVIZ_MAX_TOTAL_ELEMENTS numbers for the tape alone); use smaller values, "
+                "or a lower ADVIZ_MAX_TOTAL_ELEMENTS so that such work is refused before it starts")
     if isinstance(err, OSError) and err.strerror:
         # Files adviz writes report their own errors (adviz.fileio); an OSError that reaches
         # here is standard output failing (`adviz trace … > /dev/full`, a file-size limit)

@@ -71,7 +71,7 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
             with np.errstate(all="ignore"):
                 constant = expression()
         except EvaluationError as err:
-            raise InputError(str(err)) from None
+            raise InputError(str(err), _caret(err)) from None
         raise InputError(f"the expression has no variables (its value is {format_value(constant)}): "
                          "there is nothing to differentiate")
     missing = [n for n in names if n not in values]
@@ -96,8 +96,14 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
         try:
             t = trace(expression, **values)
         except ValueError as err:   # e.g. an index out of range, clashing shapes, too big
-            raise InputError(str(err)) from None
+            raise InputError(str(err), _caret(err)) from None
     return expression, t, values
+
+
+def _caret(err: Exception) -> str:
+    """The expression with a caret under the place an evaluation error names ("" if none)."""
+    pretty = getattr(err, "pretty", None)
+    return _indent(pretty(width=caret_width())) if callable(pretty) else ""
 
 
 def names_text(names: Any) -> str:

@@ -86,4 +86,18 @@ def test_running_out_of_memory_says_what_to_do(command):
                        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
     assert p.returncode == 1, p.stderr
     assert p.stderr.startswith("adviz: error: out of memory: ") and p.stderr.count("\n") == 1, p.stderr
-    assert "every intermediate value" in p.stderr and "lower ADVIZ_MAX_ELEMENTS" in p.stderr
+    assert "every intermediate value" in p.stderr and "lower ADVIZ_MAX_TOTAL_ELEMENTS" in p.stderr
+
+
+def test_all_values_together_are_refused_before_the_memory_runs_out(adviz):
+    """The same 60 nested sin, each array allowed: under ADVIZ_MAX_TOTAL_ELEMENTS the tape's total
+    is refused while the expression is evaluated, with a caret under the sin that passes it."""
+    expression = "sum(" + "sin(" * 60 + "x+y" + ")" * 60 + ")"
+    y = "y=[" + ",".join(["[0.5]"] * 250) + "]"
+    p = adviz("grad", expression, "--at", vector(2000), "--at", y, env={"ADVIZ_MAX_TOTAL_ELEMENTS": "3000000"})
+    assert p.returncode == 2, p.stderr
+    first, shown, caret = p.stderr.splitlines()
+    assert first.startswith("adviz: error: sin(sin(") and "would bring the values of this evaluation to 3,002,250 " \
+        "numbers" in first and "more than the limit of 3,000,000" in first
+    # x (2,000) + y (250) + x+y (500,000) + five sin (2,500,000) = 3,002,250 at the fifth sin from the inside
+    assert shown[caret.index("^"):].startswith("sin(sin(sin(sin(sin(x+y)))))")
