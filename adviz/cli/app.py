@@ -411,8 +411,7 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     cls=ErrorPolicyGroup,
-    name="adviz",
-    help="Automatic differentiation you can watch: the tape, the forward and the reverse sweep.",
+    name="adviz",      # the help is _root's docstring, which ends with where to start
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,     # help text is printed as written: "[x*y, sin(x)]" is an expression, not markup
