@@ -362,9 +362,13 @@ class Sweep:
         n = len(self.steps)
         k, j = _parse_step(step)
         if k is None or not 0 <= k <= n or (j is not None and k == 0):
+            example = next((f"{s.index + 1}.{len(s.terms)}" for s in self.steps if len(s.terms) > 1), None)
+            term = f" or a term such as {example}" if example else ""     # (a term of this sweep, not 2.1 blindly)
+            if n == 0:
+                raise ValueError(f"this {self.mode} sweep has no steps (the output is an input): the only step "
+                                 f"is 0, got {step!r}")
             raise ValueError(f"step must be a whole number from 0 to {n} (this {self.mode} sweep has "
-                             f"{n} step{'s' if n != 1 else ''}) "
-                             f"or a term such as 2.1, got {step!r}")
+                             f"{n} step{'s' if n != 1 else ''}){term}, got {step!r}")
         if j is None:
             return k, 0
         terms = len(self.steps[k - 1].terms)

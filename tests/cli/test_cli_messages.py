@@ -166,3 +166,15 @@ def test_a_comparison_says_there_are_none(cli, text, char, column):
     assert r.exit_code == 2
     assert r.stderr.startswith(f"adviz: error: syntax error: unexpected '{char}': there are no comparisons")
     assert f"(column {column})" in r.stderr and r.stderr.splitlines()[2] == " " * (2 + column - 1) + "^"
+
+
+def test_a_step_out_of_range_names_a_term_of_this_sweep(cli, tmp_path):
+    """'or a term such as 2.1' was said of sweeps with no step 2, or with no steps at all."""
+    out = str(tmp_path / "g.svg")
+    r = cli("graph", "x", "--at", "x=1", "--step", "99", "-o", out)
+    assert r.exit_code == 2 and "this reverse sweep has no steps (the output is an input): the only step is 0" in r.stderr
+    r = cli("graph", "sin(x)", "--at", "x=1", "--step", "9", "-o", out)
+    assert r.exit_code == 2 and "from 0 to 1 (this reverse sweep has 1 step), got '9'" in r.stderr
+    assert "such as" not in r.stderr
+    r = cli("graph", "x*y", "--at", "x=1,y=2", "--step", "9", "-o", out)
+    assert r.exit_code == 2 and "or a term such as 1.2, got '9'" in r.stderr
