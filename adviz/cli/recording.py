@@ -43,6 +43,8 @@ def read_expression(expr: str) -> str:
     text = sys.stdin.read(MAX_STDIN + 1)
     if len(text) > MAX_STDIN:
         raise InputError(f"the expression read from standard input is too long (more than {MAX_STDIN:,} characters)")
+    if not text.strip():   # `echo | adviz grad -`: no caret under an empty line
+        raise InputError("EXPR is -, but standard input held no expression (try: echo \"sin(x)\" | adviz grad - --at x=1)")
     return text.strip()
 
 

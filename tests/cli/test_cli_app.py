@@ -139,6 +139,9 @@ def test_expression_from_stdin_is_shown_as_read(cli):
     assert json.loads(r.stdout)["expression"] == "x*x"
     r = cli("jacobian", "-", "--at", "x=3", "--json", input="[x, x*x]")
     assert json.loads(r.stdout)["expression"] == "[x, x*x]"
+    r = cli("grad", "-", "--at", "x=3", input="\n  \n")
+    assert r.exit_code == 2 and r.stderr == ("adviz: error: EXPR is -, but standard input held no expression "
+                                             '(try: echo "sin(x)" | adviz grad - --at x=1)\n')
 
 
 @pytest.mark.parametrize("name", ["f", "self", "expr", "at", "mode", "args"])
