@@ -362,6 +362,9 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
              standalone_mode: bool = True, **extra: Any) -> Any:
         """Usage errors (unknown option, missing EXPR) as one line too: ``adviz: error: …``."""
         install_plain_coercion(self)
+        if standalone_mode and sys.stdout is None:   # `adviz grad … >&-`: Python gives no stream at all
+            _echo_err("adviz: error: cannot write the output: standard output is closed")
+            sys.exit(1)
         if standalone_mode:
             _whole_writes_to_stdout()
         _tolerate_narrow_encodings()

@@ -539,3 +539,12 @@ def test_warnings_at_a_narrow_terminal_break_between_words(tmp_path):
     assert lines[0].startswith("adviz: warning: v1 = log(x) is nan at x = -1.0")
     assert len(lines) > 2 and all(len(line) <= 60 for line in lines)
     assert "(∂v1/∂x = 1/x = -1.0)," in " ".join(line.strip() for line in lines)
+
+
+def test_a_closed_standard_output_is_one_line():
+    """`adviz grad … >&-`: Python's sys.stdout is None, and the command said
+    "AttributeError: 'NoneType' object has no attribute 'write'" twice."""
+    p = subprocess.run([sys.executable, "-c", MAIN, "grad", "x", "--at", "x=1"], stdout=None, stderr=subprocess.PIPE,
+                       text=True, timeout=60, env={**os.environ, **ENV}, preexec_fn=lambda: os.close(1))
+    assert p.returncode == 1
+    assert p.stderr == "adviz: error: cannot write the output: standard output is closed\n"
