@@ -365,6 +365,8 @@ class ErrorPolicyGroup(typer.core.TyperGroup):
         if standalone_mode and sys.stdout is None:   # `adviz grad … >&-`: Python gives no stream at all
             _echo_err("adviz: error: cannot write the output: standard output is closed")
             sys.exit(1)
+        if standalone_mode and sys.stdin is None:    # `adviz demo <&-`: read as an empty input, not as None
+            sys.stdin = open(os.devnull)  # noqa: SIM115 - the process's standard input, open until it exits
         if standalone_mode:
             _whole_writes_to_stdout()
         _tolerate_narrow_encodings()

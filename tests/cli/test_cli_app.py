@@ -548,3 +548,16 @@ def test_a_closed_standard_output_is_one_line():
                        text=True, timeout=60, env={**os.environ, **ENV}, preexec_fn=lambda: os.close(1))
     assert p.returncode == 1
     assert p.stderr == "adviz: error: cannot write the output: standard output is closed\n"
+
+
+def test_a_closed_standard_input_reads_as_empty():
+    """`adviz grad - <&-` and `adviz demo <&-` said "AttributeError: 'NoneType' object has no attribute …"."""
+    def run(*args):
+        return subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=False, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=120, env={**os.environ, **ENV},
+                              preexec_fn=lambda: os.close(0))
+
+    p = run("grad", "-", "--at", "x=1")
+    assert p.returncode == 2 and "standard input held no expression" in p.stderr
+    p = run("demo", "x*x", "--at", "x=2")
+    assert p.returncode == 0 and p.stderr == "" and "One reverse sweep gave the whole gradient" in p.stdout
