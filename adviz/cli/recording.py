@@ -79,7 +79,7 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
     missing = [n for n in names if n not in values]
     extra = [n for n in values if n not in names]
     if missing:
-        hint = " ".join(f"--at {n}=…" for n in missing)
+        hint = " ".join(f"--at {names_text([n])}=…" for n in missing)
         given = ""
         if extra:   # `grad "x" --at X=1`: say what was given instead, and why it does not count
             case = any(e.lower() == m.lower() for e in extra for m in missing)
@@ -109,7 +109,9 @@ def _caret(err: Exception) -> str:
 
 
 def names_text(names: Any) -> str:
-    return ", ".join(names)
+    """``x, y`` for a message; a name longer than 30 characters is cut with an ellipsis (a
+    500-letter name typed by mistake is not echoed back whole)."""
+    return ", ".join(name if len(name) <= 30 else name[:29] + "…" for name in names)
 
 
 def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: Any = None) -> None:

@@ -176,3 +176,15 @@ def test_inf_is_a_constant_in_the_expression_as_in_the_value(cli):
     assert json.loads(r.stdout)["gradient"] == {"x": "inf"}
     r = cli("grad", "x*inf", "--at", "x=1", "--at", "inf=2")
     assert r.exit_code == 2 and "inf is the constant inf (infinity) in expressions, not a variable" in r.stderr
+
+
+def test_a_long_name_is_not_echoed_back_whole(cli):
+    """A 500-letter name came back whole, two or three times, in one error line."""
+    long = "y" * 500
+    r = cli("grad", long)
+    assert r.exit_code == 2 and long not in r.stderr and len(r.stderr) < 200
+    assert r.stderr.startswith("adviz: error: no value for " + "y" * 29 + "…: the expression uses")
+    r = cli("grad", "x", "--at", "x=1", "--at", f"{long}=2")
+    assert r.exit_code == 2 and r.stderr == "adviz: error: " + "y" * 29 + "… is not in the expression (it uses x)\n"
+    r = cli("grad", "x", "--at", "x=1", "--at", "y-" * 300 + "=2")
+    assert r.exit_code == 2 and len(r.stderr) < 200 and "is not a variable name" in r.stderr
