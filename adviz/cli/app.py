@@ -132,10 +132,30 @@ def _echo_err(text: str) -> None:
     """Print on standard error; the first line is the message (wrapped for a terminal), any
     further lines are details drawn to fit already (the expression and its caret)."""
     first, newline, rest = text.partition("\n")
+    text = wrapped(first) + newline + rest
     try:
-        typer.echo(wrapped(first) + newline + rest, err=True)
+        typer.echo(_encodable(text, sys.stderr), err=True)
     except (OSError, ValueError):   # stderr closed or unencodable: nothing more we can do
         pass
+
+
+def _encodable(text: str, stream: Any) -> str:
+    """``text`` in ASCII spellings (``…`` → ``...``, ``∂`` → ``d``, ``—`` → ``-``) when ``stream``
+    cannot encode it (``PYTHONIOENCODING=ascii``, a Latin-1 terminal), as the tables fall back to
+    ASCII; anything still unencodable becomes ``?``. Unchanged otherwise."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:
+        return text
+    from ..engine.notation import to_ascii
+
+    for wide, narrow in (("—", "-"), ("–", "-"), ("→", "->"), ("≈", "~"), ("’", "'")):
+        text = text.replace(wide, narrow)
+    return to_ascii(text).encode(encoding, "replace").decode(encoding)
 
 
 def _silence_stdout() -> None:

@@ -561,3 +561,18 @@ def test_a_closed_standard_input_reads_as_empty():
     assert p.returncode == 2 and "standard input held no expression" in p.stderr
     p = run("demo", "x*x", "--at", "x=2")
     assert p.returncode == 0 and p.stderr == "" and "One reverse sweep gave the whole gradient" in p.stdout
+
+
+def test_messages_fall_back_to_ascii_with_the_tables(adviz):
+    """With PYTHONIOENCODING=ascii the tables print ASCII; the errors still carried '…', '—' and '∂'
+    (bytes an ASCII or Latin-1 terminal shows as garbage)."""
+    env = {"PYTHONIOENCODING": "ascii"}
+    p = adviz("grad", "sigmoid(x)", "--at", "x=1", env=env)
+    assert p.returncode == 2 and p.stderr.isascii()
+    assert "unknown function 'sigmoid' - write it out: 1/(1 + exp(-x))" in p.stderr
+    p = adviz("compare", "sum(x*y)", "--at", "x=[1,2]", "--at", "y=2", "--wrt", "x[" + "1" * 80 + "]", env=env)
+    assert p.returncode == 2 and p.stderr.isascii() and "1...: is not" not in p.stderr and "1... is not" in p.stderr
+    p = adviz("grad", "log(x)", "--at", "x=-1", env=env)
+    assert p.returncode == 0 and p.stderr.isascii() and "(dv1/dx = 1/x = -1.0)" in p.stderr
+    p = adviz("grad", "sigmoid(x)", "--at", "x=1")                     # a UTF-8 terminal keeps the dash
+    assert "unknown function 'sigmoid' — write it out" in p.stderr
