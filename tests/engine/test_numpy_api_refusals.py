@@ -96,3 +96,11 @@ def test_the_mixed_list_advice_traces():
 def test_a_list_of_traced_values_only_still_traces():
     g = ad.grad(lambda x: np.sum(np.sin([x, 2.0 * x])))(0.3)
     assert g == pytest.approx(np.cos(0.3) + 2.0 * np.cos(0.6), rel=1e-14)
+
+
+def test_a_frompyfunc_ufunc_refuses_and_np_vectorize_traces():
+    square = lambda t: t * t  # noqa: E731
+    x = np.array([0.5, -1.5, 2.0])
+    with pytest.raises(UnsupportedOperation, match="np.frompyfunc.*np.vectorize"):
+        ad.grad(lambda x: np.sum(np.frompyfunc(square, 1, 1)(x)))(x)
+    np.testing.assert_array_equal(ad.grad(lambda x: np.sum(np.vectorize(square)(x)))(x), 2 * x)

@@ -189,6 +189,11 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if method == "__call__":
         fn = UFUNCS.get(ufunc)
         if fn is None:
+            if ufunc.__name__.endswith("(vectorized)"):  # np.frompyfunc(f, 1, 1): a ufunc adviz cannot know
+                raise UnsupportedOperation(
+                    f"a ufunc made by np.frompyfunc ({ufunc.__name__}) met a traced value: it has no derivative "
+                    "rule. Call the Python function on the traced array itself when it is written with NumPy "
+                    "operations, or wrap it with np.vectorize, which traces it entry by entry.")
             raise _unsupported(f"np.{ufunc.__name__}")
         if not kwargs:  # the usual call, np.sin(x) or x + y: no options to check
             return fn(*[lift(a) if isinstance(a, np.ndarray) else a for a in inputs])

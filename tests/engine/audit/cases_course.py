@@ -645,3 +645,39 @@ C("det of np.array of traced entries", lambda a, b: np.linalg.det(np.array([[a, 
 C("inv of np.array of traced entries", lambda a, b: np.linalg.inv(np.array([[a, b], [-b, a + 2.0]])), 0.7, 0.3)
 C("jacobian matrix then solve", lambda x, y: np.linalg.solve(np.array([[2 * x, 1.0], [y, 3 * y]]), np.array([x, y])),
   0.7, 1.3)
+
+# ----------------------------------------------------------------------------- solvers and Python habits
+T_FIT = np.linspace(0, 1, 6)
+Y_FIT = np.exp(-1.3 * T_FIT) * 2.0
+
+
+def gauss_newton(p):
+    def residuals(q):
+        return q[0] * np.exp(-q[1] * T_FIT) - Y_FIT
+
+    for _ in range(2):
+        J = ad.jacfwd(residuals)(p)
+        p = p - np.linalg.solve(J.T @ J, J.T @ residuals(p))
+    return p
+
+
+def newton_sqrt(a):
+    x = 1.0 + 0 * a
+    while abs(x * x - a) > 1e-12:  # control flow on the value: the executed iterations are differentiated
+        x = x - (x * x - a) / (2 * x)
+    return x
+
+
+def gradient_descent(w):
+    for _ in range(3):
+        w = w - 0.1 * ad.grad(lambda v: np.sum((v - 1.0) ** 2 * np.arange(1.0, 4.0)))(w)
+    return w
+
+
+C("gauss-newton through jacfwd", gauss_newton, np.array([1.8, 1.1]), order=1)
+C("newton while loop", newton_sqrt, 2.0, order=1)
+C("gradient descent unrolled", gradient_descent, r(3), order=1)
+C("map over entries", lambda x: np.array(list(map(np.sin, x))), r(3))
+C("zip and enumerate", lambda x, y: sum(i * a * b for i, (a, b) in enumerate(zip(x, y))), r(3), r(3))
+C("np.vectorize", lambda x: np.vectorize(lambda t: t * np.sin(t))(x), r(3))
+E("np.frompyfunc", lambda: ad.grad(lambda x: np.sum(np.frompyfunc(lambda t: t * t, 1, 1)(x)))(r(3)), "np.vectorize")
