@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import re
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -183,18 +184,24 @@ def _top(leaves: Sequence[Any]):
     return top
 
 
+_PLAIN_LEAVES = (int, float, complex, str, bytes, np.generic, type(None))
+_SCAN = 4096  # entries of one container looked at (a closure over a large list of numbers stays cheap)
+
+
 def _reads_traced(fun: Any, level: int, depth: int = 0) -> bool:
     """Whether ``fun`` holds, outside its arguments, a live traced value of interpreter level
     ``level`` or above: in its closure cells, default values, bound ``self`` (and its attributes)
     or a ``functools.partial``'s arguments, looking into lists, tuples, dicts and nested functions."""
-    if depth > 4:
+    if depth > 4 or isinstance(fun, _PLAIN_LEAVES):
         return False
     if isinstance(fun, Tracer):
         return not fun._interp.dead and fun._interp.level >= level
+    if isinstance(fun, np.ndarray):  # an object array may hold traced values (np.array bound before the transform)
+        return fun.dtype == object and any(_reads_traced(v, level, depth + 1) for v in itertools.islice(fun.flat, _SCAN))
     if isinstance(fun, (list, tuple, set, frozenset)):
-        return any(_reads_traced(v, level, depth + 1) for v in fun)
+        return any(_reads_traced(v, level, depth + 1) for v in itertools.islice(fun, _SCAN))
     if isinstance(fun, dict):
-        return any(_reads_traced(v, level, depth + 1) for v in fun.values())
+        return any(_reads_traced(v, level, depth + 1) for v in itertools.islice(fun.values(), _SCAN))
     if isinstance(fun, functools.partial):
         return _reads_traced([fun.func, fun.args, fun.keywords], level, depth + 1)
     held = []
@@ -207,6 +214,8 @@ def _reads_traced(fun: Any, level: int, depth: int = 0) -> bool:
     owner = getattr(fun, "__self__", None)
     if owner is not None and not isinstance(owner, type(np)):
         held += [owner, getattr(owner, "__dict__", {})]
+    if not inspect.isroutine(fun) and not isinstance(fun, type) and isinstance(getattr(fun, "__dict__", None), dict):
+        held.append(fun.__dict__)  # a callable object (a layer holding its weights): its attributes
     return bool(held) and callable(fun) and any(_reads_traced(v, level, depth + 1) for v in held)
 
 

@@ -602,3 +602,24 @@ def test_a_custom_rule_closing_over_an_outer_transforms_value_still_works():
         return ad.grad(f)(0.4)
 
     assert ad.grad(outer)(1.7) == pytest.approx(np.cos(0.4), rel=1e-14)
+
+
+class _Layer:
+    """A layer object holding its weights, as course code writes models."""
+
+    def __init__(self, W):
+        self.W = W
+
+    def __call__(self, x):
+        return np.tanh(self.W @ x)
+
+    def apply(self, x):
+        return np.tanh(self.W @ x)
+
+
+@pytest.mark.parametrize("make", [lambda W: _Layer(W), lambda W: _Layer(W).apply], ids=["callable object", "method"])
+def test_a_checkpointed_layer_object_holding_traced_weights(make):
+    want = [_by_central_differences(lambda W, x: np.sum(np.tanh(W @ x) ** 2), (W_CLOSE, X_CLOSE), i) for i in (0, 1)]
+    got = ad.grad(lambda W, x: np.sum(ad.checkpoint(make(W))(x) ** 2), argnums=(0, 1))(W_CLOSE, X_CLOSE)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8)
