@@ -104,3 +104,15 @@ def test_a_frompyfunc_ufunc_refuses_and_np_vectorize_traces():
     with pytest.raises(UnsupportedOperation, match="np.frompyfunc.*np.vectorize"):
         ad.grad(lambda x: np.sum(np.frompyfunc(square, 1, 1)(x)))(x)
     np.testing.assert_array_equal(ad.grad(lambda x: np.sum(np.vectorize(square)(x)))(x), 2 * x)
+
+
+def test_a_random_sampler_with_a_traced_parameter_says_to_reparameterize():
+    """VAE course code: rng.normal(mu, sigma) is C code that takes plain numbers; the refusal names the
+    reparameterization, which then traces (d/dmu = 1, d/dsigma = the noise drawn)."""
+    rng = np.random.default_rng(0)
+    with pytest.raises(UnsupportedOperation, match=r"mu \+ sigma \* rng.standard_normal\(shape\)"):
+        ad.grad(lambda mu: rng.normal(mu, 1.0))(0.5)
+    eps = np.random.default_rng(1).standard_normal(3)
+    g_mu, g_sigma = ad.grad(lambda mu, sigma: np.sum(mu + sigma * eps), argnums=(0, 1))(np.zeros(3), 1.0)
+    np.testing.assert_array_equal(g_mu, np.ones(3))
+    assert g_sigma == pytest.approx(np.sum(eps), rel=1e-15)

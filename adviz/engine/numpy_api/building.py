@@ -81,7 +81,9 @@ DTYPE_MESSAGE = (
     "the derivative. This happens with np.{dtype}(x), when a traced value is written into a NumPy array "
     "(a[1:] = x), and with np.array([...], dtype={dtype}) when np.array was bound before the transform "
     "started (from numpy import array). Use x.astype({dtype}) or np.array([...], dtype={dtype}) (both trace), "
-    "and build arrays with np.stack, np.concatenate or np.where instead of writing into them."
+    "and build arrays with np.stack, np.concatenate or np.where instead of writing into them. A random "
+    "sampler handed a traced parameter (rng.normal(mu, sigma), np.random.uniform(a, b)) asks the same: draw "
+    "plain noise and transform it, mu + sigma * rng.standard_normal(shape) (the reparameterization trick)."
 )
 
 # ---------------------------------------------------------------- the pack primitive

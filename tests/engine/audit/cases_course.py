@@ -681,3 +681,7 @@ C("map over entries", lambda x: np.array(list(map(np.sin, x))), r(3))
 C("zip and enumerate", lambda x, y: sum(i * a * b for i, (a, b) in enumerate(zip(x, y))), r(3), r(3))
 C("np.vectorize", lambda x: np.vectorize(lambda t: t * np.sin(t))(x), r(3))
 E("np.frompyfunc", lambda: ad.grad(lambda x: np.sum(np.frompyfunc(lambda t: t * t, 1, 1)(x)))(r(3)), "np.vectorize")
+EPS = np.random.default_rng(4).standard_normal(3)
+C("vae reparameterization", lambda mu, log_s: np.sum((mu + np.exp(log_s) * EPS) ** 2) - np.sum(log_s), r(3), r(3))
+E("sampler with a traced parameter", lambda: ad.grad(lambda m: np.random.default_rng(0).normal(m, 1.0))(0.5),
+  "reparameterization")
