@@ -75,6 +75,7 @@ def supported() -> dict[str, list[str]]:
             groups["plain" if name in _PLAIN_OPERATORS else "operators"].add(_OPERATORS[name])
     for uf in numpy_api.UFUNCS:
         groups["plain" if _ufunc_is_plain(uf) else "ufuncs"].add(f"np.{uf.__name__}")
+    numpy_api.register_late()  # np.fft's entries, added on first use otherwise
     for fn, impl in numpy_api.FUNCTIONS.items():
         if isinstance(fn, np.ufunc):
             continue  # np.conj is the ufunc np.conjugate: listed with the ufuncs

@@ -95,6 +95,7 @@ def _dispatch_names() -> dict[str, tuple[str, object, object]]:
     names = {}
     for uf in numpy_api.UFUNCS:
         names[f"np.{uf.__name__}"] = ("ufunc", numpy_api.UFUNCS, uf)
+    numpy_api.register_late()  # np.fft's entries, otherwise added on first use
     for fn in numpy_api.FUNCTIONS:
         if isinstance(fn, np.ufunc):
             continue  # np.conj is the ufunc np.conjugate: NumPy sends it to UFUNCS, never here

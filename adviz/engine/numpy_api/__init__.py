@@ -34,6 +34,7 @@ rather than computing something silently wrong.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -133,8 +134,7 @@ FUNCTIONS: dict[Callable, Callable] = {
     np.copy: _identity,
     np.real: _identity, np.conj: _identity, np.imag: imag, np.angle: angle, np.real_if_close: real_if_close,
     np.astype: lambda x, dtype, copy=True, device=None: astype(x, dtype), np.unwrap: unwrap, np.resize: resize,
-    np.apply_along_axis: apply_along_axis, np.bincount: bincount, np.fft.fftshift: fftshift,
-    np.fft.ifftshift: ifftshift,
+    np.apply_along_axis: apply_along_axis, np.bincount: bincount,
     np.shape: _plain(np.shape), np.ndim: _plain(np.ndim), np.size: _plain(np.size),
     np.result_type: _plain(np.result_type), np.zeros_like: _plain(np.zeros_like),
     np.ones_like: _plain(np.ones_like), np.full_like: full_like, np.full: full, np.empty_like: _plain(np.empty_like),
@@ -258,8 +258,35 @@ def _ufunc_dtype(ufunc, inputs, kwargs):
     return [astype(a, dtype) if isinstance(a, Tracer) else np.asarray(lowest(a)).astype(dtype) for a in inputs]
 
 
+# Functions of NumPy submodules that ``import numpy`` does not load (``np.fft``, a C extension:
+# a few milliseconds of every start-up): their entries join FUNCTIONS when NumPy first hands
+# one of them to a tracer, or when everything is listed (``register_late``), not at import.
+_LATE: dict[tuple[str, str], Callable] = {("numpy.fft", "fftshift"): fftshift, ("numpy.fft", "ifftshift"): ifftshift}
+
+
+def register_late() -> None:
+    """Add the entries of :data:`_LATE` to :data:`FUNCTIONS` (importing their modules): for
+    whoever lists every supported function (the catalog, the tests)."""
+    import importlib
+
+    for (module, name), fn in _LATE.items():
+        FUNCTIONS[getattr(importlib.import_module(module), name)] = fn
+
+
+def _late(func: Any) -> Any:
+    """The entry of ``func`` if it is one of :data:`_LATE` (now added to FUNCTIONS), else None."""
+    module = getattr(func, "__module__", None)
+    fn = _LATE.get((module, getattr(func, "__name__", None)))
+    if fn is None or getattr(sys.modules.get(module), func.__name__, None) is not func:
+        return None
+    FUNCTIONS[func] = fn
+    return fn
+
+
 def _array_function(self, func, types, args, kwargs):
     fn = FUNCTIONS.get(func)
+    if fn is None:
+        fn = _late(func)
     if fn is None:
         for a in (*args, *kwargs.values()):
             if isinstance(a, Tracer):
@@ -376,4 +403,4 @@ for _name, _fn in (("trace", linalg_trace), ("diagonal", linalg_diagonal)):
 from .. import numpy_linalg  # noqa: E402,F401  (adds np.linalg, dot, einsum, ... to the tables above)
 from . import entry_points  # noqa: E402,F401  (np.array([x, y], dtype=float), np.cov([a, b, c]): see its docstring)
 
-__all__ = ["UFUNCS", "FUNCTIONS", "REDUCTIONS"]
+__all__ = ["UFUNCS", "FUNCTIONS", "REDUCTIONS", "register_late"]
