@@ -132,11 +132,19 @@ def _echo_err(text: str) -> None:
     """Print on standard error; the first line is the message (wrapped for a terminal), any
     further lines are details drawn to fit already (the expression and its caret)."""
     first, newline, rest = text.partition("\n")
-    text = wrapped(first) + newline + rest
+    text = wrapped(_visible(first)) + newline + rest
     try:
         typer.echo(_encodable(text, sys.stderr), err=True)
     except (OSError, ValueError):   # stderr closed or unencodable: nothing more we can do
         pass
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``): a message quotes what was
+    typed (a path, a --wrt), and an escape sequence in it must not clear or recolour the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _encodable(text: str, stream: Any) -> str:

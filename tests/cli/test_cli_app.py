@@ -576,3 +576,11 @@ def test_messages_fall_back_to_ascii_with_the_tables(adviz):
     assert p.returncode == 0 and p.stderr.isascii() and "(dv1/dx = 1/x = -1.0)" in p.stderr
     p = adviz("grad", "sigmoid(x)", "--at", "x=1")                     # a UTF-8 terminal keeps the dash
     assert "unknown function 'sigmoid' — write it out" in p.stderr
+
+
+def test_control_characters_typed_in_a_path_are_shown_escaped(cli, tmp_path):
+    """A message quotes what was typed; an escape sequence in it reached the terminal raw."""
+    r = cli("graph", "x", "--at", "x=1", "-o", str(tmp_path / "no\x1b[2Jdir" / "g.svg"))
+    assert r.exit_code == 2 and "no\\x1b[2Jdir" in r.stderr and "\x1b" not in r.stderr
+    r = cli("compare", "sum(x)", "--at", "x=[1,2]", "--wrt", "x[\x1b[31m]")
+    assert r.exit_code == 2 and r.stderr.startswith("adviz: error: x[\\x1b[31m] is not an entry of x")
