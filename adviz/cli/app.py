@@ -324,6 +324,13 @@ class Command(typer.core.TyperCommand):
 class ErrorPolicyGroup(typer.core.TyperGroup):
     """Runs every command inside the error policy: input errors → 2, anything else → 1."""
 
+    def get_help_option(self, ctx: Any) -> Any:
+        """``adviz -h`` says what it shows, as the commands' own -h does (not Click's "this message")."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Show this help, which says where to start, and exit."
+        return option
+
     def invoke(self, ctx: Any) -> Any:
         import numpy as np  # already loaded by the adviz package
 

@@ -24,6 +24,7 @@ def test_adviz_alone_prints_the_help_and_succeeds(cli, adviz):
     assert p.returncode == 0 and "Usage: adviz" in p.stdout and p.stderr == ""
     # a new user is told where to start (Typer's help= used to hide the docstring that says it)
     assert 'Start with:  adviz trace "sin(x**2+1)" --at x=3' in r.stdout
+    assert "Show this message and exit." not in r.stdout and "Show this help, which says where to start" in r.stdout
 
 
 def test_python_dash_m_adviz_works():
