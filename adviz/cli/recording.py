@@ -135,7 +135,8 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
         tell(f"adviz: warning: {conv(text)}")
 
     def at_operands(node: Any) -> str:
-        args = ", ".join(f"{o.text} = {format_value(o.value)}" for o in node.operands if o.node is not None)
+        args = ", ".join(dict.fromkeys(f"{o.text} = {format_value(o.value)}"      # x * x: "at x = 2.0", once
+                                       for o in node.operands if o.node is not None))
         return f" at {args}" if args else ""
 
     derivatives_finite = None if derivatives is None else all(_all_finite(v) for v in derivatives)

@@ -541,3 +541,10 @@ def test_a_seed_that_is_not_finite_is_refused(command, at, seed, given, tmp_path
     assert r.exit_code == 2
     assert r.stderr.startswith(f"adviz: error: --seed: {given} is not a direction: a seed must be finite")
     assert not out.exists()
+
+
+def test_a_warning_names_an_operand_used_twice_once():
+    """x * x overflowing said 'at x = 1e+200, x = 1e+200'."""
+    r = run("grad", "x*x", "--at", "x=1e200")
+    assert r.exit_code == 0
+    assert r.stderr.startswith("adviz: warning: v1 = x * x is inf at x = 1e+200 (outside the domain of *")
