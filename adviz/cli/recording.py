@@ -150,6 +150,7 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
         constants = [o for o in node.operands if o.node is None and not _all_finite(o.value)]
         why = (f"a constant of the expression is {_nonfinite_word(constants[0].value)}, as written or because "
                "a number overflowed a float" if constants
+               else "an overflow: the result is beyond the largest float, about 1.8e308" if node.op in _OVERFLOW_ONLY
                else f"outside the domain of {written_as(node.op)}, or an overflow")
         if derivatives_finite is None:
             effect = "later values inherit it"
@@ -175,6 +176,11 @@ def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: A
             warn(f"the local derivative {d}{node.name}/{d}{operand.name} = {notation.signed(term.partial, ascii)} of {node.name} = "
                  f"{node.definition} is {_nonfinite_word(term.partial_value)}{at_operands(node)} "
                  "(the slope is infinite or undefined there); derivatives through it are not finite")
+
+
+_OVERFLOW_ONLY = frozenset({"add", "subtract", "multiply", "negative", "exp", "exp2", "expm1", "sinh", "cosh", "square",
+                            "hypot", "logaddexp", "sum", "mean", "prod", "dot", "matmul"})
+"""Operations defined for every finite number: from finite operands, only an overflow gives inf."""
 
 
 def _terms_of(sweep: Any, index: int) -> list:

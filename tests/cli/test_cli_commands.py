@@ -547,4 +547,7 @@ def test_a_warning_names_an_operand_used_twice_once():
     """x * x overflowing said 'at x = 1e+200, x = 1e+200'."""
     r = run("grad", "x*x", "--at", "x=1e200")
     assert r.exit_code == 0
-    assert r.stderr.startswith("adviz: warning: v1 = x * x is inf at x = 1e+200 (outside the domain of *")
+    assert r.stderr.startswith("adviz: warning: v1 = x * x is inf at x = 1e+200 (an overflow: the result is beyond "
+                               "the largest float, about 1.8e308)")
+    r = run("grad", "exp(x)", "--at", "x=1000")                 # exp has no domain to leave: an overflow
+    assert "(an overflow: the result is beyond the largest float" in r.stderr and "domain" not in r.stderr
