@@ -78,6 +78,11 @@ def record(expr: str, at: Optional[List[str]]) -> tuple[Any, Any, dict]:
                          "there is nothing to differentiate")
     missing = [n for n in names if n not in values]
     extra = [n for n in values if n not in names]
+    spelled = next((n for n in missing if n.lower() in ("inf", "infinity", "nan", "pi")), None)
+    if spelled is not None:   # `x*Inf`: a variable named Inf, where the constant inf was meant
+        meant = {"infinity": "inf"}.get(spelled.lower(), spelled.lower())
+        raise InputError(f"no value for {spelled}: names are case-sensitive, so {spelled} is a variable here; "
+                         f"the constant is written {meant}")
     if missing:
         hint = " ".join(f"--at {names_text([n])}=…" for n in missing)
         given = ""

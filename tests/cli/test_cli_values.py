@@ -188,3 +188,12 @@ def test_a_long_name_is_not_echoed_back_whole(cli):
     assert r.exit_code == 2 and r.stderr == "adviz: error: " + "y" * 29 + "… is not in the expression (it uses x)\n"
     r = cli("grad", "x", "--at", "x=1", "--at", "y-" * 300 + "=2")
     assert r.exit_code == 2 and len(r.stderr) < 200 and "is not a variable name" in r.stderr
+
+
+@pytest.mark.parametrize("name, meant", [("Inf", "inf"), ("NaN", "nan"), ("Infinity", "inf"), ("Pi", "pi")])
+def test_a_constant_in_other_case_in_the_expression_says_how_it_is_written(cli, name, meant):
+    r = cli("grad", f"x*{name}", "--at", "x=1")
+    assert r.exit_code == 2
+    assert r.stderr == (f"adviz: error: no value for {name}: names are case-sensitive, so {name} is a variable here; "
+                        f"the constant is written {meant}\n")
+    assert cli("grad", f"x*{name}", "--at", "x=1", "--at", f"{name}=2").exit_code == 0   # given a value, it is a variable
