@@ -158,3 +158,18 @@ def test_nan_reductions_of_a_list_with_a_line_of_nans_only():
         value = ad.jvp(f, (x,), (1.0,))[0]
         np.testing.assert_array_equal(np.isnan(value), np.isnan(f(x)))
         assert np.isnan(value).any()
+
+
+@pytest.mark.parametrize("name", ["max", "min", "amax", "amin"])
+def test_a_reduction_of_a_list_with_tied_entries_shares_the_slope(name):
+    """np.max([x, y]) at x == y went through NumPy's object loop, which picks one entry (slope 1 to x,
+    0 to y); the documented convention, and np.max(np.stack([x, y])), give each ½, in every mode.
+    (np.max is looked up while the transform runs, as user code does: see entry_points.py.)"""
+    sign = 1.0 if "max" in name else -1.0
+
+    def f(x, y):
+        return getattr(np, name)([x, y, x - sign])
+
+    assert ad.grad(f, argnums=(0, 1))(sign, sign) == (0.5, 0.5)
+    assert ad.jvp(f, (sign, sign), (1.0, 0.0))[1] == 0.5 and ad.jvp(f, (sign, sign), (0.0, 1.0))[1] == 0.5
+    assert ad.grad(f, argnums=(0, 1))(sign, 1.25 * sign) == (0.0, 1.0)

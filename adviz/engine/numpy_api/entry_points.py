@@ -28,10 +28,11 @@ outside every transform calls NumPy's own functions):
   one traced array too: as NumPy's object array its plain entries have no ``.sin()`` for
   NumPy's object loops (``np.sin(np.array([x, 1.0]))`` failed), and compiled routines cannot
   read objects at all (``np.linalg.det(np.array([[a, b], [b, a * a]]))`` failed);
-* the **list readers** (``cov``, ``corrcoef``, ``percentile``, ``quantile``, ``interp``, …)
+* the **list readers** (``cov``, ``corrcoef``, ``percentile``, ``quantile``, ``interp``, ``max``, …)
   turn each argument that is a list, tuple or object array holding traced values into one
   traced array first, which is what NumPy's own first line (``np.asarray(m)``) means, and then
-  call NumPy's function, which now hands the call to adviz's rule.  ``np.interp`` and ``np.unwrap`` with plain
+  call NumPy's function, which now hands the call to adviz's rule (for ``np.max([x, y])`` NumPy's
+  object loop would pick one of two tied entries, where adviz's ``max`` shares the slope);  ``np.interp`` and ``np.unwrap`` with plain
   arrays and a traced ``left=``, ``right=``, ``period=`` or ``discont=`` call adviz's rule directly (NumPy's
   dispatch does not look at those options);
 * the **value takers** (``full``, ``full_like``, ``pad``, ``nan_to_num``, ``select``) are
@@ -60,7 +61,7 @@ from .building import lift
 
 BUILDERS = ("array", "asarray", "asanyarray")
 READERS = ("cov", "corrcoef", "percentile", "quantile", "nanpercentile", "nanquantile", "interp", "nanmean", "nanvar",
-           "nanstd", "unwrap", "poly")
+           "nanstd", "unwrap", "poly", "max", "min", "amax", "amin")
 # readers whose options may be traced while the arrays are plain (np.interp(x, xp, fp, period=p)):
 # NumPy's dispatch looks at x, xp and fp only, so adviz's rule is called directly
 OPTION_READERS = ("interp", "unwrap", "cov")
