@@ -958,7 +958,8 @@ class Expression:
                 size = 0 if node.name in seen else size
                 seen.add(node.name)
             made += size
-            if made > MAX_TOTAL_ELEMENTS and size <= MAX_ELEMENTS:   # (one array too big: _apply says so)
+            grows = isinstance(node, (Binary, ListLiteral)) or (isinstance(node, Call) and len(kids) > 1)
+            if made > MAX_TOTAL_ELEMENTS and not (grows and size > MAX_ELEMENTS):   # (_apply names one array too big)
                 text = source[node.start:node.end]
                 raise EvaluationError(
                     f"{_short(text, 40)} would bring the values of this evaluation to {made:,} numbers (a tape "

@@ -836,3 +836,15 @@ def test_an_evaluation_error_points_at_its_place():
     with pytest.raises(EvaluationError) as err:
         parse("2 * x[7]")(x=np.ones(3))
     assert err.value.column == 4
+
+
+def test_an_input_bigger_than_each_array_may_be_still_counts_in_the_total(monkeypatch):
+    """An input is not checked against MAX_ELEMENTS (it exists already), but it is part of the tape."""
+    import adviz.expr as expr_module
+
+    monkeypatch.setattr(expr_module, "MAX_ELEMENTS", 10)
+    monkeypatch.setattr(expr_module, "MAX_TOTAL_ELEMENTS", 100)
+    with pytest.raises(expr_module.EvaluationError, match="sin\\(x\\) would bring the values of this evaluation to 120"):
+        parse("sum(sin(x))")(x=np.ones(60))
+    with pytest.raises(expr_module.EvaluationError, match="would make an array of shape \\(2, 60\\)"):
+        parse("sum(x + [[1], [2]])")(x=np.ones(60))                # one array too big: said as such
