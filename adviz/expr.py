@@ -964,8 +964,8 @@ class Expression:
                 raise EvaluationError(
                     f"{_short(text, 40)} would bring the values of this evaluation to {made:,} numbers (a tape "
                     f"keeps every intermediate value), more than the limit of {MAX_TOTAL_ELEMENTS:,} for all of "
-                    "them together (adviz.expr.MAX_TOTAL_ELEMENTS, or the environment variable "
-                    "ADVIZ_MAX_TOTAL_ELEMENTS); use smaller values").at(source, _where(node, source))
+                    "them together (adviz.expr.MAX_TOTAL_ELEMENTS, or ADVIZ_MAX_TOTAL_ELEMENTS in the "
+                    "environment); use smaller values").at(source, _where(node, source))
             try:
                 return _apply(node, kids, env, source)
             except EvaluationError as err:
