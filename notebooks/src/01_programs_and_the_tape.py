@@ -268,30 +268,42 @@ Playground("x1*x2 + sin(x1)", "x1=2, x2=5")
 # %% [markdown]
 # ## Exercise
 #
-# Take $g(x) = e^{\cos(3x)}$ at $x = 0.5$. Without calling adviz, work out:
+# Take $g(x) = e^{\cos(3x)}$. You are the AD engine now: without calling adviz, work out
 #
 # 1. `n_primitives`: how many primitive operations the tape of `np.exp(np.cos(3 * x))` has;
-# 2. `local_partials`: the value of each step's local derivative at $x = 0.5$, in tape order
-#    (use `np.sin`, `np.cos`, `np.exp` on numbers — you are the AD engine now);
-# 3. `dg_dx`: the derivative, from the chain rule.
+# 2. `local_partials`: the value of each step's local derivative at the point `x`, in tape order
+#    (use `np.sin`, `np.cos`, `np.exp` on numbers);
+# 3. `dg_dx`: the derivative $g'(x)$, from the chain rule.
 #
-# Replace each `...` in the cell below with your answer and run it, then run the check cell after
-# it. The check marks each part ✓ or ✗ and, for a ✗, gives a hint about the idea to revisit
-# (never the number itself).
+# Write your answers inside the function `by_hand(x)` below, as formulas in its argument `x`
+# rather than numbers worked out for $0.5$: the check calls it at $x = 0.5$ and at two other
+# points. Leave adviz out of it: `ad.grad` or `ad.trace` would do the work for you, and the check
+# notices if `by_hand` runs them.
+#
+# Replace each `...` in the cell below with your answer and run it (to see your numbers, call
+# `by_hand(x0)` in a new cell), then run the check cell after it. The check marks each part ✓ or
+# ✗ and, for a ✗, gives a hint about the idea to revisit (never the number itself).
 
 # %% tags=["exercise"] grade_id="tape-answer"
 x0 = 0.5
-n_primitives = ...      # how many primitive operations does the tape of g record?
-local_partials = ...    # a list: each step's own local derivative at x0, in tape order
-dg_dx = ...             # g'(x0), by the chain rule
-### BEGIN SOLUTION
-n_primitives = 3
-local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
-dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
-### END SOLUTION
+
+
+def by_hand(x):
+    """The tape of g(x) = exp(cos(3x)) at the point x, worked through by hand (no adviz)."""
+    n_primitives = ...      # how many primitive operations does the tape of g record?
+    local_partials = ...    # a list: each step's own local derivative at x, in tape order
+    dg_dx = ...             # g'(x), by the chain rule
+    ### BEGIN SOLUTION
+    n_primitives = 3        # v1 = 3 * x,  v2 = cos(v1),  v3 = exp(v2)
+    v1 = 3 * x
+    v2 = np.cos(v1)
+    local_partials = [3.0, -np.sin(v1), np.exp(v2)]
+    dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+    ### END SOLUTION
+    return n_primitives, local_partials, dg_dx
 
 # %% tags=["check"] grade_id="tape-check" points=3
-course.check_tape(n_primitives, local_partials, dg_dx)
+course.check_tape(by_hand)
 
 # %% [markdown]
 # ## Summary

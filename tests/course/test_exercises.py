@@ -32,10 +32,11 @@ NEEDS = {
 def _expected() -> dict[str, list[float]]:
     """The numbers each exercise asks for (what a message must never print)."""
     count, partials, slope = tape._reference()
+    elsewhere = [v for x in tape.OTHER_POINTS for v in (*tape._reference(x)[1], tape._reference(x)[2])]
     x = np.array([1.0, 2.0, 3.0])
     W_bar, b_bar = arrays._reference(*arrays._case(5, 3, 4, seed=7))
     expected = {
-        "01_programs_and_the_tape": [*partials, slope],
+        "01_programs_and_the_tape": [*partials, slope, *elsewhere],
         "02_forward_mode_and_dual_numbers": [dual_numbers._h(x)[1] * s for x in (0.5, -2.0) for s in (1.0, 3.0)]
         + [math.exp(0.7) * 2.5, math.exp(-1.3) * -0.4, (0.25 * -2.0 - 1.5 * 0.75) / 4.0],
         "03_reverse_mode_and_adjoints": list(adjoints._adjoints(0.5, 2.0, 1.0).values())
@@ -407,3 +408,77 @@ def test_a_ready_made_logsumexp_in_a_helper_is_seen_applying_logaddexp():
 def test_a_dual_number_rule_taken_from_the_engine_is_told_to_use_the_rule():
     words = _wrong_text("12_how_ad_systems_are_built", "sin's tangent from the engine")
     assert "sin runs adviz (ad.grad, ad.jvp, …)" in words and "✗ sin and log of a dual number" in words
+
+
+@pytest.mark.parametrize("label", ["dg_dx from ad.grad", "the count read off ad.trace",
+                                   "the local partials from ad.trace's forward sweep"])
+def test_the_engine_in_lesson_1s_by_hand_is_told_to_be_the_engine(label):
+    """ad.grad(g)(x) and ad.trace(g, x).primitive_count give the right numbers without the idea:
+    the check sees adviz run inside by_hand, says so once (naming the rules, not their values),
+    and lets the other parts wait."""
+    words = _wrong_text("01_programs_and_the_tape", label)
+    assert "✗ by_hand: three answers, worked out without adviz by_hand runs adviz (ad.grad, ad.trace, …)" in words
+    assert "the derivative of cos is −sin" in words and words.count("runs adviz") == 1
+    assert words.count("waits for answers worked out by hand") == 4 and "✓" not in words
+
+
+def test_lesson_1s_answers_worked_out_for_x0_are_told_to_use_x():
+    words = _wrong_text("01_programs_and_the_tape", "numbers worked out at x0")
+    assert "✓ dg_dx: the chain rule" in words  # right at 0.5 ...
+    assert "✗ the same formulas at other points x Right at x = 0.5 but not elsewhere" in words  # ... only there
+
+
+def test_lesson_1s_difference_quotient_is_told_it_is_not_exact():
+    words = _wrong_text("01_programs_and_the_tape", "a central difference")
+    assert "✗ dg_dx: the chain rule Close, but not exact" in words
+    assert "waits for the parts above" in words
+
+
+def test_lesson_1s_by_hand_returning_one_number_is_told_to_return_three():
+    words = _wrong_text("01_programs_and_the_tape", "returns only the derivative")
+    assert "by_hand should return three answers" in words and "runs adviz" not in words
+
+
+def test_the_engine_through_a_helper_in_lesson_1_is_caught_too():
+    import adviz as ad
+    from adviz.check import CheckFailed
+
+    def slope(x):
+        return ad.grad(lambda u: np.exp(np.cos(3 * u)))(x)
+
+    def by_hand(x):
+        return 3, [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))], slope(x)
+
+    with pytest.raises(CheckFailed) as info:
+        tape.check_tape(by_hand)
+    assert info.value.results[0].hint == tape.BY_HAND
+    assert [r.status for r in info.value.results] == ["fail"] + ["skip"] * 4
+
+
+def test_lesson_1s_check_passes_formulas_written_differently():
+    """The check compares numbers, not spelling: math instead of NumPy, the chain rule as one formula."""
+    import math
+
+    def by_hand(x):
+        return 3, (3, -math.sin(3 * x), math.exp(math.cos(3 * x))), -3 * math.sin(3 * x) * math.exp(math.cos(3 * x))
+
+    tape.check_tape(by_hand)
+
+
+def test_lesson_1s_difference_quotient_lucky_at_x0_is_caught_at_the_other_points():
+    """A step tuned to x0 (h = 1.0471285480508985e-06, found by scanning against the exact value)
+    makes a central difference pass there (off by 2e-13); at the other points it is off by 3e-11
+    and more, and told it is a difference quotient."""
+    from adviz.check import CheckFailed
+
+    def g(x):
+        return np.exp(np.cos(3 * x))
+
+    def by_hand(x):
+        h = 1.0471285480508985e-06
+        return 3, [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))], (g(x + h) - g(x - h)) / (2 * h)
+
+    with pytest.raises(CheckFailed) as info:
+        tape.check_tape(by_hand)
+    assert [r.status for r in info.value.results] == ["pass"] * 4 + ["fail"]
+    assert info.value.results[-1].hint == tape.DIFFERENCES

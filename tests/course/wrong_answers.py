@@ -61,54 +61,85 @@ if op == "log":
 
 WRONG: dict[str, list[Wrong]] = {
     "01_programs_and_the_tape": [
+        wrong("dg_dx from ad.grad: the engine, not the chain rule by hand", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+dg_dx = ad.grad(lambda u: np.exp(np.cos(3 * u)))(x)
+"""}, "tape-check"),
+        wrong("the count read off ad.trace", "tape-answer", {0: """
+n_primitives = ad.trace(lambda u: np.exp(np.cos(3 * u)), x).primitive_count
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("numbers worked out at x0 (not formulas in x)", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("a central difference for dg_dx", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+h = 1e-5
+dg_dx = (np.exp(np.cos(3 * (x + h))) - np.exp(np.cos(3 * (x - h)))) / (2 * h)
+"""}, "tape-check"),
+        wrong("by_hand returns only the derivative", "tape-answer", {0: """
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+return local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
+        wrong("the local partials from ad.trace's forward sweep", "tape-answer", {0: """
+n_primitives = 3
+sweep = ad.trace(lambda u: np.exp(np.cos(3 * u)), x).forward()
+local_partials = [term.partial_value for step in sweep.steps for term in step.terms]
+dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+"""}, "tape-check"),
         wrong("does not count the constant multiplication", "tape-answer", {0: """
 n_primitives = 2
-local_partials = [-np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+local_partials = [-np.sin(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1]
 """}, "tape-check"),
         wrong("sign error in the derivative of cos", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+local_partials = [3.0, np.sin(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
         wrong("adds the local derivatives", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = sum(local_partials)
 """}, "tape-check"),
         wrong("partials in reverse order", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [np.exp(np.cos(3 * x0)), -np.sin(3 * x0), 3.0]
-dg_dx = -3 * np.sin(3 * x0) * np.exp(np.cos(3 * x0))
+local_partials = [np.exp(np.cos(3 * x)), -np.sin(3 * x), 3.0]
+dg_dx = -3 * np.sin(3 * x) * np.exp(np.cos(3 * x))
 """}, "tape-check"),
         wrong("evaluates the local derivatives at x instead of at the operands", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, -np.sin(x0), np.exp(x0)]
+local_partials = [3.0, -np.sin(x), np.exp(x)]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
         wrong("forgets the inner factor 3", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
-dg_dx = -np.sin(3 * x0) * np.exp(np.cos(3 * x0))
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+dg_dx = -np.sin(3 * x) * np.exp(np.cos(3 * x))
 """}, "tape-check"),
         wrong("the values v1, v2, v3 instead of their local derivatives", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3 * x0, np.cos(3 * x0), np.exp(np.cos(3 * x0))]
+local_partials = [3 * x, np.cos(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
         wrong("exp's derivative evaluated at v1 = 3·x0 instead of at v2", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, -np.sin(3 * x0), np.exp(3 * x0)]
+local_partials = [3.0, -np.sin(3 * x), np.exp(3 * x)]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
         wrong("the input counted as a primitive", "tape-answer", {0: """
 n_primitives = 4
-local_partials = [3.0, -np.sin(3 * x0), np.exp(np.cos(3 * x0))]
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
-        wrong("the derivative of cos taken as sin of x0 (no inner 3, no minus)", "tape-answer", {0: """
+        wrong("the derivative of cos taken as sin of x (no inner 3, no minus)", "tape-answer", {0: """
 n_primitives = 3
-local_partials = [3.0, np.sin(x0), np.exp(np.cos(3 * x0))]
+local_partials = [3.0, np.sin(x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
     ],
