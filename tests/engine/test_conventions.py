@@ -107,6 +107,9 @@ CONVENTIONS = [
     Convention("x**y at x = 0", lambda x: x**2, [0.0], diag(0)),
     Convention("x**y at x = 0", lambda x: x**1, [0.0], diag(1)),
     Convention("x**y at x = 0", lambda z: z[0] ** z[1], [0.0, 2.0], [0, 0]),
+    Convention("0**y at y = 0, x**x at 0", lambda x: x**x, [0.0], diag(0)),
+    Convention("0**y at y = 0, x**x at 0", lambda y: 0.0**y, [0.0], diag(0)),
+    Convention("0**y at y = 0, x**x at 0", lambda z: z[0] ** z[1], [0.0, 0.0], [0, 0]),
     # products with zero entries: the exact product of the others
     Convention("prod with zeros", np.prod, [2.0, 0.0, 3.0], [0, 6, 0]),
     Convention("prod with zeros", np.prod, [0.0, 2.0, 0.0], [0, 0, 0]),
