@@ -8,6 +8,8 @@ exactly as ``pi/4`` does inside an expression, and a mistake is shown with a car
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, List, Optional
 
 from .app import InputError
@@ -53,7 +55,32 @@ def parse_value(text: str, name: str = "value") -> Any:
         raise InputError(f"the value for {name} {problem} (column {err.column + 1})", detail) from None
     except EvaluationError as err:
         raise InputError(f"the value for {name}: {err}") from None
+    _refuse_overflowing_numbers(src, name)
     return float(value) if value.ndim == 0 else value
+
+
+# A typed number can overflow only with a 3-digit exponent (1e309) or 100+ digits in a row
+# (a 309-digit integer, or 1000…0e9): a cheap test that spares tokenizing every long vector.
+_MAY_OVERFLOW = re.compile(r"[eE]\+?\d{3}|\d{100}")
+
+
+def _refuse_overflowing_numbers(src: str, name: str) -> None:
+    """Refuse a typed number beyond the largest float, such as ``1e999999``.
+
+    Python's ``float("1e999999")`` quietly gives ``inf``, so the number the user typed would be
+    replaced by another one and only a later "not finite" warning would hint at it. Infinity is
+    written ``inf``; an overflow *computed* from finite numbers (``9**999``) is arithmetic, not a
+    typo, and is left to the warnings.
+    """
+    if not _MAY_OVERFLOW.search(src):
+        return
+    from ..expr import tokenize
+
+    for tok in tokenize(src):
+        if tok.kind == "number" and math.isinf(float(tok.text)):
+            shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
+            raise InputError(f"the value for {name}: the number {shown!r} is beyond the largest float "
+                             "(about 1.8e308); write inf or -inf for an infinity")
 
 
 def _split_top(text: str) -> list[str]:

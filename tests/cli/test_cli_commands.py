@@ -425,13 +425,21 @@ def test_overflow_and_domain_errors_are_computed_honestly():
     assert r.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("value, word", [("1e400", "inf"), ("nan", "nan"), ("[1,-inf]", "-inf")])
+@pytest.mark.parametrize("value, word", [("inf", "inf"), ("nan", "nan"), ("[1,-inf]", "-inf")])
 def test_non_finite_inputs_are_computed_with_a_warning(value, word):
     r = run("grad", "sum(2*x)", "--at", f"x={value}")
     assert r.exit_code == 0
     assert r.stderr.startswith("adviz: warning: the input x = ") and "is not finite" in r.stderr
     assert word in r.stderr.splitlines()[0]
     assert run("grad", "sum(2*x)", "--at", "x=[1,2]").stderr == ""
+
+
+def test_a_typed_number_that_overflows_a_float_is_refused_in_one_line():
+    r = run("grad", "sum(2*x)", "--at", "x=1e999999")
+    assert r.exit_code == 2
+    assert r.stderr == ("adviz: error: the value for x: the number '1e999999' is beyond the largest float "
+                        "(about 1.8e308); write inf or -inf for an infinity\n")
+    assert r.text == ""
 
 
 def test_infinite_local_derivative_is_named():

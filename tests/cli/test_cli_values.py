@@ -12,11 +12,25 @@ from adviz.cli import InputError, parse_assignments, parse_value
 
 @pytest.mark.parametrize("text, expected", [
     ("pi", math.pi), ("1/2", 0.5), ("-e", -math.e), ("2**-1", 0.5), ("sin(pi/2)", 1.0),
-    ("1e-3", 1e-3), (" 3 ", 3.0), ("inf", math.inf), ("-inf", -math.inf), ("1e400", math.inf),
+    ("1e-3", 1e-3), (" 3 ", 3.0), ("inf", math.inf), ("-inf", -math.inf), ("1e308", 1e308),
+    ("9**999", math.inf),                   # an overflow computed from typed numbers is arithmetic, not a typo
 ])
 def test_numbers_and_constants(text, expected):
     value = parse_value(text, "x")
     assert isinstance(value, float) and value == expected
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("1e999999", "'1e999999'"), ("-1e400", "'1e400'"), ("[1, 2e308]", "'2e308'"), ("1/1e309", "'1e309'"),
+    ("1" + "0" * 320, "'1" + "0" * 28 + "…'"), ("1" + "0" * 300 + "e9", "'1" + "0" * 28 + "…'"),
+])
+def test_a_typed_number_beyond_the_largest_float_is_refused(text, shown):
+    """float("1e999999") is inf: the typed number must not quietly become another one."""
+    with pytest.raises(InputError) as err:
+        parse_value(text, "x")
+    assert err.value.message.startswith("the value for x: the number '")
+    assert shown in err.value.message
+    assert "is beyond the largest float (about 1.8e308); write inf or -inf for an infinity" in err.value.message
 
 
 def test_nan_is_a_value():
