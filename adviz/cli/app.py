@@ -33,7 +33,7 @@ try:   # Typer >= 0.2x vendors click; its exceptions derive from typer.TyperExce
 except ImportError:  # pragma: no cover - older Typer, built on the click package
     from click import ClickException as _CommandLineError  # type: ignore[assignment]
 
-__all__ = ["Command", "CommandError", "InputError", "app", "fail", "main", "tell", "wrapped"]
+__all__ = ["Command", "CommandError", "InputError", "app", "fail", "main", "tell", "visible", "wrapped"]
 
 
 # ---------------------------------------------------------------- errors
@@ -132,16 +132,17 @@ def _echo_err(text: str) -> None:
     """Print on standard error; the first line is the message (wrapped for a terminal), any
     further lines are details drawn to fit already (the expression and its caret)."""
     first, newline, rest = text.partition("\n")
-    text = wrapped(_visible(first)) + newline + rest
+    text = wrapped(visible(first)) + newline + rest
     try:
         typer.echo(_encodable(text, sys.stderr), err=True)
     except (OSError, ValueError):   # stderr closed or unencodable: nothing more we can do
         pass
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """``text`` with control characters written as escapes (``\\x1b``): a message quotes what was
-    typed (a path, a --wrt), and an escape sequence in it must not clear or recolour the terminal."""
+    typed (a path, a --wrt), and an escape sequence in it must not clear or recolour the terminal.
+    Paths adviz prints after writing a file go through it too, so they read as error lines do."""
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)

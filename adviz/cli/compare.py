@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import Command, InputError, app
+from .app import Command, InputError, app, visible
 from .options import AsciiOption, AtOption, ExprArgument, JsonOption
 from .output import ascii_only, check_output_path, make_console, print_json, progress, writing
 from .recording import record, warn_nonfinite
@@ -73,7 +73,7 @@ def compare(
     console = make_console(ascii)
     console.print(comparison_renderable(report, ascii=ascii))
     if plot is not None:
-        console.print(f"error-vs-h figure saved to {plot}", style="dim", markup=False, highlight=False)
+        console.print(f"error-vs-h figure saved to {visible(str(plot))}", style="dim", markup=False, highlight=False)
 
 
 def _check_work(t: object) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .app import Command, CommandError, InputError, app, tell
+from .app import Command, CommandError, InputError, app, tell, visible
 from .options import AtOption, ExprArgument, JsonOption, NotationOption, OrderOption
 from .output import check_output_path, interruptible, print_json, progress, to_json_value, writing
 from .recording import arrange, check_mode, check_notation, record, run_sweeps
@@ -155,7 +155,7 @@ def graph(
         return
     if note:
         tell(f"adviz: note: {note}")
-    typer.echo(str(path))
+    typer.echo(visible(str(path)))
 
 
 def _question_count(t, sweep) -> int:

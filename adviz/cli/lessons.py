@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import Command, CommandError, InputError, app
+from .app import Command, CommandError, InputError, app, visible
 from .options import JsonOption
 from .output import check_output_folder, plural, print_json, writing
 
@@ -76,7 +76,8 @@ def lessons(
                               for path in report.paths]})
         _refuse_skipped(report, folder)
         return
-    typer.echo(f"adviz lessons, {what}, in {folder}:")
+    shown = visible(str(folder))
+    typer.echo(f"adviz lessons, {what}, in {shown}:")
     for path in report.paths:
         typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}")
     if report.kept:
@@ -87,10 +88,10 @@ def lessons(
                    f"{them} away, or add --force to replace {them} (changes in {them} are lost).")
     if nbgrader:
         first = report.paths[1].parent.name if len(report.paths) > 1 else "<lesson>"
-        typer.echo(f"Next, in {folder}:  nbgrader generate_assignment {first}   "
+        typer.echo(f"Next, in {shown}:  nbgrader generate_assignment {first}   "
                    "(the README's \"Teaching with adviz\" walks through the rest)")
     else:
-        typer.echo(f"Open them with:  jupyter lab {folder}   (or: jupyter notebook {folder})")
+        typer.echo(f"Open them with:  jupyter lab {shown}   (or: jupyter notebook {shown})")
     _refuse_skipped(report, folder)
 
 

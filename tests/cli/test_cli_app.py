@@ -585,3 +585,18 @@ def test_control_characters_typed_in_a_path_are_shown_escaped(cli, tmp_path):
     assert r.exit_code == 2 and "no\\x1b[2Jdir" in r.stderr and "\x1b" not in r.stderr
     r = cli("compare", "sum(x)", "--at", "x=[1,2]", "--wrt", "x[\x1b[31m]")
     assert r.exit_code == 2 and r.stderr.startswith("adviz: error: x[\\x1b[31m] is not an entry of x")
+
+
+def test_control_characters_in_a_written_path_are_shown_escaped(cli, tmp_path):
+    """graph -o printed the written path raw, while error lines escape it: an escape sequence in a
+    file name reached the terminal. Every path printed after a write now reads as in an error line."""
+    name = "a\x1b[2Jb"
+    r = cli("graph", "sin(x)", "--at", "x=1", "-o", str(tmp_path / f"{name}.svg"))
+    assert r.exit_code == 0 and (tmp_path / f"{name}.svg").exists()
+    assert r.stdout == str(tmp_path / "a\\x1b[2Jb.svg") + "\n"
+    r = cli("compare", "sin(x)", "--at", "x=1", "--plot", str(tmp_path / f"{name}.png"))
+    assert r.exit_code == 0 and (tmp_path / f"{name}.png").exists()
+    assert "\x1b" not in r.stdout and "figure saved to " + str(tmp_path / "a\\x1b[2Jb.png") in r.stdout
+    r = cli("lessons", str(tmp_path / name))
+    assert r.exit_code == 0 and (tmp_path / name).is_dir()
+    assert "\x1b" not in r.stdout and str(tmp_path / "a\\x1b[2Jb") in r.stdout
