@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..check import Check, Question, Questions, check
 
 X0 = 0.5
@@ -52,6 +54,27 @@ def _answers_at(c: Check, by_hand: Any, x: float) -> tuple[Any, Any, Any]:
     return tuple(got)
 
 
+ANSWERS = ("n_primitives", "local_partials", "dg_dx")
+
+
+def _is_stub(value: Any) -> bool:
+    """Whether ``value`` is still the stub: ``...`` or ``None``, or a list holding one."""
+    if value is Ellipsis or value is None:
+        return True
+    held = isinstance(value, (tuple, list)) or isinstance(value, np.ndarray) and value.dtype == object
+    return held and any(item is Ellipsis or item is None for item in np.ravel(np.asarray(value, dtype=object)))
+
+
+def _still_stubs(answers: tuple[Any, Any, Any]) -> list[str]:
+    """The names of the answers that are still ``...`` (in the order by_hand returns them)."""
+    return [name for name, value in zip(ANSWERS, answers) if _is_stub(value)]
+
+
+def _and(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _near(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * (abs(b) + 1)
 
@@ -79,8 +102,12 @@ def check_tape(by_hand) -> None:
         with c.part("by_hand: three answers, worked out without adviz"):
             for x in OTHER_POINTS:  # adviz anywhere inside, at any point, is the engine at work
                 _answers_at(c, by_hand, x)
-            if all(answer is Ellipsis or answer is None for answer in _answers_at(c, by_hand, X0)):
+            unfinished = _still_stubs(_answers_at(c, by_hand, X0))
+            if len(unfinished) == 3:
                 c.todo("by_hand still has its `...`: replace each one with your answer")
+            if unfinished:
+                c.todo(f"{_and(unfinished)} {'is' if len(unfinished) == 1 else 'are'} still `...`: "
+                       "replace each `...` with your answer")
         first = c.results[-1]
         if not c.all_passed:
             reason = "waits for your answers" if first.status == "todo" else "waits for answers worked out by hand"

@@ -482,3 +482,21 @@ def test_lesson_1s_difference_quotient_lucky_at_x0_is_caught_at_the_other_points
         tape.check_tape(by_hand)
     assert [r.status for r in info.value.results] == ["pass"] * 4 + ["fail"]
     assert info.value.results[-1].hint == tape.DIFFERENCES
+
+
+@pytest.mark.parametrize("answers, still", [
+    ((3, ..., ...), "local_partials and dg_dx are still `...`"),
+    ((..., [3.0, 1.0, 1.0], 1.0), "n_primitives is still `...`"),
+    ((3, [3.0, ..., ...], ...), "local_partials and dg_dx are still `...`"),
+    ((3, np.array([3.0, ..., 1.0], dtype=object), 1.0), "local_partials is still `...`"),
+    ((..., ..., ...), "by_hand still has its `...`"),
+])
+def test_lesson_1s_half_filled_by_hand_names_the_answers_still_to_write(answers, still):
+    """Some `...` filled in is not a ✓ for the first part: it is not done yet, naming the rest."""
+    from adviz.check import NotDoneYet
+
+    with pytest.raises(NotDoneYet) as info:
+        tape.check_tape(lambda x: answers)
+    first, *later = info.value.results
+    assert first.status == "todo" and first.hint.startswith(still), first.hint
+    assert [r.status for r in later] == ["skip"] * 4 and all(r.hint == "waits for your answers" for r in later)
