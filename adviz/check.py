@@ -50,7 +50,11 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
+import sysconfig
 import textwrap
+import types
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,7 +62,8 @@ from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["check", "Check", "CheckFailed", "NotDoneYet", "PartResult", "Question", "Questions", "refers_to", "transforms_counted"]
+__all__ = ["check", "Check", "CheckFailed", "NotDoneYet", "PartResult", "Question", "Questions", "refers_to", "transforms_counted",
+           "complex_arithmetic_seen"]
 
 PASS, FAIL, TODO, SKIP = "pass", "fail", "todo", "skip"
 HINT_WIDTH = 88
@@ -189,17 +194,24 @@ class Check:
             raise _Unfinished(f"{label} returned nothing: write its body (and return the result)")
         return result
 
-    def call_by_hand(self, fn: Any, *args: Any, name: Optional[str] = None, hint: str, **kwargs: Any) -> Any:
+    def call_by_hand(self, fn: Any, *args: Any, name: Optional[str] = None, hint: str,
+                     complex_hint: Optional[str] = None, **kwargs: Any) -> Any:
         """:meth:`call` for an exercise done by hand: ✗ with ``hint`` if ``fn`` runs adviz itself.
 
         Lesson 3's reverse sweep written with ``ad.grad``, or lesson 11's counts measured with
         ``ad.trace``, give the check's own numbers without the idea the exercise is about.  Any
         adviz transform (trace, grad, vjp, jvp, …) started inside ``fn`` is counted.
+
+        With ``complex_hint``, complex arithmetic inside ``fn`` fails too (see
+        :func:`complex_arithmetic_seen`): the complex step ``imag(f(x + ih)) / h`` is exact to
+        rounding, so a derivative asked for by the chain rule could come from it unnoticed.
         """
-        with transforms_counted() as started:
+        with transforms_counted() as started, complex_arithmetic_seen() as complex_seen:
             result = self.call(fn, *args, name=name, **kwargs)
         if started[0]:
             raise _Wrong(hint)
+        if complex_hint is not None and complex_seen[0]:
+            raise _Wrong(complex_hint)
         return result
 
     def number(self, value: Any, name: str) -> float:
@@ -315,6 +327,70 @@ def transforms_counted() -> Iterator[list]:
     finally:
         if tracer.TRANSFORM_HOOKS[0] is counting:  # (never undo a hook installed meanwhile)
             tracer.TRANSFORM_HOOKS[0] = started
+
+
+def _holds_complex(value: Any) -> bool:
+    return isinstance(value, (complex, np.complexfloating)) or isinstance(value, np.ndarray) and np.iscomplexobj(value)
+
+
+def _writes_complex(code: types.CodeType) -> bool:
+    """Whether ``code`` (or a function or lambda inside it) writes a complex literal (``1e-20j``)
+    or names ``complex``, ``.imag`` or ``cmath``."""
+    def constants(values: Any) -> Iterator[Any]:
+        for value in values:
+            yield from constants(value) if isinstance(value, (tuple, frozenset)) else (value,)
+
+    for value in constants(code.co_consts):
+        if isinstance(value, complex) or isinstance(value, types.CodeType) and _writes_complex(value):
+            return True
+    return bool({"complex", "imag", "cmath"} & set(code.co_names))
+
+
+def _library_folders() -> tuple[str, ...]:
+    """Python's own library, installed packages, NumPy and adviz: code that is not the student's."""
+    paths = sysconfig.get_paths()
+    folders = {paths.get(key, "") for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    folders |= {os.path.dirname(np.__file__), os.path.dirname(os.path.abspath(__file__))}
+    return tuple(os.path.join(os.path.realpath(f), "") for f in folders if f)
+
+
+@contextmanager
+def complex_arithmetic_seen() -> Iterator[list]:
+    """``[True]`` once the block has done complex arithmetic in Python: ``[False]`` otherwise.
+
+    Seen (through :func:`sys.setprofile`) are a Python function called with, holding or
+    returning a complex number or array (``g(x + 1e-20j)``, ``np.imag(z)``), and student code
+    (anything outside Python's library, installed packages and adviz) that writes a complex
+    literal or names ``complex``, ``.imag`` or ``cmath``, which catches ``np.exp(1j * x).imag``
+    written out in one line of NumPy calls.  If a profiler or debugger already uses the profile
+    hook, nothing is watched (``[False]``): the check never takes the hook away from a tool.
+    """
+    seen = [False]
+    if sys.getprofile() is not None:
+        yield seen
+        return
+    library = _library_folders()
+    scanned: dict[types.CodeType, bool] = {}
+
+    def writes_complex(code: types.CodeType) -> bool:
+        if code not in scanned:
+            own = not os.path.realpath(code.co_filename).startswith(library)
+            scanned[code] = own and _writes_complex(code)
+        return scanned[code]
+
+    def watch(frame: types.FrameType, event: str, arg: Any) -> None:
+        if seen[0] or event not in ("call", "return"):
+            return
+        if (event == "call" and writes_complex(frame.f_code)) or (event == "return" and _holds_complex(arg)) \
+                or any(_holds_complex(value) for value in frame.f_locals.values()):
+            seen[0] = True
+
+    sys.setprofile(watch)
+    try:
+        yield seen
+    finally:
+        if sys.getprofile() is watch:  # (never undo a hook installed meanwhile)
+            sys.setprofile(None)
 
 
 def check(title: str, *, success: str = "") -> Check:

@@ -260,3 +260,41 @@ def test_call_by_hand_fails_a_function_that_runs_adviz_and_restores_the_hook():
         ad.trace(lambda x: x + 1, 1.0)
         ad.grad(lambda x: x * x)(2.0)
     assert started == [2] and tracer.TRANSFORM_HOOKS[0] is hook
+
+
+def test_complex_arithmetic_is_seen_in_calls_and_in_code_but_real_arithmetic_is_not():
+    import sys
+
+    from adviz.check import complex_arithmetic_seen
+
+    def real(x):
+        return np.exp(np.cos(3 * x)) * -np.sin(3 * x) * 3
+
+    def through_a_call(x):
+        return np.imag(np.exp(x + 1e-20j))
+
+    def literal_in_one_line(x):
+        return np.exp(np.asarray(x) + 1e-20j).imag
+
+    for fn, complex_inside in ((real, False), (through_a_call, True), (literal_in_one_line, True)):
+        with complex_arithmetic_seen() as seen:
+            fn(0.5)
+        assert seen == [complex_inside], fn.__name__
+        assert sys.getprofile() is None  # the hook is gone afterwards
+
+
+def test_complex_arithmetic_watch_leaves_a_running_profiler_alone():
+    import sys
+
+    from adviz.check import complex_arithmetic_seen
+
+    def profiler(frame, event, arg):
+        return None
+
+    sys.setprofile(profiler)
+    try:
+        with complex_arithmetic_seen() as seen:
+            np.imag(np.exp(0.5 + 1e-20j))
+        assert seen == [False] and sys.getprofile() is profiler
+    finally:
+        sys.setprofile(None)

@@ -34,6 +34,10 @@ BY_HAND = ("by_hand runs adviz (ad.grad, ad.trace, …): then the engine did the
            "yourself: count the steps of g as in section 2, and write each step's derivative with the rules "
            "of school calculus (the derivative of cos is −sin, of exp is exp itself), using np.sin, np.cos "
            "and np.exp on numbers.")
+COMPLEX = ("by_hand computes with complex numbers: that is the complex step imag(g(x + ih)) / h, a way to "
+           "measure a derivative (lesson 5), not the chain rule. Work out each step's derivative with the rules "
+           "of school calculus (the derivative of cos is −sin, of exp is exp itself) on real numbers, and "
+           "multiply them along the path from x to g.")
 RETURNS = "by_hand should return three answers: keep its last line, return n_primitives, local_partials, dg_dx."
 
 
@@ -48,7 +52,7 @@ def _reference(x: float = X0) -> tuple[int, list[float], float]:
 
 def _answers_at(c: Check, by_hand: Any, x: float) -> tuple[Any, Any, Any]:
     """The student's three answers at ``x``, worked out by hand (no adviz inside)."""
-    got = c.call_by_hand(by_hand, x, name="by_hand", hint=BY_HAND)
+    got = c.call_by_hand(by_hand, x, name="by_hand", hint=BY_HAND, complex_hint=COMPLEX)
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         c.fail(RETURNS)
     return tuple(got)

@@ -500,3 +500,45 @@ def test_lesson_1s_half_filled_by_hand_names_the_answers_still_to_write(answers,
     first, *later = info.value.results
     assert first.status == "todo" and first.hint.startswith(still), first.hint
     assert [r.status for r in later] == ["skip"] * 4 and all(r.hint == "waits for your answers" for r in later)
+
+
+def _g(x):
+    return np.exp(np.cos(3 * x))
+
+
+def _partials(x):
+    return [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+
+
+def _complex_step(f, x):
+    return np.imag(f(x + 1e-20j)) / 1e-20
+
+
+def _complex_step_in_one_line(x):
+    return np.exp(np.cos(3 * (x + 1e-20j))).imag / 1e-20
+
+
+@pytest.mark.parametrize("by_hand", [
+    lambda x: (3, _partials(x), np.imag(_g(x + 1e-20j)) / 1e-20),
+    lambda x: (3, _partials(x), np.exp(np.cos(3 * (x + 1e-20j)))[()].imag / 1e-20),
+    lambda x: (3, _partials(x), np.exp(np.cos(3 * complex(x, 1e-20))).imag / 1e-20),
+    lambda x: (3, _partials(x), _complex_step(_g, x)),
+    lambda x: (3, _partials(x), _complex_step_in_one_line(x)),
+    lambda x: (3, _partials(x), __import__("cmath").exp(__import__("cmath").cos(3 * (x + 1e-20j))).imag / 1e-20),
+], ids=["np.imag of g", "one line of numpy", "complex()", "a helper", "a one-line helper", "cmath"])
+def test_lesson_1s_complex_step_is_told_to_use_the_chain_rule(by_hand):
+    """The complex step is exact to rounding, so its dg_dx would pass: the check sees complex
+    arithmetic inside by_hand (however it is written) and points at the chain rule."""
+    from adviz.check import CheckFailed
+
+    assert abs(by_hand(0.5)[2] - tape._reference(0.5)[2]) <= 1e-15  # (it does give the right number)
+    with pytest.raises(CheckFailed) as info:
+        tape.check_tape(by_hand)
+    assert info.value.results[0].hint == tape.COMPLEX and "chain rule" in tape.COMPLEX
+    assert [r.status for r in info.value.results] == ["fail"] + ["skip"] * 4
+
+
+def test_lesson_1s_complex_step_wrong_answer_gets_the_complex_hint():
+    words = _wrong_text("01_programs_and_the_tape", "a complex step")
+    assert "✗ by_hand: three answers, worked out without adviz by_hand computes with complex numbers" in words
+    assert "runs adviz" not in words and "✓" not in words

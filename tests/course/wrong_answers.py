@@ -142,6 +142,11 @@ n_primitives = 3
 local_partials = [3.0, np.sin(x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
+        wrong("a complex step for dg_dx (lesson 5's method, not the chain rule)", "tape-answer", {0: """
+n_primitives = 3
+local_partials = [3.0, -np.sin(3 * x), np.exp(np.cos(3 * x))]
+dg_dx = np.imag(np.exp(np.cos(3 * (x + 1e-20j)))) / 1e-20
+"""}, "tape-check"),
     ],
     "02_forward_mode_and_dual_numbers": [
         wrong("exp drops the incoming tangent (passes with seed 1)", "dual-answer",
