@@ -127,7 +127,7 @@ n_primitives = 3
 local_partials = [3 * x, np.cos(3 * x), np.exp(np.cos(3 * x))]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
 """}, "tape-check"),
-        wrong("exp's derivative evaluated at v1 = 3·x0 instead of at v2", "tape-answer", {0: """
+        wrong("exp's derivative evaluated at v1 = 3·x instead of at v2", "tape-answer", {0: """
 n_primitives = 3
 local_partials = [3.0, -np.sin(3 * x), np.exp(3 * x)]
 dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
