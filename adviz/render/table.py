@@ -297,6 +297,65 @@ def _lines(*parts: tuple[str, str]) -> Any:
     return cell
 
 
+class _Glued:
+    """A cell whose lines may end in a *tail* that belongs to the value before it and must not
+    start a line of its own: ``ẋ = (3,) [1.0, 1.0, 1.0] (seed)``, ``v̄3 = 1.0 (seed v̄3)``.
+
+    Rich wraps a text at any whitespace, no-break spaces included, so where the whole line does
+    not fit its column the tail could be left alone on the next line (``(seed)`` under the
+    vector it marks). Drawn at the column's width, this cell instead moves the value's last
+    word down with the tail (``ẋ = (3,) [1.0, 1.0,`` / ``1.0] (seed)``); everything else wraps
+    as rich wraps it. ``str()`` is the plain text, which :func:`_fit` measures.
+    """
+
+    def __init__(self, text: Any, tails: Sequence[str]) -> None:
+        self.text, self.tails = text, tuple(tails)
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.text)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield _keep_tails(self.text, self.tails, console, options.max_width)
+
+
+def _keep_tails(text: Any, tails: Sequence[str], console: Any, width: int) -> Any:
+    """``text`` with a line break before the last word ahead of a tail (see :class:`_Glued`) on
+    each line where rich's wrapping at ``width`` would not leave room for the tail after it."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out, offset = Text(), 0
+    for k, line in enumerate(text.plain.split("\n")):
+        piece = text[offset:offset + len(line)]
+        offset += len(line) + 1
+        tail = next((t for t in tails if line.endswith(" " + t)), None)
+        if tail is not None and cell_len(line) > width:
+            body = len(line) - len(tail) - 1
+            last = piece[:body].wrap(console, width, no_wrap=False)[-1].plain.rstrip()
+            cut = line.rfind(" ", 0, body)
+            if cell_len(last) + 1 + cell_len(tail) > width and cut > 0:
+                head, _, rest = piece.divide([cut, cut + 1])
+                piece = Text("\n").join([head, rest])
+        if k:
+            out.append("\n")
+        out.append_text(piece)
+    return out
+
+
+def _cell_text(cell: Any) -> Any:
+    """A table cell as a rich Text (a copy, styles kept)."""
+    from rich.text import Text
+
+    if isinstance(cell, _Glued):
+        return cell.text.copy()
+    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+
 def _fit(table: "Table", console: Any, options: Any, arrays: bool = True) -> bool:
     """Choose column widths so that ``table`` fits ``options.max_width`` without breaking a word.
 
@@ -381,9 +440,7 @@ def _as_list(table: "Table") -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    def text(cell: Any) -> Text:
-        return cell.copy() if isinstance(cell, Text) else Text(str(cell))
-
+    text = _cell_text
     columns = [list(column.cells) for column in table.columns]
     headers = [str(column.header).strip() for column in table.columns]
     lines: list[Any] = []
@@ -482,16 +539,16 @@ def _merged(table: "Table", width: Optional[int] = None) -> "Table":
     cells = [list(c.cells) for c in table.columns]
     for r, row in enumerate(table.rows):
         cell = Text()
+        tails = [t for c in range(1, len(cells)) if isinstance(cells[c][r], _Glued) for t in cells[c][r].tails]
         for c in range(1, len(cells)):
-            part = cells[c][r]
-            part = part.copy() if isinstance(part, Text) else Text(str(part))
+            part = _cell_text(cells[c][r])
             if width is not None:
                 part = _break_before_arrays(part, width)
             if part.plain.strip():
                 if cell:
                     cell.append("\n")
                 cell.append_text(part)
-        merged.add_row(cells[0][r], cell, style=row.style)
+        merged.add_row(cells[0][r], _Glued(cell, tails) if tails else cell, style=row.style)
     return merged
 
 
@@ -704,7 +761,7 @@ def forward_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
                      _esc(update, fwd), _esc(""), _esc(tangent, fwd))
         head = f"{node.name} = {node.variable}" if node.variable else f"{node.name} (input)"
         narrow.add_row(_esc("0" if seeded else ""), _lines((head, istyle), (format_value(node.value, full), "")),
-                       _lines((f"{start} = {tangent} (seed)" if seeded else update, fwd)))
+                       _Glued(_lines((f"{start} = {tangent} (seed)" if seeded else update, fwd)), ["(seed)"]))
 
     steps = {s.node: s for s in sweep.steps}
     shown, total_terms = 0, sum(len(s.terms) for s in sweep.steps)
@@ -790,10 +847,11 @@ def reverse_table(sweep: "Sweep", *, ascii: bool = False, full: bool = False,
     _text(narrow, "update, local partial, contribution, new adjoint")
 
     for name, value in sweep.seed.items():
-        seed = f"{bar(name)} = {format_value(value, full)} (seed {bar(output_name(trace))})"
+        tail = f"(seed {bar(output_name(trace))})"
+        seed = f"{bar(name)} = {format_value(value, full)} {tail}"
         wide.add_row(_esc("0"), _esc(f"{bar(name)} = seed", rev), _esc(""), _esc(""),
                      _esc(format_value(value, full), rev))
-        narrow.add_row(_esc("0"), _esc(seed, rev))
+        narrow.add_row(_esc("0"), _Glued(_esc(seed, rev), [tail]))
     shown = 0
     for k, j, term in _with_recomputes(sweep):
         if upto is not None and shown >= upto:

@@ -139,3 +139,16 @@ def test_a_terminal_width_too_small_to_use_still_shows_every_number(adviz, colum
         assert any("4.583853163452858" in line for line in lines) and any("10.909297426825681" in line for line in lines)
     if args[0] == "compare":
         assert any("0.5403023058681398" in line for line in lines)
+
+
+@pytest.mark.parametrize("columns", [30, 31, 40, 60])
+def test_a_vector_seed_keeps_its_seed_mark(adviz, columns):
+    """At 30 columns ``ẋ = (3,) [1.0, 1.0, 1.0]`` left ``(seed)`` on a line of its own."""
+    r = adviz("trace", "sum(x*y)", "--at", "x=[1,2,3],y=[1,2,3]", "--mode", "forward", "--seed", "x=[1,1,1]",
+              env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+    assert r.returncode == 0, r.stderr
+    forward = [unicodedata.normalize("NFC", line).strip() for line in section(lines(r), "Forward sweep", "Result")]
+    marked = [line for line in forward if line.endswith("(seed)")]
+    assert len(marked) == 1 and marked[0] != "(seed)"
+    assert marked[0].endswith("1.0] (seed)")                        # the value's last word, then its mark
+    assert "ẋ = (3,) [1.0, 1.0" in " ".join(forward)

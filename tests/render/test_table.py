@@ -320,3 +320,40 @@ def test_a_long_array_keeps_the_stacked_table_in_a_narrow_console():
     assert "━" in text and "update, local" in text
     numbers = {word.strip("[],") for word in text.split()}
     assert {repr(float(v)) for v in np.cos(x)} <= numbers          # by hand: cos(x), each whole
+
+
+# ---------------------------------------------------------------- a seed's tail stays with its value
+def _seed_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if "(seed" in line or line.strip().startswith(("v̄", "ẋ"))]
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_the_seed_tail_never_starts_a_line_or_splits(mode):
+    """In a narrow table ``ẋ = (3,) [1.0, 1.0, 1.0]`` / ``(seed)`` put the tail on a line of its own
+    (rich breaks at no-break spaces too): the value's last word now moves down with it."""
+    t = ad.trace("sum(x*y)", x=np.array([1.0, 2.0, 3.0]), y=np.array([1.0, 2.0, 3.0]))
+    sweep = t.forward({"x": np.ones(3), "y": np.zeros(3)}) if mode == "forward" else t.reverse()
+    build = T.forward_table if mode == "forward" else T.reverse_table
+    tail = "(seed)" if mode == "forward" else "(seed f̄)"
+    moved = 0
+    for width in range(24, 72):
+        text = render(build(sweep), width=width)
+        cells = [line.strip(" │|") for line in text.splitlines()]
+        assert not any(line.startswith("(seed") for line in cells), (width, text)
+        tails = [line for line in cells if "(seed" in line and not line.startswith(("Forward", "Reverse"))]
+        assert tails and all(line.endswith(tail) and line != tail for line in tails), (width, text)
+        moved += any(line.endswith(f"1.0] {tail}") and not line.startswith(("ẋ", "v̄", "(3,)")) for line in cells)
+    assert moved or mode == "reverse"        # some width did need the last word moved down
+
+
+def test_keep_tails_moves_only_the_last_word_and_keeps_styles():
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    text = Text("a = (3,) [1.0, 1.0, 1.0] (seed)", style="blue")
+    assert T._keep_tails(text, ["(seed)"], console, 40).plain == text.plain          # fits: unchanged
+    kept = T._keep_tails(text, ["(seed)"], console, 26)
+    assert kept.plain == "a = (3,) [1.0, 1.0,\n1.0] (seed)"
+    assert kept.style == "blue" or all(span.style == "blue" for span in kept.spans)
+    assert T._keep_tails(Text("a = 1.0 (seed)"), ["(seed)"], console, 12).plain == "a =\n1.0 (seed)"
+    assert T._keep_tails(Text("a = 1.0 (not seeded)"), ["(seed)"], console, 12).plain == "a = 1.0 (not seeded)"
