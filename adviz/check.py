@@ -18,7 +18,9 @@ Three rules make a check teach rather than merely grade:
   the value it expected (the course's tests scan every message for it).
 * **Unfinished is not wrong.**  While the answer is still the stub the student was given
   (a ``...`` placeholder, ``None``, a function whose body is ``pass`` or raises ``NotImplementedError``), the
-  check says *not done yet* instead of listing failures.
+  check says *not done yet* instead of listing failures.  So does student code that fails by
+  using a ``...`` not replaced yet (``local_partials[0]`` while ``local_partials = ...``): the
+  part is *not done yet*, naming what is still ``...``, not a ✗ with a Python error.
 * **A check fails loudly but briefly.**  Any failed part raises :class:`CheckFailed`, an
   unfinished answer :class:`NotDoneYet` (both ``AssertionError``\\ s, so nbgrader's
   autograder gives the cell no points).  In Jupyter they show as one red line, not a
@@ -254,6 +256,8 @@ class Check:
             return FAIL, str(exc)
         if isinstance(exc, (_Unfinished, NotImplementedError)):
             return TODO, str(exc) if isinstance(exc, _Unfinished) else "not written yet"
+        if isinstance(exc, (TypeError, AttributeError)) and "ellipsis" in str(exc):
+            return TODO, _still_ellipsis(exc)
         where = _student_frame(exc)
         hint = f"your code raised {type(exc).__name__}: {_short(str(exc))}{where}"
         if isinstance(exc, TypeError) and "NoneType" in str(exc):
@@ -404,6 +408,52 @@ def check(title: str, *, success: str = "") -> Check:
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _student_frames(exc: BaseException) -> list[tuple[types.FrameType, int]]:
+    """The frames (and lines) of ``exc``'s traceback outside adviz, NumPy and installed packages, innermost first."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frames, tb = [], exc.__traceback__
+    while tb is not None:
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if not filename.startswith(package) and "site-packages" not in filename and "/numpy/" not in filename:
+            frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames[::-1]
+
+
+def _still_ellipsis(exc: BaseException) -> str:
+    """What to say when student code failed by using a ``...`` it has not replaced yet.
+
+    ``dg_dx = local_partials[0] * v`` while ``local_partials`` is still ``...`` raises
+    "TypeError: 'ellipsis' object is not subscriptable": that is an unfinished answer, not a
+    wrong one.  The names still ``...`` are looked up on the line that failed (in the
+    student's innermost frame), so the message can say which answer is missing.
+    """
+    import linecache
+    import tokenize
+    from io import StringIO
+
+    for frame, lineno in _student_frames(exc):
+        line = linecache.getline(frame.f_code.co_filename, lineno)
+        try:
+            words = [t.string for t in tokenize.generate_tokens(StringIO(line.strip() + "\n").readline)
+                     if t.type == tokenize.NAME]
+        except (tokenize.TokenError, SyntaxError):
+            words = []
+        scope = {**frame.f_globals, **frame.f_locals}
+        names = list(dict.fromkeys(w for w in words if w in scope and scope[w] is Ellipsis))
+        if not names:   # the line is not available (or names no `...`): the function's own variables
+            own = frame.f_locals if frame.f_locals is not frame.f_globals else {}
+            names = [name for name, value in own.items() if value is Ellipsis]
+        where = f" (in {frame.f_code.co_name}, line {lineno})" if frame.f_code.co_name != "<module>" else ""
+        if names:
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            verb = "is" if len(names) == 1 else "are"
+            return (f"{listed} {verb} still `...`{where}: replace each `...` with your answer "
+                    "before using it")
+        return f"your code uses an answer that is still `...`{where}: replace each `...` with your answer"
+    return "an answer is still `...`: replace each `...` with your answer"
 
 
 def _student_frame(exc: BaseException) -> str:

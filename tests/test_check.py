@@ -116,6 +116,51 @@ def test_student_exceptions_are_reported_in_their_part(capsys):
     assert max(len(line) for line in out.splitlines() if line.startswith("      ")) <= 6 + 88
 
 
+def test_code_that_uses_a_still_ellipsis_answer_is_not_done_yet_naming_it(capsys):
+    """`local_partials[0]` while local_partials is still `...` is unfinished, not a ✗ with a TypeError."""
+    def subscripts(x):
+        local_partials = ...
+        slope = local_partials[0] * x
+        return slope
+
+    def calls_a_method(x):
+        values = ...
+        return values.sum()
+
+    def in_numpy(x):
+        v1 = ...
+        return np.exp(v1) + x
+
+    def two_on_one_line(x):
+        a, b = ..., ...
+        return a * b
+
+    def body(c):
+        for fn in (subscripts, calls_a_method, in_numpy, two_on_one_line):
+            with c.part(fn.__name__):
+                c.call(fn, 1.0)
+        with c.part("a real TypeError"):
+            c.call(lambda x: x / "oops", 1.0, name="g")
+
+    err, out = _run(body, capsys)
+    assert isinstance(err, CheckFailed) and not isinstance(err, NotDoneYet)   # the real error still counts
+    assert [r.status for r in err.results] == ["todo"] * 4 + ["fail"]
+    hints = [r.hint for r in err.results]
+    assert hints[0].startswith("local_partials is still `...` (in subscripts, line ")
+    assert hints[1].startswith("values is still `...` (in calls_a_method, line ")
+    assert hints[2].startswith("v1 is still `...` (in in_numpy, line ")
+    assert hints[3].startswith("a and b are still `...` (in two_on_one_line, line ")
+    assert not any("ellipsis" in h or "raised" in h for h in hints[:4]), hints
+    assert "your code raised TypeError" in hints[4]
+
+    def body_todo(c):
+        with c.part("only unfinished"):
+            c.call(subscripts, 1.0)
+
+    err, out = _run(body_todo, capsys)
+    assert isinstance(err, NotDoneYet) and "not done yet" in out and "TypeError" not in out
+
+
 def test_an_exception_outside_the_parts_is_reported_too(capsys):
     def body(c):
         with c.part("fine"):

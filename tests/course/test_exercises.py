@@ -502,6 +502,24 @@ def test_lesson_1s_half_filled_by_hand_names_the_answers_still_to_write(answers,
     assert [r.status for r in later] == ["skip"] * 4 and all(r.hint == "waits for your answers" for r in later)
 
 
+def test_lesson_1s_by_hand_using_a_still_ellipsis_answer_is_not_done_yet():
+    """dg_dx written from local_partials while local_partials is still `...`: not done yet,
+    naming it, instead of "your code raised TypeError: 'ellipsis' object is not subscriptable"."""
+    from adviz.check import NotDoneYet
+
+    def by_hand(x):
+        n_primitives = 3
+        local_partials = ...
+        dg_dx = local_partials[0] * local_partials[1] * local_partials[2]
+        return n_primitives, local_partials, dg_dx
+
+    with pytest.raises(NotDoneYet) as info:
+        tape.check_tape(by_hand)
+    first = info.value.results[0]
+    assert first.status == "todo" and first.hint.startswith("local_partials is still `...` (in by_hand, line "), first.hint
+    assert "ellipsis" not in first.hint and "TypeError" not in first.hint
+
+
 def _g(x):
     return np.exp(np.cos(3 * x))
 
