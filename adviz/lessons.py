@@ -28,7 +28,11 @@ and reported (``report.skipped``), and the others are written::
     >>> report = copy_lessons(Path("adviz-lessons"))      # doctest: +SKIP
     >>> report.written, report.kept                         # doctest: +SKIP
 
-This module needs only the standard library, so ``adviz lessons`` works without Jupyter.
+A kept notebook whose locked check cells differ from this version's (an upgrade changed a
+check's signature, so the old check cell would now fail) is also listed in
+``report.outdated``: :func:`outdated_checks` compares the check cells by their nbgrader
+``grade_id``.  Reading notebooks for that comparison uses nbformat (installed with Jupyter);
+everything else needs only the standard library.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from .editions import NBGRADER_CONFIG, notebook_text, student_edition, teacher_e
 from .fileio import OutsideFolderError, atomic_write, inside
 
 __all__ = ["EDITIONS", "LessonsReport", "copy_lessons", "write_nbgrader_course", "lesson_paths", "lesson_title",
-           "edition_text"]
+           "edition_text", "outdated_checks"]
 
 LESSON_PATTERN = "[0-9][0-9]_*.ipynb"
 """A lesson is a notebook whose name starts with its two-digit number, e.g. ``03_reverse_mode.ipynb``."""
@@ -112,6 +116,8 @@ class LessonsReport:
     kept:      there with different content (a student's work, another edition or an older
                version): left alone
     replaced:  different, and replaced because ``overwrite=True`` was given
+    outdated:  the kept notebooks (a part of ``kept``) whose check cells differ from this
+               version's: see :func:`outdated_checks`
     skipped:   its name in ``folder`` is a symbolic link (or lies under one) that leads out of
                ``folder``: never written through, never replaced; ``reasons`` says why
     """
@@ -121,6 +127,7 @@ class LessonsReport:
     unchanged: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     replaced: list[Path] = field(default_factory=list)
+    outdated: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     reasons: dict = field(default_factory=dict)
     order: list[Path] = field(default_factory=list)
@@ -135,6 +142,45 @@ class LessonsReport:
 
     def __len__(self) -> int:
         return len(self.order)
+
+
+def _check_cells(text: "str | bytes") -> "dict[str, tuple[str, object]] | None":
+    """A notebook's locked or graded (non-solution) cells: ``{grade_id: (source, points)}``.
+
+    ``None`` if ``text`` is not a notebook nbformat can read (a student's notes saved under
+    a lesson's name): nothing to compare then.
+    """
+    import warnings
+
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():   # an old notebook without cell ids: nbformat warns, and still reads it
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text.decode("utf-8") if isinstance(text, bytes) else text, as_version=4)
+        cells = {}
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+            if meta.get("locked") or meta.get("grade") and not meta.get("solution"):
+                cells[str(meta.get("grade_id", cell.get("id", "")))] = (cell.source, meta.get("points"))
+        return cells
+    except Exception:   # not JSON, not a notebook, not UTF-8, …: whatever it is, it has no check cells to compare
+        return None
+
+
+def outdated_checks(kept: "str | bytes", fresh: str) -> list[str]:
+    """The ``grade_id``\\ s of the check cells that differ between a kept notebook and a fresh one.
+
+    A student's copy of a lesson is kept when ``adviz lessons`` runs again, but after an
+    upgrade its locked check cells may call a check whose signature changed: the old cell
+    would fail with a ``TypeError``.  Check cells are matched by nbgrader's ``grade_id``; a
+    cell that changed its source or points, or is in only one of the two, is listed.  A kept
+    file that is not a notebook, or has no check cells at all, lists nothing.
+    """
+    old, new = _check_cells(kept), _check_cells(fresh)
+    if not old or new is None:
+        return []
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
 
 
 def _skip(report: LessonsReport, relative: str, err: OutsideFolderError) -> None:
@@ -157,6 +203,7 @@ def _place(report: LessonsReport, relative: str, text: str, overwrite: bool) -> 
         return
     report.order.append(target)
     if target.exists() or target.is_symlink():
+        current = None
         if target.is_file():
             try:
                 current = target.read_bytes()
@@ -169,6 +216,8 @@ def _place(report: LessonsReport, relative: str, text: str, overwrite: bool) -> 
             raise IsADirectoryError(f"{target} is a folder, not a notebook: move it away first")
         if not overwrite:
             report.kept.append(target)
+            if target.suffix == ".ipynb" and current is not None and outdated_checks(current, text):
+                report.outdated.append(target)
             return
         atomic_write(target, text)
         report.replaced.append(target)

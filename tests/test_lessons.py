@@ -189,6 +189,56 @@ def test_a_changed_lesson_is_kept_and_a_deleted_one_restored(wheel_layout, tmp_p
     assert (dest / "01_first.ipynb").read_text() == edition_text(wheel_layout / "01_first.ipynb")
 
 
+def _change_check(path: Path, source: str) -> None:
+    """Give the lesson at ``path`` a different check cell (as an upgrade that changed a check's signature)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    check_cell = next(c for c in nb["cells"] if nbgrader_meta(c).get("grade"))
+    check_cell["source"] = source
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _answer(path: Path, answer: str) -> None:
+    """The student's work: the answer cell of the notebook at ``path`` written."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    next(c for c in nb["cells"] if nbgrader_meta(c).get("solution"))["source"] = answer
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def test_a_kept_lesson_whose_check_cells_changed_since_is_reported_outdated(wheel_layout, tmp_path):
+    """After an upgrade that changed lesson 1's check cell, the student's lesson 1 is kept and
+    reported outdated; a changed lesson 2 (same checks) and a file that is no notebook are only kept."""
+    dest = tmp_path / "class"
+    copy_lessons(dest)
+    _answer(dest / "01_first.ipynb", "x = 1")
+    _answer(dest / "02_second.ipynb", "x = 1")
+    assert not copy_lessons(dest).outdated
+
+    _change_check(wheel_layout / "01_first.ipynb", "check(x, points=1)")
+    report = copy_lessons(dest)
+    assert report.kept == [dest / "01_first.ipynb", dest / "02_second.ipynb"]
+    assert report.outdated == [dest / "01_first.ipynb"]
+    assert "x = 1" in _sources(dest / "01_first.ipynb")[1]        # the student's work is still kept
+    assert lessons.outdated_checks((dest / "01_first.ipynb").read_text(), edition_text(wheel_layout / "01_first.ipynb")) \
+        == ["c"]
+
+    r = _run(str(dest))
+    assert r.exit_code == 0, r.output
+    first, second = (next(line for line in r.stdout.splitlines() if name in line)
+                     for name in ("01_first.ipynb", "02_second.ipynb"))
+    assert first.split()[:2] == ["kept", "01_first.ipynb"]
+    assert "its check cells are from another version of adviz" in first and "move it aside and run again" in first
+    assert second.split() == ["kept", "02_second.ipynb"]
+    files = json.loads(_run(str(dest), "--json").stdout)["files"]
+    assert [f.get("outdated_checks", False) for f in files] == [True, False]
+
+    (dest / "01_first.ipynb").write_text("my notes")               # not a notebook: nothing to compare
+    assert copy_lessons(dest).outdated == [] and lessons.outdated_checks("my notes", "{}") == []
+    (dest / "01_first.ipynb").unlink()                              # moved aside: the new version is written
+    again = copy_lessons(dest)
+    assert again.written == [dest / "01_first.ipynb"] and not again.outdated
+    assert _sources(dest / "01_first.ipynb")[2] == "check(x, points=1)"
+
+
 def test_the_teacher_edition_into_a_student_folder_keeps_the_students_copies(wheel_layout, tmp_path):
     copy_lessons(tmp_path / "class")
     report = copy_lessons(tmp_path / "class", edition="teacher")

@@ -18,6 +18,9 @@ from .options import JsonOption
 from .output import check_output_folder, plural, print_json, writing
 
 STATUSES = ("written", "replaced", "unchanged", "kept", "skipped")
+OUTDATED = ("your changes; its check cells are from another version of adviz and may fail: "
+            "move it aside and run again to get the new one")
+"""What a kept notebook's line adds when its check cells differ from this version's (``report.outdated``)."""
 
 
 @app.command(cls=Command)
@@ -72,14 +75,16 @@ def lessons(
     status = {path: word for word in STATUSES for path in getattr(report, word)}
     if json:
         print_json({"folder": str(folder), "edition": "nbgrader" if nbgrader else "teacher" if solutions else "student",
-                    "files": [{"path": path.relative_to(report.folder).as_posix(), "status": status[path]}
+                    "files": [{"path": path.relative_to(report.folder).as_posix(), "status": status[path],
+                               **({"outdated_checks": True} if path in report.outdated else {})}
                               for path in report.paths]})
         _refuse_skipped(report, folder)
         return
     shown = visible(str(folder))
     typer.echo(f"adviz lessons, {what}, in {shown}:")
     for path in report.paths:
-        typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}")
+        note = f"   ({OUTDATED})" if path in report.outdated else ""
+        typer.echo(f"  {status[path]:<9}  {path.relative_to(report.folder).as_posix()}{note}")
     if report.kept:
         n = len(report.kept)
         they, them = ("they", "them") if n != 1 else ("it", "it")
