@@ -55,32 +55,41 @@ def parse_value(text: str, name: str = "value") -> Any:
         raise InputError(f"the value for {name} {problem} (column {err.column + 1})", detail) from None
     except EvaluationError as err:
         raise InputError(f"the value for {name}: {err}") from None
-    _refuse_overflowing_numbers(src, name)
+    _refuse_out_of_range_numbers(src, name)
     return float(value) if value.ndim == 0 else value
 
 
-# A typed number can overflow only with a 3-digit exponent (1e309) or 100+ digits in a row
-# (a 309-digit integer, or 1000…0e9): a cheap test that spares tokenizing every long vector.
-_MAY_OVERFLOW = re.compile(r"[eE]\+?\d{3}|\d{100}")
+# A typed number can overflow or underflow only with a 3-digit exponent (1e309, 1e-999) or 100+
+# digits in a row (a 309-digit integer, 0.000…0001): a cheap test that spares tokenizing every long vector.
+_MAY_BE_OUT_OF_RANGE = re.compile(r"[eE][+-]?\d{3}|\d{100}")
 
 
-def _refuse_overflowing_numbers(src: str, name: str) -> None:
-    """Refuse a typed number beyond the largest float, such as ``1e999999``.
+def _refuse_out_of_range_numbers(src: str, name: str) -> None:
+    """Refuse a typed number beyond the largest float, such as ``1e999999``, or a nonzero one
+    below the smallest, such as ``1e-999``.
 
-    Python's ``float("1e999999")`` quietly gives ``inf``, so the number the user typed would be
-    replaced by another one and only a later "not finite" warning would hint at it. Infinity is
-    written ``inf``; an overflow *computed* from finite numbers (``9**999``) is arithmetic, not a
-    typo, and is left to the warnings.
+    Python's ``float("1e999999")`` quietly gives ``inf`` and ``float("1e-999")`` gives ``0.0``, so
+    the number the user typed would be replaced by another one (and only a later "not finite"
+    warning would hint at the first). Infinity is written ``inf``, zero ``0``; an overflow or
+    underflow *computed* from in-range numbers (``9**999``, ``1e-300**2``) is arithmetic, not a
+    typo, and is left alone. A number below the smallest float that still rounds to it (``3e-324``
+    reads as ``5e-324``) is not zero and is kept.
     """
-    if not _MAY_OVERFLOW.search(src):
+    if not _MAY_BE_OUT_OF_RANGE.search(src):
         return
     from ..expr import tokenize
 
     for tok in tokenize(src):
-        if tok.kind == "number" and math.isinf(float(tok.text)):
-            shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
+        if tok.kind != "number":
+            continue
+        value = float(tok.text)
+        shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
+        if math.isinf(value):
             raise InputError(f"the value for {name}: the number {shown!r} is beyond the largest float "
                              "(about 1.8e308); write inf or -inf for an infinity")
+        if value == 0.0 and any(c in "123456789" for c in re.split("[eE]", tok.text)[0]):
+            raise InputError(f"the value for {name}: the number {shown!r} is below the smallest float "
+                             "(about 5e-324) and would read as 0; write 0 if zero is meant")
 
 
 def _split_top(text: str) -> list[str]:

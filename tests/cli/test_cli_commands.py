@@ -442,6 +442,15 @@ def test_a_typed_number_that_overflows_a_float_is_refused_in_one_line():
     assert r.text == ""
 
 
+def test_a_typed_nonzero_number_that_underflows_a_float_is_refused_in_one_line():
+    r = run("grad", "sum(2*x)", "--at", "x=1e-999")
+    assert r.exit_code == 2
+    assert r.stderr == ("adviz: error: the value for x: the number '1e-999' is below the smallest float "
+                        "(about 5e-324) and would read as 0; write 0 if zero is meant\n")
+    assert r.text == ""
+    assert run("grad", "sum(2*x)", "--at", "x=-0.0").exit_code == 0
+
+
 def test_infinite_local_derivative_is_named():
     r = run("grad", "sqrt(x)", "--at", "x=0")
     assert r.exit_code == 0

@@ -33,6 +33,32 @@ def test_a_typed_number_beyond_the_largest_float_is_refused(text, shown):
     assert "is beyond the largest float (about 1.8e308); write inf or -inf for an infinity" in err.value.message
 
 
+@pytest.mark.parametrize("text, shown", [
+    ("1e-999", "'1e-999'"), ("-1e-400", "'1e-400'"), ("[1, 2e-324]", "'2e-324'"), ("1/1e-99999", "'1e-99999'"),
+    ("0." + "0" * 400 + "1", "'0." + "0" * 27 + "…'"), ("[0, 1E-330]", "'1E-330'"),
+])
+def test_a_typed_nonzero_number_below_the_smallest_float_is_refused(text, shown):
+    """float("1e-999") is 0.0: a typed nonzero number must not quietly become zero."""
+    with pytest.raises(InputError) as err:
+        parse_value(text, "x")
+    assert err.value.message.startswith("the value for x: the number '")
+    assert shown in err.value.message
+    assert err.value.message.endswith("is below the smallest float (about 5e-324) and would read as 0; "
+                                      "write 0 if zero is meant")
+
+
+@pytest.mark.parametrize("text", ["0", "0.0", "0e5", "-0.0", "0e-999", "0." + "0" * 400, "[0, -0.0, 0e-400]"])
+def test_a_typed_zero_stays_zero(text):
+    value = parse_value(text, "x")
+    assert (value == 0).all() if hasattr(value, "shape") else value == 0.0
+
+
+@pytest.mark.parametrize("text, expected", [("3e-324", 5e-324), ("1e-320", 1e-320), ("1e-300**2", 0.0)])
+def test_tiny_numbers_that_do_not_read_as_zero_or_are_computed_are_kept(text, expected):
+    """3e-324 rounds up to the smallest float; an underflow computed from in-range numbers is arithmetic."""
+    assert parse_value(text, "x") == expected
+
+
 def test_nan_is_a_value():
     assert math.isnan(parse_value("nan", "x"))
 
