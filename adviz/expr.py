@@ -49,6 +49,7 @@ import inspect
 import keyword
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
@@ -287,6 +288,33 @@ def _number_end(s: str, i: int) -> int:
             while i < n and s[i] in _DIGITS:
                 i += 1
     return i
+
+
+def _literal_value(tok: Token, source: str) -> float:
+    """The float of a number literal, refusing one that no float can hold.
+
+    ``float("1e999")`` is quietly ``inf`` and ``float("1e-999")`` quietly ``0.0``: the expression
+    would compute with another number than the one written, and only a later "not finite"
+    warning (or nothing at all, for zero) would hint at it. So such a literal is a
+    :class:`ParseError` under it; infinity is written ``inf``, zero ``0``. A literal below the
+    smallest float that still rounds to it (``3e-324`` reads as ``5e-324``) is kept, and so is an
+    overflow *computed* from literals that fit (``10.0**400``): that is arithmetic, not a typo.
+    """
+    value = float(tok.text)
+    if math.isfinite(value) and (value != 0.0 or not any(c in "123456789" for c in _mantissa(tok.text))):
+        return value
+    shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
+    if value != 0.0:
+        raise ParseError(f"the number '{shown}' is beyond the largest float (about 1.8e308): "
+                         "write inf if infinity is meant", source, tok.start)
+    raise ParseError(f"the number '{shown}' is below the smallest float (about 5e-324) and would "
+                     "read as 0: write 0 if zero is meant", source, tok.start)
+
+
+def _mantissa(text: str) -> str:
+    """A number literal's digits before its exponent: ``"0.5"`` of ``"0.5e-9"``."""
+    cut = next((k for k, c in enumerate(text) if c in "eE"), len(text))
+    return text[:cut]
 
 
 def _bad_character(c: str) -> str:
@@ -550,7 +578,7 @@ class _Parser:
     def operand(self) -> Node:
         tok = self.advance()
         if tok.kind == "number":
-            node: Node = Number(float(tok.text), tok.text, tok.start, tok.start + len(tok.text))
+            node: Node = Number(_literal_value(tok, self.source), tok.text, tok.start, tok.start + len(tok.text))
         elif tok.kind == "name":
             node = self.name(tok)
         elif tok.text == "(":
@@ -1094,7 +1122,13 @@ def _plain_numbers(source: str, max_depth: int) -> Any:
         return None
     if array.size == 0 or array.ndim > max_depth or 0 in array.shape:
         return None
+    if not np.isfinite(array).all() or (_MAY_UNDERFLOW.search(source) and not array.all()):
+        return None            # maybe a literal no float holds (1e999, 1e-999): the general way refuses it
     return array
+
+
+# A nonzero literal can read as 0 only with a 3-digit negative exponent or 100+ digits in a row.
+_MAY_UNDERFLOW = re.compile(r"[eE]-\d{3}|\d{100}")
 
 
 

@@ -848,3 +848,53 @@ def test_an_input_bigger_than_each_array_may_be_still_counts_in_the_total(monkey
         parse("sum(sin(x))")(x=np.ones(60))
     with pytest.raises(expr_module.EvaluationError, match="would make an array of shape \\(2, 60\\)"):
         parse("sum(x + [[1], [2]])")(x=np.ones(60))                # one array too big: said as such
+
+
+@pytest.mark.parametrize("source, column, shown, what", [
+    ("x*1e999", 2, "1e999", "beyond the largest float (about 1.8e308): write inf if infinity is meant"),
+    ("sin(x) + 2E+400*x", 9, "2E+400", "beyond the largest float"),
+    ("1" + "0" * 320 + "*x", 0, "1" + "0" * 28 + "…", "beyond the largest float"),
+    ("x*1e-999", 2, "1e-999", "below the smallest float (about 5e-324) and would read as 0: write 0 if zero is meant"),
+    ("x + 0." + "0" * 400 + "1", 4, "0." + "0" * 27 + "…", "below the smallest float"),
+    ("[x, 2.5e-330]", 4, "2.5e-330", "below the smallest float"),
+])
+def test_a_literal_no_float_can_hold_is_refused_under_a_caret(source, column, shown, what):
+    """float("1e999") is inf and float("1e-999") is 0: the expression must not quietly compute with
+    another number than the one written."""
+    from adviz.expr import parse_constant
+
+    with pytest.raises(ParseError) as info:
+        parse(source)
+    err = info.value
+    assert err.column == column
+    assert err.message.startswith(f"the number '{shown}' is ") and what in err.message
+    line, caret, message = err.pretty(width=1000).split("\n")
+    assert caret == " " * column + "^" and line == source
+    with pytest.raises(ParseError):
+        parse_constant(source.replace("x", "1"))          # the quick way for plain lists too
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("x*inf", np.inf), ("x*0", 0.0), ("x*0e999", 0.0), ("x*-0.0", 0.0), ("x*0." + "0" * 400, 0.0),
+    ("x*1.7976931348623157e308", 1.7976931348623157e308), ("x*3e-324", 5e-324), ("x*1e-320", 1e-320),
+    ("x*10.0**400", np.inf), ("x*1e-300**2", 0.0),          # computed from literals that fit: arithmetic
+])
+def test_literals_that_fit_and_inf_are_read_as_written(source, expected):
+    with np.errstate(all="ignore"):
+        assert parse(source)(x=1.0) == expected
+
+
+def test_an_overflowed_constant_is_written_back_as_a_literal_that_reads():
+    """A Trace writes a constant that overflowed as inf (and a tiny one as a nonzero literal):
+    the text it prints must read back with the parser that now refuses 1e999 and 1e-999."""
+    from adviz import trace
+
+    with np.errstate(all="ignore"):
+        t = trace(lambda x: x * (np.float64(10.0) ** 400) + x * np.float64(5e-324), 2.0)
+    text = t.to_text()
+    assert "inf" in text and "e+400" not in text
+    for line in text.splitlines():
+        if "=" in line:
+            rhs = line.split("=", 1)[1].strip()
+            for literal in [w for w in rhs.replace("*", " ").split() if w[:1].isdigit()]:
+                parse(literal)

@@ -41,6 +41,8 @@ def parse_value(text: str, name: str = "value") -> Any:
     if not src:
         raise InputError(f"no value given for {name} (write {name}=3)")
     try:
+        if len(src) <= MAX_VALUE_LENGTH:      # before the parser, which refuses such a number less briefly
+            _refuse_out_of_range_numbers(src, name)
         value = parse_constant(src, max_length=MAX_VALUE_LENGTH)
     except ParseError as err:
         if err.message.startswith("unclosed '['"):
@@ -55,7 +57,6 @@ def parse_value(text: str, name: str = "value") -> Any:
         raise InputError(f"the value for {name} {problem} (column {err.column + 1})", detail) from None
     except EvaluationError as err:
         raise InputError(f"the value for {name}: {err}") from None
-    _refuse_out_of_range_numbers(src, name)
     return float(value) if value.ndim == 0 else value
 
 

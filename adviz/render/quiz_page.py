@@ -115,7 +115,13 @@ function adviz_read_answer(text, functions) {
   function operand() {
     space();
     var m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(s.slice(i));
-    if (m) { i += m[0].length; return parseFloat(m[0]); }
+    if (m) {  // as adviz.expr reads it: no literal quietly becomes inf or 0
+      i += m[0].length;
+      var x = parseFloat(m[0]);
+      if (!isFinite(x)) fail("the number '" + m[0] + "' is beyond the largest float");
+      if (x === 0 && /[1-9]/.test(m[1])) fail("the number '" + m[0] + "' is below the smallest float and would read as 0");
+      return x;
+    }
     m = /^[A-Za-z_]\w*/.exec(s.slice(i));
     if (m) {
       i += m[0].length;

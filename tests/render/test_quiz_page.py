@@ -200,7 +200,7 @@ def test_arrows_not_answered_yet_hide_their_labels_until_the_quiz_is_done(browse
 
 
 TYPED = ["1", "-1", "0.5", "−0.2837", "0.2837", "2", "5", "5.5", "1.7163", "-1.7163", "cos(5)", "2 - cos(5)",
-         "1/2 + 5", "7", "x1", "2^3", "[1, 2]", "", "sin(", "1e400"]
+         "1/2 + 5", "7", "x1", "2^3", "[1, 2]", "", "sin(", "1e400", "1e-999", "0e-999", "3e-324"]
 
 
 def test_the_script_marks_every_answer_as_python_does(browser, page, survey):
