@@ -62,7 +62,7 @@ from .envvars import positive_number
 __all__ = [
     "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "MAX_TOTAL_ELEMENTS", "Binary", "Call", "Constant",
     "EvaluationError", "Expression", "Index", "ListLiteral", "Node", "Number", "ParseError",
-    "Unary", "Variable", "constant_given_a_value", "parse", "parse_constant", "postorder", "tokenize", "written_as",
+    "Unary", "Variable", "constant_given_a_value", "literal_out_of_range", "parse", "parse_constant", "postorder", "tokenize", "written_as",
 ]
 
 MAX_LENGTH = 10_000
@@ -291,24 +291,33 @@ def _number_end(s: str, i: int) -> int:
 
 
 def _literal_value(tok: Token, source: str) -> float:
-    """The float of a number literal, refusing one that no float can hold.
+    """The float of a number literal, refusing one that no float can hold (see
+    :func:`literal_out_of_range`) with a :class:`ParseError` under it."""
+    problem = literal_out_of_range(tok.text)
+    if problem is not None:
+        raise ParseError(problem, source, tok.start)
+    return float(tok.text)
 
-    ``float("1e999")`` is quietly ``inf`` and ``float("1e-999")`` quietly ``0.0``: the expression
-    would compute with another number than the one written, and only a later "not finite"
-    warning (or nothing at all, for zero) would hint at it. So such a literal is a
-    :class:`ParseError` under it; infinity is written ``inf``, zero ``0``. A literal below the
-    smallest float that still rounds to it (``3e-324`` reads as ``5e-324``) is kept, and so is an
-    overflow *computed* from literals that fit (``10.0**400``): that is arithmetic, not a typo.
+
+def literal_out_of_range(text: str) -> Optional[str]:
+    """What is wrong with the number literal ``text`` if no float can hold it, else None.
+
+    ``float("1e999")`` is quietly ``inf`` and ``float("1e-999")`` quietly ``0.0``: a computation
+    would use another number than the one written, and only a later "not finite" warning (or
+    nothing at all, for zero) would hint at it. Infinity is written ``inf``, zero ``0``. A literal
+    below the smallest float that still rounds to it (``3e-324`` reads as ``5e-324``) is kept, and
+    so is an overflow *computed* from literals that fit (``10.0**400``): that is arithmetic, not a
+    typo. The one check behind expressions and ``--at`` values alike.
     """
-    value = float(tok.text)
-    if math.isfinite(value) and (value != 0.0 or not any(c in "123456789" for c in _mantissa(tok.text))):
-        return value
-    shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
+    value = float(text)
+    if math.isfinite(value) and (value != 0.0 or not any(c in "123456789" for c in _mantissa(text))):
+        return None
+    shown = text if len(text) <= 30 else text[:29] + "…"
     if value != 0.0:
-        raise ParseError(f"the number '{shown}' is beyond the largest float (about 1.8e308): "
-                         "write inf if infinity is meant", source, tok.start)
-    raise ParseError(f"the number '{shown}' is below the smallest float (about 5e-324) and would "
-                     "read as 0: write 0 if zero is meant", source, tok.start)
+        return (f"the number '{shown}' is beyond the largest float (about 1.8e308): "
+                "write inf (or -inf) if infinity is meant")
+    return (f"the number '{shown}' is below the smallest float (about 5e-324) and would "
+            "read as 0: write 0 if zero is meant")
 
 
 def _mantissa(text: str) -> str:

@@ -851,7 +851,7 @@ def test_an_input_bigger_than_each_array_may_be_still_counts_in_the_total(monkey
 
 
 @pytest.mark.parametrize("source, column, shown, what", [
-    ("x*1e999", 2, "1e999", "beyond the largest float (about 1.8e308): write inf if infinity is meant"),
+    ("x*1e999", 2, "1e999", "beyond the largest float (about 1.8e308): write inf (or -inf) if infinity is meant"),
     ("sin(x) + 2E+400*x", 9, "2E+400", "beyond the largest float"),
     ("1" + "0" * 320 + "*x", 0, "1" + "0" * 28 + "…", "beyond the largest float"),
     ("x*1e-999", 2, "1e-999", "below the smallest float (about 5e-324) and would read as 0: write 0 if zero is meant"),

@@ -8,7 +8,6 @@ exactly as ``pi/4`` does inside an expression, and a mistake is shown with a car
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, List, Optional
 
@@ -66,31 +65,17 @@ _MAY_BE_OUT_OF_RANGE = re.compile(r"[eE][+-]?\d{3}|\d{100}")
 
 
 def _refuse_out_of_range_numbers(src: str, name: str) -> None:
-    """Refuse a typed number beyond the largest float, such as ``1e999999``, or a nonzero one
-    below the smallest, such as ``1e-999``.
-
-    Python's ``float("1e999999")`` quietly gives ``inf`` and ``float("1e-999")`` gives ``0.0``, so
-    the number the user typed would be replaced by another one (and only a later "not finite"
-    warning would hint at the first). Infinity is written ``inf``, zero ``0``; an overflow or
-    underflow *computed* from in-range numbers (``9**999``, ``1e-300**2``) is arithmetic, not a
-    typo, and is left alone. A number below the smallest float that still rounds to it (``3e-324``
-    reads as ``5e-324``) is not zero and is kept.
-    """
+    """Refuse a typed number that no float holds (``1e999999``, ``1e-999``): the expression
+    language's own check (:func:`adviz.expr.literal_out_of_range`), said as one line about the
+    value before the parser would say it as a syntax error with a caret."""
     if not _MAY_BE_OUT_OF_RANGE.search(src):
         return
-    from ..expr import tokenize
+    from ..expr import literal_out_of_range, tokenize
 
     for tok in tokenize(src):
-        if tok.kind != "number":
-            continue
-        value = float(tok.text)
-        shown = tok.text if len(tok.text) <= 30 else tok.text[:29] + "…"
-        if math.isinf(value):
-            raise InputError(f"the value for {name}: the number {shown!r} is beyond the largest float "
-                             "(about 1.8e308); write inf or -inf for an infinity")
-        if value == 0.0 and any(c in "123456789" for c in re.split("[eE]", tok.text)[0]):
-            raise InputError(f"the value for {name}: the number {shown!r} is below the smallest float "
-                             "(about 5e-324) and would read as 0; write 0 if zero is meant")
+        problem = literal_out_of_range(tok.text) if tok.kind == "number" else None
+        if problem is not None:
+            raise InputError(f"the value for {name}: {problem}")
 
 
 def _split_top(text: str) -> list[str]:

@@ -438,7 +438,7 @@ def test_a_typed_number_that_overflows_a_float_is_refused_in_one_line():
     r = run("grad", "sum(2*x)", "--at", "x=1e999999")
     assert r.exit_code == 2
     assert r.stderr == ("adviz: error: the value for x: the number '1e999999' is beyond the largest float "
-                        "(about 1.8e308); write inf or -inf for an infinity\n")
+                        "(about 1.8e308): write inf (or -inf) if infinity is meant\n")
     assert r.text == ""
 
 
@@ -446,7 +446,7 @@ def test_a_typed_nonzero_number_that_underflows_a_float_is_refused_in_one_line()
     r = run("grad", "sum(2*x)", "--at", "x=1e-999")
     assert r.exit_code == 2
     assert r.stderr == ("adviz: error: the value for x: the number '1e-999' is below the smallest float "
-                        "(about 5e-324) and would read as 0; write 0 if zero is meant\n")
+                        "(about 5e-324) and would read as 0: write 0 if zero is meant\n")
     assert r.text == ""
     assert run("grad", "sum(2*x)", "--at", "x=-0.0").exit_code == 0
 

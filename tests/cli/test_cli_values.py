@@ -30,7 +30,7 @@ def test_a_typed_number_beyond_the_largest_float_is_refused(text, shown):
         parse_value(text, "x")
     assert err.value.message.startswith("the value for x: the number '")
     assert shown in err.value.message
-    assert "is beyond the largest float (about 1.8e308); write inf or -inf for an infinity" in err.value.message
+    assert "is beyond the largest float (about 1.8e308): write inf (or -inf) if infinity is meant" in err.value.message
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -43,7 +43,7 @@ def test_a_typed_nonzero_number_below_the_smallest_float_is_refused(text, shown)
         parse_value(text, "x")
     assert err.value.message.startswith("the value for x: the number '")
     assert shown in err.value.message
-    assert err.value.message.endswith("is below the smallest float (about 5e-324) and would read as 0; "
+    assert err.value.message.endswith("is below the smallest float (about 5e-324) and would read as 0: "
                                       "write 0 if zero is meant")
 
 
