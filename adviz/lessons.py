@@ -31,7 +31,7 @@ and reported (``report.skipped``), and the others are written::
 A kept notebook whose locked check cells differ from this version's (an upgrade changed a
 check's signature, so the old check cell would now fail) is also listed in
 ``report.outdated``: :func:`outdated_checks` compares the check cells by their nbgrader
-``grade_id``.  Reading notebooks for that comparison uses nbformat (installed with Jupyter);
+``grade_id``.  Reading notebooks for that comparison uses nbformat (a dependency, installed with Jupyter too);
 everything else needs only the standard library.
 """
 
