@@ -62,7 +62,7 @@ from .envvars import positive_number
 __all__ = [
     "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_LENGTH", "MAX_TOTAL_ELEMENTS", "Binary", "Call", "Constant",
     "EvaluationError", "Expression", "Index", "ListLiteral", "Node", "Number", "ParseError",
-    "Unary", "Variable", "constant_given_a_value", "literal_out_of_range", "parse", "parse_constant", "postorder", "tokenize", "written_as",
+    "Unary", "Variable", "constant_given_a_value", "literal_out_of_range", "parse", "parse_constant", "postorder", "shortened", "tokenize", "written_as",
 ]
 
 MAX_LENGTH = 10_000
@@ -312,7 +312,7 @@ def literal_out_of_range(text: str) -> Optional[str]:
     value = float(text)
     if math.isfinite(value) and (value != 0.0 or not any(c in "123456789" for c in _mantissa(text))):
         return None
-    shown = text if len(text) <= 30 else text[:29] + "…"
+    shown = shortened(text, 30)
     if value != 0.0:
         return (f"the number '{shown}' is beyond the largest float (about 1.8e308): "
                 "write inf (or -inf) if infinity is meant")
@@ -815,7 +815,7 @@ def _check_size(shape: tuple[int, ...], text: str) -> None:
     """Refuse a result of more than :data:`MAX_ELEMENTS` elements, before it exists."""
     size = math.prod(shape)
     if size > MAX_ELEMENTS:
-        raise EvaluationError(f"{_short(text)} would make an array of shape {shape} ({size:,} elements); "
+        raise EvaluationError(f"{shortened(text)} would make an array of shape {shape} ({size:,} elements); "
                               f"the limit is {MAX_ELEMENTS:,} (adviz.expr.MAX_ELEMENTS, or the "
                               "environment variable ADVIZ_MAX_ELEMENTS)")
 
@@ -830,7 +830,7 @@ def _check_broadcast(args: list, node: Node, source: str) -> None:
         result = np.broadcast_shapes(*shapes)
     except ValueError:
         raise EvaluationError(
-            f"{_short(text)}: shapes {' and '.join(map(str, shapes))} do not fit together "
+            f"{shortened(text)}: shapes {' and '.join(map(str, shapes))} do not fit together "
             "(elementwise operations need equal sizes, or size 1, in each dimension counted "
             "from the right)") from None
     _check_size(result, text)
@@ -846,7 +846,7 @@ def _check_dot(args: list, node: Node, source: str) -> None:
     where = "only" if len(b) == 1 else "second-to-last"
     meets = b[0] if len(b) == 1 else b[-2]
     if a[-1] != meets:
-        raise EvaluationError(f"{_short(text)}: shapes {a} and {b} do not fit: dot needs the last "
+        raise EvaluationError(f"{shortened(text)}: shapes {a} and {b} do not fit: dot needs the last "
                               f"dimension of the first ({a[-1]}) to equal the {where} dimension of "
                               f"the second ({meets})")
     _check_size(a[:-1] + b[:-2] + b[-1:] if len(b) > 1 else a[:-1], text)
@@ -860,11 +860,11 @@ def _stack(items: list, text: str, strict: bool = False) -> Any:
     target = shapes[0]
     if len(set(shapes)) > 1:
         if strict:
-            raise EvaluationError(f"{_short(text)} is ragged: all rows of a matrix need the same length")
+            raise EvaluationError(f"{shortened(text)} is ragged: all rows of a matrix need the same length")
         try:
             target = np.broadcast_shapes(*shapes)
         except ValueError:
-            raise EvaluationError(f"the elements of {_short(text)} have clashing shapes "
+            raise EvaluationError(f"the elements of {shortened(text)} have clashing shapes "
                                   f"{', '.join(map(str, shapes))}") from None
     _check_size((len(items), *target), text)
     if len(set(shapes)) > 1:
@@ -896,7 +896,9 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
-def _short(text: str, width: int = 60) -> str:
+def shortened(text: str, width: int = 60) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis: how a message quotes what was
+    typed (a 500-letter name or a 320-digit number is not echoed back whole)."""
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
@@ -966,7 +968,7 @@ class Expression:
         """Evaluate with the given values (keywords, or positions in :attr:`variables` order)."""
         names = self._variables
         if len(args) > len(names):
-            raise EvaluationError(f"{_short(self._source)!r} takes {len(names)} value(s) "
+            raise EvaluationError(f"{shortened(self._source)!r} takes {len(names)} value(s) "
                                   f"({_names(names)}), got {len(args)}")
         for name, value in zip(names, args):
             if name in values:
@@ -980,11 +982,11 @@ class Expression:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             uses = _names(names) or "no variables"
             raise EvaluationError(f"unknown variable {_names(unknown)}{hint}: "
-                                  f"{_short(self._source)!r} uses {uses}")
+                                  f"{shortened(self._source)!r} uses {uses}")
         missing = [name for name in names if name not in values]
         if missing:
             raise EvaluationError(f"missing value for {_names(missing)}: "
-                                  f"{_short(self._source)!r} uses {_names(names)}")
+                                  f"{shortened(self._source)!r} uses {_names(names)}")
         env = {name: _coerce(name, values[name]) for name in names}
         source, made, seen = self._source, 0, set()
 
@@ -999,7 +1001,7 @@ class Expression:
             if made > MAX_TOTAL_ELEMENTS and not (grows and size > MAX_ELEMENTS):   # (_apply names one array too big)
                 text = source[node.start:node.end]
                 raise EvaluationError(
-                    f"{_short(text, 40)} would bring the values of this evaluation to {made:,} numbers (a tape "
+                    f"{shortened(text, 40)} would bring the values of this evaluation to {made:,} numbers (a tape "
                     f"keeps every intermediate value), more than the limit of {MAX_TOTAL_ELEMENTS:,} for all of "
                     "them together (adviz.expr.MAX_TOTAL_ELEMENTS, or ADVIZ_MAX_TOTAL_ELEMENTS in the "
                     "environment); use smaller values").at(source, _where(node, source))
@@ -1064,7 +1066,7 @@ class Expression:
                     return _sympy_matrix(sp, MatrixBase, args)
             raise TypeError(f"not an expression node: {node!r}")
 
-        with time_budget(SYMPY_SECONDS, f"converting {_short(self._source, 40)!r} to SymPy"):
+        with time_budget(SYMPY_SECONDS, f"converting {shortened(self._source, 40)!r} to SymPy"):
             return _fold(self._tree, convert)
 
     def to_latex(self) -> str:
@@ -1074,7 +1076,7 @@ class Expression:
 
         from .budget import SYMPY_SECONDS, time_budget
         expression = self.to_sympy()
-        with time_budget(SYMPY_SECONDS, f"the LaTeX of {_short(self._source, 40)!r}"):
+        with time_budget(SYMPY_SECONDS, f"the LaTeX of {shortened(self._source, 40)!r}"):
             return sp.latex(expression)
 
 

@@ -116,7 +116,9 @@ def _caret(err: Exception) -> str:
 def names_text(names: Any) -> str:
     """``x, y`` for a message; a name longer than 30 characters is cut with an ellipsis (a
     500-letter name typed by mistake is not echoed back whole)."""
-    return ", ".join(name if len(name) <= 30 else name[:29] + "…" for name in names)
+    from ..expr import shortened
+
+    return ", ".join(shortened(name, 30) for name in names)
 
 
 def warn_nonfinite(t: Any, ascii: bool = False, sweeps: Any = (), derivatives: Any = None) -> None:

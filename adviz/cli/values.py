@@ -111,8 +111,9 @@ def parse_assignments(items: Optional[List[str]], option: str = "--at") -> dict:
             name, _, text = part.partition("=")
             name = name.strip()
             if not _is_name(name):
-                shown = name if len(name) <= 30 else name[:29] + "…"
-                raise InputError(f"{option}: {shown!r} is not a variable name (letters, digits and _, "
+                from ..expr import shortened
+
+                raise InputError(f"{option}: {shortened(name, 30)!r} is not a variable name (letters, digits and _, "
                                  "starting with a letter or _)")
             if name in values:
                 raise InputError(f"{option}: {name} is given twice")
