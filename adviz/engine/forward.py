@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from .primitives.core import REGISTRY, dtype_of, shape
-from .tape import Tape, shared_stand_in
+from . import tape as _tape
+from .tape import Tape, forget_when_collected, reusing_primitives, shared_stand_in
 from .tracer import _ACTIVE, Interpreter, Tracer, bind, complex_error, is_complex, op_text
 
 _FLOAT64 = np.float64
@@ -88,7 +89,7 @@ class JVPInterpreter(Interpreter):
                 constant = True
         if self.level == 1:
             if type(primals[0]) is np.ndarray:
-                if prim in _shared() and not params:
+                if prim in reusing_primitives() and not params:
                     return self._shared_unary(prim, primals[0], _computed(args, tangents, pending)[0])
             ans = prim.impl(*primals, **params)
             if type(ans) is not _FLOAT64 and is_complex(ans):
@@ -167,7 +168,7 @@ class JVPInterpreter(Interpreter):
         read it, before ``cos``'s rule (further back) asks for it, and computing it again
         would cost more than keeping it.
         """
-        if x.size < _SHARE_FROM or x.dtype.kind != "f":
+        if x.size < _tape.SHARE_FROM or x.dtype.kind != "f":
             ans = prim.impl(x)
             return ans if t is None else Dual(self, ans, prim.jvps[0](t, ans, x))
         known = self._seen.get(id(x))
@@ -176,7 +177,7 @@ class JVPInterpreter(Interpreter):
         values = known[1] if known is not None else {}
         keep = len(_ACTIVE.get()) > self.level  # a nested transform is running
         if keep and known is None:
-            self._seen[id(x)] = (weakref.ref(x, _forget(self._seen, id(x))), values)
+            self._seen[id(x)] = (weakref.ref(x, forget_when_collected(self._seen, id(x))), values)
         ans = values.get(prim.name)
         if ans is None:
             ans = prim.impl(x)
@@ -202,32 +203,6 @@ def _in_dtype_of(ans: Any, tangent: Any) -> Any:
     if dtype.kind == "f" and dtype_of(tangent) != dtype:
         return tangent.astype(dtype)
     return tangent
-
-
-def _shared() -> frozenset:
-    """The primitives whose partial is another primitive of the same operand (``sin``'s is
-    ``cos``): those that declare it in the registry (``Partial.reuse``), found once."""
-    global _SHARED
-    if _SHARED is None:
-        _SHARED = frozenset(p for p in REGISTRY.values()
-                            if p.partials is not None and len(p.partials) == 1
-                            and p.partials[0] is not None and p.partials[0].reuse is not None)
-    return _SHARED
-
-
-_SHARED: "frozenset | None" = None
-_SHARE_FROM = 1024  # smaller arrays: recomputing is cheaper than remembering
-
-
-def _forget(seen: dict, key: int):
-    """A weak-reference callback: drop the entry of an operand that no longer exists."""
-
-    def callback(ref: weakref.ref) -> None:
-        entry = seen.get(key)
-        if entry is not None and entry[0] is ref:
-            del seen[key]
-
-    return callback
 
 
 # -- tangents computed when read --------------------------------------------------------------

@@ -272,7 +272,7 @@ class Tape(Interpreter):
             ans = prim.impl(*vals, **params)
             if type(ans) is not _FLOAT64 and is_complex(ans):
                 raise complex_error(f"the result of `{op_text(prim, len(args), params)}` on a traced value")
-            if type(ans) is np.ndarray and prim in (_SHARED or _shared()) and not params:
+            if type(ans) is np.ndarray and prim in (_SHARED or reusing_primitives()) and not params:
                 self._remember(prim, vals[0], ans)
         else:
             ans = bind(prim, *vals, **params)
@@ -291,12 +291,12 @@ class Tape(Interpreter):
         two transcendental passes fewer.  A value whose partner never comes is only watched
         (a weak reference), so a tape with ``sin(x)`` alone keeps nothing more than before.
         """
-        if type(x) is not np.ndarray or x.size < _SHARE_FROM or x.dtype.kind != "f":
+        if type(x) is not np.ndarray or x.size < SHARE_FROM or x.dtype.kind != "f":
             return
         key = id(x)
         entry = self._seen.get(key)
         if entry is None or entry[0]() is not x:
-            entry = self._seen[key] = (weakref.ref(x, _forget(self._seen, key)), {})
+            entry = self._seen[key] = (weakref.ref(x, forget_when_collected(self._seen, key)), {})
         values = entry[1]
         partner = prim.partials[0].reuse[0]
         known = values.get(partner)
@@ -451,13 +451,16 @@ def shared_stand_in(a: np.ndarray) -> np.ndarray:
 
 _STAND_INS: dict = {}  # (shape, dtype) -> the read-only stand-in that every tape shares
 
-_SHARE_FROM = 1024  # smaller arrays: computing cos again is cheaper than the bookkeeping
+SHARE_FROM = 1024
+"""Arrays smaller than this are not remembered for sharing (computing cos again is cheaper than
+the bookkeeping); the forward sweep's :class:`~adviz.engine.forward.Pending` tangents use it too."""
 _SHARED: Optional[frozenset] = None
 
 
-def _shared() -> frozenset:
+def reusing_primitives() -> frozenset:
     """sin, cos, sinh and cosh: the primitives whose partial is another primitive of the same
-    operand (``Partial.reuse``), found once."""
+    operand (``sin``'s is ``cos``), as the registry declares it (``Partial.reuse``), found once.
+    Both sweeps share such values: the reverse sweep here, the forward sweep in ``forward.py``."""
     global _SHARED
     if _SHARED is None:
         from .primitives.core import REGISTRY
@@ -468,8 +471,9 @@ def _shared() -> frozenset:
     return _SHARED
 
 
-def _forget(seen: dict, key: int):
-    """A weak-reference callback: drop the entry of an operand that no longer exists."""
+def forget_when_collected(seen: dict, key: int):
+    """A weak-reference callback: drop ``seen[key]``, the entry of an operand array that no
+    longer exists (its ``id`` may be reused by a new array)."""
 
     def callback(ref: weakref.ref) -> None:
         entry = seen.get(key)

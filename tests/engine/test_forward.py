@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import adviz as ad
-from adviz.engine import forward
+from adviz.engine import tape as tape_module
 from adviz.engine.primitives import REGISTRY
+from second_derivatives import SECOND
 
 rng = np.random.default_rng(11)
 
@@ -20,7 +21,7 @@ def test_every_reuse_declaration_is_the_partial_itself():
     x = rng.uniform(-2, 2, size=50)
     declared = [(prim, p) for prim in REGISTRY.values() if prim.partials for p in prim.partials
                 if p is not None and p.reuse is not None]
-    shared = {prim.name for prim in forward._shared()}
+    shared = {prim.name for prim in tape_module.reusing_primitives()}
     assert {prim.name for prim, _ in declared} == shared == {"sin", "cos", "sinh", "cosh"}
     for prim, p in declared:
         name, sign = p.reuse
@@ -28,27 +29,11 @@ def test_every_reuse_declaration_is_the_partial_itself():
         np.testing.assert_array_equal(p.fn(prim.impl(x), x), sign * REGISTRY[name].impl(x))
 
 
-# f, f'' written by hand: H·v of f(x) = Σ g(xᵢ) is g''(x)·v
-SECOND = {
-    "sin": (lambda x: np.sum(np.sin(x)), lambda x: -np.sin(x)),
-    "cos": (lambda x: np.sum(np.cos(x)), lambda x: -np.cos(x)),
-    "sinh": (lambda x: np.sum(np.sinh(x)), lambda x: np.sinh(x)),
-    "cosh": (lambda x: np.sum(np.cosh(x)), lambda x: np.cosh(x)),
-    "sin·cos": (lambda x: np.sum(np.sin(x) * np.cos(x)), lambda x: -4 * np.sin(x) * np.cos(x)),
-    "sin(sin)": (lambda x: np.sum(np.sin(np.sin(x))),
-                 lambda x: -np.sin(np.sin(x)) * np.cos(x) ** 2 - np.cos(np.sin(x)) * np.sin(x)),
-    "cosh·sin": (lambda x: np.sum(np.cosh(x) * np.sin(x)), lambda x: 2 * np.sinh(x) * np.cos(x)),
-    "W2": (lambda x: np.sum(np.sin(x) * np.exp(-x**2) + np.log1p(x**2)),
-           lambda x: np.exp(-x * x) * ((4 * x * x - 3) * np.sin(x) - 4 * x * np.cos(x))
-           + 2 * (1 - x * x) / (1 + x * x) ** 2),
-}
-
-
 @pytest.mark.parametrize("small", [False, True])
 @pytest.mark.parametrize("name", list(SECOND))
 def test_hessian_vector_products_match_formulas(name, small, monkeypatch):
     if small:
-        monkeypatch.setattr(forward, "_SHARE_FROM", 0)  # small arrays take the same path
+        monkeypatch.setattr(tape_module, "SHARE_FROM", 0)  # small arrays take the same path
     f, second = SECOND[name]
     x = rng.uniform(-2, 2, size=7 if small else 3000)
     v = rng.normal(size=x.shape)
@@ -62,7 +47,7 @@ def test_hessian_vector_products_match_formulas(name, small, monkeypatch):
 
 
 def test_a_batched_tangent_reuses_values_correctly(monkeypatch):
-    monkeypatch.setattr(forward, "_SHARE_FROM", 0)
+    monkeypatch.setattr(tape_module, "SHARE_FROM", 0)
     f, second = SECOND["W2"]
     x = rng.uniform(-2, 2, size=5)
     np.testing.assert_allclose(ad.jacfwd(ad.grad(f))(x), np.diag(second(x)), rtol=1e-12, atol=1e-12)
